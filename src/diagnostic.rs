@@ -1,0 +1,323 @@
+//! The one diagnostic type every stage reports with, its stable codes, and rendering.
+//!
+//! Every stage declares its codes with [`codes!`](crate::codes) in its own `codes.rs`; a code
+//! is `dql::<stage>::<name>` and carries a one-line meaning that the README lists.
+
+use crate::source::Source;
+use crate::span::Span;
+use serde::Serialize;
+use std::fmt;
+
+/// How serious a diagnostic is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Worth knowing; nothing is wrong.
+    Advice,
+    /// Probably a mistake; the query still compiles (`--strict` makes it an error).
+    Warning,
+    /// The query cannot be compiled.
+    Error,
+}
+
+/// A stable diagnostic code, declared with [`codes!`](crate::codes).
+pub trait Code: Copy + fmt::Debug + 'static {
+    /// The full code, `dql::<stage>::<name>`.
+    fn code(self) -> &'static str;
+    /// One line saying what the code means.
+    fn meaning(self) -> &'static str;
+}
+
+/// Declares a stage's diagnostic codes as an enum implementing [`Code`].
+#[macro_export]
+macro_rules! codes {
+    (
+        $(#[$meta:meta])*
+        $vis:vis enum $name:ident in $stage:literal {
+            $( $(#[doc = $doc:literal])* $variant:ident = $code:literal : $meaning:literal, )*
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        $vis enum $name {
+            $( $(#[doc = $doc])* #[doc = $meaning] $variant, )*
+        }
+
+        impl $name {
+            /// Every code of this stage.
+            pub const ALL: &'static [$name] = &[ $( $name::$variant, )* ];
+        }
+
+        impl $crate::diagnostic::Code for $name {
+            fn code(self) -> &'static str {
+                match self { $( $name::$variant => concat!("dql::", $stage, "::", $code), )* }
+            }
+            fn meaning(self) -> &'static str {
+                match self { $( $name::$variant => $meaning, )* }
+            }
+        }
+    };
+}
+
+/// A labelled span.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Label {
+    /// The labelled source range.
+    pub span: Span,
+    /// What the label says (may be empty).
+    pub text: String,
+}
+
+/// A machine-applicable replacement of a source range.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Fix {
+    /// The range to replace.
+    pub span: Span,
+    /// The text to put there.
+    pub replacement: String,
+}
+
+/// One problem found in a source, with its code, labels, help and optional fix.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    /// Stable code, `dql::<stage>::<name>`.
+    pub code: &'static str,
+    /// How serious it is.
+    pub severity: Severity,
+    /// The headline.
+    pub message: String,
+    /// Labelled spans; the first is the primary one.
+    pub labels: Vec<Label>,
+    /// What to do about it.
+    pub help: Option<String>,
+    /// A replacement that fixes it, when one is certain.
+    pub fix: Option<Fix>,
+}
+
+impl Diagnostic {
+    /// A diagnostic of `severity` with `code`, labelling `span` with an empty label.
+    pub fn new(severity: Severity, code: impl Code, span: Span, message: impl Into<String>) -> Self {
+        Diagnostic {
+            code: code.code(),
+            severity,
+            message: message.into(),
+            labels: vec![Label {
+                span,
+                text: String::new(),
+            }],
+            help: None,
+            fix: None,
+        }
+    }
+
+    /// An error.
+    pub fn error(code: impl Code, span: Span, message: impl Into<String>) -> Self {
+        Self::new(Severity::Error, code, span, message)
+    }
+
+    /// A warning.
+    pub fn warning(code: impl Code, span: Span, message: impl Into<String>) -> Self {
+        Self::new(Severity::Warning, code, span, message)
+    }
+
+    /// Sets the primary label's text.
+    #[must_use]
+    pub fn label(mut self, text: impl Into<String>) -> Self {
+        if let Some(first) = self.labels.first_mut() {
+            first.text = text.into();
+        }
+        self
+    }
+
+    /// Adds a secondary label.
+    #[must_use]
+    pub fn with_label(mut self, span: Span, text: impl Into<String>) -> Self {
+        self.labels.push(Label {
+            span,
+            text: text.into(),
+        });
+        self
+    }
+
+    /// Sets the help text.
+    #[must_use]
+    pub fn help(mut self, text: impl Into<String>) -> Self {
+        self.help = Some(text.into());
+        self
+    }
+
+    /// Sets a machine-applicable fix.
+    #[must_use]
+    pub fn fix(mut self, span: Span, replacement: impl Into<String>) -> Self {
+        self.fix = Some(Fix {
+            span,
+            replacement: replacement.into(),
+        });
+        self
+    }
+
+    /// The primary span.
+    pub fn span(&self) -> Span {
+        self.labels.first().map_or(Span::DUMMY, |l| l.span)
+    }
+
+    /// Whether this is an error.
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
+    /// The diagnostic as the JSON object of `--message-format json`.
+    pub fn to_json(&self, source: &Source) -> serde_json::Value {
+        let label = |l: &Label| {
+            let (line, column) = source.line_col(l.span.start as usize);
+            serde_json::json!({
+                "offset": l.span.start,
+                "length": l.span.len(),
+                "line": line,
+                "column": column,
+                "text": l.text,
+            })
+        };
+        serde_json::json!({
+            "code": self.code,
+            "severity": self.severity,
+            "message": self.message,
+            "labels": self.labels.iter().map(label).collect::<Vec<_>>(),
+            "help": self.help,
+            "fix": self.fix.as_ref().map(|f| serde_json::json!({
+                "offset": f.span.start,
+                "length": f.span.len(),
+                "replacement": f.replacement,
+            })),
+        })
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Diagnostic {}
+
+impl miette::Diagnostic for Diagnostic {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(self.code))
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.severity {
+            Severity::Advice => miette::Severity::Advice,
+            Severity::Warning => miette::Severity::Warning,
+            Severity::Error => miette::Severity::Error,
+        })
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        let help = self.help.as_deref()?;
+        Some(Box::new(help))
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
+        Some(Box::new(self.labels.iter().map(|l| {
+            let text = (!l.text.is_empty()).then(|| l.text.clone());
+            miette::LabeledSpan::new_with_span(text, l.span)
+        })))
+    }
+}
+
+/// A diagnostic paired with its source, as miette renders it.
+#[derive(Debug)]
+pub struct WithSource<'a> {
+    diagnostic: &'a Diagnostic,
+    source: miette::NamedSource<String>,
+}
+
+impl<'a> WithSource<'a> {
+    /// Pairs `diagnostic` with `source`.
+    pub fn new(diagnostic: &'a Diagnostic, source: &Source) -> Self {
+        WithSource {
+            diagnostic,
+            source: source.named(),
+        }
+    }
+}
+
+impl fmt::Display for WithSource<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self.diagnostic, f)
+    }
+}
+
+impl std::error::Error for WithSource<'_> {}
+
+impl miette::Diagnostic for WithSource<'_> {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        miette::Diagnostic::code(self.diagnostic)
+    }
+    fn severity(&self) -> Option<miette::Severity> {
+        miette::Diagnostic::severity(self.diagnostic)
+    }
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        miette::Diagnostic::help(self.diagnostic)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
+        miette::Diagnostic::labels(self.diagnostic)
+    }
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        Some(&self.source)
+    }
+}
+
+/// Renders diagnostics with miette's graphical handler.
+///
+/// `colour` picks a colour theme; `width` wraps lines. Tests use no colour and width 80.
+pub fn render(source: &Source, diagnostics: &[Diagnostic], colour: bool, width: usize) -> String {
+    let theme = if colour {
+        miette::GraphicalTheme::unicode()
+    } else {
+        miette::GraphicalTheme::unicode_nocolor()
+    };
+    let handler = miette::GraphicalReportHandler::new_themed(theme).with_width(width);
+    let mut out = String::new();
+    for diagnostic in diagnostics {
+        let with_source = WithSource::new(diagnostic, source);
+        if handler.render_report(&mut out, &with_source).is_err() {
+            // Rendering into a String cannot fail; fall back to the plain message anyway.
+            out.push_str(&diagnostic.message);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// All diagnostics of a failed compilation, with their source.
+#[derive(Clone, Debug)]
+pub struct Diagnostics {
+    /// The source the spans point into.
+    pub source: Source,
+    /// Every diagnostic, errors and warnings, in source order.
+    pub items: Vec<Diagnostic>,
+}
+
+impl Diagnostics {
+    /// Whether any of them is an error.
+    pub fn has_errors(&self) -> bool {
+        self.items.iter().any(Diagnostic::is_error)
+    }
+
+    /// Renders them all (see [`render`]).
+    pub fn render(&self, colour: bool, width: usize) -> String {
+        render(&self.source, &self.items, colour, width)
+    }
+}
+
+impl fmt::Display for Diagnostics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let errors = self.items.iter().filter(|d| d.is_error()).count();
+        write!(f, "{} error(s) in {}", errors, self.source.name())
+    }
+}
+
+impl std::error::Error for Diagnostics {}

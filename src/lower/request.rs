@@ -1,0 +1,64 @@
+//! The lowered form of a statement: the HTTP request to send and how to present its answer.
+
+use serde::Serialize;
+
+/// HTTP methods dql sends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Method {
+    /// `GET`
+    #[serde(rename = "GET")]
+    Get,
+    /// `PUT`
+    #[serde(rename = "PUT")]
+    Put,
+}
+
+/// Which Sentry endpoint a request targets; decides pagination and response shape.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Endpoint {
+    /// `/api/0/organizations/{org}/events/`
+    Events,
+    /// `/api/0/organizations/{org}/events-stats/`
+    EventsStats,
+    /// `/api/0/organizations/{org}/issues/` (GET)
+    Issues,
+    /// `/api/0/organizations/{org}/issues/` (PUT, bulk update)
+    IssuesUpdate,
+    /// `/api/0/projects/{org}/{project}/events/{id}/`
+    ProjectEvent,
+    /// `/api/0/organizations/{org}/eventids/{id}/`
+    EventIdLookup,
+}
+
+/// One output column: the field string as sent and the label shown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Column {
+    /// The key in each response row (the canonical field string).
+    pub field: String,
+    /// The header to show (the alias, else the field as written canonically).
+    pub label: String,
+}
+
+/// A request ready to send, with its output plan.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Request {
+    /// The statement's `@name`, if any.
+    pub name: Option<String>,
+    /// HTTP method.
+    pub method: Method,
+    /// The endpoint kind.
+    pub endpoint: Endpoint,
+    /// Path with `{org}` left literal when no organization is configured.
+    pub path: String,
+    /// Query parameters in the order sent (repeated keys repeat).
+    pub params: Vec<(String, String)>,
+    /// JSON body (PUT only).
+    pub body: Option<serde_json::Value>,
+    /// Columns to show, in select-list order.
+    pub columns: Vec<Column>,
+    /// Fields sent but not shown.
+    pub hidden: Vec<String>,
+    /// How many rows are wanted (LIMIT); `None` means one page.
+    pub limit: Option<u64>,
+}

@@ -1,0 +1,3 @@
+//! The `dql` command-line tool.
+
+fn main() {}

@@ -1,0 +1,4 @@
+//! The syntax stage: DQL text to [`ast::File`] plus diagnostics. Parsing never fails.
+
+pub mod ast;
+pub mod codes;
