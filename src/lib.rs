@@ -19,9 +19,15 @@
 //!   `client`, `cli` and `local` features.
 //! - Nothing in the library panics on user input.
 
+#[cfg(feature = "client")]
+pub mod client;
 pub mod diagnostic;
+#[cfg(feature = "local")]
+pub mod engine;
+pub mod format;
 pub mod lower;
 pub mod result;
+pub mod semantic;
 pub mod source;
 pub mod span;
 pub mod syntax;

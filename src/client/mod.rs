@@ -1,0 +1,1 @@
+//! Execution over HTTP against Sentry: configuration, transport, pagination and retries.

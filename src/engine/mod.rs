@@ -1,0 +1,1 @@
+//! The local engine: evaluates checked queries over exported Sentry events, offline.

@@ -1,0 +1,1 @@
+//! Output formatting of result sets: table, json, ndjson, csv, markdown.

@@ -1,0 +1,1 @@
+//! The catalog of datasets, fields and functions that queries are checked against.

@@ -1,0 +1,4 @@
+//! The semantic stage: checks a parsed file against the catalog and types its filters.
+
+pub mod catalog;
+pub mod suggest;

@@ -1,0 +1,1 @@
+//! Did-you-mean suggestions over known names, with tested thresholds.
