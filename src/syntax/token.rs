@@ -1,0 +1,458 @@
+//! Lexical layer shared by the statement and filter parsers: the parse context, trivia
+//! (white space and comments), keywords, names, strings, parameters and spans.
+//!
+//! Every parser takes the context and the remaining input (`&str`); a span is computed from how
+//! much of the whole source is left, so spans are made here and nowhere else.
+
+use super::ast::Comment;
+use super::codes::SyntaxCode;
+use crate::diagnostic::Diagnostic;
+use crate::span::Span;
+use nom::error::{ErrorKind, ParseError};
+use std::cell::{Cell, RefCell};
+
+/// Every keyword of the language (case-insensitive). `tests/grammar.rs` compares this set with
+/// the keyword terminals of `grammar/dql.ebnf`.
+pub const KEYWORDS: &[&str] = &[
+    "ALL",
+    "AND",
+    "AS",
+    "ASC",
+    "BETWEEN",
+    "BY",
+    "DESC",
+    "DISTINCT",
+    "ENVIRONMENT",
+    "EVENT",
+    "FIRST",
+    "FROM",
+    "GROUP",
+    "HAVING",
+    "IN",
+    "INTERVAL",
+    "IS",
+    "LAST",
+    "LIKE",
+    "LIMIT",
+    "NOT",
+    "NULL",
+    "NULLS",
+    "OR",
+    "ORDER",
+    "PROJECT",
+    "SELECT",
+    "SET",
+    "SHOW",
+    "SINCE",
+    "UNTIL",
+    "UPDATE",
+    "WHERE",
+];
+
+/// Keywords that start a clause: a filter ends before one of them (`GROUP`/`ORDER` only when
+/// followed by `BY`).
+pub const CLAUSE_KEYWORDS: &[&str] = &[
+    "FROM",
+    "WHERE",
+    "GROUP",
+    "HAVING",
+    "ORDER",
+    "LIMIT",
+    "SINCE",
+    "UNTIL",
+    "PROJECT",
+    "ENVIRONMENT",
+    "INTERVAL",
+];
+
+/// Parenthesis nesting allowed in filters and expressions before `too_deeply_nested`.
+pub const MAX_DEPTH: u32 = 64;
+
+/// A nom error: where it happened and what was expected there.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PError<'a> {
+    /// The input at the failure.
+    pub input: &'a str,
+    /// What the parser wanted, for the "expected …" message.
+    pub expected: &'static str,
+}
+
+impl<'a> ParseError<&'a str> for PError<'a> {
+    fn from_error_kind(input: &'a str, _kind: ErrorKind) -> Self {
+        PError {
+            input,
+            expected: "",
+        }
+    }
+
+    fn append(_input: &'a str, _kind: ErrorKind, other: Self) -> Self {
+        other
+    }
+
+    fn or(self, other: Self) -> Self {
+        // Keep the error that got further: it says more about what went wrong.
+        if other.input.len() <= self.input.len() {
+            other
+        } else {
+            self
+        }
+    }
+}
+
+/// The result type of every parser.
+pub type PResult<'a, T> = nom::IResult<&'a str, T, PError<'a>>;
+
+/// A recoverable error expecting `what` at `input`.
+pub fn fail<'a, T>(input: &'a str, expected: &'static str) -> PResult<'a, T> {
+    Err(nom::Err::Error(PError { input, expected }))
+}
+
+/// A fatal (cut) error expecting `what` at `input`.
+pub fn cut_fail<'a, T>(input: &'a str, expected: &'static str) -> PResult<'a, T> {
+    Err(nom::Err::Failure(PError { input, expected }))
+}
+
+/// Shared state of one parse: the whole source (for spans), diagnostics, comments, depth.
+#[derive(Debug)]
+pub struct Ctx<'s> {
+    src: &'s str,
+    diagnostics: RefCell<Vec<Diagnostic>>,
+    comments: RefCell<Vec<Comment>>,
+    depth: Cell<u32>,
+}
+
+impl<'s> Ctx<'s> {
+    /// A context over the whole source `src`.
+    pub fn new(src: &'s str) -> Self {
+        Ctx {
+            src,
+            diagnostics: RefCell::new(Vec::new()),
+            comments: RefCell::new(Vec::new()),
+            depth: Cell::new(0),
+        }
+    }
+
+    /// The whole source.
+    pub fn src(&self) -> &'s str {
+        self.src
+    }
+
+    /// Byte offset of `rest` (a suffix of the source).
+    pub fn offset(&self, rest: &str) -> usize {
+        self.src.len().saturating_sub(rest.len())
+    }
+
+    /// The span from `before` to `after` (both suffixes of the source, `after` shorter).
+    pub fn span(&self, before: &str, after: &str) -> Span {
+        Span::new(self.offset(before), self.offset(after))
+    }
+
+    /// A span of `len` bytes starting at `at`.
+    pub fn span_len(&self, at: &str, len: usize) -> Span {
+        let start = self.offset(at);
+        Span::new(start, start + len)
+    }
+
+    /// Records a diagnostic. Backtracking may report the same one twice; duplicates are removed
+    /// when the parse ends.
+    pub fn report(&self, diagnostic: Diagnostic) {
+        self.diagnostics.borrow_mut().push(diagnostic);
+    }
+
+    /// The diagnostics and comments gathered, sorted and without duplicates.
+    pub fn finish(self) -> (Vec<Diagnostic>, Vec<Comment>) {
+        let mut diagnostics = self.diagnostics.into_inner();
+        diagnostics.sort_by_key(|d| (d.span().start, d.span().end));
+        diagnostics.dedup();
+        let mut comments = self.comments.into_inner();
+        comments.sort_by_key(|c| c.span.start);
+        comments.dedup();
+        (diagnostics, comments)
+    }
+
+    /// Comments recorded so far whose start lies in `span` (for attaching to a statement).
+    pub fn comments_in(&self, span: Span) -> Vec<Comment> {
+        let mut found: Vec<Comment> = self
+            .comments
+            .borrow()
+            .iter()
+            .filter(|c| span.start <= c.span.start && c.span.start < span.end)
+            .cloned()
+            .collect();
+        found.sort_by_key(|c| c.span.start);
+        found.dedup();
+        found
+    }
+
+    /// Enters one level of nesting; `Err` (with a diagnostic reported) past [`MAX_DEPTH`].
+    pub fn enter<'a>(&self, at: &'a str) -> Result<DepthGuard<'_, 's>, nom::Err<PError<'a>>> {
+        let depth = self.depth.get() + 1;
+        if depth > MAX_DEPTH {
+            self.report(
+                Diagnostic::error(
+                    SyntaxCode::TooDeeplyNested,
+                    self.span_len(at, 1),
+                    format!("nesting deeper than {MAX_DEPTH} levels"),
+                )
+                .label("this opens one level too many")
+                .help("flatten the expression; no query needs this much nesting"),
+            );
+            return Err(nom::Err::Failure(PError {
+                input: at,
+                expected: "less nesting",
+            }));
+        }
+        self.depth.set(depth);
+        Ok(DepthGuard { ctx: self })
+    }
+}
+
+/// Leaves a nesting level when dropped.
+#[derive(Debug)]
+pub struct DepthGuard<'c, 's> {
+    ctx: &'c Ctx<'s>,
+}
+
+impl Drop for DepthGuard<'_, '_> {
+    fn drop(&mut self) {
+        self.ctx.depth.set(self.ctx.depth.get().saturating_sub(1));
+    }
+}
+
+/// Whether `c` may appear in a plain name (`a-z A-Z 0-9 _ . -`).
+pub fn is_name_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-'
+}
+
+/// Whether a comment may start at `rest`: at the start of a line, after white space, or after
+/// one of `( ) , ;` — so that `message:a--b` stays one value.
+fn comment_allowed(ctx: &Ctx<'_>, rest: &str) -> bool {
+    let offset = ctx.offset(rest);
+    match ctx.src.get(..offset).and_then(|s| s.chars().next_back()) {
+        None => true,
+        Some(c) => c.is_whitespace() || matches!(c, '(' | ')' | ',' | ';'),
+    }
+}
+
+/// Skips white space and comments, recording the comments. Never fails.
+pub fn ws<'a>(ctx: &Ctx<'_>, mut i: &'a str) -> &'a str {
+    loop {
+        let trimmed = i.trim_start();
+        i = trimmed;
+        if i.starts_with("--") && comment_allowed(ctx, i) {
+            let end = i.find('\n').unwrap_or(i.len());
+            let text = i.get(2..end).unwrap_or("");
+            ctx.comments.borrow_mut().push(Comment {
+                text: text.trim_end().to_string(),
+                block: false,
+                span: ctx.span_len(i, end),
+            });
+            i = i.get(end..).unwrap_or("");
+        } else if i.starts_with("/*") && comment_allowed(ctx, i) {
+            match i.get(2..).and_then(|rest| rest.find("*/")) {
+                Some(close) => {
+                    let end = close + 4;
+                    ctx.comments.borrow_mut().push(Comment {
+                        text: i.get(2..close + 2).unwrap_or("").to_string(),
+                        block: true,
+                        span: ctx.span_len(i, end),
+                    });
+                    i = i.get(end..).unwrap_or("");
+                }
+                None => {
+                    ctx.report(
+                        Diagnostic::error(
+                            SyntaxCode::UnterminatedComment,
+                            ctx.span_len(i, 2),
+                            "unterminated block comment",
+                        )
+                        .label("this comment is never closed")
+                        .help("close it with `*/`"),
+                    );
+                    return "";
+                }
+            }
+        } else {
+            return i;
+        }
+    }
+}
+
+/// Whether `i` starts with keyword `kw` (case-insensitive) as a whole word.
+pub fn at_keyword(i: &str, kw: &str) -> bool {
+    let n = kw.len();
+    match i.get(..n) {
+        Some(head) if head.eq_ignore_ascii_case(kw) => {
+            !i.get(n..).and_then(|s| s.chars().next()).is_some_and(is_name_char)
+        }
+        _ => false,
+    }
+}
+
+/// Matches keyword `kw` and the trivia after it; returns its span.
+pub fn keyword<'a>(ctx: &Ctx<'_>, i: &'a str, kw: &'static str) -> PResult<'a, Span> {
+    if !at_keyword(i, kw) {
+        return fail(i, kw);
+    }
+    let rest = i.get(kw.len()..).unwrap_or("");
+    let span = ctx.span(i, rest);
+    Ok((ws(ctx, rest), span))
+}
+
+/// Matches punctuation `p` and the trivia after it; returns its span.
+pub fn punct<'a>(ctx: &Ctx<'_>, i: &'a str, p: &'static str) -> PResult<'a, Span> {
+    match i.strip_prefix(p) {
+        Some(rest) => {
+            let span = ctx.span(i, rest);
+            Ok((ws(ctx, rest), span))
+        }
+        None => fail(i, p),
+    }
+}
+
+/// The length of the plain word at the start of `i`: name characters, where a `-` does not
+/// continue a word that so far is a number (so `2-1` subtracts) and a word never starts with `-`.
+pub fn word_len(i: &str) -> usize {
+    let mut len = 0;
+    for (idx, c) in i.char_indices() {
+        if !is_name_char(c) || (c == '-' && (idx == 0 || is_number(i.get(..idx).unwrap_or("")))) {
+            break;
+        }
+        len = idx + c.len_utf8();
+    }
+    len
+}
+
+/// Whether `s` is shaped `\d+(\.\d+)?`.
+pub fn is_number(s: &str) -> bool {
+    let (int, frac) = match s.split_once('.') {
+        Some((a, b)) => (a, Some(b)),
+        None => (s, None),
+    };
+    !int.is_empty()
+        && int.bytes().all(|b| b.is_ascii_digit())
+        && frac.is_none_or(|f| !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// A plain word (see [`word_len`]) and the trivia after it.
+pub fn word<'a>(ctx: &Ctx<'_>, i: &'a str) -> PResult<'a, (&'a str, Span)> {
+    let len = word_len(i);
+    if len == 0 {
+        return fail(i, "a name");
+    }
+    let (text, rest) = i.split_at(len);
+    let span = ctx.span(i, rest);
+    Ok((ws(ctx, rest), (text, span)))
+}
+
+/// `$name`, returning the name without `$`.
+pub fn param<'a>(ctx: &Ctx<'_>, i: &'a str) -> PResult<'a, (String, Span)> {
+    let Some(after) = i.strip_prefix('$') else {
+        return fail(i, "a parameter");
+    };
+    let len = after
+        .char_indices()
+        .take_while(|&(idx, c)| c == '_' || c.is_ascii_alphabetic() || (idx > 0 && c.is_ascii_digit()))
+        .map(|(idx, c)| idx + c.len_utf8())
+        .last()
+        .unwrap_or(0);
+    let (name, rest) = after.split_at(len);
+    if name.is_empty() || rest.chars().next().is_some_and(|c| is_name_char(c) || c == '*') {
+        let bad_len = 1 + after
+            .find(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '(' | ')'))
+            .unwrap_or(after.len());
+        ctx.report(
+            Diagnostic::error(
+                SyntaxCode::BadParameter,
+                ctx.span_len(i, bad_len),
+                "`$` starts a parameter, but this is not a parameter name",
+            )
+            .label("not `$name`")
+            .help("a parameter is `$` then a letter or `_`, then letters, digits or `_`; to search for the text, quote it, or use LIKE for a pattern"),
+        );
+        return cut_fail(i, "a parameter name");
+    }
+    let span = ctx.span(i, rest);
+    Ok((ws(ctx, rest), (name.to_string(), span)))
+}
+
+/// A `"…"` string: only `\"` is an escape, every other `\` is literal. Returns the unescaped text
+/// and the span including the quotes. An unterminated string is reported and ends at the line end.
+pub fn double_quoted<'a>(ctx: &Ctx<'_>, i: &'a str) -> PResult<'a, (String, Span)> {
+    let (rest, text) = quoted_raw(ctx, i, '"')?;
+    let span = ctx.span(i, rest);
+    Ok((ws(ctx, rest), (text, span)))
+}
+
+/// A `'…'` string (SQL style): `''` is a quote, `\` is literal.
+pub fn single_quoted<'a>(ctx: &Ctx<'_>, i: &'a str) -> PResult<'a, (String, Span)> {
+    let (rest, text) = quoted_raw(ctx, i, '\'')?;
+    let span = ctx.span(i, rest);
+    Ok((ws(ctx, rest), (text, span)))
+}
+
+/// The body of a quoted string without the trivia after it.
+pub fn quoted_raw<'a>(ctx: &Ctx<'_>, i: &'a str, quote: char) -> PResult<'a, String> {
+    let Some(body) = i.strip_prefix(quote) else {
+        return fail(i, "a quoted string");
+    };
+    let mut out = String::new();
+    let mut chars = body.char_indices().peekable();
+    while let Some((idx, c)) = chars.next() {
+        if quote == '"' && c == '\\' && chars.peek().is_some_and(|&(_, n)| n == '"') {
+            out.push('"');
+            chars.next();
+        } else if c == quote {
+            if quote == '\'' && chars.peek().is_some_and(|&(_, n)| n == '\'') {
+                out.push('\'');
+                chars.next();
+            } else {
+                let rest = body.get(idx + 1..).unwrap_or("");
+                return Ok((rest, out));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    // Unterminated: report at the opening quote, end the string at the end of its line.
+    let line_end = body.find('\n').unwrap_or(body.len());
+    ctx.report(
+        Diagnostic::error(
+            SyntaxCode::UnterminatedString,
+            ctx.span_len(i, 1),
+            "unterminated string",
+        )
+        .label("this quote is never closed")
+        .help(format!("close the string with `{quote}`")),
+    );
+    let text = body.get(..line_end).unwrap_or("").replace("\\\"", "\"");
+    let rest = body.get(line_end..).unwrap_or("");
+    Ok((rest, text))
+}
+
+/// A clause operand or SQL operand: a word (any run of characters but white space,
+/// `, ; ( ) ' "`), a quoted string, or a parameter.
+pub fn operand<'a>(ctx: &Ctx<'_>, i: &'a str) -> PResult<'a, super::ast::Operand> {
+    use super::ast::{Operand, OperandKind};
+    if i.starts_with('$') {
+        let (rest, (name, span)) = param(ctx, i)?;
+        return Ok((rest, Operand { kind: OperandKind::Param(name), span }));
+    }
+    if i.starts_with('"') {
+        let (rest, (text, span)) = double_quoted(ctx, i)?;
+        return Ok((rest, Operand { kind: OperandKind::DoubleQuoted(text), span }));
+    }
+    if i.starts_with('\'') {
+        let (rest, (text, span)) = single_quoted(ctx, i)?;
+        return Ok((rest, Operand { kind: OperandKind::SingleQuoted(text), span }));
+    }
+    let len = i
+        .find(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '(' | ')' | '\'' | '"'))
+        .unwrap_or(i.len());
+    if len == 0 {
+        return fail(i, "a value");
+    }
+    let (text, rest) = i.split_at(len);
+    let span = ctx.span(i, rest);
+    Ok((ws(ctx, rest), Operand { kind: OperandKind::Word(text.to_string()), span }))
+}
