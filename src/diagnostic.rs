@@ -96,7 +96,12 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     /// A diagnostic of `severity` with `code`, labelling `span` with an empty label.
-    pub fn new(severity: Severity, code: impl Code, span: Span, message: impl Into<String>) -> Self {
+    pub fn new(
+        severity: Severity,
+        code: impl Code,
+        span: Span,
+        message: impl Into<String>,
+    ) -> Self {
         Diagnostic {
             code: code.code(),
             severity,

@@ -1,3 +1,8 @@
-//! The `dql` command-line tool.
+//! The `dql` command-line tool: a thin layer that parses arguments, calls the library and maps
+//! failures to exit codes.
 
-fn main() {}
+mod cli;
+
+fn main() -> std::process::ExitCode {
+    cli::main()
+}

@@ -51,7 +51,7 @@ impl Source {
 
     /// The source as a miette `NamedSource`, for rendering diagnostics.
     pub fn named(&self) -> miette::NamedSource<String> {
-        miette::NamedSource::new(self.name.to_string(), self.text.to_string())
+        miette::NamedSource::new(&self.name, self.text.to_string())
     }
 }
 

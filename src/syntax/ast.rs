@@ -637,7 +637,8 @@ pub fn without_spans<T: Serialize>(node: &T) -> serde_json::Value {
     fn strip(value: serde_json::Value) -> serde_json::Value {
         match value {
             serde_json::Value::Object(map) => {
-                let is_span = map.len() == 2 && map.contains_key("start") && map.contains_key("end");
+                let is_span =
+                    map.len() == 2 && map.contains_key("start") && map.contains_key("end");
                 if is_span {
                     return serde_json::Value::Null;
                 }

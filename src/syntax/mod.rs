@@ -3,6 +3,9 @@
 pub mod ast;
 pub mod codes;
 pub mod filter;
+mod parser;
+mod print;
+mod print_filter;
 pub mod token;
 
 use crate::diagnostic::Diagnostic;
@@ -46,7 +49,7 @@ pub fn parse_search(text: &str) -> (Option<ast::Filter>, Vec<Diagnostic>) {
 pub(crate) fn unexpected(ctx: &token::Ctx<'_>, rest: &str) -> Diagnostic {
     let len = rest
         .char_indices()
-        .find(|&(_, c)| c.is_whitespace())
+        .find(|&(_, c)| c.is_whitespace() || matches!(c, ';' | ',' | '(' | ')'))
         .map_or(rest.len(), |(idx, _)| idx)
         .max(rest.chars().next().map_or(0, char::len_utf8));
     Diagnostic::error(
@@ -63,13 +66,8 @@ pub(crate) fn unexpected(ctx: &token::Ctx<'_>, rest: &str) -> Diagnostic {
 
 /// Parses a whole source.
 pub fn parse(source: &Source) -> Parsed {
-    let _ = source;
-    Parsed {
-        file: ast::File {
-            statements: Vec::new(),
-            trailing_comments: Vec::new(),
-            span: crate::span::Span::DUMMY,
-        },
-        diagnostics: Vec::new(),
-    }
+    let ctx = token::Ctx::new(source.text());
+    let file = parser::file(&ctx);
+    let (diagnostics, _) = ctx.finish();
+    Parsed { file, diagnostics }
 }

@@ -153,6 +153,15 @@ impl<'s> Ctx<'s> {
         Span::new(start, start + len)
     }
 
+    /// How many errors have been reported so far.
+    pub fn error_count(&self) -> usize {
+        self.diagnostics
+            .borrow()
+            .iter()
+            .filter(|d| d.is_error())
+            .count()
+    }
+
     /// Records a diagnostic. Backtracking may report the same one twice; duplicates are removed
     /// when the parse ends.
     pub fn report(&self, diagnostic: Diagnostic) {
@@ -282,9 +291,10 @@ pub fn ws<'a>(ctx: &Ctx<'_>, mut i: &'a str) -> &'a str {
 pub fn at_keyword(i: &str, kw: &str) -> bool {
     let n = kw.len();
     match i.get(..n) {
-        Some(head) if head.eq_ignore_ascii_case(kw) => {
-            !i.get(n..).and_then(|s| s.chars().next()).is_some_and(is_name_char)
-        }
+        Some(head) if head.eq_ignore_ascii_case(kw) => !i
+            .get(n..)
+            .and_then(|s| s.chars().next())
+            .is_some_and(is_name_char),
         _ => false,
     }
 }
@@ -352,12 +362,19 @@ pub fn param<'a>(ctx: &Ctx<'_>, i: &'a str) -> PResult<'a, (String, Span)> {
     };
     let len = after
         .char_indices()
-        .take_while(|&(idx, c)| c == '_' || c.is_ascii_alphabetic() || (idx > 0 && c.is_ascii_digit()))
+        .take_while(|&(idx, c)| {
+            c == '_' || c.is_ascii_alphabetic() || (idx > 0 && c.is_ascii_digit())
+        })
         .map(|(idx, c)| idx + c.len_utf8())
         .last()
         .unwrap_or(0);
     let (name, rest) = after.split_at(len);
-    if name.is_empty() || rest.chars().next().is_some_and(|c| is_name_char(c) || c == '*') {
+    if name.is_empty()
+        || rest
+            .chars()
+            .next()
+            .is_some_and(|c| is_name_char(c) || c == '*')
+    {
         let bad_len = 1 + after
             .find(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '(' | ')'))
             .unwrap_or(after.len());
@@ -436,15 +453,33 @@ pub fn operand<'a>(ctx: &Ctx<'_>, i: &'a str) -> PResult<'a, super::ast::Operand
     use super::ast::{Operand, OperandKind};
     if i.starts_with('$') {
         let (rest, (name, span)) = param(ctx, i)?;
-        return Ok((rest, Operand { kind: OperandKind::Param(name), span }));
+        return Ok((
+            rest,
+            Operand {
+                kind: OperandKind::Param(name),
+                span,
+            },
+        ));
     }
     if i.starts_with('"') {
         let (rest, (text, span)) = double_quoted(ctx, i)?;
-        return Ok((rest, Operand { kind: OperandKind::DoubleQuoted(text), span }));
+        return Ok((
+            rest,
+            Operand {
+                kind: OperandKind::DoubleQuoted(text),
+                span,
+            },
+        ));
     }
     if i.starts_with('\'') {
         let (rest, (text, span)) = single_quoted(ctx, i)?;
-        return Ok((rest, Operand { kind: OperandKind::SingleQuoted(text), span }));
+        return Ok((
+            rest,
+            Operand {
+                kind: OperandKind::SingleQuoted(text),
+                span,
+            },
+        ));
     }
     let len = i
         .find(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '(' | ')' | '\'' | '"'))
@@ -454,5 +489,11 @@ pub fn operand<'a>(ctx: &Ctx<'_>, i: &'a str) -> PResult<'a, super::ast::Operand
     }
     let (text, rest) = i.split_at(len);
     let span = ctx.span(i, rest);
-    Ok((ws(ctx, rest), Operand { kind: OperandKind::Word(text.to_string()), span }))
+    Ok((
+        ws(ctx, rest),
+        Operand {
+            kind: OperandKind::Word(text.to_string()),
+            span,
+        },
+    ))
 }
