@@ -36,7 +36,9 @@ fn bench_parse(c: &mut Criterion) {
     let mut group = c.benchmark_group("parse");
     group.throughput(Throughput::Bytes(text.len() as u64));
     group.sample_size(20);
-    group.bench_function("1MB", |b| b.iter(|| black_box(dql::syntax::parse(black_box(&source)))));
+    group.bench_function("1MB", |b| {
+        b.iter(|| black_box(dql::syntax::parse(black_box(&source))))
+    });
     group.finish();
 }
 

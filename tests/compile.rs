@@ -20,7 +20,12 @@ fn cases_parse_and_roundtrip() {
         let source = common::read_case(path);
         let parsed = syntax::parse(&source);
         common::check_spans(&source, &parsed.file);
-        let errors: Vec<_> = parsed.diagnostics.iter().filter(|d| d.is_error()).cloned().collect();
+        let errors: Vec<_> = parsed
+            .diagnostics
+            .iter()
+            .filter(|d| d.is_error())
+            .cloned()
+            .collect();
         assert!(
             errors.is_empty(),
             "{} must parse without errors:\n{}",
@@ -47,7 +52,10 @@ fn syntax_errors_are_reported_with_spans() {
         );
         for d in &parsed.diagnostics {
             for label in &d.labels {
-                assert!(label.span.end as usize <= source.text().len(), "label outside source");
+                assert!(
+                    label.span.end as usize <= source.text().len(),
+                    "label outside source"
+                );
             }
         }
         insta::with_settings!({omit_expression => true, prepend_module_to_snapshot => false}, {

@@ -345,6 +345,8 @@ pub fn is_number(s: &str) -> bool {
 }
 
 /// A plain word (see [`word_len`]) and the trivia after it.
+///
+/// Grammar: `word`
 pub fn word<'a>(ctx: &Ctx<'_>, i: &'a str) -> PResult<'a, (&'a str, Span)> {
     let len = word_len(i);
     if len == 0 {
@@ -356,6 +358,8 @@ pub fn word<'a>(ctx: &Ctx<'_>, i: &'a str) -> PResult<'a, (&'a str, Span)> {
 }
 
 /// `$name`, returning the name without `$`.
+///
+/// Grammar: `param`
 pub fn param<'a>(ctx: &Ctx<'_>, i: &'a str) -> PResult<'a, (String, Span)> {
     let Some(after) = i.strip_prefix('$') else {
         return fail(i, "a parameter");
@@ -395,6 +399,8 @@ pub fn param<'a>(ctx: &Ctx<'_>, i: &'a str) -> PResult<'a, (String, Span)> {
 
 /// A `"…"` string: only `\"` is an escape, every other `\` is literal. Returns the unescaped text
 /// and the span including the quotes. An unterminated string is reported and ends at the line end.
+///
+/// Grammar: `double_string`
 pub fn double_quoted<'a>(ctx: &Ctx<'_>, i: &'a str) -> PResult<'a, (String, Span)> {
     let (rest, text) = quoted_raw(ctx, i, '"')?;
     let span = ctx.span(i, rest);
@@ -402,6 +408,8 @@ pub fn double_quoted<'a>(ctx: &Ctx<'_>, i: &'a str) -> PResult<'a, (String, Span
 }
 
 /// A `'…'` string (SQL style): `''` is a quote, `\` is literal.
+///
+/// Grammar: `single_string`
 pub fn single_quoted<'a>(ctx: &Ctx<'_>, i: &'a str) -> PResult<'a, (String, Span)> {
     let (rest, text) = quoted_raw(ctx, i, '\'')?;
     let span = ctx.span(i, rest);
@@ -449,6 +457,8 @@ pub fn quoted_raw<'a>(ctx: &Ctx<'_>, i: &'a str, quote: char) -> PResult<'a, Str
 
 /// A clause operand or SQL operand: a word (any run of characters but white space,
 /// `, ; ( ) ' "`), a quoted string, or a parameter.
+///
+/// Grammar: `operand`
 pub fn operand<'a>(ctx: &Ctx<'_>, i: &'a str) -> PResult<'a, super::ast::Operand> {
     use super::ast::{Operand, OperandKind};
     if i.starts_with('$') {

@@ -34,7 +34,10 @@ fn walk(value: &serde_json::Value, parent: Option<(u64, u64)>, len: u64, path: &
         serde_json::Value::Object(map) => {
             let mut current = parent;
             if let Some((start, end)) = span_of(value) {
-                assert!(start <= end && end <= len, "{path}: span {start}..{end} outside 0..{len}");
+                assert!(
+                    start <= end && end <= len,
+                    "{path}: span {start}..{end} outside 0..{len}"
+                );
                 if let Some((ps, pe)) = parent {
                     // Nodes built by desugaring may carry an empty span; real ones nest.
                     if start != end {
@@ -75,7 +78,10 @@ pub fn assert_roundtrip(source: &Source, file: &ast::File) {
         reparsed.diagnostics.iter().all(|d| !d.is_error()),
         "{}: the printed form does not parse:\n{printed}\n{}",
         source.name(),
-        render(&Source::new("printed", printed.clone()), &reparsed.diagnostics)
+        render(
+            &Source::new("printed", printed.clone()),
+            &reparsed.diagnostics
+        )
     );
     assert_eq!(
         ast::without_spans(file),
@@ -84,5 +90,10 @@ pub fn assert_roundtrip(source: &Source, file: &ast::File) {
         source.name()
     );
     let again = reparsed.file.to_string();
-    assert_eq!(printed, again, "{}: printing is not idempotent", source.name());
+    assert_eq!(
+        printed,
+        again,
+        "{}: printing is not idempotent",
+        source.name()
+    );
 }
