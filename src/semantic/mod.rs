@@ -1,5 +1,7 @@
 //! The semantic stage: checks a parsed file against the catalog and types its filters.
 
 pub mod catalog;
+pub mod checked;
 pub mod suggest;
+pub mod typed;
 pub mod types;
