@@ -915,6 +915,7 @@ fn config_prefers_flags_then_env_then_local_rc_then_home_rc() {
     ]);
     inputs.flags.org = Some("flag-org".into());
     let config = Config::resolve(&inputs).unwrap();
+    assert!(!format!("{inputs:?} {config:?}").contains("env-token"));
     assert_eq!(config.org().unwrap(), "flag-org");
     assert_eq!(config.org.as_ref().unwrap().origin, Origin::Flag("--org"));
     assert_eq!(config.token().unwrap().expose(), "env-token");

@@ -70,8 +70,9 @@ pub struct Flags {
 }
 
 /// Everything configuration is resolved from, injectable so tests never touch the real process
-/// environment or home directory.
-#[derive(Debug, Clone, Default)]
+/// environment or home directory. Its `Debug` lists variable names only, as `env` may hold
+/// `SENTRY_AUTH_TOKEN`.
+#[derive(Clone, Default)]
 pub struct ConfigInputs {
     /// Explicit values.
     pub flags: Flags,
@@ -81,6 +82,17 @@ pub struct ConfigInputs {
     pub cwd: Option<PathBuf>,
     /// The home directory holding the global `.sentryclirc`.
     pub home: Option<PathBuf>,
+}
+
+impl fmt::Debug for ConfigInputs {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ConfigInputs")
+            .field("flags", &self.flags)
+            .field("env", &self.env.keys().collect::<Vec<_>>())
+            .field("cwd", &self.cwd)
+            .field("home", &self.home)
+            .finish()
+    }
 }
 
 impl ConfigInputs {
