@@ -1,1 +1,766 @@
 //! Execution over HTTP against Sentry: configuration, transport, pagination and retries.
+//!
+//! [`Client::execute`] runs a lowered [`Request`] and returns a [`ResultSet`];
+//! [`Client::pages`] yields the same rows page by page as they arrive, for streaming output.
+//! Every request and every wait is reported to an optional observer ([`Client::on_event`]) for
+//! `--verbose`; the auth token never appears in anything reported.
+
+pub mod config;
+pub mod error;
+mod paginate;
+mod stats;
+pub mod transport;
+
+pub use config::{Config, ConfigInputs, ConfigRow, Flags, Origin, Setting, Token};
+pub use error::{Clause, ClientError};
+pub use stats::TIME_COLUMN;
+pub use transport::{
+    FailureKind, HttpRequest, HttpResponse, ReqwestTransport, Timeouts, Transport, TransportError,
+};
+
+use crate::lower::request::{Endpoint, Method, Request};
+use crate::result::{Meta, ResultSet, Row};
+use backon::{BlockingRetryable, ExponentialBuilder};
+use serde_json::Value;
+use std::cell::Cell;
+use std::time::{Duration, Instant, SystemTime};
+
+/// How failed requests are retried (429 always; 5xx and connection failures for GETs only).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Requests sent at most for one page, the first included.
+    pub max_tries: u32,
+    /// Total time spent waiting between tries at most.
+    pub max_wait: Duration,
+    /// The first exponential-backoff delay (doubled each try, with jitter) when the server
+    /// names no wait.
+    pub first_delay: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_tries: 5,
+            max_wait: Duration::from_secs(60),
+            first_delay: Duration::from_secs(1),
+        }
+    }
+}
+
+/// What the client reports to its observer.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ClientEvent {
+    /// A request was sent and answered (`status`) or failed (`error`).
+    Sent {
+        /// The method.
+        method: Method,
+        /// The full URL (it never holds the token).
+        url: String,
+        /// The status, when a response came.
+        status: Option<u16>,
+        /// Why no response came.
+        error: Option<String>,
+        /// Time from sending to the whole body.
+        elapsed: Duration,
+        /// 1 for the first try of this request.
+        attempt: u32,
+    },
+    /// The client waits before trying again.
+    Waiting {
+        /// How long.
+        delay: Duration,
+        /// Why (`429 Retry-After`, `500`, …).
+        reason: String,
+    },
+}
+
+/// One page of rows as it arrives.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Page {
+    /// The rows of this page (never more than the LIMIT still wanted).
+    pub rows: Vec<Row>,
+    /// Types and units of the columns.
+    pub meta: Meta,
+    /// Row keys in a useful order: the requested fields (shown then hidden) for events and
+    /// issues, `time` then the series for events-stats, the object's keys for single events.
+    pub columns: Vec<String>,
+    /// Whether Sentry has rows beyond those returned so far.
+    pub has_more: bool,
+}
+
+/// A whole result and what is known about rows not fetched.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Execution {
+    /// The rows and meta.
+    pub result: ResultSet,
+    /// Row keys in a useful order (see [`Page::columns`]).
+    pub columns: Vec<String>,
+    /// Whether Sentry has more rows than were fetched (no LIMIT: more than one page).
+    pub has_more: bool,
+    /// How many pages were fetched.
+    pub pages: u32,
+}
+
+type Sleeper = Box<dyn Fn(Duration) + Send + Sync>;
+type Clock = Box<dyn Fn() -> SystemTime + Send + Sync>;
+type Observer = Box<dyn Fn(&ClientEvent) + Send + Sync>;
+
+/// Executes lowered requests against one Sentry organization.
+pub struct Client<T: Transport = ReqwestTransport> {
+    transport: T,
+    base_url: String,
+    org: Option<String>,
+    retry: RetryPolicy,
+    sleep: Sleeper,
+    clock: Clock,
+    observer: Option<Observer>,
+}
+
+impl<T: Transport> std::fmt::Debug for Client<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("base_url", &self.base_url)
+            .field("org", &self.org)
+            .field("retry", &self.retry)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client<ReqwestTransport> {
+    /// A client over HTTP for `config` (needs a token; the org is needed only by requests
+    /// whose path holds `{org}`).
+    pub fn from_config(config: &Config, timeouts: Timeouts) -> Result<Self, ClientError> {
+        let token = config.token()?.clone();
+        let transport = ReqwestTransport::new(token, timeouts)?;
+        Client::with_transport(
+            transport,
+            &config.url.value,
+            config.org.as_ref().map(|s| s.value.clone()),
+        )
+    }
+}
+
+impl<T: Transport> Client<T> {
+    /// A client sending through `transport` to `base_url` (e.g. `https://sentry.io`, or a
+    /// self-hosted URL with a path prefix).
+    pub fn with_transport(
+        transport: T,
+        base_url: &str,
+        org: Option<String>,
+    ) -> Result<Self, ClientError> {
+        let invalid = |reason: String| ClientError::InvalidUrl {
+            url: base_url.to_owned(),
+            reason,
+        };
+        let parsed = reqwest::Url::parse(base_url).map_err(|e| invalid(e.to_string()))?;
+        if !matches!(parsed.scheme(), "http" | "https") {
+            return Err(invalid("only http and https are supported".into()));
+        }
+        if parsed.query().is_some() || parsed.fragment().is_some() {
+            return Err(invalid("the URL must not have a query or fragment".into()));
+        }
+        if let Some(org) = &org {
+            check_org(org)?;
+        }
+        Ok(Client {
+            transport,
+            base_url: base_url.trim_end_matches('/').to_owned(),
+            org,
+            retry: RetryPolicy::default(),
+            sleep: Box::new(std::thread::sleep),
+            clock: Box::new(SystemTime::now),
+            observer: None,
+        })
+    }
+
+    /// Sets the retry limits.
+    #[must_use]
+    pub fn retry_policy(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    /// Replaces how the client waits between tries (tests record instead of sleeping).
+    #[must_use]
+    pub fn sleeper(mut self, sleep: impl Fn(Duration) + Send + Sync + 'static) -> Self {
+        self.sleep = Box::new(sleep);
+        self
+    }
+
+    /// Replaces the clock used to read `X-Sentry-Rate-Limit-Reset` and HTTP-date
+    /// `Retry-After` values.
+    #[must_use]
+    pub fn clock(mut self, clock: impl Fn() -> SystemTime + Send + Sync + 'static) -> Self {
+        self.clock = Box::new(clock);
+        self
+    }
+
+    /// Reports every request (URL, status, timing) and every wait to `observer`, for
+    /// `--verbose`.
+    #[must_use]
+    pub fn on_event(mut self, observer: impl Fn(&ClientEvent) + Send + Sync + 'static) -> Self {
+        self.observer = Some(Box::new(observer));
+        self
+    }
+
+    /// Runs `request` to the end: follows pages until `request.limit` rows or the last page
+    /// (one page when there is no limit) and gathers them.
+    pub fn execute(&self, request: &Request) -> Result<Execution, ClientError> {
+        let mut execution = Execution::default();
+        for page in self.pages(request) {
+            let page = page?;
+            execution.pages += 1;
+            execution.has_more = page.has_more;
+            execution.columns = page.columns;
+            execution.result.meta = merge_meta(execution.result.meta, page.meta);
+            execution.result.data.extend(page.rows);
+        }
+        Ok(execution)
+    }
+
+    /// The pages of `request` as they arrive; the iterator ends after the first error.
+    pub fn pages<'c>(&'c self, request: &'c Request) -> Pages<'c, T> {
+        Pages {
+            client: self,
+            request,
+            state: PageState::First,
+            n_fetched: 0,
+        }
+    }
+
+    /// The full URL for `path` and `params`, with `{org}` filled in.
+    pub fn url(&self, path: &str, params: &[(String, String)]) -> Result<String, ClientError> {
+        let path = if path.contains("{org}") {
+            let org = self.org.as_deref().ok_or(ClientError::MissingOrg)?;
+            path.replace("{org}", org)
+        } else {
+            path.to_owned()
+        };
+        let joined = format!("{}{}", self.base_url, path);
+        let mut url = reqwest::Url::parse(&joined).map_err(|e| ClientError::InvalidUrl {
+            url: joined.clone(),
+            reason: e.to_string(),
+        })?;
+        if !params.is_empty() {
+            url.query_pairs_mut().extend_pairs(params);
+        }
+        Ok(url.into())
+    }
+
+    fn emit(&self, event: ClientEvent) {
+        if let Some(observer) = &self.observer {
+            observer(&event);
+        }
+    }
+
+    /// Sends one request once, reporting it.
+    fn send_once(&self, http: &HttpRequest, attempt: u32) -> Result<HttpResponse, TransportError> {
+        let started = Instant::now();
+        let result = self.transport.send(http);
+        self.emit(ClientEvent::Sent {
+            method: http.method,
+            url: http.url.clone(),
+            status: result.as_ref().ok().map(|r| r.status),
+            error: result.as_ref().err().map(|e| e.message.clone()),
+            elapsed: started.elapsed(),
+            attempt,
+        });
+        result
+    }
+
+    /// Sends `request` with `params`, retrying as [`RetryPolicy`] allows; returns a response
+    /// with a status below 400 or the error it maps to.
+    fn send(
+        &self,
+        request: &Request,
+        params: &[(String, String)],
+    ) -> Result<HttpResponse, ClientError> {
+        let http = HttpRequest {
+            method: request.method,
+            url: self.url(&request.path, params)?,
+            body: request.body.clone(),
+        };
+        let is_get = request.method == Method::Get;
+        let tries = Cell::new(0u32);
+        let waited = Cell::new(Duration::ZERO);
+        let max_wait = self.retry.max_wait;
+        let attempt = || {
+            tries.set(tries.get() + 1);
+            match self.send_once(&http, tries.get()) {
+                Ok(response) if response.status < 400 => Ok(response),
+                Ok(response) => Err(Failure::Status(response)),
+                Err(error) => Err(Failure::Transport(error)),
+            }
+        };
+        let backoff = ExponentialBuilder::default()
+            .with_min_delay(self.retry.first_delay)
+            .with_max_delay(max_wait)
+            .with_jitter()
+            .with_max_times(self.retry.max_tries.saturating_sub(1) as usize);
+        let outcome = attempt
+            .retry(backoff)
+            // Blocking backon cannot adjust a delay to the server's Retry-After, so `notify`
+            // does the waiting itself and backon's own sleep is a no-op.
+            .sleep(|_: Duration| {})
+            .when(|failure: &Failure| {
+                let retryable = match failure {
+                    Failure::Status(r) => r.status == 429 || (r.status >= 500 && is_get),
+                    Failure::Transport(_) => is_get,
+                };
+                let server_wait = self.server_wait(failure).unwrap_or(Duration::ZERO);
+                // Give up now rather than wait past the budget for a server-named wait.
+                retryable && waited.get() < max_wait && waited.get() + server_wait <= max_wait
+            })
+            .notify(|failure: &Failure, backoff: Duration| {
+                let remaining = max_wait.saturating_sub(waited.get());
+                let delay = self.server_wait(failure).unwrap_or(backoff).min(remaining);
+                waited.set(waited.get() + delay);
+                self.emit(ClientEvent::Waiting {
+                    delay,
+                    reason: failure.reason(),
+                });
+                (self.sleep)(delay);
+            })
+            .call();
+        match outcome {
+            Ok(response) => Ok(response),
+            Err(Failure::Status(response)) => {
+                Err(self.status_error(request, &response, tries.get()))
+            }
+            Err(Failure::Transport(error)) => Err(ClientError::Network {
+                url: http.url,
+                tries: tries.get(),
+                message: error.message,
+            }),
+        }
+    }
+
+    /// The wait a 429 names: `Retry-After` (seconds or HTTP date), else
+    /// `X-Sentry-Rate-Limit-Reset` (epoch seconds); `None` means "use the backoff".
+    fn server_wait(&self, failure: &Failure) -> Option<Duration> {
+        let Failure::Status(response) = failure else {
+            return None;
+        };
+        if response.status != 429 {
+            return None;
+        }
+        let now = (self.clock)();
+        if let Some(value) = response.header("retry-after").map(str::trim) {
+            if let Ok(seconds) = value.parse::<u64>() {
+                return Some(Duration::from_secs(seconds));
+            }
+            if let Ok(date) = jiff::fmt::rfc2822::parse(value) {
+                let at_seconds = u64::try_from(date.timestamp().as_second()).unwrap_or(0);
+                let at = SystemTime::UNIX_EPOCH + Duration::from_secs(at_seconds);
+                return Some(at.duration_since(now).unwrap_or(Duration::ZERO));
+            }
+        }
+        let reset = response
+            .header("x-sentry-rate-limit-reset")?
+            .trim()
+            .parse::<f64>()
+            .ok()?;
+        let now = now
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .ok()?
+            .as_secs_f64();
+        // A reset already past says nothing useful; fall back to the backoff.
+        (reset > now).then(|| Duration::from_secs_f64((reset - now).ceil()))
+    }
+
+    fn status_error(&self, request: &Request, response: &HttpResponse, tries: u32) -> ClientError {
+        let detail = detail(&response.body);
+        let scope = scope(request.endpoint);
+        match response.status {
+            400 => {
+                let detail = detail.unwrap_or_else(|| "(no detail given)".to_owned());
+                ClientError::BadQuery {
+                    clause: Clause::guess(&detail),
+                    detail,
+                }
+            }
+            401 => ClientError::Unauthorized { scope, detail },
+            403 => {
+                let slugs = param_values(&request.params, "projectSlug");
+                if slugs.is_empty() || slugs.iter().any(|s| s == "$all") {
+                    ClientError::Forbidden { scope, detail }
+                } else {
+                    let suggestions = self.nearest_projects(&slugs);
+                    ClientError::UnknownProject { slugs, suggestions }
+                }
+            }
+            404 => ClientError::NotFound {
+                what: self.not_found_cause(request),
+            },
+            429 => ClientError::RateLimited { tries, detail },
+            status if status >= 500 => ClientError::Server {
+                status,
+                tries,
+                detail,
+            },
+            status => ClientError::Refused { status, detail },
+        }
+    }
+
+    /// Accessible project slugs near `slugs`, nearest first; empty when the list cannot be
+    /// had (the suggestion is a courtesy, so its failure is not reported).
+    fn nearest_projects(&self, slugs: &[String]) -> Vec<String> {
+        let Ok(url) = self.url("/api/0/organizations/{org}/projects/", &[]) else {
+            return Vec::new();
+        };
+        let http = HttpRequest {
+            method: Method::Get,
+            url,
+            body: None,
+        };
+        let Ok(response) = self.send_once(&http, 1) else {
+            return Vec::new();
+        };
+        if response.status != 200 {
+            return Vec::new();
+        }
+        let Ok(Value::Array(projects)) = serde_json::from_slice::<Value>(&response.body) else {
+            return Vec::new();
+        };
+        let known: Vec<&str> = projects
+            .iter()
+            .filter_map(|p| p.get("slug").and_then(Value::as_str))
+            .collect();
+        let mut scored: Vec<(f64, &str)> = Vec::new();
+        for slug in slugs {
+            for candidate in &known {
+                if candidate == slug {
+                    continue;
+                }
+                let score = strsim::normalized_damerau_levenshtein(slug, candidate);
+                let contains = candidate.contains(slug.as_str()) || slug.contains(candidate);
+                if score >= 0.5 || contains {
+                    scored.push((if contains { score.max(0.5) } else { score }, candidate));
+                }
+            }
+        }
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
+        let mut nearest: Vec<String> = Vec::new();
+        for (_, slug) in scored {
+            if nearest.len() < 3 && !nearest.iter().any(|n| n == slug) {
+                nearest.push(slug.to_owned());
+            }
+        }
+        nearest
+    }
+
+    /// What a 404 may be about: the org, the projects and environments the request names.
+    fn not_found_cause(&self, request: &Request) -> String {
+        let mut causes = Vec::new();
+        if let Some(org) = &self.org {
+            causes.push(format!("organization `{org}`"));
+        }
+        let mut projects = param_values(&request.params, "projectSlug");
+        if request.endpoint == Endpoint::ProjectEvent {
+            // /api/0/projects/{org}/{project}/events/{id}/
+            projects.extend(request.path.split('/').nth(5).map(str::to_owned));
+        }
+        for project in projects {
+            causes.push(format!("project `{project}`"));
+        }
+        if matches!(
+            request.endpoint,
+            Endpoint::ProjectEvent | Endpoint::EventIdLookup
+        ) {
+            causes.push("the event id".to_owned());
+        }
+        let environments = param_values(&request.params, "environment");
+        if !environments.is_empty() {
+            let names: Vec<String> = environments.iter().map(|e| format!("`{e}`")).collect();
+            causes.push(format!(
+                "environment {} (Sentry may answer 404 for an unknown environment)",
+                names.join(", ")
+            ));
+        }
+        if causes.is_empty() {
+            return "the endpoint (is the URL a Sentry server?)".to_owned();
+        }
+        format!("unknown {}", causes.join(" or "))
+    }
+}
+
+/// Why one try failed.
+enum Failure {
+    Status(HttpResponse),
+    Transport(TransportError),
+}
+
+impl Failure {
+    fn reason(&self) -> String {
+        match self {
+            Failure::Status(r) if r.status == 429 => "429 rate limited".to_owned(),
+            Failure::Status(r) => format!("status {}", r.status),
+            Failure::Transport(e) => e.message.clone(),
+        }
+    }
+}
+
+/// The pages of one request; see [`Client::pages`].
+pub struct Pages<'c, T: Transport> {
+    client: &'c Client<T>,
+    request: &'c Request,
+    state: PageState,
+    n_fetched: u64,
+}
+
+impl<T: Transport> std::fmt::Debug for Pages<'_, T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Pages")
+            .field("path", &self.request.path)
+            .field("n_fetched", &self.n_fetched)
+            .finish_non_exhaustive()
+    }
+}
+
+enum PageState {
+    First,
+    Next(String),
+    Done,
+}
+
+impl<T: Transport> Iterator for Pages<'_, T> {
+    type Item = Result<Page, ClientError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let cursor = match std::mem::replace(&mut self.state, PageState::Done) {
+            PageState::Done => return None,
+            PageState::First => None,
+            PageState::Next(cursor) => Some(cursor),
+        };
+        Some(self.fetch(cursor))
+    }
+}
+
+impl<T: Transport> Pages<'_, T> {
+    fn fetch(&mut self, cursor: Option<String>) -> Result<Page, ClientError> {
+        let request = self.request;
+        let paginated = matches!(request.endpoint, Endpoint::Events | Endpoint::Issues);
+        let remaining = request.limit.map(|n| n.saturating_sub(self.n_fetched));
+        let mut params = request.params.clone();
+        if paginated {
+            if let Some(remaining) = remaining {
+                // Ask only for what is still wanted (the cursor is an offset, so a smaller
+                // page size does not skip rows).
+                let size_key = match request.endpoint {
+                    Endpoint::Issues => "limit",
+                    _ => "per_page",
+                };
+                for (key, value) in &mut params {
+                    if key == size_key {
+                        if let Ok(size) = value.parse::<u64>() {
+                            *value = size.min(remaining).max(1).to_string();
+                        }
+                    }
+                }
+            }
+            if let Some(cursor) = &cursor {
+                params.retain(|(key, _)| key != "cursor");
+                params.push(("cursor".to_owned(), cursor.clone()));
+            }
+        }
+        let response = self.client.send(request, &params)?;
+        let mut page = parse_page(request, &response)?;
+        if !paginated {
+            return Ok(page);
+        }
+        let next = response.header("link").and_then(paginate::next_page);
+        let mut truncated = false;
+        if let Some(remaining) = remaining {
+            let keep = usize::try_from(remaining).unwrap_or(usize::MAX);
+            truncated = page.rows.len() > keep;
+            page.rows.truncate(keep);
+        }
+        self.n_fetched += page.rows.len() as u64;
+        let more = next.as_ref().is_some_and(|n| n.results);
+        page.has_more = truncated || more;
+        let wanted = request.limit.is_some_and(|n| self.n_fetched < n);
+        if let Some(next) = next {
+            // An empty page or a repeated cursor would loop forever.
+            if wanted && more && !page.rows.is_empty() && cursor.as_ref() != Some(&next.cursor) {
+                self.state = PageState::Next(next.cursor);
+            }
+        }
+        Ok(page)
+    }
+}
+
+/// Turns a success response into a page according to the endpoint's documented shape.
+fn parse_page(request: &Request, response: &HttpResponse) -> Result<Page, ClientError> {
+    let bad = |reason: String| ClientError::BadResponse {
+        status: response.status,
+        reason,
+    };
+    if request.endpoint == Endpoint::IssuesUpdate
+        && (response.status == 204 || response.body.is_empty())
+    {
+        return Ok(Page::default());
+    }
+    let body: Value = serde_json::from_slice(&response.body).map_err(|e| {
+        bad(format!(
+            "the body is not JSON ({e}); it starts with {:?}",
+            snippet(&response.body)
+        ))
+    })?;
+    let requested = || {
+        request
+            .columns
+            .iter()
+            .map(|c| c.field.clone())
+            .chain(request.hidden.iter().cloned())
+            .collect::<Vec<_>>()
+    };
+    match request.endpoint {
+        Endpoint::Events => {
+            let data = body
+                .get("data")
+                .and_then(Value::as_array)
+                .ok_or_else(|| bad("the body has no `data` list".into()))?;
+            let meta = body
+                .get("meta")
+                .and_then(|m| serde_json::from_value::<Meta>(m.clone()).ok())
+                .unwrap_or_default();
+            Ok(Page {
+                rows: objects(data).map_err(bad)?,
+                meta,
+                columns: requested(),
+                has_more: false,
+            })
+        }
+        Endpoint::Issues => {
+            let data = body
+                .as_array()
+                .ok_or_else(|| bad("the body is not a list of issues".into()))?;
+            Ok(Page {
+                rows: objects(data).map_err(bad)?,
+                meta: Meta::default(),
+                columns: requested(),
+                has_more: false,
+            })
+        }
+        Endpoint::EventsStats => {
+            let y_axes = param_values(&request.params, "yAxis");
+            let top_events = request.params.iter().any(|(k, _)| k == "topEvents");
+            let table = stats::to_table(&body, &y_axes, top_events).map_err(bad)?;
+            Ok(Page {
+                rows: table.rows,
+                meta: table.meta,
+                columns: table.columns,
+                has_more: false,
+            })
+        }
+        Endpoint::ProjectEvent | Endpoint::EventIdLookup | Endpoint::IssuesUpdate => {
+            let Value::Object(mut object) = body else {
+                return Err(bad("the body is not a JSON object".into()));
+            };
+            if request.endpoint == Endpoint::EventIdLookup {
+                // The lookup wraps the event: {organizationSlug, projectSlug, groupId, eventId, event}.
+                if let Some(Value::Object(mut event)) = object.remove("event") {
+                    if let Some(project) = object.remove("projectSlug") {
+                        event.entry("projectSlug").or_insert(project);
+                    }
+                    object = event;
+                }
+            }
+            Ok(Page {
+                columns: object.keys().cloned().collect(),
+                rows: vec![object],
+                meta: Meta::default(),
+                has_more: false,
+            })
+        }
+    }
+}
+
+fn objects(values: &[Value]) -> Result<Vec<Row>, String> {
+    values
+        .iter()
+        .map(|v| {
+            v.as_object()
+                .cloned()
+                .ok_or_else(|| "a row is not a JSON object".to_owned())
+        })
+        .collect()
+}
+
+/// Later pages may name types the first lacked (a column null on page one); keep both.
+fn merge_meta(mut into: Meta, from: Meta) -> Meta {
+    for (field, kind) in from.fields {
+        into.fields.entry(field).or_insert(kind);
+    }
+    for (field, unit) in from.units {
+        let entry = into.units.entry(field).or_insert(None);
+        if entry.is_none() {
+            *entry = unit;
+        }
+    }
+    into
+}
+
+/// Sentry's error text: `{"detail": "…"}`, `{"detail": {"message": "…"}}`, a bare JSON string
+/// (the 429 body), or the start of a non-JSON, non-HTML body.
+fn detail(body: &[u8]) -> Option<String> {
+    match serde_json::from_slice::<Value>(body) {
+        Ok(Value::String(text)) => Some(text),
+        Ok(Value::Object(object)) => match object.get("detail") {
+            Some(Value::String(text)) => Some(text.clone()),
+            Some(Value::Object(inner)) => inner
+                .get("message")
+                .and_then(Value::as_str)
+                .map(str::to_owned),
+            Some(other) => Some(other.to_string()),
+            None => None,
+        },
+        Ok(_) => None,
+        Err(_) => {
+            let text = snippet(body);
+            (!text.is_empty() && !text.starts_with('<')).then_some(text)
+        }
+    }
+}
+
+/// The first 200 characters of a body, for messages.
+fn snippet(body: &[u8]) -> String {
+    String::from_utf8_lossy(body)
+        .trim()
+        .chars()
+        .take(200)
+        .collect()
+}
+
+fn param_values(params: &[(String, String)], name: &str) -> Vec<String> {
+    params
+        .iter()
+        .filter(|(key, _)| key == name)
+        .map(|(_, value)| value.clone())
+        .collect()
+}
+
+/// The token scope an endpoint needs (sentry-api.md §12).
+fn scope(endpoint: Endpoint) -> &'static str {
+    match endpoint {
+        Endpoint::Events | Endpoint::EventsStats | Endpoint::EventIdLookup => "org:read",
+        Endpoint::Issues => "event:read",
+        Endpoint::IssuesUpdate => "event:write",
+        Endpoint::ProjectEvent => "project:read",
+    }
+}
+
+/// Organization slugs go into the path unescaped, so only slug characters are accepted.
+fn check_org(org: &str) -> Result<(), ClientError> {
+    let valid = !org.is_empty()
+        && org
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if valid {
+        Ok(())
+    } else {
+        Err(ClientError::InvalidOrg {
+            org: org.to_owned(),
+        })
+    }
+}

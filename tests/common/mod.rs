@@ -1,12 +1,14 @@
 //! Shared helpers of the integration tests: rendering a case file into one snapshot, span checks.
 #![allow(dead_code, reason = "each test binary uses a different subset")]
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic, clippy::indexing_slicing, reason = "test code: a failed expectation is a test failure")]
+
 
 use dql::Source;
 use dql::syntax::{self, ast};
 use std::path::Path;
 
 /// Reads a case file as a named source (the name is the file name, so snapshots are stable).
-pub fn read_case(path: &Path) -> Source {
+pub(crate) fn read_case(path: &Path) -> Source {
     let text = std::fs::read_to_string(path).expect("case file is readable UTF-8");
     let name = path
         .file_name()
@@ -18,7 +20,7 @@ pub fn read_case(path: &Path) -> Source {
 
 /// Checks span invariants of a parsed tree: every span lies inside the source, and every
 /// node's span lies inside its parent's.
-pub fn check_spans(source: &Source, file: &ast::File) {
+pub(crate) fn check_spans(source: &Source, file: &ast::File) {
     let len = source.text().len() as u64;
     let value = serde_json::to_value(file).expect("AST serializes");
     walk(&value, None, len, "file");
@@ -65,13 +67,13 @@ fn walk(value: &serde_json::Value, parent: Option<(u64, u64)>, len: u64, path: &
 }
 
 /// Renders diagnostics the way snapshots show them: no colour, width 80.
-pub fn render(source: &Source, diagnostics: &[dql::Diagnostic]) -> String {
+pub(crate) fn render(source: &Source, diagnostics: &[dql::Diagnostic]) -> String {
     dql::diagnostic::render(source, diagnostics, false, 80)
 }
 
 /// Asserts that printing `file` and parsing the result gives the same tree (without spans),
 /// and that printing is idempotent.
-pub fn assert_roundtrip(source: &Source, file: &ast::File) {
+pub(crate) fn assert_roundtrip(source: &Source, file: &ast::File) {
     let printed = file.to_string();
     let reparsed = syntax::parse(&Source::new("printed", printed.clone()));
     assert!(

@@ -1,0 +1,354 @@
+//! The errors of execution over HTTP, each with a stable `dql::client::*` code, help text and an
+//! exit-code class.
+
+use std::fmt;
+use std::path::PathBuf;
+
+/// The DQL clause a Sentry 400 message most likely concerns (a guess from its wording).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Clause {
+    /// The select list (fields, functions, equations).
+    Select,
+    /// The filter (`query=`).
+    Where,
+    /// `ORDER BY` (`sort=`).
+    OrderBy,
+    /// `SINCE` / `UNTIL` (the date range).
+    Since,
+    /// `LIMIT` (`per_page`, `topEvents`).
+    Limit,
+    /// `PROJECT`.
+    Project,
+    /// `ENVIRONMENT`.
+    Environment,
+    /// `INTERVAL`.
+    Interval,
+}
+
+impl fmt::Display for Clause {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Clause::Select => "SELECT",
+            Clause::Where => "WHERE",
+            Clause::OrderBy => "ORDER BY",
+            Clause::Since => "SINCE",
+            Clause::Limit => "LIMIT",
+            Clause::Project => "PROJECT",
+            Clause::Environment => "ENVIRONMENT",
+            Clause::Interval => "INTERVAL",
+        })
+    }
+}
+
+impl Clause {
+    /// Guesses the clause a Sentry 400 `detail` message concerns; `None` when the wording gives
+    /// no hint. The order of the tests matters: "Cannot sort by a field …" is about ORDER BY
+    /// although it names a field.
+    pub fn guess(detail: &str) -> Option<Clause> {
+        let text = detail.to_lowercase();
+        let has = |words: &[&str]| words.iter().any(|w| text.contains(w));
+        if has(&[
+            "date range",
+            "retention",
+            "statsperiod",
+            "start and end",
+            "comparison period",
+        ]) {
+            Some(Clause::Since)
+        } else if has(&["sort", "orderby", "order by"]) {
+            Some(Clause::OrderBy)
+        } else if has(&["interval", "rollup", "granularity"]) {
+            Some(Clause::Interval)
+        } else if has(&["per_page", "topevents", "top events", "limit"]) {
+            Some(Clause::Limit)
+        } else if has(&["environment"]) {
+            Some(Clause::Environment)
+        } else if has(&["project"]) {
+            Some(Clause::Project)
+        } else if has(&[
+            "query",
+            "search",
+            "filter",
+            "parse error",
+            "invalid value",
+            "operator",
+        ]) {
+            Some(Clause::Where)
+        } else if has(&["field", "function", "equation", "aggregate", "column"]) {
+            Some(Clause::Select)
+        } else {
+            None
+        }
+    }
+}
+
+/// Everything that can go wrong executing a request against Sentry.
+///
+/// Every variant has a code `dql::client::<name>` and help; [`ClientError::exit_code`] sorts them
+/// into the CLI's exit classes.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum ClientError {
+    /// No auth token in flags, environment or `.sentryclirc`.
+    #[error("no Sentry auth token is configured")]
+    #[diagnostic(
+        code(dql::client::missing_token),
+        help(
+            "pass --token, set SENTRY_AUTH_TOKEN, or add `[auth]` `token = …` to ~/.sentryclirc \
+             (`sentry-cli login` writes it); create one in Sentry under Settings → Auth Tokens"
+        )
+    )]
+    MissingToken,
+
+    /// The request names `{org}` and no organization is configured.
+    #[error("no Sentry organization is configured")]
+    #[diagnostic(
+        code(dql::client::missing_org),
+        help("pass --org, set SENTRY_ORG, or add `[defaults]` `org = …` to .sentryclirc")
+    )]
+    MissingOrg,
+
+    /// A `.sentryclirc` could not be read or has a line that is not INI.
+    #[error("cannot use {}: {message}", path.display())]
+    #[diagnostic(
+        code(dql::client::config_file),
+        help(
+            "fix or remove the file; it holds `[auth] token = …` and `[defaults] url/org/project = …`"
+        )
+    )]
+    ConfigFile {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong (with the line number when it is a syntax problem).
+        message: String,
+    },
+
+    /// The configured Sentry URL does not parse.
+    #[error("invalid Sentry URL `{url}`: {reason}")]
+    #[diagnostic(
+        code(dql::client::invalid_url),
+        help(
+            "give a URL such as https://sentry.io or https://sentry.example.com (--url, SENTRY_URL or `[defaults] url`)"
+        )
+    )]
+    InvalidUrl {
+        /// The URL as configured.
+        url: String,
+        /// Why it was refused.
+        reason: String,
+    },
+
+    /// The organization is not a slug (it would change the request path).
+    #[error("invalid organization slug `{org}`")]
+    #[diagnostic(
+        code(dql::client::invalid_org),
+        help(
+            "an organization slug holds only letters, digits, `-`, `_` and `.`; it is the part after /organizations/ in Sentry's URLs"
+        )
+    )]
+    InvalidOrg {
+        /// The slug as configured.
+        org: String,
+    },
+
+    /// The HTTP client could not be built (TLS setup).
+    #[error("cannot set up the HTTP client: {0}")]
+    #[diagnostic(
+        code(dql::client::http_setup),
+        help(
+            "this is an environment problem (TLS roots, proxy settings); try again with --verbose"
+        )
+    )]
+    HttpSetup(String),
+
+    /// 401: the token is missing, wrong, expired or revoked.
+    #[error("Sentry refused the auth token (401){}", detail_suffix(detail))]
+    #[diagnostic(
+        code(dql::client::unauthorized),
+        help(
+            "check the token (SENTRY_AUTH_TOKEN / .sentryclirc); this request needs a token with the `{scope}` scope"
+        )
+    )]
+    Unauthorized {
+        /// The scope the endpoint needs.
+        scope: &'static str,
+        /// Sentry's `detail`, if any.
+        detail: Option<String>,
+    },
+
+    /// 403 without a `projectSlug`: the token lacks a scope or the user lacks access.
+    #[error("Sentry denied access (403){}", detail_suffix(detail))]
+    #[diagnostic(
+        code(dql::client::forbidden),
+        help(
+            "this request needs a token with the `{scope}` scope and membership of the organization/projects it reads"
+        )
+    )]
+    Forbidden {
+        /// The scope the endpoint needs.
+        scope: &'static str,
+        /// Sentry's `detail`, if any.
+        detail: Option<String>,
+    },
+
+    /// 403 on a request with `projectSlug`: Sentry does not distinguish unknown from
+    /// inaccessible projects.
+    #[error("unknown or inaccessible project: {}", slugs.join(", "))]
+    #[diagnostic(
+        code(dql::client::unknown_project),
+        help("{}", project_help(suggestions))
+    )]
+    UnknownProject {
+        /// The slugs the request named.
+        slugs: Vec<String>,
+        /// Accessible project slugs close to them, nearest first.
+        suggestions: Vec<String>,
+    },
+
+    /// 404: the organization, project or event does not exist (or an environment is unknown).
+    #[error("not found (404): {what}")]
+    #[diagnostic(
+        code(dql::client::not_found),
+        help(
+            "check the spelling and that the token's user can see it (`dql config` shows the org in use)"
+        )
+    )]
+    NotFound {
+        /// What the request named that may be missing.
+        what: String,
+    },
+
+    /// 400: Sentry refused the query; its `detail` is kept.
+    #[error("Sentry refused the query: {detail}")]
+    #[diagnostic(code(dql::client::bad_query), help("{}", bad_query_help(clause)))]
+    BadQuery {
+        /// Sentry's message.
+        detail: String,
+        /// The clause it probably concerns.
+        clause: Option<Clause>,
+    },
+
+    /// Another 4xx status.
+    #[error("Sentry answered {status}{}", detail_suffix(detail))]
+    #[diagnostic(
+        code(dql::client::refused),
+        help("the request was refused as sent; run with --verbose to see the URL")
+    )]
+    Refused {
+        /// The HTTP status.
+        status: u16,
+        /// Sentry's `detail`, if any.
+        detail: Option<String>,
+    },
+
+    /// 429 still after every allowed retry.
+    #[error("rate limited by Sentry after {tries} tries{}", detail_suffix(detail))]
+    #[diagnostic(
+        code(dql::client::rate_limited),
+        help("wait a little and run it again, or fetch fewer pages (smaller LIMIT)")
+    )]
+    RateLimited {
+        /// How many requests were sent.
+        tries: u32,
+        /// Sentry's message, if any.
+        detail: Option<String>,
+    },
+
+    /// 5xx still after every allowed retry (or on a PUT, which is never retried).
+    #[error(
+        "Sentry failed with {status} after {tries} tries{}",
+        detail_suffix(detail)
+    )]
+    #[diagnostic(
+        code(dql::client::server_error),
+        help(
+            "Sentry had a problem; try again later, or narrow the query (shorter SINCE) if it timed out"
+        )
+    )]
+    Server {
+        /// The HTTP status.
+        status: u16,
+        /// How many requests were sent.
+        tries: u32,
+        /// Sentry's `detail`, if any.
+        detail: Option<String>,
+    },
+
+    /// Connection failure or timeout still after every allowed retry.
+    #[error("cannot reach Sentry at {url} after {tries} tries: {message}")]
+    #[diagnostic(
+        code(dql::client::network),
+        help(
+            "check the URL (--url / SENTRY_URL), the network and any proxy; timeouts are configurable"
+        )
+    )]
+    Network {
+        /// The URL tried (never holds the token).
+        url: String,
+        /// How many requests were sent.
+        tries: u32,
+        /// What failed.
+        message: String,
+    },
+
+    /// A success status whose body is not the JSON the endpoint documents.
+    #[error("unexpected response from Sentry ({status}): {reason}")]
+    #[diagnostic(
+        code(dql::client::bad_response),
+        help(
+            "the answer was cut off or is not Sentry's API (is the URL right?); run with --verbose"
+        )
+    )]
+    BadResponse {
+        /// The HTTP status.
+        status: u16,
+        /// What is wrong with it, with the start of the body.
+        reason: String,
+    },
+}
+
+impl ClientError {
+    /// The CLI exit code for this error: 3 configuration or authentication, 4 the API refused
+    /// the query, 5 network or server failure after retries.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            ClientError::MissingToken
+            | ClientError::MissingOrg
+            | ClientError::ConfigFile { .. }
+            | ClientError::InvalidUrl { .. }
+            | ClientError::InvalidOrg { .. }
+            | ClientError::Unauthorized { .. }
+            | ClientError::Forbidden { .. } => 3,
+            ClientError::UnknownProject { .. }
+            | ClientError::NotFound { .. }
+            | ClientError::BadQuery { .. }
+            | ClientError::Refused { .. } => 4,
+            ClientError::HttpSetup(_)
+            | ClientError::RateLimited { .. }
+            | ClientError::Server { .. }
+            | ClientError::Network { .. }
+            | ClientError::BadResponse { .. } => 5,
+        }
+    }
+}
+
+fn detail_suffix(detail: &Option<String>) -> String {
+    detail
+        .as_ref()
+        .map(|d| format!(": {d}"))
+        .unwrap_or_default()
+}
+
+fn project_help(suggestions: &[String]) -> String {
+    match suggestions {
+        [] => "check the PROJECT slugs and that the token's user is a member of those projects"
+            .to_owned(),
+        _ => format!("did you mean {}?", suggestions.join(", ")),
+    }
+}
+
+fn bad_query_help(clause: &Option<Clause>) -> String {
+    match clause {
+        Some(clause) => format!("this looks like a problem with the {clause} clause"),
+        None => "`dql compile` shows exactly what was sent".to_owned(),
+    }
+}
