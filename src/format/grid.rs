@@ -252,8 +252,7 @@ impl<W: Write> Sink for GridSink<W> {
     }
 
     fn end(&mut self) -> io::Result<()> {
-        self.progress.require_open()?;
-        self.progress.open = false;
+        self.progress.end()?;
         if self.progress.several {
             let position = self.progress.n_started;
             if position > 1 {

@@ -92,33 +92,33 @@ fn write_json_row(out: &mut impl Write, plan: &Plan, row: &Row) -> io::Result<()
 /// Writes `{"fields":{label:type…},"units":{label:unit…}}` for the planned columns Sentry
 /// described, in plan order.
 fn write_json_meta(out: &mut impl Write, plan: &Plan) -> io::Result<()> {
-    out.write_all(b"{\"fields\":{")?;
-    let mut first = true;
-    for column in &plan.columns {
-        if let Some(kind) = plan.meta.fields.get(&column.field) {
-            if !first {
-                out.write_all(b",")?;
-            }
-            first = false;
-            serde_json::to_writer(&mut *out, &column.label).map_err(json_error)?;
-            out.write_all(b":")?;
-            serde_json::to_writer(&mut *out, kind).map_err(json_error)?;
+    out.write_all(b"{\"fields\":")?;
+    write_by_label(out, plan, |field| plan.meta.fields.get(field))?;
+    out.write_all(b",\"units\":")?;
+    write_by_label(out, plan, |field| plan.meta.units.get(field))?;
+    out.write_all(b"}")
+}
+
+/// Writes `{label:value…}` for the planned columns `lookup` knows, in plan order.
+fn write_by_label<'m, T: serde::Serialize + 'm>(
+    out: &mut impl Write,
+    plan: &Plan,
+    lookup: impl Fn(&str) -> Option<&'m T>,
+) -> io::Result<()> {
+    out.write_all(b"{")?;
+    let known = plan
+        .columns
+        .iter()
+        .filter_map(|column| Some((&column.label, lookup(&column.field)?)));
+    for (index, (label, value)) in known.enumerate() {
+        if index > 0 {
+            out.write_all(b",")?;
         }
+        serde_json::to_writer(&mut *out, label).map_err(json_error)?;
+        out.write_all(b":")?;
+        serde_json::to_writer(&mut *out, value).map_err(json_error)?;
     }
-    out.write_all(b"},\"units\":{")?;
-    first = true;
-    for column in &plan.columns {
-        if let Some(unit) = plan.meta.units.get(&column.field) {
-            if !first {
-                out.write_all(b",")?;
-            }
-            first = false;
-            serde_json::to_writer(&mut *out, &column.label).map_err(json_error)?;
-            out.write_all(b":")?;
-            serde_json::to_writer(&mut *out, unit).map_err(json_error)?;
-        }
-    }
-    out.write_all(b"}}")
+    out.write_all(b"}")
 }
 
 /// csv: a header line of labels, then one record per row.
@@ -196,8 +196,7 @@ impl<W: Write> Sink for CsvSink<W> {
     }
 
     fn end(&mut self) -> io::Result<()> {
-        self.progress.require_open()?;
-        self.progress.open = false;
+        self.progress.end()?;
         self.out.flush()
     }
 
@@ -248,8 +247,7 @@ impl<W: Write> Sink for NdjsonSink<W> {
     }
 
     fn end(&mut self) -> io::Result<()> {
-        self.progress.require_open()?;
-        self.progress.open = false;
+        self.progress.end()?;
         self.out.flush()
     }
 
@@ -319,8 +317,7 @@ impl<W: Write> Sink for JsonSink<W> {
     }
 
     fn end(&mut self) -> io::Result<()> {
-        self.progress.require_open()?;
-        self.progress.open = false;
+        self.progress.end()?;
         self.out
             .write_all(if self.n_rows == 0 { b"]" } else { b"\n]" })?;
         self.out.write_all(b",\"meta\":")?;

@@ -265,6 +265,13 @@ impl Progress {
         Ok(self.n_started)
     }
 
+    /// Closes the open result.
+    fn end(&mut self) -> io::Result<()> {
+        self.require_open()?;
+        self.open = false;
+        Ok(())
+    }
+
     fn require_open(&self) -> io::Result<()> {
         if self.open {
             Ok(())

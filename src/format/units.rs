@@ -188,7 +188,16 @@ fn plain_number(number: &Number, value: f64) -> String {
     if magnitude < 1.0 {
         return significant(value);
     }
-    trim_and_group(&format!("{value:.2}"))
+    trim_and_group(&fixed(value, 2))
+}
+
+/// `value` with `decimals` fractional digits, halves rounded away from zero (`{:.0}` alone
+/// would round 1234.5 to the even 1234).
+fn fixed(value: f64, decimals: usize) -> String {
+    let scale = 10f64.powi(i32::try_from(decimals).unwrap_or(0));
+    let rounded = (value * scale).round() / scale;
+    let rounded = if rounded.is_finite() { rounded } else { value };
+    format!("{rounded:.decimals$}")
 }
 
 /// Three significant digits, but never fewer digits than the integer part has.
@@ -203,7 +212,7 @@ fn significant(value: f64) -> String {
     // floor(log10) is at most 308 for finite f64, so the casts cannot overflow.
     let exponent = magnitude.log10().floor() as i32;
     let decimals = (2 - exponent).max(0) as usize;
-    trim_and_group(&format!("{value:.decimals$}"))
+    trim_and_group(&fixed(value, decimals))
 }
 
 /// Drops trailing fractional zeros and groups the integer part by thousands.
@@ -421,6 +430,9 @@ mod tests {
         assert_eq!(show(json!(12.345), "rate", Some("1/minute")), "12.3/min");
         assert_eq!(show(json!(0.5), "rate", Some("1/second")), "0.5/s");
         assert_eq!(show(json!(3.25), "rate", None), "3.25");
+        assert_eq!(show(json!(1234.5), "rate", Some("1/minute")), "1,235/min");
+        assert_eq!(show(json!(0.125), "number", None), "0.125");
+        assert_eq!(show(json!(2.125), "number", None), "2.13");
         assert_eq!(show(json!(12345), "integer", None), "12,345");
         assert_eq!(show(json!(-1_234_567), "integer", None), "-1,234,567");
         assert_eq!(show(json!(999), "integer", None), "999");
