@@ -9,6 +9,11 @@
 //! handful of issues per project at skewed frequencies, several releases, environments,
 //! browsers and users, and log-normal transaction durations. The same seed gives the same bytes.
 
+#![allow(
+    clippy::indexing_slicing,
+    reason = "a test-data generator, not library code: indices are drawn from the slices they index, and JSON indexing builds objects"
+)]
+
 use clap::Parser;
 use flate2::Compression;
 use flate2::write::GzEncoder;
