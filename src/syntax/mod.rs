@@ -3,6 +3,8 @@
 pub mod ast;
 pub mod codes;
 pub mod filter;
+pub mod filter_codes;
+pub mod print_filter;
 pub mod token;
 
 use crate::diagnostic::Diagnostic;

@@ -1,0 +1,1 @@
+//! Canonical DQL text of a filter (`Display` for the filter AST).
