@@ -1,4 +1,7 @@
 //! The semantic stage: checks a parsed file against the catalog and types its filters.
 
 pub mod catalog;
+pub mod filter_codes;
+pub mod typed;
+pub mod typing;
 pub mod suggest;
