@@ -532,18 +532,12 @@ impl<'k> Typer<'k> {
         let kind = if has { TypedKind::Has } else { TypedKind::Is { value: text.clone() } };
         let key = if has {
             let plain = text.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
-            let quotable = text.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-' | ':'));
             let explicit = (text.starts_with("tags[") || text.starts_with("flags["))
                 && text.ends_with(']')
                 && !text.chars().any(|c| c.is_whitespace() || matches!(c, '(' | ')' | '"'));
-            let key_kind = if plain || explicit {
-                KeyKind::Name(text)
-            } else if quotable {
-                KeyKind::Quoted(text)
-            } else {
-                self.error(Code::InvalidHas, s.value.span, "invalid format for \"has\" search: was expecting a field or tag instead", "write `has:field`");
-                return None;
-            };
+            // A name Sentry's keys cannot hold (`has:"hi there"`) is kept, as Sentry's browser
+            // keeps it; lowering refuses it, as Sentry's server does.
+            let key_kind = if plain || explicit { KeyKind::Name(text) } else { KeyKind::Quoted(text) };
             FilterKey::Field(Key { kind: key_kind, span: s.value.span })
         } else {
             FilterKey::None

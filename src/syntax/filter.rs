@@ -668,12 +668,31 @@ fn search_value<'a>(ctx: &Ctx<'_>, v: &'a str, mode: FilterMode, comparison: boo
             return (rest, SearchValueKind::List(items));
         }
     }
-    let len = v
-        .find(|c: char| c.is_whitespace() || c == '(' || c == ')' || (mode == FilterMode::Clause && c == ';'))
-        .unwrap_or(v.len());
+    let len = regex_literal_len(v, mode).unwrap_or_else(|| {
+        v.find(|c: char| c.is_whitespace() || c == '(' || c == ')' || (mode == FilterMode::Clause && c == ';'))
+            .unwrap_or(v.len())
+    });
     let raw = v.get(..len).unwrap_or("");
     check_quotes(ctx, v, raw);
     (v.get(len..).unwrap_or(""), SearchValueKind::Text { text: raw.replace("\\\"", "\""), quoted: false })
+}
+
+/// A browser regex value `//…//` (`message://GET (api) v2//`) is one value even with spaces
+/// and parentheses, up to the first `//` that ends a value on the same line; Sentry's browser
+/// reads it as literal text when regexes are off, and that is its meaning here (the printer
+/// quotes it).
+fn regex_literal_len(v: &str, mode: FilterMode) -> Option<usize> {
+    let body = v.strip_prefix("//")?;
+    let line = body.find('\n').unwrap_or(body.len());
+    let mut from = 0;
+    while let Some(pos) = body.get(from..line)?.find("//") {
+        let end = from + pos + 2;
+        if end_value(body.get(end..).unwrap_or(""), mode) {
+            return Some(end + 2);
+        }
+        from += pos + 1;
+    }
+    None
 }
 
 /// Reports an unescaped `"` in an unquoted value (Sentry: "Quotes must enclose text or be
