@@ -480,7 +480,9 @@ impl<'k> Typer<'k> {
                         raws.push(Raw { text: self.bind(&item.text, item.span)?, quoted: true, literal: true });
                     } else {
                         if item.text.is_empty() && !item.quoted {
-                            self.error(Code::EmptyListItem, item.span, "lists should not have empty values", "remove the extra comma, or write the value");
+                            // An empty item has no text: label the separator after it.
+                            let at = Span { start: item.span.start, end: item.span.start.saturating_add(1) };
+                            self.error(Code::EmptyListItem, at, "lists should not have empty values", "remove the extra comma, or write the value");
                             return None;
                         }
                         raws.push(Raw { text: item.text.clone(), quoted: item.quoted, literal: false });
