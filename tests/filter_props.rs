@@ -1,5 +1,11 @@
 //! Property tests of the filter language: nothing panics on any input; printed typed filters
 //! parse back to themselves; a bound parameter can never change a filter's shape.
+#![allow(
+    clippy::unwrap_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "test and bench code: a failure should stop it loudly"
+)]
 
 use dql::lower::search::to_sentry_query;
 use dql::semantic::typed::{
@@ -18,7 +24,9 @@ struct Types;
 
 impl KeyTypes for Types {
     fn key_type(&self, key: &Key) -> Option<SearchKeyType> {
-        let KeyKind::Name(n) = &key.kind else { return None };
+        let KeyKind::Name(n) = &key.kind else {
+            return None;
+        };
         match n.as_str() {
             "transaction.duration" => Some(SearchKeyType::Duration),
             "project.id" => Some(SearchKeyType::Number),
@@ -34,11 +42,19 @@ impl KeyTypes for Types {
 }
 
 fn key(name: &str) -> FilterKey {
-    FilterKey::Field(Key { kind: KeyKind::Name(name.to_string()), span: Span::DUMMY })
+    FilterKey::Field(Key {
+        kind: KeyKind::Name(name.to_string()),
+        span: Span::DUMMY,
+    })
 }
 
 fn term(negated: bool, key: FilterKey, kind: TypedKind) -> TypedFilter {
-    TypedFilter::Term(TypedTerm { negated, key, kind, span: Span::DUMMY })
+    TypedFilter::Term(TypedTerm {
+        negated,
+        key,
+        kind,
+        span: Span::DUMMY,
+    })
 }
 
 /// Any text Sentry can express as a value: not ending in `\` (which would escape a closing quote).
@@ -47,45 +63,103 @@ fn value() -> impl Strategy<Value = String> {
 }
 
 fn cmp() -> impl Strategy<Value = CompareOp> {
-    prop_oneof![Just(CompareOp::Eq), Just(CompareOp::Gt), Just(CompareOp::Ge), Just(CompareOp::Lt), Just(CompareOp::Le)]
+    prop_oneof![
+        Just(CompareOp::Eq),
+        Just(CompareOp::Gt),
+        Just(CompareOp::Ge),
+        Just(CompareOp::Lt),
+        Just(CompareOp::Le)
+    ]
 }
 
 fn number() -> impl Strategy<Value = f64> {
-    prop_oneof![(-1_000_000i64..1_000_000).prop_map(|n| n as f64), (0u32..100_000, 1u32..1000).prop_map(|(a, b)| f64::from(a) / f64::from(b))]
+    prop_oneof![
+        (-1_000_000i64..1_000_000).prop_map(|n| n as f64),
+        (0u32..100_000, 1u32..1000).prop_map(|(a, b)| f64::from(a) / f64::from(b))
+    ]
 }
 
 fn leaf() -> impl Strategy<Value = TypedFilter> {
     prop_oneof![
-        (any::<bool>(), value(), prop_oneof![Just(TextOp::Compare(CompareOp::Eq)), Just(TextOp::Contains)])
-            .prop_map(|(n, v, op)| term(n, key("message"), TypedKind::Text { op, value: v })),
-        (any::<bool>(), prop::collection::vec(value(), 1..4))
-            .prop_map(|(n, values)| term(n, key("browser.name"), TypedKind::TextIn { op: TextOp::Compare(CompareOp::Eq), values })),
-        (cmp(), number()).prop_map(|(op, value)| term(false, key("project.id"), TypedKind::Numeric { op, value })),
-        (cmp(), (0u32..10_000_000).prop_map(f64::from)).prop_map(|(op, ms)| term(false, key("transaction.duration"), TypedKind::Duration { op, ms })),
-        prop::collection::vec(number(), 1..4).prop_map(|values| term(false, key("project.id"), TypedKind::NumericIn { values })),
-        (any::<bool>(), any::<bool>()).prop_map(|(n, value)| term(n, key("error.handled"), TypedKind::Boolean { value })),
-        any::<bool>().prop_map(|n| term(n, key("user.email"), TypedKind::Has)),
-        (prop_oneof![Just(CompareOp::Gt), Just(CompareOp::Le)], 0i64..4_000_000_000).prop_map(|(op, secs)| term(
-            false,
-            key("timestamp"),
-            TypedKind::Date { op, instant: jiff::Timestamp::from_second(secs).unwrap() }
+        (
+            any::<bool>(),
+            value(),
+            prop_oneof![Just(TextOp::Compare(CompareOp::Eq)), Just(TextOp::Contains)]
+        )
+            .prop_map(|(n, v, op)| term(
+                n,
+                key("message"),
+                TypedKind::Text { op, value: v }
+            )),
+        (any::<bool>(), prop::collection::vec(value(), 1..4)).prop_map(|(n, values)| term(
+            n,
+            key("browser.name"),
+            TypedKind::TextIn {
+                op: TextOp::Compare(CompareOp::Eq),
+                values
+            }
         )),
+        (cmp(), number()).prop_map(|(op, value)| term(
+            false,
+            key("project.id"),
+            TypedKind::Numeric { op, value }
+        )),
+        (cmp(), (0u32..10_000_000).prop_map(f64::from)).prop_map(|(op, ms)| term(
+            false,
+            key("transaction.duration"),
+            TypedKind::Duration { op, ms }
+        )),
+        prop::collection::vec(number(), 1..4).prop_map(|values| term(
+            false,
+            key("project.id"),
+            TypedKind::NumericIn { values }
+        )),
+        (any::<bool>(), any::<bool>()).prop_map(|(n, value)| term(
+            n,
+            key("error.handled"),
+            TypedKind::Boolean { value }
+        )),
+        any::<bool>().prop_map(|n| term(n, key("user.email"), TypedKind::Has)),
+        (
+            prop_oneof![Just(CompareOp::Gt), Just(CompareOp::Le)],
+            0i64..4_000_000_000
+        )
+            .prop_map(|(op, secs)| term(
+                false,
+                key("timestamp"),
+                TypedKind::Date {
+                    op,
+                    instant: jiff::Timestamp::from_second(secs).unwrap()
+                }
+            )),
         (2000i16..2100, 1i8..=12, 1i8..=28).prop_map(|(y, m, d)| term(
             false,
             key("timestamp"),
-            TypedKind::SpecificDate { date: SpecificDate::Day(jiff::civil::date(y, m, d)) }
+            TypedKind::SpecificDate {
+                date: SpecificDate::Day(jiff::civil::date(y, m, d))
+            }
         )),
         (any::<bool>(), 0u64..1000).prop_map(|(recent, amount)| term(
             false,
             key("timestamp"),
-            TypedKind::RelativeDate { date: RelativeDate { recent, amount, unit: RelativeUnit::Hours } }
+            TypedKind::RelativeDate {
+                date: RelativeDate {
+                    recent,
+                    amount,
+                    unit: RelativeUnit::Hours
+                }
+            }
         )),
         (cmp(), number()).prop_map(|(op, value)| term(
             false,
-            FilterKey::Aggregate(AggregateKey { name: "count".into(), args: vec![] }),
+            FilterKey::Aggregate(AggregateKey {
+                name: "count".into(),
+                args: vec![]
+            }),
             TypedKind::Numeric { op, value }
         )),
-        value().prop_filter("empty free text is inexpressible", |s| !s.is_empty())
+        value()
+            .prop_filter("empty free text is inexpressible", |s| !s.is_empty())
             .prop_map(|text| term(false, FilterKey::None, TypedKind::FreeText { text })),
     ]
 }
@@ -182,7 +256,10 @@ fn not_push_down() {
     let ctx = Ctx::new(src);
     let (_, parsed) = filter(&ctx, src, FilterMode::Clause).unwrap();
     let (_, diagnostics) = typing::type_filter(&parsed, &Types, &NoParams);
-    assert_eq!(diagnostics.iter().map(|d| d.code).collect::<Vec<_>>(), vec!["dql::filter::free_text_negated"]);
+    assert_eq!(
+        diagnostics.iter().map(|d| d.code).collect::<Vec<_>>(),
+        vec!["dql::filter::free_text_negated"]
+    );
 }
 
 #[test]
@@ -192,19 +269,34 @@ fn sql_conditions_lower_to_terms() {
         ("level != 'error'", "!level:error"),
         ("level <> 'error'", "!level:error"),
         ("transaction.duration > 1s", "transaction.duration:>1000ms"),
-        ("browser.name IN ('Chrome', 'Firefox')", "browser.name:[Chrome, Firefox]"),
+        (
+            "browser.name IN ('Chrome', 'Firefox')",
+            "browser.name:[Chrome, Firefox]",
+        ),
         ("browser.name NOT IN ('Chrome')", "!browser.name:[Chrome]"),
         ("url LIKE '%/api/%'", "url:*/api/*"),
         ("url NOT LIKE 'a_b\\%*'", "!url:a_b%\\*"),
-        ("transaction.duration BETWEEN 1s AND 2s", "transaction.duration:>=1000ms transaction.duration:<=2000ms"),
-        ("transaction.duration NOT BETWEEN 1s AND 2s", "transaction.duration:<1000ms OR transaction.duration:>2000ms"),
+        (
+            "transaction.duration BETWEEN 1s AND 2s",
+            "transaction.duration:>=1000ms transaction.duration:<=2000ms",
+        ),
+        (
+            "transaction.duration NOT BETWEEN 1s AND 2s",
+            "transaction.duration:<1000ms OR transaction.duration:>2000ms",
+        ),
         ("user.email IS NOT NULL", "has:user.email"),
         ("user.email IS NULL", "!has:user.email"),
         ("NOT (a:b OR c:d)", "!a:b !c:d"),
         ("!(a:b OR c:d) e:f", "!a:b !c:d e:f"),
-        ("transaction.duration IN (1s, 2)", "transaction.duration:[1000, 2]"),
+        (
+            "transaction.duration IN (1s, 2)",
+            "transaction.duration:[1000, 2]",
+        ),
         ("url = '/api/*'", "url:/api/\\*"),
-        ("project.id:2m transaction.duration:2m", "project.id:2000000 transaction.duration:120000ms"),
+        (
+            "project.id:2m transaction.duration:2m",
+            "project.id:2000000 transaction.duration:120000ms",
+        ),
         ("(a:b OR c:d) x", "(a:b OR c:d) x"),
         ("hello (a:b OR c:d)", "\"hello\" (a:b OR c:d)"),
     ];
@@ -213,7 +305,10 @@ fn sql_conditions_lower_to_terms() {
         let (rest, parsed) = filter(&ctx, src, FilterMode::Clause).unwrap();
         assert!(rest.is_empty(), "{src}: rest {rest:?}");
         let (typed, diagnostics) = typing::type_filter(&parsed, &Types, &NoParams);
-        assert!(diagnostics.iter().all(|d| !d.is_error()), "{src}: {diagnostics:?}");
+        assert!(
+            diagnostics.iter().all(|d| !d.is_error()),
+            "{src}: {diagnostics:?}"
+        );
         assert_eq!(to_sentry_query(&typed.unwrap()).unwrap(), expected, "{src}");
     }
 }
@@ -224,7 +319,10 @@ fn invalid_values_are_diagnostics() {
         ("timestamp:yesterday", "dql::filter::invalid_date"),
         ("error.handled:maybe", "dql::filter::invalid_boolean"),
         ("project.id:one", "dql::filter::invalid_number"),
-        ("transaction.duration:>fast", "dql::filter::invalid_duration"),
+        (
+            "transaction.duration:>fast",
+            "dql::filter::invalid_duration",
+        ),
         ("browser.name:[a,,b]", "dql::filter::empty_list_item"),
         ("browser.name:", "dql::filter::empty_value"),
         ("browser.name IN ()", "dql::filter::empty_in_list"),
@@ -237,6 +335,9 @@ fn invalid_values_are_diagnostics() {
         let (_, diagnostics) = typing::type_filter(&parsed, &Types, &NoParams);
         let codes: Vec<_> = diagnostics.iter().map(|d| d.code).collect();
         assert_eq!(codes, vec![code], "{src}");
-        assert!(diagnostics.iter().all(|d| !d.span().is_empty()), "{src}: a diagnostic without a span");
+        assert!(
+            diagnostics.iter().all(|d| !d.span().is_empty()),
+            "{src}: a diagnostic without a span"
+        );
     }
 }

@@ -2,7 +2,16 @@
 //! `../shared/reference/search-syntax/*.json` (read at test time) must mean the same to dql —
 //! the terms in order, each one's kind, key, operator, value(s) with units and negation, the
 //! boolean structure, and whether Sentry marks the search invalid.
-#![allow(clippy::print_stdout, reason = "the test prints its summary line and the skipped cases")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "test and bench code: a failure should stop it loudly"
+)]
+#![allow(
+    clippy::print_stdout,
+    reason = "the test prints its summary line and the skipped cases"
+)]
 
 use dql::semantic::typed::{
     AggregateArg, AggregateKey, FilterKey, RelativeUnit, SearchKeyType, SpecificDate, TextOp,
@@ -19,8 +28,17 @@ use std::path::PathBuf;
 /// durations.
 struct BrowserDefaults;
 
-const DATE_KEYS: &[&str] =
-    &["start", "end", "time", "timestamp", "timestamp.to_hour", "timestamp.to_day", "error.received", "firstSeen", "lastSeen"];
+const DATE_KEYS: &[&str] = &[
+    "start",
+    "end",
+    "time",
+    "timestamp",
+    "timestamp.to_hour",
+    "timestamp.to_day",
+    "error.received",
+    "firstSeen",
+    "lastSeen",
+];
 const BOOLEAN_KEYS: &[&str] = &[
     "error.handled",
     "error.unhandled",
@@ -30,9 +48,25 @@ const BOOLEAN_KEYS: &[&str] = &[
     "symbolicated_in_app",
     "team_key_transaction",
 ];
-const NUMERIC_KEYS: &[&str] =
-    &["project_id", "project.id", "issue.id", "stack.colno", "stack.lineno", "stack.stack_level"];
-const DURATION_MEASUREMENTS: &[&str] = &["fp", "fcp", "lcp", "fid", "ttfb", "ttfb.requesttime", "app_start_cold", "app_start_warm", "inp"];
+const NUMERIC_KEYS: &[&str] = &[
+    "project_id",
+    "project.id",
+    "issue.id",
+    "stack.colno",
+    "stack.lineno",
+    "stack.stack_level",
+];
+const DURATION_MEASUREMENTS: &[&str] = &[
+    "fp",
+    "fcp",
+    "lcp",
+    "fid",
+    "ttfb",
+    "ttfb.requesttime",
+    "app_start_cold",
+    "app_start_warm",
+    "inp",
+];
 
 fn name_type(name: &str) -> Option<SearchKeyType> {
     if DATE_KEYS.contains(&name) {
@@ -45,7 +79,11 @@ fn name_type(name: &str) -> Option<SearchKeyType> {
         return Some(SearchKeyType::Duration);
     }
     if let Some(m) = name.strip_prefix("measurements.") {
-        return Some(if DURATION_MEASUREMENTS.contains(&m) { SearchKeyType::Duration } else { SearchKeyType::Number });
+        return Some(if DURATION_MEASUREMENTS.contains(&m) {
+            SearchKeyType::Duration
+        } else {
+            SearchKeyType::Number
+        });
     }
     if NUMERIC_KEYS.contains(&name) {
         return Some(SearchKeyType::Number);
@@ -72,9 +110,10 @@ impl KeyTypes for BrowserDefaults {
         match key.name.to_ascii_lowercase().as_str() {
             "last_seen" => Some(SearchKeyType::Date),
             "failure_rate" | "percentage" => Some(SearchKeyType::Percentage),
-            "avg" | "min" | "max" | "sum" | "percentile" | "p50" | "p75" | "p90" | "p95" | "p99" | "p100" => {
-                (first == Some(SearchKeyType::Duration)).then_some(SearchKeyType::Duration).or(Some(SearchKeyType::Number))
-            }
+            "avg" | "min" | "max" | "sum" | "percentile" | "p50" | "p75" | "p90" | "p95"
+            | "p99" | "p100" => (first == Some(SearchKeyType::Duration))
+                .then_some(SearchKeyType::Duration)
+                .or(Some(SearchKeyType::Number)),
             _ => Some(SearchKeyType::Number),
         }
     }
@@ -85,8 +124,14 @@ impl KeyTypes for BrowserDefaults {
 /// fit its result type is invalid (`invalid_aggregate_column_with_duration_filter`,
 /// `invalid_aggregate_duration_filter`), where the older browser fell back to free text.
 const SUPERSEDED: &[(&str, &str)] = &[
-    ("invalid_numeric_aggregate_filter", "min(measurements.size):3s"),
-    ("invalid_aggregate_percentage_filter", "percentage(transaction.duration, transaction.duration):>..500%"),
+    (
+        "invalid_numeric_aggregate_filter",
+        "min(measurements.size):3s",
+    ),
+    (
+        "invalid_aggregate_percentage_filter",
+        "percentage(transaction.duration, transaction.duration):>..500%",
+    ),
 ];
 
 fn reference_dir() -> PathBuf {
@@ -147,10 +192,18 @@ fn expected_key(key: &Value) -> String {
     match key["type"].as_str().unwrap_or_default() {
         "keySimple" => s(&key["value"]),
         "keyExplicitTag" => format!("{}[{}]", s(&key["prefix"]), s(&key["key"]["value"])),
-        "keyExplicitStringTag" => format!("{}[{},string]", s(&key["prefix"]), s(&key["key"]["value"])),
-        "keyExplicitNumberTag" => format!("{}[{},number]", s(&key["prefix"]), s(&key["key"]["value"])),
-        "keyExplicitBooleanTag" => format!("{}[{},boolean]", s(&key["prefix"]), s(&key["key"]["value"])),
-        "keyExplicitArrayTag" => format!("{}[{},array]", s(&key["prefix"]), s(&key["key"]["value"])),
+        "keyExplicitStringTag" => {
+            format!("{}[{},string]", s(&key["prefix"]), s(&key["key"]["value"]))
+        }
+        "keyExplicitNumberTag" => {
+            format!("{}[{},number]", s(&key["prefix"]), s(&key["key"]["value"]))
+        }
+        "keyExplicitBooleanTag" => {
+            format!("{}[{},boolean]", s(&key["prefix"]), s(&key["key"]["value"]))
+        }
+        "keyExplicitArrayTag" => {
+            format!("{}[{},array]", s(&key["prefix"]), s(&key["key"]["value"]))
+        }
         // Array membership is browser-only and the fixtures mark it inconsistently (around the
         // explicit tag or not): compared without its `[*]`.
         "keyArrayIncludes" => expected_key(&key["key"]),
@@ -163,7 +216,11 @@ fn expected_key(key: &Value) -> String {
                             let p = &arg["value"];
                             let v = s(&p["value"]);
                             if p["quoted"].as_bool() == Some(true) {
-                                unescape(v.strip_prefix('"').and_then(|v| v.strip_suffix('"')).unwrap_or(&v))
+                                unescape(
+                                    v.strip_prefix('"')
+                                        .and_then(|v| v.strip_suffix('"'))
+                                        .unwrap_or(&v),
+                                )
                             } else {
                                 v
                             }
@@ -184,7 +241,17 @@ fn expected_value(v: &Value) -> String {
         "valueTextList" | "valueNumberList" => {
             let items: Vec<String> = v["items"]
                 .as_array()
-                .map(|a| a.iter().map(|i| if i["value"].is_null() { "<empty>".into() } else { expected_value(&i["value"]) }).collect())
+                .map(|a| {
+                    a.iter()
+                        .map(|i| {
+                            if i["value"].is_null() {
+                                "<empty>".into()
+                            } else {
+                                expected_value(&i["value"])
+                            }
+                        })
+                        .collect()
+                })
                 .unwrap_or_default();
             format!("[{}]", items.join(", "))
         }
@@ -192,13 +259,19 @@ fn expected_value(v: &Value) -> String {
             let n: f64 = s(&v["value"]).parse().unwrap_or(f64::NAN);
             num(n * v["unit"].as_str().map_or(1.0, number_unit))
         }
-        "valueBoolean" => s(&v["value"]).to_ascii_lowercase().replace('1', "true").replace('0', "false"),
+        "valueBoolean" => s(&v["value"])
+            .to_ascii_lowercase()
+            .replace('1', "true")
+            .replace('0', "false"),
         "valueDuration" => {
             let n: f64 = s(&v["value"]).parse().unwrap_or(f64::NAN);
             let ms = n * duration_unit(&s(&v["unit"]));
             if let Some(parsed) = v["parsed"]["value"].as_f64() {
                 if v["parsed"]["unit"].is_null() {
-                    assert!((parsed - ms).abs() < 1e-6, "fixture's own parsed value {parsed} != {ms}");
+                    assert!(
+                        (parsed - ms).abs() < 1e-6,
+                        "fixture's own parsed value {parsed} != {ms}"
+                    );
                 }
             }
             format!("{}ms", num(ms))
@@ -227,7 +300,11 @@ fn expected_op(op: &str) -> String {
 fn expected_term(t: &Value) -> String {
     if t["type"] == "freeText" {
         let v = t["value"].as_str().unwrap_or_default();
-        let text = if t["quoted"].as_bool() == Some(true) { unescape(v) } else { v.trim().to_string() };
+        let text = if t["quoted"].as_bool() == Some(true) {
+            unescape(v)
+        } else {
+            v.trim().to_string()
+        };
         return format!("freeText {text:?}");
     }
     let filter = t["filter"].as_str().unwrap_or_default();
@@ -250,14 +327,21 @@ fn expected_term(t: &Value) -> String {
         f => f,
     };
     if kind == "has" {
-        let key = t["value"]["value"].as_str().map(unescape).unwrap_or_default();
+        let key = t["value"]["value"]
+            .as_str()
+            .map(unescape)
+            .unwrap_or_default();
         return format!("has {key} neg={}", t["negated"].as_bool().unwrap_or(false));
     }
     let mut value = expected_value(&t["value"]);
     if kind == "date" {
         // A date-only value in a comparison stands for its midnight, UTC.
-        if let Some(SpecificDate::Day(d)) = typing::parse_iso_date(t["value"]["value"].as_str().unwrap_or_default()) {
-            let midnight = jiff::tz::Offset::UTC.to_timestamp(d.at(0, 0, 0, 0)).unwrap();
+        if let Some(SpecificDate::Day(d)) =
+            typing::parse_iso_date(t["value"]["value"].as_str().unwrap_or_default())
+        {
+            let midnight = jiff::tz::Offset::UTC
+                .to_timestamp(d.at(0, 0, 0, 0))
+                .unwrap();
             value = format!("at {}", midnight.as_microsecond());
         }
     }
@@ -275,7 +359,13 @@ fn expected_tree(tokens: &[Value]) -> String {
     for t in tokens {
         match t["type"].as_str().unwrap_or_default() {
             "spaces" => {}
-            "logicBoolean" if t["value"].as_str().is_some_and(|v| v.eq_ignore_ascii_case("OR")) => alternatives.push(Vec::new()),
+            "logicBoolean"
+                if t["value"]
+                    .as_str()
+                    .is_some_and(|v| v.eq_ignore_ascii_case("OR")) =>
+            {
+                alternatives.push(Vec::new())
+            }
             "logicBoolean" => {}
             "logicGroup" => {
                 let inner = expected_tree(t["inner"].as_array().map(Vec::as_slice).unwrap_or(&[]));
@@ -291,9 +381,19 @@ fn tree(alternatives: Vec<Vec<String>>) -> String {
     let ands: Vec<String> = alternatives
         .into_iter()
         .filter(|a| !a.is_empty())
-        .map(|a| if a.len() == 1 { a.into_iter().next().unwrap() } else { format!("AND[{}]", a.join(" ; ")) })
+        .map(|a| {
+            if a.len() == 1 {
+                a.into_iter().next().unwrap()
+            } else {
+                format!("AND[{}]", a.join(" ; "))
+            }
+        })
         .collect();
-    if ands.len() == 1 { ands.into_iter().next().unwrap() } else { format!("OR[{}]", ands.join(" ; ")) }
+    if ands.len() == 1 {
+        ands.into_iter().next().unwrap()
+    } else {
+        format!("OR[{}]", ands.join(" ; "))
+    }
 }
 
 fn key_text(key: &Key) -> String {
@@ -328,26 +428,60 @@ fn actual_term(t: &TypedTerm) -> String {
     };
     let neg = t.negated;
     let text_op = |op: &TextOp| match op {
-        TextOp::Compare(c) => if c.as_str().is_empty() { "=".to_string() } else { c.as_str().to_string() },
+        TextOp::Compare(c) => {
+            if c.as_str().is_empty() {
+                "=".to_string()
+            } else {
+                c.as_str().to_string()
+            }
+        }
         TextOp::Contains => "contains".into(),
         TextOp::StartsWith => "startswith".into(),
         TextOp::EndsWith => "endswith".into(),
         TextOp::Matches => "matches".into(),
     };
-    let cmp = |c: &dql::semantic::typed::CompareOp| if c.as_str().is_empty() { "=".to_string() } else { c.as_str().to_string() };
+    let cmp = |c: &dql::semantic::typed::CompareOp| {
+        if c.as_str().is_empty() {
+            "=".to_string()
+        } else {
+            c.as_str().to_string()
+        }
+    };
     let agg = matches!(t.key, FilterKey::Aggregate(_));
     let (kind, op, value) = match &t.kind {
         TypedKind::FreeText { text } => return format!("freeText {text:?}"),
         TypedKind::Has => return format!("has {key} neg={neg}"),
         TypedKind::Is { value } => ("is", "=".to_string(), format!("{value:?}")),
         TypedKind::Text { op, value } => ("text", text_op(op), format!("{value:?}")),
-        TypedKind::TextIn { op, values } => {
-            ("textIn", text_op(op), format!("[{}]", values.iter().map(|v| format!("{v:?}")).collect::<Vec<_>>().join(", ")))
-        }
+        TypedKind::TextIn { op, values } => (
+            "textIn",
+            text_op(op),
+            format!(
+                "[{}]",
+                values
+                    .iter()
+                    .map(|v| format!("{v:?}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        ),
         TypedKind::Numeric { op, value } => ("numeric", cmp(op), num(*value)),
-        TypedKind::NumericIn { values } => ("numericIn", "=".into(), format!("[{}]", values.iter().map(|v| num(*v)).collect::<Vec<_>>().join(", "))),
+        TypedKind::NumericIn { values } => (
+            "numericIn",
+            "=".into(),
+            format!(
+                "[{}]",
+                values
+                    .iter()
+                    .map(|v| num(*v))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        ),
         TypedKind::Boolean { value } => ("boolean", "=".into(), value.to_string()),
-        TypedKind::Date { op, instant } => ("date", cmp(op), format!("at {}", instant.as_microsecond())),
+        TypedKind::Date { op, instant } => {
+            ("date", cmp(op), format!("at {}", instant.as_microsecond()))
+        }
         TypedKind::SpecificDate { date } => (
             "specificDate",
             "=".into(),
@@ -363,11 +497,21 @@ fn actual_term(t: &TypedTerm) -> String {
                 RelativeUnit::Hours => "h",
                 RelativeUnit::Minutes => "m",
             };
-            ("relativeDate", "=".into(), format!("{}{}{unit}", if date.recent { "-" } else { "+" }, date.amount))
+            (
+                "relativeDate",
+                "=".into(),
+                format!(
+                    "{}{}{unit}",
+                    if date.recent { "-" } else { "+" },
+                    date.amount
+                ),
+            )
         }
         TypedKind::Duration { op, ms } => ("duration", cmp(op), format!("{}ms", num(*ms))),
         TypedKind::Size { op, bytes } => ("size", cmp(op), format!("{}bytes", num(*bytes))),
-        TypedKind::Percentage { op, percent } => ("percentage", cmp(op), format!("{}%", num(*percent))),
+        TypedKind::Percentage { op, percent } => {
+            ("percentage", cmp(op), format!("{}%", num(*percent)))
+        }
     };
     if agg {
         return format!("agg-{kind} {key} op={op} neg={neg} {value}");
@@ -378,8 +522,22 @@ fn actual_term(t: &TypedTerm) -> String {
 fn actual_tree(f: &TypedFilter) -> String {
     match f {
         TypedFilter::Term(t) => actual_term(t),
-        TypedFilter::And(items) => format!("AND[{}]", items.iter().map(actual_tree).collect::<Vec<_>>().join(" ; ")),
-        TypedFilter::Or(items) => format!("OR[{}]", items.iter().map(actual_tree).collect::<Vec<_>>().join(" ; ")),
+        TypedFilter::And(items) => format!(
+            "AND[{}]",
+            items
+                .iter()
+                .map(actual_tree)
+                .collect::<Vec<_>>()
+                .join(" ; ")
+        ),
+        TypedFilter::Or(items) => format!(
+            "OR[{}]",
+            items
+                .iter()
+                .map(actual_tree)
+                .collect::<Vec<_>>()
+                .join(" ; ")
+        ),
     }
 }
 
@@ -397,7 +555,8 @@ fn search_syntax_conformance() {
     let mut failures = Vec::new();
     for file in files {
         let name = file.file_stem().unwrap().to_string_lossy().to_string();
-        let cases: Vec<Value> = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+        let cases: Vec<Value> =
+            serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
         for case in cases {
             let query = case["query"].as_str().unwrap_or_default();
             if case.get("additionalConfig").is_some() {
@@ -406,24 +565,34 @@ fn search_syntax_conformance() {
                 continue;
             }
             if name == "tab_outside_quote" {
-                println!("skipped {name} {query:?}: documented divergence (a tab outside quotes is white space in dql)");
+                println!(
+                    "skipped {name} {query:?}: documented divergence (a tab outside quotes is white space in dql)"
+                );
                 skipped += 1;
                 continue;
             }
             if SUPERSEDED.contains(&(name.as_str(), query)) {
-                println!("skipped {name} {query:?}: superseded (older browser parser; newer fixtures and Sentry's server mark it invalid)");
+                println!(
+                    "skipped {name} {query:?}: superseded (older browser parser; newer fixtures and Sentry's server mark it invalid)"
+                );
                 skipped += 1;
                 continue;
             }
             let tokens = case["result"].as_array().cloned().unwrap_or_default();
-            let expected_invalid = tokens.iter().any(|t| !t["invalid"].is_null() && t.get("invalid").is_some());
+            let expected_invalid = tokens
+                .iter()
+                .any(|t| !t["invalid"].is_null() && t.get("invalid").is_some());
             let (parsed, mut diagnostics) = dql::syntax::parse_search(query);
             let typed = parsed.and_then(|f| {
                 let (typed, more) = typing::type_filter(&f, &BrowserDefaults, &NoParams);
                 diagnostics.extend(more);
                 typed
             });
-            let errors: Vec<String> = diagnostics.iter().filter(|d| d.is_error()).map(|d| format!("{}: {}", d.code, d.message)).collect();
+            let errors: Vec<String> = diagnostics
+                .iter()
+                .filter(|d| d.is_error())
+                .map(|d| format!("{}: {}", d.code, d.message))
+                .collect();
             let ok = if expected_invalid {
                 !errors.is_empty()
             } else {
@@ -439,7 +608,9 @@ fn search_syntax_conformance() {
                 passed += 1;
             } else {
                 if expected_invalid {
-                    failures.push(format!("{name} {query:?}\n    Sentry marks it invalid; dql reported no error"));
+                    failures.push(format!(
+                        "{name} {query:?}\n    Sentry marks it invalid; dql reported no error"
+                    ));
                 }
                 failed += 1;
             }
@@ -449,5 +620,11 @@ fn search_syntax_conformance() {
         println!("FAILED {f}");
     }
     println!("search-syntax conformance: {passed} passed, {failed} failed, {skipped} skipped");
-    assert_eq!(failed, 0, "{} conformance case(s) failed:\n{}", failed, failures.join("\n"));
+    assert_eq!(
+        failed,
+        0,
+        "{} conformance case(s) failed:\n{}",
+        failed,
+        failures.join("\n")
+    );
 }

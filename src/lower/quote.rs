@@ -21,9 +21,15 @@ pub enum Inexpressible {
 impl fmt::Display for Inexpressible {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
-            Inexpressible::TrailingBackslash => "a value that needs quotes cannot end in `\\` in Sentry's syntax",
-            Inexpressible::EmptyFreeText => "empty free text cannot be expressed in Sentry's syntax",
-            Inexpressible::ControlInArgument => "a function argument cannot hold a tab or a line break",
+            Inexpressible::TrailingBackslash => {
+                "a value that needs quotes cannot end in `\\` in Sentry's syntax"
+            }
+            Inexpressible::EmptyFreeText => {
+                "empty free text cannot be expressed in Sentry's syntax"
+            }
+            Inexpressible::ControlInArgument => {
+                "a function argument cannot hold a tab or a line break"
+            }
             Inexpressible::Key => "this key cannot be written in Sentry's syntax",
         })
     }
@@ -38,7 +44,9 @@ fn quoted(value: &str) -> Result<String, Inexpressible> {
 }
 
 fn has_space_or_quote_or_paren(value: &str) -> bool {
-    value.chars().any(|c| c.is_whitespace() || matches!(c, '"' | '(' | ')'))
+    value
+        .chars()
+        .any(|c| c.is_whitespace() || matches!(c, '"' | '(' | ')'))
 }
 
 /// A filter value (`key:value`): quoted when empty, or when it holds white space, `"`, `(` or
@@ -48,7 +56,11 @@ pub fn filter_value(value: &str) -> Result<String, Inexpressible> {
         || has_space_or_quote_or_paren(value)
         || value.starts_with(['>', '<', '=', '[', '\u{F00D}'])
         || value.starts_with("!=");
-    if needs { quoted(value) } else { Ok(value.to_string()) }
+    if needs {
+        quoted(value)
+    } else {
+        Ok(value.to_string())
+    }
 }
 
 /// An item of a `[a, b]` list: also quoted for `,` and `]`, and when it starts with `[`.
@@ -57,7 +69,11 @@ pub fn list_item(value: &str) -> Result<String, Inexpressible> {
         || has_space_or_quote_or_paren(value)
         || value.contains([',', ']'])
         || value.starts_with('[');
-    if needs { quoted(value) } else { Ok(value.to_string()) }
+    if needs {
+        quoted(value)
+    } else {
+        Ok(value.to_string())
+    }
 }
 
 /// An aggregate argument (`count_if(user.email,equals,"a,b")`): quoted when empty or when it
@@ -71,7 +87,10 @@ pub fn aggregate_arg(value: &str) -> Result<String, Inexpressible> {
 
 /// [`aggregate_arg`] without the checks, for `Display` (which cannot fail).
 pub fn aggregate_arg_unchecked(value: &str) -> String {
-    let needs = value.is_empty() || value.chars().any(|c| c.is_whitespace() || matches!(c, '"' | '(' | ')' | ','));
+    let needs = value.is_empty()
+        || value
+            .chars()
+            .any(|c| c.is_whitespace() || matches!(c, '"' | '(' | ')' | ','));
     if needs {
         format!("\"{}\"", value.replace('"', "\\\""))
     } else {
@@ -86,23 +105,41 @@ pub fn free_text(text: &str, next_to_free_text: bool) -> Result<String, Inexpres
         return Err(Inexpressible::EmptyFreeText);
     }
     let needs = next_to_free_text
-        || text.chars().any(|c| c.is_whitespace() || matches!(c, ':' | '(' | ')'))
+        || text
+            .chars()
+            .any(|c| c.is_whitespace() || matches!(c, ':' | '(' | ')'))
         || text.starts_with('"')
         || text.eq_ignore_ascii_case("AND")
         || text.eq_ignore_ascii_case("OR");
-    if needs { quoted(text) } else { Ok(text.to_string()) }
+    if needs {
+        quoted(text)
+    } else {
+        Ok(text.to_string())
+    }
 }
 
 /// Whether `key` can be written in Sentry's key syntax.
 pub fn key_expressible(key: &Key) -> bool {
-    let plain = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
+    let plain = |s: &str| {
+        !s.is_empty()
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
+    };
     match &key.kind {
         KeyKind::Name(n) => plain(n),
-        KeyKind::Quoted(n) => !n.is_empty() && n.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-' | ':')),
+        KeyKind::Quoted(n) => {
+            !n.is_empty()
+                && n.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-' | ':'))
+        }
         KeyKind::Explicit { name, ty, .. } => {
             !name.is_empty()
-                && !name.chars().any(|c| c.is_whitespace() || matches!(c, ',' | '(' | ')' | '"'))
-                && ty.as_ref().is_none_or(|t| t.chars().all(|c| c.is_ascii_alphabetic()))
+                && !name
+                    .chars()
+                    .any(|c| c.is_whitespace() || matches!(c, ',' | '(' | ')' | '"'))
+                && ty
+                    .as_ref()
+                    .is_none_or(|t| t.chars().all(|c| c.is_ascii_alphabetic()))
         }
         KeyKind::ArrayIncludes(inner) => key_expressible(inner),
     }
@@ -117,8 +154,16 @@ impl fmt::Display for KeyDisplay<'_> {
         match &self.0.kind {
             KeyKind::Name(n) => f.write_str(n),
             KeyKind::Quoted(n) => write!(f, "\"{}\"", n.replace('"', "\\\"")),
-            KeyKind::Explicit { prefix, name, ty: None } => write!(f, "{prefix}[{name}]"),
-            KeyKind::Explicit { prefix, name, ty: Some(ty) } => write!(f, "{prefix}[{name},{ty}]"),
+            KeyKind::Explicit {
+                prefix,
+                name,
+                ty: None,
+            } => write!(f, "{prefix}[{name}]"),
+            KeyKind::Explicit {
+                prefix,
+                name,
+                ty: Some(ty),
+            } => write!(f, "{prefix}[{name},{ty}]"),
             KeyKind::ArrayIncludes(inner) => write!(f, "{}[*]", KeyDisplay(inner)),
         }
     }

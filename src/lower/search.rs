@@ -22,7 +22,7 @@ crate::codes! {
 }
 
 /// Prints `filter` as a Sentry search string, or the first value Sentry cannot express.
-pub fn to_sentry_query(filter: &TypedFilter) -> Result<String, Diagnostic> {
+pub fn to_sentry_query(filter: &TypedFilter) -> Result<String, Box<Diagnostic>> {
     let mut out = String::new();
     write_filter(&mut out, filter)?;
     Ok(out)
@@ -30,16 +30,26 @@ pub fn to_sentry_query(filter: &TypedFilter) -> Result<String, Diagnostic> {
 
 /// `P(x)` of language.md §4: the query wrapped in parentheses when its top level is an OR, for
 /// joining WHERE and HAVING by juxtaposition.
-pub fn to_sentry_query_group(filter: &TypedFilter) -> Result<String, Diagnostic> {
+pub fn to_sentry_query_group(filter: &TypedFilter) -> Result<String, Box<Diagnostic>> {
     let text = to_sentry_query(filter)?;
-    Ok(if matches!(filter, TypedFilter::Or(_)) { format!("({text})") } else { text })
+    Ok(if matches!(filter, TypedFilter::Or(_)) {
+        format!("({text})")
+    } else {
+        text
+    })
 }
 
 fn is_free_text(f: &TypedFilter) -> bool {
-    matches!(f, TypedFilter::Term(TypedTerm { kind: TypedKind::FreeText { .. }, .. }))
+    matches!(
+        f,
+        TypedFilter::Term(TypedTerm {
+            kind: TypedKind::FreeText { .. },
+            ..
+        })
+    )
 }
 
-fn write_filter(out: &mut String, filter: &TypedFilter) -> Result<(), Diagnostic> {
+fn write_filter(out: &mut String, filter: &TypedFilter) -> Result<(), Box<Diagnostic>> {
     match filter {
         TypedFilter::Term(t) => write_term(out, t, false),
         TypedFilter::Or(items) => {
@@ -68,7 +78,9 @@ fn write_filter(out: &mut String, filter: &TypedFilter) -> Result<(), Diagnostic
                         let prev = idx.checked_sub(1).and_then(|p| items.get(p));
                         let next = items.get(idx + 1);
                         let adjacent = prev.is_some_and(is_free_text)
-                            || next.is_some_and(|n| is_free_text(n) || matches!(n, TypedFilter::Or(_)));
+                            || next.is_some_and(|n| {
+                                is_free_text(n) || matches!(n, TypedFilter::Or(_))
+                            });
                         write_term(out, t, adjacent)?;
                     }
                     TypedFilter::And(_) => write_filter(out, item)?,
@@ -79,10 +91,12 @@ fn write_filter(out: &mut String, filter: &TypedFilter) -> Result<(), Diagnostic
     }
 }
 
-fn inexpressible(t: &TypedTerm, why: Inexpressible) -> Diagnostic {
-    Diagnostic::error(LowerFilterCode::InexpressibleValue, t.span, why.to_string())
-        .label("this condition")
-        .help("change the value; Sentry's search syntax has no way to write it")
+fn inexpressible(t: &TypedTerm, why: Inexpressible) -> Box<Diagnostic> {
+    Box::new(
+        Diagnostic::error(LowerFilterCode::InexpressibleValue, t.span, why.to_string())
+            .label("this condition")
+            .help("change the value; Sentry's search syntax has no way to write it"),
+    )
 }
 
 fn number(n: f64) -> String {
@@ -118,14 +132,16 @@ fn timestamp(ts: jiff::Timestamp) -> String {
     s
 }
 
-fn aggregate(t: &TypedTerm, key: &AggregateKey) -> Result<String, Diagnostic> {
+fn aggregate(t: &TypedTerm, key: &AggregateKey) -> Result<String, Box<Diagnostic>> {
     let mut s = format!("{}(", key.name.to_ascii_lowercase());
     for (idx, arg) in key.args.iter().enumerate() {
         if idx > 0 {
             s.push(',');
         }
         match arg {
-            AggregateArg::Value(v) => s.push_str(&quote::aggregate_arg(v).map_err(|e| inexpressible(t, e))?),
+            AggregateArg::Value(v) => {
+                s.push_str(&quote::aggregate_arg(v).map_err(|e| inexpressible(t, e))?)
+            }
             AggregateArg::Key(k) => {
                 if !quote::key_expressible(k) {
                     return Err(inexpressible(t, Inexpressible::Key));
@@ -138,7 +154,11 @@ fn aggregate(t: &TypedTerm, key: &AggregateKey) -> Result<String, Diagnostic> {
     Ok(s)
 }
 
-fn write_term(out: &mut String, t: &TypedTerm, next_to_free_text: bool) -> Result<(), Diagnostic> {
+fn write_term(
+    out: &mut String,
+    t: &TypedTerm,
+    next_to_free_text: bool,
+) -> Result<(), Box<Diagnostic>> {
     let key = match &t.key {
         FilterKey::Field(k) => {
             if !quote::key_expressible(k) {
@@ -151,8 +171,12 @@ fn write_term(out: &mut String, t: &TypedTerm, next_to_free_text: bool) -> Resul
     };
     let neg = if t.negated { "!" } else { "" };
     let date_negated = || {
-        Diagnostic::error(LowerFilterCode::NegatedDate, t.span, "a negated date term reached the printer")
-            .help("this is a bug in dql: NOT should have been pushed down")
+        Diagnostic::error(
+            LowerFilterCode::NegatedDate,
+            t.span,
+            "a negated date term reached the printer",
+        )
+        .help("this is a bug in dql: NOT should have been pushed down")
     };
     let q = |v: &str| quote::filter_value(v).map_err(|e| inexpressible(t, e));
     let cmp = |op: CompareOp| op.as_str();
@@ -179,13 +203,13 @@ fn write_term(out: &mut String, t: &TypedTerm, next_to_free_text: bool) -> Resul
         }
         TypedKind::Date { op, instant } => {
             if t.negated {
-                return Err(date_negated());
+                return Err(Box::new(date_negated()));
             }
             let _ = write!(out, "{key}:{}{}", cmp(*op), timestamp(*instant));
         }
         TypedKind::SpecificDate { date } => {
             if t.negated {
-                return Err(date_negated());
+                return Err(Box::new(date_negated()));
             }
             let value = match date {
                 SpecificDate::Day(d) => format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day()),
@@ -195,7 +219,7 @@ fn write_term(out: &mut String, t: &TypedTerm, next_to_free_text: bool) -> Resul
         }
         TypedKind::RelativeDate { date } => {
             if t.negated {
-                return Err(date_negated());
+                return Err(Box::new(date_negated()));
             }
             let unit = match date.unit {
                 RelativeUnit::Weeks => 'w',
@@ -203,7 +227,12 @@ fn write_term(out: &mut String, t: &TypedTerm, next_to_free_text: bool) -> Resul
                 RelativeUnit::Hours => 'h',
                 RelativeUnit::Minutes => 'm',
             };
-            let _ = write!(out, "{key}:{}{}{unit}", if date.recent { '-' } else { '+' }, date.amount);
+            let _ = write!(
+                out,
+                "{key}:{}{}{unit}",
+                if date.recent { '-' } else { '+' },
+                date.amount
+            );
         }
         TypedKind::Duration { op, ms } => {
             let _ = write!(out, "{neg}{key}:{}{}ms", cmp(*op), number(*ms));
@@ -222,14 +251,18 @@ fn write_term(out: &mut String, t: &TypedTerm, next_to_free_text: bool) -> Resul
         }
         TypedKind::FreeText { text } => {
             if t.negated {
-                return Err(Diagnostic::error(
-                    crate::semantic::filter_codes::FilterCode::FreeTextNegated,
-                    t.span,
-                    "free text cannot be negated",
-                )
-                .help("quote the phrase and use `!message:\"…\"`"));
+                return Err(Box::new(
+                    Diagnostic::error(
+                        crate::semantic::filter_codes::FilterCode::FreeTextNegated,
+                        t.span,
+                        "free text cannot be negated",
+                    )
+                    .help("quote the phrase and use `!message:\"…\"`"),
+                ));
             }
-            out.push_str(&quote::free_text(text, next_to_free_text).map_err(|e| inexpressible(t, e))?);
+            out.push_str(
+                &quote::free_text(text, next_to_free_text).map_err(|e| inexpressible(t, e))?,
+            );
         }
     }
     Ok(())

@@ -2,6 +2,6 @@
 
 pub mod catalog;
 pub mod filter_codes;
+pub mod suggest;
 pub mod typed;
 pub mod typing;
-pub mod suggest;

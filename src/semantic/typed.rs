@@ -243,7 +243,9 @@ impl fmt::Display for AggregateKey {
                 f.write_str(",")?;
             }
             match arg {
-                AggregateArg::Value(v) => f.write_str(&crate::lower::quote::aggregate_arg_unchecked(v))?,
+                AggregateArg::Value(v) => {
+                    f.write_str(&crate::lower::quote::aggregate_arg_unchecked(v))?
+                }
                 AggregateArg::Key(k) => write!(f, "{}", crate::lower::quote::KeyDisplay(k))?,
             }
         }
@@ -309,7 +311,11 @@ impl TypedFilter {
         if flat.len() <= 1 {
             return flat.pop();
         }
-        Some(if or { TypedFilter::Or(flat) } else { TypedFilter::And(flat) })
+        Some(if or {
+            TypedFilter::Or(flat)
+        } else {
+            TypedFilter::And(flat)
+        })
     }
 
     /// The leaves, left to right.
@@ -348,7 +354,9 @@ impl TypedFilter {
                     FilterKey::None => {}
                 }
             }
-            TypedFilter::And(v) | TypedFilter::Or(v) => v.iter_mut().for_each(TypedFilter::clear_spans),
+            TypedFilter::And(v) | TypedFilter::Or(v) => {
+                v.iter_mut().for_each(TypedFilter::clear_spans)
+            }
         }
     }
 }

@@ -64,7 +64,11 @@ pub fn type_filter(
     keys: &dyn KeyTypes,
     params: &dyn Params,
 ) -> (Option<TypedFilter>, Vec<Diagnostic>) {
-    let mut typer = Typer { keys, params, diagnostics: Vec::new() };
+    let mut typer = Typer {
+        keys,
+        params,
+        diagnostics: Vec::new(),
+    };
     let typed = typer.filter(filter);
     (typed, typer.diagnostics)
 }
@@ -72,68 +76,163 @@ pub fn type_filter(
 /// NOT pushed down (De Morgan): AND↔OR, comparisons flipped, `=`↔`!=`, IN↔NOT IN, has↔!has,
 /// dates flipped since Sentry cannot negate them (a whole day becomes two comparisons). Free
 /// text and an exact date-time cannot be negated: an error at the term's span.
-pub fn negate(filter: TypedFilter) -> Result<TypedFilter, Diagnostic> {
+pub fn negate(filter: TypedFilter) -> Result<TypedFilter, Box<Diagnostic>> {
     match filter {
         TypedFilter::Term(t) => negate_term(t),
-        TypedFilter::And(items) => join(items.into_iter().map(negate).collect::<Result<Vec<_>, _>>()?, true),
-        TypedFilter::Or(items) => join(items.into_iter().map(negate).collect::<Result<Vec<_>, _>>()?, false),
+        TypedFilter::And(items) => join(
+            items
+                .into_iter()
+                .map(negate)
+                .collect::<Result<Vec<_>, _>>()?,
+            true,
+        ),
+        TypedFilter::Or(items) => join(
+            items
+                .into_iter()
+                .map(negate)
+                .collect::<Result<Vec<_>, _>>()?,
+            false,
+        ),
     }
 }
 
-fn join(items: Vec<TypedFilter>, or: bool) -> Result<TypedFilter, Diagnostic> {
-    let joined = if or { TypedFilter::or(items) } else { TypedFilter::and(items) };
-    joined.ok_or_else(|| Diagnostic::error(Code::FreeTextNegated, Span::DUMMY, "empty filter"))
+fn join(items: Vec<TypedFilter>, or: bool) -> Result<TypedFilter, Box<Diagnostic>> {
+    let joined = if or {
+        TypedFilter::or(items)
+    } else {
+        TypedFilter::and(items)
+    };
+    joined.ok_or_else(|| {
+        Box::new(Diagnostic::error(
+            Code::FreeTextNegated,
+            Span::DUMMY,
+            "empty filter",
+        ))
+    })
 }
 
 fn leaf(key: FilterKey, kind: TypedKind, span: Span) -> TypedFilter {
-    TypedFilter::Term(TypedTerm { negated: false, key, kind, span })
+    TypedFilter::Term(TypedTerm {
+        negated: false,
+        key,
+        kind,
+        span,
+    })
 }
 
-fn negate_term(mut t: TypedTerm) -> Result<TypedFilter, Diagnostic> {
+fn negate_term(mut t: TypedTerm) -> Result<TypedFilter, Box<Diagnostic>> {
     let span = t.span;
     match t.kind {
-        TypedKind::FreeText { .. } => Err(Diagnostic::error(Code::FreeTextNegated, span, "free text cannot be negated")
-            .label("this text")
-            .help("quote the phrase and use `!message:\"…\"`")),
+        TypedKind::FreeText { .. } => Err(Box::new(
+            Diagnostic::error(Code::FreeTextNegated, span, "free text cannot be negated")
+                .label("this text")
+                .help("quote the phrase and use `!message:\"…\"`"),
+        )),
         TypedKind::Date { op, instant } => match op.negated() {
             Some(op) => Ok(leaf(t.key, TypedKind::Date { op, instant }, span)),
             None => join(
                 vec![
-                    leaf(t.key.clone(), TypedKind::Date { op: CompareOp::Lt, instant }, span),
-                    leaf(t.key, TypedKind::Date { op: CompareOp::Gt, instant }, span),
+                    leaf(
+                        t.key.clone(),
+                        TypedKind::Date {
+                            op: CompareOp::Lt,
+                            instant,
+                        },
+                        span,
+                    ),
+                    leaf(
+                        t.key,
+                        TypedKind::Date {
+                            op: CompareOp::Gt,
+                            instant,
+                        },
+                        span,
+                    ),
                 ],
                 true,
             ),
         },
-        TypedKind::SpecificDate { date: SpecificDate::Day(day) } => {
+        TypedKind::SpecificDate {
+            date: SpecificDate::Day(day),
+        } => {
             let start = midnight(day);
             let end = day.tomorrow().ok().and_then(midnight);
             match (start, end) {
                 (Some(start), Some(end)) => join(
                     vec![
-                        leaf(t.key.clone(), TypedKind::Date { op: CompareOp::Lt, instant: start }, span),
-                        leaf(t.key, TypedKind::Date { op: CompareOp::Ge, instant: end }, span),
+                        leaf(
+                            t.key.clone(),
+                            TypedKind::Date {
+                                op: CompareOp::Lt,
+                                instant: start,
+                            },
+                            span,
+                        ),
+                        leaf(
+                            t.key,
+                            TypedKind::Date {
+                                op: CompareOp::Ge,
+                                instant: end,
+                            },
+                            span,
+                        ),
                     ],
                     true,
                 ),
                 _ => Err(negated_date_time(span)),
             }
         }
-        TypedKind::SpecificDate { date: SpecificDate::Instant(_) } => Err(negated_date_time(span)),
-        TypedKind::RelativeDate { date } => {
-            Ok(leaf(t.key, TypedKind::RelativeDate { date: RelativeDate { recent: !date.recent, ..date } }, span))
+        TypedKind::SpecificDate {
+            date: SpecificDate::Instant(_),
+        } => Err(negated_date_time(span)),
+        TypedKind::RelativeDate { date } => Ok(leaf(
+            t.key,
+            TypedKind::RelativeDate {
+                date: RelativeDate {
+                    recent: !date.recent,
+                    ..date
+                },
+            },
+            span,
+        )),
+        TypedKind::Numeric { op, value } if op != CompareOp::Eq => Ok(leaf(
+            t.key,
+            TypedKind::Numeric {
+                op: flip(op),
+                value,
+            },
+            span,
+        )),
+        TypedKind::Duration { op, ms } if op != CompareOp::Eq => {
+            Ok(leaf(t.key, TypedKind::Duration { op: flip(op), ms }, span))
         }
-        TypedKind::Numeric { op, value } if op != CompareOp::Eq => {
-            Ok(leaf(t.key, TypedKind::Numeric { op: flip(op), value }, span))
-        }
-        TypedKind::Duration { op, ms } if op != CompareOp::Eq => Ok(leaf(t.key, TypedKind::Duration { op: flip(op), ms }, span)),
-        TypedKind::Size { op, bytes } if op != CompareOp::Eq => Ok(leaf(t.key, TypedKind::Size { op: flip(op), bytes }, span)),
-        TypedKind::Percentage { op, percent } if op != CompareOp::Eq => {
-            Ok(leaf(t.key, TypedKind::Percentage { op: flip(op), percent }, span))
-        }
-        TypedKind::Text { op: TextOp::Compare(op), value } if op != CompareOp::Eq => {
-            Ok(leaf(t.key, TypedKind::Text { op: TextOp::Compare(flip(op)), value }, span))
-        }
+        TypedKind::Size { op, bytes } if op != CompareOp::Eq => Ok(leaf(
+            t.key,
+            TypedKind::Size {
+                op: flip(op),
+                bytes,
+            },
+            span,
+        )),
+        TypedKind::Percentage { op, percent } if op != CompareOp::Eq => Ok(leaf(
+            t.key,
+            TypedKind::Percentage {
+                op: flip(op),
+                percent,
+            },
+            span,
+        )),
+        TypedKind::Text {
+            op: TextOp::Compare(op),
+            value,
+        } if op != CompareOp::Eq => Ok(leaf(
+            t.key,
+            TypedKind::Text {
+                op: TextOp::Compare(flip(op)),
+                value,
+            },
+            span,
+        )),
         kind => {
             t.kind = kind;
             t.negated = !t.negated;
@@ -146,10 +245,16 @@ fn flip(op: CompareOp) -> CompareOp {
     op.negated().unwrap_or(op)
 }
 
-fn negated_date_time(span: Span) -> Diagnostic {
-    Diagnostic::error(Code::NegatedDateTime, span, "an exact date-time match cannot be negated")
+fn negated_date_time(span: Span) -> Box<Diagnostic> {
+    Box::new(
+        Diagnostic::error(
+            Code::NegatedDateTime,
+            span,
+            "an exact date-time match cannot be negated",
+        )
         .label("negated here")
-        .help("Sentry cannot negate a date term; compare with `<` and `>` instead")
+        .help("Sentry cannot negate a date term; compare with `<` and `>` instead"),
+    )
 }
 
 fn midnight(day: jiff::civil::Date) -> Option<jiff::Timestamp> {
@@ -179,17 +284,23 @@ pub fn parse_number(s: &str) -> Option<f64> {
 /// `[0-9]+(\.[0-9]*)?`
 fn plain_decimal(s: &str) -> bool {
     let (int, frac) = s.split_once('.').unwrap_or((s, ""));
-    !int.is_empty() && int.bytes().all(|b| b.is_ascii_digit()) && frac.bytes().all(|b| b.is_ascii_digit())
+    !int.is_empty()
+        && int.bytes().all(|b| b.is_ascii_digit())
+        && frac.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// Splits `s` into a plain decimal and a unit suffix from `units` (longest first).
-fn number_with_unit<'u>(s: &str, units: &[(&'u str, f64)], case_insensitive: bool) -> Option<f64> {
+fn number_with_unit(s: &str, units: &[(&str, f64)], case_insensitive: bool) -> Option<f64> {
     for (unit, factor) in units {
         if s.len() <= unit.len() {
             continue;
         }
         let (body, suffix) = s.split_at(s.len() - unit.len());
-        let matches = if case_insensitive { suffix.eq_ignore_ascii_case(unit) } else { suffix == *unit };
+        let matches = if case_insensitive {
+            suffix.eq_ignore_ascii_case(unit)
+        } else {
+            suffix == *unit
+        };
         if matches && plain_decimal(body) {
             let value = body.parse::<f64>().ok()? * factor;
             return value.is_finite().then_some(value);
@@ -275,7 +386,11 @@ pub fn parse_relative_date(s: &str) -> Option<RelativeDate> {
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    Some(RelativeDate { recent, amount: digits.parse().ok()?, unit })
+    Some(RelativeDate {
+        recent,
+        amount: digits.parse().ok()?,
+        unit,
+    })
 }
 
 /// Sentry's ISO 8601 form: `YYYY-MM-DD[THH:MM:SS[.f{1,6}]][Z|±HH:MM]`; without an offset the
@@ -284,13 +399,20 @@ pub fn parse_iso_date(s: &str) -> Option<SpecificDate> {
     let b = s.as_bytes();
     let num = |from: usize, len: usize| -> Option<i32> {
         let part = s.get(from..from + len)?;
-        part.bytes().all(|c| c.is_ascii_digit()).then(|| part.parse().ok())?
+        part.bytes()
+            .all(|c| c.is_ascii_digit())
+            .then(|| part.parse().ok())?
     };
     let year = num(0, 4)?;
     if b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') {
         return None;
     }
-    let date = jiff::civil::Date::new(i16::try_from(year).ok()?, i8::try_from(num(5, 2)?).ok()?, i8::try_from(num(8, 2)?).ok()?).ok()?;
+    let date = jiff::civil::Date::new(
+        i16::try_from(year).ok()?,
+        i8::try_from(num(5, 2)?).ok()?,
+        i8::try_from(num(8, 2)?).ok()?,
+    )
+    .ok()?;
     let mut rest = s.get(10..)?;
     let mut time = None;
     if let Some(t) = rest.strip_prefix('T') {
@@ -301,7 +423,9 @@ pub fn parse_iso_date(s: &str) -> Option<SpecificDate> {
         rest = s.get(19..)?;
         let mut nanos = 0i32;
         if let Some(frac) = rest.strip_prefix('.') {
-            let len = frac.find(|c: char| !c.is_ascii_digit()).unwrap_or(frac.len());
+            let len = frac
+                .find(|c: char| !c.is_ascii_digit())
+                .unwrap_or(frac.len());
             if !(1..=6).contains(&len) {
                 return None;
             }
@@ -309,7 +433,12 @@ pub fn parse_iso_date(s: &str) -> Option<SpecificDate> {
             nanos = digits.parse::<i32>().ok()? * 10i32.pow(9 - u32::try_from(len).ok()?);
             rest = frac.get(len..)?;
         }
-        time = Some(date.at(i8::try_from(h).ok()?, i8::try_from(mi).ok()?, i8::try_from(sec).ok()?, nanos));
+        time = Some(date.at(
+            i8::try_from(h).ok()?,
+            i8::try_from(mi).ok()?,
+            i8::try_from(sec).ok()?,
+            nanos,
+        ));
     }
     let offset = match rest {
         "" | "Z" => jiff::tz::Offset::UTC,
@@ -324,7 +453,12 @@ pub fn parse_iso_date(s: &str) -> Option<SpecificDate> {
                 return None;
             }
             let (h, m): (i32, i32) = (body.get(..2)?.parse().ok()?, body.get(3..)?.parse().ok()?);
-            if !body.get(..2)?.bytes().chain(body.get(3..)?.bytes()).all(|c| c.is_ascii_digit()) {
+            if !body
+                .get(..2)?
+                .bytes()
+                .chain(body.get(3..)?.bytes())
+                .all(|c| c.is_ascii_digit())
+            {
                 return None;
             }
             jiff::tz::Offset::from_seconds(sign * (h * 3600 + m * 60)).ok()?
@@ -372,20 +506,25 @@ enum WrittenOp {
 
 impl<'k> Typer<'k> {
     fn error(&mut self, code: Code, span: Span, message: impl Into<String>, help: &str) {
-        self.diagnostics.push(Diagnostic::error(code, span, message).help(help));
+        self.diagnostics
+            .push(Diagnostic::error(code, span, message).help(help));
     }
 
     fn filter(&mut self, f: &Filter) -> Option<TypedFilter> {
         match &f.kind {
             FilterKind::Term(t) => self.term(t),
-            FilterKind::And(items) => TypedFilter::and(items.iter().filter_map(|f| self.filter(f)).collect()),
-            FilterKind::Or(items) => TypedFilter::or(items.iter().filter_map(|f| self.filter(f)).collect()),
+            FilterKind::And(items) => {
+                TypedFilter::and(items.iter().filter_map(|f| self.filter(f)).collect())
+            }
+            FilterKind::Or(items) => {
+                TypedFilter::or(items.iter().filter_map(|f| self.filter(f)).collect())
+            }
             FilterKind::Not(inner) => {
                 let typed = self.filter(inner)?;
                 match negate(typed) {
                     Ok(f) => Some(f),
                     Err(d) => {
-                        self.diagnostics.push(d);
+                        self.diagnostics.push(*d);
                         None
                     }
                 }
@@ -398,9 +537,13 @@ impl<'k> Typer<'k> {
             Some(v) => Some(v.to_string()),
             None => {
                 self.diagnostics.push(
-                    Diagnostic::error(Code::UnboundParameter, span, format!("parameter `${name}` has no value"))
-                        .label("unbound")
-                        .help(format!("bind it with `--param {name}=…`")),
+                    Diagnostic::error(
+                        Code::UnboundParameter,
+                        span,
+                        format!("parameter `${name}` has no value"),
+                    )
+                    .label("unbound")
+                    .help(format!("bind it with `--param {name}=…`")),
                 );
                 None
             }
@@ -410,7 +553,11 @@ impl<'k> Typer<'k> {
     fn term(&mut self, t: &Term) -> Option<TypedFilter> {
         match &t.kind {
             TermKind::FreeText(ft) => {
-                let text = if ft.param { self.bind(&ft.text, t.span)? } else { ft.text.clone() };
+                let text = if ft.param {
+                    self.bind(&ft.text, t.span)?
+                } else {
+                    ft.text.clone()
+                };
                 Some(leaf(FilterKey::None, TypedKind::FreeText { text }, t.span))
             }
             TermKind::Search(s) => self.search(s, t.span),
@@ -430,7 +577,10 @@ impl<'k> Typer<'k> {
                 ArgKind::Call(inner) => AggregateArg::Value(inner.name.node.clone()),
             });
         }
-        Some(AggregateKey { name: call.name.node.clone(), args })
+        Some(AggregateKey {
+            name: call.name.node.clone(),
+            args,
+        })
     }
 
     /// The key and its type.
@@ -439,14 +589,21 @@ impl<'k> Typer<'k> {
             TermKey::Key(k) => Some((FilterKey::Field(k.clone()), self.keys.key_type(k))),
             TermKey::Call(c) => {
                 let agg = self.aggregate_key(c)?;
-                let ty = self.keys.function_result_type(&agg).or(Some(SearchKeyType::Number));
+                let ty = self
+                    .keys
+                    .function_result_type(&agg)
+                    .or(Some(SearchKeyType::Number));
                 Some((FilterKey::Aggregate(agg), ty))
             }
         }
     }
 
     fn search(&mut self, s: &SearchTerm, span: Span) -> Option<TypedFilter> {
-        if let TermKey::Key(Key { kind: KeyKind::Name(name), .. }) = &s.key {
+        if let TermKey::Key(Key {
+            kind: KeyKind::Name(name),
+            ..
+        }) = &s.key
+        {
             if name == "has" || name == "is" {
                 return self.has_or_is(s, name == "has", span);
             }
@@ -477,41 +634,72 @@ impl<'k> Typer<'k> {
                 let mut raws = Vec::with_capacity(items.len());
                 for item in items {
                     if item.param {
-                        raws.push(Raw { text: self.bind(&item.text, item.span)?, quoted: true, literal: true });
+                        raws.push(Raw {
+                            text: self.bind(&item.text, item.span)?,
+                            quoted: true,
+                            literal: true,
+                        });
                     } else {
                         if item.text.is_empty() && !item.quoted {
                             // An empty item has no text: label the separator after it.
-                            let at = Span { start: item.span.start, end: item.span.start.saturating_add(1) };
-                            self.error(Code::EmptyListItem, at, "lists should not have empty values", "remove the extra comma, or write the value");
+                            let at = Span {
+                                start: item.span.start,
+                                end: item.span.start.saturating_add(1),
+                            };
+                            self.error(
+                                Code::EmptyListItem,
+                                at,
+                                "lists should not have empty values",
+                                "remove the extra comma, or write the value",
+                            );
                             return None;
                         }
-                        raws.push(Raw { text: item.text.clone(), quoted: item.quoted, literal: false });
+                        raws.push(Raw {
+                            text: item.text.clone(),
+                            quoted: item.quoted,
+                            literal: false,
+                        });
                     }
                 }
                 let list_op = match op {
                     WrittenOp::Wildcard(w) => w,
                     _ => TextOp::Compare(CompareOp::Eq),
                 };
-                (op == WrittenOp::Ne, self.list(&key, ty, list_op, raws, span)?)
+                (
+                    op == WrittenOp::Ne,
+                    self.list(&key, ty, list_op, raws, span)?,
+                )
             }
             SearchValueKind::Text { text, quoted } => {
-                let raw = Raw { text: text.clone(), quoted: *quoted, literal: false };
+                let raw = Raw {
+                    text: text.clone(),
+                    quoted: *quoted,
+                    literal: false,
+                };
                 self.scalar(&key, ty, op, op_text, raw, false, span)?
             }
             SearchValueKind::Param(name) => {
-                let raw = Raw { text: self.bind(name, s.value.span)?, quoted: true, literal: true };
+                let raw = Raw {
+                    text: self.bind(name, s.value.span)?,
+                    quoted: true,
+                    literal: true,
+                };
                 self.scalar(&key, ty, op, op_text, raw, false, span)?
             }
         };
         let term = leaf(key, kind, span);
-        if s.negated ^ extra_neg { self.negated(term) } else { Some(term) }
+        if s.negated ^ extra_neg {
+            self.negated(term)
+        } else {
+            Some(term)
+        }
     }
 
     fn negated(&mut self, f: TypedFilter) -> Option<TypedFilter> {
         match negate(f) {
             Ok(f) => Some(f),
             Err(d) => {
-                self.diagnostics.push(d);
+                self.diagnostics.push(*d);
                 None
             }
         }
@@ -519,32 +707,70 @@ impl<'k> Typer<'k> {
 
     fn has_or_is(&mut self, s: &SearchTerm, has: bool, span: Span) -> Option<TypedFilter> {
         let text = match &s.value.kind {
-            SearchValueKind::Text { text, .. } if s.op.is_none() && !text.is_empty() => text.clone(),
+            SearchValueKind::Text { text, .. } if s.op.is_none() && !text.is_empty() => {
+                text.clone()
+            }
             SearchValueKind::Param(_) if has => {
-                self.error(Code::ParameterAsName, s.value.span, "a parameter cannot stand for a field name", "write the field or tag name");
+                self.error(
+                    Code::ParameterAsName,
+                    s.value.span,
+                    "a parameter cannot stand for a field name",
+                    "write the field or tag name",
+                );
                 return None;
             }
             SearchValueKind::Param(name) => self.bind(name, s.value.span)?,
             _ => {
-                let code = if has { Code::InvalidHas } else { Code::EmptyValue };
-                self.error(code, s.value.span, "invalid format for \"has\" search: was expecting a field or tag instead", "write `has:field`");
+                let code = if has {
+                    Code::InvalidHas
+                } else {
+                    Code::EmptyValue
+                };
+                self.error(
+                    code,
+                    s.value.span,
+                    "invalid format for \"has\" search: was expecting a field or tag instead",
+                    "write `has:field`",
+                );
                 return None;
             }
         };
-        let kind = if has { TypedKind::Has } else { TypedKind::Is { value: text.clone() } };
+        let kind = if has {
+            TypedKind::Has
+        } else {
+            TypedKind::Is {
+                value: text.clone(),
+            }
+        };
         let key = if has {
-            let plain = text.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
+            let plain = text
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
             let explicit = (text.starts_with("tags[") || text.starts_with("flags["))
                 && text.ends_with(']')
-                && !text.chars().any(|c| c.is_whitespace() || matches!(c, '(' | ')' | '"'));
+                && !text
+                    .chars()
+                    .any(|c| c.is_whitespace() || matches!(c, '(' | ')' | '"'));
             // A name Sentry's keys cannot hold (`has:"hi there"`) is kept, as Sentry's browser
             // keeps it; lowering refuses it, as Sentry's server does.
-            let key_kind = if plain || explicit { KeyKind::Name(text) } else { KeyKind::Quoted(text) };
-            FilterKey::Field(Key { kind: key_kind, span: s.value.span })
+            let key_kind = if plain || explicit {
+                KeyKind::Name(text)
+            } else {
+                KeyKind::Quoted(text)
+            };
+            FilterKey::Field(Key {
+                kind: key_kind,
+                span: s.value.span,
+            })
         } else {
             FilterKey::None
         };
-        let term = TypedFilter::Term(TypedTerm { negated: s.negated, key, kind, span });
+        let term = TypedFilter::Term(TypedTerm {
+            negated: s.negated,
+            key,
+            kind,
+            span,
+        });
         Some(term)
     }
 
@@ -569,7 +795,13 @@ impl<'k> Typer<'k> {
             && matches!(key, FilterKey::Field(_));
         if text_like {
             if let WrittenOp::Wildcard(w) = op {
-                return Some((false, TypedKind::Text { op: w, value: text_value(&raw) }));
+                return Some((
+                    false,
+                    TypedKind::Text {
+                        op: w,
+                        value: text_value(&raw),
+                    },
+                ));
             }
             let mut value = text_value(&raw);
             let mut text_op = TextOp::Compare(CompareOp::Eq);
@@ -577,18 +809,37 @@ impl<'k> Typer<'k> {
                 if ty == Some(SearchKeyType::Semver) {
                     text_op = TextOp::Compare(cop);
                 } else if sql || ty == Some(SearchKeyType::Text) {
-                    self.error(Code::ComparisonOnText, span, "this compares text", "compare a numeric tag with `tags[x,number]`, or match the text exactly");
+                    self.error(
+                        Code::ComparisonOnText,
+                        span,
+                        "this compares text",
+                        "compare a numeric tag with `tags[x,number]`, or match the text exactly",
+                    );
                     return None;
                 } else {
                     self.diagnostics.push(
-                        Diagnostic::warning(Code::ComparisonOnTag, span, format!("this is the text `{op_text}{}`, as in Sentry", raw.text))
-                            .label("a tag: no comparison")
-                            .help("to compare numbers, write the key as `tags[x,number]`"),
+                        Diagnostic::warning(
+                            Code::ComparisonOnTag,
+                            span,
+                            format!("this is the text `{op_text}{}`, as in Sentry", raw.text),
+                        )
+                        .label("a tag: no comparison")
+                        .help("to compare numbers, write the key as `tags[x,number]`"),
                     );
                     value = format!("{op_text}{value}");
                 }
-            } else if raw.text.is_empty() && !raw.quoted && !raw.literal && op == WrittenOp::None && !sql {
-                self.error(Code::EmptyValue, span, "empty string after `key:`", "write a value, or `\"\"` to match an empty value");
+            } else if raw.text.is_empty()
+                && !raw.quoted
+                && !raw.literal
+                && op == WrittenOp::None
+                && !sql
+            {
+                self.error(
+                    Code::EmptyValue,
+                    span,
+                    "empty string after `key:`",
+                    "write a value, or `\"\"` to match an empty value",
+                );
                 return None;
             }
             if raw.literal && sql && raw.text.contains('*') {
@@ -605,32 +856,66 @@ impl<'k> Typer<'k> {
         let value = raw.text.as_str();
         let kind = match ty {
             SearchKeyType::Boolean => match parse_boolean(value) {
-                Some(b) if cop == CompareOp::Eq && !matches!(op, WrittenOp::Wildcard(_)) && !bad_quote => TypedKind::Boolean { value: b },
-                _ => return self.invalid(Code::InvalidBoolean, span, "invalid boolean; expected true, 1, false, or 0"),
+                Some(b)
+                    if cop == CompareOp::Eq
+                        && !matches!(op, WrittenOp::Wildcard(_))
+                        && !bad_quote =>
+                {
+                    TypedKind::Boolean { value: b }
+                }
+                _ => {
+                    return self.invalid(
+                        Code::InvalidBoolean,
+                        span,
+                        "invalid boolean; expected true, 1, false, or 0",
+                    );
+                }
             },
             SearchKeyType::Date => {
-                if let (Some(rel), false) = (parse_relative_date(value), bad_quote || matches!(op, WrittenOp::Wildcard(_))) {
+                if let (Some(rel), false) = (
+                    parse_relative_date(value),
+                    bad_quote || matches!(op, WrittenOp::Wildcard(_)),
+                ) {
                     if cop != CompareOp::Eq && matches!(key, FilterKey::Field(_)) {
-                        return self.invalid(Code::InvalidDate, span, "invalid date: a relative date takes no operator");
+                        return self.invalid(
+                            Code::InvalidDate,
+                            span,
+                            "invalid date: a relative date takes no operator",
+                        );
                     }
                     TypedKind::RelativeDate { date: rel }
-                } else if let (Some(date), false) = (parse_iso_date(value), bad_quote || matches!(op, WrittenOp::Wildcard(_))) {
+                } else if let (Some(date), false) = (
+                    parse_iso_date(value),
+                    bad_quote || matches!(op, WrittenOp::Wildcard(_)),
+                ) {
                     if cop == CompareOp::Eq {
                         TypedKind::SpecificDate { date }
                     } else {
-                        TypedKind::Date { op: cop, instant: date_instant(date)? }
+                        TypedKind::Date {
+                            op: cop,
+                            instant: date_instant(date)?,
+                        }
                     }
                 } else {
                     return self.invalid(Code::InvalidDate, span, "invalid date; expected +/-duration (e.g. +1h) or ISO 8601-like (e.g. 2026-11-01 or 2026-11-01T10:00:00Z)");
                 }
             }
-            _ if bad_quote || matches!(op, WrittenOp::Wildcard(_)) => return self.invalid_numeric(ty, span),
-            SearchKeyType::Duration if parse_duration_ms(value).is_some() => {
-                TypedKind::Duration { op: cop, ms: parse_duration_ms(value)? }
+            _ if bad_quote || matches!(op, WrittenOp::Wildcard(_)) => {
+                return self.invalid_numeric(ty, span);
             }
-            SearchKeyType::Size if parse_size_bytes(value).is_some() => TypedKind::Size { op: cop, bytes: parse_size_bytes(value)? },
+            SearchKeyType::Duration if parse_duration_ms(value).is_some() => TypedKind::Duration {
+                op: cop,
+                ms: parse_duration_ms(value)?,
+            },
+            SearchKeyType::Size if parse_size_bytes(value).is_some() => TypedKind::Size {
+                op: cop,
+                bytes: parse_size_bytes(value)?,
+            },
             SearchKeyType::Percentage if parse_percentage(value).is_some() => {
-                TypedKind::Percentage { op: cop, percent: parse_percentage(value)? }
+                TypedKind::Percentage {
+                    op: cop,
+                    percent: parse_percentage(value)?,
+                }
             }
             _ => match parse_number(value) {
                 Some(n) => TypedKind::Numeric { op: cop, value: n },
@@ -641,7 +926,12 @@ impl<'k> Typer<'k> {
     }
 
     fn invalid<T>(&mut self, code: Code, span: Span, message: &str) -> Option<T> {
-        self.error(code, span, message, "fix the value so that it fits the key's type");
+        self.error(
+            code,
+            span,
+            message,
+            "fix the value so that it fits the key's type",
+        );
         None
     }
 
@@ -655,15 +945,38 @@ impl<'k> Typer<'k> {
     }
 
     /// A list of values (`[a, b]` or SQL `IN`).
-    fn list(&mut self, key: &FilterKey, ty: Option<SearchKeyType>, op: TextOp, raws: Vec<Raw>, span: Span) -> Option<TypedKind> {
-        let text_like = matches!(ty, None | Some(SearchKeyType::Text | SearchKeyType::Semver)) && matches!(key, FilterKey::Field(_));
+    fn list(
+        &mut self,
+        key: &FilterKey,
+        ty: Option<SearchKeyType>,
+        op: TextOp,
+        raws: Vec<Raw>,
+        span: Span,
+    ) -> Option<TypedKind> {
+        let text_like = matches!(ty, None | Some(SearchKeyType::Text | SearchKeyType::Semver))
+            && matches!(key, FilterKey::Field(_));
         if text_like {
-            return Some(TypedKind::TextIn { op, values: raws.iter().map(text_value).collect() });
+            return Some(TypedKind::TextIn {
+                op,
+                values: raws.iter().map(text_value).collect(),
+            });
         }
         let ty = ty.unwrap_or(SearchKeyType::Number);
         match ty {
-            SearchKeyType::Boolean => return self.invalid(Code::InvalidBoolean, span, "a boolean key takes one value, not a list"),
-            SearchKeyType::Date => return self.invalid(Code::InvalidDate, span, "a date key takes one value, not a list"),
+            SearchKeyType::Boolean => {
+                return self.invalid(
+                    Code::InvalidBoolean,
+                    span,
+                    "a boolean key takes one value, not a list",
+                );
+            }
+            SearchKeyType::Date => {
+                return self.invalid(
+                    Code::InvalidDate,
+                    span,
+                    "a date key takes one value, not a list",
+                );
+            }
             _ => {}
         }
         let mut values = Vec::with_capacity(raws.len());
@@ -674,8 +987,12 @@ impl<'k> Typer<'k> {
             } else if sql {
                 // SQL IN on a duration or size key: units are converted (language.md §4).
                 match ty {
-                    SearchKeyType::Duration => parse_duration_ms(&raw.text).or_else(|| parse_number(&raw.text)),
-                    SearchKeyType::Size => parse_size_bytes(&raw.text).or_else(|| parse_number(&raw.text)),
+                    SearchKeyType::Duration => {
+                        parse_duration_ms(&raw.text).or_else(|| parse_number(&raw.text))
+                    }
+                    SearchKeyType::Size => {
+                        parse_size_bytes(&raw.text).or_else(|| parse_number(&raw.text))
+                    }
                     _ => parse_number(&raw.text),
                 }
             } else {
@@ -695,7 +1012,11 @@ impl<'k> Typer<'k> {
             OperandKind::SingleQuoted(s) | OperandKind::DoubleQuoted(s) => (s.clone(), true),
             OperandKind::Param(p) => (self.bind(p, operand.span)?, true),
         };
-        Some(Raw { text, quoted, literal: true })
+        Some(Raw {
+            text,
+            quoted,
+            literal: true,
+        })
     }
 
     fn sql(&mut self, c: &SqlCondition, span: Span) -> Option<TypedFilter> {
@@ -717,38 +1038,102 @@ impl<'k> Typer<'k> {
             }
             SqlKind::In { negated, items } => {
                 if items.is_empty() {
-                    self.error(Code::EmptyInList, span, "empty IN list", "write at least one value; Sentry would read `key:[]` as the text `[]`");
+                    self.error(
+                        Code::EmptyInList,
+                        span,
+                        "empty IN list",
+                        "write at least one value; Sentry would read `key:[]` as the text `[]`",
+                    );
                     return None;
                 }
-                let raws = items.iter().map(|o| self.operand(o)).collect::<Option<Vec<_>>>()?;
+                let raws = items
+                    .iter()
+                    .map(|o| self.operand(o))
+                    .collect::<Option<Vec<_>>>()?;
                 let kind = self.list(&key, ty, TextOp::Compare(CompareOp::Eq), raws, span)?;
                 let term = leaf(key, kind, span);
-                if *negated { self.negated(term) } else { Some(term) }
+                if *negated {
+                    self.negated(term)
+                } else {
+                    Some(term)
+                }
             }
             SqlKind::Like { negated, pattern } => {
-                let text_like = matches!(ty, None | Some(SearchKeyType::Text | SearchKeyType::Semver)) && matches!(key, FilterKey::Field(_));
+                let text_like =
+                    matches!(ty, None | Some(SearchKeyType::Text | SearchKeyType::Semver))
+                        && matches!(key, FilterKey::Field(_));
                 if !text_like {
-                    self.error(Code::LikeOnNonText, span, "LIKE matches text, and this key is not text", "compare with =, <, > instead");
+                    self.error(
+                        Code::LikeOnNonText,
+                        span,
+                        "LIKE matches text, and this key is not text",
+                        "compare with =, <, > instead",
+                    );
                     return None;
                 }
                 let raw = self.operand(pattern)?;
-                let term = leaf(key, TypedKind::Text { op: TextOp::Compare(CompareOp::Eq), value: like_to_sentry(&raw.text) }, span);
-                if *negated { self.negated(term) } else { Some(term) }
+                let term = leaf(
+                    key,
+                    TypedKind::Text {
+                        op: TextOp::Compare(CompareOp::Eq),
+                        value: like_to_sentry(&raw.text),
+                    },
+                    span,
+                );
+                if *negated {
+                    self.negated(term)
+                } else {
+                    Some(term)
+                }
             }
             SqlKind::Between { negated, low, high } => {
                 let (low, high) = (self.operand(low)?, self.operand(high)?);
-                let (lo_op, hi_op) = if *negated { (CompareOp::Lt, CompareOp::Gt) } else { (CompareOp::Ge, CompareOp::Le) };
-                let (_, lo) = self.scalar(&key, ty, WrittenOp::Compare(lo_op), lo_op.as_str(), low, true, span)?;
-                let (_, hi) = self.scalar(&key, ty, WrittenOp::Compare(hi_op), hi_op.as_str(), high, true, span)?;
+                let (lo_op, hi_op) = if *negated {
+                    (CompareOp::Lt, CompareOp::Gt)
+                } else {
+                    (CompareOp::Ge, CompareOp::Le)
+                };
+                let (_, lo) = self.scalar(
+                    &key,
+                    ty,
+                    WrittenOp::Compare(lo_op),
+                    lo_op.as_str(),
+                    low,
+                    true,
+                    span,
+                )?;
+                let (_, hi) = self.scalar(
+                    &key,
+                    ty,
+                    WrittenOp::Compare(hi_op),
+                    hi_op.as_str(),
+                    high,
+                    true,
+                    span,
+                )?;
                 let items = vec![leaf(key.clone(), lo, span), leaf(key, hi, span)];
-                if *negated { TypedFilter::or(items) } else { TypedFilter::and(items) }
+                if *negated {
+                    TypedFilter::or(items)
+                } else {
+                    TypedFilter::and(items)
+                }
             }
             SqlKind::IsNull { negated } => {
                 if !matches!(key, FilterKey::Field(_)) {
-                    self.error(Code::NullOnAggregate, span, "IS NULL does not apply to an aggregate", "compare the aggregate with a number");
+                    self.error(
+                        Code::NullOnAggregate,
+                        span,
+                        "IS NULL does not apply to an aggregate",
+                        "compare the aggregate with a number",
+                    );
                     return None;
                 }
-                Some(TypedFilter::Term(TypedTerm { negated: !*negated, key, kind: TypedKind::Has, span }))
+                Some(TypedFilter::Term(TypedTerm {
+                    negated: !*negated,
+                    key,
+                    kind: TypedKind::Has,
+                    span,
+                }))
             }
         }
     }
@@ -756,7 +1141,11 @@ impl<'k> Typer<'k> {
 
 /// A value in Sentry's text form: literal values have `*` escaped as `\*`.
 fn text_value(raw: &Raw) -> String {
-    if raw.literal { raw.text.replace('*', "\\*") } else { raw.text.clone() }
+    if raw.literal {
+        raw.text.replace('*', "\\*")
+    } else {
+        raw.text.clone()
+    }
 }
 
 /// A SQL LIKE pattern as a Sentry wildcard value: `%` → `*`, `_` literal, `*` → `\*`, `\%` and

@@ -9,9 +9,9 @@
 //! [`FilterMode::Clause`] clause keywords, `;`, `NOT`, `!(` and SQL-style conditions are read.
 
 use super::ast::{
-    Arg, ArgKind, Call, Filter, FilterKind, FreeText, Key, KeyKind, ListItem, Operand,
-    OperandKind, SearchOp, SearchTerm, SearchValue, SearchValueKind, SqlCondition, SqlKind, SqlOp,
-    Term, TermKey, TermKind,
+    Arg, ArgKind, Call, Filter, FilterKind, FreeText, Key, KeyKind, ListItem, Operand, OperandKind,
+    SearchOp, SearchTerm, SearchValue, SearchValueKind, SqlCondition, SqlKind, SqlOp, Term,
+    TermKey, TermKind,
 };
 use super::codes::SyntaxCode;
 use super::filter_codes::FilterSyntaxCode as Code;
@@ -62,7 +62,8 @@ fn end_value(s: &str, mode: FilterMode) -> bool {
 /// `AND` / `OR` (any case) followed by an end of value: `Some((len, is_or))`.
 fn bool_op(i: &str, mode: FilterMode) -> Option<(usize, bool)> {
     for (word, is_or) in [("AND", false), ("OR", true)] {
-        if i.get(..word.len()).is_some_and(|h| h.eq_ignore_ascii_case(word))
+        if i.get(..word.len())
+            .is_some_and(|h| h.eq_ignore_ascii_case(word))
             && end_value(i.get(word.len()..).unwrap_or(""), mode)
         {
             return Some((word.len(), is_or));
@@ -74,12 +75,15 @@ fn bool_op(i: &str, mode: FilterMode) -> Option<(usize, bool)> {
 /// `NOT` as an operator (not a key `NOT:x`).
 fn at_not(i: &str) -> bool {
     token::at_keyword(i, "NOT")
-        && i.get(3..).is_some_and(|r| r.is_empty() || r.starts_with(|c: char| c.is_whitespace() || c == '('))
+        && i.get(3..)
+            .is_some_and(|r| r.is_empty() || r.starts_with(|c: char| c.is_whitespace() || c == '('))
 }
 
 /// Length of a clause keyword that ends the filter at `i` (language.md §2), if any.
 fn clause_terminator(ctx: &Ctx<'_>, i: &str) -> Option<usize> {
-    let kw = token::CLAUSE_KEYWORDS.iter().find(|kw| token::at_keyword(i, kw))?;
+    let kw = token::CLAUSE_KEYWORDS
+        .iter()
+        .find(|kw| token::at_keyword(i, kw))?;
     let after = i.get(kw.len()..).unwrap_or("");
     if after.starts_with(':') || after.starts_with('(') {
         return None;
@@ -112,9 +116,13 @@ fn sequence<'a>(
                 break;
             }
             ctx.report(
-                Diagnostic::error(Code::UnbalancedParentheses, ctx.span_len(i, 1), "unmatched `)`")
-                    .label("this closes nothing")
-                    .help("remove it, or enclose text that holds parentheses in double quotes"),
+                Diagnostic::error(
+                    Code::UnbalancedParentheses,
+                    ctx.span_len(i, 1),
+                    "unmatched `)`",
+                )
+                .label("this closes nothing")
+                .help("remove it, or enclose text that holds parentheses in double quotes"),
             );
             i = token::ws(ctx, after);
             continue;
@@ -123,7 +131,10 @@ fn sequence<'a>(
             if let Some(len) = clause_terminator(ctx, i) {
                 if let Some(ft) = last_free_text {
                     let kw_span = ctx.span_len(i, len);
-                    let between = ctx.src().get(ft.end as usize..kw_span.start as usize).unwrap_or("");
+                    let between = ctx
+                        .src()
+                        .get(ft.end as usize..kw_span.start as usize)
+                        .unwrap_or("");
                     if !between.contains('\n') {
                         let text = ft.slice(ctx.src()).unwrap_or("");
                         ctx.report(
@@ -146,7 +157,11 @@ fn sequence<'a>(
         last_free_text = None;
         if let Some((len, is_or)) = bool_op(i, mode) {
             let span = ctx.span_len(i, len);
-            elems.push(if is_or { Elem::Or(span) } else { Elem::And(span) });
+            elems.push(if is_or {
+                Elem::Or(span)
+            } else {
+                Elem::And(span)
+            });
             i = token::ws(ctx, i.get(len..).unwrap_or(""));
             continue;
         }
@@ -185,21 +200,31 @@ fn sequence<'a>(
             continue;
         }
         let (rest, term) = free_text(ctx, i, mode, depth);
-        if let TermKind::FreeText(FreeText { quoted: false, param: false, .. }) = &term.kind {
+        if let TermKind::FreeText(FreeText {
+            quoted: false,
+            param: false,
+            ..
+        }) = &term.kind
+        {
             last_free_text = Some(term.span);
         }
         elems.push(Elem::Filter(term_filter(term)));
         i = rest;
         if i.len() == before.len() {
             // Cannot happen (free text always takes a character); never loop forever.
-            i = i.get(i.chars().next().map_or(0, char::len_utf8)..).unwrap_or("");
+            i = i
+                .get(i.chars().next().map_or(0, char::len_utf8)..)
+                .unwrap_or("");
         }
     }
     Ok((i, elems))
 }
 
 fn term_filter(term: Term) -> Filter {
-    Filter { span: term.span, kind: FilterKind::Term(term) }
+    Filter {
+        span: term.span,
+        kind: FilterKind::Term(term),
+    }
 }
 
 /// `( sequence )`; `None` for an empty group (reported).
@@ -217,9 +242,13 @@ fn paren_group<'a>(
         Some(after) => after,
         None => {
             ctx.report(
-                Diagnostic::error(Code::UnbalancedParentheses, ctx.span_len(i, 1), "unclosed `(`")
-                    .label("this parenthesis is never closed")
-                    .help("close it with `)`, or enclose text that holds parentheses in double quotes"),
+                Diagnostic::error(
+                    Code::UnbalancedParentheses,
+                    ctx.span_len(i, 1),
+                    "unclosed `(`",
+                )
+                .label("this parenthesis is never closed")
+                .help("close it with `)`, or enclose text that holds parentheses in double quotes"),
             );
             rest
         }
@@ -252,21 +281,32 @@ fn resolve(ctx: &Ctx<'_>, elems: Vec<Elem>) -> Option<Filter> {
                     not_chain += 1;
                     if not_chain > token::MAX_DEPTH {
                         ctx.report(
-                            Diagnostic::error(SyntaxCode::TooDeeplyNested, span, format!("more than {} NOTs in a row", token::MAX_DEPTH))
-                                .label("one NOT too many")
-                                .help("two NOTs cancel out; remove them in pairs"),
+                            Diagnostic::error(
+                                SyntaxCode::TooDeeplyNested,
+                                span,
+                                format!("more than {} NOTs in a row", token::MAX_DEPTH),
+                            )
+                            .label("one NOT too many")
+                            .help("two NOTs cancel out; remove them in pairs"),
                         );
                         applied.push(Elem::Filter(f));
                         continue;
                     }
                     let span = span.to(f.span);
-                    applied.push(Elem::Filter(Filter { kind: FilterKind::Not(Box::new(f)), span }));
+                    applied.push(Elem::Filter(Filter {
+                        kind: FilterKind::Not(Box::new(f)),
+                        span,
+                    }));
                 }
                 other => {
                     ctx.report(
-                        Diagnostic::error(Code::MissingCondition, span, "NOT has no condition after it")
-                            .label("negates nothing")
-                            .help("write the condition to negate after NOT"),
+                        Diagnostic::error(
+                            Code::MissingCondition,
+                            span,
+                            "NOT has no condition after it",
+                        )
+                        .label("negates nothing")
+                        .help("write the condition to negate after NOT"),
                     );
                     if let Some(o) = other {
                         applied.push(o);
@@ -304,9 +344,13 @@ fn resolve(ctx: &Ctx<'_>, elems: Vec<Elem>) -> Option<Filter> {
                 }
                 if groups.len() == 1 && groups.first().is_some_and(Vec::is_empty) {
                     ctx.report(
-                        Diagnostic::error(Code::MissingCondition, span, format!("condition is missing on the left side of '{word}'"))
-                            .label("nothing on its left")
-                            .help("remove the operator, or put a condition before it"),
+                        Diagnostic::error(
+                            Code::MissingCondition,
+                            span,
+                            format!("condition is missing on the left side of '{word}'"),
+                        )
+                        .label("nothing on its left")
+                        .help("remove the operator, or put a condition before it"),
                     );
                     continue;
                 }
@@ -320,12 +364,20 @@ fn resolve(ctx: &Ctx<'_>, elems: Vec<Elem>) -> Option<Filter> {
     }
     if let Some((word, span)) = pending {
         ctx.report(
-            Diagnostic::error(Code::MissingCondition, span, format!("condition is missing on the right side of '{word}'"))
-                .label("nothing on its right")
-                .help("remove the operator, or put a condition after it"),
+            Diagnostic::error(
+                Code::MissingCondition,
+                span,
+                format!("condition is missing on the right side of '{word}'"),
+            )
+            .label("nothing on its right")
+            .help("remove the operator, or put a condition after it"),
         );
     }
-    let alternatives: Vec<Filter> = groups.into_iter().filter(|g| !g.is_empty()).map(|g| combine(g, false)).collect();
+    let alternatives: Vec<Filter> = groups
+        .into_iter()
+        .filter(|g| !g.is_empty())
+        .map(|g| combine(g, false))
+        .collect();
     if alternatives.is_empty() {
         return None;
     }
@@ -351,7 +403,14 @@ fn combine(mut items: Vec<Filter>, or: bool) -> Filter {
             kind => flat.push(Filter { kind, span: f.span }),
         }
     }
-    Filter { kind: if or { FilterKind::Or(flat) } else { FilterKind::And(flat) }, span }
+    Filter {
+        kind: if or {
+            FilterKind::Or(flat)
+        } else {
+            FilterKind::And(flat)
+        },
+        span,
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -388,7 +447,8 @@ fn is_quoted_key_char(c: char) -> bool {
 /// `tags[name]`, `tags[name,type]`, `flags[…]`, optionally followed by `[*]`.
 fn explicit_key<'a>(ctx: &Ctx<'_>, i: &'a str) -> Option<(&'a str, Key)> {
     let prefix = ["tags", "flags"].into_iter().find(|p| {
-        i.get(..p.len()).is_some_and(|h| h == *p) && i.get(p.len()..).is_some_and(|r| r.starts_with('['))
+        i.get(..p.len()).is_some_and(|h| h == *p)
+            && i.get(p.len()..).is_some_and(|r| r.starts_with('['))
     })?;
     let body = i.get(prefix.len() + 1..)?;
     let mut name_len = 0;
@@ -414,7 +474,9 @@ fn explicit_key<'a>(ctx: &Ctx<'_>, i: &'a str) -> Option<(&'a str, Key)> {
     let mut ty = None;
     if let Some(after) = rest.strip_prefix(',') {
         let after = after.trim_start_matches(' ');
-        let len = after.find(|c: char| !c.is_ascii_alphabetic()).unwrap_or(after.len());
+        let len = after
+            .find(|c: char| !c.is_ascii_alphabetic())
+            .unwrap_or(after.len());
         if len == 0 {
             return None;
         }
@@ -422,14 +484,27 @@ fn explicit_key<'a>(ctx: &Ctx<'_>, i: &'a str) -> Option<(&'a str, Key)> {
         rest = after.get(len..)?.trim_start_matches(' ');
     }
     let rest = rest.strip_prefix(']')?;
-    let key = Key { kind: KeyKind::Explicit { prefix: prefix.to_string(), name, ty }, span: ctx.span(i, rest) };
+    let key = Key {
+        kind: KeyKind::Explicit {
+            prefix: prefix.to_string(),
+            name,
+            ty,
+        },
+        span: ctx.span(i, rest),
+    };
     Some(array_suffix(ctx, i, rest, key))
 }
 
 /// Wraps `key` in `ArrayIncludes` when `[*]` follows.
 fn array_suffix<'a>(ctx: &Ctx<'_>, start: &'a str, rest: &'a str, key: Key) -> (&'a str, Key) {
     match rest.strip_prefix("[*]") {
-        Some(after) => (after, Key { kind: KeyKind::ArrayIncludes(Box::new(key)), span: ctx.span(start, after) }),
+        Some(after) => (
+            after,
+            Key {
+                kind: KeyKind::ArrayIncludes(Box::new(key)),
+                span: ctx.span(start, after),
+            },
+        ),
         None => (rest, key),
     }
 }
@@ -449,7 +524,14 @@ fn term_key<'a>(
             return None;
         }
         let rest = i.get(len..)?;
-        return Some((rest, TermKey::Key(Key { kind: KeyKind::Quoted(text), span: ctx.span(i, rest) }), Vec::new()));
+        return Some((
+            rest,
+            TermKey::Key(Key {
+                kind: KeyKind::Quoted(text),
+                span: ctx.span(i, rest),
+            }),
+            Vec::new(),
+        ));
     }
     if let Some((rest, key)) = explicit_key(ctx, i) {
         return Some((rest, TermKey::Key(key), Vec::new()));
@@ -463,7 +545,10 @@ fn term_key<'a>(
         let (rest, call, empties) = call_args(ctx, i, name, rest, mode)?;
         return Some((rest, TermKey::Call(call), empties));
     }
-    let key = Key { kind: KeyKind::Name(name.to_string()), span: ctx.span(i, rest) };
+    let key = Key {
+        kind: KeyKind::Name(name.to_string()),
+        span: ctx.span(i, rest),
+    };
     let (rest, key) = array_suffix(ctx, i, rest, key);
     Some((rest, TermKey::Key(key), Vec::new()))
 }
@@ -481,7 +566,12 @@ fn call_args<'a>(
     let mut args = Vec::new();
     let mut empties = Vec::new();
     if let Some(after) = p.strip_prefix(')') {
-        let call = Call { name: name_ident, distinct: None, args, span: ctx.span(start, after) };
+        let call = Call {
+            name: name_ident,
+            distinct: None,
+            args,
+            span: ctx.span(start, after),
+        };
         return Some((after, call, empties));
     }
     loop {
@@ -502,7 +592,9 @@ fn call_args<'a>(
             p = p.get(len..)?;
             Some(ArgKind::Param(n))
         } else {
-            let len = p.find(|c: char| c.is_whitespace() || matches!(c, '(' | ')' | ',' | '"')).unwrap_or(p.len());
+            let len = p
+                .find(|c: char| c.is_whitespace() || matches!(c, '(' | ')' | ',' | '"'))
+                .unwrap_or(p.len());
             let (text, rest) = p.split_at(len);
             p = rest;
             if text.is_empty() {
@@ -518,7 +610,10 @@ fn call_args<'a>(
             Some(kind) => args.push(Arg { kind, span }),
             None => {
                 empties.push(span);
-                args.push(Arg { kind: ArgKind::Word(String::new()), span });
+                args.push(Arg {
+                    kind: ArgKind::Word(String::new()),
+                    span,
+                });
             }
         }
         p = p.trim_start();
@@ -527,14 +622,21 @@ fn call_args<'a>(
             continue;
         }
         let after = p.strip_prefix(')')?;
-        let call = Call { name: name_ident, distinct: None, args, span: ctx.span(start, after) };
+        let call = Call {
+            name: name_ident,
+            distinct: None,
+            args,
+            span: ctx.span(start, after),
+        };
         return Some((after, call, empties));
     }
 }
 
 fn param_name_len(s: &str) -> usize {
     s.char_indices()
-        .take_while(|&(idx, c)| c == '_' || c.is_ascii_alphabetic() || (idx > 0 && c.is_ascii_digit()))
+        .take_while(|&(idx, c)| {
+            c == '_' || c.is_ascii_alphabetic() || (idx > 0 && c.is_ascii_digit())
+        })
         .map(|(idx, c)| idx + c.len_utf8())
         .last()
         .unwrap_or(0)
@@ -551,7 +653,9 @@ fn whole_param(i: &str, mode: FilterMode) -> Option<(String, usize)> {
 }
 
 fn bad_param(ctx: &Ctx<'_>, i: &str) {
-    let len = i.find(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '(' | ')' | ']')).unwrap_or(i.len());
+    let len = i
+        .find(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '(' | ')' | ']'))
+        .unwrap_or(i.len());
     ctx.report(
         Diagnostic::error(SyntaxCode::BadParameter, ctx.span_len(i, len), "`$` starts a parameter, but this is not a parameter name")
             .label("not `$name`")
@@ -578,29 +682,55 @@ fn search_term<'a>(ctx: &Ctx<'_>, i: &'a str, mode: FilterMode) -> Option<(&'a s
     let after_colon = after_key.strip_prefix(':')?;
     for span in empties {
         ctx.report(
-            Diagnostic::error(Code::EmptyFunctionArgument, span, "function parameters should not have empty values")
-                .label("empty argument")
-                .help("remove the extra comma, or write the argument"),
+            Diagnostic::error(
+                Code::EmptyFunctionArgument,
+                span,
+                "function parameters should not have empty values",
+            )
+            .label("empty argument")
+            .help("remove the extra comma, or write the argument"),
         );
     }
-    if let TermKey::Key(Key { kind: KeyKind::Name(name), span }) = &key {
+    if let TermKey::Key(Key {
+        kind: KeyKind::Name(name),
+        span,
+    }) = &key
+    {
         if let Some(stripped) = name.strip_prefix('-') {
             ctx.report(
-                Diagnostic::warning(Code::MinusKey, *span, format!("did you mean `!{stripped}:…`?"))
-                    .label("Sentry reads this as the tag `-…`")
-                    .help("negation is written with `!`; `-key` is a tag whose name starts with `-`")
-                    .fix(ctx.span_len(k, 1), "!"),
+                Diagnostic::warning(
+                    Code::MinusKey,
+                    *span,
+                    format!("did you mean `!{stripped}:…`?"),
+                )
+                .label("Sentry reads this as the tag `-…`")
+                .help("negation is written with `!`; `-key` is a tag whose name starts with `-`")
+                .fix(ctx.span_len(k, 1), "!"),
             );
         }
     }
     let (op, v) = search_op(ctx, after_colon);
     let comparison = op.as_ref().is_some_and(|o| {
-        !matches!(o.node, SearchOp::Contains | SearchOp::StartsWith | SearchOp::EndsWith | SearchOp::Matches)
+        !matches!(
+            o.node,
+            SearchOp::Contains | SearchOp::StartsWith | SearchOp::EndsWith | SearchOp::Matches
+        )
     });
     let (rest, kind) = search_value(ctx, v, mode, comparison);
-    let value = SearchValue { kind, span: ctx.span(v, rest) };
+    let value = SearchValue {
+        kind,
+        span: ctx.span(v, rest),
+    };
     let span = ctx.span(i, rest);
-    let term = Term { kind: TermKind::Search(SearchTerm { negated, key, op, value }), span };
+    let term = Term {
+        kind: TermKind::Search(SearchTerm {
+            negated,
+            key,
+            op,
+            value,
+        }),
+        span,
+    };
     Some((token::ws(ctx, rest), term))
 }
 
@@ -608,7 +738,13 @@ fn search_term<'a>(ctx: &Ctx<'_>, i: &'a str, mode: FilterMode) -> Option<(&'a s
 fn search_op<'a>(ctx: &Ctx<'_>, i: &'a str) -> (Option<Spanned<SearchOp>>, &'a str) {
     if let Some(body) = i.strip_prefix('\u{F00D}') {
         if let Some(end) = body.find('\u{F00D}') {
-            let word: String = body.get(..end).unwrap_or("").chars().filter(|c| *c != ' ').collect::<String>().to_ascii_lowercase();
+            let word: String = body
+                .get(..end)
+                .unwrap_or("")
+                .chars()
+                .filter(|c| *c != ' ')
+                .collect::<String>()
+                .to_ascii_lowercase();
             let op = match word.as_str() {
                 "contains" => Some(SearchOp::Contains),
                 "startswith" => Some(SearchOp::StartsWith),
@@ -639,7 +775,12 @@ fn search_op<'a>(ctx: &Ctx<'_>, i: &'a str) -> (Option<Spanned<SearchOp>>, &'a s
 
 /// The value of a search term (`sentry-api.md` §1.6). `comparison`: a comparison operator was
 /// written, so no list is read.
-fn search_value<'a>(ctx: &Ctx<'_>, v: &'a str, mode: FilterMode, comparison: bool) -> (&'a str, SearchValueKind) {
+fn search_value<'a>(
+    ctx: &Ctx<'_>,
+    v: &'a str,
+    mode: FilterMode,
+    comparison: bool,
+) -> (&'a str, SearchValueKind) {
     if mode == FilterMode::Clause && v.starts_with('$') {
         if let Some((name, len)) = whole_param(v, mode) {
             return (v.get(len..).unwrap_or(""), SearchValueKind::Param(name));
@@ -660,7 +801,10 @@ fn search_value<'a>(ctx: &Ctx<'_>, v: &'a str, mode: FilterMode, comparison: boo
     }
     if v.starts_with('"') {
         if let Some((text, len)) = scan_quoted(v) {
-            return (v.get(len..).unwrap_or(""), SearchValueKind::Text { text, quoted: true });
+            return (
+                v.get(len..).unwrap_or(""),
+                SearchValueKind::Text { text, quoted: true },
+            );
         }
     }
     if !comparison && v.starts_with('[') {
@@ -669,12 +813,20 @@ fn search_value<'a>(ctx: &Ctx<'_>, v: &'a str, mode: FilterMode, comparison: boo
         }
     }
     let len = regex_literal_len(v, mode).unwrap_or_else(|| {
-        v.find(|c: char| c.is_whitespace() || c == '(' || c == ')' || (mode == FilterMode::Clause && c == ';'))
-            .unwrap_or(v.len())
+        v.find(|c: char| {
+            c.is_whitespace() || c == '(' || c == ')' || (mode == FilterMode::Clause && c == ';')
+        })
+        .unwrap_or(v.len())
     });
     let raw = v.get(..len).unwrap_or("");
     check_quotes(ctx, v, raw);
-    (v.get(len..).unwrap_or(""), SearchValueKind::Text { text: raw.replace("\\\"", "\""), quoted: false })
+    (
+        v.get(len..).unwrap_or(""),
+        SearchValueKind::Text {
+            text: raw.replace("\\\"", "\""),
+            quoted: false,
+        },
+    )
 }
 
 /// A browser regex value `//…//` (`message://GET (api) v2//`) is one value even with spaces
@@ -702,9 +854,13 @@ fn check_quotes(ctx: &Ctx<'_>, at: &str, raw: &str) {
     for (idx, c) in raw.char_indices() {
         if c == '"' && prev != Some('\\') {
             ctx.report(
-                Diagnostic::error(Code::InvalidQuote, ctx.span_len(at, raw.len()), "quotes must enclose text or be escaped")
-                    .with_label(ctx.span_len(at.get(idx..).unwrap_or(""), 1), "this quote")
-                    .help("enclose the whole value in double quotes, or escape the quote as `\\\"`"),
+                Diagnostic::error(
+                    Code::InvalidQuote,
+                    ctx.span_len(at, raw.len()),
+                    "quotes must enclose text or be escaped",
+                )
+                .with_label(ctx.span_len(at.get(idx..).unwrap_or(""), 1), "this quote")
+                .help("enclose the whole value in double quotes, or escape the quote as `\\\"`"),
             );
             return;
         }
@@ -724,12 +880,24 @@ fn list<'a>(ctx: &Ctx<'_>, v: &'a str, mode: FilterMode) -> Option<(&'a str, Vec
         if p.starts_with('"') {
             let (text, len) = scan_quoted(p)?;
             p = p.get(len..)?;
-            items.push(ListItem { text, quoted: true, param: false, span: ctx.span(start, p) });
+            items.push(ListItem {
+                text,
+                quoted: true,
+                param: false,
+                span: ctx.span(start, p),
+            });
         } else if let Some((name, len)) = whole_param_in_list(p, mode) {
             p = p.get(len..)?;
-            items.push(ListItem { text: name, quoted: false, param: true, span: ctx.span(start, p) });
+            items.push(ListItem {
+                text: name,
+                quoted: false,
+                param: true,
+                span: ctx.span(start, p),
+            });
         } else {
-            let len = p.find(|c: char| c.is_whitespace() || matches!(c, '(' | ')' | ',')).unwrap_or(p.len());
+            let len = p
+                .find(|c: char| c.is_whitespace() || matches!(c, '(' | ')' | ','))
+                .unwrap_or(p.len());
             let run = p.get(..len)?;
             let after = p.get(len..)?;
             if let Some(body) = run.strip_suffix(']') {
@@ -738,12 +906,22 @@ fn list<'a>(ctx: &Ctx<'_>, v: &'a str, mode: FilterMode) -> Option<(&'a str, Vec
                         return None;
                     }
                     let item_end = p.get(body.len()..)?;
-                    items.push(ListItem { text: body.to_string(), quoted: false, param: false, span: ctx.span(start, item_end) });
+                    items.push(ListItem {
+                        text: body.to_string(),
+                        quoted: false,
+                        param: false,
+                        span: ctx.span(start, item_end),
+                    });
                     return Some((after, items));
                 }
             }
             p = after;
-            items.push(ListItem { text: run.to_string(), quoted: false, param: false, span: ctx.span(start, p) });
+            items.push(ListItem {
+                text: run.to_string(),
+                quoted: false,
+                param: false,
+                span: ctx.span(start, p),
+            });
         }
         p = skip(p);
         if let Some(after) = p.strip_prefix(',') {
@@ -795,13 +973,27 @@ fn term_starts(ctx: &Ctx<'_>, p: &str, mode: FilterMode, depth: u32) -> bool {
 fn free_text<'a>(ctx: &Ctx<'_>, i: &'a str, mode: FilterMode, depth: u32) -> (&'a str, Term) {
     if let Some((text, len)) = scan_quoted(i) {
         let rest = i.get(len..).unwrap_or("");
-        let term = Term { kind: TermKind::FreeText(FreeText { text, quoted: true, param: false }), span: ctx.span(i, rest) };
+        let term = Term {
+            kind: TermKind::FreeText(FreeText {
+                text,
+                quoted: true,
+                param: false,
+            }),
+            span: ctx.span(i, rest),
+        };
         return (token::ws(ctx, rest), term);
     }
     if mode == FilterMode::Clause && i.starts_with('$') {
         if let Some((name, len)) = whole_param(i, mode) {
             let rest = i.get(len..).unwrap_or("");
-            let term = Term { kind: TermKind::FreeText(FreeText { text: name, quoted: false, param: true }), span: ctx.span(i, rest) };
+            let term = Term {
+                kind: TermKind::FreeText(FreeText {
+                    text: name,
+                    quoted: false,
+                    param: true,
+                }),
+                span: ctx.span(i, rest),
+            };
             return (token::ws(ctx, rest), term);
         }
         bad_param(ctx, i);
@@ -821,7 +1013,12 @@ fn free_text<'a>(ctx: &Ctx<'_>, i: &'a str, mode: FilterMode, depth: u32) -> (&'
                 continue;
             }
             let len = p
-                .find(|c: char| c.is_whitespace() || c == '(' || c == ')' || (mode == FilterMode::Clause && c == ';'))
+                .find(|c: char| {
+                    c.is_whitespace()
+                        || c == '('
+                        || c == ')'
+                        || (mode == FilterMode::Clause && c == ';')
+                })
                 .unwrap_or(p.len());
             if len == 0 {
                 break;
@@ -846,7 +1043,14 @@ fn free_text<'a>(ctx: &Ctx<'_>, i: &'a str, mode: FilterMode, depth: u32) -> (&'
         }
         p = gap_end;
     }
-    let term = Term { kind: TermKind::FreeText(FreeText { text, quoted: false, param: false }), span: ctx.span(i, end) };
+    let term = Term {
+        kind: TermKind::FreeText(FreeText {
+            text,
+            quoted: false,
+            param: false,
+        }),
+        span: ctx.span(i, end),
+    };
     (token::ws(ctx, end), term)
 }
 
@@ -872,7 +1076,10 @@ fn balanced_parens(p: &str) -> Option<usize> {
 /// Warns about `orderId=123` (Sentry free text) with a fix-it to `orderId = 123`.
 fn sql_operator_in_word(ctx: &Ctx<'_>, at: &str, word: &str) {
     let Some(eq) = word.find('=') else { return };
-    let (name, value) = (word.get(..eq).unwrap_or(""), word.get(eq + 1..).unwrap_or(""));
+    let (name, value) = (
+        word.get(..eq).unwrap_or(""),
+        word.get(eq + 1..).unwrap_or(""),
+    );
     let name = name.trim_end_matches(['!', '<', '>']);
     if name.is_empty() || value.is_empty() || key_len(name) != name.len() || name.starts_with('-') {
         return;
@@ -906,12 +1113,17 @@ fn sql_condition_starts(ctx: &Ctx<'_>, i: &str) -> bool {
         return r.get(2..).is_some_and(|s| s.trim_start().starts_with('('));
     }
     if token::at_keyword(r, "LIKE") {
-        return r.get(4..).is_some_and(|s| s.trim_start().starts_with(['\'', '"', '$']));
+        return r
+            .get(4..)
+            .is_some_and(|s| s.trim_start().starts_with(['\'', '"', '$']));
     }
     if token::at_keyword(r, "NOT") {
         let s = r.get(3..).unwrap_or("").trim_start();
-        return (token::at_keyword(s, "IN") && s.get(2..).is_some_and(|s| s.trim_start().starts_with('(')))
-            || (token::at_keyword(s, "LIKE") && s.get(4..).is_some_and(|s| s.trim_start().starts_with(['\'', '"', '$'])))
+        return (token::at_keyword(s, "IN")
+            && s.get(2..).is_some_and(|s| s.trim_start().starts_with('(')))
+            || (token::at_keyword(s, "LIKE")
+                && s.get(4..)
+                    .is_some_and(|s| s.trim_start().starts_with(['\'', '"', '$'])))
             || token::at_keyword(s, "BETWEEN");
     }
     if token::at_keyword(r, "BETWEEN") {
@@ -919,7 +1131,11 @@ fn sql_condition_starts(ctx: &Ctx<'_>, i: &str) -> bool {
     }
     if token::at_keyword(r, "IS") {
         let s = r.get(2..).unwrap_or("").trim_start();
-        let s = if token::at_keyword(s, "NOT") { s.get(3..).unwrap_or("").trim_start() } else { s };
+        let s = if token::at_keyword(s, "NOT") {
+            s.get(3..).unwrap_or("").trim_start()
+        } else {
+            s
+        };
         return token::at_keyword(s, "NULL");
     }
     false
@@ -933,15 +1149,28 @@ fn sql_condition<'a>(ctx: &Ctx<'_>, i: &'a str) -> Option<PResult<'a, Term>> {
     let (after_key, key, empties) = term_key(ctx, i, FilterMode::Clause, false)?;
     for span in empties {
         ctx.report(
-            Diagnostic::error(Code::EmptyFunctionArgument, span, "function parameters should not have empty values")
-                .label("empty argument")
-                .help("remove the extra comma, or write the argument"),
+            Diagnostic::error(
+                Code::EmptyFunctionArgument,
+                span,
+                "function parameters should not have empty values",
+            )
+            .label("empty argument")
+            .help("remove the extra comma, or write the argument"),
         );
     }
     let r = token::ws(ctx, after_key);
     let make = |rest: &'a str, kind: SqlKind| -> PResult<'a, Term> {
         let span = ctx.span(i, rest);
-        Ok((token::ws(ctx, rest), Term { kind: TermKind::Sql(SqlCondition { key: key.clone(), kind }), span }))
+        Ok((
+            token::ws(ctx, rest),
+            Term {
+                kind: TermKind::Sql(SqlCondition {
+                    key: key.clone(),
+                    kind,
+                }),
+                span,
+            },
+        ))
     };
     for (text, op) in [
         ("<>", SqlOp::LtGt),
@@ -972,9 +1201,13 @@ fn sql_condition<'a>(ctx: &Ctx<'_>, i: &'a str) -> Option<PResult<'a, Term>> {
             }
             if p.is_empty() || p.starts_with(';') {
                 ctx.report(
-                    Diagnostic::error(Code::UnbalancedParentheses, ctx.span_len(r, 1), "unclosed `(` of IN")
-                        .label("this list is never closed")
-                        .help("close the list with `)`"),
+                    Diagnostic::error(
+                        Code::UnbalancedParentheses,
+                        ctx.span_len(r, 1),
+                        "unclosed `(` of IN",
+                    )
+                    .label("this list is never closed")
+                    .help("close the list with `)`"),
                 );
                 return Some(make(p, SqlKind::In { negated, items }));
             }
@@ -985,7 +1218,10 @@ fn sql_condition<'a>(ctx: &Ctx<'_>, i: &'a str) -> Option<PResult<'a, Term>> {
                 p = rest;
             } else if !p.starts_with(')') {
                 ctx.report(token_error(ctx, p, "expected `,` or `)` in the IN list"));
-                return Some(Err(nom::Err::Failure(token::PError { input: p, expected: "`,` or `)`" })));
+                return Some(Err(nom::Err::Failure(token::PError {
+                    input: p,
+                    expected: "`,` or `)`",
+                })));
             }
         }
     }
@@ -1000,7 +1236,10 @@ fn sql_condition<'a>(ctx: &Ctx<'_>, i: &'a str) -> Option<PResult<'a, Term>> {
             Ok((after, _)) => after,
             Err(_) => {
                 ctx.report(token_error(ctx, rest, "expected AND of BETWEEN"));
-                return Some(Err(nom::Err::Failure(token::PError { input: rest, expected: "AND" })));
+                return Some(Err(nom::Err::Failure(token::PError {
+                    input: rest,
+                    expected: "AND",
+                })));
             }
         };
         let (rest, high) = sql_operand(ctx, rest);
@@ -1021,7 +1260,14 @@ fn sql_condition<'a>(ctx: &Ctx<'_>, i: &'a str) -> Option<PResult<'a, Term>> {
 
 fn token_error(ctx: &Ctx<'_>, at: &str, message: &str) -> Diagnostic {
     let mut d = super::unexpected(ctx, at);
-    d.message = format!("{message}, found {}", if at.is_empty() { "the end".to_string() } else { d.message.trim_start_matches("unexpected ").to_string() });
+    d.message = format!(
+        "{message}, found {}",
+        if at.is_empty() {
+            "the end".to_string()
+        } else {
+            d.message.trim_start_matches("unexpected ").to_string()
+        }
+    );
     d
 }
 
@@ -1039,7 +1285,13 @@ fn sql_operand<'a>(ctx: &Ctx<'_>, v: &'a str) -> (&'a str, Operand) {
                     .label("a value is missing here")
                     .help("write a value after the operator, e.g. `level = 'error'`"),
             );
-            (v, Operand { kind: OperandKind::Word(String::new()), span: ctx.span_len(v, 0) })
+            (
+                v,
+                Operand {
+                    kind: OperandKind::Word(String::new()),
+                    span: ctx.span_len(v, 0),
+                },
+            )
         }
     }
 }
@@ -1070,9 +1322,17 @@ mod tests {
     fn terms(f: &Filter) -> Vec<String> {
         match &f.kind {
             FilterKind::Term(t) => vec![match &t.kind {
-                TermKind::FreeText(ft) => format!("free:{}{}", if ft.quoted { "q:" } else { "" }, ft.text),
-                TermKind::Search(s) => format!("search:{}", serde_json::to_string(&without_spans(s)).unwrap_or_default()),
-                TermKind::Sql(s) => format!("sql:{}", serde_json::to_string(&without_spans(s)).unwrap_or_default()),
+                TermKind::FreeText(ft) => {
+                    format!("free:{}{}", if ft.quoted { "q:" } else { "" }, ft.text)
+                }
+                TermKind::Search(s) => format!(
+                    "search:{}",
+                    serde_json::to_string(&without_spans(s)).unwrap_or_default()
+                ),
+                TermKind::Sql(s) => format!(
+                    "sql:{}",
+                    serde_json::to_string(&without_spans(s)).unwrap_or_default()
+                ),
             }],
             FilterKind::And(v) => {
                 let mut out = vec!["AND".to_string()];
@@ -1150,7 +1410,10 @@ mod tests {
     fn orange_is_not_or() {
         let (f, d) = search("ORANGE or apple");
         assert!(d.is_empty());
-        assert_eq!(terms(&f.unwrap()), vec!["OR", "free:ORANGE", "free:apple", "/OR"]);
+        assert_eq!(
+            terms(&f.unwrap()),
+            vec!["OR", "free:ORANGE", "free:apple", "/OR"]
+        );
         let (f, _) = search("a:b AND c:d OR e:f");
         let t = terms(&f.unwrap());
         assert_eq!(t.first().map(String::as_str), Some("OR"));
@@ -1177,7 +1440,9 @@ mod tests {
 
     #[test]
     fn sql_conditions_and_not() {
-        let (f, d, _) = clause("NOT (a = 'x' OR b IN (1, 2)) c NOT LIKE '%x%' d BETWEEN 1s AND 2s e IS NOT NULL");
+        let (f, d, _) = clause(
+            "NOT (a = 'x' OR b IN (1, 2)) c NOT LIKE '%x%' d BETWEEN 1s AND 2s e IS NOT NULL",
+        );
         assert!(d.is_empty(), "{d:?}");
         let t = terms(&f.unwrap());
         assert_eq!(t.get(1).map(String::as_str), Some("NOT"));

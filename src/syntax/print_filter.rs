@@ -5,9 +5,8 @@
 //! them. Values keep how they were written (quoted or not); unquoted values re-escape `"`.
 
 use super::ast::{
-    Arg, ArgKind, Call, Filter, FilterKind, FreeText, Key, KeyKind, ListItem, Operand,
-    OperandKind, SearchOp, SearchTerm, SearchValueKind, SqlCondition, SqlKind, SqlOp, Term,
-    TermKey, TermKind,
+    Arg, ArgKind, Call, Filter, FilterKind, FreeText, Key, KeyKind, ListItem, Operand, OperandKind,
+    SearchOp, SearchTerm, SearchValueKind, SqlCondition, SqlKind, SqlOp, Term, TermKey, TermKind,
 };
 use std::fmt;
 
@@ -20,8 +19,16 @@ impl fmt::Display for Key {
         match &self.kind {
             KeyKind::Name(n) => f.write_str(n),
             KeyKind::Quoted(n) => quoted(f, n),
-            KeyKind::Explicit { prefix, name, ty: None } => write!(f, "{prefix}[{name}]"),
-            KeyKind::Explicit { prefix, name, ty: Some(ty) } => write!(f, "{prefix}[{name},{ty}]"),
+            KeyKind::Explicit {
+                prefix,
+                name,
+                ty: None,
+            } => write!(f, "{prefix}[{name}]"),
+            KeyKind::Explicit {
+                prefix,
+                name,
+                ty: Some(ty),
+            } => write!(f, "{prefix}[{name},{ty}]"),
             KeyKind::ArrayIncludes(inner) => write!(f, "{inner}[*]"),
         }
     }
@@ -112,7 +119,10 @@ impl fmt::Display for SearchTerm {
         }
         match &self.value.kind {
             SearchValueKind::Text { text, quoted: true } => quoted(f, text),
-            SearchValueKind::Text { text, quoted: false } => f.write_str(&text.replace('"', "\\\"")),
+            SearchValueKind::Text {
+                text,
+                quoted: false,
+            } => f.write_str(&text.replace('"', "\\\"")),
             SearchValueKind::Param(p) => write!(f, "${p}"),
             SearchValueKind::List(items) => {
                 f.write_str("[")?;
@@ -168,7 +178,9 @@ impl fmt::Display for SqlCondition {
                 f.write_str(")")
             }
             SqlKind::Like { negated, pattern } => write!(f, "{}LIKE {pattern}", not(*negated)),
-            SqlKind::Between { negated, low, high } => write!(f, "{}BETWEEN {low} AND {high}", not(*negated)),
+            SqlKind::Between { negated, low, high } => {
+                write!(f, "{}BETWEEN {low} AND {high}", not(*negated))
+            }
             SqlKind::IsNull { negated } => write!(f, "IS {}NULL", not(*negated)),
         }
     }
@@ -185,7 +197,13 @@ impl fmt::Display for Term {
 }
 
 fn is_unquoted_free_text(f: &Filter) -> bool {
-    matches!(&f.kind, FilterKind::Term(Term { kind: TermKind::FreeText(FreeText { quoted: false, .. }), .. }))
+    matches!(
+        &f.kind,
+        FilterKind::Term(Term {
+            kind: TermKind::FreeText(FreeText { quoted: false, .. }),
+            ..
+        })
+    )
 }
 
 impl fmt::Display for Filter {
@@ -204,7 +222,10 @@ impl fmt::Display for Filter {
             FilterKind::And(items) => {
                 for (idx, item) in items.iter().enumerate() {
                     if idx > 0 {
-                        let prev_free = idx.checked_sub(1).and_then(|p| items.get(p)).is_some_and(is_unquoted_free_text);
+                        let prev_free = idx
+                            .checked_sub(1)
+                            .and_then(|p| items.get(p))
+                            .is_some_and(is_unquoted_free_text);
                         f.write_str(if prev_free { " AND " } else { " " })?;
                     }
                     if matches!(item.kind, FilterKind::Or(_)) {
