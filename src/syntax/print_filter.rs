@@ -1,6 +1,6 @@
 //! Canonical DQL text of a filter (`Display` for the filter AST), the inverse of
 //! `syntax::filter` in clause mode: `parse(print(f)) == f` up to spans. Terms are joined by one
-//! space (AND by juxtaposition, written `AND` after unquoted free text so that it does not merge),
+//! space (AND by juxtaposition, written `AND` between unquoted free text and free text after it),
 //! ` OR ` between alternatives, `NOT` for negated groups, parentheses only where precedence needs
 //! them. Values keep how they were written (quoted or not); unquoted values re-escape `"`.
 
@@ -226,7 +226,14 @@ impl fmt::Display for Filter {
                             .checked_sub(1)
                             .and_then(|p| items.get(p))
                             .is_some_and(is_unquoted_free_text);
-                        f.write_str(if prev_free { " AND " } else { " " })?;
+                        let this_free = matches!(
+                            &item.kind,
+                            FilterKind::Term(Term {
+                                kind: TermKind::FreeText(_),
+                                ..
+                            })
+                        );
+                        f.write_str(if prev_free && this_free { " AND " } else { " " })?;
                     }
                     if matches!(item.kind, FilterKind::Or(_)) {
                         write!(f, "({item})")?;
@@ -240,6 +247,52 @@ impl fmt::Display for Filter {
                 FilterKind::And(_) | FilterKind::Or(_) => write!(f, "NOT ({inner})"),
                 _ => write!(f, "NOT {inner}"),
             },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::syntax::ast::without_spans;
+    use crate::syntax::filter::{FilterMode, filter};
+    use crate::syntax::token::{Ctx, ws};
+
+    fn parse(text: &str) -> crate::syntax::ast::Filter {
+        let ctx = Ctx::new(text);
+        let (rest, f) = filter(&ctx, ws(&ctx, text), FilterMode::Clause).unwrap();
+        assert!(rest.is_empty(), "{text}: rest {rest:?}");
+        f
+    }
+
+    #[test]
+    fn prints_canonical_dql_that_parses_back() {
+        let cases = [
+            ("level:error   AND  b:c", "level:error b:c"),
+            ("(a:b or c:d) e:f", "(a:b OR c:d) e:f"),
+            ("NOT (a:b OR c:d)", "NOT (a:b OR c:d)"),
+            ("hello world x:y", "hello world x:y"),
+            ("hello AND \"world\"", "hello AND \"world\""),
+            (
+                "url:te\\\"st m:\"a \\\"b\\\"\" l:[a, \"b c\", $p]",
+                "url:te\\\"st m:\"a \\\"b\\\"\" l:[a, \"b c\", $p]",
+            ),
+            (
+                "count_if(user.email,equals,\"a,b\"):>5",
+                "count_if(user.email, equals, \"a,b\"):>5",
+            ),
+            (
+                "x <> 'it''s' AND y NOT IN (1, $p) z NOT BETWEEN 1 AND 2 w IS NOT NULL",
+                "x <> 'it''s' y NOT IN (1, $p) z NOT BETWEEN 1 AND 2 w IS NOT NULL",
+            ),
+            (
+                "tags[a,number]:>5 !\"hi:there\":v",
+                "tags[a,number]:>5 !\"hi:there\":v",
+            ),
+        ];
+        for (src, printed) in cases {
+            let f = parse(src);
+            assert_eq!(f.to_string(), printed, "{src}");
+            assert_eq!(without_spans(&parse(printed)), without_spans(&f), "{src}");
         }
     }
 }
