@@ -1,0 +1,476 @@
+//! The rules of WHERE and HAVING that do not depend on value types: aggregate versus plain
+//! conditions, OR mixing, issue-search keys, `start:`/`end:`, browser-only forms, text
+//! comparisons, aliases, free text, and unbound parameters. Value typing (dates, numbers,
+//! durations, booleans, lists) is the typing code's, which reports its own diagnostics.
+
+use super::checked::ColumnValue;
+use super::codes::SemanticCode;
+use super::context::Cx;
+use super::functions;
+use super::names;
+use super::params;
+use super::suggest;
+use super::typed::TypedFilter;
+use super::types::FieldType;
+use crate::span::Span;
+use crate::syntax::ast::{
+    Filter, FilterKind, Key, KeyKind, Operand, SearchOp, SearchValueKind, SqlKind, SqlOp, Term,
+    TermKey, TermKind,
+};
+
+/// Which clause a filter is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Place {
+    /// WHERE of an events query.
+    Where {
+        /// The query aggregates (else an aggregate condition is an error).
+        aggregate: bool,
+    },
+    /// HAVING of an events query.
+    Having {
+        /// The query aggregates (else HAVING is an error).
+        aggregate: bool,
+    },
+    /// WHERE of `FROM issues` or `UPDATE issues`.
+    Issues,
+}
+
+/// An alias of the select list, visible to HAVING (and warned about in WHERE).
+pub(crate) struct AliasInfo<'v> {
+    pub(crate) name: &'v str,
+    pub(crate) value: &'v ColumnValue,
+    pub(crate) span: Span,
+}
+
+/// Checks a filter clause and types it. `None` after an error.
+pub(crate) fn check(
+    cx: &mut Cx<'_>,
+    filter: &Filter,
+    place: Place,
+    aliases: &[AliasInfo<'_>],
+) -> Option<TypedFilter> {
+    let before = cx.error_count();
+    let mut walker = Walker { cx, place, aliases };
+    walker.filter(filter, false);
+    // The typed filter (and its value diagnostics) comes from the typing code once it lands.
+    (walker.cx.error_count() == before).then_some(TypedFilter)
+}
+
+struct Walker<'x, 'a, 'v> {
+    cx: &'x mut Cx<'a>,
+    place: Place,
+    aliases: &'x [AliasInfo<'v>],
+}
+
+/// Spans of the aggregate and plain conditions under a node.
+#[derive(Default)]
+struct Kinds {
+    aggregate: Vec<Span>,
+    plain: Vec<Span>,
+}
+
+impl Walker<'_, '_, '_> {
+    fn filter(&mut self, filter: &Filter, negated: bool) -> Kinds {
+        match &filter.kind {
+            FilterKind::Term(term) => self.term(term, negated),
+            FilterKind::And(items) => {
+                if negated && items.len() > 1 && self.place == Place::Issues {
+                    self.issue_or(filter.span, "NOT over several conditions makes an OR");
+                }
+                self.all(items, negated)
+            }
+            FilterKind::Or(items) => {
+                if !negated && self.place == Place::Issues {
+                    self.issue_or(filter.span, "issue search has no OR");
+                }
+                let kinds = self.all(items, negated);
+                if let (Some(agg), Some(plain)) = (kinds.aggregate.first(), kinds.plain.first()) {
+                    let (agg, plain) = (*agg, *plain);
+                    self.cx
+                        .error(
+                            SemanticCode::OrMixesAggregates,
+                            filter.span,
+                            "an OR cannot mix an aggregate condition and a plain condition",
+                        )
+                        .label("this OR")
+                        .with_label(agg, "an aggregate condition")
+                        .with_label(plain, "a plain condition")
+                        .help(
+                            "Sentry refuses it: move the plain condition out of the OR, into WHERE",
+                        );
+                }
+                kinds
+            }
+            FilterKind::Not(inner) => self.filter(inner, !negated),
+        }
+    }
+
+    fn all(&mut self, items: &[Filter], negated: bool) -> Kinds {
+        let mut kinds = Kinds::default();
+        for item in items {
+            let k = self.filter(item, negated);
+            kinds.aggregate.extend(k.aggregate);
+            kinds.plain.extend(k.plain);
+        }
+        kinds
+    }
+
+    fn issue_or(&mut self, span: Span, why: &str) {
+        self.cx
+            .error(SemanticCode::IssueFilterOr, span, format!("{why}; Sentry's issue search refuses OR"))
+            .label("an OR in an issue search")
+            .help("issue search takes conditions side by side only; run one query per alternative, or use a list `key:[a, b]`");
+    }
+
+    fn term(&mut self, term: &Term, negated: bool) -> Kinds {
+        let mut kinds = Kinds::default();
+        let (key, sql) = match &term.kind {
+            TermKind::FreeText(text) => {
+                if text.param {
+                    params::bound(self.cx, &text.text, term.span);
+                } else if !text.quoted {
+                    self.free_text(&text.text, term.span);
+                }
+                kinds.plain.push(term.span);
+                return kinds;
+            }
+            TermKind::Search(search) => {
+                self.search_value(&search.value.kind, search.value.span);
+                if let Some(op) = &search.op
+                    && op.node == SearchOp::Matches
+                {
+                    self.cx
+                        .error(SemanticCode::BrowserOnlySyntax, op.span, "regular-expression matches are accepted only by Sentry's browser search")
+                        .label("browser-only operator")
+                        .help("use a wildcard instead: `key:*part*`");
+                }
+                (&search.key, None)
+            }
+            TermKind::Sql(sql) => {
+                self.sql_operands(&sql.kind);
+                (&sql.key, Some(&sql.kind))
+            }
+        };
+        if let TermKind::Sql(s) = &term.kind
+            && self.place == Place::Issues
+            && matches!(s.kind, SqlKind::Between { negated: true, .. })
+            && !negated
+        {
+            self.issue_or(term.span, "NOT BETWEEN makes an OR");
+        }
+        match key {
+            TermKey::Call(call) => {
+                let aggregate = match functions::check_call(self.cx, call) {
+                    Some(f) => f.aggregate,
+                    None => true,
+                };
+                if aggregate {
+                    self.aggregate_term(term.span);
+                    kinds.aggregate.push(term.span);
+                } else {
+                    kinds.plain.push(term.span);
+                }
+            }
+            TermKey::Key(key) => {
+                if self.key_term(key, term, sql) {
+                    kinds.aggregate.push(term.span);
+                } else {
+                    kinds.plain.push(term.span);
+                }
+            }
+        }
+        kinds
+    }
+
+    /// An aggregate condition: where it may stand.
+    fn aggregate_term(&mut self, span: Span) {
+        match self.place {
+            Place::Where { aggregate: true } => {
+                self.cx
+                    .warning(
+                        SemanticCode::AggregateInWhere,
+                        span,
+                        "an aggregate condition in WHERE",
+                    )
+                    .label("an aggregate condition")
+                    .help("Sentry accepts it, but it belongs in HAVING: move it there");
+            }
+            Place::Where { aggregate: false } | Place::Having { aggregate: false } => {
+                self.cx
+                    .error(
+                        SemanticCode::AggregateInRawQuery,
+                        span,
+                        "an aggregate condition in a raw-events query",
+                    )
+                    .label("an aggregate condition")
+                    .help("add GROUP BY … or select an aggregate, so the query aggregates");
+            }
+            Place::Having { aggregate: true } => {}
+            Place::Issues => {
+                self.cx
+                    .error(
+                        SemanticCode::IssuesAggregate,
+                        span,
+                        "aggregate conditions are not supported in issue searches",
+                    )
+                    .label("an aggregate condition")
+                    .help("filter on issue keys such as `timesSeen:>100` instead");
+            }
+        }
+    }
+
+    /// Checks a condition on a key; true when it is an aggregate (an alias of one in HAVING).
+    fn key_term(&mut self, key: &Key, term: &Term, sql: Option<&SqlKind>) -> bool {
+        let name = names::plain_name(key).map(str::to_string);
+        if let (Some(name), Place::Having { .. }) = (&name, self.place)
+            && let Some(alias) = self.aliases.iter().find(|a| a.name == name.as_str())
+        {
+            if alias.value.is_aggregate() {
+                if let Place::Having { aggregate: false } = self.place {
+                    self.aggregate_term(term.span);
+                }
+                return true;
+            }
+            let span = alias.span;
+            self.cx
+                .error(
+                    SemanticCode::PlainConditionInHaving,
+                    key.span,
+                    format!("`{name}` is an alias of a plain field"),
+                )
+                .label("not an aggregate")
+                .with_label(span, "defined here")
+                .help("HAVING holds aggregate conditions; filter plain fields in WHERE");
+            return false;
+        }
+        if let Place::Having { .. } = self.place {
+            self.cx
+                .error(
+                    SemanticCode::PlainConditionInHaving,
+                    term.span,
+                    "a plain condition in HAVING",
+                )
+                .label("not an aggregate condition")
+                .help(
+                    "move it to WHERE; HAVING holds conditions on aggregates such as `count():>10`",
+                );
+        }
+        let Some(name) = name else {
+            // tags[…] forms: only the browser-only ones are refused.
+            names::resolve_column(self.cx, key);
+            return false;
+        };
+        if name == "has" {
+            return false;
+        }
+        if matches!(name.as_str(), "start" | "end") {
+            self.cx
+                .error(
+                    SemanticCode::TimeKeyInFilter,
+                    key.span,
+                    format!("Sentry ignores `{name}:` in a filter"),
+                )
+                .label("ignored by Sentry")
+                .help("use SINCE/UNTIL for the time range");
+            return false;
+        }
+        let catalog = self.cx.catalog;
+        if self.place != Place::Issues && catalog.is_issue_search_key(&name) {
+            self.cx
+                .error(
+                    SemanticCode::IssueKeyOutsideIssues,
+                    key.span,
+                    format!("`{name}:` is an issue-search key"),
+                )
+                .label("only in FROM issues")
+                .help("add `FROM issues` to search issues, or filter events on their fields");
+            return false;
+        }
+        if let Place::Where { .. } = self.place
+            && let Some(alias) = self.aliases.iter().find(|a| a.name == name.as_str())
+        {
+            let span = alias.span;
+            self.cx
+                .warning(
+                    SemanticCode::AliasInWhere,
+                    key.span,
+                    format!("`{name}` here is the tag, not the alias"),
+                )
+                .label("read as a tag")
+                .with_label(span, "the alias")
+                .help(format!(
+                    "aliases do not resolve in WHERE; move the condition on `{name}` to HAVING"
+                ));
+        }
+        if self.cx.checked {
+            if self.place == Place::Issues {
+                self.issue_values(&name, term);
+            }
+            if catalog.search_key(&self.cx.dataset, &name).is_none() {
+                match catalog.lookup_field(&name) {
+                    Some(field) if !field.promoted_tag && !field.filter_only => {
+                        let others = catalog.datasets_having_field(&name);
+                        names::not_in_dataset(self.cx, "field", &name, key.span, &others);
+                        return false;
+                    }
+                    Some(_) => {}
+                    None => names::unknown_name_warnings(self.cx, &name, key.span),
+                }
+            }
+            self.text_comparison(&name, key, term, sql);
+        }
+        false
+    }
+
+    /// `<`, `<=`, `>`, `>=` on text: an error on a catalog text field; on a tag, an error in
+    /// SQL style and a warning in Sentry style (Sentry reads the operator as text).
+    fn text_comparison(&mut self, name: &str, key: &Key, term: &Term, sql: Option<&SqlKind>) {
+        let comparing = match (sql, &term.kind) {
+            (Some(SqlKind::Compare(op, _)), _) => {
+                matches!(op.node, SqlOp::Lt | SqlOp::Le | SqlOp::Gt | SqlOp::Ge)
+            }
+            (Some(SqlKind::Between { .. }), _) => true,
+            (None, TermKind::Search(s)) => s.op.as_ref().is_some_and(|op| {
+                matches!(
+                    op.node,
+                    SearchOp::Lt | SearchOp::Le | SearchOp::Gt | SearchOp::Ge
+                )
+            }),
+            _ => false,
+        };
+        if !comparing {
+            return;
+        }
+        let catalog = self.cx.catalog;
+        let ty = catalog.search_key_type(&self.cx.dataset, name);
+        let text_operators = catalog.lookup_field(name).is_some_and(|f| f.text_operators);
+        match ty {
+            Some(FieldType::String) if !text_operators => {
+                self.cx
+                    .error(
+                        SemanticCode::TextComparison,
+                        term.span,
+                        format!("`{name}` is text; `<` and `>` do not compare it"),
+                    )
+                    .label("a comparison on a text field")
+                    .help("compare with `=`, a list, or a pattern (`key:*part*`)");
+            }
+            None if !matches!(key.kind, KeyKind::Explicit { .. }) || sql.is_some() => {
+                if sql.is_some() {
+                    self.cx
+                        .error(
+                            SemanticCode::TextComparison,
+                            term.span,
+                            format!("`{name}` is a tag (text); `<` and `>` do not compare it"),
+                        )
+                        .label("a comparison on a tag")
+                        .help(format!(
+                            "write `tags[{name},number]` if its values are numbers"
+                        ));
+                } else {
+                    self.cx
+                        .warning(SemanticCode::TextComparison, term.span, format!("`{name}` is a tag, so Sentry reads the operator as part of the text"))
+                        .label("matches the text literally")
+                        .help(format!("write `tags[{name},number]` to compare numbers, or quote the value to match the text"));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Values of issue keys with a closed set (`is:`, `issue.priority:` …).
+    fn issue_values(&mut self, name: &str, term: &Term) {
+        let catalog = self.cx.catalog;
+        let Some(key) = catalog.issue_search_key(name) else {
+            return;
+        };
+        if key.values.is_empty() {
+            return;
+        }
+        let TermKind::Search(search) = &term.kind else {
+            return;
+        };
+        let mut values: Vec<(String, Span)> = Vec::new();
+        match &search.value.kind {
+            SearchValueKind::Text { text, .. } => values.push((text.clone(), search.value.span)),
+            SearchValueKind::List(items) => {
+                values.extend(
+                    items
+                        .iter()
+                        .filter(|i| !i.param)
+                        .map(|i| (i.text.clone(), i.span)),
+                );
+            }
+            SearchValueKind::Param(_) => {}
+        }
+        let fold = name == "issue.category";
+        for (value, span) in values {
+            let ok = key.values.iter().any(|v| {
+                if fold {
+                    v.eq_ignore_ascii_case(&value)
+                } else {
+                    *v == value
+                }
+            });
+            if !ok {
+                let list: Vec<&str> = key.values.iter().map(String::as_str).collect();
+                self.cx
+                    .error(
+                        SemanticCode::BadIssueValue,
+                        span,
+                        format!("`{value}` is not a value of `{name}:`"),
+                    )
+                    .label("unknown value")
+                    .help(suggest::closest_list(&value, list));
+            }
+        }
+    }
+
+    fn free_text(&mut self, text: &str, span: Span) {
+        let catalog = self.cx.catalog;
+        if self.cx.checked
+            && catalog.search_key_type(&self.cx.dataset, text) == Some(FieldType::Boolean)
+        {
+            let replacement = format!("{text}:true");
+            self.cx
+                .warning(
+                    SemanticCode::FreeTextBoolean,
+                    span,
+                    format!("`{text}` is free text (a message search)"),
+                )
+                .label("searched in the message")
+                .help(format!("did you mean `{replacement}`?"))
+                .fix(span, replacement);
+        }
+    }
+
+    fn search_value(&mut self, value: &SearchValueKind, span: Span) {
+        match value {
+            SearchValueKind::Param(name) => {
+                params::bound(self.cx, name, span);
+            }
+            SearchValueKind::List(items) => {
+                for item in items.iter().filter(|i| i.param) {
+                    params::bound(self.cx, &item.text, item.span);
+                }
+            }
+            SearchValueKind::Text { .. } => {}
+        }
+    }
+
+    fn sql_operands(&mut self, kind: &SqlKind) {
+        let check = |cx: &mut Cx<'_>, op: &Operand| {
+            params::operand_text(cx, op);
+        };
+        match kind {
+            SqlKind::Compare(_, op) => check(self.cx, op),
+            SqlKind::In { items, .. } => items.iter().for_each(|op| check(self.cx, op)),
+            SqlKind::Like { pattern, .. } => check(self.cx, pattern),
+            SqlKind::Between { low, high, .. } => {
+                check(self.cx, low);
+                check(self.cx, high);
+            }
+            SqlKind::IsNull { .. } => {}
+        }
+    }
+}
