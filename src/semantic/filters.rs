@@ -307,14 +307,16 @@ impl Walker<'_, '_, '_> {
                 self.issue_values(&name, term);
             }
             if catalog.search_key(&self.cx.dataset, &name).is_none() {
+                let others = names::events_datasets_having(self.cx, &name);
                 match catalog.lookup_field(&name) {
-                    Some(field) if !field.promoted_tag && !field.filter_only => {
-                        let others = catalog.datasets_having_field(&name);
+                    Some(field)
+                        if !field.promoted_tag && !field.filter_only && !others.is_empty() =>
+                    {
                         names::not_in_dataset(self.cx, "field", &name, key.span, &others);
                         return false;
                     }
-                    Some(_) => {}
-                    None => names::unknown_name_warnings(self.cx, &name, key.span),
+                    Some(field) if field.promoted_tag || field.filter_only => {}
+                    _ => names::unknown_name_warnings(self.cx, &name, key.span),
                 }
             }
             self.text_comparison(&name, key, term, sql);

@@ -309,7 +309,7 @@ fn check_arg(
             })
         }
         SpecKind::Word { values } => {
-            if !values.iter().any(|v| *v == text) {
+            if !values.contains(&text) {
                 let list: Vec<&str> = values.iter().map(String::as_str).collect();
                 cx.error(
                     code,

@@ -249,8 +249,7 @@ pub(crate) fn check_update(cx: &mut Cx<'_>, update: &UpdateIssues) -> Option<Che
             }
         } else if !key.values.is_empty() {
             key.values
-                .iter()
-                .any(|v| *v == text)
+                .contains(&text)
                 .then(|| serde_json::Value::String(text.clone()))
         } else if name == "assignedTo" {
             assignee(&text, written)

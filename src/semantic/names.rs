@@ -122,17 +122,25 @@ pub(crate) fn resolve_name(cx: &mut Cx<'_>, name: &str, span: Span) -> Option<Fi
         if field.promoted_tag || field.filter_only {
             return Some(tag);
         }
-        not_in_dataset(
-            cx,
-            "field",
-            name,
-            span,
-            &catalog.datasets_having_field(name),
-        );
-        return None;
+        let others = events_datasets_having(cx, name);
+        if !others.is_empty() {
+            not_in_dataset(cx, "field", name, span, &others);
+            return None;
+        }
     }
     unknown_name_warnings(cx, name, span);
     Some(tag)
+}
+
+/// The datasets of the same kind as the current one (events or issues) that have `name`.
+pub(crate) fn events_datasets_having<'c>(cx: &Cx<'c>, name: &str) -> Vec<&'c str> {
+    let catalog = cx.catalog;
+    let kind = catalog.dataset(&cx.dataset).map(|d| d.kind);
+    catalog
+        .datasets_having_field(name)
+        .into_iter()
+        .filter(|d| catalog.dataset(d).map(|x| x.kind) == kind)
+        .collect()
 }
 
 /// Reports that `dataset` lacks a field or function that `others` have.
