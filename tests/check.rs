@@ -475,3 +475,44 @@ fn filter_rules() {
             .is_empty()
     );
 }
+
+#[test]
+fn case_files_check_without_errors() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases");
+    let mut failures = Vec::new();
+    for entry in std::fs::read_dir(&dir).expect("tests/cases exists") {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        if (text.contains("WHERE") || text.contains("HAVING")) && !filters_parse() {
+            continue;
+        }
+        let mut params = Params::new();
+        if let Some(args) = text.lines().find_map(|l| l.strip_prefix("-- test: ")) {
+            for pair in args
+                .split("--param")
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+            {
+                let (k, v) = pair.split_once('=').unwrap();
+                params.bind(k, v);
+            }
+        }
+        let (source, _, checked) = check_with(&text, &params, CheckOptions::default());
+        // Some syntax cases use parameters without a `-- test:` line binding them; those are
+        // (rightly) unbound here, and the rest of the file must still check cleanly.
+        let errors: Vec<Diagnostic> = checked
+            .diagnostics
+            .iter()
+            .filter(|d| d.is_error() && d.code != "dql::semantic::unbound_param")
+            .cloned()
+            .collect();
+        if !errors.is_empty() {
+            failures.push(format!(
+                "{}:\n{}",
+                path.display(),
+                dql::diagnostic::render(&source, &errors, false, 80)
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
