@@ -1,0 +1,60 @@
+//! `-- @name` / `-- @description` annotations: known keys, name shape, unique names.
+
+use super::codes::SemanticCode;
+use crate::diagnostic::Diagnostic;
+use crate::span::Span;
+use crate::syntax::ast::File;
+
+/// Checks every statement's annotations across the file.
+pub(crate) fn check(file: &File) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let mut names: Vec<(&str, Span)> = Vec::new();
+    for statement in &file.statements {
+        for annotation in &statement.annotations {
+            match annotation.key.node.as_str() {
+                "name" => {
+                    let name = annotation.value.node.as_str();
+                    let valid = !name.is_empty()
+                        && name
+                            .chars()
+                            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
+                    if !valid {
+                        out.push(
+                            Diagnostic::error(
+                                SemanticCode::BadStatementName,
+                                annotation.value.span,
+                                format!("`{name}` is not a valid statement name"),
+                            )
+                            .label("letters, digits, `_`, `.` and `-` only")
+                            .help("use a name such as `slow_endpoints`"),
+                        );
+                    } else if let Some((_, first)) = names.iter().find(|(n, _)| *n == name) {
+                        out.push(
+                            Diagnostic::error(
+                                SemanticCode::DuplicateName,
+                                annotation.value.span,
+                                format!("two statements are named `{name}`"),
+                            )
+                            .label("second use")
+                            .with_label(*first, "first use")
+                            .help("statement names are unique in a file, so `--name` picks one"),
+                        );
+                    } else {
+                        names.push((name, annotation.value.span));
+                    }
+                }
+                "description" => {}
+                other => out.push(
+                    Diagnostic::warning(
+                        SemanticCode::UnknownAnnotation,
+                        annotation.key.span,
+                        format!("unknown annotation `@{other}`"),
+                    )
+                    .label("ignored")
+                    .help(super::suggest::closest_list(other, ["name", "description"])),
+                ),
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,93 @@
+//! Clauses shared by every statement kind: LIMIT, PROJECT and ENVIRONMENT.
+
+use super::checked::Projects;
+use super::codes::SemanticCode;
+use super::context::Cx;
+use super::params::{self, Written};
+use crate::span::Span;
+use crate::syntax::ast::{EnvironmentClause, Limit, ProjectClause};
+
+/// LIMIT: an integer ≥ 1.
+pub(crate) fn check_limit(cx: &mut Cx<'_>, limit: Option<&Limit>) -> Option<Option<u64>> {
+    let Some(limit) = limit else {
+        return Some(None);
+    };
+    let (text, written) = params::operand_text(cx, &limit.value)?;
+    match text.parse::<u64>() {
+        Ok(n) if n >= 1 && written != Written::Quoted => Some(Some(n)),
+        _ => {
+            params::bad_value(
+                cx,
+                SemanticCode::BadLimit,
+                written,
+                &limit.value,
+                format!("`{text}` is not a valid LIMIT"),
+                "LIMIT takes a whole number of at least 1",
+            );
+            None
+        }
+    }
+}
+
+/// PROJECT: all slugs, all ids, or ALL.
+pub(crate) fn check_projects(cx: &mut Cx<'_>, clause: Option<&ProjectClause>) -> Option<Projects> {
+    let Some(clause) = clause else {
+        return Some(Projects::Default);
+    };
+    if clause.all.is_some() {
+        return Some(Projects::All);
+    }
+    let mut slugs: Vec<(String, Span)> = Vec::new();
+    let mut ids: Vec<(u64, Span)> = Vec::new();
+    let mut ok = true;
+    for item in &clause.items {
+        let Some((text, _)) = params::operand_text(cx, item) else {
+            ok = false;
+            continue;
+        };
+        let all_digits = !text.is_empty() && text.chars().all(|c| c.is_ascii_digit());
+        match text.parse::<u64>() {
+            Ok(id) if all_digits => ids.push((id, item.span)),
+            _ => slugs.push((text, item.span)),
+        }
+    }
+    if let (Some((slug, slug_span)), Some((id, id_span))) = (slugs.first(), ids.first()) {
+        let (slug, slug_span, id, id_span) = (slug.clone(), *slug_span, *id, *id_span);
+        cx.error(
+            SemanticCode::MixedProjects,
+            id_span,
+            "PROJECT mixes slugs and numeric ids",
+        )
+        .label(format!("the id `{id}`"))
+        .with_label(slug_span, format!("the slug `{slug}`"))
+        .help("use only slugs or only ids: Sentry ignores ids when slugs are present");
+        return None;
+    }
+    if !ok {
+        return None;
+    }
+    Some(if ids.is_empty() {
+        Projects::Slugs(slugs.into_iter().map(|(s, _)| s).collect())
+    } else {
+        Projects::Ids(ids.into_iter().map(|(i, _)| i).collect())
+    })
+}
+
+/// ENVIRONMENT names.
+pub(crate) fn check_environments(
+    cx: &mut Cx<'_>,
+    clause: Option<&EnvironmentClause>,
+) -> Option<Vec<String>> {
+    let Some(clause) = clause else {
+        return Some(Vec::new());
+    };
+    let mut names = Vec::new();
+    let mut ok = true;
+    for item in &clause.items {
+        match params::operand_text(cx, item) {
+            Some((text, _)) => names.push(text),
+            None => ok = false,
+        }
+    }
+    ok.then_some(names)
+}

@@ -1,0 +1,527 @@
+//! Function calls: the name against the catalog, DISTINCT and `*` forms, arity, argument
+//! kinds, nesting, the dataset, defaults and the result type.
+
+use super::catalog::{ArgKind as SpecKind, ArgSpec, FunctionInfo};
+use super::checked::{FieldRef, FunctionArg, FunctionArgKind, FunctionCall};
+use super::codes::SemanticCode;
+use super::context::Cx;
+use super::names::{self, column_type};
+use super::params;
+use super::suggest;
+use crate::span::Span;
+use crate::syntax::ast::{Arg, ArgKind, Call};
+
+/// Checks a call; `None` after an error.
+pub(crate) fn check_call(cx: &mut Cx<'_>, call: &Call) -> Option<FunctionCall> {
+    let before = cx.error_count();
+    let written = call.name.node.as_str();
+    let catalog = cx.catalog;
+    let Some(info) = catalog.function(written) else {
+        if !cx.checked {
+            return unchecked_call(cx, call);
+        }
+        let names = catalog.function_names();
+        let help = match suggest::suggest(written, names.iter().copied()) {
+            Some(near) => format!("did you mean `{near}()`?"),
+            None => String::from("see the functions in the README's function list"),
+        };
+        cx.error(
+            SemanticCode::UnknownFunction,
+            call.name.span,
+            format!("unknown function `{written}`"),
+        )
+        .label("not a function dql knows")
+        .help(help);
+        check_nested(cx, call);
+        return None;
+    };
+    distinct(cx, call, info);
+    if cx.checked && !info.in_dataset(&cx.dataset) {
+        let others: Vec<&str> = info.datasets.iter().map(String::as_str).collect();
+        names::not_in_dataset(
+            cx,
+            "function",
+            &format!("{}()", info.name),
+            call.name.span,
+            &others,
+        );
+    }
+    // `count(*)` is `count()`.
+    let star_only = matches!(
+        call.args.as_slice(),
+        [Arg {
+            kind: ArgKind::Star,
+            ..
+        }]
+    );
+    let args: &[Arg] = if star_only && info.name == "count" {
+        cx.warning(
+            SemanticCode::CountStar,
+            call.span,
+            "`count(*)` is written `count()`",
+        )
+        .label("`*` is not needed")
+        .help("write `count()`; `dql fmt` rewrites it")
+        .fix(call.span, "count()");
+        &[]
+    } else {
+        &call.args
+    };
+    if args.len() < info.min_args() || args.len() > info.max_args() {
+        cx.error(
+            SemanticCode::WrongArity,
+            call.span,
+            format!(
+                "`{}` takes {}, but {} {} given",
+                info.name,
+                arity_text(info),
+                args.len(),
+                if args.len() == 1 { "was" } else { "were" }
+            ),
+        )
+        .label("wrong number of arguments")
+        .help(format!("call it as `{}`", signature(info)));
+        check_nested(cx, call);
+        return None;
+    }
+    let mut checked = Vec::new();
+    for (arg, spec) in args.iter().zip(&info.args) {
+        if let Some(a) = check_arg(cx, info, spec, arg, &checked) {
+            checked.push(a);
+        }
+    }
+    if cx.error_count() > before {
+        return None;
+    }
+    let mut effective = checked.clone();
+    for spec in info.args.iter().skip(checked.len()) {
+        let Some(default) = &spec.default else { break };
+        effective.push(default_arg(cx, spec, default));
+    }
+    let texts: Vec<&str> = effective.iter().map(|a| a.text.as_str()).collect();
+    let ty = catalog.function_result_type(&cx.dataset, &info.name, &texts);
+    Some(FunctionCall {
+        name: call.name.node.to_ascii_lowercase(),
+        args: checked,
+        effective_args: effective,
+        aggregate: info.aggregate,
+        ty,
+    })
+}
+
+/// A call in a dataset without a catalog: any name, arguments as written, an aggregate.
+fn unchecked_call(cx: &mut Cx<'_>, call: &Call) -> Option<FunctionCall> {
+    let mut args = Vec::new();
+    for arg in &call.args {
+        let (text, kind) = match &arg.kind {
+            ArgKind::Word(word) => (word.clone(), FunctionArgKind::Text(word.clone())),
+            ArgKind::Quoted(text) => (quote_arg(text), FunctionArgKind::Text(text.clone())),
+            ArgKind::Key(key) => {
+                let field = names::resolve_column(cx, key)?;
+                (field.name.clone(), FunctionArgKind::Field(field))
+            }
+            ArgKind::Param(name) => {
+                let value = params::bound(cx, name, arg.span)?;
+                (quote_arg(&value), FunctionArgKind::Text(value))
+            }
+            ArgKind::Call(_) | ArgKind::Star => {
+                check_nested(cx, call);
+                return None;
+            }
+        };
+        args.push(FunctionArg { text, kind });
+    }
+    let aggregate = cx
+        .catalog
+        .function(&call.name.node)
+        .is_none_or(|f| f.aggregate);
+    Some(FunctionCall {
+        name: call.name.node.to_ascii_lowercase(),
+        effective_args: args.clone(),
+        args,
+        aggregate,
+        ty: None,
+    })
+}
+
+/// DISTINCT inside the parentheses: `count(DISTINCT x)` → `count_unique(x)`.
+fn distinct(cx: &mut Cx<'_>, call: &Call, info: &FunctionInfo) {
+    let Some(span) = call.distinct else { return };
+    let first = call.args.first();
+    match (info.name.as_str(), first) {
+        ("count", Some(arg)) if call.args.len() == 1 => {
+            let replacement = format!("count_unique({})", arg_source(arg));
+            cx.error(
+                SemanticCode::DistinctInCall,
+                call.span,
+                "`count(DISTINCT x)` is written `count_unique(x)`",
+            )
+            .label("DISTINCT inside a call")
+            .help(format!("write `{replacement}`"))
+            .fix(call.span, replacement);
+        }
+        ("count_unique", Some(arg)) => {
+            cx.warning(
+                SemanticCode::DistinctInCall,
+                span,
+                "`count_unique` already counts distinct values",
+            )
+            .label("not needed")
+            .help("remove DISTINCT")
+            .fix(
+                Span {
+                    start: span.start,
+                    end: arg.span.start,
+                },
+                "",
+            );
+        }
+        _ => {
+            cx.error(
+                SemanticCode::DistinctInCall,
+                span,
+                format!("`{}` does not take DISTINCT", info.name),
+            )
+            .label("DISTINCT inside a call")
+            .help("remove DISTINCT; `count_unique(x)` counts distinct values");
+        }
+    }
+}
+
+/// The source-like text of an argument, for fix-its.
+fn arg_source(arg: &Arg) -> String {
+    match &arg.kind {
+        ArgKind::Word(word) => word.clone(),
+        ArgKind::Quoted(text) => quote_arg(text),
+        ArgKind::Key(key) => names::key_name(key),
+        ArgKind::Param(name) => format!("${name}"),
+        ArgKind::Call(call) => format!("{}(…)", call.name.node),
+        ArgKind::Star => String::from("*"),
+    }
+}
+
+/// Reports nested calls inside `call` (aggregates nested, or calls where none is allowed).
+fn check_nested(cx: &mut Cx<'_>, call: &Call) {
+    for arg in &call.args {
+        if let ArgKind::Call(inner) = &arg.kind {
+            nested_error(cx, call, inner);
+        }
+    }
+}
+
+fn nested_error(cx: &mut Cx<'_>, outer: &Call, inner: &Call) {
+    let aggregate = cx
+        .catalog
+        .function(&inner.name.node)
+        .is_none_or(|f| f.aggregate);
+    if aggregate {
+        cx.error(
+            SemanticCode::NestedAggregate,
+            inner.span,
+            format!("`{}` cannot be used inside `{}`", inner.name.node, outer.name.node),
+        )
+        .label("an aggregate inside a function")
+        .help("aggregates do not nest; combine them with arithmetic instead (`count() / count_unique(user)`)");
+    } else {
+        cx.error(
+            SemanticCode::BadArgument,
+            inner.span,
+            format!(
+                "`{}` takes a column here, not a function call",
+                outer.name.node
+            ),
+        )
+        .label("a call as an argument")
+        .help("pass a field or tag name");
+    }
+}
+
+fn check_arg(
+    cx: &mut Cx<'_>,
+    info: &FunctionInfo,
+    spec: &ArgSpec,
+    arg: &Arg,
+    before: &[FunctionArg],
+) -> Option<FunctionArg> {
+    let fname = info.name.as_str();
+    if let ArgKind::Call(inner) = &arg.kind {
+        let outer = Call {
+            name: crate::span::Spanned::new(fname.to_string(), arg.span),
+            distinct: None,
+            args: Vec::new(),
+            span: arg.span,
+        };
+        nested_error(cx, &outer, inner);
+        return None;
+    }
+    if let ArgKind::Star = arg.kind {
+        cx.error(
+            SemanticCode::BadArgument,
+            arg.span,
+            format!("`{fname}` does not take `*`"),
+        )
+        .label("`*` as an argument")
+        .help(format!("call it as `{}`", signature(info)));
+        return None;
+    }
+    if spec.kind.is_column() {
+        let field = match &arg.kind {
+            ArgKind::Word(name) | ArgKind::Quoted(name) => names::resolve_name(cx, name, arg.span)?,
+            ArgKind::Key(key) => names::resolve_column(cx, key)?,
+            ArgKind::Param(name) => {
+                param_as_name(cx, name, arg.span, "a column");
+                return None;
+            }
+            ArgKind::Call(_) | ArgKind::Star => return None,
+        };
+        return check_column_arg(cx, info, spec, arg.span, field);
+    }
+    let (text, written_param) = match &arg.kind {
+        ArgKind::Word(word) => (word.clone(), false),
+        ArgKind::Quoted(text) => (text.clone(), false),
+        ArgKind::Param(name) => (params::bound(cx, name, arg.span)?, true),
+        ArgKind::Key(key) => (names::key_name(key), false),
+        ArgKind::Call(_) | ArgKind::Star => return None,
+    };
+    let code = if written_param {
+        SemanticCode::BadParamValue
+    } else {
+        SemanticCode::BadArgument
+    };
+    match &spec.kind {
+        SpecKind::Number { min, max } => {
+            let number = text.parse::<f64>().ok().filter(|n| n.is_finite());
+            let in_range =
+                number.is_some_and(|n| min.is_none_or(|m| n >= m) && max.is_none_or(|m| n <= m));
+            if !in_range {
+                cx.error(
+                    code,
+                    arg.span,
+                    format!("`{text}` is not a valid {} for `{fname}`", spec.name),
+                )
+                .label(format!("expected {}", range_text(*min, *max)))
+                .help(format!("call it as `{}`", signature(info)));
+                return None;
+            }
+            Some(FunctionArg {
+                text: text.clone(),
+                kind: FunctionArgKind::Number(number.unwrap_or_default()),
+            })
+        }
+        SpecKind::Word { values } => {
+            if !values.contains(&text) {
+                let list: Vec<&str> = values.iter().map(String::as_str).collect();
+                cx.error(
+                    code,
+                    arg.span,
+                    format!("`{text}` is not a valid {} for `{fname}`", spec.name),
+                )
+                .label(format!("not a {}", spec.name))
+                .help(suggest::closest_list(&text, list));
+                return None;
+            }
+            Some(FunctionArg {
+                text: text.clone(),
+                kind: FunctionArgKind::Word(text),
+            })
+        }
+        SpecKind::String => {
+            if text.contains(['\t', '\n']) {
+                cx.error(
+                    code,
+                    arg.span,
+                    "a function argument cannot hold a tab or a line break",
+                )
+                .label("tab or line break")
+                .help("remove it; Sentry's aggregate syntax cannot express it");
+                return None;
+            }
+            if fname == "count_if"
+                && let Some(FunctionArgKind::Field(column)) = before.first().map(|a| &a.kind)
+                && matches!(column.ty, Some(super::types::FieldType::Duration(_)))
+                && !is_number_or_duration(&text)
+            {
+                cx.error(
+                    code,
+                    arg.span,
+                    format!(
+                        "`{text}` is not a valid value to compare with `{}`",
+                        column.name
+                    ),
+                )
+                .label("expected a number or a duration")
+                .help("write a number of milliseconds or a duration such as `300ms` or `1.5s`");
+                return None;
+            }
+            Some(FunctionArg {
+                text: quote_arg(&text),
+                kind: FunctionArgKind::Text(text),
+            })
+        }
+        _ => None,
+    }
+}
+
+fn check_column_arg(
+    cx: &mut Cx<'_>,
+    info: &FunctionInfo,
+    spec: &ArgSpec,
+    span: Span,
+    field: FieldRef,
+) -> Option<FunctionArg> {
+    let fname = info.name.as_str();
+    if !spec.kind.allows_name(&field.name) {
+        let allowed = match &spec.kind {
+            SpecKind::Column { allowed }
+            | SpecKind::NumericColumn { allowed }
+            | SpecKind::NumericOrDateColumn { allowed } => allowed.clone(),
+            _ => Vec::new(),
+        };
+        let list: Vec<&str> = allowed.iter().map(String::as_str).collect();
+        cx.error(
+            SemanticCode::BadArgument,
+            span,
+            format!("`{fname}` does not take `{}`", field.name),
+        )
+        .label(format!("not a valid {}", spec.name))
+        .help(format!("expected {}", suggest::one_of(&list)));
+        return None;
+    }
+    if cx.checked && !spec.kind.allows_type(column_type(&field)) {
+        let what = match spec.kind {
+            SpecKind::NumericOrDateColumn { .. } => "a numeric or date column",
+            _ => "a numeric column",
+        };
+        let help = if field.ty.is_none() {
+            format!(
+                "`{0}` is a tag (text); write `tags[{0},number]` if its values are numbers",
+                field.name
+            )
+        } else {
+            format!("pass {what}, such as `transaction.duration` or `measurements.lcp`")
+        };
+        cx.error(
+            SemanticCode::BadArgument,
+            span,
+            format!(
+                "`{fname}` needs {what}, but `{}` is {}",
+                field.name,
+                type_text(&field)
+            ),
+        )
+        .label(format!("not {what}"))
+        .help(help);
+        return None;
+    }
+    Some(FunctionArg {
+        text: field.name.clone(),
+        kind: FunctionArgKind::Field(field),
+    })
+}
+
+fn type_text(field: &FieldRef) -> String {
+    match field.ty {
+        Some(ty) => format!("a {} field", ty.meta_type()),
+        None => String::from("a tag (text)"),
+    }
+}
+
+/// A default argument as an effective argument.
+fn default_arg(cx: &Cx<'_>, spec: &ArgSpec, default: &str) -> FunctionArg {
+    let kind = if spec.kind.is_column() {
+        let field = cx.catalog.field(&cx.dataset, default);
+        FunctionArgKind::Field(FieldRef {
+            name: default.to_string(),
+            ty: field.map(|f| f.ty),
+            array: field.is_some_and(|f| f.array),
+        })
+    } else if let SpecKind::Number { .. } = spec.kind {
+        FunctionArgKind::Number(default.parse().unwrap_or_default())
+    } else {
+        FunctionArgKind::Text(default.to_string())
+    };
+    FunctionArg {
+        text: default.to_string(),
+        kind,
+    }
+}
+
+/// An aggregate argument as Sentry reads it: quoted when it holds white space, `,`, `"`,
+/// parentheses, or is empty; only `"` is escaped.
+pub(crate) fn quote_arg(text: &str) -> String {
+    let needs = text.is_empty()
+        || text
+            .chars()
+            .any(|c| c.is_whitespace() || matches!(c, ',' | '"' | '(' | ')'));
+    if needs {
+        format!("\"{}\"", text.replace('"', "\\\""))
+    } else {
+        text.to_string()
+    }
+}
+
+fn is_number_or_duration(text: &str) -> bool {
+    let digits_end = text
+        .char_indices()
+        .find(|&(_, c)| !(c.is_ascii_digit() || c == '.'))
+        .map_or(text.len(), |(i, _)| i);
+    let (number, unit) = text.split_at(digits_end);
+    !number.is_empty()
+        && number.parse::<f64>().is_ok()
+        && matches!(
+            unit,
+            "" | "ms" | "s" | "min" | "m" | "hr" | "h" | "day" | "d" | "wk" | "w"
+        )
+}
+
+fn range_text(min: Option<f64>, max: Option<f64>) -> String {
+    match (min, max) {
+        (Some(lo), Some(hi)) => format!("a number from {lo} to {hi}"),
+        (Some(lo), None) => format!("a number of at least {lo}"),
+        (None, Some(hi)) => format!("a number of at most {hi}"),
+        (None, None) => String::from("a number"),
+    }
+}
+
+fn arity_text(info: &FunctionInfo) -> String {
+    let (min, max) = (info.min_args(), info.max_args());
+    let n = |k: usize| {
+        if k == 1 {
+            String::from("1 argument")
+        } else {
+            format!("{k} arguments")
+        }
+    };
+    match (min, max) {
+        (0, 0) => String::from("no arguments"),
+        (a, b) if a == b => n(a),
+        (a, b) => format!("{a} to {}", n(b)),
+    }
+}
+
+/// `name(arg, [optional])`.
+pub(crate) fn signature(info: &FunctionInfo) -> String {
+    let args: Vec<String> = info
+        .args
+        .iter()
+        .map(|a| {
+            if a.optional {
+                format!("[{}]", a.name)
+            } else {
+                a.name.clone()
+            }
+        })
+        .collect();
+    format!("{}({})", info.name, args.join(", "))
+}
+
+/// A parameter where a name belongs.
+pub(crate) fn param_as_name(cx: &mut Cx<'_>, name: &str, span: Span, what: &str) {
+    cx.error(
+        SemanticCode::ParamAsName,
+        span,
+        format!("`${name}` stands where {what} is needed"),
+    )
+    .label("a parameter is a value, never a name")
+    .help("write the name itself; parameters bind values only");
+}

@@ -1,0 +1,209 @@
+//! Field and tag names: resolving a written key against the dataset's catalog, near-name
+//! warnings, fields of another dataset, and the browser-only key forms.
+
+use super::checked::FieldRef;
+use super::codes::SemanticCode;
+use super::context::Cx;
+use super::suggest;
+use super::types::FieldType;
+use crate::span::Span;
+use crate::syntax::ast::{Key, KeyKind};
+
+/// The name a key sends to Sentry: `user`, `tags[x]`, `tags[x,number]`.
+pub(crate) fn key_name(key: &Key) -> String {
+    match &key.kind {
+        KeyKind::Name(name) | KeyKind::Quoted(name) => name.clone(),
+        KeyKind::Explicit { prefix, name, ty } => match ty {
+            Some(ty) => format!("{prefix}[{name},{}]", ty.trim()),
+            None => format!("{prefix}[{name}]"),
+        },
+        KeyKind::ArrayIncludes(inner) => format!("{}[*]", key_name(inner)),
+    }
+}
+
+/// The plain name of a key written as a bare or quoted name (what aliases can match).
+pub(crate) fn plain_name(key: &Key) -> Option<&str> {
+    match &key.kind {
+        KeyKind::Name(name) | KeyKind::Quoted(name) => Some(name),
+        _ => None,
+    }
+}
+
+/// Resolves a key used as a column (select item, GROUP BY, ORDER BY, function argument).
+/// Unknown names are tags; `None` after an error.
+pub(crate) fn resolve_column(cx: &mut Cx<'_>, key: &Key) -> Option<FieldRef> {
+    match &key.kind {
+        KeyKind::Name(name) | KeyKind::Quoted(name) => resolve_name(cx, name, key.span),
+        KeyKind::Explicit { prefix, name, ty } => {
+            let ty = ty.as_deref().map(str::trim);
+            match ty {
+                None => Some(FieldRef {
+                    name: format!("{prefix}[{name}]"),
+                    ty: None,
+                    array: false,
+                }),
+                Some("string") => Some(FieldRef {
+                    name: format!("{prefix}[{name},string]"),
+                    ty: Some(FieldType::String),
+                    array: false,
+                }),
+                Some("number") => Some(FieldRef {
+                    name: format!("{prefix}[{name},number]"),
+                    ty: Some(FieldType::Number),
+                    array: false,
+                }),
+                Some(other @ ("boolean" | "array")) => {
+                    cx.error(
+                        SemanticCode::BrowserOnlySyntax,
+                        key.span,
+                        format!(
+                            "`{prefix}[{name},{other}]` is accepted only by Sentry's browser search"
+                        ),
+                    )
+                    .label("browser-only form")
+                    .help(format!(
+                        "write `{prefix}[{name}]` and compare with the text value"
+                    ));
+                    None
+                }
+                Some(other) => {
+                    cx.error(
+                        SemanticCode::BadTagType,
+                        key.span,
+                        format!("`{other}` is not a tag type"),
+                    )
+                    .label("unknown type")
+                    .help(format!(
+                        "write `{prefix}[{name}]`, `{prefix}[{name},string]` or `{prefix}[{name},number]`"
+                    ));
+                    None
+                }
+            }
+        }
+        KeyKind::ArrayIncludes(inner) => {
+            cx.error(
+                SemanticCode::BrowserOnlySyntax,
+                key.span,
+                format!(
+                    "`{}` (array membership) is accepted only by Sentry's browser search",
+                    key_name(key)
+                ),
+            )
+            .label("browser-only form")
+            .help(format!(
+                "write `{}`: `=` on an array field matches any element",
+                key_name(inner)
+            ));
+            None
+        }
+    }
+}
+
+/// Resolves a bare or quoted name in the dataset: a field, or a tag (with a did-you-mean
+/// warning when near a known name), or an error when only another dataset has it.
+pub(crate) fn resolve_name(cx: &mut Cx<'_>, name: &str, span: Span) -> Option<FieldRef> {
+    let tag = FieldRef {
+        name: name.to_string(),
+        ty: None,
+        array: false,
+    };
+    if !cx.checked {
+        return Some(tag);
+    }
+    let catalog = cx.catalog;
+    if let Some(field) = catalog.field(&cx.dataset, name) {
+        return Some(FieldRef {
+            name: name.to_string(),
+            ty: Some(field.ty),
+            array: field.array,
+        });
+    }
+    if let Some(field) = catalog.lookup_field(name) {
+        if field.promoted_tag || field.filter_only {
+            return Some(tag);
+        }
+        let others = events_datasets_having(cx, name);
+        if !others.is_empty() {
+            not_in_dataset(cx, "field", name, span, &others);
+            return None;
+        }
+    }
+    unknown_name_warnings(cx, name, span);
+    Some(tag)
+}
+
+/// The datasets of the same kind as the current one (events or issues) that have `name`.
+pub(crate) fn events_datasets_having<'c>(cx: &Cx<'c>, name: &str) -> Vec<&'c str> {
+    let catalog = cx.catalog;
+    let kind = catalog.dataset(&cx.dataset).map(|d| d.kind);
+    catalog
+        .datasets_having_field(name)
+        .into_iter()
+        .filter(|d| catalog.dataset(d).map(|x| x.kind) == kind)
+        .collect()
+}
+
+/// Reports that `dataset` lacks a field or function that `others` have.
+pub(crate) fn not_in_dataset(cx: &mut Cx<'_>, what: &str, name: &str, span: Span, others: &[&str]) {
+    let others: Vec<&str> = others
+        .iter()
+        .copied()
+        .filter(|d| *d != "discover")
+        .collect();
+    let help = match others.first() {
+        Some(first) => format!("add `FROM {first}`"),
+        None => String::from("choose a dataset that has it"),
+    };
+    let dataset = cx.dataset.clone();
+    cx.error(
+        SemanticCode::NotInDataset,
+        span,
+        format!("`{name}` is not a {what} of `{dataset}`"),
+    )
+    .label(match others.is_empty() {
+        true => format!("not in `{dataset}`"),
+        false => format!("only in {}", suggest::one_of(&others)),
+    })
+    .help(help);
+}
+
+/// The warnings an unknown name (a tag) gets: a bare function name, or a near known name.
+pub(crate) fn unknown_name_warnings(cx: &mut Cx<'_>, name: &str, span: Span) {
+    let catalog = cx.catalog;
+    if let Some(function) = catalog.function(name) {
+        let call = format!("{}()", function.name);
+        cx.near(
+            SemanticCode::BareFunctionName,
+            span,
+            format!("`{name}` is read as a tag; did you mean `{call}`?"),
+        )
+        .label("a tag named like a function")
+        .help(format!(
+            "write `{call}` for the function, or `tags[{name}]` for the tag"
+        ));
+        return;
+    }
+    let fields = catalog.field_names(&cx.dataset);
+    let functions = catalog.function_names();
+    let near_field = suggest::suggest(name, fields.iter().copied());
+    let near_function = suggest::suggest(name, functions.iter().copied());
+    let suggestion = match (near_field, near_function) {
+        (Some(field), _) => Some(field.to_string()),
+        (None, Some(function)) => Some(format!("{function}()")),
+        (None, None) => None,
+    };
+    if let Some(suggestion) = suggestion {
+        cx.near(
+            SemanticCode::NearName,
+            span,
+            format!("`{name}` is not a known field, so it is read as a tag; did you mean `{suggestion}`?"),
+        )
+        .label("unknown name, read as a tag")
+        .help(format!("write `{suggestion}`, or `tags[{name}]` if you mean the tag"));
+    }
+}
+
+/// The type a column argument has for function signatures: the field's, else text.
+pub(crate) fn column_type(field: &FieldRef) -> FieldType {
+    field.ty.unwrap_or(FieldType::String)
+}

@@ -1,0 +1,816 @@
+//! `SELECT` over an events dataset: the select list (fields, functions, equations, `*`,
+//! aliases), aggregation, GROUP BY, ORDER BY, and the series and field-count rules.
+
+use super::catalog::DatasetKind;
+use super::checked::{CheckedKind, Column, ColumnValue, EventsQuery, FieldRef, SortKey};
+use super::clauses;
+use super::codes::SemanticCode;
+use super::context::Cx;
+use super::equation::{self, Alias};
+use super::filters::{self, AliasInfo, Place};
+use super::functions::{self, param_as_name};
+use super::names;
+use super::suggest;
+use super::time;
+use super::types::FieldType;
+use crate::span::Span;
+use crate::syntax::ast::{
+    Expr, ExprKind, GroupItem, OrderTarget, Select, SelectItem, SortDirection,
+};
+
+/// Sentry's limit on fields per request, hidden ones included.
+const MAX_FIELDS: usize = 20;
+/// Sentry's limit on the series of a top-n query.
+const MAX_TOP_EVENTS: u64 = 10;
+/// Sentry's limit on buckets of a series (MAX_ROLLUP_POINTS).
+const MAX_BUCKETS: u64 = 10_000;
+
+/// Chooses the dataset from FROM; `true` when it is the issues dataset.
+pub(crate) fn choose_dataset(cx: &mut Cx<'_>, select: &Select) -> bool {
+    let Some(from) = &select.clauses.from else {
+        return false;
+    };
+    let name = from.dataset.node.as_str();
+    let catalog = cx.catalog;
+    match catalog.dataset(name) {
+        Some(dataset) => {
+            cx.dataset = dataset.name.clone();
+            cx.checked = dataset.checked;
+            if !dataset.checked {
+                cx.warning(
+                    SemanticCode::UncheckedDataset,
+                    from.dataset.span,
+                    format!(
+                        "dql has no catalog of `{name}`: its fields and functions pass unchecked"
+                    ),
+                )
+                .label("names not checked")
+                .help("mistakes in names will show as Sentry's errors or empty columns");
+            }
+            dataset.kind == DatasetKind::Issues
+        }
+        None => {
+            cx.error(
+                SemanticCode::UnknownDataset,
+                from.dataset.span,
+                format!("unknown dataset `{name}`"),
+            )
+            .label("not a dataset")
+            .help(suggest::closest_list(name, catalog.dataset_names()));
+            cx.dataset = name.to_string();
+            cx.checked = false;
+            false
+        }
+    }
+}
+
+/// An item of the select list after checking.
+struct Item {
+    column: Column,
+    alias: Option<(String, Span)>,
+}
+
+/// Checks a SELECT over events.
+pub(crate) fn check_events(cx: &mut Cx<'_>, select: &Select) -> Option<CheckedKind> {
+    let clauses = &select.clauses;
+    check_aliases(cx, &select.items);
+    let mut items: Vec<Item> = Vec::new();
+    let mut stars: Vec<Span> = Vec::new();
+    let mut failed = false;
+    for item in &select.items {
+        if let ExprKind::Star = item.expr.kind {
+            stars.push(item.expr.span);
+            continue;
+        }
+        let aliases: Vec<Alias> = items
+            .iter()
+            .filter_map(|i| {
+                i.alias.as_ref().map(|(n, _)| Alias {
+                    name: n.clone(),
+                    value: i.column.value.clone(),
+                })
+            })
+            .collect();
+        match select_item(cx, item, &aliases) {
+            Some(i) => items.push(i),
+            None => failed = true,
+        }
+    }
+    let has_aggregate = items.iter().any(|i| i.column.value.is_aggregate());
+    let aggregate = has_aggregate || clauses.group_by.is_some() || select.distinct.is_some();
+    let series = clauses.interval.is_some();
+    // `*` expands in place; rebuild the column list in select-list order.
+    let mut columns: Vec<Column> = Vec::new();
+    let mut item_iter = items.iter();
+    let mut alias_list: Vec<(String, usize, Span)> = Vec::new();
+    for item in &select.items {
+        if let ExprKind::Star = item.expr.kind {
+            if aggregate || series {
+                cx.error(
+                    SemanticCode::StarNotAllowed,
+                    item.expr.span,
+                    "`*` is allowed only in a raw-events query",
+                )
+                .label("`*` in an aggregate query")
+                .help("name the fields to select, or remove the aggregates, GROUP BY and INTERVAL");
+                failed = true;
+                continue;
+            }
+            let catalog = cx.catalog;
+            let defaults = catalog
+                .dataset(&cx.dataset)
+                .map(|d| d.default_columns.clone())
+                .unwrap_or_default();
+            if defaults.is_empty() {
+                let dataset = cx.dataset.clone();
+                cx.error(
+                    SemanticCode::StarNotAllowed,
+                    item.expr.span,
+                    format!("`{dataset}` has no default columns for `*`"),
+                )
+                .label("nothing to expand")
+                .help("name the fields to select");
+                failed = true;
+            }
+            for name in defaults {
+                let field = catalog.field(&cx.dataset, &name);
+                columns.push(Column {
+                    value: ColumnValue::Field(FieldRef {
+                        name: name.clone(),
+                        ty: field.map(|f| f.ty),
+                        array: field.is_some_and(|f| f.array),
+                    }),
+                    label: name,
+                    ty: field.map(|f| f.ty),
+                    span: item.expr.span,
+                });
+            }
+            continue;
+        }
+        if item_failed(&select.items, item, &items) {
+            continue;
+        }
+        if let Some(checked) = item_iter.next() {
+            if let Some((name, span)) = &checked.alias {
+                alias_list.push((name.clone(), columns.len(), *span));
+            }
+            columns.push(checked.column.clone());
+        }
+    }
+    let _ = stars;
+    if failed {
+        // Keep checking the clauses for more diagnostics, but the statement is lost.
+        check_clauses_only(cx, select, aggregate, &columns, &alias_list);
+        return None;
+    }
+    // Field equations belong to raw-events queries.
+    if aggregate {
+        for column in &columns {
+            if let ColumnValue::Equation(eq) = &column.value
+                && !eq.is_aggregate()
+            {
+                cx.error(SemanticCode::FieldEquationInAggregateQuery, column.span, "a field equation in an aggregate query")
+                    .label("arithmetic over fields")
+                    .help("aggregate it (`avg(transaction.duration) * 2`), or remove the aggregates and GROUP BY");
+            }
+        }
+    }
+    let group_by = check_group_by(cx, select, &columns, &alias_list, aggregate, series);
+    let order_by = check_order_by(
+        cx,
+        select,
+        &columns,
+        &alias_list,
+        aggregate,
+        group_by.as_deref(),
+    );
+    let alias_infos: Vec<AliasInfo<'_>> = alias_list
+        .iter()
+        .filter_map(|(name, idx, span)| {
+            columns.get(*idx).map(|c| AliasInfo {
+                name,
+                value: &c.value,
+                span: *span,
+            })
+        })
+        .collect();
+    let filter = match &clauses.where_ {
+        Some(w) => {
+            filters::check(cx, &w.filter, Place::Where { aggregate }, &alias_infos).map(Some)
+        }
+        None => Some(None),
+    };
+    let having = match &clauses.having {
+        Some(h) => {
+            filters::check(cx, &h.filter, Place::Having { aggregate }, &alias_infos).map(Some)
+        }
+        None => Some(None),
+    };
+    let limit = clauses::check_limit(cx, clauses.limit.as_ref());
+    let time = time::check_range(cx, clauses.since.as_ref());
+    let projects = clauses::check_projects(cx, clauses.project.as_ref());
+    let environments = clauses::check_environments(cx, clauses.environment.as_ref());
+    let interval = match &clauses.interval {
+        Some(i) => time::check_interval(cx, i).map(Some),
+        None => Some(None),
+    };
+    let (group_by, order_by, filter, having, limit, time, projects, environments, interval) = (
+        group_by?,
+        order_by?,
+        filter?,
+        having?,
+        limit?,
+        time?,
+        projects?,
+        environments?,
+        interval?,
+    );
+    if let Some(period) = &interval {
+        check_series(cx, select, &columns, has_aggregate, limit, &time, period);
+    }
+    check_field_count(
+        cx,
+        select,
+        &columns,
+        &group_by,
+        &order_by,
+        has_aggregate,
+        aggregate,
+        limit,
+    );
+    Some(CheckedKind::Events(EventsQuery {
+        dataset: cx.dataset.clone(),
+        columns,
+        aggregate,
+        group_by,
+        filter,
+        having,
+        order_by,
+        limit,
+        time,
+        projects,
+        environments,
+        interval,
+    }))
+}
+
+/// Whether `item` was dropped from `items` because it failed (matched by span).
+fn item_failed(_all: &[SelectItem], item: &SelectItem, items: &[Item]) -> bool {
+    !items.iter().any(|i| i.column.span == item.span)
+}
+
+/// The clauses of a statement whose select list failed: reported, not built.
+fn check_clauses_only(
+    cx: &mut Cx<'_>,
+    select: &Select,
+    aggregate: bool,
+    columns: &[Column],
+    aliases: &[(String, usize, Span)],
+) {
+    let clauses = &select.clauses;
+    let infos: Vec<AliasInfo<'_>> = aliases
+        .iter()
+        .filter_map(|(name, idx, span)| {
+            columns.get(*idx).map(|c| AliasInfo {
+                name,
+                value: &c.value,
+                span: *span,
+            })
+        })
+        .collect();
+    if let Some(w) = &clauses.where_ {
+        filters::check(cx, &w.filter, Place::Where { aggregate }, &infos);
+    }
+    if let Some(h) = &clauses.having {
+        filters::check(cx, &h.filter, Place::Having { aggregate }, &infos);
+    }
+    clauses::check_limit(cx, clauses.limit.as_ref());
+    time::check_range(cx, clauses.since.as_ref());
+    clauses::check_projects(cx, clauses.project.as_ref());
+    clauses::check_environments(cx, clauses.environment.as_ref());
+    if let Some(i) = &clauses.interval {
+        time::check_interval(cx, i);
+    }
+}
+
+/// Duplicate aliases and aliases equal to a catalog field.
+fn check_aliases(cx: &mut Cx<'_>, items: &[SelectItem]) {
+    let mut seen: Vec<(&str, Span)> = Vec::new();
+    for alias in items.iter().filter_map(|i| i.alias.as_ref()) {
+        if let Some((_, first)) = seen.iter().find(|(n, _)| *n == alias.name) {
+            let first = *first;
+            cx.error(
+                SemanticCode::DuplicateAlias,
+                alias.span,
+                format!("the alias `{}` is given twice", alias.name),
+            )
+            .label("second use")
+            .with_label(first, "first use")
+            .help("give each output column its own name");
+        } else {
+            seen.push((&alias.name, alias.span));
+        }
+        if cx
+            .catalog
+            .lookup_field(&alias.name)
+            .is_some_and(|f| !f.filter_only)
+        {
+            cx.error(
+                SemanticCode::AliasShadowsField,
+                alias.span,
+                format!("the alias `{}` is a field name", alias.name),
+            )
+            .label("a catalog field")
+            .help("choose another name, so ORDER BY and HAVING cannot confuse the two");
+        }
+    }
+}
+
+fn select_item(cx: &mut Cx<'_>, item: &SelectItem, aliases: &[Alias]) -> Option<Item> {
+    let expr = &item.expr;
+    let value = match &expr.kind {
+        ExprKind::Field(key) => {
+            if let Some(name) = names::plain_name(key) {
+                hyphen_check(cx, name, key.span, aliases)?;
+            }
+            ColumnValue::Field(names::resolve_column(cx, key)?)
+        }
+        ExprKind::Call(call) => ColumnValue::Function(functions::check_call(cx, call)?),
+        ExprKind::Param(name) => {
+            param_as_name(cx, name, expr.span, "a field or function");
+            return None;
+        }
+        ExprKind::Number(_) | ExprKind::Binary(..) | ExprKind::Neg(_) => {
+            ColumnValue::Equation(equation::check(cx, expr, aliases)?)
+        }
+        ExprKind::Star => return None,
+    };
+    let ty = match &value {
+        ColumnValue::Field(f) => f.ty,
+        ColumnValue::Function(c) => c.ty,
+        ColumnValue::Equation(_) => Some(FieldType::Number),
+    };
+    let label = match &item.alias {
+        Some(alias) => alias.name.clone(),
+        None => value.canonical(),
+    };
+    Some(Item {
+        column: Column {
+            value,
+            label,
+            ty,
+            span: item.span,
+        },
+        alias: item.alias.as_ref().map(|a| (a.name.clone(), a.span)),
+    })
+}
+
+/// `a-b` where every part is an alias, a known field or a number reads like a subtraction.
+fn hyphen_check(cx: &mut Cx<'_>, name: &str, span: Span, aliases: &[Alias]) -> Option<()> {
+    if !name.contains('-') || !cx.checked {
+        return Some(());
+    }
+    let catalog = cx.catalog;
+    let all_known = name.split('-').all(|part| {
+        !part.is_empty()
+            && (aliases.iter().any(|a| a.name == part)
+                || catalog.field(&cx.dataset, part).is_some()
+                || part.parse::<f64>().is_ok())
+    });
+    if catalog.field(&cx.dataset, name).is_none() && all_known {
+        cx.error(
+            SemanticCode::AmbiguousHyphen,
+            span,
+            format!("`{name}` is one name (a tag), not a subtraction"),
+        )
+        .label("read as a tag")
+        .help(format!(
+            "put spaces around `-` to subtract (`{}`); write `tags[{name}]` for the tag",
+            name.replace('-', " - ")
+        ));
+        return None;
+    }
+    Some(())
+}
+
+/// The column an alias or position names.
+fn by_alias<'c>(
+    name: &str,
+    columns: &'c [Column],
+    aliases: &[(String, usize, Span)],
+) -> Option<&'c Column> {
+    aliases
+        .iter()
+        .find(|(n, _, _)| n == name)
+        .and_then(|(_, idx, _)| columns.get(*idx))
+}
+
+fn position<'c>(
+    cx: &mut Cx<'_>,
+    n: u32,
+    span: Span,
+    columns: &'c [Column],
+    clause: &str,
+) -> Option<&'c Column> {
+    let column = (n as usize).checked_sub(1).and_then(|i| columns.get(i));
+    if column.is_none() {
+        cx.error(
+            SemanticCode::BadPosition,
+            span,
+            format!("{clause} position {n} is outside the select list"),
+        )
+        .label(format!("the select list has {} column(s)", columns.len()))
+        .help("positions count the select items from 1, `*` expanded");
+    }
+    column
+}
+
+fn check_group_by(
+    cx: &mut Cx<'_>,
+    select: &Select,
+    columns: &[Column],
+    aliases: &[(String, usize, Span)],
+    aggregate: bool,
+    series: bool,
+) -> Option<Vec<FieldRef>> {
+    let before = cx.error_count();
+    let mut group: Vec<(FieldRef, Span)> = Vec::new();
+    if let Some(clause) = &select.clauses.group_by {
+        for item in &clause.items {
+            let (value, span) = match item {
+                GroupItem::Position(p) => match position(cx, p.node, p.span, columns, "GROUP BY") {
+                    Some(c) => (c.value.clone(), p.span),
+                    None => continue,
+                },
+                GroupItem::Expr(expr) => match &expr.kind {
+                    ExprKind::Field(key) => {
+                        let alias =
+                            names::plain_name(key).and_then(|n| by_alias(n, columns, aliases));
+                        match alias {
+                            Some(c) => (c.value.clone(), expr.span),
+                            None => match names::resolve_column(cx, key) {
+                                Some(f) => (ColumnValue::Field(f), expr.span),
+                                None => continue,
+                            },
+                        }
+                    }
+                    ExprKind::Param(name) => {
+                        param_as_name(cx, name, expr.span, "a field");
+                        continue;
+                    }
+                    _ => {
+                        cx.error(
+                            SemanticCode::AggregateInGroupBy,
+                            expr.span,
+                            "GROUP BY takes fields, not functions or arithmetic",
+                        )
+                        .label("not a field")
+                        .help("group by fields and tags; select the aggregate instead");
+                        continue;
+                    }
+                },
+            };
+            match value {
+                ColumnValue::Field(field) => {
+                    if field.name == "timestamp" {
+                        if series {
+                            cx.error(SemanticCode::GroupByTimestamp, span, "a series cannot be grouped by `timestamp`")
+                                .label("grouping by timestamp")
+                                .help("INTERVAL already buckets by time; remove `timestamp` from GROUP BY");
+                        } else {
+                            cx.push(
+                                crate::diagnostic::Diagnostic::new(
+                                    crate::diagnostic::Severity::Advice,
+                                    SemanticCode::GroupByTimestamp,
+                                    span,
+                                    "grouping by `timestamp` makes one group per event time",
+                                )
+                                .label("exact timestamps")
+                                .help("`timestamp.to_hour` or `timestamp.to_day` groups by hour or day"),
+                            );
+                        }
+                    }
+                    group.push((field, span));
+                }
+                _ => {
+                    cx.error(
+                        SemanticCode::AggregateInGroupBy,
+                        span,
+                        "GROUP BY names an aggregate or an equation",
+                    )
+                    .label("not a field")
+                    .help("group by fields and tags; aggregates are computed per group");
+                }
+            }
+        }
+    }
+    if select.distinct.is_some() {
+        for column in columns {
+            if let ColumnValue::Field(f) = &column.value
+                && !group.iter().any(|(g, _)| g.name == f.name)
+            {
+                group.push((f.clone(), column.span));
+            }
+        }
+    }
+    if aggregate && select.clauses.group_by.is_some() {
+        for column in columns {
+            let plain = match &column.value {
+                ColumnValue::Field(f) => Some(f.name.clone()),
+                ColumnValue::Function(c) if !c.aggregate => Some(c.canonical()),
+                _ => None,
+            };
+            if let Some(name) = plain
+                && !group.iter().any(|(g, _)| g.name == name)
+            {
+                cx.error(
+                    SemanticCode::NotGrouped,
+                    column.span,
+                    format!("`{name}` is selected but not grouped by"),
+                )
+                .label("not in GROUP BY")
+                .help(format!("add `{name}` to GROUP BY, or aggregate it"));
+            }
+        }
+    }
+    (cx.error_count() == before).then(|| group.into_iter().map(|(f, _)| f).collect())
+}
+
+fn check_order_by(
+    cx: &mut Cx<'_>,
+    select: &Select,
+    columns: &[Column],
+    aliases: &[(String, usize, Span)],
+    aggregate: bool,
+    group_by: Option<&[FieldRef]>,
+) -> Option<Vec<SortKey>> {
+    let Some(clause) = &select.clauses.order_by else {
+        return Some(Vec::new());
+    };
+    let before = cx.error_count();
+    let mut keys = Vec::new();
+    let eq_aliases: Vec<Alias> = aliases
+        .iter()
+        .filter_map(|(n, i, _)| {
+            columns.get(*i).map(|c| Alias {
+                name: n.clone(),
+                value: c.value.clone(),
+            })
+        })
+        .collect();
+    for key in &clause.keys {
+        let descending = match key.direction {
+            SortDirection::Default | SortDirection::Asc(_) | SortDirection::MinusAsc(..) => false,
+            SortDirection::Desc(_) | SortDirection::Minus(_) => true,
+            SortDirection::MinusDesc(minus, desc) => {
+                cx.error(
+                    SemanticCode::MinusWithDesc,
+                    minus,
+                    "`-key DESC` says descending twice",
+                )
+                .label("descending")
+                .with_label(desc, "descending again")
+                .help("write either `-key` or `key DESC`")
+                .fix(desc, "");
+                true
+            }
+        };
+        let value = match &key.target {
+            OrderTarget::Position(p) => match position(cx, p.node, p.span, columns, "ORDER BY") {
+                Some(c) => c.value.clone(),
+                None => continue,
+            },
+            OrderTarget::Expr(expr) => {
+                match order_expr(cx, expr, columns, aliases, &eq_aliases, aggregate, group_by) {
+                    Some(v) => v,
+                    None => continue,
+                }
+            }
+        };
+        keys.push(SortKey { value, descending });
+    }
+    (cx.error_count() == before).then_some(keys)
+}
+
+fn order_expr(
+    cx: &mut Cx<'_>,
+    expr: &Expr,
+    columns: &[Column],
+    aliases: &[(String, usize, Span)],
+    eq_aliases: &[Alias],
+    aggregate: bool,
+    group_by: Option<&[FieldRef]>,
+) -> Option<ColumnValue> {
+    let value = match &expr.kind {
+        ExprKind::Field(key) => {
+            if let Some(column) = names::plain_name(key).and_then(|n| by_alias(n, columns, aliases))
+            {
+                return Some(column.value.clone());
+            }
+            if let Some(name) = names::plain_name(key) {
+                hyphen_check(cx, name, key.span, eq_aliases)?;
+            }
+            let field = names::resolve_column(cx, key)?;
+            let selected = columns
+                .iter()
+                .any(|c| matches!(&c.value, ColumnValue::Field(f) if f.name == field.name));
+            let grouped = group_by.is_some_and(|g| g.iter().any(|f| f.name == field.name));
+            if aggregate && !selected && !grouped {
+                cx.error(
+                    SemanticCode::SortNotGrouped,
+                    expr.span,
+                    format!("an aggregate query cannot sort by `{}`", field.name),
+                )
+                .label("not selected or grouped by")
+                .help(format!(
+                    "add `{}` to GROUP BY, or sort by a selected column",
+                    field.name
+                ));
+                return None;
+            }
+            ColumnValue::Field(field)
+        }
+        ExprKind::Call(call) => ColumnValue::Function(functions::check_call(cx, call)?),
+        ExprKind::Param(name) => {
+            param_as_name(cx, name, expr.span, "a sort key");
+            return None;
+        }
+        ExprKind::Number(_) | ExprKind::Binary(..) | ExprKind::Neg(_) => {
+            ColumnValue::Equation(equation::check(cx, expr, eq_aliases)?)
+        }
+        ExprKind::Star => {
+            cx.error(
+                SemanticCode::StarNotAllowed,
+                expr.span,
+                "ORDER BY cannot sort by `*`",
+            )
+            .label("`*` here")
+            .help("sort by a field, an alias or a position");
+            return None;
+        }
+    };
+    if !aggregate && value.is_aggregate() {
+        cx.error(
+            SemanticCode::AggregateInRawQuery,
+            expr.span,
+            "sorting a raw-events query by an aggregate",
+        )
+        .label("an aggregate")
+        .help("add GROUP BY … or select an aggregate, so the query aggregates");
+        return None;
+    }
+    Some(value)
+}
+
+fn check_series(
+    cx: &mut Cx<'_>,
+    select: &Select,
+    columns: &[Column],
+    has_aggregate: bool,
+    limit: Option<u64>,
+    time: &super::checked::TimeRange,
+    period: &super::checked::Period,
+) {
+    let clauses = &select.clauses;
+    let Some(interval) = &clauses.interval else {
+        return;
+    };
+    if !has_aggregate {
+        cx.error(
+            SemanticCode::IntervalWithoutAggregate,
+            interval.span,
+            "a series needs an aggregate",
+        )
+        .label("INTERVAL without an aggregate")
+        .help("select an aggregate such as `count()`");
+    }
+    let grouped = clauses.group_by.is_some() || select.distinct.is_some();
+    match (&clauses.limit, grouped) {
+        (None, true) => {
+            let span = clauses.group_by.as_ref().map_or(interval.span, |g| g.span);
+            cx.error(
+                SemanticCode::TopNLimit,
+                span,
+                "a grouped series (top-n) needs LIMIT",
+            )
+            .label("grouped series")
+            .help(format!("add `LIMIT n` with n from 1 to {MAX_TOP_EVENTS}"));
+        }
+        (Some(l), true) if limit.is_some_and(|n| n > MAX_TOP_EVENTS) => {
+            cx.error(
+                SemanticCode::TopNLimit,
+                l.span,
+                format!("a top-n series shows at most {MAX_TOP_EVENTS} groups"),
+            )
+            .label("too many series")
+            .help(format!("use `LIMIT {MAX_TOP_EVENTS}` or less"));
+        }
+        (Some(l), false) => {
+            cx.error(
+                SemanticCode::NotInSeries,
+                l.span,
+                "LIMIT without GROUP BY in a series",
+            )
+            .label("nothing to limit")
+            .help("remove LIMIT, or add GROUP BY for a top-n series");
+        }
+        _ => {}
+    }
+    if let Some(h) = &clauses.having {
+        cx.error(
+            SemanticCode::NotInSeries,
+            h.span,
+            "a series cannot have HAVING",
+        )
+        .label("HAVING in a series")
+        .help("remove HAVING, or remove INTERVAL to filter groups");
+    }
+    for column in columns {
+        if let ColumnValue::Equation(_) = column.value {
+            cx.error(
+                SemanticCode::NotInSeries,
+                column.span,
+                "a series cannot have equations",
+            )
+            .label("an equation")
+            .help("select the aggregates on their own, or remove INTERVAL");
+        }
+    }
+    if let Some(range) = time::range_seconds(time) {
+        if period.seconds > range {
+            cx.error(
+                SemanticCode::BadInterval,
+                interval.value.span,
+                format!(
+                    "the interval `{}` is longer than the time range",
+                    period.text
+                ),
+            )
+            .label("longer than the range")
+            .help("use a shorter interval or a longer SINCE");
+        } else if range / period.seconds > MAX_BUCKETS {
+            cx.error(
+                SemanticCode::BadInterval,
+                interval.value.span,
+                format!(
+                    "`{}` makes {} buckets; Sentry allows {MAX_BUCKETS}",
+                    period.text,
+                    range / period.seconds
+                ),
+            )
+            .label("too many buckets")
+            .help("use a longer interval or a shorter SINCE");
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments, reason = "one rule over the whole query")]
+fn check_field_count(
+    cx: &mut Cx<'_>,
+    select: &Select,
+    columns: &[Column],
+    group_by: &[FieldRef],
+    order_by: &[SortKey],
+    has_aggregate: bool,
+    aggregate: bool,
+    limit: Option<u64>,
+) {
+    let mut fields: Vec<String> = Vec::new();
+    let mut add = |name: String| {
+        if !fields.contains(&name) {
+            fields.push(name);
+        }
+    };
+    for column in columns {
+        add(column.value.canonical());
+        if let ColumnValue::Equation(eq) = &column.value {
+            eq.functions().into_iter().for_each(|f| add(f.canonical()));
+        }
+    }
+    group_by.iter().for_each(|f| add(f.name.clone()));
+    for key in order_by {
+        add(key.value.canonical());
+    }
+    if aggregate && !has_aggregate {
+        add(String::from("count()"));
+    }
+    if !aggregate && limit.is_some_and(|n| n > 100) {
+        add(String::from("timestamp"));
+        add(String::from("id"));
+    }
+    if fields.len() > MAX_FIELDS {
+        let n = fields.len();
+        let span = select
+            .items
+            .first()
+            .map_or(select.span, |f| f.span)
+            .to(select.items.last().map_or(select.span, |l| l.span));
+        cx.error(
+            SemanticCode::TooManyFields,
+            span,
+            format!("the request needs {n} fields; Sentry takes at most {MAX_FIELDS}"),
+        )
+        .label("these columns, with hidden fields for GROUP BY, ORDER BY and paging")
+        .help("select fewer columns, or split the query");
+    }
+}
