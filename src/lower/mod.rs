@@ -246,3 +246,30 @@ pub(crate) fn too_many_fields(
     };
     d
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{Printed, join_query};
+
+    fn p(text: &str, top_or: bool) -> Printed {
+        Printed {
+            text: text.into(),
+            top_or,
+        }
+    }
+
+    #[test]
+    fn where_and_having_join_with_parentheses_around_a_top_level_or() {
+        assert_eq!(join_query(vec![]), "");
+        assert_eq!(join_query(vec![p("level:error", false)]), "level:error");
+        assert_eq!(
+            join_query(vec![p("a:1 OR b:2", true), p("count():>1", false)]),
+            "(a:1 OR b:2) count():>1"
+        );
+        assert_eq!(
+            join_query(vec![p("a:1 b:2", false), p("count():>1 OR p95():>2", true)]),
+            "a:1 b:2 (count():>1 OR p95():>2)"
+        );
+        assert_eq!(join_query(vec![p("", false), p("count():>1", false)]), "count():>1");
+    }
+}
