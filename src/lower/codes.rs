@@ -14,8 +14,6 @@ crate::codes! {
         EmptyTimeRange = "empty_time_range" : "once \"now\" is known, the time range ends before it starts",
         /// `SELECT count() SINCE 99999999w`
         TimeOutOfRange = "time_out_of_range" : "a time of the range cannot be represented",
-        /// `WHERE message:"ends in \"` (a quoted value ending in `\`)
-        InexpressibleValue = "inexpressible_value" : "a value cannot be written in Sentry's syntax",
         /// `SHOW EVENT … PROJECT "a b"`
         BadPathSegment = "bad_path_segment" : "a name that goes into the URL path holds characters Sentry names never hold",
         /// `SELECT * FROM issues ORDER BY title`
