@@ -1,6 +1,12 @@
 //! Parsing throughput over about 1 MB of realistic queries (the examples and test cases,
 //! repeated). Target: at least 20 MB/s on one core.
-#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic, clippy::indexing_slicing, reason = "test code: a failed expectation is a test failure")]
+#![allow(
+    clippy::expect_used,
+    clippy::unwrap_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "test code: a failed expectation is a test failure"
+)]
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;

@@ -23,8 +23,40 @@ pub(crate) mod exit {
 #[derive(Debug, Parser)]
 #[command(name = "dql", version, about, long_about = None)]
 struct Cli {
+    #[command(flatten)]
+    sentry: SentryFlags,
     #[command(subcommand)]
     command: Command,
+}
+
+/// Where Sentry is and who we are (flags win over `SENTRY_*` variables and `.sentryclirc`).
+#[derive(Debug, clap::Args)]
+struct SentryFlags {
+    /// Sentry's base URL (default https://sentry.io).
+    #[arg(long, global = true, value_name = "URL")]
+    url: Option<String>,
+    /// Organization slug.
+    #[arg(long, global = true, value_name = "ORG")]
+    org: Option<String>,
+    /// Auth token (prefer SENTRY_AUTH_TOKEN: a flag shows up in shell history).
+    #[arg(long, global = true, value_name = "TOKEN")]
+    token: Option<String>,
+    /// Default project slug, for queries without a PROJECT clause.
+    #[arg(long, global = true, value_name = "SLUG")]
+    project: Option<String>,
+}
+
+impl SentryFlags {
+    fn resolve(&self) -> Result<dql::client::config::Config, dql::client::error::ClientError> {
+        use dql::client::config::{Config, ConfigInputs, Flags, Token};
+        let flags = Flags {
+            url: self.url.clone(),
+            org: self.org.clone(),
+            token: self.token.clone().map(Token::new),
+            project: self.project.clone(),
+        };
+        Config::resolve(&ConfigInputs::from_process(flags))
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -37,6 +69,8 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Show the Sentry settings in effect and where each comes from (the token masked).
+    Config,
 }
 
 /// Runs the CLI and returns its exit code.
@@ -51,6 +85,7 @@ pub(crate) fn main() -> ExitCode {
     };
     let code = match cli.command {
         Command::Fmt { file, check } => fmt(&file, check),
+        Command::Config => config(&cli.sentry),
     };
     ExitCode::from(code)
 }
@@ -113,5 +148,31 @@ fn fmt(path: &std::path::Path, check: bool) -> u8 {
         return 0;
     }
     print!("{formatted}");
+    0
+}
+
+/// Prints a library error as a miette report.
+fn print_report(error: impl miette::Diagnostic + Send + Sync + 'static) {
+    eprintln!("{:?}", miette::Report::new(error));
+}
+
+/// `dql config`.
+fn config(flags: &SentryFlags) -> u8 {
+    let config = match flags.resolve() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = e.exit_code();
+            print_report(e);
+            return code;
+        }
+    };
+    let rows = config.describe();
+    let width = rows.iter().map(|r| r.setting.len()).max().unwrap_or(0);
+    for row in rows {
+        match row.value {
+            Some(value) => println!("{:<width$}  {value}  ({})", row.setting, row.origin),
+            None => println!("{:<width$}  {}", row.setting, row.origin),
+        }
+    }
     0
 }

@@ -1,6 +1,12 @@
 //! Every file in `tests/cases` parses without errors and round-trips through the printer; every
 //! file in `tests/errors` produces at least one error. One snapshot per file: AST + diagnostics.
-#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic, clippy::indexing_slicing, reason = "test code: a failed expectation is a test failure")]
+#![allow(
+    clippy::expect_used,
+    clippy::unwrap_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "test code: a failed expectation is a test failure"
+)]
 
 mod common;
 

@@ -27,7 +27,9 @@
 pub mod codes;
 mod events;
 mod issues;
+pub mod quote;
 pub mod request;
+pub mod search;
 mod stats;
 pub mod time;
 
@@ -35,7 +37,7 @@ pub use request::{Column, Endpoint, Method, Request, UpdatePlan};
 
 use crate::diagnostic::Diagnostic;
 use crate::semantic::checked::{CheckedKind, CheckedStatement, Projects};
-use crate::semantic::typed::TypedFilter;
+use crate::semantic::typed::{FilterKey, TypedFilter};
 use codes::LowerCode;
 use std::fmt::Write as _;
 
@@ -154,7 +156,8 @@ pub(crate) fn environment_params(environments: &[String], out: &mut Vec<(String,
 }
 
 /// The `query` param: `P(where) P(having)`, where `P(x)` wraps `x` in parentheses when its top
-/// level is an OR. Empty when there is neither.
+/// level is an OR (the filter printer's [`search::to_sentry_query_group`]). Empty when there is
+/// neither.
 pub(crate) fn query_param(
     filter: Option<&TypedFilter>,
     having: Option<&TypedFilter>,
@@ -162,55 +165,30 @@ pub(crate) fn query_param(
     let mut parts = Vec::new();
     let mut errors = Vec::new();
     for f in [filter, having].into_iter().flatten() {
-        match print_filter(f) {
-            Ok(printed) => parts.push(printed),
-            Err(d) => errors.extend(d),
+        match search::to_sentry_query_group(f) {
+            Ok(text) if text.is_empty() => {}
+            Ok(text) => parts.push(text),
+            Err(d) => errors.push(*d),
         }
     }
-    if !errors.is_empty() {
-        return Err(errors);
+    if errors.is_empty() {
+        Ok(parts.join(" "))
+    } else {
+        Err(errors)
     }
-    Ok(join_query(parts))
-}
-
-/// A printed filter and whether its top level is an OR.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Printed {
-    pub(crate) text: String,
-    pub(crate) top_or: bool,
-}
-
-/// Joins printed WHERE and HAVING with one space, each in parentheses when its top is an OR.
-pub(crate) fn join_query(parts: Vec<Printed>) -> String {
-    parts
-        .into_iter()
-        .filter(|p| !p.text.is_empty())
-        .map(|p| {
-            if p.top_or {
-                format!("({})", p.text)
-            } else {
-                p.text
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-/// Prints a typed filter in Sentry's syntax through the filter printer (`lower::search`).
-///
-/// Until the filter branch lands, `TypedFilter` is an empty placeholder that carries no
-/// condition, so it prints as nothing.
-fn print_filter(_filter: &TypedFilter) -> Result<Printed, Vec<Diagnostic>> {
-    Ok(Printed {
-        text: String::new(),
-        top_or: false,
-    })
 }
 
 /// The canonical strings of the aggregate functions a HAVING filter uses, in order (they must
-/// be sent as fields too).
-pub(crate) fn having_functions(_having: &TypedFilter) -> Vec<String> {
-    Vec::new()
+/// be sent as fields too; Sentry refuses a condition on an unselected aggregate).
+pub(crate) fn having_functions(having: &TypedFilter) -> Vec<String> {
+    having
+        .terms()
+        .into_iter()
+        .filter_map(|t| match &t.key {
+            FilterKey::Aggregate(a) => Some(a.to_string()),
+            _ => None,
+        })
+        .collect()
 }
 
 /// Whether `s` may go into a URL path as is (Sentry slugs and ids).
@@ -245,31 +223,4 @@ pub(crate) fn too_many_fields(
         ))
     };
     d
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{Printed, join_query};
-
-    fn p(text: &str, top_or: bool) -> Printed {
-        Printed {
-            text: text.into(),
-            top_or,
-        }
-    }
-
-    #[test]
-    fn where_and_having_join_with_parentheses_around_a_top_level_or() {
-        assert_eq!(join_query(vec![]), "");
-        assert_eq!(join_query(vec![p("level:error", false)]), "level:error");
-        assert_eq!(
-            join_query(vec![p("a:1 OR b:2", true), p("count():>1", false)]),
-            "(a:1 OR b:2) count():>1"
-        );
-        assert_eq!(
-            join_query(vec![p("a:1 b:2", false), p("count():>1 OR p95():>2", true)]),
-            "a:1 b:2 (count():>1 OR p95():>2)"
-        );
-        assert_eq!(join_query(vec![p("", false), p("count():>1", false)]), "count():>1");
-    }
 }

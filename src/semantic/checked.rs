@@ -34,6 +34,10 @@ pub struct CheckedStatement {
 }
 
 /// The kinds of checked statement.
+#[allow(
+    clippy::large_enum_variant,
+    reason = "a handful per file; boxing would only add noise for the stages that match on it"
+)]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub enum CheckedKind {
     /// A SELECT over events (errors, transactions, discover, spans, logs): a table or a series.

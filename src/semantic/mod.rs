@@ -2,6 +2,8 @@
 
 pub mod catalog;
 pub mod checked;
+pub mod filter_codes;
 pub mod suggest;
 pub mod typed;
 pub mod types;
+pub mod typing;

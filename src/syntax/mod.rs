@@ -3,9 +3,10 @@
 pub mod ast;
 pub mod codes;
 pub mod filter;
+pub mod filter_codes;
 mod parser;
 mod print;
-mod print_filter;
+pub mod print_filter;
 pub mod token;
 
 use crate::diagnostic::Diagnostic;

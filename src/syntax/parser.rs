@@ -736,7 +736,7 @@ fn clauses<'a>(ctx: &Ctx<'_>, mut i: &'a str) -> PResult<'a, Clauses> {
         } else if at_keyword(i, "WHERE") || at_keyword(i, "HAVING") {
             let is_where = at_keyword(i, "WHERE");
             let (rest, _) = keyword(ctx, i, if is_where { "WHERE" } else { "HAVING" })?;
-            if is_clause_start(rest) {
+            if rest.is_empty() || rest.starts_with(';') || filter::clause_terminator(ctx, rest).is_some() {
                 ctx.report(
                     Diagnostic::error(
                         SyntaxCode::EmptyClause,

@@ -1,7 +1,12 @@
 //! Shared helpers of the integration tests: rendering a case file into one snapshot, span checks.
 #![allow(dead_code, reason = "each test binary uses a different subset")]
-#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic, clippy::indexing_slicing, reason = "test code: a failed expectation is a test failure")]
-
+#![allow(
+    clippy::expect_used,
+    clippy::unwrap_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "test code: a failed expectation is a test failure"
+)]
 
 use dql::Source;
 use dql::syntax::{self, ast};
@@ -52,8 +57,14 @@ fn walk(value: &serde_json::Value, parent: Option<(u64, u64)>, len: u64, path: &
                 current = Some((start, end));
             }
             for (key, child) in map {
+                // Comments and annotations above a statement lie outside its span by design.
+                let parent = if matches!(key.as_str(), "annotations" | "comments") {
+                    None
+                } else {
+                    current
+                };
                 if key != "span" {
-                    walk(child, current, len, &format!("{path}.{key}"));
+                    walk(child, parent, len, &format!("{path}.{key}"));
                 }
             }
         }

@@ -1,0 +1,62 @@
+//! Diagnostic codes of the local engine (`dql::engine::*`): reading event files.
+
+crate::codes! {
+    /// Codes of `dql::engine::*`, carried by [`EngineError`](super::EngineError).
+    pub enum EngineCode in "engine" {
+        /// `--events missing.ndjson`
+        NotFound = "not_found" : "the --events path does not exist",
+        /// a truncated `.gz` file
+        ReadFailed = "read_failed" : "an event file could not be read or decompressed",
+        /// `--events empty_dir/`
+        NoEventFiles = "no_event_files" : "a directory given to --events holds no event files",
+        /// the line `{"id": "a",`
+        BadJson = "bad_json" : "a line or array element of an event file is not valid JSON",
+        /// the line `[1, 2]`
+        NotAnEvent = "not_an_event" : "a line or array element is valid JSON but not an event object",
+        /// `"tags": 5`
+        BadMember = "bad_member" : "an event member needed by the query has an unexpected shape",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostic::Code;
+    use crate::engine::EngineError;
+    use std::path::PathBuf;
+
+    #[test]
+    fn error_codes_match_the_declared_codes() {
+        let path = PathBuf::from("x");
+        let errors = [
+            EngineError::NotFound { path: path.clone() },
+            EngineError::Read {
+                path: path.clone(),
+                source: std::io::Error::other("x"),
+            },
+            EngineError::NoEventFiles { path: path.clone() },
+            EngineError::BadJson {
+                path: path.clone(),
+                line: 1,
+                message: String::new(),
+            },
+            EngineError::NotAnEvent {
+                path: path.clone(),
+                line: 1,
+                found: "a number",
+            },
+            EngineError::BadMember {
+                path,
+                line: 1,
+                member: "tags",
+                message: String::new(),
+            },
+        ];
+        assert_eq!(errors.len(), EngineCode::ALL.len());
+        for error in &errors {
+            let miette_code = miette::Diagnostic::code(error).map(|c| c.to_string());
+            assert_eq!(miette_code.as_deref(), Some(error.code().code()));
+            assert!(miette::Diagnostic::help(error).is_some());
+        }
+    }
+}

@@ -1,0 +1,1284 @@
+//! Field extraction: which catalog field reads which part of a Sentry event payload, the
+//! [`Value`] a field yields, and [`Projection`], which pulls only the needed fields from one
+//! event's JSON text.
+//!
+//! Speed comes from two things. The top level of an event is deserialised into borrowed raw
+//! slices ([`RawValue`]), so unneeded members are only skipped over, never built; and a member
+//! such as `entries` or `contexts` is parsed a second time, into small borrowed structs, only
+//! when a requested field lives there. Strings without escapes borrow from the line.
+
+use jiff::Timestamp;
+use serde::Deserialize;
+use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_json::value::RawValue;
+use std::borrow::Cow;
+use std::cmp::Ordering;
+use std::fmt;
+use std::hash::{Hash, Hasher};
+
+/// One field's value in one event.
+///
+/// Strings borrow from the event text when they can ([`Value::into_owned`] detaches them).
+/// Array fields (`error.type`, `stack.*`) are [`Value::Array`]. A missing field is
+/// [`Value::Null`]; text comparisons treat it as `""` ([`Value::as_text`]), as Sentry does.
+#[derive(Clone, Debug)]
+pub enum Value<'a> {
+    /// Missing.
+    Null,
+    /// `error.handled`, `stack.in_app`.
+    Bool(bool),
+    /// Integers: `transaction.duration` (ms), `project.id`, `issue.id`, `stack.lineno`.
+    Int(i64),
+    /// Other numbers: `measurements.*`, `tags[x,number]`.
+    Float(f64),
+    /// Text.
+    Str(Cow<'a, str>),
+    /// A date as milliseconds since the Unix epoch (UTC): `timestamp`, `error.received`.
+    Timestamp(i64),
+    /// An array field.
+    Array(Vec<Value<'a>>),
+}
+
+impl<'a> Value<'a> {
+    /// A copy that borrows nothing.
+    pub fn into_owned(self) -> Value<'static> {
+        match self {
+            Value::Null => Value::Null,
+            Value::Bool(b) => Value::Bool(b),
+            Value::Int(i) => Value::Int(i),
+            Value::Float(f) => Value::Float(f),
+            Value::Str(s) => Value::Str(Cow::Owned(s.into_owned())),
+            Value::Timestamp(t) => Value::Timestamp(t),
+            Value::Array(items) => Value::Array(items.into_iter().map(Value::into_owned).collect()),
+        }
+    }
+
+    /// Whether the value is missing.
+    pub fn is_null(&self) -> bool {
+        matches!(self, Value::Null)
+    }
+
+    /// The value as a number: integers, floats and timestamps (epoch ms); `None` otherwise.
+    pub fn as_f64(&self) -> Option<f64> {
+        match self {
+            Value::Int(i) => Some(*i as f64),
+            Value::Float(f) => Some(*f),
+            Value::Timestamp(t) => Some(*t as f64),
+            _ => None,
+        }
+    }
+
+    /// The value as text for string comparisons: missing is `""` (Sentry's two-valued logic),
+    /// booleans are `true`/`false`, numbers print as JSON does, dates as ISO 8601.
+    pub fn as_text(&self) -> Cow<'_, str> {
+        match self {
+            Value::Null => Cow::Borrowed(""),
+            Value::Str(s) => Cow::Borrowed(s.as_ref()),
+            Value::Bool(b) => Cow::Borrowed(if *b { "true" } else { "false" }),
+            Value::Int(i) => Cow::Owned(i.to_string()),
+            Value::Float(f) => Cow::Owned(f.to_string()),
+            Value::Timestamp(t) => Cow::Owned(format_timestamp(*t)),
+            Value::Array(items) => Cow::Owned(
+                items
+                    .iter()
+                    .map(|v| v.as_text().into_owned())
+                    .collect::<Vec<_>>()
+                    .join(","),
+            ),
+        }
+    }
+
+    /// The value as Sentry's API would put it in a result row (dates as
+    /// `2026-11-19T23:59:59+00:00`).
+    pub fn to_json(&self) -> serde_json::Value {
+        match self {
+            Value::Null => serde_json::Value::Null,
+            Value::Bool(b) => serde_json::Value::Bool(*b),
+            Value::Int(i) => serde_json::Value::from(*i),
+            Value::Float(f) => serde_json::Number::from_f64(*f)
+                .map_or(serde_json::Value::Null, serde_json::Value::Number),
+            Value::Str(s) => serde_json::Value::String(s.to_string()),
+            Value::Timestamp(t) => serde_json::Value::String(format_timestamp(*t)),
+            Value::Array(items) => {
+                serde_json::Value::Array(items.iter().map(Value::to_json).collect())
+            }
+        }
+    }
+
+    fn rank(&self) -> u8 {
+        match self {
+            Value::Null => 0,
+            Value::Bool(_) => 1,
+            Value::Int(_) | Value::Float(_) => 2,
+            Value::Timestamp(_) => 3,
+            Value::Str(_) => 4,
+            Value::Array(_) => 5,
+        }
+    }
+}
+
+/// Formats epoch milliseconds as Sentry's API does (`2026-11-19T23:59:59+00:00`).
+pub fn format_timestamp(millis: i64) -> String {
+    match Timestamp::from_millisecond(millis) {
+        Ok(ts) => ts.strftime("%Y-%m-%dT%H:%M:%S+00:00").to_string(),
+        Err(_) => millis.to_string(),
+    }
+}
+
+/// Parses an ISO 8601 / RFC 3339 instant into epoch milliseconds.
+pub fn parse_timestamp(text: &str) -> Option<i64> {
+    text.parse::<Timestamp>()
+        .ok()
+        .map(Timestamp::as_millisecond)
+}
+
+// Values are compared totally so they can be group keys and sort keys: floats by `total_cmp`,
+// integers and floats numerically with integers first on a tie, kinds in `rank` order.
+impl Ord for Value<'_> {
+    fn cmp(&self, other: &Self) -> Ordering {
+        match (self, other) {
+            (Value::Null, Value::Null) => Ordering::Equal,
+            (Value::Bool(a), Value::Bool(b)) => a.cmp(b),
+            (Value::Int(a), Value::Int(b)) => a.cmp(b),
+            (Value::Float(a), Value::Float(b)) => a.total_cmp(b),
+            (Value::Int(a), Value::Float(b)) => (*a as f64).total_cmp(b).then(Ordering::Less),
+            (Value::Float(a), Value::Int(b)) => a.total_cmp(&(*b as f64)).then(Ordering::Greater),
+            (Value::Timestamp(a), Value::Timestamp(b)) => a.cmp(b),
+            (Value::Str(a), Value::Str(b)) => a.cmp(b),
+            (Value::Array(a), Value::Array(b)) => a.cmp(b),
+            _ => self.rank().cmp(&other.rank()),
+        }
+    }
+}
+
+impl PartialOrd for Value<'_> {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl PartialEq for Value<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+
+impl Eq for Value<'_> {}
+
+impl Hash for Value<'_> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        // Int and Float never compare equal (see `cmp`), so their hashes need not agree.
+        std::mem::discriminant(self).hash(state);
+        match self {
+            Value::Null => {}
+            Value::Bool(b) => b.hash(state),
+            Value::Int(i) | Value::Timestamp(i) => i.hash(state),
+            Value::Float(f) => f.to_bits().hash(state),
+            Value::Str(s) => s.hash(state),
+            Value::Array(items) => items.hash(state),
+        }
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Value<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(ValueVisitor)
+    }
+}
+
+struct ValueVisitor;
+
+impl<'de> Visitor<'de> for ValueVisitor {
+    type Value = Value<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string, number, boolean, null or array")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Self::Value, E> {
+        Ok(Value::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(Value::Int(v))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(i64::try_from(v).map_or(Value::Float(v as f64), Value::Int))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
+        Ok(Value::Float(v))
+    }
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(Value::Str(Cow::Borrowed(v)))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Value::Str(Cow::Owned(v.to_owned())))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+        Ok(Value::Str(Cow::Owned(v)))
+    }
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_none<E>(self) -> Result<Self::Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element::<Value<'de>>()? {
+            items.push(item);
+        }
+        Ok(Value::Array(items))
+    }
+}
+
+/// A catalog field as the local engine reads it from an event payload.
+///
+/// [`Field::resolve`] maps a field name to one of these; see `docs/events-mapping.md`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Field {
+    /// `id`: `eventID` (else `id`).
+    Id,
+    /// `issue.id` / `issue`: `groupID` as an integer (the issue of FROM issues).
+    IssueId,
+    /// `project` / `project.name`: `projectSlug`, else `projectID`.
+    Project,
+    /// `project.id`: `projectID` as an integer.
+    ProjectId,
+    /// `timestamp`: `dateCreated` (else `datetime`, else `endTimestamp`).
+    Timestamp,
+    /// `timestamp.to_hour`: the timestamp floored to the hour.
+    TimestampToHour,
+    /// `timestamp.to_day`: the timestamp floored to the day.
+    TimestampToDay,
+    /// `error.received`: `dateReceived`.
+    Received,
+    /// `event.type`: `type`.
+    EventType,
+    /// `title`.
+    Title,
+    /// `message`: `message`, or `title` when the message is empty.
+    Message,
+    /// `culprit`.
+    Culprit,
+    /// `location`.
+    Location,
+    /// `dist`.
+    Dist,
+    /// `platform.name` / `platform`.
+    Platform,
+    /// `release`: the `release` tag, else `release.version` (or a string `release`).
+    Release,
+    /// `transaction`: the `transaction` tag, else the title of a transaction event.
+    Transaction,
+    /// `user`: the `user` tag, else `id:…`, `username:…`, `email:…` or `ip:…` from `user`.
+    User,
+    /// `user.id`.
+    UserId,
+    /// `user.email`.
+    UserEmail,
+    /// `user.username`.
+    UserUsername,
+    /// `user.ip`: `user.ip_address`.
+    UserIp,
+    /// `user.display`: coalesce(email, username, id, ip).
+    UserDisplay,
+    /// `error.type`: the exception values' `type` (array).
+    ErrorType,
+    /// `error.value`: the exception values' `value` (array).
+    ErrorValue,
+    /// `error.mechanism`: the exception values' `mechanism.type` (array).
+    ErrorMechanism,
+    /// `error.handled`: the exception values' `mechanism.handled` (array of booleans).
+    ErrorHandled,
+    /// `error.unhandled`: whether any exception has `mechanism.handled: false`.
+    ErrorUnhandled,
+    /// `stack.*`: a member of every frame of every exception (array).
+    Stack(StackField),
+    /// `http.method`: the request entry's `method`.
+    HttpMethod,
+    /// `http.url`: the request entry's `url`.
+    HttpUrl,
+    /// `transaction.duration`: `(endTimestamp − startTimestamp)` in whole milliseconds.
+    TransactionDuration,
+    /// `transaction.op`: `contexts.trace.op`.
+    TransactionOp,
+    /// `transaction.status`: `contexts.trace.status`.
+    TransactionStatus,
+    /// `trace`: `contexts.trace.trace_id`.
+    Trace,
+    /// `trace.span`: `contexts.trace.span_id`.
+    TraceSpan,
+    /// `trace.parent_span`: `contexts.trace.parent_span_id`.
+    TraceParentSpan,
+    /// `measurements.<name>`: `measurements.<name>.value`.
+    Measurement(String),
+    /// `sdk.name`.
+    SdkName,
+    /// `sdk.version`.
+    SdkVersion,
+    /// `browser.name`: the tag, else `contexts.browser.name`.
+    BrowserName,
+    /// `os.name`: the tag, else `contexts.os.name` (or `client_os`).
+    OsName,
+    /// `tags[x]` and every other name: the tag's value as text.
+    Tag(String),
+    /// `tags[x,number]`: the tag's value as a number.
+    TagNumber(String),
+}
+
+/// A member of a stack frame, for the `stack.*` fields.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum StackField {
+    /// `stack.filename`.
+    Filename,
+    /// `stack.function`.
+    Function,
+    /// `stack.abs_path`: `absPath`.
+    AbsPath,
+    /// `stack.module`.
+    Module,
+    /// `stack.package`.
+    Package,
+    /// `stack.in_app`: `inApp`.
+    InApp,
+    /// `stack.lineno`: `lineNo`.
+    LineNo,
+    /// `stack.colno`: `colNo`.
+    ColNo,
+}
+
+impl Field {
+    /// The field a name reads. Never fails: a name the engine does not know reads the tag of
+    /// that name, as Sentry resolves unknown keys.
+    pub fn resolve(name: &str) -> Field {
+        if let Some(inner) = name.strip_prefix("tags[").and_then(|r| r.strip_suffix(']')) {
+            return match inner.split_once(',') {
+                Some((key, kind)) if kind.trim() == "number" => {
+                    Field::TagNumber(key.trim().to_owned())
+                }
+                Some((key, _)) => Field::Tag(key.trim().to_owned()),
+                None => Field::Tag(inner.trim().to_owned()),
+            };
+        }
+        if let Some(measurement) = name.strip_prefix("measurements.") {
+            return Field::Measurement(measurement.to_owned());
+        }
+        match name {
+            "id" => Field::Id,
+            "issue.id" | "issue" => Field::IssueId,
+            "project" | "project.name" => Field::Project,
+            "project.id" => Field::ProjectId,
+            "timestamp" => Field::Timestamp,
+            "timestamp.to_hour" => Field::TimestampToHour,
+            "timestamp.to_day" => Field::TimestampToDay,
+            "error.received" => Field::Received,
+            "event.type" => Field::EventType,
+            "title" => Field::Title,
+            "message" => Field::Message,
+            "culprit" => Field::Culprit,
+            "location" => Field::Location,
+            "dist" => Field::Dist,
+            "platform.name" | "platform" => Field::Platform,
+            "release" => Field::Release,
+            "transaction" => Field::Transaction,
+            "user" => Field::User,
+            "user.id" => Field::UserId,
+            "user.email" => Field::UserEmail,
+            "user.username" => Field::UserUsername,
+            "user.ip" => Field::UserIp,
+            "user.display" => Field::UserDisplay,
+            "error.type" => Field::ErrorType,
+            "error.value" => Field::ErrorValue,
+            "error.mechanism" => Field::ErrorMechanism,
+            "error.handled" => Field::ErrorHandled,
+            "error.unhandled" => Field::ErrorUnhandled,
+            "stack.filename" => Field::Stack(StackField::Filename),
+            "stack.function" => Field::Stack(StackField::Function),
+            "stack.abs_path" => Field::Stack(StackField::AbsPath),
+            "stack.module" => Field::Stack(StackField::Module),
+            "stack.package" => Field::Stack(StackField::Package),
+            "stack.in_app" => Field::Stack(StackField::InApp),
+            "stack.lineno" => Field::Stack(StackField::LineNo),
+            "stack.colno" => Field::Stack(StackField::ColNo),
+            "http.method" => Field::HttpMethod,
+            "http.url" => Field::HttpUrl,
+            "transaction.duration" => Field::TransactionDuration,
+            "transaction.op" => Field::TransactionOp,
+            "transaction.status" => Field::TransactionStatus,
+            "trace" => Field::Trace,
+            "trace.span" => Field::TraceSpan,
+            "trace.parent_span" => Field::TraceParentSpan,
+            "sdk.name" => Field::SdkName,
+            "sdk.version" => Field::SdkVersion,
+            "browser.name" => Field::BrowserName,
+            "os.name" => Field::OsName,
+            other => Field::Tag(other.to_owned()),
+        }
+    }
+}
+
+/// The fields one query needs, in the order the evaluator wants them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Projection {
+    names: Vec<String>,
+    fields: Vec<Field>,
+}
+
+/// Why one event could not be read; the reader adds the file and line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ExtractError {
+    /// Not valid JSON (serde_json's message).
+    BadJson(String),
+    /// Valid JSON but not an object; says what it is.
+    NotAnEvent(&'static str),
+    /// A member needed by the projection has an unexpected shape.
+    BadMember {
+        /// The top-level member.
+        member: &'static str,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+impl Projection {
+    /// A projection of `names`, resolved with [`Field::resolve`].
+    pub fn new<I, S>(names: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let names: Vec<String> = names.into_iter().map(|n| n.as_ref().to_owned()).collect();
+        let fields = names.iter().map(|n| Field::resolve(n)).collect();
+        Projection { names, fields }
+    }
+
+    /// The field names, in order.
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+
+    /// The resolved fields, in order.
+    pub fn fields(&self) -> &[Field] {
+        &self.fields
+    }
+
+    /// The position of `name`, if projected.
+    pub fn index_of(&self, name: &str) -> Option<usize> {
+        self.names.iter().position(|n| n == name)
+    }
+
+    /// Extracts the projected fields from one event's JSON text, in projection order.
+    pub fn extract<'a>(&self, text: &'a [u8]) -> Result<Vec<Value<'a>>, ExtractError> {
+        let first = text.iter().copied().find(|b| !b.is_ascii_whitespace());
+        let found = match first {
+            Some(b'{') => None,
+            Some(b'[') => Some("an array"),
+            Some(b'"') => Some("a string"),
+            Some(b't' | b'f') => Some("a boolean"),
+            Some(b'n') => Some("null"),
+            Some(b'-' | b'0'..=b'9') => Some("a number"),
+            _ => None,
+        };
+        if let Some(found) = found {
+            // Report invalid JSON as such before complaining about its type.
+            return Err(match serde_json::from_slice::<de::IgnoredAny>(text) {
+                Ok(_) => ExtractError::NotAnEvent(found),
+                Err(e) => ExtractError::BadJson(e.to_string()),
+            });
+        }
+        let top: Top<'a> =
+            serde_json::from_slice(text).map_err(|e| ExtractError::BadJson(e.to_string()))?;
+        let mut event = EventView::new(top);
+        self.fields.iter().map(|f| event.get(f)).collect()
+    }
+}
+
+/// The top level of an event: scalars borrowed, big members kept as raw text for later.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Top<'a> {
+    #[serde(borrow)]
+    id: Option<Value<'a>>,
+    #[serde(rename = "eventID", borrow)]
+    event_id: Option<Value<'a>>,
+    #[serde(rename = "groupID", borrow)]
+    group_id: Option<Value<'a>>,
+    #[serde(rename = "projectID", borrow)]
+    project_id: Option<Value<'a>>,
+    #[serde(rename = "projectSlug", borrow)]
+    project_slug: Option<Value<'a>>,
+    #[serde(borrow)]
+    title: Option<Value<'a>>,
+    #[serde(borrow)]
+    message: Option<Value<'a>>,
+    #[serde(rename = "type", borrow)]
+    event_type: Option<Value<'a>>,
+    #[serde(borrow)]
+    platform: Option<Value<'a>>,
+    #[serde(borrow)]
+    culprit: Option<Value<'a>>,
+    #[serde(borrow)]
+    location: Option<Value<'a>>,
+    #[serde(borrow)]
+    dist: Option<Value<'a>>,
+    #[serde(rename = "dateCreated", borrow)]
+    date_created: Option<&'a RawValue>,
+    #[serde(borrow)]
+    datetime: Option<&'a RawValue>,
+    #[serde(rename = "dateReceived", borrow)]
+    date_received: Option<&'a RawValue>,
+    #[serde(rename = "startTimestamp", borrow)]
+    start_timestamp: Option<&'a RawValue>,
+    #[serde(rename = "endTimestamp", borrow)]
+    end_timestamp: Option<&'a RawValue>,
+    #[serde(borrow)]
+    tags: Option<&'a RawValue>,
+    #[serde(borrow)]
+    user: Option<&'a RawValue>,
+    #[serde(borrow)]
+    sdk: Option<&'a RawValue>,
+    #[serde(borrow)]
+    release: Option<&'a RawValue>,
+    #[serde(borrow)]
+    contexts: Option<&'a RawValue>,
+    #[serde(borrow)]
+    entries: Option<&'a RawValue>,
+    #[serde(borrow)]
+    measurements: Option<&'a RawValue>,
+    // Ingest-format payloads carry these at the top level instead of in `entries`.
+    #[serde(borrow)]
+    exception: Option<&'a RawValue>,
+    #[serde(borrow)]
+    request: Option<&'a RawValue>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct User<'a> {
+    #[serde(borrow)]
+    id: Option<Value<'a>>,
+    #[serde(borrow)]
+    email: Option<Value<'a>>,
+    #[serde(borrow)]
+    username: Option<Value<'a>>,
+    #[serde(borrow)]
+    ip_address: Option<Value<'a>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Sdk<'a> {
+    #[serde(borrow)]
+    name: Option<Value<'a>>,
+    #[serde(borrow)]
+    version: Option<Value<'a>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct ReleaseObject<'a> {
+    #[serde(borrow)]
+    version: Option<Value<'a>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Contexts<'a> {
+    #[serde(borrow)]
+    trace: Option<TraceContext<'a>>,
+    #[serde(borrow)]
+    browser: Option<NamedContext<'a>>,
+    #[serde(borrow)]
+    os: Option<NamedContext<'a>>,
+    #[serde(borrow)]
+    client_os: Option<NamedContext<'a>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct TraceContext<'a> {
+    #[serde(borrow)]
+    op: Option<Value<'a>>,
+    #[serde(borrow)]
+    status: Option<Value<'a>>,
+    #[serde(borrow)]
+    trace_id: Option<Value<'a>>,
+    #[serde(borrow)]
+    span_id: Option<Value<'a>>,
+    #[serde(borrow)]
+    parent_span_id: Option<Value<'a>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct NamedContext<'a> {
+    #[serde(borrow)]
+    name: Option<Value<'a>>,
+}
+
+#[derive(Deserialize)]
+struct Entry<'a> {
+    #[serde(rename = "type", borrow)]
+    kind: Cow<'a, str>,
+    #[serde(borrow, default)]
+    data: Option<&'a RawValue>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct ExceptionData<'a> {
+    #[serde(borrow)]
+    values: Option<Vec<Exception<'a>>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Exception<'a> {
+    #[serde(rename = "type", borrow)]
+    kind: Option<Value<'a>>,
+    #[serde(borrow)]
+    value: Option<Value<'a>>,
+    #[serde(borrow)]
+    mechanism: Option<Mechanism<'a>>,
+    #[serde(borrow)]
+    stacktrace: Option<Stacktrace<'a>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Mechanism<'a> {
+    #[serde(rename = "type", borrow)]
+    kind: Option<Value<'a>>,
+    handled: Option<bool>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Stacktrace<'a> {
+    #[serde(borrow)]
+    frames: Option<Vec<Frame<'a>>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Frame<'a> {
+    #[serde(borrow)]
+    filename: Option<Value<'a>>,
+    #[serde(borrow)]
+    function: Option<Value<'a>>,
+    #[serde(rename = "absPath", alias = "abs_path", borrow)]
+    abs_path: Option<Value<'a>>,
+    #[serde(borrow)]
+    module: Option<Value<'a>>,
+    #[serde(borrow)]
+    package: Option<Value<'a>>,
+    #[serde(rename = "inApp", alias = "in_app")]
+    in_app: Option<bool>,
+    #[serde(rename = "lineNo", alias = "lineno")]
+    line_no: Option<i64>,
+    #[serde(rename = "colNo", alias = "colno")]
+    col_no: Option<i64>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Request<'a> {
+    #[serde(borrow)]
+    method: Option<Value<'a>>,
+    #[serde(borrow)]
+    url: Option<Value<'a>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Measurement {
+    value: Option<f64>,
+}
+
+/// The tags list: `[{key, value}]` (Sentry's event JSON), `[[key, value]]` or `{key: value}`
+/// (ingest payloads).
+#[derive(Default)]
+struct Tags<'a>(Vec<(Cow<'a, str>, Value<'a>)>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for Tags<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(TagsVisitor)
+    }
+}
+
+struct TagsVisitor;
+
+impl<'de> Visitor<'de> for TagsVisitor {
+    type Value = Tags<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a list of {key, value} objects")
+    }
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(Tags::default())
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut tags = Vec::new();
+        while let Some(TagPair(key, value)) = seq.next_element()? {
+            tags.push((key, value));
+        }
+        Ok(Tags(tags))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut tags = Vec::new();
+        while let Some((key, value)) = map.next_entry::<Cow<'de, str>, Value<'de>>()? {
+            tags.push((key, value));
+        }
+        Ok(Tags(tags))
+    }
+}
+
+struct TagPair<'a>(Cow<'a, str>, Value<'a>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for TagPair<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(TagPairVisitor)
+    }
+}
+
+struct TagPairVisitor;
+
+impl<'de> Visitor<'de> for TagPairVisitor {
+    type Value = TagPair<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a {key, value} object or a [key, value] pair")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let key: BorrowedText<'de> = seq
+            .next_element()?
+            .ok_or_else(|| de::Error::invalid_length(0, &self))?;
+        let value: Value<'de> = seq.next_element()?.unwrap_or(Value::Null);
+        while seq.next_element::<de::IgnoredAny>()?.is_some() {}
+        Ok(TagPair(key.0, value))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut key = None;
+        let mut value = Value::Null;
+        while let Some(name) = map.next_key::<BorrowedText<'de>>()? {
+            match name.0.as_ref() {
+                "key" => key = Some(map.next_value::<BorrowedText<'de>>()?.0),
+                "value" => value = map.next_value()?,
+                _ => {
+                    map.next_value::<de::IgnoredAny>()?;
+                }
+            }
+        }
+        let key = key.ok_or_else(|| de::Error::missing_field("key"))?;
+        Ok(TagPair(key, value))
+    }
+}
+
+/// A string that borrows from the input when it has no escapes.
+struct BorrowedText<'a>(Cow<'a, str>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for BorrowedText<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct TextVisitor;
+        impl<'de> Visitor<'de> for TextVisitor {
+            type Value = BorrowedText<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(BorrowedText(Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(BorrowedText(Cow::Owned(v.to_owned())))
+            }
+        }
+        deserializer.deserialize_str(TextVisitor)
+    }
+}
+
+/// One event being read: the top level plus members parsed on first use.
+struct EventView<'a> {
+    top: Top<'a>,
+    tags: Option<Tags<'a>>,
+    user: Option<User<'a>>,
+    contexts: Option<Contexts<'a>>,
+    exceptions: Option<Vec<Exception<'a>>>,
+    request: Option<Request<'a>>,
+}
+
+type Extracted<'a> = Result<Value<'a>, ExtractError>;
+
+fn parse_member<'a, T: Deserialize<'a> + Default>(
+    raw: Option<&'a RawValue>,
+    member: &'static str,
+) -> Result<T, ExtractError> {
+    match raw {
+        None => Ok(T::default()),
+        Some(raw) if raw.get() == "null" => Ok(T::default()),
+        Some(raw) => serde_json::from_str(raw.get()).map_err(|e| ExtractError::BadMember {
+            member,
+            message: e.to_string(),
+        }),
+    }
+}
+
+fn or_null<'a>(value: Option<&Value<'a>>) -> Value<'a> {
+    value.cloned().unwrap_or(Value::Null)
+}
+
+/// Missing, null and empty text all count as absent for fallbacks (Sentry stores "" for them).
+fn present<'b, 'a>(value: Option<&'b Value<'a>>) -> Option<&'b Value<'a>> {
+    value.filter(|v| match v {
+        Value::Null => false,
+        Value::Str(s) => !s.is_empty(),
+        _ => true,
+    })
+}
+
+fn as_text_value<'a>(value: &Value<'a>) -> Value<'a> {
+    match value {
+        Value::Null | Value::Str(_) => value.clone(),
+        other => Value::Str(Cow::Owned(other.as_text().into_owned())),
+    }
+}
+
+fn as_int_value<'a>(value: Option<&Value<'a>>) -> Value<'a> {
+    match value {
+        Some(Value::Str(s)) => s
+            .parse::<i64>()
+            .map_or_else(|_| Value::Str(s.clone()), Value::Int),
+        Some(v) => v.clone(),
+        None => Value::Null,
+    }
+}
+
+impl<'a> EventView<'a> {
+    fn new(top: Top<'a>) -> Self {
+        EventView {
+            top,
+            tags: None,
+            user: None,
+            contexts: None,
+            exceptions: None,
+            request: None,
+        }
+    }
+
+    fn get(&mut self, field: &Field) -> Extracted<'a> {
+        Ok(match field {
+            Field::Id => or_null(present(self.top.event_id.as_ref()).or(self.top.id.as_ref())),
+            Field::IssueId => as_int_value(self.top.group_id.as_ref()),
+            Field::Project => {
+                or_null(present(self.top.project_slug.as_ref()).or(self.top.project_id.as_ref()))
+            }
+            Field::ProjectId => as_int_value(self.top.project_id.as_ref()),
+            Field::Timestamp => self.timestamp()?,
+            Field::TimestampToHour => floor_timestamp(self.timestamp()?, 3_600_000),
+            Field::TimestampToDay => floor_timestamp(self.timestamp()?, 86_400_000),
+            Field::Received => date_member(self.top.date_received, "dateReceived")?,
+            Field::EventType => or_null(self.top.event_type.as_ref()),
+            Field::Title => or_null(self.top.title.as_ref()),
+            Field::Message => {
+                or_null(present(self.top.message.as_ref()).or(self.top.title.as_ref()))
+            }
+            Field::Culprit => or_null(self.top.culprit.as_ref()),
+            Field::Location => or_null(self.top.location.as_ref()),
+            Field::Dist => or_null(self.top.dist.as_ref()),
+            Field::Platform => or_null(self.top.platform.as_ref()),
+            Field::Release => match self.tag("release")? {
+                Value::Null => self.release()?,
+                v => v,
+            },
+            Field::Transaction => match self.tag("transaction")? {
+                Value::Null if self.is_transaction() => or_null(self.top.title.as_ref()),
+                v => v,
+            },
+            Field::User => match self.tag("user")? {
+                Value::Null => self.user_tag()?,
+                v => v,
+            },
+            Field::UserId => as_text_value(&or_null(self.user()?.id.as_ref())),
+            Field::UserEmail => or_null(self.user()?.email.as_ref()),
+            Field::UserUsername => or_null(self.user()?.username.as_ref()),
+            Field::UserIp => or_null(self.user()?.ip_address.as_ref()),
+            Field::UserDisplay => {
+                let user = self.user()?;
+                as_text_value(&or_null(
+                    present(user.email.as_ref())
+                        .or(present(user.username.as_ref()))
+                        .or(present(user.id.as_ref()))
+                        .or(present(user.ip_address.as_ref())),
+                ))
+            }
+            Field::ErrorType => self.per_exception(|e| or_null(e.kind.as_ref()))?,
+            Field::ErrorValue => self.per_exception(|e| or_null(e.value.as_ref()))?,
+            Field::ErrorMechanism => {
+                self.per_exception(|e| or_null(e.mechanism.as_ref().and_then(|m| m.kind.as_ref())))?
+            }
+            Field::ErrorHandled => self.per_exception(|e| {
+                e.mechanism
+                    .as_ref()
+                    .and_then(|m| m.handled)
+                    .map_or(Value::Null, Value::Bool)
+            })?,
+            Field::ErrorUnhandled => {
+                let exceptions = self.exceptions()?;
+                Value::Bool(
+                    exceptions
+                        .iter()
+                        .any(|e| e.mechanism.as_ref().and_then(|m| m.handled) == Some(false)),
+                )
+            }
+            Field::Stack(member) => self.per_frame(*member)?,
+            Field::HttpMethod => or_null(self.request()?.method.as_ref()),
+            Field::HttpUrl => or_null(self.request()?.url.as_ref()),
+            Field::TransactionDuration => self.duration()?,
+            Field::TransactionOp => self.trace(|t| t.op.as_ref())?,
+            Field::TransactionStatus => self.trace(|t| t.status.as_ref())?,
+            Field::Trace => self.trace(|t| t.trace_id.as_ref())?,
+            Field::TraceSpan => self.trace(|t| t.span_id.as_ref())?,
+            Field::TraceParentSpan => self.trace(|t| t.parent_span_id.as_ref())?,
+            Field::Measurement(name) => self.measurement(name)?,
+            Field::SdkName => {
+                let sdk: Sdk<'a> = parse_member(self.top.sdk, "sdk")?;
+                or_null(sdk.name.as_ref())
+            }
+            Field::SdkVersion => {
+                let sdk: Sdk<'a> = parse_member(self.top.sdk, "sdk")?;
+                or_null(sdk.version.as_ref())
+            }
+            Field::BrowserName => match self.tag("browser.name")? {
+                Value::Null => {
+                    let contexts = self.contexts()?;
+                    or_null(contexts.browser.as_ref().and_then(|c| c.name.as_ref()))
+                }
+                v => v,
+            },
+            Field::OsName => match self.tag("os.name")? {
+                Value::Null => {
+                    let contexts = self.contexts()?;
+                    let os = contexts.os.as_ref().or(contexts.client_os.as_ref());
+                    or_null(os.and_then(|c| c.name.as_ref()))
+                }
+                v => v,
+            },
+            Field::Tag(key) => self.tag(key)?,
+            Field::TagNumber(key) => match self.tag(key)? {
+                Value::Str(s) => s.trim().parse::<f64>().map_or(Value::Null, Value::Float),
+                _ => Value::Null,
+            },
+        })
+    }
+
+    fn is_transaction(&self) -> bool {
+        matches!(&self.top.event_type, Some(Value::Str(t)) if t == "transaction")
+    }
+
+    fn tag(&mut self, key: &str) -> Extracted<'a> {
+        if self.tags.is_none() {
+            self.tags = Some(parse_member(self.top.tags, "tags")?);
+        }
+        let Some(tags) = &self.tags else {
+            return Ok(Value::Null);
+        };
+        Ok(tags
+            .0
+            .iter()
+            .find(|(k, _)| k == key)
+            .map_or(Value::Null, |(_, v)| as_text_value(v)))
+    }
+
+    fn user(&mut self) -> Result<&User<'a>, ExtractError> {
+        if self.user.is_none() {
+            self.user = Some(parse_member(self.top.user, "user")?);
+        }
+        Ok(self.user.get_or_insert_with(User::default))
+    }
+
+    fn user_tag(&mut self) -> Extracted<'a> {
+        let user = self.user()?;
+        let candidates = [
+            ("id", &user.id),
+            ("username", &user.username),
+            ("email", &user.email),
+            ("ip", &user.ip_address),
+        ];
+        for (prefix, value) in candidates {
+            if let Some(v) = present(value.as_ref()) {
+                return Ok(Value::Str(Cow::Owned(format!("{prefix}:{}", v.as_text()))));
+            }
+        }
+        Ok(Value::Null)
+    }
+
+    fn release(&self) -> Extracted<'a> {
+        let Some(raw) = self.top.release else {
+            return Ok(Value::Null);
+        };
+        if raw.get().starts_with('{') {
+            let release: ReleaseObject<'a> = parse_member(Some(raw), "release")?;
+            Ok(or_null(release.version.as_ref()))
+        } else {
+            let value: Option<Value<'a>> = parse_member(Some(raw), "release")?;
+            Ok(value.unwrap_or(Value::Null))
+        }
+    }
+
+    fn contexts(&mut self) -> Result<&Contexts<'a>, ExtractError> {
+        if self.contexts.is_none() {
+            self.contexts = Some(parse_member(self.top.contexts, "contexts")?);
+        }
+        Ok(self.contexts.get_or_insert_with(Contexts::default))
+    }
+
+    fn trace(
+        &mut self,
+        member: impl for<'t> Fn(&'t TraceContext<'a>) -> Option<&'t Value<'a>>,
+    ) -> Extracted<'a> {
+        let contexts = self.contexts()?;
+        Ok(or_null(contexts.trace.as_ref().and_then(member)))
+    }
+
+    fn exceptions(&mut self) -> Result<&[Exception<'a>], ExtractError> {
+        if self.exceptions.is_none() {
+            let data = match self.entry("exception")? {
+                Some(raw) => Some(raw),
+                None => self.top.exception,
+            };
+            let data: ExceptionData<'a> = parse_member(data, "entries")?;
+            self.exceptions = Some(data.values.unwrap_or_default());
+        }
+        Ok(self.exceptions.as_deref().unwrap_or_default())
+    }
+
+    fn request(&mut self) -> Result<&Request<'a>, ExtractError> {
+        if self.request.is_none() {
+            let data = match self.entry("request")? {
+                Some(raw) => Some(raw),
+                None => self.top.request,
+            };
+            self.request = Some(parse_member(data, "entries")?);
+        }
+        Ok(self.request.get_or_insert_with(Request::default))
+    }
+
+    /// The `data` of the first entry of `kind`.
+    fn entry(&self, kind: &str) -> Result<Option<&'a RawValue>, ExtractError> {
+        let entries: Option<Vec<Entry<'a>>> = parse_member(self.top.entries, "entries")?;
+        Ok(entries
+            .unwrap_or_default()
+            .into_iter()
+            .find(|e| e.kind == kind)
+            .and_then(|e| e.data))
+    }
+
+    fn per_exception(&mut self, get: impl Fn(&Exception<'a>) -> Value<'a>) -> Extracted<'a> {
+        Ok(Value::Array(self.exceptions()?.iter().map(get).collect()))
+    }
+
+    fn per_frame(&mut self, member: StackField) -> Extracted<'a> {
+        let exceptions = self.exceptions()?;
+        let frames = exceptions
+            .iter()
+            .filter_map(|e| e.stacktrace.as_ref()?.frames.as_ref())
+            .flatten();
+        let values = frames.map(|frame| match member {
+            StackField::Filename => or_null(frame.filename.as_ref()),
+            StackField::Function => or_null(frame.function.as_ref()),
+            StackField::AbsPath => or_null(frame.abs_path.as_ref()),
+            StackField::Module => or_null(frame.module.as_ref()),
+            StackField::Package => or_null(frame.package.as_ref()),
+            StackField::InApp => frame.in_app.map_or(Value::Null, Value::Bool),
+            StackField::LineNo => frame.line_no.map_or(Value::Null, Value::Int),
+            StackField::ColNo => frame.col_no.map_or(Value::Null, Value::Int),
+        });
+        Ok(Value::Array(values.collect()))
+    }
+
+    fn timestamp(&self) -> Extracted<'a> {
+        if let Some(raw) = self.top.date_created.filter(|r| r.get() != "null") {
+            return date_member(Some(raw), "dateCreated");
+        }
+        if let Some(raw) = self.top.datetime.filter(|r| r.get() != "null") {
+            return date_member(Some(raw), "datetime");
+        }
+        date_member(self.top.end_timestamp, "endTimestamp")
+    }
+
+    fn duration(&self) -> Extracted<'a> {
+        let start: Option<f64> = parse_member(self.top.start_timestamp, "startTimestamp")?;
+        let end: Option<f64> = parse_member(self.top.end_timestamp, "endTimestamp")?;
+        Ok(match (start, end) {
+            // Whole milliseconds, as Sentry stores transaction durations.
+            (Some(start), Some(end)) => {
+                Value::Int(((end - start) * 1000.0).round().max(0.0) as i64)
+            }
+            _ => Value::Null,
+        })
+    }
+
+    fn measurement(&self, name: &str) -> Extracted<'a> {
+        let Some(raw) = self.top.measurements else {
+            return Ok(Value::Null);
+        };
+        let all: Option<std::collections::BTreeMap<Cow<'a, str>, Option<Measurement>>> =
+            parse_member(Some(raw), "measurements")?;
+        Ok(all
+            .and_then(|m| m.get(name).and_then(|m| m.as_ref()?.value))
+            .map_or(Value::Null, Value::Float))
+    }
+}
+
+fn floor_timestamp(value: Value<'_>, step: i64) -> Value<'_> {
+    match value {
+        Value::Timestamp(t) => Value::Timestamp(t.div_euclid(step) * step),
+        other => other,
+    }
+}
+
+/// A date member: an ISO 8601 string or a number of epoch seconds.
+fn date_member<'a>(raw: Option<&'a RawValue>, member: &'static str) -> Extracted<'a> {
+    let value: Option<Value<'a>> = parse_member(raw, member)?;
+    match value {
+        None | Some(Value::Null) => Ok(Value::Null),
+        Some(Value::Str(text)) => {
+            parse_timestamp(&text)
+                .map(Value::Timestamp)
+                .ok_or_else(|| ExtractError::BadMember {
+                    member,
+                    message: format!("`{text}` is not an ISO 8601 date"),
+                })
+        }
+        Some(Value::Int(secs)) => Ok(Value::Timestamp(secs.saturating_mul(1000))),
+        Some(Value::Float(secs)) => Ok(Value::Timestamp((secs * 1000.0).round() as i64)),
+        Some(_) => Err(ExtractError::BadMember {
+            member,
+            message: "expected a date string or epoch seconds".to_owned(),
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn extract(names: &[&str], json: &str) -> Vec<Value<'static>> {
+        Projection::new(names)
+            .extract(json.as_bytes())
+            .unwrap()
+            .into_iter()
+            .map(Value::into_owned)
+            .collect()
+    }
+
+    fn s(text: &str) -> Value<'static> {
+        Value::Str(Cow::Owned(text.to_owned()))
+    }
+
+    #[test]
+    fn resolves_tags_measurements_and_unknown_names() {
+        assert_eq!(Field::resolve("tags[level]"), Field::Tag("level".into()));
+        assert_eq!(
+            Field::resolve("tags[n, number]"),
+            Field::TagNumber("n".into())
+        );
+        assert_eq!(
+            Field::resolve("measurements.lcp"),
+            Field::Measurement("lcp".into())
+        );
+        assert_eq!(
+            Field::resolve("server_name"),
+            Field::Tag("server_name".into())
+        );
+        assert_eq!(Field::resolve("title"), Field::Title);
+    }
+
+    #[test]
+    fn known_fields_win_over_tags_of_the_same_name() {
+        let json = r#"{"title":"T","tags":[{"key":"title","value":"tag"}]}"#;
+        assert_eq!(
+            extract(&["title", "tags[title]"], json),
+            vec![s("T"), s("tag")]
+        );
+    }
+
+    #[test]
+    fn tags_accept_pairs_objects_and_numbers() {
+        let json = r#"{"tags":[["a","1"],{"key":"b","value":2}]}"#;
+        assert_eq!(
+            extract(&["a", "b", "tags[b,number]"], json),
+            vec![s("1"), s("2"), Value::Float(2.0)]
+        );
+        let json = r#"{"tags":{"a":"x"}}"#;
+        assert_eq!(extract(&["a", "missing"], json), vec![s("x"), Value::Null]);
+    }
+
+    #[test]
+    fn strings_without_escapes_borrow_from_the_line() {
+        let json = br#"{"title":"plain","message":"a\"b"}"#;
+        let values = Projection::new(["title", "message"]).extract(json).unwrap();
+        assert!(matches!(&values[0], Value::Str(Cow::Borrowed("plain"))));
+        assert_eq!(values[1], s("a\"b"));
+    }
+
+    #[test]
+    fn non_objects_and_bad_json_are_told_apart() {
+        let p = Projection::new(["title"]);
+        assert_eq!(
+            p.extract(b"[1]").unwrap_err(),
+            ExtractError::NotAnEvent("an array")
+        );
+        assert!(matches!(
+            p.extract(b"[1").unwrap_err(),
+            ExtractError::BadJson(_)
+        ));
+        assert!(matches!(
+            p.extract(b"{\"title\":").unwrap_err(),
+            ExtractError::BadJson(_)
+        ));
+    }
+
+    #[test]
+    fn malformed_members_fail_only_when_needed() {
+        let json = r#"{"title":"T","tags":5}"#;
+        assert_eq!(extract(&["title"], json), vec![s("T")]);
+        let err = Projection::new(["level"])
+            .extract(json.as_bytes())
+            .unwrap_err();
+        assert!(matches!(
+            err,
+            ExtractError::BadMember { member: "tags", .. }
+        ));
+    }
+
+    #[test]
+    fn value_order_is_total_and_consistent_with_eq() {
+        let mut values = vec![
+            s("b"),
+            Value::Float(1.5),
+            Value::Null,
+            Value::Int(2),
+            Value::Int(1),
+        ];
+        values.sort();
+        assert_eq!(
+            values,
+            vec![
+                Value::Null,
+                Value::Int(1),
+                Value::Float(1.5),
+                Value::Int(2),
+                s("b")
+            ]
+        );
+        assert_ne!(Value::Int(1), Value::Float(1.0));
+        assert_eq!(Value::Null.as_text(), "");
+        assert_eq!(
+            format_timestamp(1_700_000_000_000),
+            "2023-11-14T22:13:20+00:00"
+        );
+    }
+}

@@ -1,0 +1,350 @@
+//! The machine formats, which stream: csv, ndjson and json. Values stay raw except dates (see
+//! the module docs of [`crate::format`]).
+
+use super::{Progress, Sink, merge_meta, misuse, units};
+use crate::lower::Column;
+use crate::result::{Meta, Row};
+use serde_json::Value;
+use std::io::{self, BufWriter, Write};
+
+/// One planned column and whether its values are dates to normalise.
+struct Planned {
+    field: String,
+    label: String,
+    is_date: bool,
+}
+
+/// The plan of the open result and the meta known so far.
+#[derive(Default)]
+struct Plan {
+    columns: Vec<Planned>,
+    meta: Meta,
+}
+
+impl Plan {
+    fn new(columns: &[Column], meta: &Meta) -> Self {
+        let mut plan = Plan {
+            columns: columns
+                .iter()
+                .map(|column| Planned {
+                    field: column.field.clone(),
+                    label: column.label.clone(),
+                    is_date: false,
+                })
+                .collect(),
+            meta: meta.clone(),
+        };
+        plan.refresh();
+        plan
+    }
+
+    fn extend(&mut self, meta: &Meta) {
+        merge_meta(&mut self.meta, meta);
+        self.refresh();
+    }
+
+    fn refresh(&mut self) {
+        for column in &mut self.columns {
+            column.is_date =
+                self.meta.fields.get(&column.field).map(String::as_str) == Some("date");
+        }
+    }
+
+    /// The value to write for `column`: the row's own, a normalised date, or null when absent.
+    fn value<'r>(column: &Planned, row: &'r Row) -> Cell<'r> {
+        let value = row.get(&column.field).unwrap_or(&Value::Null);
+        if column.is_date {
+            if let Some(date) = units::normalize_date(value) {
+                return Cell::Date(date);
+            }
+        }
+        Cell::Raw(value)
+    }
+}
+
+enum Cell<'r> {
+    Raw(&'r Value),
+    Date(String),
+}
+
+fn json_error(error: serde_json::Error) -> io::Error {
+    io::Error::from(error)
+}
+
+/// Writes `{"label":value,…}` for the planned columns of `row`.
+fn write_json_row(out: &mut impl Write, plan: &Plan, row: &Row) -> io::Result<()> {
+    out.write_all(b"{")?;
+    for (index, column) in plan.columns.iter().enumerate() {
+        if index > 0 {
+            out.write_all(b",")?;
+        }
+        serde_json::to_writer(&mut *out, &column.label).map_err(json_error)?;
+        out.write_all(b":")?;
+        match Plan::value(column, row) {
+            Cell::Raw(value) => serde_json::to_writer(&mut *out, value),
+            Cell::Date(date) => serde_json::to_writer(&mut *out, &date),
+        }
+        .map_err(json_error)?;
+    }
+    out.write_all(b"}")
+}
+
+/// Writes `{"fields":{label:type…},"units":{label:unit…}}` for the planned columns Sentry
+/// described, in plan order.
+fn write_json_meta(out: &mut impl Write, plan: &Plan) -> io::Result<()> {
+    out.write_all(b"{\"fields\":")?;
+    write_by_label(out, plan, |field| plan.meta.fields.get(field))?;
+    out.write_all(b",\"units\":")?;
+    write_by_label(out, plan, |field| plan.meta.units.get(field))?;
+    out.write_all(b"}")
+}
+
+/// Writes `{label:value…}` for the planned columns `lookup` knows, in plan order.
+fn write_by_label<'m, T: serde::Serialize + 'm>(
+    out: &mut impl Write,
+    plan: &Plan,
+    lookup: impl Fn(&str) -> Option<&'m T>,
+) -> io::Result<()> {
+    out.write_all(b"{")?;
+    let known = plan
+        .columns
+        .iter()
+        .filter_map(|column| Some((&column.label, lookup(&column.field)?)));
+    for (index, (label, value)) in known.enumerate() {
+        if index > 0 {
+            out.write_all(b",")?;
+        }
+        serde_json::to_writer(&mut *out, label).map_err(json_error)?;
+        out.write_all(b":")?;
+        serde_json::to_writer(&mut *out, value).map_err(json_error)?;
+    }
+    out.write_all(b"}")
+}
+
+/// csv: a header line of labels, then one record per row.
+pub(super) struct CsvSink<W: Write> {
+    out: csv::Writer<W>,
+    progress: Progress,
+    plan: Plan,
+    /// Reused for numbers and JSON text so a row allocates nothing of its own.
+    scratch: Vec<u8>,
+}
+
+impl<W: Write> CsvSink<W> {
+    pub(super) fn new(out: W) -> Self {
+        CsvSink {
+            out: csv::Writer::from_writer(out),
+            progress: Progress::new(false),
+            plan: Plan::default(),
+            scratch: Vec::new(),
+        }
+    }
+}
+
+fn csv_error(error: csv::Error) -> io::Error {
+    match error.into_kind() {
+        csv::ErrorKind::Io(error) => error,
+        other => io::Error::other(format!("{other:?}")),
+    }
+}
+
+impl<W: Write> Sink for CsvSink<W> {
+    fn begin(&mut self, _name: Option<&str>, columns: &[Column], meta: &Meta) -> io::Result<()> {
+        self.progress.begin()?;
+        self.plan = Plan::new(columns, meta);
+        self.out
+            .write_record(
+                self.plan
+                    .columns
+                    .iter()
+                    .map(|column| column.label.as_bytes()),
+            )
+            .map_err(csv_error)
+    }
+
+    fn extend_meta(&mut self, meta: &Meta) {
+        self.plan.extend(meta);
+    }
+
+    fn row(&mut self, row: &Row) -> io::Result<()> {
+        self.progress.require_open()?;
+        for column in &self.plan.columns {
+            let field: &[u8] = match Plan::value(column, row) {
+                Cell::Date(date) => {
+                    self.scratch.clear();
+                    self.scratch.extend_from_slice(date.as_bytes());
+                    &self.scratch
+                }
+                Cell::Raw(Value::Null) => b"",
+                Cell::Raw(Value::String(text)) => text.as_bytes(),
+                Cell::Raw(Value::Bool(true)) => b"true",
+                Cell::Raw(Value::Bool(false)) => b"false",
+                Cell::Raw(other) => {
+                    // Numbers print as JSON does; arrays and objects as their JSON text.
+                    self.scratch.clear();
+                    serde_json::to_writer(&mut self.scratch, other).map_err(json_error)?;
+                    &self.scratch
+                }
+            };
+            self.out.write_field(field).map_err(csv_error)?;
+        }
+        self.out.write_record(None::<&[u8]>).map_err(csv_error)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+
+    fn end(&mut self) -> io::Result<()> {
+        self.progress.end()?;
+        self.out.flush()
+    }
+
+    fn finish(&mut self) -> io::Result<()> {
+        if self.progress.open {
+            self.end()?;
+        }
+        self.out.flush()
+    }
+}
+
+/// ndjson: one row object per line, nothing else.
+pub(super) struct NdjsonSink<W: Write> {
+    out: BufWriter<W>,
+    progress: Progress,
+    plan: Plan,
+}
+
+impl<W: Write> NdjsonSink<W> {
+    pub(super) fn new(out: W) -> Self {
+        NdjsonSink {
+            out: BufWriter::new(out),
+            progress: Progress::new(false),
+            plan: Plan::default(),
+        }
+    }
+}
+
+impl<W: Write> Sink for NdjsonSink<W> {
+    fn begin(&mut self, _name: Option<&str>, columns: &[Column], meta: &Meta) -> io::Result<()> {
+        self.progress.begin()?;
+        self.plan = Plan::new(columns, meta);
+        Ok(())
+    }
+
+    fn extend_meta(&mut self, meta: &Meta) {
+        self.plan.extend(meta);
+    }
+
+    fn row(&mut self, row: &Row) -> io::Result<()> {
+        self.progress.require_open()?;
+        write_json_row(&mut self.out, &self.plan, row)?;
+        self.out.write_all(b"\n")
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+
+    fn end(&mut self) -> io::Result<()> {
+        self.progress.end()?;
+        self.out.flush()
+    }
+
+    fn finish(&mut self) -> io::Result<()> {
+        if self.progress.open {
+            self.end()?;
+        }
+        self.out.flush()
+    }
+}
+
+/// json: `{"data":[…],"meta":{…}}`, rows streamed one per line and meta written last so it
+/// holds everything later pages added. Several results make an array of such objects.
+pub(super) struct JsonSink<W: Write> {
+    out: BufWriter<W>,
+    progress: Progress,
+    plan: Plan,
+    n_rows: usize,
+    finished: bool,
+}
+
+impl<W: Write> JsonSink<W> {
+    pub(super) fn new(out: W, several: bool) -> Self {
+        JsonSink {
+            out: BufWriter::new(out),
+            progress: Progress::new(several),
+            plan: Plan::default(),
+            n_rows: 0,
+            finished: false,
+        }
+    }
+}
+
+impl<W: Write> Sink for JsonSink<W> {
+    fn begin(&mut self, name: Option<&str>, columns: &[Column], meta: &Meta) -> io::Result<()> {
+        if self.finished {
+            return Err(misuse("begin called after finish"));
+        }
+        let position = self.progress.begin()?;
+        self.plan = Plan::new(columns, meta);
+        self.n_rows = 0;
+        if self.progress.several {
+            self.out
+                .write_all(if position == 1 { b"[\n" } else { b",\n" })?;
+            self.out.write_all(b"{\"name\":")?;
+            serde_json::to_writer(&mut self.out, &name).map_err(json_error)?;
+            self.out.write_all(b",\"data\":[")
+        } else {
+            self.out.write_all(b"{\"data\":[")
+        }
+    }
+
+    fn extend_meta(&mut self, meta: &Meta) {
+        self.plan.extend(meta);
+    }
+
+    fn row(&mut self, row: &Row) -> io::Result<()> {
+        self.progress.require_open()?;
+        self.out
+            .write_all(if self.n_rows == 0 { b"\n" } else { b",\n" })?;
+        self.n_rows += 1;
+        write_json_row(&mut self.out, &self.plan, row)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+
+    fn end(&mut self) -> io::Result<()> {
+        self.progress.end()?;
+        self.out
+            .write_all(if self.n_rows == 0 { b"]" } else { b"\n]" })?;
+        self.out.write_all(b",\"meta\":")?;
+        write_json_meta(&mut self.out, &self.plan)?;
+        self.out.write_all(b"}")?;
+        if !self.progress.several {
+            self.out.write_all(b"\n")?;
+        }
+        self.out.flush()
+    }
+
+    fn finish(&mut self) -> io::Result<()> {
+        if self.finished {
+            return self.out.flush();
+        }
+        if self.progress.open {
+            self.end()?;
+        }
+        self.finished = true;
+        if self.progress.several {
+            // No result at all is still one valid document.
+            self.out.write_all(if self.progress.n_started == 0 {
+                b"[]\n"
+            } else {
+                b"\n]\n"
+            })?;
+        }
+        self.out.flush()
+    }
+}

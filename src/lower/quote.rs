@@ -1,0 +1,192 @@
+//! Canonical Sentry values: how a value is written in each context of the search syntax
+//! (language.md §11). Only `"` is ever escaped (as `\"`); a value is quoted only when its context
+//! needs it.
+
+use crate::syntax::ast::{Key, KeyKind};
+use std::fmt;
+
+/// Why a value cannot be written in Sentry's search syntax.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Inexpressible {
+    /// It needs quotes and ends in `\`, which would escape the closing quote.
+    TrailingBackslash,
+    /// Empty free text (Sentry drops `""`).
+    EmptyFreeText,
+    /// A tab or newline in an aggregate argument.
+    ControlInArgument,
+    /// A key whose characters Sentry's key syntax cannot hold.
+    Key,
+}
+
+impl fmt::Display for Inexpressible {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Inexpressible::TrailingBackslash => {
+                "a value that needs quotes cannot end in `\\` in Sentry's syntax"
+            }
+            Inexpressible::EmptyFreeText => {
+                "empty free text cannot be expressed in Sentry's syntax"
+            }
+            Inexpressible::ControlInArgument => {
+                "a function argument cannot hold a tab or a line break"
+            }
+            Inexpressible::Key => "this key cannot be written in Sentry's syntax",
+        })
+    }
+}
+
+/// `"…"` with `"` escaped.
+fn quoted(value: &str) -> Result<String, Inexpressible> {
+    if value.ends_with('\\') {
+        return Err(Inexpressible::TrailingBackslash);
+    }
+    Ok(format!("\"{}\"", value.replace('"', "\\\"")))
+}
+
+fn has_space_or_quote_or_paren(value: &str) -> bool {
+    value
+        .chars()
+        .any(|c| c.is_whitespace() || matches!(c, '"' | '(' | ')'))
+}
+
+/// A filter value (`key:value`): quoted when empty, or when it holds white space, `"`, `(` or
+/// `)`, or starts with `>`, `<`, `=`, `!=`, `[` or U+F00D.
+pub fn filter_value(value: &str) -> Result<String, Inexpressible> {
+    let needs = value.is_empty()
+        || has_space_or_quote_or_paren(value)
+        || value.starts_with(['>', '<', '=', '[', '\u{F00D}'])
+        || value.starts_with("!=");
+    if needs {
+        quoted(value)
+    } else {
+        Ok(value.to_string())
+    }
+}
+
+/// An item of a `[a, b]` list: also quoted for `,` and `]`, and when it starts with `[`.
+pub fn list_item(value: &str) -> Result<String, Inexpressible> {
+    let needs = value.is_empty()
+        || has_space_or_quote_or_paren(value)
+        || value.contains([',', ']'])
+        || value.starts_with('[');
+    if needs {
+        quoted(value)
+    } else {
+        Ok(value.to_string())
+    }
+}
+
+/// An aggregate argument (`count_if(user.email,equals,"a,b")`): quoted when empty or when it
+/// holds a space, `"`, `(`, `)` or `,`; a tab or newline cannot be expressed.
+pub fn aggregate_arg(value: &str) -> Result<String, Inexpressible> {
+    if value.contains(['\t', '\n', '\r']) {
+        return Err(Inexpressible::ControlInArgument);
+    }
+    Ok(aggregate_arg_unchecked(value))
+}
+
+/// [`aggregate_arg`] without the checks, for `Display` (which cannot fail).
+pub fn aggregate_arg_unchecked(value: &str) -> String {
+    let needs = value.is_empty()
+        || value
+            .chars()
+            .any(|c| c.is_whitespace() || matches!(c, '"' | '(' | ')' | ','));
+    if needs {
+        format!("\"{}\"", value.replace('"', "\\\""))
+    } else {
+        value.to_string()
+    }
+}
+
+/// Free text: quoted when it holds white space, `:`, `(`, `)` or a leading `"`, when it equals
+/// AND or OR (any case), or when `next_to_free_text` (Sentry would merge the two).
+pub fn free_text(text: &str, next_to_free_text: bool) -> Result<String, Inexpressible> {
+    if text.is_empty() {
+        return Err(Inexpressible::EmptyFreeText);
+    }
+    let needs = next_to_free_text
+        || text
+            .chars()
+            .any(|c| c.is_whitespace() || matches!(c, ':' | '(' | ')'))
+        || text.starts_with('"')
+        || text.eq_ignore_ascii_case("AND")
+        || text.eq_ignore_ascii_case("OR");
+    if needs {
+        quoted(text)
+    } else {
+        Ok(text.to_string())
+    }
+}
+
+/// Whether `key` can be written in Sentry's key syntax.
+pub fn key_expressible(key: &Key) -> bool {
+    let plain = |s: &str| {
+        !s.is_empty()
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
+    };
+    match &key.kind {
+        KeyKind::Name(n) => plain(n),
+        KeyKind::Quoted(n) => {
+            !n.is_empty()
+                && n.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-' | ':'))
+        }
+        KeyKind::Explicit { name, ty, .. } => {
+            !name.is_empty()
+                && !name
+                    .chars()
+                    .any(|c| c.is_whitespace() || matches!(c, ',' | '(' | ')' | '"'))
+                && ty
+                    .as_ref()
+                    .is_none_or(|t| t.chars().all(|c| c.is_ascii_alphabetic()))
+        }
+        KeyKind::ArrayIncludes(inner) => key_expressible(inner),
+    }
+}
+
+/// A key in Sentry's syntax: `name`, `"quoted:name"`, `tags[x]`, `tags[x,number]`, `key[*]`.
+#[derive(Debug, Clone, Copy)]
+pub struct KeyDisplay<'a>(pub &'a Key);
+
+impl fmt::Display for KeyDisplay<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.0.kind {
+            KeyKind::Name(n) => f.write_str(n),
+            KeyKind::Quoted(n) => write!(f, "\"{}\"", n.replace('"', "\\\"")),
+            KeyKind::Explicit {
+                prefix,
+                name,
+                ty: None,
+            } => write!(f, "{prefix}[{name}]"),
+            KeyKind::Explicit {
+                prefix,
+                name,
+                ty: Some(ty),
+            } => write!(f, "{prefix}[{name},{ty}]"),
+            KeyKind::ArrayIncludes(inner) => write!(f, "{}[*]", KeyDisplay(inner)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn contexts() {
+        assert_eq!(filter_value("error").unwrap(), "error");
+        assert_eq!(filter_value("").unwrap(), "\"\"");
+        assert_eq!(filter_value(">500").unwrap(), "\">500\"");
+        assert_eq!(filter_value("a \"b\"").unwrap(), r#""a \"b\"""#);
+        assert_eq!(filter_value("a,b").unwrap(), "a,b");
+        assert_eq!(list_item("a,b").unwrap(), "\"a,b\"");
+        assert_eq!(aggregate_arg("a,b").unwrap(), "\"a,b\"");
+        assert_eq!(aggregate_arg("a\tb"), Err(Inexpressible::ControlInArgument));
+        assert_eq!(free_text("or", false).unwrap(), "\"or\"");
+        assert_eq!(free_text("hello", true).unwrap(), "\"hello\"");
+        assert_eq!(free_text("hello", false).unwrap(), "hello");
+        assert_eq!(filter_value("a b\\"), Err(Inexpressible::TrailingBackslash));
+        assert_eq!(filter_value("ab\\").unwrap(), "ab\\");
+    }
+}
