@@ -37,6 +37,7 @@ fn columns() -> Vec<Column> {
     .map(|(field, label)| Column {
         field: field.to_owned(),
         label: label.to_owned(),
+        ty: None,
     })
     .collect()
 }

@@ -44,10 +44,12 @@ fn request(endpoint: Endpoint, path: &str, params: &[(&str, &str)], limit: Optio
             .map(|(_, v)| Column {
                 field: (*v).to_owned(),
                 label: (*v).to_owned(),
+                ty: None,
             })
             .collect(),
         hidden: Vec::new(),
         limit,
+        update: None,
     }
 }
 

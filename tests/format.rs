@@ -20,6 +20,7 @@ fn column(field: &str, label: &str) -> Column {
     Column {
         field: field.to_owned(),
         label: label.to_owned(),
+        ty: None,
     }
 }
 

@@ -1,7 +1,226 @@
-//! Lowering: a checked query becomes the Sentry request that expresses it. Pure; no I/O.
+//! Lowering: a checked query becomes the Sentry request that expresses it. Pure; no I/O
+//! ("now" and the organization are inputs, [`Options`]).
+//!
+//! # Parameter order
+//!
+//! Params are sent in one stable order per endpoint (repeated keys stay together, in the
+//! order given):
+//!
+//! | endpoint | order |
+//! |---|---|
+//! | events | `field`… (select list, then hidden), `query`, `sort`… (ORDER BY, then tiebreakers), `per_page`, time, `project`/`projectSlug`…, `environment`…, `dataset` |
+//! | events-stats | `field`… (top-n only: group fields, aggregates), `yAxis`…, `query`, `orderby`… (top-n only), `topEvents`, `interval`, time, `project`/`projectSlug`…, `environment`…, `dataset` |
+//! | issues (and UPDATE's listing) | `query` (always, empty without WHERE), `sort`, `limit`, time, `project`/`projectSlug`…, `environment`… |
+//! | UPDATE's PUT | `id`… |
+//! | SHOW EVENT | none |
+//!
+//! time is `statsPeriod`, or `statsPeriodStart` `statsPeriodEnd`, or `start` `end`
+//! ([`time`]). `query` is omitted on events and events-stats when there is no filter.
+//!
+//! # Hidden fields (events)
+//!
+//! After the select list, in this order, each sent once: GROUP BY fields not selected; sort
+//! keys not selected; the functions (and fields) that equations use; the functions HAVING uses;
+//! `count()` when a GROUP BY/DISTINCT query has no aggregate; and, when LIMIT > 100 (more than
+//! one page), the tiebreaker fields (`timestamp`, `id` for raw events).
 
+pub mod codes;
+mod events;
+mod issues;
 pub mod quote;
 pub mod request;
 pub mod search;
+mod stats;
+pub mod time;
 
-pub use request::{Column, Endpoint, Method, Request};
+pub use request::{Column, Endpoint, Method, Request, UpdatePlan};
+
+use crate::diagnostic::Diagnostic;
+use crate::semantic::checked::{CheckedKind, CheckedStatement, Projects};
+use crate::semantic::typed::{FilterKey, TypedFilter};
+use codes::LowerCode;
+use std::fmt::Write as _;
+
+/// Sentry's limit on `field` params, hidden ones and equations included.
+pub const MAX_FIELDS: usize = 20;
+/// Sentry's largest page.
+pub const MAX_PAGE: u64 = 100;
+
+/// What lowering needs from the outside world.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Options {
+    /// The instant relative times count back from, and the `end` of an open range.
+    pub now: jiff::Timestamp,
+    /// The organization slug; `None` leaves `{org}` literal in paths.
+    pub org: Option<String>,
+}
+
+impl Options {
+    /// Options with `now` and no organization.
+    pub fn new(now: jiff::Timestamp) -> Self {
+        Options { now, org: None }
+    }
+}
+
+/// Lowers one checked statement to the request that expresses it.
+///
+/// Errors are problems only visible here (too many fields once hidden ones are added, an
+/// interval with too many buckets, a range that is empty once "now" is known, a value Sentry
+/// cannot express); every one has a `dql::lower::*` code and the statement's span or a finer one.
+pub fn lower(stmt: &CheckedStatement, options: &Options) -> Result<Request, Vec<Diagnostic>> {
+    let ctx = Ctx {
+        name: stmt.name.clone(),
+        span: stmt.span,
+        options,
+    };
+    match &stmt.kind {
+        CheckedKind::Events(q) if q.interval.is_some() => stats::lower_stats(&ctx, q),
+        CheckedKind::Events(q) => events::lower_events(&ctx, q),
+        CheckedKind::Issues(q) => issues::lower_issues(&ctx, q),
+        CheckedKind::ShowEvent(q) => issues::lower_show_event(&ctx, q),
+        CheckedKind::UpdateIssues(q) => issues::lower_update(&ctx, q),
+    }
+}
+
+/// Lowers every statement; the requests of those that lowered, and all errors, in order.
+pub fn lower_all(
+    statements: &[CheckedStatement],
+    options: &Options,
+) -> (Vec<Request>, Vec<Diagnostic>) {
+    let mut requests = Vec::new();
+    let mut diagnostics = Vec::new();
+    for stmt in statements {
+        match lower(stmt, options) {
+            Ok(r) => requests.push(r),
+            Err(d) => diagnostics.extend(d),
+        }
+    }
+    (requests, diagnostics)
+}
+
+/// What every endpoint's lowering shares.
+pub(crate) struct Ctx<'a> {
+    pub(crate) name: Option<String>,
+    pub(crate) span: crate::span::Span,
+    pub(crate) options: &'a Options,
+}
+
+impl Ctx<'_> {
+    /// `/api/0/organizations/{org}/<rest>`.
+    pub(crate) fn org_path(&self, rest: &str) -> String {
+        format!("/api/0/organizations/{}/{rest}", self.org())
+    }
+
+    /// The org as a path segment, or `{org}`.
+    pub(crate) fn org(&self) -> String {
+        self.options
+            .org
+            .as_deref()
+            .map_or_else(|| "{org}".to_owned(), percent_encode)
+    }
+}
+
+/// Percent-encodes everything but RFC 3986 unreserved characters (org slugs come from
+/// configuration, so they are encoded rather than refused).
+fn percent_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(b));
+        } else {
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
+    out
+}
+
+/// `project`/`projectSlug` params (sentry-api.md §13.6: never both).
+pub(crate) fn project_params(projects: &Projects, out: &mut Vec<(String, String)>) {
+    match projects {
+        Projects::Default => {}
+        Projects::All => out.push(("project".into(), "-1".into())),
+        Projects::Slugs(slugs) => {
+            out.extend(slugs.iter().map(|s| ("projectSlug".to_owned(), s.clone())));
+        }
+        Projects::Ids(ids) => out.extend(ids.iter().map(|i| ("project".to_owned(), i.to_string()))),
+    }
+}
+
+/// `environment` params.
+pub(crate) fn environment_params(environments: &[String], out: &mut Vec<(String, String)>) {
+    out.extend(
+        environments
+            .iter()
+            .map(|e| ("environment".to_owned(), e.clone())),
+    );
+}
+
+/// The `query` param: `P(where) P(having)`, where `P(x)` wraps `x` in parentheses when its top
+/// level is an OR (the filter printer's [`search::to_sentry_query_group`]). Empty when there is
+/// neither.
+pub(crate) fn query_param(
+    filter: Option<&TypedFilter>,
+    having: Option<&TypedFilter>,
+) -> Result<String, Vec<Diagnostic>> {
+    let mut parts = Vec::new();
+    let mut errors = Vec::new();
+    for f in [filter, having].into_iter().flatten() {
+        match search::to_sentry_query_group(f) {
+            Ok(text) if text.is_empty() => {}
+            Ok(text) => parts.push(text),
+            Err(d) => errors.push(*d),
+        }
+    }
+    if errors.is_empty() {
+        Ok(parts.join(" "))
+    } else {
+        Err(errors)
+    }
+}
+
+/// The canonical strings of the aggregate functions a HAVING filter uses, in order (they must
+/// be sent as fields too; Sentry refuses a condition on an unselected aggregate).
+pub(crate) fn having_functions(having: &TypedFilter) -> Vec<String> {
+    having
+        .terms()
+        .into_iter()
+        .filter_map(|t| match &t.key {
+            FilterKey::Aggregate(a) => Some(a.to_string()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Whether `s` may go into a URL path as is (Sentry slugs and ids).
+pub(crate) fn plain_segment(s: &str) -> bool {
+    !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_'))
+}
+
+/// The too-many-fields error.
+pub(crate) fn too_many_fields(
+    span: crate::span::Span,
+    fields: &[String],
+    visible: usize,
+) -> Diagnostic {
+    let hidden = fields.get(visible..).unwrap_or_default();
+    let mut d = Diagnostic::error(
+        LowerCode::TooManyFields,
+        span,
+        format!(
+            "this query needs {} fields but Sentry accepts at most {MAX_FIELDS}",
+            fields.len()
+        ),
+    );
+    d = if hidden.is_empty() {
+        d.help("select fewer columns")
+    } else {
+        d.help(format!(
+            "{} of them are hidden fields dql must send ({}); select fewer columns, or lower LIMIT to 100 or less to drop the tiebreakers",
+            hidden.len(),
+            hidden.join(", ")
+        ))
+    };
+    d
+}

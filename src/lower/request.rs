@@ -1,5 +1,6 @@
 //! The lowered form of a statement: the HTTP request to send and how to present its answer.
 
+use crate::semantic::types::FieldType;
 use serde::Serialize;
 
 /// HTTP methods dql sends.
@@ -38,6 +39,10 @@ pub struct Column {
     pub field: String,
     /// The header to show (the alias, else the field as written canonically).
     pub label: String,
+    /// The value type the checker inferred, when known (the formatter prefers the response's
+    /// `meta.fields`; this is the plan's expectation, e.g. for an empty result).
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    pub ty: Option<FieldType>,
 }
 
 /// A request ready to send, with its output plan.
@@ -61,4 +66,46 @@ pub struct Request {
     pub hidden: Vec<String>,
     /// How many rows are wanted (LIMIT); `None` means one page.
     pub limit: Option<u64>,
+    /// `UPDATE issues` only: this request is the GET listing the matching issues, and the plan
+    /// says what to PUT to exactly the ids it returns, after confirmation.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub update: Option<UpdatePlan>,
+}
+
+/// The second step of `UPDATE issues`: a bulk PUT of `body` to the ids the listing returned.
+/// Nothing is ever sent without ids: the PUT without `id` would update every matching issue.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct UpdatePlan {
+    /// HTTP method (always `PUT`).
+    pub method: Method,
+    /// `/api/0/organizations/{org}/issues/`.
+    pub path: String,
+    /// The attributes to set.
+    pub body: serde_json::Value,
+    /// At most this many `id` params per PUT.
+    pub chunk: usize,
+}
+
+impl UpdatePlan {
+    /// The PUT requests that apply the update to exactly `ids`, `chunk` ids each, in order.
+    /// Empty ids give no request.
+    pub fn requests(&self, name: Option<&str>, ids: &[String]) -> Vec<Request> {
+        ids.chunks(self.chunk.max(1))
+            .map(|chunk| Request {
+                name: name.map(str::to_owned),
+                method: self.method,
+                endpoint: Endpoint::IssuesUpdate,
+                path: self.path.clone(),
+                params: chunk
+                    .iter()
+                    .map(|id| ("id".to_owned(), id.clone()))
+                    .collect(),
+                body: Some(self.body.clone()),
+                columns: Vec::new(),
+                hidden: Vec::new(),
+                limit: None,
+                update: None,
+            })
+            .collect()
+    }
 }

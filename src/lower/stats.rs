@@ -1,0 +1,156 @@
+//! SELECT … INTERVAL → `GET /api/0/organizations/{org}/events-stats/` (language.md §7,
+//! sentry-api.md §9, §13.1): `yAxis` per aggregate, `interval`, and for GROUP BY … LIMIT n a
+//! top-n series (`topEvents`, `field`, `orderby`). The bucket count is checked here because
+//! Sentry silently replaces an interval it does not like.
+
+use super::Ctx;
+use super::codes::LowerCode;
+use super::events::{Fields, output_columns};
+use super::request::{Endpoint, Method, Request};
+use crate::diagnostic::Diagnostic;
+use crate::semantic::checked::EventsQuery;
+
+/// Sentry's `MAX_ROLLUP_POINTS`: buckets per series (divided by topEvents for a top-n series).
+pub(crate) const MAX_BUCKETS: u64 = 10_000;
+/// Sentry's `MAX_TOP_EVENTS`.
+pub(crate) const MAX_TOP_EVENTS: u64 = 10;
+
+/// Datasets served by Sentry's RPC path, where an interval longer than the range is refused.
+const RPC_DATASETS: &[&str] = &["spans", "logs"];
+
+pub(super) fn lower_stats(ctx: &Ctx<'_>, q: &EventsQuery) -> Result<Request, Vec<Diagnostic>> {
+    let Some(interval) = &q.interval else {
+        return super::events::lower_events(ctx, q);
+    };
+    let columns = output_columns(q);
+    let mut y_axes = Fields::default();
+    for c in q.columns.iter().filter(|c| c.value.is_aggregate()) {
+        y_axes.push(c.value.canonical());
+    }
+    let Some(first) = y_axes.list.first().cloned() else {
+        return Err(vec![
+            Diagnostic::error(
+                LowerCode::SeriesWithoutAggregate,
+                ctx.span,
+                "a time series needs at least one aggregate to plot",
+            )
+            .help("select an aggregate, e.g. `count()`"),
+        ]);
+    };
+
+    let top = if q.group_by.is_empty() {
+        None
+    } else {
+        match q.limit {
+            Some(n) if (1..=MAX_TOP_EVENTS).contains(&n) => Some(n),
+            other => {
+                let what = other.map_or_else(|| "no LIMIT".to_owned(), |n| format!("LIMIT {n}"));
+                return Err(vec![
+                    Diagnostic::error(
+                        LowerCode::TopEventsOutOfRange,
+                        ctx.span,
+                        format!(
+                            "a grouped time series needs LIMIT 1 to {MAX_TOP_EVENTS}, not {what}"
+                        ),
+                    )
+                    .help("add `LIMIT 5` to plot the top 5 groups"),
+                ]);
+            }
+        }
+    };
+
+    let time = super::time::lower_time(&q.time, ctx.options.now, ctx.span)?;
+    let max = MAX_BUCKETS / top.unwrap_or(1);
+    let buckets = time.seconds.div_ceil(interval.seconds.max(1));
+    if interval.seconds == 0 || buckets > max {
+        let smallest = time.seconds.div_ceil(max).max(1);
+        return Err(vec![
+            Diagnostic::error(
+                LowerCode::TooManyBuckets,
+                ctx.span,
+                format!(
+                    "INTERVAL {} cuts the range into {buckets} buckets; Sentry allows at most {max}",
+                    interval.text
+                ),
+            )
+            .help(format!(
+                "use an interval of at least {smallest} seconds, or a shorter range (Sentry would silently use another interval)"
+            )),
+        ]);
+    }
+    if RPC_DATASETS.contains(&q.dataset.as_str()) && interval.seconds > time.seconds {
+        return Err(vec![
+            Diagnostic::error(
+                LowerCode::IntervalExceedsRange,
+                ctx.span,
+                format!(
+                    "INTERVAL {} is longer than the time range ({} seconds)",
+                    interval.text, time.seconds
+                ),
+            )
+            .help(format!(
+                "the {} dataset refuses it; use a shorter interval",
+                q.dataset
+            )),
+        ]);
+    }
+
+    let mut fields = Fields::default();
+    let mut orderby = Vec::new();
+    if top.is_some() {
+        for g in &q.group_by {
+            fields.push(g.name.clone());
+        }
+        for y in &y_axes.list {
+            fields.push(y.clone());
+        }
+        for k in &q.order_by {
+            let key = k.value.canonical();
+            // Sentry orders only by requested fields.
+            fields.push(key.clone());
+            orderby.push(if k.descending { format!("-{key}") } else { key });
+        }
+        if orderby.is_empty() {
+            orderby.push(format!("-{first}"));
+        }
+        if fields.list.len() > super::MAX_FIELDS {
+            return Err(vec![super::too_many_fields(ctx.span, &fields.list, 0)]);
+        }
+    }
+    let query = super::query_param(q.filter.as_ref(), q.having.as_ref())?;
+
+    let mut params: Vec<(String, String)> = Vec::new();
+    params.extend(fields.list.iter().map(|f| ("field".to_owned(), f.clone())));
+    params.extend(y_axes.list.iter().map(|y| ("yAxis".to_owned(), y.clone())));
+    if !query.is_empty() {
+        params.push(("query".into(), query));
+    }
+    params.extend(orderby.into_iter().map(|o| ("orderby".to_owned(), o)));
+    if let Some(n) = top {
+        params.push(("topEvents".into(), n.to_string()));
+    }
+    params.push(("interval".into(), interval.text.clone()));
+    params.extend(time.params);
+    super::project_params(&q.projects, &mut params);
+    super::environment_params(&q.environments, &mut params);
+    params.push(("dataset".into(), q.dataset.clone()));
+
+    let hidden = fields
+        .list
+        .iter()
+        .filter(|f| !columns.iter().any(|c| &c.field == *f))
+        .cloned()
+        .collect();
+    Ok(Request {
+        name: ctx.name.clone(),
+        method: Method::Get,
+        endpoint: Endpoint::EventsStats,
+        path: ctx.org_path("events-stats/"),
+        params,
+        body: None,
+        columns,
+        hidden,
+        limit: None,
+        update: None,
+    })
+}
