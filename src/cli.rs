@@ -1,21 +1,24 @@
-//! Command-line definitions and the commands' glue to the library. Printing happens here.
+//! Command-line definitions and dispatch. The commands themselves live in `commands/`.
 #![allow(
     clippy::print_stdout,
     clippy::print_stderr,
     reason = "the CLI talks to the terminal"
 )]
 
+use crate::commands::{self, check, compile, run};
 use clap::{Parser, Subcommand};
-use dql::{Source, syntax};
-use std::io::{IsTerminal, Read};
+use dql::format::Format;
+use dql::syntax;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-/// Exit codes, one per failure class (documented in the README).
+/// Exit codes, one per failure class (documented in the README). Classes 3–5 come from
+/// `ClientError::exit_code`.
 pub(crate) mod exit {
-    /// Query errors (syntax or semantic), or `fmt --check` found an unformatted file.
+    /// Query errors (syntax or semantic), an unformatted file under `fmt --check`, or an UPDATE
+    /// that was not confirmed.
     pub(crate) const QUERY: u8 = 1;
-    /// Bad usage: unknown flag, missing file.
+    /// Bad usage: unknown flag, missing file, several results in csv without `--name`.
     pub(crate) const USAGE: u8 = 2;
 }
 
@@ -59,6 +62,19 @@ impl SentryFlags {
     }
 }
 
+/// Options shared by the commands that compile queries.
+#[derive(Debug, clap::Args)]
+struct QueryArgs {
+    /// The query file, or `-` for standard input.
+    file: PathBuf,
+    /// Bind `$name` to a value (repeatable). Values are data: they never change a query's shape.
+    #[arg(long = "param", value_name = "NAME=VALUE")]
+    params: Vec<String>,
+    /// Turn "did you mean" warnings about near names into errors.
+    #[arg(long)]
+    strict: bool,
+}
+
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Print a file in canonical form (comments and annotations kept).
@@ -68,6 +84,65 @@ enum Command {
         /// Exit with status 1 when the file is not already formatted; print nothing.
         #[arg(long)]
         check: bool,
+    },
+    /// Report every problem in a file; exit 1 when there is an error.
+    Check {
+        #[command(flatten)]
+        query: QueryArgs,
+        /// `human` (miette, stderr) or `json` (one object per diagnostic, stdout).
+        #[arg(long, value_enum, default_value = "human")]
+        message_format: check::MessageFormat,
+    },
+    /// Print the exact Sentry requests a file stands for, without sending them.
+    Compile {
+        #[command(flatten)]
+        query: QueryArgs,
+        /// Only the statement annotated `-- @name NAME`.
+        #[arg(long)]
+        name: Option<String>,
+        /// `json` (default when piped), `url` (default on a terminal) or `curl`.
+        #[arg(long, value_enum)]
+        output: Option<compile::Output>,
+        /// The instant relative times count from (default: the clock), e.g. 2026-11-26T10:00:00Z.
+        #[arg(long)]
+        now: Option<String>,
+    },
+    /// Run the queries of a file against Sentry, or offline over exported events.
+    Run {
+        #[command(flatten)]
+        query: QueryArgs,
+        /// Only the statement annotated `-- @name NAME`.
+        #[arg(long)]
+        name: Option<String>,
+        /// table (default on a terminal), csv (default when piped), json, ndjson, markdown.
+        #[arg(long)]
+        format: Option<Format>,
+        /// Evaluate over exported events (NDJSON or JSON array, .gz, or a directory) instead of
+        /// asking Sentry.
+        #[arg(long, value_name = "PATH")]
+        events: Option<PathBuf>,
+        /// With --events: count malformed lines instead of stopping at the first.
+        #[arg(long)]
+        skip_bad: bool,
+        /// The instant relative times count from (default: the clock; with --events, the newest
+        /// event).
+        #[arg(long)]
+        now: Option<String>,
+        /// Show each request's URL, status and timing on stderr (never the token).
+        #[arg(long, short)]
+        verbose: bool,
+        /// Apply an UPDATE without asking.
+        #[arg(long)]
+        yes: bool,
+        /// Requests sent at most for one page (retries of 429, 5xx and network failures).
+        #[arg(long, default_value_t = 5)]
+        retry_tries: u32,
+        /// Seconds spent waiting between retries at most.
+        #[arg(long, default_value_t = 60)]
+        retry_seconds: u64,
+        /// Seconds allowed for one response.
+        #[arg(long, default_value_t = 60)]
+        timeout: u64,
     },
     /// Show the Sentry settings in effect and where each comes from (the token masked).
     Config,
@@ -83,60 +158,76 @@ pub(crate) fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
-    let code = match cli.command {
-        Command::Fmt { file, check } => fmt(&file, check),
+    let code = match &cli.command {
+        Command::Fmt { file, check } => fmt(file, *check),
+        Command::Check {
+            query,
+            message_format,
+        } => check::run(&query.file, query.strict, &query.params, *message_format),
+        Command::Compile {
+            query,
+            name,
+            output,
+            now,
+        } => {
+            let config = cli.sentry.resolve().ok();
+            compile::run(&compile::Args {
+                path: &query.file,
+                name: name.as_deref(),
+                params: &query.params,
+                output: *output,
+                now: now.as_deref(),
+                strict: query.strict,
+                base_url: config
+                    .as_ref()
+                    .map_or_else(|| "https://sentry.io".to_string(), |c| c.url.value.clone()),
+                org: config.and_then(|c| c.org.map(|o| o.value)),
+            })
+        }
+        Command::Run {
+            query,
+            name,
+            format,
+            events,
+            skip_bad,
+            now,
+            verbose,
+            yes,
+            retry_tries,
+            retry_seconds,
+            timeout,
+        } => run::run(
+            &run::Args {
+                path: &query.file,
+                name: name.as_deref(),
+                params: &query.params,
+                format: *format,
+                now: now.as_deref(),
+                strict: query.strict,
+                verbose: *verbose,
+                yes: *yes,
+                events: events.as_ref(),
+                skip_bad: *skip_bad,
+                retry_tries: *retry_tries,
+                retry_seconds: *retry_seconds,
+                timeout_seconds: *timeout,
+            },
+            cli.sentry.resolve(),
+        ),
         Command::Config => config(&cli.sentry),
     };
     ExitCode::from(code)
 }
 
-/// Reads a file argument (`-` is standard input) into a named source.
-fn read_source(path: &std::path::Path) -> Result<Source, u8> {
-    if path.as_os_str() == "-" {
-        let mut text = String::new();
-        if let Err(e) = std::io::stdin().read_to_string(&mut text) {
-            eprintln!("error: cannot read standard input: {e}");
-            return Err(exit::USAGE);
-        }
-        return Ok(Source::new("<stdin>", text));
-    }
-    match std::fs::read(path) {
-        Ok(bytes) => match String::from_utf8(bytes) {
-            Ok(text) => Ok(Source::new(path.display().to_string(), text)),
-            Err(_) => {
-                eprintln!("error: {} is not UTF-8 text", path.display());
-                Err(exit::USAGE)
-            }
-        },
-        Err(e) => {
-            eprintln!("error: cannot read {}: {e}", path.display());
-            Err(exit::USAGE)
-        }
-    }
-}
-
-/// Renders diagnostics to stderr, in colour on a terminal.
-fn print_diagnostics(source: &Source, diagnostics: &[dql::Diagnostic]) {
-    if diagnostics.is_empty() {
-        return;
-    }
-    let colour = std::io::stderr().is_terminal();
-    let width = if colour { 100 } else { 80 };
-    eprint!(
-        "{}",
-        dql::diagnostic::render(source, diagnostics, colour, width)
-    );
-}
-
 /// `dql fmt`.
 fn fmt(path: &std::path::Path, check: bool) -> u8 {
-    let source = match read_source(path) {
+    let source = match commands::read_source(path) {
         Ok(s) => s,
         Err(code) => return code,
     };
     let parsed = syntax::parse(&source);
     if parsed.diagnostics.iter().any(|d| d.is_error()) {
-        print_diagnostics(&source, &parsed.diagnostics);
+        commands::print_diagnostics(&source, &parsed.diagnostics);
         return exit::QUERY;
     }
     let formatted = parsed.file.to_string();
@@ -151,20 +242,11 @@ fn fmt(path: &std::path::Path, check: bool) -> u8 {
     0
 }
 
-/// Prints a library error as a miette report.
-fn print_report(error: impl miette::Diagnostic + Send + Sync + 'static) {
-    eprintln!("{:?}", miette::Report::new(error));
-}
-
 /// `dql config`.
 fn config(flags: &SentryFlags) -> u8 {
     let config = match flags.resolve() {
         Ok(c) => c,
-        Err(e) => {
-            let code = e.exit_code();
-            print_report(e);
-            return code;
-        }
+        Err(e) => return run::report_client_error(e),
     };
     let rows = config.describe();
     let width = rows.iter().map(|r| r.setting.len()).max().unwrap_or(0);

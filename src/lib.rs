@@ -26,6 +26,7 @@ pub mod diagnostic;
 pub mod engine;
 pub mod format;
 pub mod lower;
+mod pipeline;
 pub mod result;
 pub mod semantic;
 pub mod source;
@@ -33,5 +34,6 @@ pub mod span;
 pub mod syntax;
 
 pub use diagnostic::{Diagnostic, Diagnostics, Severity};
+pub use pipeline::{Compilation, Compiled, Options, compile, compile_source};
 pub use source::Source;
 pub use span::{Span, Spanned};

@@ -2,6 +2,7 @@
 //! failures to exit codes.
 
 mod cli;
+mod commands;
 
 fn main() -> std::process::ExitCode {
     cli::main()

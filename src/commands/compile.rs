@@ -1,0 +1,162 @@
+//! `dql compile`: the exact requests a file stands for, as JSON, URLs or curl commands, sent
+//! nowhere. The token never appears: curl commands read `$SENTRY_AUTH_TOKEN`.
+#![allow(
+    clippy::print_stdout,
+    clippy::print_stderr,
+    reason = "the CLI talks to the terminal"
+)]
+
+use super::{compile_or_report, parse_now, parse_params, read_source, select_statements};
+use crate::cli::exit;
+use dql::lower::{Method, Request};
+use std::io::IsTerminal;
+use std::path::Path;
+
+/// What `dql compile` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum Output {
+    /// A JSON array, one object per statement (default when piped).
+    Json,
+    /// One full URL per statement (default on a terminal).
+    Url,
+    /// A runnable curl command per statement.
+    Curl,
+}
+
+/// Arguments of `dql compile`.
+pub(crate) struct Args<'a> {
+    pub(crate) path: &'a Path,
+    pub(crate) name: Option<&'a str>,
+    pub(crate) params: &'a [String],
+    pub(crate) output: Option<Output>,
+    pub(crate) now: Option<&'a str>,
+    pub(crate) strict: bool,
+    pub(crate) base_url: String,
+    pub(crate) org: Option<String>,
+}
+
+/// Runs `dql compile`.
+pub(crate) fn run(args: &Args<'_>) -> u8 {
+    let source = match read_source(args.path) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let (params, now) = match (parse_params(args.params), parse_now(args.now)) {
+        (Ok(p), Ok(n)) => (p, n),
+        (Err(code), _) | (_, Err(code)) => return code,
+    };
+    let mut options = dql::Options::new(now);
+    options.params = params;
+    options.strict = args.strict;
+    options.org = args.org.clone();
+    let compilation = match compile_or_report(&source, &options) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let chosen = match select_statements(&compilation, args.name) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let output = args.output.unwrap_or(if std::io::stdout().is_terminal() {
+        Output::Url
+    } else {
+        Output::Json
+    });
+    let now_text = dql::lower::time::format_instant(now);
+    match output {
+        Output::Json => {
+            let items: Vec<serde_json::Value> = chosen
+                .iter()
+                .map(|c| request_json(&c.request, &now_text))
+                .collect();
+            match serde_json::to_string_pretty(&items) {
+                Ok(text) => println!("{text}"),
+                Err(e) => {
+                    eprintln!("error: cannot print JSON: {e}");
+                    return exit::USAGE;
+                }
+            }
+        }
+        Output::Url | Output::Curl => {
+            for c in &chosen {
+                let url = match full_url(&args.base_url, &c.request.path, &c.request.params) {
+                    Ok(u) => u,
+                    Err(e) => {
+                        eprintln!("error: {e}");
+                        return exit::USAGE;
+                    }
+                };
+                if output == Output::Url {
+                    println!("{url}");
+                } else {
+                    println!("{}", curl(&c.request, &url));
+                }
+            }
+        }
+    }
+    0
+}
+
+/// The JSON object of one request (`language.md` §11).
+pub(crate) fn request_json(request: &Request, now: &str) -> serde_json::Value {
+    let params: Vec<[&str; 2]> = request
+        .params
+        .iter()
+        .map(|(k, v)| [k.as_str(), v.as_str()])
+        .collect();
+    let columns: Vec<serde_json::Value> = request
+        .columns
+        .iter()
+        .map(|c| serde_json::json!({"field": c.field, "label": c.label}))
+        .collect();
+    let mut object = serde_json::json!({
+        "name": request.name,
+        "method": request.method,
+        "path": request.path,
+        "params": params,
+        "hidden": request.hidden,
+        "columns": columns,
+        "now": now,
+    });
+    if let (Some(update), Some(map)) = (&request.update, object.as_object_mut()) {
+        map.insert(
+            "update".into(),
+            serde_json::json!({"method": update.method, "path": update.path, "body": update.body}),
+        );
+    }
+    object
+}
+
+/// `base` + `path` + the params, URL-encoded.
+pub(crate) fn full_url(
+    base: &str,
+    path: &str,
+    params: &[(String, String)],
+) -> Result<String, String> {
+    let joined = format!("{}{}", base.trim_end_matches('/'), path);
+    let mut url = reqwest::Url::parse(&joined).map_err(|e| format!("bad URL `{joined}`: {e}"))?;
+    if !params.is_empty() {
+        url.query_pairs_mut().extend_pairs(params);
+    }
+    Ok(url.to_string())
+}
+
+/// A POSIX-shell single-quoted word.
+fn shell_quote(text: &str) -> String {
+    format!("'{}'", text.replace('\'', r"'\''"))
+}
+
+/// A runnable curl command; the token is read from the environment when it runs.
+fn curl(request: &Request, url: &str) -> String {
+    let mut cmd = String::from("curl -sS -H \"Authorization: Bearer $SENTRY_AUTH_TOKEN\"");
+    if request.method == Method::Put {
+        cmd.push_str(" -X PUT -H 'Content-Type: application/json'");
+        if let Some(body) = &request.body {
+            cmd.push_str(" --data ");
+            cmd.push_str(&shell_quote(&body.to_string()));
+        }
+    }
+    cmd.push(' ');
+    cmd.push_str(&shell_quote(url));
+    cmd
+}

@@ -1,0 +1,139 @@
+//! The commands of the `dql` binary that compile queries: shared input handling (sources,
+//! parameters, statement selection, diagnostics on stderr).
+#![allow(
+    clippy::print_stdout,
+    clippy::print_stderr,
+    reason = "the CLI talks to the terminal"
+)]
+
+pub(crate) mod check;
+pub(crate) mod compile;
+pub(crate) mod run;
+mod run_local;
+
+use crate::cli::exit;
+use dql::{Compilation, Source};
+use std::io::{IsTerminal, Read};
+use std::path::Path;
+
+/// Reads a file argument (`-` is standard input) into a named source.
+pub(crate) fn read_source(path: &Path) -> Result<Source, u8> {
+    if path.as_os_str() == "-" {
+        let mut text = String::new();
+        if let Err(e) = std::io::stdin().read_to_string(&mut text) {
+            eprintln!("error: cannot read standard input: {e}");
+            return Err(exit::USAGE);
+        }
+        return Ok(Source::new("<stdin>", text));
+    }
+    match std::fs::read(path) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => Ok(Source::new(path.display().to_string(), text)),
+            Err(_) => {
+                eprintln!("error: {} is not UTF-8 text", path.display());
+                Err(exit::USAGE)
+            }
+        },
+        Err(e) => {
+            eprintln!("error: cannot read {}: {e}", path.display());
+            Err(exit::USAGE)
+        }
+    }
+}
+
+/// Renders diagnostics to stderr, in colour on a terminal.
+pub(crate) fn print_diagnostics(source: &Source, diagnostics: &[dql::Diagnostic]) {
+    if diagnostics.is_empty() {
+        return;
+    }
+    let colour = std::io::stderr().is_terminal();
+    let width = if colour { 100 } else { 80 };
+    eprint!(
+        "{}",
+        dql::diagnostic::render(source, diagnostics, colour, width)
+    );
+}
+
+/// Parses `name=value` pairs of `--param`.
+pub(crate) fn parse_params(pairs: &[String]) -> Result<dql::semantic::Params, u8> {
+    let mut params = dql::semantic::Params::new();
+    for pair in pairs {
+        let Some((name, value)) = pair.split_once('=') else {
+            eprintln!("error: --param takes name=value, got `{pair}`");
+            return Err(exit::USAGE);
+        };
+        let name = name.trim().trim_start_matches('$');
+        if name.is_empty() {
+            eprintln!("error: --param `{pair}` has no name");
+            return Err(exit::USAGE);
+        }
+        params.bind(name, value);
+    }
+    Ok(params)
+}
+
+/// Parses `--now`, or takes the clock.
+pub(crate) fn parse_now(now: Option<&str>) -> Result<jiff::Timestamp, u8> {
+    match now {
+        None => Ok(jiff::Timestamp::now()),
+        Some(text) => parse_instant(text).ok_or_else(|| {
+            eprintln!("error: --now takes an instant such as 2026-11-26T10:00:00Z, got `{text}`");
+            exit::USAGE
+        }),
+    }
+}
+
+/// An RFC 3339 instant, or a date-time without offset (UTC), or a date (its midnight, UTC).
+pub(crate) fn parse_instant(text: &str) -> Option<jiff::Timestamp> {
+    if let Ok(ts) = text.parse::<jiff::Timestamp>() {
+        return Some(ts);
+    }
+    if let Ok(dt) = text.parse::<jiff::civil::DateTime>() {
+        return jiff::tz::Offset::UTC.to_timestamp(dt).ok();
+    }
+    let date = text.parse::<jiff::civil::Date>().ok()?;
+    jiff::tz::Offset::UTC.to_timestamp(date.at(0, 0, 0, 0)).ok()
+}
+
+/// Compiles a source and prints its diagnostics; `Err(exit code)` when there are errors.
+pub(crate) fn compile_or_report(
+    source: &Source,
+    options: &dql::Options,
+) -> Result<Compilation, u8> {
+    let compilation = dql::compile_source(source, options);
+    print_diagnostics(source, &compilation.diagnostics);
+    if compilation.has_errors() {
+        return Err(exit::QUERY);
+    }
+    Ok(compilation)
+}
+
+/// The statements `--name` selects (all of them without it).
+pub(crate) fn select_statements<'c>(
+    compilation: &'c Compilation,
+    name: Option<&str>,
+) -> Result<Vec<&'c dql::Compiled>, u8> {
+    let Some(name) = name else {
+        return Ok(compilation.statements.iter().collect());
+    };
+    let chosen: Vec<_> = compilation
+        .statements
+        .iter()
+        .filter(|c| c.checked.name.as_deref() == Some(name))
+        .collect();
+    if chosen.is_empty() {
+        let names: Vec<&str> = compilation
+            .statements
+            .iter()
+            .filter_map(|c| c.checked.name.as_deref())
+            .collect();
+        let known = if names.is_empty() {
+            "the file names no statement (annotate one with `-- @name …`)".to_string()
+        } else {
+            dql::semantic::suggest::closest_list(name, names.iter().copied())
+        };
+        eprintln!("error: no statement is named `{name}`: {known}");
+        return Err(exit::USAGE);
+    }
+    Ok(chosen)
+}

@@ -1,0 +1,396 @@
+//! `dql run`: sends the compiled requests to Sentry (or evaluates them over exported events
+//! with `--events`), follows pages, and prints the rows.
+#![allow(
+    clippy::print_stdout,
+    clippy::print_stderr,
+    reason = "the CLI talks to the terminal"
+)]
+
+use super::{compile_or_report, parse_now, parse_params, read_source, select_statements};
+use crate::cli::exit;
+use dql::Compiled;
+use dql::client::Client;
+use dql::client::config::Config;
+use dql::client::error::{Clause, ClientError};
+use dql::format::{Format, Sink};
+use dql::lower::{Column, Endpoint, Request};
+use dql::result::Meta;
+use dql::span::Span;
+use dql::syntax::ast;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// Arguments of `dql run`.
+pub(crate) struct Args<'a> {
+    pub(crate) path: &'a Path,
+    pub(crate) name: Option<&'a str>,
+    pub(crate) params: &'a [String],
+    pub(crate) format: Option<Format>,
+    pub(crate) now: Option<&'a str>,
+    pub(crate) strict: bool,
+    pub(crate) verbose: bool,
+    pub(crate) yes: bool,
+    pub(crate) events: Option<&'a PathBuf>,
+    pub(crate) skip_bad: bool,
+    pub(crate) retry_tries: u32,
+    pub(crate) retry_seconds: u64,
+    pub(crate) timeout_seconds: u64,
+}
+
+/// Runs `dql run`.
+pub(crate) fn run(args: &Args<'_>, config: Result<Config, ClientError>) -> u8 {
+    let source = match read_source(args.path) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let params = match parse_params(args.params) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let format = args.format.unwrap_or(if std::io::stdout().is_terminal() {
+        Format::Table
+    } else {
+        Format::Csv
+    });
+    if let Some(events) = args.events {
+        return super::run_local::run(args, &source, params, format, events);
+    }
+    let config = match config {
+        Ok(c) => c,
+        Err(e) => return report_client_error(e),
+    };
+    let now = match parse_now(args.now) {
+        Ok(n) => n,
+        Err(code) => return code,
+    };
+    let mut options = dql::Options::new(now);
+    options.params = params;
+    options.strict = args.strict;
+    options.org = config.org.as_ref().map(|o| o.value.clone());
+    let compilation = match compile_or_report(&source, &options) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let chosen = match select_statements(&compilation, args.name) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    if chosen.len() > 1 && !format.separates_results() {
+        eprintln!(
+            "error: the file holds {} statements and {} cannot separate results: pick one with --name",
+            chosen.len(),
+            format.name()
+        );
+        return exit::USAGE;
+    }
+    if chosen.iter().any(|c| c.request.update.is_some()) && chosen.len() > 1 {
+        eprintln!("error: a file with several statements never runs an UPDATE without --name");
+        return exit::USAGE;
+    }
+    if let Err(e) = config.org() {
+        return report_client_error(e);
+    }
+    let client = match Client::from_config(
+        &config,
+        dql::client::transport::Timeouts {
+            connect: Duration::from_secs(10),
+            read: Duration::from_secs(args.timeout_seconds),
+        },
+    ) {
+        Ok(c) => c,
+        Err(e) => return report_client_error(e),
+    };
+    let client = client.retry_policy(dql::client::RetryPolicy {
+        max_tries: args.retry_tries,
+        max_wait: Duration::from_secs(args.retry_seconds),
+        ..dql::client::RetryPolicy::default()
+    });
+    let client = if args.verbose {
+        client.on_event(verbose_event)
+    } else {
+        client
+    };
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let mut sink = if chosen.len() > 1 {
+        match format.sink_for_several(&mut out) {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return exit::USAGE;
+            }
+        }
+    } else {
+        format.sink(&mut out)
+    };
+    for compiled in &chosen {
+        let outcome = if compiled.request.update.is_some() {
+            update(&client, compiled, args.yes, sink.as_mut())
+        } else {
+            fetch(&client, &compiled.request, sink.as_mut())
+        };
+        if let Err(failure) = outcome {
+            let _ = sink.finish();
+            return match failure {
+                Failure::Client(e) => report_request_error(e, &source, compiled),
+                Failure::Io(e) => {
+                    eprintln!("error: cannot write the output: {e}");
+                    exit::USAGE
+                }
+                Failure::Declined => exit::QUERY,
+            };
+        }
+    }
+    if let Err(e) = sink.finish() {
+        eprintln!("error: cannot write the output: {e}");
+        return exit::USAGE;
+    }
+    0
+}
+
+/// Why a statement could not be completed.
+enum Failure {
+    Client(ClientError),
+    Io(std::io::Error),
+    /// The user did not confirm an UPDATE.
+    Declined,
+}
+
+impl From<std::io::Error> for Failure {
+    fn from(e: std::io::Error) -> Self {
+        Failure::Io(e)
+    }
+}
+
+/// The output plan: the request's columns, or (series, single events) the columns the rows have.
+fn plan(request: &Request, row_keys: &[String]) -> Vec<Column> {
+    let by_rows = matches!(
+        request.endpoint,
+        Endpoint::EventsStats | Endpoint::ProjectEvent | Endpoint::EventIdLookup
+    ) || request.columns.is_empty();
+    if by_rows {
+        row_keys
+            .iter()
+            .map(|k| Column {
+                field: k.clone(),
+                label: k.clone(),
+                ty: None,
+            })
+            .collect()
+    } else {
+        request.columns.clone()
+    }
+}
+
+/// Fetches every page a request wants, streaming rows into the sink.
+fn fetch(client: &Client, request: &Request, sink: &mut dyn Sink) -> Result<(), Failure> {
+    let progress = std::io::stderr().is_terminal();
+    let mut begun = false;
+    let mut n_rows = 0usize;
+    let mut has_more = false;
+    for (n_page, page) in client.pages(request).enumerate() {
+        let page = page.map_err(Failure::Client)?;
+        if !begun {
+            sink.begin(
+                request.name.as_deref(),
+                &plan(request, &page.columns),
+                &page.meta,
+            )?;
+            begun = true;
+        } else {
+            sink.extend_meta(&page.meta);
+        }
+        for row in &page.rows {
+            sink.row(row)?;
+        }
+        sink.flush()?;
+        n_rows += page.rows.len();
+        has_more = page.has_more;
+        if progress {
+            eprint!("\r\u{23f3} page {}, {n_rows} rows…", n_page + 1);
+        }
+    }
+    if progress {
+        eprint!("\r\x1b[2K");
+    }
+    if !begun {
+        sink.begin(
+            request.name.as_deref(),
+            &plan(request, &[]),
+            &Meta::default(),
+        )?;
+    }
+    sink.end()?;
+    if has_more && request.limit.is_none() {
+        eprintln!("note: Sentry has more rows than this page; add LIMIT n to fetch up to n rows");
+    }
+    Ok(())
+}
+
+/// UPDATE issues: list the matching ids, ask, then PUT exactly those ids.
+fn update(
+    client: &Client,
+    compiled: &Compiled,
+    yes: bool,
+    sink: &mut dyn Sink,
+) -> Result<(), Failure> {
+    let request = &compiled.request;
+    let Some(plan_put) = &request.update else {
+        return Ok(());
+    };
+    let listing = client.execute(request).map_err(Failure::Client)?;
+    let ids: Vec<String> = listing
+        .result
+        .data
+        .iter()
+        .filter_map(|row| match row.get("id") {
+            Some(serde_json::Value::String(s)) => Some(s.clone()),
+            Some(serde_json::Value::Number(n)) => Some(n.to_string()),
+            _ => None,
+        })
+        .collect();
+    if ids.is_empty() {
+        eprintln!("no issue matches; nothing to update");
+        return Ok(());
+    }
+    eprintln!("{} issue(s) match:", ids.len());
+    for row in listing.result.data.iter().take(10) {
+        let get = |k: &str| row.get(k).and_then(|v| v.as_str()).unwrap_or("");
+        eprintln!("  {}  {}  {}", get("shortId"), get("status"), get("title"));
+    }
+    if ids.len() > 10 {
+        eprintln!("  … and {} more", ids.len() - 10);
+    }
+    eprintln!("change: {}", plan_put.body);
+    if !yes && !confirm()? {
+        eprintln!("not confirmed; nothing changed (pass --yes in scripts)");
+        return Err(Failure::Declined);
+    }
+    let mut changed = 0usize;
+    for put in plan_put.requests(request.name.as_deref(), &ids) {
+        client.execute(&put).map_err(Failure::Client)?;
+        changed += put.params.len();
+    }
+    let columns = vec![Column {
+        field: "updated".into(),
+        label: "updated".into(),
+        ty: None,
+    }];
+    sink.begin(request.name.as_deref(), &columns, &Meta::default())?;
+    let mut row = dql::result::Row::new();
+    row.insert("updated".into(), serde_json::json!(changed));
+    sink.row(&row)?;
+    sink.end()?;
+    Ok(())
+}
+
+/// Asks on the terminal; never assumes yes without one.
+fn confirm() -> Result<bool, Failure> {
+    if !std::io::stdin().is_terminal() {
+        eprintln!("standard input is not a terminal, so dql cannot ask");
+        return Ok(false);
+    }
+    eprint!("apply this change to these issues? [y/N] ");
+    let _ = std::io::stderr().flush();
+    let mut answer = String::new();
+    std::io::stdin().read_line(&mut answer)?;
+    Ok(matches!(answer.trim(), "y" | "Y" | "yes" | "YES"))
+}
+
+/// `--verbose`: each request's URL, status and timing (the URL never holds the token).
+fn verbose_event(event: &dql::client::ClientEvent) {
+    match event {
+        dql::client::ClientEvent::Sent {
+            method,
+            url,
+            status,
+            error,
+            elapsed,
+            attempt,
+        } => {
+            let outcome = match (status, error) {
+                (Some(s), _) => s.to_string(),
+                (None, Some(e)) => format!("failed: {e}"),
+                (None, None) => "no answer".into(),
+            };
+            let method = match method {
+                dql::lower::Method::Get => "GET",
+                dql::lower::Method::Put => "PUT",
+            };
+            eprintln!(
+                "{method} {url} -> {outcome} in {} ms (try {attempt})",
+                elapsed.as_millis()
+            );
+        }
+        dql::client::ClientEvent::Waiting { delay, reason } => {
+            eprintln!(
+                "waiting {:.1} s before trying again ({reason})",
+                delay.as_secs_f64()
+            );
+        }
+    }
+}
+
+/// Prints a client error as a miette report and returns its exit code.
+pub(crate) fn report_client_error(error: ClientError) -> u8 {
+    let code = error.exit_code();
+    eprintln!("{:?}", miette::Report::new(error));
+    code
+}
+
+/// A 400 from Sentry becomes a diagnostic pointing at the clause it most likely concerns.
+fn report_request_error(error: ClientError, source: &dql::Source, compiled: &Compiled) -> u8 {
+    if let ClientError::BadQuery { detail, clause } = &error {
+        let span = clause
+            .and_then(|c| clause_span(source, compiled.checked.span, c))
+            .unwrap_or(compiled.checked.span);
+        let place = clause.map_or_else(|| "this statement".to_string(), |c| c.to_string());
+        let diagnostic = dql::Diagnostic {
+            code: "dql::client::bad_query",
+            severity: dql::Severity::Error,
+            message: format!("Sentry refused the query: {detail}"),
+            labels: vec![dql::diagnostic::Label {
+                span,
+                text: format!("Sentry's message most likely concerns {place}"),
+            }],
+            help: Some(
+                "dql checked this query but Sentry disagrees; run `dql compile` to see the request, and report the case if dql should have caught it".into(),
+            ),
+            fix: None,
+        };
+        super::print_diagnostics(source, &[diagnostic]);
+        return error.exit_code();
+    }
+    report_client_error(error)
+}
+
+/// The span of `clause` in the statement at `statement`.
+fn clause_span(source: &dql::Source, statement: Span, clause: Clause) -> Option<Span> {
+    let parsed = dql::syntax::parse(source);
+    let stmt = parsed
+        .file
+        .statements
+        .iter()
+        .find(|s| s.span == statement)?;
+    let (items, clauses) = match &stmt.kind {
+        ast::StatementKind::Select(s) => (
+            s.items
+                .first()
+                .map(|i| i.span.to(s.items.last().map_or(i.span, |l| l.span))),
+            &s.clauses,
+        ),
+        ast::StatementKind::UpdateIssues(u) => (None, &u.clauses),
+        _ => return None,
+    };
+    match clause {
+        Clause::Select => items,
+        Clause::Where => clauses.where_.as_ref().map(|c| c.span),
+        Clause::OrderBy => clauses.order_by.as_ref().map(|c| c.span),
+        Clause::Since => clauses.since.as_ref().map(|c| c.span),
+        Clause::Limit => clauses.limit.as_ref().map(|c| c.span),
+        Clause::Project => clauses.project.as_ref().map(|c| c.span),
+        Clause::Environment => clauses.environment.as_ref().map(|c| c.span),
+        Clause::Interval => clauses.interval.as_ref().map(|c| c.span),
+    }
+}
