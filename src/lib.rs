@@ -21,6 +21,7 @@
 
 #[cfg(feature = "client")]
 pub mod client;
+pub mod codes;
 pub mod diagnostic;
 #[cfg(feature = "local")]
 pub mod engine;
@@ -37,3 +38,8 @@ pub use diagnostic::{Diagnostic, Diagnostics, Severity};
 pub use pipeline::{Compilation, Compiled, Options, compile, compile_source};
 pub use source::Source;
 pub use span::{Span, Spanned};
+
+/// The README's Rust examples, run as doctests so they cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -22,6 +22,12 @@ const INLINE_RULES: &[(&str, &str)] = &[
     ("digits", "position"),
     ("word_operand", "token::operand"),
     ("comment", "token::ws"),
+    ("element", "filter::sequence"),
+    ("term", "filter::sequence"),
+    ("wildcard_op", "filter::search_op"),
+    ("list_item", "filter::list"),
+    ("raw_value", "filter::search_value"),
+    ("sql_op", "filter::sql_condition"),
 ];
 
 fn ebnf() -> String {

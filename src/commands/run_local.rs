@@ -9,15 +9,16 @@ use std::path::Path;
 
 /// Runs the statements of `source` over the events at `events`.
 pub(crate) fn run(
-    _args: &Args<'_>,
+    args: &Args<'_>,
     _source: &Source,
     _params: dql::semantic::Params,
     _format: Format,
     events: &Path,
 ) -> u8 {
     eprintln!(
-        "error: the local engine is not wired into the CLI yet (events at {})",
-        events.display()
+        "error: the local engine is not wired into the CLI yet (events at {}, skip-bad {})",
+        events.display(),
+        args.skip_bad
     );
     exit::USAGE
 }

@@ -65,8 +65,12 @@ pub(crate) fn check(
         filter
     };
     let (typed, diagnostics) = super::typing::type_filter(filter, &keys, walker.cx.params);
+    // The checker reports unbound parameters everywhere with one code; the typer's own
+    // report of the same thing would say it twice.
     for d in diagnostics {
-        walker.cx.push(d);
+        if d.code != "dql::filter::unbound_parameter" {
+            walker.cx.push(d);
+        }
     }
     if walker.cx.error_count() == before {
         typed

@@ -98,6 +98,8 @@ pub(crate) fn clause_terminator(ctx: &Ctx<'_>, i: &str) -> Option<usize> {
 }
 
 /// Reads terms, operators and groups up to `)` (inside a group), a terminator or the end.
+///
+/// Grammar: `sequence`
 fn sequence<'a>(
     ctx: &Ctx<'_>,
     mut i: &'a str,
@@ -228,6 +230,8 @@ fn term_filter(term: Term) -> Filter {
 }
 
 /// `( sequence )`; `None` for an empty group (reported).
+///
+/// Grammar: `paren_group`
 fn paren_group<'a>(
     ctx: &Ctx<'_>,
     i: &'a str,
@@ -512,6 +516,8 @@ fn array_suffix<'a>(ctx: &Ctx<'_>, start: &'a str, rest: &'a str, key: Key) -> (
 /// A key of a search term or SQL condition: quoted, explicit tag, plain name or aggregate call.
 /// Reports nothing; empty function arguments are returned for the caller to report once the
 /// term is certain. `allow_minus`: Sentry's keys may start with `-` (SQL names may not).
+///
+/// Grammar: `term_key`
 fn term_key<'a>(
     ctx: &Ctx<'_>,
     i: &'a str,
@@ -673,6 +679,8 @@ fn filter_starts(ctx: &Ctx<'_>, i: &str, mode: FilterMode) -> bool {
 }
 
 /// `!?key:op?value`; `None` when no filter starts here.
+///
+/// Grammar: `search_term`
 fn search_term<'a>(ctx: &Ctx<'_>, i: &'a str, mode: FilterMode) -> Option<(&'a str, Term)> {
     let (negated, k) = match i.strip_prefix('!') {
         Some(k) => (true, k),
@@ -735,6 +743,8 @@ fn search_term<'a>(ctx: &Ctx<'_>, i: &'a str, mode: FilterMode) -> Option<(&'a s
 }
 
 /// The operator after `key:`, if any.
+///
+/// Grammar: `search_op`
 fn search_op<'a>(ctx: &Ctx<'_>, i: &'a str) -> (Option<Spanned<SearchOp>>, &'a str) {
     if let Some(body) = i.strip_prefix('\u{F00D}') {
         if let Some(end) = body.find('\u{F00D}') {
@@ -775,6 +785,8 @@ fn search_op<'a>(ctx: &Ctx<'_>, i: &'a str) -> (Option<Spanned<SearchOp>>, &'a s
 
 /// The value of a search term (`sentry-api.md` §1.6). `comparison`: a comparison operator was
 /// written, so no list is read.
+///
+/// Grammar: `search_value`
 fn search_value<'a>(
     ctx: &Ctx<'_>,
     v: &'a str,
@@ -870,6 +882,8 @@ fn check_quotes(ctx: &Ctx<'_>, at: &str, raw: &str) {
 
 /// `[a, "b c", …]` followed by an end of value; `None` when it is not a list (then the value is
 /// text, as in Sentry: `key:[]`, `key:[a]x`).
+///
+/// Grammar: `list`
 fn list<'a>(ctx: &Ctx<'_>, v: &'a str, mode: FilterMode) -> Option<(&'a str, Vec<ListItem>)> {
     let mut p = v.get(1..)?;
     let mut items = Vec::new();
@@ -970,6 +984,8 @@ fn term_starts(ctx: &Ctx<'_>, p: &str, mode: FilterMode, depth: u32) -> bool {
 /// start another term, merged as Sentry merges them (spaces between words kept; any other
 /// separator becomes one space). A word may carry balanced parentheses directly attached to it
 /// (`percentage(a, b):>5%`).
+///
+/// Grammar: `free_text`
 fn free_text<'a>(ctx: &Ctx<'_>, i: &'a str, mode: FilterMode, depth: u32) -> (&'a str, Term) {
     if let Some((text, len)) = scan_quoted(i) {
         let rest = i.get(len..).unwrap_or("");
@@ -1142,6 +1158,8 @@ fn sql_condition_starts(ctx: &Ctx<'_>, i: &str) -> bool {
 }
 
 /// A SQL-style condition, or `None` when none starts here (then the words are Sentry syntax).
+///
+/// Grammar: `sql_condition`
 fn sql_condition<'a>(ctx: &Ctx<'_>, i: &'a str) -> Option<PResult<'a, Term>> {
     if !sql_condition_starts(ctx, i) {
         return None;
@@ -1273,6 +1291,8 @@ fn token_error(ctx: &Ctx<'_>, at: &str, message: &str) -> Diagnostic {
 
 /// A SQL operand; a missing one is reported and stands as an empty word. Returns the rest before
 /// trivia.
+///
+/// Grammar: `sql_operand`
 fn sql_operand<'a>(ctx: &Ctx<'_>, v: &'a str) -> (&'a str, Operand) {
     match token::operand(ctx, v) {
         Ok((_, operand)) => {

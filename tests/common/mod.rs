@@ -110,3 +110,35 @@ pub(crate) fn assert_roundtrip(source: &Source, file: &ast::File) {
         source.name()
     );
 }
+
+/// The fixed "now" of every snapshot.
+pub(crate) const NOW: &str = "2026-11-26T10:00:00Z";
+
+/// Compile options for a case file: its `-- test:` / `-- check:` lines may hold `--strict` and
+/// `--param name=value`.
+pub(crate) fn case_options(source: &Source) -> dql::Options {
+    let now = NOW.parse().expect("fixed now parses");
+    let mut options = dql::Options::new(now);
+    for line in source.text().lines() {
+        let Some(args) = line
+            .strip_prefix("-- test:")
+            .or_else(|| line.strip_prefix("-- check:"))
+        else {
+            continue;
+        };
+        let mut words = args.split_whitespace();
+        while let Some(word) = words.next() {
+            match word {
+                "--strict" => options.strict = true,
+                "--param" => {
+                    let pair = words.next().expect("--param takes name=value");
+                    let (k, v) = pair.split_once('=').expect("--param takes name=value");
+                    options.params.bind(k, v);
+                }
+                "|" => {}
+                other => panic!("{}: unknown test directive {other}", source.name()),
+            }
+        }
+    }
+    options
+}
