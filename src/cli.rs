@@ -230,7 +230,10 @@ fn fmt(path: &std::path::Path, check: bool) -> u8 {
         commands::print_diagnostics(&source, &parsed.diagnostics);
         return exit::QUERY;
     }
-    let formatted = parsed.file.to_string();
+    let formatted = match apply_format_fixes(&source, &parsed.file) {
+        Some(fixed) => fixed,
+        None => parsed.file.to_string(),
+    };
     if check {
         if formatted != source.text() {
             eprintln!("{} is not formatted (run `dql fmt` on it)", source.name());
@@ -240,6 +243,42 @@ fn fmt(path: &std::path::Path, check: bool) -> u8 {
     }
     print!("{formatted}");
     0
+}
+
+/// Fixes `dql fmt` applies (language.md §3: `count(*)` is written `count()`).
+const FORMAT_FIXES: &[&str] = &["dql::semantic::count_star"];
+
+/// The canonical text with [`FORMAT_FIXES`] applied, when any applies.
+fn apply_format_fixes(source: &dql::Source, file: &syntax::ast::File) -> Option<String> {
+    let checked = dql::semantic::check(
+        file,
+        dql::semantic::Catalog::builtin(),
+        &dql::semantic::Params::new(),
+        &dql::semantic::CheckOptions::default(),
+    );
+    let mut fixes: Vec<&dql::diagnostic::Fix> = checked
+        .diagnostics
+        .iter()
+        .filter(|d| FORMAT_FIXES.contains(&d.code))
+        .filter_map(|d| d.fix.as_ref())
+        .collect();
+    if fixes.is_empty() {
+        return None;
+    }
+    // Apply from the end so earlier offsets stay valid.
+    fixes.sort_by_key(|f| std::cmp::Reverse(f.span.start));
+    let mut text = source.text().to_string();
+    for fix in fixes {
+        let range = fix.span.start as usize..fix.span.end as usize;
+        if text.get(range.clone()).is_some() {
+            text.replace_range(range, &fix.replacement);
+        }
+    }
+    let reparsed = syntax::parse(&dql::Source::new(source.name(), text));
+    if reparsed.diagnostics.iter().any(|d| d.is_error()) {
+        return None;
+    }
+    Some(reparsed.file.to_string())
 }
 
 /// `dql config`.

@@ -217,7 +217,12 @@ impl Walker<'_, '_, '_> {
                 return kinds;
             }
             TermKind::Search(search) => {
-                self.search_value(&search.value.kind, search.value.span);
+                // `has:$x` puts a parameter where a name belongs: the typer reports that, and
+                // "unbound" would only add noise.
+                let names_a_key = matches!(&search.key, TermKey::Key(Key { kind: KeyKind::Name(n), .. }) if n == "has");
+                if !names_a_key {
+                    self.search_value(&search.value.kind, search.value.span);
+                }
                 if let Some(op) = &search.op
                     && op.node == SearchOp::Matches
                 {

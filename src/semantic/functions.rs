@@ -244,6 +244,10 @@ fn check_arg(
     before: &[FunctionArg],
 ) -> Option<FunctionArg> {
     let fname = info.name.as_str();
+    // An empty argument (`f(a,,b)`) is the parser's error already.
+    if matches!(&arg.kind, ArgKind::Word(w) if w.is_empty()) {
+        return None;
+    }
     if let ArgKind::Call(inner) = &arg.kind {
         let outer = Call {
             name: crate::span::Spanned::new(fname.to_string(), arg.span),

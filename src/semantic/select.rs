@@ -350,9 +350,11 @@ fn select_item(cx: &mut Cx<'_>, item: &SelectItem, aliases: &[Alias]) -> Option<
         ColumnValue::Function(c) => c.ty,
         ColumnValue::Equation(_) => Some(FieldType::Number),
     };
-    let label = match &item.alias {
-        Some(alias) => alias.name.clone(),
-        None => value.canonical(),
+    // An equation's header is its arithmetic; `equation|` is only Sentry's field prefix.
+    let label = match (&item.alias, &value) {
+        (Some(alias), _) => alias.name.clone(),
+        (None, ColumnValue::Equation(e)) => e.canonical(),
+        (None, _) => value.canonical(),
     };
     Some(Item {
         column: Column {

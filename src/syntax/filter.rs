@@ -1300,8 +1300,13 @@ fn sql_operand<'a>(ctx: &Ctx<'_>, v: &'a str) -> (&'a str, Operand) {
             (v.get(used..).unwrap_or(""), operand)
         }
         Err(_) => {
+            // Point right after the operator, not past the line break that may follow it.
+            let at = ctx
+                .src()
+                .get(..ctx.offset(v))
+                .map_or(ctx.offset(v), |before| before.trim_end().len());
             ctx.report(
-                Diagnostic::error(Code::MissingValue, ctx.span_len(v, 0), "expected a value")
+                Diagnostic::error(Code::MissingValue, Span::new(at, at), "expected a value")
                     .label("a value is missing here")
                     .help("write a value after the operator, e.g. `level = 'error'`"),
             );

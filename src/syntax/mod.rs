@@ -63,6 +63,7 @@ pub(crate) fn unexpected(ctx: &token::Ctx<'_>, rest: &str) -> Diagnostic {
         },
     )
     .label("not expected here")
+    .help("a statement is `SELECT …`, `SHOW EVENT …` or `UPDATE issues …`; statements are separated by `;` (grammar/dql.ebnf has the whole syntax)")
 }
 
 /// Parses a whole source.

@@ -45,10 +45,13 @@ pub(crate) fn file(ctx: &Ctx<'_>) -> File {
             }
             Err(nom::Err::Incomplete(_)) => ("", StatementKind::Error),
         };
-        let span = Span::new(
+        let mut span = Span::new(
             ctx.offset(start),
             ctx.offset(last_token_end(ctx, start, rest)),
         );
+        if let StatementKind::Select(s) = &kind {
+            span = span.to(s.span);
+        }
         let gap = Span::new(gap_start, span.start as usize);
         let mut annotations = Vec::new();
         let mut comments = Vec::new();
@@ -194,6 +197,11 @@ fn select<'a>(ctx: &Ctx<'_>, start: &'a str) -> PResult<'a, Select> {
     let (i, items) = select_list(ctx, i)?;
     let (i, clauses) = clauses(ctx, i)?;
     let span = Span::new(ctx.offset(start), ctx.offset(last_token_end(ctx, start, i)));
+    // A clause that ends in an error may label the end of input, past the last token.
+    let span = [&clauses.where_, &clauses.having]
+        .into_iter()
+        .flatten()
+        .fold(span, |s, c| s.to(c.span));
     Ok((
         i,
         Select {
@@ -602,6 +610,22 @@ pub(crate) fn call<'a>(ctx: &Ctx<'_>, i: &'a str) -> PResult<'a, Call> {
     let mut args = Vec::new();
     if !rest.starts_with(')') {
         loop {
+            // A field may be named like a keyword (`count_unique(project)`): only a keyword
+            // that is not followed by `,` or `)` ends the call.
+            let keyword_here = !rest.is_empty()
+                && is_clause_start(rest)
+                && !rest
+                    .get(word_len(rest)..)
+                    .map(str::trim_start)
+                    .is_some_and(|r| r.starts_with(',') || r.starts_with(')'));
+            if keyword_here {
+                // `count( FROM errors`: the call was never closed; say so at the keyword.
+                ctx.report(
+                    unexpected_here(ctx, rest, "an argument or `)`")
+                        .with_label(ctx.span_len(after_name, 1), "this call is never closed"),
+                );
+                return cut_fail(rest, "`)`");
+            }
             let (r, a) = arg(ctx, rest)?;
             args.push(a);
             match punct(ctx, r, ",") {
@@ -755,10 +779,9 @@ fn clauses<'a>(ctx: &Ctx<'_>, mut i: &'a str) -> PResult<'a, Clauses> {
                 return cut_fail(rest, "a filter");
             }
             let (rest, f) = filter::filter(ctx, rest, FilterMode::Clause)?;
-            let clause = FilterClause {
-                filter: f,
-                span: ctx.span(start, last_token_end(ctx, start, rest)),
-            };
+            // A filter that ends in an error may label the end of input past the last token.
+            let span = ctx.span(start, last_token_end(ctx, start, rest)).to(f.span);
+            let clause = FilterClause { filter: f, span };
             if is_where {
                 set_once(ctx, &mut c.where_, clause, |x| x.span, "WHERE");
             } else {
