@@ -47,7 +47,7 @@ pub use aggregate::{Accumulator, AggregateFn, FinishContext};
 pub use codes::{EngineCode, EvalCode};
 pub use events::{Event, EventFiles, Part, ReadOptions, ScanStats};
 pub use fields::{Field, Projection, Value};
-pub use series::TIME_COLUMN;
+pub use series::{TIME_COLUMN, series_columns};
 
 use crate::diagnostic::Diagnostic;
 use crate::lower::Column;
@@ -224,12 +224,12 @@ pub fn run(
     Ok(local)
 }
 
-/// Whether the answer depends on now: a relative or default SINCE/UNTIL, or a relative date
-/// in the filter.
+/// Whether the answer depends on now: a relative or default SINCE, a relative or missing
+/// UNTIL (the range then ends now), or a relative date in the filter.
 fn needs_now(time: &TimeRange, filter: Option<&TypedFilter>) -> bool {
     let relative = |p: &Option<TimePoint>| !matches!(p, Some(TimePoint::At(_) | TimePoint::Day(_)));
     relative(&time.since)
-        || matches!(time.until, Some(TimePoint::Ago(_)))
+        || relative(&time.until)
         || filter.is_some_and(|f| {
             f.terms()
                 .iter()

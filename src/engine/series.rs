@@ -214,29 +214,27 @@ pub(crate) fn run(q: &EventsQuery, ctx: &Context<'_>) -> Result<LocalResult, Run
         }
     }
 
-    let mut columns = vec![Column {
-        field: TIME_COLUMN.to_owned(),
-        label: TIME_COLUMN.to_owned(),
-        ty: Some(FieldType::Date),
-    }];
-    let mut meta = Meta::default();
-    eval::add_meta(&mut meta, TIME_COLUMN, Some(FieldType::Date));
+    let mut names = vec![TIME_COLUMN.to_owned()];
     for (prefix, _) in &plotted {
         for axis in &axes {
-            let (field, label) = match prefix {
-                Some(p) => {
-                    let name = format!("{p}: {}", axis.name);
-                    (name.clone(), name)
-                }
-                None => (axis.name.clone(), axis.label.clone()),
-            };
-            eval::add_meta(&mut meta, &field, axis.ty);
-            columns.push(Column {
-                field,
-                label,
-                ty: axis.ty,
+            names.push(match prefix {
+                Some(p) => format!("{p}: {}", axis.name),
+                None => axis.name.clone(),
             });
         }
+    }
+    let plan: Vec<Column> = axes
+        .iter()
+        .map(|a| Column {
+            field: a.name.clone(),
+            label: a.label.clone(),
+            ty: a.ty,
+        })
+        .collect();
+    let columns = series_columns(&plan, &names);
+    let mut meta = Meta::default();
+    for c in &columns {
+        eval::add_meta(&mut meta, &c.field, c.ty);
     }
     let (start, end) = ctx.range;
     let rollup_seconds = rollup_ms as f64 / 1000.0;
@@ -270,6 +268,38 @@ pub(crate) fn run(q: &EventsQuery, ctx: &Context<'_>) -> Result<LocalResult, Run
         false,
         stats,
     ))
+}
+
+/// The output plan of a series result, whichever backend produced it: `plan` is the lowered
+/// request's columns, `names` the row keys of the series table (`time`, then `count()` or
+/// `"<group>: count()"`, as [`crate::engine::LocalResult::columns`] and the HTTP client's
+/// events-stats rows have them). A bare yAxis keeps its label (alias) and type; a group's
+/// column is labelled by its name and typed as its yAxis.
+pub fn series_columns(plan: &[Column], names: &[String]) -> Vec<Column> {
+    names
+        .iter()
+        .map(|name| {
+            if name == TIME_COLUMN {
+                return Column {
+                    field: name.clone(),
+                    label: name.clone(),
+                    ty: Some(FieldType::Date),
+                };
+            }
+            if let Some(c) = plan.iter().find(|c| c.field == *name) {
+                return c.clone();
+            }
+            let ty = plan
+                .iter()
+                .find(|c| name.ends_with(&format!(": {}", c.field)))
+                .and_then(|c| c.ty);
+            Column {
+                field: name.clone(),
+                label: name.clone(),
+                ty,
+            }
+        })
+        .collect()
 }
 
 /// A top-n group's name, as Sentry makes its result key.
