@@ -23,15 +23,15 @@ use std::time::Instant;
 const QUERIES: &[(&str, &str)] = &[
     (
         "count_by_release",
-        "SELECT release, count() FROM errors WHERE level:error GROUP BY release SINCE 2026-10-01 LIMIT 1000",
+        "SELECT release, count() FROM errors WHERE level:error GROUP BY release SINCE 2026-10-01 UNTIL 2026-11-29 LIMIT 1000",
     ),
     (
         "p95_by_transaction",
-        "SELECT transaction, p95(transaction.duration) FROM transactions GROUP BY transaction SINCE 2026-10-01 LIMIT 1000",
+        "SELECT transaction, p95(transaction.duration) FROM transactions GROUP BY transaction SINCE 2026-10-01 UNTIL 2026-11-29 LIMIT 1000",
     ),
     (
         "users_by_browser",
-        "SELECT browser.name, count_unique(user) FROM discover GROUP BY browser.name SINCE 2026-10-01 LIMIT 1000",
+        "SELECT browser.name, count_unique(user) FROM discover GROUP BY browser.name SINCE 2026-10-01 UNTIL 2026-11-29 LIMIT 1000",
     ),
 ];
 
