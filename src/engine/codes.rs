@@ -1,4 +1,5 @@
-//! Diagnostic codes of the local engine (`dql::engine::*`): reading event files.
+//! Diagnostic codes of the local engine (`dql::engine::*`): reading event files, and queries
+//! the evaluator refuses.
 
 crate::codes! {
     /// Codes of `dql::engine::*`, carried by [`EngineError`](super::EngineError).
@@ -15,6 +16,14 @@ crate::codes! {
         NotAnEvent = "not_an_event" : "a line or array element is valid JSON but not an event object",
         /// `"tags": 5`
         BadMember = "bad_member" : "an event member needed by the query has an unexpected shape",
+    }
+}
+
+crate::codes! {
+    /// Codes of `dql::engine::*` carried by [`Diagnostic`](crate::Diagnostic)s of the evaluator.
+    pub enum EvalCode in "engine" {
+        /// `SELECT var(transaction.duration) FROM transactions`, `SHOW EVENT …`, `FROM spans`
+        NotSupportedLocally = "not_supported_locally" : "the local engine cannot evaluate this exactly, so it refuses rather than approximate",
     }
 }
 

@@ -12,7 +12,7 @@ use serde::de::{self, Deserializer as _, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 use std::fmt;
 use std::fs::File;
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
 /// How to treat bad events.
@@ -53,7 +53,9 @@ pub struct Event<'a> {
     pub values: Vec<Value<'a>>,
     /// The file it came from.
     pub path: &'a Path,
-    /// Its 1-based line (for an array element, the line where the element starts).
+    /// Its 1-based line (for an array element, the line where the element starts). In a byte
+    /// range of a split file ([`EventFiles::parts`]) the line counts from the range's first
+    /// line; errors always name the absolute line.
     pub line: u64,
 }
 
@@ -118,6 +120,54 @@ impl EventFiles {
         &self.files
     }
 
+    /// Splits the input into `n` shares of about equal size for `n` threads. Whole files are
+    /// dealt out largest first; when there are fewer files than threads, one plain
+    /// (uncompressed) NDJSON file is cut into byte ranges at line boundaries instead. Parts
+    /// keep the input's order in [`Part::order`], so results can be made independent of the
+    /// split.
+    pub fn parts(&self, n: usize) -> Vec<Vec<Part>> {
+        let n = n.max(1);
+        let mut shares: Vec<Vec<Part>> = (0..n).map(|_| Vec::new()).collect();
+        if let [only] = self.files.as_slice()
+            && n > 1
+            && let Some(size) = splittable_size(only)
+        {
+            let step = size.div_ceil(n as u64);
+            for (i, share) in shares.iter_mut().enumerate() {
+                let start = step * i as u64;
+                let end = (start + step).min(size);
+                if start < end {
+                    share.push(Part {
+                        path: only.clone(),
+                        range: Some((start, end)),
+                        order: i,
+                    });
+                }
+            }
+            return shares;
+        }
+        let mut sized: Vec<(u64, usize, &PathBuf)> = self
+            .files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (std::fs::metadata(f).map_or(0, |m| m.len()), i, f))
+            .collect();
+        sized.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        let mut loads = vec![0u64; n];
+        for (size, order, path) in sized {
+            let lightest = (0..n).min_by_key(|&i| loads.get(i).copied()).unwrap_or(0);
+            if let (Some(load), Some(share)) = (loads.get_mut(lightest), shares.get_mut(lightest)) {
+                *load += size.max(1);
+                share.push(Part {
+                    path: path.clone(),
+                    range: None,
+                    order,
+                });
+            }
+        }
+        shares
+    }
+
     /// Streams every event of every file through `on_event`, extracting `projection`.
     ///
     /// Stops at the first error, whether from reading or from `on_event`.
@@ -137,6 +187,95 @@ impl EventFiles {
         }
         Ok(stats)
     }
+}
+
+/// A share of the input: a whole file, or a byte range of a plain NDJSON file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Part {
+    /// The file.
+    pub path: PathBuf,
+    /// `[start, end)` in bytes: the lines that start in it. `None`: the whole file.
+    pub range: Option<(u64, u64)>,
+    /// Its position in the input (files in reading order, ranges in file order).
+    pub order: usize,
+}
+
+/// Files below this size are not worth cutting.
+const MIN_SPLIT_BYTES: u64 = 1 << 20;
+
+/// The size of a plain NDJSON file worth splitting; `None` for gzip, JSON arrays, small files.
+fn splittable_size(path: &Path) -> Option<u64> {
+    let size = std::fs::metadata(path).ok()?.len();
+    if size < MIN_SPLIT_BYTES {
+        return None;
+    }
+    let mut head = [0u8; 4096];
+    let n = File::open(path).ok()?.read(&mut head).ok()?;
+    let head = head.get(..n)?;
+    if head.starts_with(&[0x1f, 0x8b]) {
+        return None;
+    }
+    let first = head
+        .strip_prefix(b"\xEF\xBB\xBF")
+        .unwrap_or(head)
+        .iter()
+        .find(|b| !b.is_ascii_whitespace())?;
+    (*first == b'{').then_some(size)
+}
+
+/// Streams the events of one part through `on_event` (see [`EventFiles::parts`]).
+pub fn scan_part<E, F>(
+    part: &Part,
+    projection: &Projection,
+    options: &ReadOptions,
+    mut on_event: F,
+) -> Result<ScanStats, E>
+where
+    E: From<EngineError>,
+    F: FnMut(Event<'_>) -> Result<(), E>,
+{
+    let Some((start, end)) = part.range else {
+        return scan_file(&part.path, projection, options, on_event);
+    };
+    let path = part.path.as_path();
+    let read_err = |source| EngineError::Read {
+        path: path.to_owned(),
+        source,
+    };
+    let mut file = File::open(path).map_err(read_err)?;
+    // Start one byte early: if that byte ends a line, the line starting at `start` is ours.
+    let mut pos = start.saturating_sub(1);
+    file.seek(SeekFrom::Start(pos)).map_err(read_err)?;
+    let mut reader = BufReader::with_capacity(1 << 18, file);
+    let mut buf = Vec::with_capacity(1 << 12);
+    if start > 0 {
+        pos += reader.read_until(b'\n', &mut buf).map_err(read_err)? as u64;
+    }
+    let mut scan = Scan {
+        path,
+        projection,
+        options,
+        stats: ScanStats::default(),
+        lines_before: if start == 0 {
+            LinesBefore::Known(0)
+        } else {
+            LinesBefore::UpTo(pos)
+        },
+    };
+    let mut line = 1u64;
+    while pos < end {
+        buf.clear();
+        let n = reader.read_until(b'\n', &mut buf).map_err(read_err)?;
+        if n == 0 {
+            break;
+        }
+        pos += n as u64;
+        if !buf.iter().all(u8::is_ascii_whitespace) {
+            scan.event(&buf, line, &mut on_event)?;
+        }
+        line += 1;
+    }
+    Ok(scan.stats)
 }
 
 /// Streams the events of one file (plain or gzip, NDJSON or JSON array) through `on_event`.
@@ -173,6 +312,7 @@ where
         projection,
         options,
         stats: ScanStats::default(),
+        lines_before: LinesBefore::Known(0),
     };
     // Skip a byte-order mark and leading blank space, counting lines, to see the first byte.
     let mut line = 1u64;
@@ -206,6 +346,41 @@ struct Scan<'p> {
     projection: &'p Projection,
     options: &'p ReadOptions,
     stats: ScanStats,
+    /// Lines before the first one this scan numbers 1.
+    lines_before: LinesBefore,
+}
+
+/// How many lines precede a scan's first line: known, or to be counted (only when an error
+/// needs it) as the newlines before a byte offset.
+enum LinesBefore {
+    Known(u64),
+    UpTo(u64),
+}
+
+impl Scan<'_> {
+    /// The absolute line of the scan's `line`.
+    fn absolute(&mut self, line: u64) -> u64 {
+        if let LinesBefore::UpTo(offset) = self.lines_before {
+            let counted = File::open(self.path).ok().map_or(0, |file| {
+                let mut reader = BufReader::new(file).take(offset);
+                let mut count = 0u64;
+                while let Ok(buf) = reader.fill_buf() {
+                    if buf.is_empty() {
+                        break;
+                    }
+                    count += buf.iter().filter(|&&b| b == b'\n').count() as u64;
+                    let n = buf.len();
+                    reader.consume(n);
+                }
+                count
+            });
+            self.lines_before = LinesBefore::Known(counted);
+        }
+        match self.lines_before {
+            LinesBefore::Known(before) => before + line,
+            LinesBefore::UpTo(_) => line,
+        }
+    }
 }
 
 impl Scan<'_> {
@@ -284,6 +459,7 @@ impl Scan<'_> {
                 })
             }
             Err(error) => {
+                let line = self.absolute(line);
                 let error = located(error, self.path, line);
                 if !self.options.skip_bad {
                     return Err(error.into());

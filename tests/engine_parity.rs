@@ -1,0 +1,219 @@
+//! Part 4 of the local engine: the same queries through the local engine and through the HTTP
+//! client talking to a 127.0.0.1 server that answers, in Sentry's response shapes (events,
+//! events-stats, issues), with the local engine's own rows. Every format must print both alike.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    reason = "test helpers fail loudly on purpose"
+)]
+
+#[allow(
+    dead_code,
+    reason = "the shared server helpers are used only in part here"
+)]
+mod support;
+
+use dql::client::{Client, ReqwestTransport, Timeouts, Token};
+use dql::engine::{EventFiles, LocalResult, RunOptions, run, series_columns};
+use dql::format::{Format, render};
+use dql::lower::request::{Endpoint, Request};
+use dql::semantic::{Catalog, CheckOptions, Params, check};
+use serde_json::{Map, Value, json};
+use support::server::{Reply, TestServer};
+
+const FIXTURE: &str = "tests/fixtures/events/eval.ndjson";
+const NOW: &str = "2026-11-20T12:00:00Z";
+
+/// The Sentry response that carries `local`'s rows for `request`.
+fn sentry_body(request: &Request, local: &LocalResult) -> Value {
+    let meta = json!({
+        "fields": local.result.meta.fields,
+        "units": local.result.meta.units,
+    });
+    match request.endpoint {
+        Endpoint::Events => json!({"data": local.result.data, "meta": meta}),
+        Endpoint::Issues => Value::Array(
+            local
+                .result
+                .data
+                .iter()
+                .cloned()
+                .map(Value::Object)
+                .collect(),
+        ),
+        Endpoint::EventsStats => stats_body(request, local),
+        other => panic!("no body for {other:?}"),
+    }
+}
+
+/// events-stats shapes (sentry-api.md §13.1) built from the series table.
+fn stats_body(request: &Request, local: &LocalResult) -> Value {
+    let y_axes: Vec<String> = request
+        .params
+        .iter()
+        .filter(|(k, _)| k == "yAxis")
+        .map(|(_, v)| v.clone())
+        .collect();
+    let top = request.params.iter().any(|(k, _)| k == "topEvents");
+    let series = |column: &str, y: &str, order: Option<usize>| {
+        let data: Vec<Value> = local
+            .result
+            .data
+            .iter()
+            .map(|row| {
+                let time: jiff::Timestamp = row["time"].as_str().unwrap().parse().unwrap();
+                json!([time.as_second(), [{"count": row[column]}]])
+            })
+            .collect();
+        let mut object = Map::new();
+        object.insert("data".into(), Value::Array(data));
+        object.insert(
+            "meta".into(),
+            json!({
+                "fields": {y: local.result.meta.fields[column]},
+                "units": {y: local.result.meta.units[column]},
+            }),
+        );
+        if let Some(order) = order {
+            object.insert("order".into(), json!(order));
+        }
+        Value::Object(object)
+    };
+    let names: Vec<&str> = local
+        .columns
+        .iter()
+        .skip(1)
+        .map(|c| c.field.as_str())
+        .collect();
+    let grouped = top && names.iter().any(|n| n.contains(": "));
+    if !grouped {
+        if let [y] = y_axes.as_slice() {
+            return series(y, y, None);
+        }
+        let mut object = Map::new();
+        for (i, y) in y_axes.iter().enumerate() {
+            object.insert(y.clone(), series(y, y, Some(i)));
+        }
+        return Value::Object(object);
+    }
+    let mut groups: Vec<&str> = Vec::new();
+    for name in &names {
+        let group = y_axes
+            .iter()
+            .find_map(|y| name.strip_suffix(&format!(": {y}")))
+            .unwrap();
+        if !groups.contains(&group) {
+            groups.push(group);
+        }
+    }
+    let mut object = Map::new();
+    for (rank, group) in groups.iter().enumerate() {
+        let value = if let [y] = y_axes.as_slice() {
+            series(&format!("{group}: {y}"), y, Some(rank))
+        } else {
+            let mut inner = Map::new();
+            for (i, y) in y_axes.iter().enumerate() {
+                inner.insert(y.clone(), series(&format!("{group}: {y}"), y, Some(i)));
+            }
+            inner.insert("order".into(), json!(rank));
+            Value::Object(inner)
+        };
+        object.insert((*group).to_owned(), value);
+    }
+    Value::Object(object)
+}
+
+fn compare(query: &str) {
+    let source = dql::Source::new("q.dql", query);
+    let parsed = dql::syntax::parse(&source);
+    let checked = check(
+        &parsed.file,
+        Catalog::builtin(),
+        &Params::default(),
+        &CheckOptions::default(),
+    );
+    assert!(
+        !checked.diagnostics.iter().any(|d| d.is_error()),
+        "{query}: {:?}",
+        checked.diagnostics
+    );
+    let stmt = &checked.statements[0];
+    let now: jiff::Timestamp = NOW.parse().unwrap();
+    let files = EventFiles::open(FIXTURE).unwrap();
+    let options = RunOptions {
+        now: Some(now),
+        ..RunOptions::default()
+    };
+    let local = run(stmt, &files, &options).unwrap();
+    assert!(!local.result.data.is_empty(), "{query}: no rows to compare");
+    let request = dql::lower::lower(
+        stmt,
+        &dql::lower::Options {
+            now,
+            org: Some("acme".into()),
+        },
+    )
+    .unwrap();
+
+    let body = sentry_body(&request, &local).to_string();
+    let server = TestServer::start(move |_, _| Reply::raw(200, &body));
+    let transport = ReqwestTransport::new(Token::new("t"), Timeouts::default()).unwrap();
+    let client = Client::with_transport(transport, &server.base_url, Some("acme".into())).unwrap();
+    let execution = client.execute(&request).unwrap();
+
+    let http_columns = match request.endpoint {
+        Endpoint::EventsStats => series_columns(&request.columns, &execution.columns),
+        _ => request.columns.clone(),
+    };
+    assert_eq!(http_columns, local.columns, "{query}: output plans differ");
+    assert_eq!(
+        execution.result.data, local.result.data,
+        "{query}: rows differ"
+    );
+    for format in Format::ALL {
+        let remote = render(format, &http_columns, &execution.result).unwrap();
+        let here = render(format, &local.columns, &local.result).unwrap();
+        assert_eq!(remote, here, "{query} as {format}");
+    }
+}
+
+#[test]
+fn raw_events_print_alike() {
+    compare(
+        "SELECT id, transaction, transaction.duration, timestamp FROM transactions ORDER BY transaction.duration DESC LIMIT 5",
+    );
+    compare("SELECT *, error.type FROM errors");
+}
+
+#[test]
+fn aggregates_print_alike() {
+    compare(
+        "SELECT release, count() AS n, p95() AS slow, failure_rate(), apdex(300), last_seen() \
+         FROM transactions GROUP BY release ORDER BY n DESC",
+    );
+    compare(
+        "SELECT transaction, count_if(transaction.duration, greater, 300) / count() * 100 AS pct \
+         FROM transactions GROUP BY transaction HAVING count() > 1",
+    );
+    compare("SELECT browser.name, count_unique(user), epm() FROM discover SINCE 24h");
+}
+
+#[test]
+fn series_print_alike() {
+    compare("SELECT count() FROM transactions SINCE 3h INTERVAL 1h");
+    compare("SELECT count() AS n, p50() FROM transactions SINCE 3h INTERVAL 30m");
+    compare(
+        "SELECT release, count() FROM transactions GROUP BY release SINCE 3h INTERVAL 1h LIMIT 1",
+    );
+    compare(
+        "SELECT release, count(), avg(transaction.duration) FROM transactions GROUP BY release \
+         SINCE 6h INTERVAL 1h LIMIT 5",
+    );
+}
+
+#[test]
+fn issues_print_alike() {
+    compare("SELECT id, title, count, userCount, firstSeen, lastSeen, project FROM issues");
+}
