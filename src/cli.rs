@@ -26,7 +26,7 @@ struct Cli {
     #[command(flatten)]
     sentry: SentryFlags,
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
 }
 
 /// Where Sentry is and who we are (flags win over `SENTRY_*` variables and `.sentryclirc`).
@@ -71,6 +71,13 @@ enum Command {
     },
     /// Show the Sentry settings in effect and where each comes from (the token masked).
     Config,
+    /// Interactive shell: multi-line queries ended by `;`, history, completion, `.help`
+    /// (the default when `dql` runs on a terminal with no arguments).
+    Repl {
+        /// Output format of results (change it in the session with `.format`).
+        #[arg(long, default_value = "table", value_name = "FORMAT")]
+        format: dql::format::Format,
+    },
 }
 
 /// Runs the CLI and returns its exit code.
@@ -83,9 +90,22 @@ pub(crate) fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
-    let code = match cli.command {
+    let command = match cli.command {
+        Some(command) => command,
+        None if std::io::stdin().is_terminal() && std::io::stdout().is_terminal() => {
+            Command::Repl {
+                format: dql::format::Format::Table,
+            }
+        }
+        None => {
+            let _ = <Cli as clap::CommandFactory>::command().print_help();
+            return ExitCode::from(exit::USAGE);
+        }
+    };
+    let code = match command {
         Command::Fmt { file, check } => fmt(&file, check),
         Command::Config => config(&cli.sentry),
+        Command::Repl { format } => repl(&cli.sentry, format),
     };
     ExitCode::from(code)
 }
@@ -175,4 +195,21 @@ fn config(flags: &SentryFlags) -> u8 {
         }
     }
     0
+}
+
+/// `dql repl` (and `dql` alone on a terminal).
+fn repl(flags: &SentryFlags, format: dql::format::Format) -> u8 {
+    // FIXME(lead): replace ParseOnly with the real backend once check/lower/execute land.
+    let connected = flags
+        .resolve()
+        .is_ok_and(|config| config.token().is_ok() && config.org().is_ok());
+    let hint = if connected {
+        "running queries from the REPL is not wired yet: queries are parsed only".to_owned()
+    } else {
+        "not connected to Sentry: set SENTRY_AUTH_TOKEN and SENTRY_ORG (or --token and --org, \
+         or .sentryclirc; `dql config` shows what is set). Until then queries are only checked \
+         and compiled."
+            .to_owned()
+    };
+    crate::repl::run(crate::repl::ParseOnly { hint }, format)
 }

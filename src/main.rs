@@ -2,6 +2,7 @@
 //! failures to exit codes.
 
 mod cli;
+mod repl;
 
 fn main() -> std::process::ExitCode {
     cli::main()
