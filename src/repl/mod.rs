@@ -100,7 +100,9 @@ pub(crate) fn run(backend: impl Backend, format: Format) -> u8 {
             continue;
         }
         let input = std::mem::take(&mut pending);
-        if !input.trim().is_empty() {
+        // Leaving is not worth recalling: Up after a restart should bring back work.
+        let quits = matches!(input.trim(), ".quit" | ".exit" | ".q");
+        if !input.trim().is_empty() && !quits {
             let _ = editor.add_history_entry(input.as_str());
             if let Some(path) = &history {
                 // Saved after every input so that a killed session keeps its history.
