@@ -206,9 +206,9 @@ fn repl(flags: &SentryFlags, format: dql::format::Format) -> u8 {
     let hint = if connected {
         "running queries from the REPL is not wired yet: queries are parsed only".to_owned()
     } else {
-        "not connected to Sentry: set SENTRY_AUTH_TOKEN and SENTRY_ORG (or --token and --org, \
-         or .sentryclirc; `dql config` shows what is set). Until then queries are only checked \
-         and compiled."
+        "not connected to Sentry: queries are checked and compiled, not run.\n\
+         To run them, set SENTRY_AUTH_TOKEN and SENTRY_ORG (or --token and --org, or \
+         .sentryclirc); `dql config` shows what is set."
             .to_owned()
     };
     crate::repl::run(crate::repl::ParseOnly { hint }, format)

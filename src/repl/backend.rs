@@ -72,9 +72,9 @@ pub(crate) trait Backend {
     /// Ctrl-C: poll it between pages and retries, and return [`Failure::Cancelled`] soon after.
     fn run(&mut self, query: &Query<'_>, cancel: &AtomicBool) -> Result<Vec<Answer>, Failure>;
 
-    /// `None` when queries can run; otherwise one or two lines saying how to connect (the
-    /// REPL then compiles instead of running, and shows this once at start and after each
-    /// query).
+    /// `None` when queries can run; otherwise one or two lines saying how to connect. The
+    /// REPL then compiles instead of running, shows the hint at start, and its first line
+    /// after each query.
     fn connection_hint(&self) -> Option<String>;
 }
 

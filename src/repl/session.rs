@@ -224,7 +224,8 @@ impl<B: Backend> Session<B> {
                 Err(failure) => self.failure(&source, failure, out)?,
             }
             if let (Some(hint), false) = (hint, compile_only) {
-                writeln!(out, "not run: {hint}")?;
+                // The banner showed the whole hint; its first line is reminder enough.
+                writeln!(out, "not run: {}", hint.lines().next().unwrap_or_default())?;
             }
             return Ok(());
         }
