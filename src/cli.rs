@@ -98,7 +98,8 @@ pub(crate) fn main() -> ExitCode {
             }
         }
         None => {
-            let _ = <Cli as clap::CommandFactory>::command().print_help();
+            // Not a terminal: a usage error, as clap reports a missing subcommand.
+            eprint!("{}", <Cli as clap::CommandFactory>::command().render_help());
             return ExitCode::from(exit::USAGE);
         }
     };
