@@ -7,8 +7,10 @@
 
 use crate::commands::{self, check, compile, run};
 use clap::{Parser, Subcommand};
+use dql::client::Client;
 use dql::format::Format;
 use dql::syntax;
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -29,7 +31,7 @@ struct Cli {
     #[command(flatten)]
     sentry: SentryFlags,
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
 }
 
 /// Where Sentry is and who we are (flags win over `SENTRY_*` variables and `.sentryclirc`).
@@ -146,6 +148,16 @@ enum Command {
     },
     /// Show the Sentry settings in effect and where each comes from (the token masked).
     Config,
+    /// Interactive shell: multi-line queries ended by `;`, history, completion, `.help`
+    /// (the default when `dql` runs on a terminal with no arguments).
+    Repl {
+        /// Output format of results (change it in the session with `.format`).
+        #[arg(long, default_value = "table", value_name = "FORMAT")]
+        format: dql::format::Format,
+        /// Run queries over exported events instead of Sentry.
+        #[arg(long, value_name = "PATH")]
+        events: Option<PathBuf>,
+    },
 }
 
 /// Runs the CLI and returns its exit code.
@@ -158,7 +170,21 @@ pub(crate) fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
-    let code = match &cli.command {
+    let command = match cli.command {
+        Some(command) => command,
+        None if std::io::stdin().is_terminal() && std::io::stdout().is_terminal() => {
+            Command::Repl {
+                format: dql::format::Format::Table,
+                events: None,
+            }
+        }
+        None => {
+            // Not a terminal: a usage error, as clap reports a missing subcommand.
+            eprint!("{}", <Cli as clap::CommandFactory>::command().render_help());
+            return ExitCode::from(exit::USAGE);
+        }
+    };
+    let code = match &command {
         Command::Fmt { file, check } => fmt(file, *check),
         Command::Check {
             query,
@@ -215,6 +241,7 @@ pub(crate) fn main() -> ExitCode {
             cli.sentry.resolve(),
         ),
         Command::Config => config(&cli.sentry),
+        Command::Repl { format, events } => repl(&cli.sentry, *format, events.as_ref()),
     };
     ExitCode::from(code)
 }
@@ -296,4 +323,49 @@ fn config(flags: &SentryFlags) -> u8 {
         }
     }
     0
+}
+
+/// `dql repl` (and `dql` alone on a terminal).
+fn repl(flags: &SentryFlags, format: dql::format::Format, events: Option<&PathBuf>) -> u8 {
+    use commands::repl_backend::{CliBackend, Target};
+    let config = flags.resolve();
+    let base_url = config
+        .as_ref()
+        .map_or_else(|_| "https://sentry.io".to_string(), |c| c.url.value.clone());
+    let org = config
+        .as_ref()
+        .ok()
+        .and_then(|c| c.org.as_ref().map(|o| o.value.clone()));
+    let target = if let Some(path) = events {
+        match dql::engine::EventFiles::open(path) {
+            Ok(files) => Target::Events(files),
+            Err(e) => {
+                eprintln!("{:?}", miette::Report::new(e));
+                return exit::USAGE;
+            }
+        }
+    } else {
+        let client = config.as_ref().ok().and_then(|c| {
+            c.token().ok()?;
+            c.org().ok()?;
+            Client::from_config(c, dql::client::transport::Timeouts::default()).ok()
+        });
+        match client {
+            Some(client) => Target::Sentry(Box::new(client)),
+            None => Target::Nowhere(
+                "not connected to Sentry: queries are checked and compiled, not run.\n\
+                 To run them, set SENTRY_AUTH_TOKEN and SENTRY_ORG (or --token and --org, or \
+                 .sentryclirc; `dql config` shows what is set), or start with --events PATH."
+                    .to_owned(),
+            ),
+        }
+    };
+    crate::repl::run(
+        CliBackend {
+            target,
+            org,
+            base_url,
+        },
+        format,
+    )
 }

@@ -38,7 +38,10 @@ pub fn compile_codes() -> Vec<CodeInfo> {
 pub fn runtime_codes() -> Vec<CodeInfo> {
     let mut all: Vec<CodeInfo> = infos(crate::format::codes::FormatCode::ALL).collect();
     #[cfg(feature = "local")]
-    all.extend(infos(crate::engine::codes::EngineCode::ALL));
+    all.extend(
+        infos(crate::engine::codes::EngineCode::ALL)
+            .chain(infos(crate::engine::codes::EvalCode::ALL)),
+    );
     all.sort_by_key(|c| c.code);
     all
 }

@@ -1,6 +1,6 @@
 //! The one diagnostic type every stage reports with, its stable codes, and rendering.
 //!
-//! Every stage declares its codes with [`codes!`](crate::codes) in its own `codes.rs`; a code
+//! Every stage declares its codes with [`codes!`](macro@crate::codes) in its own `codes.rs`; a code
 //! is `dql::<stage>::<name>` and carries a one-line meaning that the README lists.
 
 use crate::source::Source;
@@ -20,7 +20,7 @@ pub enum Severity {
     Error,
 }
 
-/// A stable diagnostic code, declared with [`codes!`](crate::codes).
+/// A stable diagnostic code, declared with [`codes!`](macro@crate::codes).
 pub trait Code: Copy + fmt::Debug + 'static {
     /// The full code, `dql::<stage>::<name>`.
     fn code(self) -> &'static str;

@@ -3,10 +3,28 @@
 //! # Pipeline
 //!
 //! ```text
-//! source text ──parse──▶ File (AST) ──check──▶ Checked ──lower──▶ Request
-//!                                                                  │
-//!                       output ◀──format── ResultSet ◀──execute────┘
-//!                                                (HTTP client or local engine)
+//!  source text ──syntax::parse──▶ File (AST) ──semantic::check──▶ Checked ──lower::lower──▶ Request
+//!                                                                   │                         │
+//!                                                        engine::run│          client::Client::execute
+//!                                                                   ▼                         ▼
+//!                                  output ◀──format::Format::sink── ResultSet ◀───────────────┘
+//! ```
+//!
+//! One function per arrow: [`syntax::parse`] (never fails: a tree plus diagnostics),
+//! [`semantic::check`] (never fails: checked statements plus diagnostics), [`lower::lower`]
+//! (pure; "now" is an input), then either `client::Client::execute` (feature `client`, over
+//! HTTP) or `engine::run` (feature `local`, over exported events), and [`format`](mod@format). The
+//! convenience [`compile`] runs the pure stages in one call:
+//!
+//! ```
+//! let now = "2026-11-26T10:00:00Z".parse().unwrap();
+//! let requests = dql::compile(
+//!     "SELECT p95(transaction.duration) AS p95, transaction FROM transactions GROUP BY transaction",
+//!     &dql::Options::new(now),
+//! )
+//! .unwrap();
+//! assert_eq!(requests[0].columns[0].label, "p95");
+//! assert!(requests[0].params.contains(&("field".into(), "p95(transaction.duration)".into())));
 //! ```
 //!
 //! # Architecture invariants

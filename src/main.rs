@@ -3,6 +3,7 @@
 
 mod cli;
 mod commands;
+mod repl;
 
 fn main() -> std::process::ExitCode {
     cli::main()

@@ -138,7 +138,8 @@ pub(crate) fn full_url(
     if !params.is_empty() {
         url.query_pairs_mut().extend_pairs(params);
     }
-    Ok(url.to_string())
+    // `{org}` stays readable when no organization is configured.
+    Ok(url.to_string().replace("%7Borg%7D", "{org}"))
 }
 
 /// A POSIX-shell single-quoted word.

@@ -1,24 +1,137 @@
-//! `dql run --events PATH`: evaluates the checked queries over exported events, offline.
+//! `dql run --events PATH`: evaluates the checked queries over exported events, offline, with
+//! the same semantics and output as a run against Sentry.
 #![allow(clippy::print_stderr, reason = "the CLI talks to the terminal")]
 
 use super::run::Args;
+use super::{compile_or_report, parse_instant, print_diagnostics, select_statements};
 use crate::cli::exit;
 use dql::Source;
+use dql::engine::{EventFiles, NowSource, ReadOptions, RunError, RunOptions};
 use dql::format::Format;
 use std::path::Path;
 
 /// Runs the statements of `source` over the events at `events`.
 pub(crate) fn run(
     args: &Args<'_>,
-    _source: &Source,
-    _params: dql::semantic::Params,
-    _format: Format,
+    source: &Source,
+    params: dql::semantic::Params,
+    format: Format,
     events: &Path,
 ) -> u8 {
-    eprintln!(
-        "error: the local engine is not wired into the CLI yet (events at {}, skip-bad {})",
-        events.display(),
-        args.skip_bad
-    );
-    exit::USAGE
+    let now = match args.now {
+        None => None,
+        Some(text) => match parse_instant(text) {
+            Some(ts) => Some(ts),
+            None => {
+                eprintln!(
+                    "error: --now takes an instant such as 2026-11-26T10:00:00Z, got `{text}`"
+                );
+                return exit::USAGE;
+            }
+        },
+    };
+    // Checking and lowering need an instant; the engine resolves times again against the
+    // events' own now.
+    let mut options = dql::Options::new(now.unwrap_or_else(jiff::Timestamp::now));
+    options.params = params;
+    options.strict = args.strict;
+    let compilation = match compile_or_report(source, &options) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let chosen = match select_statements(&compilation, args.name) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    if chosen.len() > 1 && !format.separates_results() {
+        eprintln!(
+            "error: the file holds {} statements and {} cannot separate results: pick one with --name",
+            chosen.len(),
+            format.name()
+        );
+        return exit::USAGE;
+    }
+    let files = match EventFiles::open(events) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("{:?}", miette::Report::new(e));
+            return exit::USAGE;
+        }
+    };
+    let run_options = RunOptions {
+        now,
+        read: ReadOptions {
+            skip_bad: args.skip_bad,
+        },
+        ..RunOptions::default()
+    };
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let mut sink = if chosen.len() > 1 {
+        match format.sink_for_several(&mut out) {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return exit::USAGE;
+            }
+        }
+    } else {
+        format.sink(&mut out)
+    };
+    let mut told_now = false;
+    for compiled in &chosen {
+        let local = match dql::engine::run(&compiled.checked, &files, &run_options) {
+            Ok(l) => l,
+            Err(RunError::Read(e)) => {
+                let _ = sink.finish();
+                eprintln!("{:?}", miette::Report::new(e));
+                return exit::USAGE;
+            }
+            Err(RunError::Query(diagnostics)) => {
+                let _ = sink.finish();
+                print_diagnostics(source, &diagnostics);
+                return exit::QUERY;
+            }
+        };
+        if !told_now {
+            let why = match local.now_source {
+                NowSource::Given => "given with --now",
+                NowSource::NewestEvent => "just after the newest event; set it with --now",
+                NowSource::Clock => "the clock: no event has a timestamp",
+                NowSource::NotNeeded => "the end of the query's absolute range",
+            };
+            eprintln!(
+                "now = {} ({why})",
+                dql::lower::time::format_instant(local.now)
+            );
+            told_now = true;
+        }
+        if let Err(e) = dql::format::write_result(
+            sink.as_mut(),
+            compiled.request.name.as_deref(),
+            &local.columns,
+            &local.result,
+        ) {
+            eprintln!("error: cannot write the output: {e}");
+            return exit::USAGE;
+        }
+        if local.stats.skipped > 0 {
+            let first = local
+                .stats
+                .first_skipped
+                .as_ref()
+                .map_or_else(String::new, |at| format!(" (the first: {at})"));
+            eprintln!("skipped {} malformed line(s){first}", local.stats.skipped);
+        }
+        if local.has_more && compiled.request.limit.is_none() {
+            eprintln!(
+                "note: more rows match than this page of 100; add LIMIT n to get up to n rows"
+            );
+        }
+    }
+    if let Err(e) = sink.finish() {
+        eprintln!("error: cannot write the output: {e}");
+        return exit::USAGE;
+    }
+    0
 }

@@ -39,7 +39,7 @@ crate::codes! {
         /// `WHERE release:$rel` without `--param rel=…`
         UnboundParameter = "unbound_parameter" : "a parameter has no value",
         /// `HAVING count() IS NULL`
-        NullOnAggregate = "null_on_aggregate" : "IS [NOT] NULL is used on an aggregate",
+        NullOnAggregate = "null_on_aggregate" : "IS NULL or IS NOT NULL is used on an aggregate",
         /// `WHERE has:$field`
         ParameterAsName = "parameter_as_name" : "a parameter stands where a name is needed",
     }

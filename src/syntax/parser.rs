@@ -244,35 +244,45 @@ fn select_item<'a>(ctx: &Ctx<'_>, start: &'a str) -> PResult<'a, SelectItem> {
             Err(e) => return Err(e),
         }
     };
-    let (i, alias) = match keyword(ctx, i, "AS") {
-        Ok((i, _)) => {
-            let (i, alias) = alias(ctx, i)?;
-            (i, Some(alias))
-        }
-        Err(_) => {
-            // A bare name after an item is an alias missing its AS: say so rather than
-            // "unexpected".
-            let len = word_len(i);
-            if len > 0 && !is_clause_start(i) && !at_keyword(i, "AS") {
-                let name = i.get(..len).unwrap_or("");
-                let span = ctx.span_len(i, len);
-                ctx.report(
-                    Diagnostic::error(
+    let (i, alias) =
+        match keyword(ctx, i, "AS") {
+            Ok((i, _)) => {
+                let (i, alias) = alias(ctx, i)?;
+                (i, Some(alias))
+            }
+            Err(_) => {
+                // A bare name after an item is an alias missing its AS: say so rather than
+                // "unexpected".
+                let len = word_len(i);
+                if len > 0 && !is_clause_start(i) && !at_keyword(i, "AS") {
+                    let name = i.get(..len).unwrap_or("");
+                    let span = ctx.span_len(i, len);
+                    // `SELECT count() FORM errors`: a misspelt clause keyword, not an alias.
+                    let upper = name.to_ascii_uppercase();
+                    let keyword = super::token::CLAUSE_KEYWORDS
+                        .iter()
+                        .find(|kw| upper.len() > 2 && strsim::osa_distance(&upper, kw) == 1);
+                    let diagnostic = Diagnostic::error(
                         SyntaxCode::AliasWithoutAs,
                         span,
                         format!("`{name}` follows a select item without `AS`"),
                     )
-                    .label("an alias needs AS")
-                    .help(format!(
-                        "write `AS {name}` to name the column, or a `,` to select another item"
-                    ))
-                    .fix(Span::new(span.start as usize, span.start as usize), "AS "),
-                );
-                return cut_fail(i, "`,`, AS or a clause");
+                    .label("an alias needs AS");
+                    ctx.report(match keyword {
+                    Some(kw) => diagnostic
+                        .help(format!("did you mean `{kw}`? (an alias would need `AS {name}`)"))
+                        .fix(span, *kw),
+                    None => diagnostic
+                        .help(format!(
+                            "write `AS {name}` to name the column, or a `,` to select another item"
+                        ))
+                        .fix(Span::new(span.start as usize, span.start as usize), "AS "),
+                });
+                    return cut_fail(i, "`,`, AS or a clause");
+                }
+                (i, None)
             }
-            (i, None)
-        }
-    };
+        };
     let end = last_token_end(ctx, start, i);
     Ok((
         i,

@@ -1,0 +1,180 @@
+//! The REPL's backend: checks, compiles and runs what is typed, against Sentry when it is
+//! configured, over exported events with `--events`, and otherwise compiles only.
+
+use crate::repl::backend::{Answer, Backend, Failure, Query};
+use dql::client::Client;
+use dql::engine::{EventFiles, ReadOptions, RunError, RunOptions};
+use dql::lower::{Column, Endpoint, Request};
+use dql::result::ResultSet;
+use dql::semantic::checked::CheckedStatement;
+use dql::semantic::{Catalog, CheckOptions, Params};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// Where queries run.
+pub(crate) enum Target {
+    /// Sentry over HTTP.
+    Sentry(Box<Client>),
+    /// Exported events, with the local engine.
+    Events(EventFiles),
+    /// Nowhere: compile only, with this hint on how to connect.
+    Nowhere(String),
+}
+
+/// The backend of `dql repl`.
+pub(crate) struct CliBackend {
+    pub(crate) target: Target,
+    pub(crate) org: Option<String>,
+    pub(crate) base_url: String,
+}
+
+impl CliBackend {
+    fn params(query: &Query<'_>) -> Params {
+        query.params.iter().collect()
+    }
+
+    /// Checks and lowers; `Err` with every error.
+    fn compiled(&self, query: &Query<'_>) -> Result<Vec<(CheckedStatement, Request)>, Failure> {
+        let params = Self::params(query);
+        let checked = dql::semantic::check(
+            query.file,
+            Catalog::builtin(),
+            &params,
+            &CheckOptions::default(),
+        );
+        if checked.diagnostics.iter().any(|d| d.is_error()) {
+            return Err(Failure::Diagnostics(checked.diagnostics));
+        }
+        let options = dql::lower::Options {
+            now: jiff::Timestamp::now(),
+            org: self.org.clone(),
+        };
+        let mut out = Vec::new();
+        let mut errors = Vec::new();
+        for stmt in checked.statements {
+            match dql::lower::lower(&stmt, &options) {
+                Ok(request) => out.push((stmt, request)),
+                Err(mut e) => errors.append(&mut e),
+            }
+        }
+        if errors.is_empty() {
+            Ok(out)
+        } else {
+            Err(Failure::Diagnostics(errors))
+        }
+    }
+}
+
+/// Columns for rows whose keys the plan cannot know in advance (series, single events).
+fn plan(request: &Request, keys: &[String]) -> Vec<Column> {
+    let by_rows = matches!(
+        request.endpoint,
+        Endpoint::EventsStats | Endpoint::ProjectEvent | Endpoint::EventIdLookup
+    ) || request.columns.is_empty();
+    if !by_rows {
+        return request.columns.clone();
+    }
+    keys.iter()
+        .map(|k| Column {
+            field: k.clone(),
+            label: k.clone(),
+            ty: None,
+        })
+        .collect()
+}
+
+impl Backend for CliBackend {
+    fn check(&self, query: &Query<'_>) -> Vec<dql::Diagnostic> {
+        let params = Self::params(query);
+        dql::semantic::check(
+            query.file,
+            Catalog::builtin(),
+            &params,
+            &CheckOptions::default(),
+        )
+        .diagnostics
+    }
+
+    fn compile(&self, query: &Query<'_>) -> Result<String, Failure> {
+        let compiled = self.compiled(query)?;
+        let lines: Vec<String> = compiled
+            .iter()
+            .map(|(_, r)| {
+                let method = match r.method {
+                    dql::lower::Method::Get => "GET",
+                    dql::lower::Method::Put => "PUT",
+                };
+                let url = super::compile::full_url(&self.base_url, &r.path, &r.params)
+                    .unwrap_or_else(|_| r.path.clone());
+                format!("{method} {url}")
+            })
+            .collect();
+        Ok(lines.join("\n"))
+    }
+
+    fn run(&mut self, query: &Query<'_>, cancel: &AtomicBool) -> Result<Vec<Answer>, Failure> {
+        let compiled = self.compiled(query)?;
+        let mut answers = Vec::new();
+        for (stmt, request) in compiled {
+            if request.update.is_some() {
+                return Err(Failure::Message(
+                    "UPDATE runs only from `dql run --name …`, which lists the issues and asks first".into(),
+                ));
+            }
+            let answer = match &self.target {
+                Target::Nowhere(hint) => return Err(Failure::Message(hint.clone())),
+                Target::Events(files) => {
+                    let options = RunOptions {
+                        read: ReadOptions { skip_bad: false },
+                        ..RunOptions::default()
+                    };
+                    match dql::engine::run(&stmt, files, &options) {
+                        Ok(local) => Answer {
+                            name: request.name.clone(),
+                            columns: local.columns,
+                            result: local.result,
+                        },
+                        Err(RunError::Query(d)) => return Err(Failure::Diagnostics(d)),
+                        Err(RunError::Read(e)) => {
+                            return Err(Failure::Message(format!("{:?}", miette::Report::new(e))));
+                        }
+                    }
+                }
+                Target::Sentry(client) => {
+                    let mut result = ResultSet::default();
+                    let mut keys = Vec::new();
+                    for page in client.pages(&request) {
+                        if cancel.load(Ordering::SeqCst) {
+                            return Err(Failure::Cancelled);
+                        }
+                        let page = page.map_err(|e| {
+                            Failure::Message(format!("{:?}", miette::Report::new(e)))
+                        })?;
+                        if keys.is_empty() {
+                            keys = page.columns.clone();
+                        }
+                        result.meta.fields.extend(page.meta.fields);
+                        result.meta.units.extend(page.meta.units);
+                        result.data.extend(page.rows);
+                    }
+                    Answer {
+                        name: request.name.clone(),
+                        columns: plan(&request, &keys),
+                        result,
+                    }
+                }
+            };
+            if cancel.load(Ordering::SeqCst) {
+                return Err(Failure::Cancelled);
+            }
+            answers.push(answer);
+        }
+        Ok(answers)
+    }
+
+    fn connection_hint(&self) -> Option<String> {
+        match &self.target {
+            Target::Nowhere(hint) => Some(hint.clone()),
+            _ => None,
+        }
+    }
+}

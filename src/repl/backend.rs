@@ -1,0 +1,68 @@
+//! The REPL's one seam to the compiler and the executors: the [`Backend`] trait, and
+//! its implementation lives with the CLI (`commands::repl_backend`).
+//!
+//! The REPL itself parses every input (it needs the tree to apply `.set` defaults and to
+//! report syntax errors) and formats every result (it owns `.format`). A backend does the
+//! rest: semantic checking, lowering to a request, and running it.
+
+use dql::Diagnostic;
+use dql::lower::Column;
+use dql::result::ResultSet;
+use dql::syntax::ast::File;
+use std::collections::BTreeMap;
+use std::sync::atomic::AtomicBool;
+
+/// One input as the REPL hands it to a [`Backend`].
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Query<'a> {
+    /// The parsed file, free of syntax errors, with the session's `.set` defaults already
+    /// added (added clauses carry `Span::DUMMY`).
+    pub(crate) file: &'a File,
+    /// The session's `.param name=value` bindings.
+    pub(crate) params: &'a BTreeMap<String, String>,
+}
+
+/// One statement's result, ready for the REPL's formatter.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Answer {
+    /// The statement's `@name`, shown when there are several results.
+    pub(crate) name: Option<String>,
+    /// The output plan (column order and labels).
+    pub(crate) columns: Vec<Column>,
+    /// The rows and their meta.
+    pub(crate) result: ResultSet,
+}
+
+/// Why compiling or running gave no result.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Failure {
+    /// Errors with source spans (checking or lowering); nothing was sent.
+    Diagnostics(Vec<Diagnostic>),
+    /// Any other failure, already rendered for the terminal (an HTTP or file error as a miette
+    /// report, or "not available"). Never contains the auth token.
+    Message(String),
+    /// The cancel flag was raised (Ctrl-C) before the answer came.
+    Cancelled,
+}
+
+/// What the REPL needs from the rest of dql. Implementations must not print: the REPL decides
+/// where output goes.
+pub(crate) trait Backend {
+    /// Semantic diagnostics (errors and warnings) for a query that parsed cleanly. The REPL
+    /// prints them under the input and runs nothing when one is an error.
+    fn check(&self, query: &Query<'_>) -> Vec<Diagnostic>;
+
+    /// The request(s) the query compiles to, as text to show (`.compile`, or every query when
+    /// no Sentry is configured): e.g. `GET /api/0/organizations/acme/events/?field=…`, one
+    /// line per statement. Must work without a network or a configured Sentry.
+    fn compile(&self, query: &Query<'_>) -> Result<String, Failure>;
+
+    /// Runs every statement and returns one answer per statement. `cancel` is raised by
+    /// Ctrl-C: poll it between pages and retries, and return [`Failure::Cancelled`] soon after.
+    fn run(&mut self, query: &Query<'_>, cancel: &AtomicBool) -> Result<Vec<Answer>, Failure>;
+
+    /// `None` when queries can run; otherwise one or two lines saying how to connect. The
+    /// REPL then compiles instead of running, shows the hint at start, and its first line
+    /// after each query.
+    fn connection_hint(&self) -> Option<String>;
+}

@@ -1,0 +1,371 @@
+//! The line editor's helper: syntax highlighting, tab completion and the multi-line rule
+//! (an input ends at a `;` outside strings and comments, or is a `.` meta-command).
+
+use super::lex::{self, Kind};
+use super::settings::KEYS;
+use dql::Source;
+use dql::format::Format;
+use dql::semantic::catalog::Catalog;
+use dql::syntax::token::{KEYWORDS, is_name_char};
+use rustyline::completion::Completer;
+use rustyline::highlight::{CmdKind, Highlighter};
+use rustyline::hint::Hinter;
+use rustyline::validate::{ValidationContext, ValidationResult, Validator};
+use std::borrow::Cow;
+use std::collections::BTreeSet;
+
+/// The meta-commands, for completion and "did you mean".
+pub(crate) const COMMANDS: [&str; 10] = [
+    ".help", ".quit", ".exit", ".format", ".set", ".unset", ".params", ".param", ".compile",
+    ".timing",
+];
+
+const KEYWORD: &str = "\x1b[1;34m";
+const FUNCTION: &str = "\x1b[35m";
+const FIELD: &str = "\x1b[36m";
+const STRING: &str = "\x1b[32m";
+const NUMBER: &str = "\x1b[33m";
+const COMMENT: &str = "\x1b[90m";
+const ERROR: &str = "\x1b[4;31m";
+const COMMAND: &str = "\x1b[1m";
+const RESET: &str = "\x1b[0m";
+
+/// Highlighting and completion state; the REPL refreshes it after every input.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Helper {
+    /// Emit colour (a terminal, and `NO_COLOR` unset).
+    pub(crate) colour: bool,
+    /// The session's default dataset, whose fields complete when the input names none.
+    pub(crate) dataset: Option<String>,
+    /// Tag names seen in earlier results.
+    pub(crate) tags: BTreeSet<String>,
+}
+
+impl rustyline::Helper for Helper {}
+
+impl Hinter for Helper {
+    type Hint = String;
+}
+
+impl Validator for Helper {
+    fn validate(&self, ctx: &mut ValidationContext<'_>) -> rustyline::Result<ValidationResult> {
+        Ok(if lex::is_complete(ctx.input()) {
+            ValidationResult::Valid(None)
+        } else {
+            ValidationResult::Incomplete
+        })
+    }
+}
+
+impl Highlighter for Helper {
+    fn highlight<'l>(&self, line: &'l str, _pos: usize) -> Cow<'l, str> {
+        if !self.colour {
+            return Cow::Borrowed(line);
+        }
+        Cow::Owned(highlight(line, &self.tags))
+    }
+
+    fn highlight_char(&self, _line: &str, _pos: usize, _kind: CmdKind) -> bool {
+        self.colour
+    }
+}
+
+impl Completer for Helper {
+    type Candidate = String;
+
+    fn complete(
+        &self,
+        line: &str,
+        pos: usize,
+        _ctx: &rustyline::Context<'_>,
+    ) -> rustyline::Result<(usize, Vec<String>)> {
+        Ok(self.candidates(line, pos))
+    }
+}
+
+impl Helper {
+    /// Where the word under the cursor starts and what could replace it.
+    pub(crate) fn candidates(&self, line: &str, pos: usize) -> (usize, Vec<String>) {
+        let Some(before) = line.get(..pos) else {
+            return (pos, Vec::new());
+        };
+        let start = before
+            .char_indices()
+            .rev()
+            .take_while(|&(_, c)| is_name_char(c) || c == '.' || c == '$')
+            .last()
+            .map_or(pos, |(idx, _)| idx);
+        let word = before.get(start..).unwrap_or("");
+        let catalog = Catalog::builtin();
+        let earlier: Vec<&str> = before
+            .get(..start)
+            .unwrap_or("")
+            .split_whitespace()
+            .collect();
+
+        let mut found: Vec<String> = if before.trim_start().starts_with('.') {
+            meta_candidates(&earlier, word)
+        } else if earlier
+            .last()
+            .is_some_and(|w| w.eq_ignore_ascii_case("FROM"))
+        {
+            owned(catalog.dataset_names())
+        } else {
+            let upper = !word.chars().any(|c| c.is_ascii_lowercase());
+            let mut all: Vec<String> = KEYWORDS
+                .iter()
+                .map(|k| {
+                    if upper {
+                        (*k).to_owned()
+                    } else {
+                        k.to_ascii_lowercase()
+                    }
+                })
+                .collect();
+            all.extend(
+                catalog
+                    .function_names()
+                    .into_iter()
+                    .map(|f| format!("{f}(")),
+            );
+            let dataset = dataset_in(line).or(self.dataset.clone());
+            match dataset {
+                Some(dataset) => all.extend(owned(catalog.field_names(&dataset))),
+                None => {
+                    for dataset in catalog.dataset_names() {
+                        all.extend(owned(catalog.field_names(dataset)));
+                    }
+                }
+            }
+            all.extend(self.tags.iter().cloned());
+            all
+        };
+        let lower = word.to_lowercase();
+        found.retain(|c| c.to_lowercase().starts_with(&lower));
+        found.sort();
+        found.dedup();
+        (start, found)
+    }
+}
+
+fn owned(names: Vec<&str>) -> Vec<String> {
+    names.into_iter().map(str::to_owned).collect()
+}
+
+/// Completions after a meta-command.
+fn meta_candidates(earlier: &[&str], word: &str) -> Vec<String> {
+    let names = |items: &[&str]| items.iter().map(|s| (*s).to_owned()).collect();
+    match earlier {
+        [] => names(&COMMANDS),
+        [".format"] => Format::ALL.iter().map(|f| f.name().to_owned()).collect(),
+        [".set" | ".unset"] => names(&KEYS),
+        [".set", "dataset"] => owned(Catalog::builtin().dataset_names()),
+        [".compile" | ".timing"] => names(&["on", "off"]),
+        _ => {
+            let _ = word;
+            Vec::new()
+        }
+    }
+}
+
+/// The dataset named by a `FROM` in the input, when it is a known one.
+fn dataset_in(line: &str) -> Option<String> {
+    let words: Vec<&str> = line.split_whitespace().collect();
+    let names = Catalog::builtin().dataset_names();
+    words.windows(2).find_map(|pair| match pair {
+        [from, name] if from.eq_ignore_ascii_case("FROM") => names
+            .iter()
+            .find(|n| n.eq_ignore_ascii_case(name.trim_end_matches(';')))
+            .map(|n| (*n).to_owned()),
+        _ => None,
+    })
+}
+
+/// The input with ANSI colours: keywords, functions, fields and tags, strings, numbers,
+/// comments, and syntax errors that are not merely the input being unfinished.
+pub(crate) fn highlight(line: &str, tags: &BTreeSet<String>) -> String {
+    if line.trim_start().starts_with('.') {
+        let start = line.len() - line.trim_start().len();
+        let end = line
+            .get(start..)
+            .and_then(|rest| rest.find(char::is_whitespace))
+            .map_or(line.len(), |len| start + len);
+        let (head, rest) = line.split_at(end);
+        let (space, command) = head.split_at(start);
+        return format!("{space}{COMMAND}{command}{RESET}{rest}");
+    }
+    let catalog = Catalog::builtin();
+    let errors = error_ranges(line);
+    let tokens = lex::tokens(line);
+    let mut out = String::with_capacity(line.len() * 2);
+    for (idx, token) in tokens.iter().enumerate() {
+        let text = line.get(token.start..token.end).unwrap_or("");
+        let in_error = errors
+            .iter()
+            .any(|&(start, end)| token.start < end.max(start + 1) && start < token.end);
+        let next_is_paren = tokens.get(idx + 1).and_then(|t| line.get(t.start..t.end)) == Some("(");
+        let style = if in_error && token.kind != Kind::Space {
+            Some(ERROR)
+        } else {
+            match token.kind {
+                Kind::Space | Kind::Punct => None,
+                Kind::Comment => Some(COMMENT),
+                Kind::String => Some(STRING),
+                Kind::Number | Kind::Param => Some(NUMBER),
+                Kind::Word if next_is_paren && catalog.function(text).is_some() => Some(FUNCTION),
+                Kind::Word if KEYWORDS.iter().any(|k| k.eq_ignore_ascii_case(text)) => {
+                    Some(KEYWORD)
+                }
+                Kind::Word if catalog.lookup_field(text).is_some() || tags.contains(text) => {
+                    Some(FIELD)
+                }
+                Kind::Word => None,
+            }
+        };
+        match style {
+            Some(style) => {
+                out.push_str(style);
+                out.push_str(text);
+                out.push_str(RESET);
+            }
+            None => out.push_str(text),
+        }
+    }
+    out
+}
+
+/// Byte ranges of syntax errors that end before the input does (an error at the very end is
+/// usually just an input still being typed).
+fn error_ranges(line: &str) -> Vec<(usize, usize)> {
+    let typed_end = line.trim_end().len();
+    let parsed = dql::syntax::parse(&Source::new("<input>", line));
+    parsed
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .map(|d| (d.span().start as usize, d.span().end as usize))
+        .filter(|&(start, end)| end < typed_end && start < typed_end)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn strip(text: &str) -> String {
+        let mut out = String::new();
+        let mut chars = text.chars();
+        while let Some(c) = chars.next() {
+            if c == '\x1b' {
+                for c in chars.by_ref() {
+                    if c == 'm' {
+                        break;
+                    }
+                }
+            } else {
+                out.push(c);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn highlights_each_kind() {
+        let tags = BTreeSet::from(["customer".to_owned()]);
+        let got = highlight(
+            "SELECT p95(transaction.duration), customer FROM transactions SINCE 'a' -- hi",
+            &tags,
+        );
+        for piece in [
+            format!("{KEYWORD}SELECT{RESET}"),
+            format!("{FUNCTION}p95{RESET}"),
+            format!("{FIELD}transaction.duration{RESET}"),
+            format!("{FIELD}customer{RESET}"),
+            format!("{STRING}'a'{RESET}"),
+            format!("{COMMENT}-- hi{RESET}"),
+        ] {
+            assert!(got.contains(&piece), "{piece:?} not in {got:?}");
+        }
+    }
+
+    #[test]
+    fn marks_errors_but_not_unfinished_input() {
+        let got = highlight(
+            "SELECT count() FROM errors LIMIT LIMIT 5;",
+            &BTreeSet::new(),
+        );
+        assert!(got.contains(ERROR), "{got:?}");
+        let unfinished = highlight("SELECT count() FROM errors WHERE", &BTreeSet::new());
+        assert!(!unfinished.contains(ERROR), "{unfinished:?}");
+    }
+
+    #[test]
+    fn completes_keywords_in_the_case_typed() {
+        let helper = Helper::default();
+        assert_eq!(helper.candidates("SEL", 3), (0, vec!["SELECT".to_owned()]));
+        assert_eq!(helper.candidates("sel", 3), (0, vec!["select".to_owned()]));
+    }
+
+    #[test]
+    fn completes_datasets_after_from() {
+        let helper = Helper::default();
+        let (start, found) = helper.candidates("SELECT count() FROM tr", 22);
+        assert_eq!(start, 20);
+        assert_eq!(found, ["transactions"]);
+    }
+
+    #[test]
+    fn completes_fields_functions_and_tags() {
+        let helper = Helper {
+            tags: BTreeSet::from(["customer_tier".to_owned()]),
+            ..Helper::default()
+        };
+        let line = "SELECT transaction.du";
+        let (_, found) = helper.candidates(line, line.len());
+        assert!(
+            found.contains(&"transaction.duration".to_owned()),
+            "{found:?}"
+        );
+        let (_, found) = helper.candidates("SELECT p9", 9);
+        assert!(found.contains(&"p95(".to_owned()), "{found:?}");
+        let (_, found) = helper.candidates("SELECT count() WHERE customer_", 30);
+        assert_eq!(found, ["customer_tier"]);
+    }
+
+    #[test]
+    fn completes_meta_commands_and_their_arguments() {
+        let helper = Helper::default();
+        assert_eq!(
+            helper.candidates(".for", 4),
+            (0, vec![".format".to_owned()])
+        );
+        assert_eq!(
+            helper.candidates(".format c", 9),
+            (8, vec!["csv".to_owned()])
+        );
+        assert_eq!(
+            helper.candidates(".set env", 8),
+            (5, vec!["environment".to_owned()])
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn highlighting_never_panics_and_keeps_the_text(input in any::<String>()) {
+            let out = highlight(&input, &BTreeSet::new());
+            if !input.contains('\x1b') {
+                prop_assert_eq!(strip(&out), input.clone());
+            }
+            let helper = Helper::default();
+            for pos in 0..=input.len() {
+                let _ = helper.candidates(&input, pos);
+            }
+        }
+
+        #[test]
+        fn highlighting_dql_like_text_keeps_the_text(input in "[ -~\n]{0,60}") {
+            prop_assert_eq!(strip(&highlight(&input, &BTreeSet::new())), input);
+        }
+    }
+}

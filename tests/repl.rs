@@ -1,0 +1,231 @@
+//! `dql repl` driven through a pseudo-terminal: multi-line input, diagnostics, session
+//! defaults, history across restarts, Ctrl-C and highlighting, as a user at a terminal sees
+//! them.
+#![allow(
+    clippy::expect_used,
+    clippy::unwrap_used,
+    clippy::panic,
+    reason = "test code and its helpers: a failed unwrap is a failed test"
+)]
+
+use expectrl::process::unix::WaitStatus;
+use expectrl::session::OsSession as Session;
+use expectrl::{ControlCode, Expect};
+use std::path::Path;
+use std::process::Command;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+/// Starts `dql repl` on a pty in `dir` (its HOME, cwd and history), with `env` added.
+fn spawn(dir: &Path, colour: bool, env: &[(&str, &str)]) -> Session {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_dql"));
+    command
+        .arg("repl")
+        .env_clear()
+        .env("HOME", dir)
+        .env("TERM", "xterm")
+        .env("DQL_HISTORY", dir.join("history"))
+        .current_dir(dir);
+    if !colour {
+        command.env("NO_COLOR", "1");
+    }
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    let mut session = expectrl::Session::spawn(command).expect("spawn dql repl on a pty");
+    session.set_expect_timeout(Some(Duration::from_secs(30)));
+    session.expect("dql> ").expect("the first prompt");
+    session
+}
+
+/// Types a line and presses Enter (for lines that continue an input: no prompt follows).
+fn type_line(session: &mut Session, line: &str) {
+    session.send(line).unwrap();
+    session.send("\r").unwrap();
+}
+
+/// Types a line, presses Enter, waits for `marker` in the output and then for the next
+/// prompt; returns what was printed from the marker on. Waiting keeps typing in step with the
+/// REPL (text typed while it is busy would reach the terminal in cooked mode), and the marker
+/// skips the prompt that the editor redraws while a multi-line input is being typed.
+fn run(session: &mut Session, line: &str, marker: &str) -> String {
+    type_line(session, line);
+    session.expect(marker).unwrap();
+    let rest = session.expect("dql> ").unwrap();
+    format!("{marker}{}", String::from_utf8_lossy(rest.before()))
+}
+
+/// Leaves with Ctrl-D at a prompt (callers have just seen one) and checks the exit status.
+fn leave(mut session: Session) {
+    session.send(ControlCode::EndOfTransmission).unwrap();
+    assert_eq!(
+        exit_status(&session),
+        WaitStatus::Exited(session.get_process().pid(), 0)
+    );
+}
+
+/// Waits (up to a minute, so a stuck REPL fails instead of hanging) for the process to end.
+fn exit_status(session: &Session) -> WaitStatus {
+    let process = session.get_process();
+    for _ in 0..600 {
+        match process.status().unwrap() {
+            WaitStatus::StillAlive => std::thread::sleep(Duration::from_millis(100)),
+            status => return status,
+        }
+    }
+    panic!("dql repl did not exit");
+}
+
+/// A 127.0.0.1 server answering every request with one events page; counts requests.
+fn events_server() -> (String, Arc<AtomicUsize>) {
+    let server = tiny_http::Server::http("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", server.server_addr().to_ip().unwrap());
+    let count = Arc::new(AtomicUsize::new(0));
+    let seen = Arc::clone(&count);
+    std::thread::spawn(move || {
+        for request in server.incoming_requests() {
+            seen.fetch_add(1, Ordering::SeqCst);
+            let body = r#"{"data":[{"transaction":"/checkout","count()":3}],
+                "meta":{"fields":{"transaction":"string","count()":"integer"},"units":{}}}"#;
+            let header = tiny_http::Header::from_bytes("Content-Type", "application/json").unwrap();
+            let _ = request.respond(tiny_http::Response::from_string(body).with_header(header));
+        }
+    });
+    (url, count)
+}
+
+#[test]
+fn multi_line_query_shows_a_table_from_the_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let (url, requests) = events_server();
+    let env = [
+        ("SENTRY_URL", url.as_str()),
+        ("SENTRY_ORG", "acme"),
+        ("SENTRY_AUTH_TOKEN", "sntrys_test"),
+    ];
+    let mut repl = spawn(dir.path(), false, &env);
+    type_line(&mut repl, "SELECT transaction, count()");
+    type_line(&mut repl, "FROM transactions");
+    // The three lines are one input: the server's answer comes back as a table.
+    let printed = run(&mut repl, "GROUP BY transaction;", "/checkout");
+    // The server's answer, as a table, after exactly one request.
+    assert!(printed.contains("/checkout"), "{printed}");
+    assert!(
+        printed.contains(" 3 │") || printed.contains("│ 3"),
+        "{printed}"
+    );
+    assert_eq!(requests.load(Ordering::SeqCst), 1);
+    leave(repl);
+}
+
+#[test]
+fn a_typo_shows_a_diagnostic_and_the_session_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut repl = spawn(dir.path(), false, &[]);
+    let printed = run(&mut repl, "SELECT count() FORM errors;", "dql::syntax::");
+    assert!(
+        printed.contains("dql::syntax::alias_without_as"),
+        "{printed}"
+    );
+    assert!(printed.contains("did you mean `FROM`?"), "{printed}");
+    assert!(!printed.contains("query "), "nothing compiles: {printed}");
+    let printed = run(&mut repl, "SELECT count() FROM errors;", "query    ");
+    assert!(
+        printed.contains("query    SELECT count() FROM errors;"),
+        "{printed}"
+    );
+    assert!(
+        printed.contains("not run: not connected to Sentry"),
+        "{printed}"
+    );
+    let printed = run(&mut repl, ".fromat csv", "error: ");
+    assert!(printed.contains("did you mean `.format`?"), "{printed}");
+    leave(repl);
+}
+
+#[test]
+fn set_defaults_show_up_in_the_compiled_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut repl = spawn(dir.path(), false, &[]);
+    for (line, echo) in [
+        (".set since 24h", "since = 24h"),
+        (".set environment production", "environment = production"),
+        (".set project frontend", "project = frontend"),
+        (".set dataset transactions", "dataset = transactions"),
+    ] {
+        let printed = run(&mut repl, line, echo);
+        assert!(printed.contains(echo), "{printed}");
+    }
+    let printed = run(&mut repl, ".set", "format       table");
+    assert!(printed.contains("environment  production"), "{printed}");
+    run(&mut repl, "SELECT count();", "query    ");
+    let printed = run(&mut repl, ".compile", "query    ");
+    assert!(
+        printed.contains(
+            "query    SELECT count() FROM transactions SINCE 24h PROJECT frontend \
+             ENVIRONMENT production;"
+        ),
+        "{printed}"
+    );
+    // `.compile` shows the lowered request carrying the defaults.
+    assert!(printed.contains("statsPeriod=24h"), "{printed}");
+    assert!(printed.contains("environment=production"), "{printed}");
+    leave(repl);
+}
+
+#[test]
+fn history_survives_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut first = spawn(dir.path(), false, &[]);
+    type_line(&mut first, "SELECT count()");
+    let printed = run(&mut first, "FROM errors;", "query    ");
+    assert!(
+        printed.contains("query    SELECT count() FROM errors;"),
+        "{printed}"
+    );
+    type_line(&mut first, ".quit");
+    assert_eq!(
+        exit_status(&first),
+        WaitStatus::Exited(first.get_process().pid(), 0)
+    );
+    assert!(dir.path().join("history").is_file());
+
+    let mut second = spawn(dir.path(), false, &[]);
+    // Up recalls the whole multi-line input of the earlier session (`.quit` is not kept).
+    second.send("\x1b[A").unwrap();
+    second.send("\r").unwrap();
+    second
+        .expect("query    SELECT count() FROM errors;")
+        .unwrap();
+    second.expect("dql> ").unwrap();
+    leave(second);
+}
+
+#[test]
+fn ctrl_c_cancels_the_input_not_the_repl() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut repl = spawn(dir.path(), false, &[]);
+    type_line(&mut repl, "SELECT count()");
+    // The editor redraws the input with the cursor on a new, empty continuation line.
+    repl.expect("SELECT count()\r\n").unwrap();
+    repl.send(ControlCode::EndOfText).unwrap();
+    repl.expect("dql> ").unwrap();
+    // Had the half-typed query survived, this line would continue it and print nothing.
+    let printed = run(&mut repl, ".format json", "format: json");
+    assert!(printed.contains("format: json"), "{printed}");
+    leave(repl);
+}
+
+#[test]
+fn keywords_are_highlighted_on_a_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut repl = spawn(dir.path(), true, &[]);
+    repl.send("SELECT").unwrap();
+    repl.expect("\x1b[1;34mSELECT\x1b[0m").unwrap();
+    // Ctrl-C drops the input; the prompt after it is the last thing printed.
+    repl.send(ControlCode::EndOfText).unwrap();
+    repl.expect("\r\n").unwrap();
+    repl.expect("dql> ").unwrap();
+    leave(repl);
+}
