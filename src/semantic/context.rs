@@ -7,6 +7,8 @@ use super::codes::SemanticCode;
 use super::params::Params;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::span::Span;
+use std::cell::RefCell;
+use std::collections::HashMap;
 
 /// Checking state of one statement.
 pub(crate) struct Cx<'a> {
@@ -18,10 +20,18 @@ pub(crate) struct Cx<'a> {
     /// False for datasets without a catalog (`spans`, `logs`) and unknown ones: names pass.
     pub(crate) checked: bool,
     pub(crate) diagnostics: Vec<Diagnostic>,
+    /// Did-you-mean answers already worked out in this file, by (dataset, name): a file
+    /// repeats its tags, and each answer costs a distance to every known name.
+    pub(crate) near_names: &'a RefCell<HashMap<(String, String), Option<String>>>,
 }
 
 impl<'a> Cx<'a> {
-    pub(crate) fn new(catalog: &'a Catalog, params: &'a Params, options: &'a CheckOptions) -> Self {
+    pub(crate) fn new(
+        catalog: &'a Catalog,
+        params: &'a Params,
+        options: &'a CheckOptions,
+        near_names: &'a RefCell<HashMap<(String, String), Option<String>>>,
+    ) -> Self {
         Cx {
             catalog,
             params,
@@ -29,6 +39,7 @@ impl<'a> Cx<'a> {
             dataset: String::from("errors"),
             checked: true,
             diagnostics: Vec::new(),
+            near_names,
         }
     }
 

@@ -50,8 +50,9 @@ pub fn check(
 ) -> Checked {
     let mut diagnostics = annotations::check(file);
     let mut statements = Vec::new();
+    let near_names = std::cell::RefCell::new(std::collections::HashMap::new());
     for statement in &file.statements {
-        let mut cx = Cx::new(catalog, params, options);
+        let mut cx = Cx::new(catalog, params, options, &near_names);
         let kind = match &statement.kind {
             StatementKind::Select(select) => {
                 if select::choose_dataset(&mut cx, select) {

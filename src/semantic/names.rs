@@ -183,14 +183,23 @@ pub(crate) fn unknown_name_warnings(cx: &mut Cx<'_>, name: &str, span: Span) {
         ));
         return;
     }
-    let fields = catalog.field_names(&cx.dataset);
-    let functions = catalog.function_names();
-    let near_field = suggest::suggest(name, fields.iter().copied());
-    let near_function = suggest::suggest(name, functions.iter().copied());
-    let suggestion = match (near_field, near_function) {
-        (Some(field), _) => Some(field.to_string()),
-        (None, Some(function)) => Some(format!("{function}()")),
-        (None, None) => None,
+    let key = (cx.dataset.clone(), name.to_string());
+    let cached = cx.near_names.borrow().get(&key).cloned();
+    let suggestion = match cached {
+        Some(answer) => answer,
+        None => {
+            let fields = catalog.field_names(&cx.dataset);
+            let functions = catalog.function_names();
+            let near_field = suggest::suggest(name, fields.iter().copied());
+            let near_function = suggest::suggest(name, functions.iter().copied());
+            let answer = match (near_field, near_function) {
+                (Some(field), _) => Some(field.to_string()),
+                (None, Some(function)) => Some(format!("{function}()")),
+                (None, None) => None,
+            };
+            cx.near_names.borrow_mut().insert(key, answer.clone());
+            answer
+        }
     };
     if let Some(suggestion) = suggestion {
         cx.near(

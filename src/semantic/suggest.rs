@@ -33,9 +33,15 @@ pub fn max_distance(len: usize) -> usize {
 /// order of `candidates`.
 pub fn suggest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let lower = name.to_lowercase();
-    let limit = max_distance(name.chars().count());
+    let n_chars = name.chars().count();
+    let limit = max_distance(n_chars);
     let mut best: Option<(Rank, &'a str)> = None;
     for candidate in candidates {
+        // Lengths that differ by more than the limit are at least that many edits apart:
+        // skip them before computing a distance (this runs for every unknown name).
+        if candidate.chars().count().abs_diff(n_chars) > limit {
+            continue;
+        }
         let candidate_lower = candidate.to_lowercase();
         let distance = if candidate_lower == lower {
             0

@@ -179,18 +179,27 @@ impl<'s> Ctx<'s> {
         (diagnostics, comments)
     }
 
+    /// Records a comment once, keeping the list sorted by position: backtracking may skip the
+    /// same trivia twice, and look-ups below search the list rather than scan it.
+    fn record_comment(&self, comment: Comment) {
+        let mut comments = self.comments.borrow_mut();
+        let at = comments.partition_point(|c| c.span.start < comment.span.start);
+        if comments
+            .get(at)
+            .is_none_or(|c| c.span.start != comment.span.start)
+        {
+            comments.insert(at, comment);
+        }
+    }
+
     /// Comments recorded so far whose start lies in `span` (for attaching to a statement).
     pub fn comments_in(&self, span: Span) -> Vec<Comment> {
-        let mut found: Vec<Comment> = self
-            .comments
-            .borrow()
-            .iter()
-            .filter(|c| span.start <= c.span.start && c.span.start < span.end)
-            .cloned()
-            .collect();
-        found.sort_by_key(|c| c.span.start);
-        found.dedup();
-        found
+        let comments = self.comments.borrow();
+        let from = comments.partition_point(|c| c.span.start < span.start);
+        let to = comments.partition_point(|c| c.span.start < span.end);
+        comments
+            .get(from..to.max(from))
+            .map_or_else(Vec::new, <[Comment]>::to_vec)
     }
 
     /// Enters one level of nesting; `Err` (with a diagnostic reported) past [`MAX_DEPTH`].
@@ -251,7 +260,7 @@ pub fn ws<'a>(ctx: &Ctx<'_>, mut i: &'a str) -> &'a str {
         if i.starts_with("--") && comment_allowed(ctx, i) {
             let end = i.find('\n').unwrap_or(i.len());
             let text = i.get(2..end).unwrap_or("");
-            ctx.comments.borrow_mut().push(Comment {
+            ctx.record_comment(Comment {
                 text: text.trim_end().to_string(),
                 block: false,
                 span: ctx.span_len(i, end),
@@ -261,7 +270,7 @@ pub fn ws<'a>(ctx: &Ctx<'_>, mut i: &'a str) -> &'a str {
             match i.get(2..).and_then(|rest| rest.find("*/")) {
                 Some(close) => {
                     let end = close + 4;
-                    ctx.comments.borrow_mut().push(Comment {
+                    ctx.record_comment(Comment {
                         text: i.get(2..close + 2).unwrap_or("").to_string(),
                         block: true,
                         span: ctx.span_len(i, end),
