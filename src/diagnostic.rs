@@ -286,7 +286,8 @@ pub fn render(source: &Source, diagnostics: &[Diagnostic], colour: bool, width: 
     };
     let handler = miette::GraphicalReportHandler::new_themed(theme).with_width(width);
     let mut out = String::new();
-    for diagnostic in diagnostics {
+    // Each rendering shows its source lines: past a screenful more add nothing but time.
+    for diagnostic in diagnostics.iter().take(MAX_RENDERED) {
         let with_source = WithSource::new(diagnostic, source);
         if handler.render_report(&mut out, &with_source).is_err() {
             // Rendering into a String cannot fail; fall back to the plain message anyway.
@@ -294,8 +295,18 @@ pub fn render(source: &Source, diagnostics: &[Diagnostic], colour: bool, width: 
             out.push('\n');
         }
     }
+    if let Some(more) = diagnostics
+        .len()
+        .checked_sub(MAX_RENDERED)
+        .filter(|n| *n > 0)
+    {
+        out.push_str(&format!("… and {more} more diagnostic(s) not shown\n"));
+    }
     out
 }
+
+/// How many diagnostics [`render`] shows at most.
+pub const MAX_RENDERED: usize = 100;
 
 /// All diagnostics of a failed compilation, with their source.
 #[derive(Clone, Debug)]

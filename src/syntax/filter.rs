@@ -284,15 +284,18 @@ fn resolve(ctx: &Ctx<'_>, elems: Vec<Elem>) -> Option<Filter> {
                 Some(Elem::Filter(f)) => {
                     not_chain += 1;
                     if not_chain > token::MAX_DEPTH {
-                        ctx.report(
-                            Diagnostic::error(
-                                SyntaxCode::TooDeeplyNested,
-                                span,
-                                format!("more than {} NOTs in a row", token::MAX_DEPTH),
-                            )
-                            .label("one NOT too many")
-                            .help("two NOTs cancel out; remove them in pairs"),
-                        );
+                        // Once is enough: thousands of NOTs must not make thousands of errors.
+                        if not_chain == token::MAX_DEPTH + 1 {
+                            ctx.report(
+                                Diagnostic::error(
+                                    SyntaxCode::TooDeeplyNested,
+                                    span,
+                                    format!("more than {} NOTs in a row", token::MAX_DEPTH),
+                                )
+                                .label("one NOT too many")
+                                .help("two NOTs cancel out; remove them in pairs"),
+                            );
+                        }
                         applied.push(Elem::Filter(f));
                         continue;
                     }
