@@ -1,0 +1,49 @@
+//! Messages we know are poor, asserted as they are today so a fix shows up as a failing test
+//! (then move the case into the snapshot suites). Each says what a good message would do.
+#![allow(
+    clippy::expect_used,
+    clippy::unwrap_used,
+    reason = "test code: a failed expectation is a test failure"
+)]
+
+mod common;
+
+/// The text the primary label of the first diagnostic with `code` covers.
+fn labelled(text: &str, code: &str) -> String {
+    let source = dql::Source::new("bad", text);
+    let now = common::NOW.parse().unwrap();
+    let compilation = dql::compile_source(&source, &dql::Options::new(now));
+    let d = compilation
+        .diagnostics
+        .iter()
+        .find(|d| d.code == code)
+        .unwrap_or_else(|| panic!("no {code} in {:?}", compilation.diagnostics));
+    d.span().slice(text).unwrap().to_string()
+}
+
+#[test]
+fn lowering_errors_label_the_whole_statement() {
+    // FIXME: lowering sees checked queries, which keep no clause spans, so a range that is
+    // empty once "now" is known labels the statement instead of `SINCE 2026-12-01`.
+    let text = "SELECT count() FROM errors SINCE 2026-12-01";
+    assert_eq!(labelled(text, "dql::lower::empty_time_range"), text);
+    // FIXME: the same for a project slug that cannot go into a URL path: the label should be
+    // on `'front/end'`.
+    let text = "SHOW EVENT 0123456789abcdef0123456789abcdef PROJECT 'front/end'";
+    assert_eq!(labelled(text, "dql::lower::bad_path_segment"), text);
+}
+
+#[test]
+fn a_parameter_as_a_filter_key_is_called_unbound() {
+    // FIXME: in `$key = 5` the parameter stands where a key belongs; the message should be
+    // `param_as_name` ("a parameter is a value, never a name"), not "`$key` has no value".
+    let source = dql::Source::new("bad", "SELECT count() FROM errors WHERE $key = 5");
+    let now = common::NOW.parse().unwrap();
+    let compilation = dql::compile_source(&source, &dql::Options::new(now));
+    let codes: Vec<&str> = compilation.diagnostics.iter().map(|d| d.code).collect();
+    assert!(codes.contains(&"dql::semantic::unbound_param"), "{codes:?}");
+    assert!(
+        !codes.contains(&"dql::semantic::param_as_name"),
+        "{codes:?}"
+    );
+}
