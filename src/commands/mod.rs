@@ -138,3 +138,42 @@ pub(crate) fn select_statements<'c>(
     }
     Ok(chosen)
 }
+
+/// Compiles `source` and returns the statements to run (`--name` picks one), refusing several
+/// results in a format that cannot separate them.
+pub(crate) fn statements_to_run(
+    source: &Source,
+    options: &dql::Options,
+    name: Option<&str>,
+    format: dql::format::Format,
+) -> Result<Vec<dql::Compiled>, u8> {
+    let compilation = compile_or_report(source, options)?;
+    let chosen: Vec<dql::Compiled> = select_statements(&compilation, name)?
+        .into_iter()
+        .cloned()
+        .collect();
+    if chosen.len() > 1 && !format.separates_results() {
+        eprintln!(
+            "error: the file holds {} statements and {} cannot separate results: pick one with --name",
+            chosen.len(),
+            format.name()
+        );
+        return Err(exit::USAGE);
+    }
+    Ok(chosen)
+}
+
+/// The output sink for `n_results` results.
+pub(crate) fn open_sink<'w>(
+    format: dql::format::Format,
+    n_results: usize,
+    out: impl std::io::Write + 'w,
+) -> Result<Box<dyn dql::format::Sink + 'w>, u8> {
+    if n_results <= 1 {
+        return Ok(format.sink(out));
+    }
+    format.sink_for_several(out).map_err(|e| {
+        eprintln!("error: {e}");
+        exit::USAGE
+    })
+}

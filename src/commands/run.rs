@@ -6,7 +6,7 @@
     reason = "the CLI talks to the terminal"
 )]
 
-use super::{compile_or_report, parse_now, parse_params, read_source, select_statements};
+use super::{parse_now, parse_params, read_source};
 use crate::cli::exit;
 use dql::Compiled;
 use dql::client::Client;
@@ -68,22 +68,10 @@ pub(crate) fn run(args: &Args<'_>, config: Result<Config, ClientError>) -> u8 {
     options.params = params;
     options.strict = args.strict;
     options.org = config.org.as_ref().map(|o| o.value.clone());
-    let compilation = match compile_or_report(&source, &options) {
+    let chosen = match super::statements_to_run(&source, &options, args.name, format) {
         Ok(c) => c,
         Err(code) => return code,
     };
-    let chosen = match select_statements(&compilation, args.name) {
-        Ok(c) => c,
-        Err(code) => return code,
-    };
-    if chosen.len() > 1 && !format.separates_results() {
-        eprintln!(
-            "error: the file holds {} statements and {} cannot separate results: pick one with --name",
-            chosen.len(),
-            format.name()
-        );
-        return exit::USAGE;
-    }
     if chosen.iter().any(|c| c.request.update.is_some()) && chosen.len() > 1 {
         eprintln!("error: a file with several statements never runs an UPDATE without --name");
         return exit::USAGE;
@@ -113,16 +101,9 @@ pub(crate) fn run(args: &Args<'_>, config: Result<Config, ClientError>) -> u8 {
     };
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    let mut sink = if chosen.len() > 1 {
-        match format.sink_for_several(&mut out) {
-            Ok(s) => s,
-            Err(e) => {
-                eprintln!("error: {e}");
-                return exit::USAGE;
-            }
-        }
-    } else {
-        format.sink(&mut out)
+    let mut sink = match super::open_sink(format, chosen.len(), &mut out) {
+        Ok(s) => s,
+        Err(code) => return code,
     };
     for compiled in &chosen {
         let outcome = if compiled.request.update.is_some() {

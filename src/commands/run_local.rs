@@ -3,7 +3,7 @@
 #![allow(clippy::print_stderr, reason = "the CLI talks to the terminal")]
 
 use super::run::Args;
-use super::{compile_or_report, parse_instant, print_diagnostics, select_statements};
+use super::{parse_instant, print_diagnostics};
 use crate::cli::exit;
 use dql::Source;
 use dql::engine::{EventFiles, NowSource, ReadOptions, RunError, RunOptions};
@@ -35,22 +35,10 @@ pub(crate) fn run(
     let mut options = dql::Options::new(now.unwrap_or_else(jiff::Timestamp::now));
     options.params = params;
     options.strict = args.strict;
-    let compilation = match compile_or_report(source, &options) {
+    let chosen = match super::statements_to_run(source, &options, args.name, format) {
         Ok(c) => c,
         Err(code) => return code,
     };
-    let chosen = match select_statements(&compilation, args.name) {
-        Ok(c) => c,
-        Err(code) => return code,
-    };
-    if chosen.len() > 1 && !format.separates_results() {
-        eprintln!(
-            "error: the file holds {} statements and {} cannot separate results: pick one with --name",
-            chosen.len(),
-            format.name()
-        );
-        return exit::USAGE;
-    }
     let files = match EventFiles::open(events) {
         Ok(f) => f,
         Err(e) => {
@@ -67,16 +55,9 @@ pub(crate) fn run(
     };
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    let mut sink = if chosen.len() > 1 {
-        match format.sink_for_several(&mut out) {
-            Ok(s) => s,
-            Err(e) => {
-                eprintln!("error: {e}");
-                return exit::USAGE;
-            }
-        }
-    } else {
-        format.sink(&mut out)
+    let mut sink = match super::open_sink(format, chosen.len(), &mut out) {
+        Ok(s) => s,
+        Err(code) => return code,
     };
     let mut told_now = false;
     for compiled in &chosen {
