@@ -177,3 +177,52 @@ pub(crate) fn open_sink<'w>(
         exit::USAGE
     })
 }
+
+/// The members of a single event worth a column; the rest (entries, contexts, …) are for
+/// `--format json`.
+const EVENT_COLUMNS: &[&str] = &[
+    "eventID",
+    "projectSlug",
+    "groupID",
+    "title",
+    "message",
+    "type",
+    "platform",
+    "dateCreated",
+    "culprit",
+    "location",
+];
+
+/// The output plan of a request: its planned columns; for series the time and series columns
+/// the rows carry; for a single event its useful members (all of them in json/ndjson).
+pub(crate) fn plan(
+    request: &dql::lower::Request,
+    row_keys: &[String],
+    format: dql::format::Format,
+) -> Vec<dql::lower::Column> {
+    use dql::lower::{Column, Endpoint};
+    let column = |k: &str| Column {
+        field: k.to_string(),
+        label: k.to_string(),
+        ty: None,
+    };
+    match request.endpoint {
+        Endpoint::ProjectEvent | Endpoint::EventIdLookup
+            if !matches!(
+                format,
+                dql::format::Format::Json | dql::format::Format::Ndjson
+            ) =>
+        {
+            EVENT_COLUMNS
+                .iter()
+                .filter(|k| row_keys.iter().any(|r| r == *k))
+                .map(|k| column(k))
+                .collect()
+        }
+        Endpoint::EventsStats | Endpoint::ProjectEvent | Endpoint::EventIdLookup => {
+            row_keys.iter().map(|k| column(k)).collect()
+        }
+        _ if request.columns.is_empty() => row_keys.iter().map(|k| column(k)).collect(),
+        _ => request.columns.clone(),
+    }
+}

@@ -13,7 +13,7 @@ use dql::client::Client;
 use dql::client::config::Config;
 use dql::client::error::{Clause, ClientError};
 use dql::format::{Format, Sink};
-use dql::lower::{Column, Endpoint, Request};
+use dql::lower::{Column, Request};
 use dql::result::Meta;
 use dql::span::Span;
 use dql::syntax::ast;
@@ -109,7 +109,7 @@ pub(crate) fn run(args: &Args<'_>, config: Result<Config, ClientError>) -> u8 {
         let outcome = if compiled.request.update.is_some() {
             update(&client, compiled, args.yes, sink.as_mut())
         } else {
-            fetch(&client, &compiled.request, sink.as_mut())
+            fetch(&client, &compiled.request, format, sink.as_mut())
         };
         if let Err(failure) = outcome {
             let _ = sink.finish();
@@ -144,28 +144,13 @@ impl From<std::io::Error> for Failure {
     }
 }
 
-/// The output plan: the request's columns, or (series, single events) the columns the rows have.
-fn plan(request: &Request, row_keys: &[String]) -> Vec<Column> {
-    let by_rows = matches!(
-        request.endpoint,
-        Endpoint::EventsStats | Endpoint::ProjectEvent | Endpoint::EventIdLookup
-    ) || request.columns.is_empty();
-    if by_rows {
-        row_keys
-            .iter()
-            .map(|k| Column {
-                field: k.clone(),
-                label: k.clone(),
-                ty: None,
-            })
-            .collect()
-    } else {
-        request.columns.clone()
-    }
-}
-
 /// Fetches every page a request wants, streaming rows into the sink.
-fn fetch(client: &Client, request: &Request, sink: &mut dyn Sink) -> Result<(), Failure> {
+fn fetch(
+    client: &Client,
+    request: &Request,
+    format: Format,
+    sink: &mut dyn Sink,
+) -> Result<(), Failure> {
     let progress = std::io::stderr().is_terminal();
     let mut begun = false;
     let mut n_rows = 0usize;
@@ -175,7 +160,7 @@ fn fetch(client: &Client, request: &Request, sink: &mut dyn Sink) -> Result<(), 
         if !begun {
             sink.begin(
                 request.name.as_deref(),
-                &plan(request, &page.columns),
+                &super::plan(request, &page.columns, format),
                 &page.meta,
             )?;
             begun = true;
@@ -198,7 +183,7 @@ fn fetch(client: &Client, request: &Request, sink: &mut dyn Sink) -> Result<(), 
     if !begun {
         sink.begin(
             request.name.as_deref(),
-            &plan(request, &[]),
+            &super::plan(request, &[], format),
             &Meta::default(),
         )?;
     }
