@@ -27,7 +27,6 @@
 pub mod codes;
 mod events;
 mod issues;
-pub mod quote;
 pub mod request;
 pub mod search;
 mod stats;

@@ -1,14 +1,14 @@
 //! The canonical printer of typed filters as Sentry search syntax — what the `query` parameter
 //! carries (language.md §11): terms separated by one space, AND by juxtaposition, ` OR ` between
 //! alternatives, parentheses only where precedence needs them, values quoted by context
-//! (`lower::quote`), and values Sentry cannot express refused.
+//! (`syntax::quote`), and values Sentry cannot express refused.
 
-use super::quote::{self, Inexpressible, KeyDisplay};
 use crate::diagnostic::Diagnostic;
 use crate::semantic::typed::{
     AggregateArg, AggregateKey, CompareOp, FilterKey, RelativeUnit, SpecificDate, TextOp,
     TypedFilter, TypedKind, TypedTerm,
 };
+use crate::syntax::quote::{self, Inexpressible, KeyDisplay};
 use std::fmt::Write as _;
 
 crate::codes! {

@@ -245,9 +245,9 @@ impl fmt::Display for AggregateKey {
             }
             match arg {
                 AggregateArg::Value(v) => {
-                    f.write_str(&crate::lower::quote::aggregate_arg_unchecked(v))?
+                    f.write_str(&crate::syntax::quote::aggregate_arg_unchecked(v))?
                 }
-                AggregateArg::Key(k) => write!(f, "{}", crate::lower::quote::KeyDisplay(k))?,
+                AggregateArg::Key(k) => write!(f, "{}", crate::syntax::quote::KeyDisplay(k))?,
             }
         }
         f.write_str(")")

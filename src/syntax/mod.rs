@@ -7,6 +7,7 @@ pub mod filter_codes;
 mod parser;
 mod print;
 pub mod print_filter;
+pub mod quote;
 pub mod token;
 
 use crate::diagnostic::Diagnostic;
