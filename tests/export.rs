@@ -378,3 +378,37 @@ fn project_flag_with_a_file_is_a_usage_error() {
     assert!(err.contains("PROJECT clause"), "{err}");
     assert!(server.requests().is_empty());
 }
+
+#[test]
+fn rate_limits_and_server_errors_are_retried_as_in_run() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let failures = AtomicUsize::new(0);
+    let server = TestServer::start(move |request: &Recorded, _| {
+        if request.path() == "/api/0/organizations/acme/events/" {
+            // The listing fails once with a 502 before answering.
+            if failures.fetch_add(1, Ordering::SeqCst) == 0 {
+                return Reply::json(502, json!({"detail": "bad gateway"}));
+            }
+            return ids_page(0..2, false, "0:2:0");
+        }
+        if request.path().contains(&id(1)) && failures.fetch_add(1, Ordering::SeqCst) < 3 {
+            return Reply::json(429, json!("rate limited")).header("Retry-After", "0");
+        }
+        let n = usize::from(request.path().contains(&id(1)));
+        Reply::json(200, payload(n))
+    });
+    let output = dql(
+        &server,
+        &["export", "--query", "", "--retry-seconds", "5"],
+        "",
+    );
+    let (_, err) = text(&output);
+    assert_eq!(output.status.code(), Some(0), "{err}");
+    let ids: Vec<String> = lines(&output)
+        .iter()
+        .map(|e| e["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(ids, [id(0), id(1)]);
+    // 2 listings (one 502), event 0, event 1 twice (one 429).
+    assert_eq!(server.requests().len(), 5);
+}
