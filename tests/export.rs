@@ -217,7 +217,7 @@ fn two_pages_of_ids_become_ndjson_payloads_in_order() {
 }
 
 #[test]
-fn limit_stops_the_listing_and_says_there_is_more() {
+fn limit_stops_the_listing() {
     let server = sentry(&[]);
     let output = dql(&server, &["export", "--query", "", "--limit", "2"], "");
     let (_, err) = text(&output);
@@ -231,7 +231,7 @@ fn limit_stops_the_listing_and_says_there_is_more() {
     assert_eq!(listed.len(), 1);
     assert_eq!(values(&listed[0], "per_page"), ["2"]);
     assert!(values(&listed[0], "query").is_empty());
-    assert!(err.contains("more matching events than --limit"), "{err}");
+    assert!(!err.contains("note:"), "{err}");
     assert!(err.ends_with("exported 2 events\n"), "{err}");
 }
 
