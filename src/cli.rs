@@ -146,6 +146,9 @@ enum Command {
         #[arg(long, default_value_t = 60)]
         timeout: u64,
     },
+    /// Fetch the raw events a query matches from Sentry as NDJSON on stdout (what
+    /// `dql run --events` reads), progress on stderr.
+    Export(commands::export::Args),
     /// Show the Sentry settings in effect and where each comes from (the token masked).
     Config,
     /// Interactive shell: multi-line queries ended by `;`, history, completion, `.help`
@@ -240,6 +243,7 @@ pub(crate) fn main() -> ExitCode {
             },
             cli.sentry.resolve(),
         ),
+        Command::Export(args) => commands::export::run(args, cli.sentry.resolve()),
         Command::Config => config(&cli.sentry),
         Command::Repl { format, events } => repl(&cli.sentry, *format, events.as_ref()),
     };

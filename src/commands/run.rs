@@ -265,7 +265,7 @@ fn confirm() -> Result<bool, Failure> {
 }
 
 /// `--verbose`: each request's URL, status and timing (the URL never holds the token).
-fn verbose_event(event: &dql::client::ClientEvent) {
+pub(crate) fn verbose_event(event: &dql::client::ClientEvent) {
     match event {
         dql::client::ClientEvent::Sent {
             method,
