@@ -2,7 +2,7 @@
 //! to keep), the per-event base filter (time range, dataset, projects, environments), WHERE,
 //! grouping, HAVING, equations, ORDER BY with a deterministic tiebreak, and LIMIT.
 //!
-//! Decisions (see also `docs/events-mapping.md`):
+//! Decisions (see also the README section "Offline: the local engine"):
 //! - The time range is `[start, end)` as lowering resolves SINCE/UNTIL against "now".
 //! - Without ORDER BY, raw events come newest first (Discover's default), aggregate rows in
 //!   ascending order of their group values. Every sort ends with a tiebreak that makes the

@@ -235,7 +235,7 @@ impl<'de> Visitor<'de> for ValueVisitor {
 
 /// A catalog field as the local engine reads it from an event payload.
 ///
-/// [`Field::resolve`] maps a field name to one of these; see `docs/events-mapping.md`.
+/// [`Field::resolve`] maps a field name to one of these; see the README section "Where each field is read from".
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Field {
