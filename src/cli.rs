@@ -210,7 +210,10 @@ pub(crate) fn main() -> ExitCode {
                 base_url: config
                     .as_ref()
                     .map_or_else(|| "https://sentry.io".to_string(), |c| c.url.value.clone()),
-                org: config.and_then(|c| c.org.map(|o| o.value)),
+                org: config
+                    .as_ref()
+                    .and_then(|c| c.org.as_ref().map(|o| o.value.clone())),
+                default_project: config.and_then(|c| c.project.map(|p| p.value)),
             })
         }
         Command::Run {

@@ -33,6 +33,7 @@ pub(crate) struct Args<'a> {
     pub(crate) strict: bool,
     pub(crate) base_url: String,
     pub(crate) org: Option<String>,
+    pub(crate) default_project: Option<String>,
 }
 
 /// Runs `dql compile`.
@@ -53,10 +54,13 @@ pub(crate) fn run(args: &Args<'_>) -> u8 {
         Ok(c) => c,
         Err(code) => return code,
     };
-    let chosen = match select_statements(&compilation, args.name) {
-        Ok(c) => c,
+    let mut chosen: Vec<dql::Compiled> = match select_statements(&compilation, args.name) {
+        Ok(c) => c.into_iter().cloned().collect(),
         Err(code) => return code,
     };
+    for compiled in &mut chosen {
+        super::apply_default_project(&mut compiled.request, args.default_project.as_deref());
+    }
     let output = args.output.unwrap_or(if std::io::stdout().is_terminal() {
         Output::Url
     } else {

@@ -227,3 +227,30 @@ pub(crate) fn plan(
         _ => request.columns.clone(),
     }
 }
+
+/// Applies the configured default project (`--project`, `SENTRY_PROJECT`, `.sentryclirc`) to a
+/// request whose statement names none: `projectSlug` goes where lowering puts project params,
+/// before `environment` and `dataset`.
+pub(crate) fn apply_default_project(request: &mut dql::lower::Request, slug: Option<&str>) {
+    use dql::lower::Endpoint;
+    let Some(slug) = slug else { return };
+    let takes_projects = matches!(
+        request.endpoint,
+        Endpoint::Events | Endpoint::EventsStats | Endpoint::Issues
+    );
+    let has_projects = request
+        .params
+        .iter()
+        .any(|(k, _)| k == "project" || k == "projectSlug");
+    if !takes_projects || has_projects {
+        return;
+    }
+    let at = request
+        .params
+        .iter()
+        .position(|(k, _)| k == "environment" || k == "dataset")
+        .unwrap_or(request.params.len());
+    request
+        .params
+        .insert(at, ("projectSlug".to_string(), slug.to_string()));
+}

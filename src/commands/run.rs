@@ -58,7 +58,7 @@ pub(crate) fn run(args: &Args<'_>, config: Result<Config, ClientError>) -> u8 {
     }
     let config = match config {
         Ok(c) => c,
-        Err(e) => return report_client_error(e),
+        Err(e) => return report_setup_error(e),
     };
     let now = match parse_now(args.now) {
         Ok(n) => n,
@@ -68,16 +68,20 @@ pub(crate) fn run(args: &Args<'_>, config: Result<Config, ClientError>) -> u8 {
     options.params = params;
     options.strict = args.strict;
     options.org = config.org.as_ref().map(|o| o.value.clone());
-    let chosen = match super::statements_to_run(&source, &options, args.name, format) {
+    let mut chosen = match super::statements_to_run(&source, &options, args.name, format) {
         Ok(c) => c,
         Err(code) => return code,
     };
+    let default_project = config.project.as_ref().map(|p| p.value.as_str());
+    for compiled in &mut chosen {
+        super::apply_default_project(&mut compiled.request, default_project);
+    }
     if chosen.iter().any(|c| c.request.update.is_some()) && chosen.len() > 1 {
         eprintln!("error: a file with several statements never runs an UPDATE without --name");
         return exit::USAGE;
     }
     if let Err(e) = config.org() {
-        return report_client_error(e);
+        return report_setup_error(e);
     }
     let client = match Client::from_config(
         &config,
@@ -87,7 +91,7 @@ pub(crate) fn run(args: &Args<'_>, config: Result<Config, ClientError>) -> u8 {
         },
     ) {
         Ok(c) => c,
-        Err(e) => return report_client_error(e),
+        Err(e) => return report_setup_error(e),
     };
     let client = client.retry_policy(dql::client::RetryPolicy {
         max_tries: args.retry_tries,
@@ -296,6 +300,18 @@ pub(crate) fn verbose_event(event: &dql::client::ClientEvent) {
             );
         }
     }
+}
+
+/// A configuration error before anything was sent, with the offline alternative.
+fn report_setup_error(error: ClientError) -> u8 {
+    let offline = matches!(error, ClientError::MissingToken | ClientError::MissingOrg);
+    let code = report_client_error(error);
+    if offline {
+        eprintln!(
+            "note: without a Sentry account, run over exported events: `dql run FILE --events examples/events.ndjson.gz`"
+        );
+    }
+    code
 }
 
 /// Prints a client error as a miette report and returns its exit code.
