@@ -1349,3 +1349,97 @@ fn no_command_off_a_terminal_prints_help_and_exits_2() {
     assert_eq!(run.stdout, "");
     assert!(run.stderr.contains("Usage: dql"), "{}", run.stderr);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Series (INTERVAL) through the binary
+// ---------------------------------------------------------------------------------------------
+
+fn epoch(instant: &str) -> i64 {
+    instant.parse::<jiff::Timestamp>().unwrap().as_second()
+}
+
+/// One events-stats series in Sentry's documented shape (`sentry-api.md` §6).
+fn stats_series(points: &[(&str, u64)], y_axis: &str, order: u64) -> Value {
+    let data: Vec<Value> = points
+        .iter()
+        .map(|(t, n)| json!([epoch(t), [{"count": n}]]))
+        .collect();
+    json!({"data": data, "order": order, "isMetricsData": false,
+           "start": epoch(points[0].0), "end": epoch(points[points.len() - 1].0) + 3600,
+           "meta": {"fields": {y_axis: "integer"}, "units": {y_axis: null}}})
+}
+
+#[test]
+fn series_columns_keep_aliases_as_the_local_engine_does() {
+    let dir = Dir::new();
+    dir.file(
+        "s.dql",
+        "SELECT count() AS n FROM errors SINCE 2h INTERVAL 1h;\n",
+    );
+    let server = TestServer::scripted(vec![Reply::json(
+        200,
+        stats_series(
+            &[("2026-11-26T08:00:00Z", 12), ("2026-11-26T09:00:00Z", 3)],
+            "count()",
+            0,
+        ),
+    )]);
+    let run = dir.dql_at(&server, &["run", "s.dql", "--format", "csv", "--now", NOW]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(
+        run.lines(),
+        [
+            "time,n",
+            "2026-11-26T08:00:00Z,12",
+            "2026-11-26T09:00:00Z,3"
+        ]
+    );
+    let sent = server.requests();
+    assert_eq!(sent[0].path(), "/api/0/organizations/acme/events-stats/");
+    assert_eq!(sent[0].param("yAxis").as_deref(), Some("count()"));
+    assert_eq!(sent[0].param("interval").as_deref(), Some("1h"));
+
+    // The same query over exported events names its columns alike.
+    let local = dir.dql(&[
+        "run",
+        "s.dql",
+        "--format",
+        "csv",
+        "--events",
+        &example("events.ndjson.gz"),
+    ]);
+    assert_eq!(local.code, 0, "{local:?}");
+    assert_eq!(local.lines()[0], "time,n");
+}
+
+#[test]
+fn top_events_series_name_a_column_per_group() {
+    let dir = Dir::new();
+    dir.file(
+        "t.dql",
+        "SELECT count(), error.type FROM errors GROUP BY error.type LIMIT 2 SINCE 2h INTERVAL 1h;\n",
+    );
+    let points = |a, b| [("2026-11-26T08:00:00Z", a), ("2026-11-26T09:00:00Z", b)];
+    let server = TestServer::scripted(vec![Reply::json(
+        200,
+        json!({
+            "Other": stats_series(&points(1, 1), "count()", 2),
+            "TypeError": stats_series(&points(5, 6), "count()", 0),
+            "KeyError": stats_series(&points(2, 0), "count()", 1),
+        }),
+    )]);
+    let run = dir.dql_at(&server, &["run", "t.dql", "--format", "csv", "--now", NOW]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(
+        run.lines(),
+        [
+            "time,TypeError: count(),KeyError: count(),Other: count()",
+            "2026-11-26T08:00:00Z,5,2,1",
+            "2026-11-26T09:00:00Z,6,0,1",
+        ]
+    );
+    assert_eq!(
+        server.requests()[0].param("topEvents").as_deref(),
+        Some("2")
+    );
+}

@@ -4,7 +4,7 @@
 use crate::repl::backend::{Answer, Backend, Failure, Query};
 use dql::client::Client;
 use dql::engine::{EventFiles, ReadOptions, RunError, RunOptions};
-use dql::lower::{Column, Endpoint, Request};
+use dql::lower::Request;
 use dql::result::ResultSet;
 use dql::semantic::checked::CheckedStatement;
 use dql::semantic::{Catalog, CheckOptions, Params};
@@ -62,24 +62,6 @@ impl CliBackend {
             Err(Failure::Diagnostics(errors))
         }
     }
-}
-
-/// Columns for rows whose keys the plan cannot know in advance (series, single events).
-fn plan(request: &Request, keys: &[String]) -> Vec<Column> {
-    let by_rows = matches!(
-        request.endpoint,
-        Endpoint::EventsStats | Endpoint::ProjectEvent | Endpoint::EventIdLookup
-    ) || request.columns.is_empty();
-    if !by_rows {
-        return request.columns.clone();
-    }
-    keys.iter()
-        .map(|k| Column {
-            field: k.clone(),
-            label: k.clone(),
-            ty: None,
-        })
-        .collect()
 }
 
 impl Backend for CliBackend {
@@ -158,7 +140,7 @@ impl Backend for CliBackend {
                     }
                     Answer {
                         name: request.name.clone(),
-                        columns: plan(&request, &keys),
+                        columns: super::run::plan(&request, &keys),
                         result,
                     }
                 }

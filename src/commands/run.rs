@@ -164,10 +164,14 @@ impl From<std::io::Error> for Failure {
 }
 
 /// The output plan: the request's columns, or (series, single events) the columns the rows have.
-fn plan(request: &Request, row_keys: &[String]) -> Vec<Column> {
+pub(crate) fn plan(request: &Request, row_keys: &[String]) -> Vec<Column> {
+    // A series keeps the select list's aliases, exactly as the local engine labels it.
+    if request.endpoint == Endpoint::EventsStats {
+        return dql::engine::series_columns(&request.columns, row_keys);
+    }
     let by_rows = matches!(
         request.endpoint,
-        Endpoint::EventsStats | Endpoint::ProjectEvent | Endpoint::EventIdLookup
+        Endpoint::ProjectEvent | Endpoint::EventIdLookup
     ) || request.columns.is_empty();
     if by_rows {
         row_keys
