@@ -1443,3 +1443,160 @@ fn top_events_series_name_a_column_per_group() {
         Some("2")
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// A reader that goes away (`dql … | head -1`)
+// ---------------------------------------------------------------------------------------------
+
+impl Dir {
+    /// Runs `dql args…`, reads the first line of its output, closes the pipe, calls `closed`
+    /// and waits for the end: what `| head -1` does.
+    fn dql_head(
+        &self,
+        args: &[&str],
+        env: &[(&str, &str)],
+        closed: impl FnOnce(),
+    ) -> (String, Run) {
+        use std::io::BufRead;
+        let mut command = Command::new(env!("CARGO_BIN_EXE_dql"));
+        command
+            .args(args)
+            .env_clear()
+            .env("HOME", self.path())
+            .current_dir(self.path())
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        for (key, value) in env {
+            command.env(key, value);
+        }
+        let mut child = command.spawn().unwrap();
+        let mut err = child.stderr.take().unwrap();
+        let err = std::thread::spawn(move || {
+            let mut s = String::new();
+            err.read_to_string(&mut s).unwrap();
+            s
+        });
+        let mut first = String::new();
+        {
+            let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
+            out.read_line(&mut first).unwrap();
+        }
+        closed();
+        let started = Instant::now();
+        let status = loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                break status;
+            }
+            if started.elapsed() > HANG_GUARD {
+                let _ = child.kill();
+                panic!("dql {args:?} did not finish");
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        };
+        let run = Run {
+            code: status.code().expect("dql ended by a signal"),
+            stdout: String::new(),
+            stderr: err.join().unwrap(),
+        };
+        assert!(!run.stderr.contains("panicked"), "dql panicked: {run:?}");
+        (first, run)
+    }
+}
+
+/// More statements than a pipe buffers, so dql is still writing when the reader leaves.
+/// (`count(*)` gives each a warning; rendering thousands of warnings for humans is slow, so
+/// only `check --message-format json` gets them.)
+fn many_statements(n: usize, count: &str) -> String {
+    (0..n)
+        .map(|i| format!("SELECT {count} FROM errors WHERE release:r{i} SINCE 1d;\n"))
+        .collect()
+}
+
+#[test]
+fn compile_and_fmt_end_quietly_when_the_reader_goes_away() {
+    let dir = Dir::new();
+    dir.file("many.dql", &many_statements(3000, "count()"));
+    let (first, compile) = dir.dql_head(&["compile", "many.dql", "--output", "url"], &[], || {});
+    assert!(first.starts_with("https://sentry.io/api/0/organizations/{org}/events/?field=count%28%29&query=release%3Ar0&"), "{first}");
+    assert_eq!(compile.code, 0, "{compile:?}");
+    assert_eq!(compile.stderr, "");
+
+    let (first, fmt) = dir.dql_head(&["fmt", "many.dql"], &[], || {});
+    assert_eq!(first, "SELECT count()\n");
+    assert_eq!(fmt.code, 0, "{fmt:?}");
+    assert_eq!(fmt.stderr, "");
+}
+
+#[test]
+fn check_cut_short_still_exits_1_on_errors() {
+    let dir = Dir::new();
+    dir.file(
+        "many.dql",
+        &format!(
+            "{}SELECT count() FROM errors LIMIT 0;\n",
+            many_statements(3000, "count(*)")
+        ),
+    );
+    let (first, check) = dir.dql_head(
+        &["check", "many.dql", "--message-format", "json"],
+        &[],
+        || {},
+    );
+    let first: Value = serde_json::from_str(&first).unwrap();
+    assert_eq!(first["code"], "dql::semantic::count_star");
+    assert_eq!(check.code, 1, "{check:?}");
+    assert_eq!(check.stderr, "");
+}
+
+#[test]
+fn run_over_events_ends_quietly_when_the_reader_goes_away() {
+    let dir = Dir::new();
+    dir.file(
+        "q.dql",
+        "SELECT id, title FROM errors LIMIT 5000 SINCE 30d;\n",
+    );
+    let events = example("events.ndjson.gz");
+    let (first, run) = dir.dql_head(
+        &["run", "q.dql", "--events", &events, "--format", "csv"],
+        &[],
+        || {},
+    );
+    assert_eq!(first, "id,title\n");
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(!run.stderr.contains("Broken pipe"), "{}", run.stderr);
+}
+
+#[test]
+fn run_stops_fetching_when_the_reader_goes_away() {
+    let dir = Dir::new();
+    dir.file(
+        "q.dql",
+        "SELECT id, title FROM errors LIMIT 1000 SINCE 1d;\n",
+    );
+    // Page 2 is answered only once the reader has gone, so dql is sure to find it gone.
+    let (gone_tx, gone_rx) = std::sync::mpsc::channel::<()>();
+    let gone_rx = std::sync::Mutex::new(gone_rx);
+    let server = TestServer::start(move |request: &Recorded, index| {
+        if index == 1 {
+            let _ = gone_rx
+                .lock()
+                .unwrap()
+                .recv_timeout(Duration::from_secs(20));
+        }
+        paged_reply(request, 5000)
+    });
+    let (first, run) = dir.dql_head(
+        &["run", "q.dql", "--format", "csv"],
+        &sentry_env(&server),
+        move || gone_tx.send(()).unwrap(),
+    );
+    assert_eq!(first, "id,title\n");
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(!run.stderr.contains("Broken pipe"), "{}", run.stderr);
+    assert_eq!(
+        server.requests().len(),
+        2,
+        "no page is fetched after the reader left"
+    );
+}
