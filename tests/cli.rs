@@ -1600,3 +1600,139 @@ fn run_stops_fetching_when_the_reader_goes_away() {
         "no page is fetched after the reader left"
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// Sentry's other refusals, and no Sentry at all
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn unknown_project_exits_4_with_the_nearest_slug() {
+    let dir = Dir::new();
+    dir.file(
+        "p.dql",
+        "SELECT count() FROM errors PROJECT frontnd SINCE 1d;\n",
+    );
+    let server = TestServer::start(|request: &Recorded, _| {
+        if request.path() == "/api/0/organizations/acme/projects/" {
+            Reply::json(
+                200,
+                json!([{"id": "1", "slug": "frontend"}, {"id": "2", "slug": "backend"}]),
+            )
+        } else {
+            Reply::json(
+                403,
+                json!({"detail": "You do not have permission to perform this action."}),
+            )
+        }
+    });
+    let run = dir.dql_at(&server, &["run", "p.dql", "--format", "csv"]);
+    assert_eq!(run.code, 4, "{run:?}");
+    assert!(
+        run.stderr.contains("dql::client::unknown_project"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("frontnd"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("did you mean frontend?"),
+        "{}",
+        run.stderr
+    );
+    let sent = server.requests();
+    assert_eq!(sent[0].param("projectSlug").as_deref(), Some("frontnd"));
+}
+
+#[test]
+fn not_found_exits_4_naming_the_organization_and_environment() {
+    let dir = Dir::new();
+    dir.file(
+        "e.dql",
+        "SELECT count() FROM errors ENVIRONMENT prod SINCE 1d;\n",
+    );
+    let server = TestServer::scripted(vec![Reply::json(404, json!({"detail": "Not found"}))]);
+    let run = dir.dql_at(&server, &["run", "e.dql", "--format", "csv"]);
+    assert_eq!(run.code, 4, "{run:?}");
+    assert!(
+        run.stderr.contains("dql::client::not_found"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("organization `acme`"), "{}", run.stderr);
+    assert!(run.stderr.contains("`prod`"), "{}", run.stderr);
+    assert_eq!(server.requests().len(), 1, "a 404 is not retried");
+}
+
+#[test]
+fn an_unreachable_sentry_exits_5() {
+    let dir = Dir::new();
+    dir.file("q.dql", SIMPLE);
+    // A port that was just free: nothing listens there.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("http://127.0.0.1:{port}");
+    let run = dir.dql_with(
+        &["run", "q.dql", "--format", "csv", "--retry-tries", "1"],
+        &[
+            ("SENTRY_URL", &url),
+            ("SENTRY_ORG", "acme"),
+            ("SENTRY_AUTH_TOKEN", TOKEN),
+        ],
+        "",
+    );
+    assert_eq!(run.code, 5, "{run:?}");
+    assert!(
+        run.stderr.contains("dql::client::network"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains(&url), "{}", run.stderr);
+}
+
+#[test]
+fn a_bad_sentry_url_exits_3() {
+    let dir = Dir::new();
+    dir.file("q.dql", SIMPLE);
+    let run = dir.dql_with(
+        &["run", "q.dql", "--format", "csv"],
+        &[
+            ("SENTRY_URL", "ftp://sentry.example.com"),
+            ("SENTRY_ORG", "acme"),
+            ("SENTRY_AUTH_TOKEN", TOKEN),
+        ],
+        "",
+    );
+    assert_eq!(run.code, 3, "{run:?}");
+    assert!(
+        run.stderr.contains("dql::client::invalid_url"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn an_empty_result_still_has_its_header_and_shape() {
+    let dir = Dir::new();
+    dir.file("q.dql", SIMPLE);
+    let empty = || {
+        Reply::json(
+            200,
+            page(vec![], json!({"title": "string", "count()": "integer"})),
+        )
+    };
+    let server = TestServer::scripted(vec![empty()]);
+    let csv = dir.dql_at(&server, &["run", "q.dql", "--format", "csv"]);
+    assert_eq!(csv.code, 0, "{csv:?}");
+    assert_eq!(csv.stdout, "title,n\n");
+    let server = TestServer::scripted(vec![empty()]);
+    let json = dir.dql_at(&server, &["run", "q.dql", "--format", "json"]);
+    assert_eq!(json.code, 0, "{json:?}");
+    let out: Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(out["data"], json!([]));
+    assert_eq!(
+        out["meta"]["fields"],
+        json!({"title": "string", "n": "integer"})
+    );
+}
