@@ -1764,3 +1764,40 @@ fn events_refuse_what_only_sentry_knows() {
     );
     assert!(run.stderr.contains("`shortId`"), "{}", run.stderr);
 }
+
+#[test]
+fn piped_defaults_are_csv_and_json() {
+    let dir = Dir::new();
+    dir.file("q.dql", SIMPLE);
+    let server = TestServer::scripted(vec![simple_page()]);
+    let run = dir.dql_at(&server, &["run", "q.dql"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(run.lines()[0], "title,n");
+    let compile = dir.dql(&["compile", "q.dql"]);
+    assert_eq!(compile.code, 0, "{compile:?}");
+    let out: Value = serde_json::from_str(&compile.stdout).unwrap();
+    assert_eq!(out[0]["path"], "/api/0/organizations/{org}/events/");
+}
+
+#[test]
+fn query_and_usage_errors_come_before_missing_configuration() {
+    let dir = Dir::new();
+    dir.file("e.dql", "SELECT count( FROM errors;\n");
+    dir.file("two.dql", TWO);
+    // No token, no org: still the query's own problems are what dql reports.
+    let broken = dir.dql(&["run", "e.dql"]);
+    assert_eq!(broken.code, 1, "{broken:?}");
+    assert!(
+        broken.stderr.contains("dql::syntax::unexpected_token"),
+        "{}",
+        broken.stderr
+    );
+    assert!(broken.stderr.contains("e.dql:1:13"), "{}", broken.stderr);
+    let several = dir.dql(&["run", "two.dql", "--format", "ndjson"]);
+    assert_eq!(several.code, 2, "{several:?}");
+    assert!(
+        several.stderr.contains("ndjson cannot separate results"),
+        "{}",
+        several.stderr
+    );
+}
