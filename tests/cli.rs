@@ -43,6 +43,21 @@ impl Run {
     }
 }
 
+/// Waits for `child` to end; kills it and fails the test when it hangs.
+fn wait(child: &mut std::process::Child, args: &[&str]) -> std::process::ExitStatus {
+    let started = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        if started.elapsed() > HANG_GUARD {
+            let _ = child.kill();
+            panic!("dql {args:?} did not finish");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
 /// A scratch directory that is the binary's HOME and cwd.
 struct Dir(tempfile::TempDir);
 
@@ -62,8 +77,8 @@ impl Dir {
         path
     }
 
-    /// Runs `dql args…` with only `env` set (plus HOME), `stdin` piped in.
-    fn dql_with(&self, args: &[&str], env: &[(&str, &str)], stdin: &str) -> Run {
+    /// `dql args…` in this directory with only `env` set (plus HOME), every stream piped.
+    fn command(&self, args: &[&str], env: &[(&str, &str)]) -> Command {
         let mut command = Command::new(env!("CARGO_BIN_EXE_dql"));
         command
             .args(args)
@@ -76,7 +91,12 @@ impl Dir {
         for (key, value) in env {
             command.env(key, value);
         }
-        let mut child = command.spawn().unwrap();
+        command
+    }
+
+    /// Runs `dql args…` with only `env` set (plus HOME), `stdin` piped in.
+    fn dql_with(&self, args: &[&str], env: &[(&str, &str)], stdin: &str) -> Run {
+        let mut child = self.command(args, env).spawn().unwrap();
         let mut input = child.stdin.take().unwrap();
         input.write_all(stdin.as_bytes()).unwrap();
         drop(input);
@@ -92,17 +112,7 @@ impl Dir {
             err.read_to_string(&mut s).unwrap();
             s
         });
-        let started = Instant::now();
-        let status = loop {
-            if let Some(status) = child.try_wait().unwrap() {
-                break status;
-            }
-            if started.elapsed() > HANG_GUARD {
-                let _ = child.kill();
-                panic!("dql {args:?} did not finish");
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        };
+        let status = wait(&mut child, args);
         let run = Run {
             code: status.code().expect("dql ended by a signal"),
             stdout: out.join().unwrap(),
@@ -923,7 +933,15 @@ fn check_json_messages() {
     );
     // The fix, applied as is, gives what it says.
     let text = "SELECT count(*) FROM errors LIMIT 0\n";
-    let fixed = format!("{}count(){}", &text[..7], &text[7 + 8..]);
+    let fix = &messages[0]["fix"];
+    let start = fix["offset"].as_u64().unwrap() as usize;
+    let end = start + fix["length"].as_u64().unwrap() as usize;
+    let fixed = format!(
+        "{}{}{}",
+        &text[..start],
+        fix["replacement"].as_str().unwrap(),
+        &text[end..]
+    );
     assert_eq!(fixed, "SELECT count() FROM errors LIMIT 0\n");
     assert_eq!(run.stderr, "");
 }
@@ -1464,19 +1482,11 @@ impl Dir {
         closed: impl FnOnce(),
     ) -> (String, Run) {
         use std::io::BufRead;
-        let mut command = Command::new(env!("CARGO_BIN_EXE_dql"));
-        command
-            .args(args)
-            .env_clear()
-            .env("HOME", self.path())
-            .current_dir(self.path())
+        let mut child = self
+            .command(args, env)
             .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        for (key, value) in env {
-            command.env(key, value);
-        }
-        let mut child = command.spawn().unwrap();
+            .spawn()
+            .unwrap();
         let mut err = child.stderr.take().unwrap();
         let err = std::thread::spawn(move || {
             let mut s = String::new();
@@ -1489,17 +1499,7 @@ impl Dir {
             out.read_line(&mut first).unwrap();
         }
         closed();
-        let started = Instant::now();
-        let status = loop {
-            if let Some(status) = child.try_wait().unwrap() {
-                break status;
-            }
-            if started.elapsed() > HANG_GUARD {
-                let _ = child.kill();
-                panic!("dql {args:?} did not finish");
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        };
+        let status = wait(&mut child, args);
         let run = Run {
             code: status.code().expect("dql ended by a signal"),
             stdout: String::new(),
