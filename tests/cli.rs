@@ -1801,3 +1801,27 @@ fn query_and_usage_errors_come_before_missing_configuration() {
         several.stderr
     );
 }
+
+#[test]
+fn show_event_fetches_one_event_by_project_and_id() {
+    let dir = Dir::new();
+    let id = "0123456789abcdef0123456789abcdef";
+    dir.file("ev.dql", &format!("SHOW EVENT {id} PROJECT frontend;\n"));
+    let server = TestServer::scripted(vec![Reply::json(
+        200,
+        json!({"id": id, "eventID": id, "groupID": "42", "title": "TypeError: x",
+               "dateCreated": "2026-11-20T10:00:00Z", "tags": [{"key": "level", "value": "error"}]}),
+    )]);
+    let run = dir.dql_at(&server, &["run", "ev.dql", "--format", "json"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(
+        server.requests()[0].path(),
+        format!("/api/0/projects/acme/frontend/events/{id}/")
+    );
+    let out: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(out["data"][0]["title"], "TypeError: x");
+    assert_eq!(
+        out["data"][0]["tags"],
+        json!([{"key": "level", "value": "error"}])
+    );
+}
