@@ -1,9 +1,5 @@
 //! Command-line definitions and dispatch. The commands themselves live in `commands/`.
-#![allow(
-    clippy::print_stdout,
-    clippy::print_stderr,
-    reason = "the CLI talks to the terminal"
-)]
+#![allow(clippy::print_stderr, reason = "the CLI talks to the terminal")]
 
 use crate::commands::{self, check, compile, run};
 use clap::{Parser, Subcommand};
@@ -275,8 +271,10 @@ fn fmt(path: &std::path::Path, check: bool) -> u8 {
         }
         return 0;
     }
-    print!("{formatted}");
-    0
+    match commands::write_stdout(&formatted) {
+        Ok(()) => 0,
+        Err(code) => code,
+    }
 }
 
 /// Fixes `dql fmt` applies (language.md §3: `count(*)` is written `count()`).
@@ -323,13 +321,20 @@ fn config(flags: &SentryFlags) -> u8 {
     };
     let rows = config.describe();
     let width = rows.iter().map(|r| r.setting.len()).max().unwrap_or(0);
+    let mut text = String::new();
     for row in rows {
         match row.value {
-            Some(value) => println!("{:<width$}  {value}  ({})", row.setting, row.origin),
-            None => println!("{:<width$}  {}", row.setting, row.origin),
+            Some(value) => text.push_str(&format!(
+                "{:<width$}  {value}  ({})\n",
+                row.setting, row.origin
+            )),
+            None => text.push_str(&format!("{:<width$}  {}\n", row.setting, row.origin)),
         }
     }
-    0
+    match commands::write_stdout(&text) {
+        Ok(()) => 0,
+        Err(code) => code,
+    }
 }
 
 /// `dql repl` (and `dql` alone on a terminal).

@@ -1,7 +1,6 @@
 //! `dql check`: every problem in a file, rendered by miette or as JSON for editors and agents.
-#![allow(clippy::print_stdout, reason = "the CLI talks to the terminal")]
 
-use super::{parse_params, print_diagnostics, read_source};
+use super::{parse_params, print_diagnostics, read_source, write_stdout};
 use crate::cli::exit;
 use std::path::Path;
 
@@ -34,7 +33,12 @@ pub(crate) fn run(path: &Path, strict: bool, params: &[String], format: MessageF
         MessageFormat::Human => print_diagnostics(&source, &compilation.diagnostics),
         MessageFormat::Json => {
             for d in &compilation.diagnostics {
-                println!("{}", d.to_json(&source));
+                match write_stdout(&format!("{}\n", d.to_json(&source))) {
+                    Ok(()) => {}
+                    // The reader has gone: the exit code still says whether there are errors.
+                    Err(0) => break,
+                    Err(code) => return code,
+                }
             }
         }
     }

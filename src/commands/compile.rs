@@ -1,12 +1,10 @@
 //! `dql compile`: the exact requests a file stands for, as JSON, URLs or curl commands, sent
 //! nowhere. The token never appears: curl commands read `$SENTRY_AUTH_TOKEN`.
-#![allow(
-    clippy::print_stdout,
-    clippy::print_stderr,
-    reason = "the CLI talks to the terminal"
-)]
+#![allow(clippy::print_stderr, reason = "the CLI talks to the terminal")]
 
-use super::{compile_or_report, parse_now, parse_params, read_source, select_statements};
+use super::{
+    compile_or_report, parse_now, parse_params, read_source, select_statements, write_stdout,
+};
 use crate::cli::exit;
 use dql::lower::{Method, Request};
 use std::io::IsTerminal;
@@ -74,7 +72,11 @@ pub(crate) fn run(args: &Args<'_>) -> u8 {
                 .map(|c| request_json(&c.request, &now_text))
                 .collect();
             match serde_json::to_string_pretty(&items) {
-                Ok(text) => println!("{text}"),
+                Ok(text) => {
+                    if let Err(code) = write_stdout(&format!("{text}\n")) {
+                        return code;
+                    }
+                }
                 Err(e) => {
                     eprintln!("error: cannot print JSON: {e}");
                     return exit::USAGE;
@@ -90,10 +92,13 @@ pub(crate) fn run(args: &Args<'_>) -> u8 {
                         return exit::USAGE;
                     }
                 };
-                if output == Output::Url {
-                    println!("{url}");
+                let line = if output == Output::Url {
+                    url
                 } else {
-                    println!("{}", curl(&c.request, &url));
+                    curl(&c.request, &url)
+                };
+                if let Err(code) = write_stdout(&format!("{line}\n")) {
+                    return code;
                 }
             }
         }

@@ -1,10 +1,6 @@
 //! The commands of the `dql` binary that compile queries: shared input handling (sources,
 //! parameters, statement selection, diagnostics on stderr).
-#![allow(
-    clippy::print_stdout,
-    clippy::print_stderr,
-    reason = "the CLI talks to the terminal"
-)]
+#![allow(clippy::print_stderr, reason = "the CLI talks to the terminal")]
 
 pub(crate) mod check;
 pub(crate) mod compile;
@@ -41,6 +37,26 @@ pub(crate) fn read_source(path: &Path) -> Result<Source, u8> {
             Err(exit::USAGE)
         }
     }
+}
+
+/// Writes `text` to stdout. A reader that has gone away (`dql … | head`) is not an error:
+/// the command stops writing and ends quietly with `Err(0)`; another write error is reported.
+pub(crate) fn write_stdout(text: &str) -> Result<(), u8> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(|e| output_failed(&e))
+}
+
+/// The exit code for a failed write to stdout: 0, quietly, when the reader has gone (the
+/// output was cut short on purpose); otherwise the error is reported as a usage failure.
+pub(crate) fn output_failed(error: &std::io::Error) -> u8 {
+    if error.kind() == std::io::ErrorKind::BrokenPipe {
+        return 0;
+    }
+    eprintln!("error: cannot write the output: {error}");
+    exit::USAGE
 }
 
 /// Renders diagnostics to stderr, in colour on a terminal.
@@ -220,7 +236,9 @@ pub(crate) fn plan(
                 .map(|k| column(k))
                 .collect()
         }
-        Endpoint::EventsStats | Endpoint::ProjectEvent | Endpoint::EventIdLookup => {
+        // A series keeps the select list's aliases, exactly as the local engine labels it.
+        Endpoint::EventsStats => dql::engine::series_columns(&request.columns, row_keys),
+        Endpoint::ProjectEvent | Endpoint::EventIdLookup => {
             row_keys.iter().map(|k| column(k)).collect()
         }
         _ if request.columns.is_empty() => row_keys.iter().map(|k| column(k)).collect(),

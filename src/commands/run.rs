@@ -1,10 +1,6 @@
 //! `dql run`: sends the compiled requests to Sentry (or evaluates them over exported events
 //! with `--events`), follows pages, and prints the rows.
-#![allow(
-    clippy::print_stdout,
-    clippy::print_stderr,
-    reason = "the CLI talks to the terminal"
-)]
+#![allow(clippy::print_stderr, reason = "the CLI talks to the terminal")]
 
 use super::{parse_now, parse_params, read_source};
 use crate::cli::exit;
@@ -119,17 +115,13 @@ pub(crate) fn run(args: &Args<'_>, config: Result<Config, ClientError>) -> u8 {
             let _ = sink.finish();
             return match failure {
                 Failure::Client(e) => report_request_error(e, &source, compiled),
-                Failure::Io(e) => {
-                    eprintln!("error: cannot write the output: {e}");
-                    exit::USAGE
-                }
+                Failure::Io(e) => super::output_failed(&e),
                 Failure::Declined => exit::QUERY,
             };
         }
     }
     if let Err(e) = sink.finish() {
-        eprintln!("error: cannot write the output: {e}");
-        return exit::USAGE;
+        return super::output_failed(&e);
     }
     0
 }

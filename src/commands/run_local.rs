@@ -93,8 +93,7 @@ pub(crate) fn run(
             &local.columns,
             &local.result,
         ) {
-            eprintln!("error: cannot write the output: {e}");
-            return exit::USAGE;
+            return super::output_failed(&e);
         }
         if local.stats.skipped > 0 {
             let first = local
@@ -111,8 +110,7 @@ pub(crate) fn run(
         }
     }
     if let Err(e) = sink.finish() {
-        eprintln!("error: cannot write the output: {e}");
-        return exit::USAGE;
+        return super::output_failed(&e);
     }
     0
 }

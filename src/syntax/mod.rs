@@ -25,7 +25,8 @@ pub struct Parsed {
 /// Parses a Sentry search string on its own (the `query` parameter's language), as Sentry's
 /// own parser reads it. `None` when the string holds no term.
 pub fn parse_search(text: &str) -> (Option<ast::Filter>, Vec<Diagnostic>) {
-    let ctx = token::Ctx::new(text);
+    // Sentry's search syntax has no comments: `message:a --b` is two terms.
+    let ctx = token::Ctx::without_comments(text);
     let start = token::ws(&ctx, text);
     if start.is_empty() {
         return (None, ctx.finish().0);
@@ -73,4 +74,19 @@ pub fn parse(source: &Source) -> Parsed {
     let file = parser::file(&ctx);
     let (diagnostics, _) = ctx.finish();
     Parsed { file, diagnostics }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_search_string_has_no_comments() {
+        // In a bare Sentry search `--` and `/*` are text, not comments.
+        let (filter, diagnostics) = parse_search("message:a --b (/* OR c:d)");
+        assert!(diagnostics.is_empty(), "{diagnostics:?}");
+        let printed = filter.map(|f| f.to_string()).unwrap_or_default();
+        assert!(printed.contains("--b"), "{printed}");
+        assert!(printed.contains("/*"), "{printed}");
+    }
 }

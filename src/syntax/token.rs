@@ -119,6 +119,8 @@ pub struct Ctx<'s> {
     diagnostics: RefCell<Vec<Diagnostic>>,
     comments: RefCell<Vec<Comment>>,
     depth: Cell<u32>,
+    /// DQL has comments; a bare Sentry search string has none (`--` and `/*` are text there).
+    allow_comments: bool,
 }
 
 impl<'s> Ctx<'s> {
@@ -129,6 +131,15 @@ impl<'s> Ctx<'s> {
             diagnostics: RefCell::new(Vec::new()),
             comments: RefCell::new(Vec::new()),
             depth: Cell::new(0),
+            allow_comments: true,
+        }
+    }
+
+    /// A context for a bare Sentry search string, where `--` and `/*` are ordinary text.
+    pub fn without_comments(src: &'s str) -> Self {
+        Ctx {
+            allow_comments: false,
+            ..Ctx::new(src)
         }
     }
 
@@ -245,6 +256,9 @@ pub fn is_name_char(c: char) -> bool {
 /// Whether a comment may start at `rest`: at the start of a line, after white space, or after
 /// one of `( ) , ;` — so that `message:a--b` stays one value.
 fn comment_allowed(ctx: &Ctx<'_>, rest: &str) -> bool {
+    if !ctx.allow_comments {
+        return false;
+    }
     let offset = ctx.offset(rest);
     match ctx.src.get(..offset).and_then(|s| s.chars().next_back()) {
         None => true,
