@@ -7,6 +7,7 @@
 //! such as `entries` or `contexts` is parsed a second time, into small borrowed structs, only
 //! when a requested field lives there. Strings without escapes borrow from the line.
 
+use super::scan;
 use jiff::Timestamp;
 use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
@@ -425,6 +426,8 @@ impl Field {
 pub struct Projection {
     names: Vec<String>,
     fields: Vec<Field>,
+    /// Every tag key a field may read, looked up together in one pass over `tags`.
+    tag_keys: Vec<String>,
 }
 
 /// Why one event could not be read; the reader adds the file and line.
@@ -451,8 +454,27 @@ impl Projection {
         S: AsRef<str>,
     {
         let names: Vec<String> = names.into_iter().map(|n| n.as_ref().to_owned()).collect();
-        let fields = names.iter().map(|n| Field::resolve(n)).collect();
-        Projection { names, fields }
+        let fields: Vec<Field> = names.iter().map(|n| Field::resolve(n)).collect();
+        let mut tag_keys: Vec<String> = Vec::new();
+        for field in &fields {
+            let key = match field {
+                Field::Release => "release",
+                Field::Transaction => "transaction",
+                Field::User => "user",
+                Field::BrowserName => "browser.name",
+                Field::OsName => "os.name",
+                Field::Tag(key) | Field::TagNumber(key) => key.as_str(),
+                _ => continue,
+            };
+            if !tag_keys.iter().any(|k| k == key) {
+                tag_keys.push(key.to_owned());
+            }
+        }
+        Projection {
+            names,
+            fields,
+            tag_keys,
+        }
     }
 
     /// The field names, in order.
@@ -489,17 +511,187 @@ impl Projection {
                 Err(e) => ExtractError::BadJson(e.to_string()),
             });
         }
-        let top: Top<'a> =
-            serde_json::from_slice(text).map_err(|e| ExtractError::BadJson(e.to_string()))?;
-        let mut event = EventView::new(top);
+        let top = match fast_top(text) {
+            Some(top) => top,
+            None => serde_json::from_slice::<SerdeTop<'a>>(text)
+                .map_err(|e| ExtractError::BadJson(e.to_string()))?
+                .into(),
+        };
+        let mut event = EventView::new(top, &self.tag_keys);
         self.fields.iter().map(|f| event.get(f)).collect()
     }
 }
 
+/// The top level by the fast scanner, `None` when serde_json must read it: text that is not
+/// UTF-8 or holds control characters (only valid between tokens, and rare there) included.
+fn fast_top(text: &[u8]) -> Option<Top<'_>> {
+    let body = scan::trim(text);
+    if !scan::no_control(body) {
+        return None;
+    }
+    Top::scan(std::str::from_utf8(body).ok()?)
+}
+
+/// Looks up `keys` in the tags list `raw` in one pass, setting each key's first value in
+/// `found`. Handles the `[{"key": …, "value": …}]` shape with plain strings (or null values);
+/// `None` for anything else, which serde_json then reads.
+fn lookup_tags<'a>(
+    raw: Option<&'a str>,
+    keys: &[String],
+    found: &mut [Option<Value<'a>>],
+) -> Option<()> {
+    let raw = match raw {
+        None | Some("null") => return Some(()),
+        Some(raw) => raw,
+    };
+    let plain = |c: &mut scan::Cursor<'a>| -> Option<&'a str> {
+        let (text, escaped) = c.string()?;
+        (!escaped && scan::no_control(text.as_bytes())).then_some(text)
+    };
+    let mut c = scan::Cursor::new(raw);
+    c.eat(b'[')?;
+    c.ws();
+    if !c.eat_if(b']') {
+        loop {
+            c.ws();
+            c.eat(b'{')?;
+            c.ws();
+            let mut key = None;
+            let mut value = Value::Null;
+            if !c.eat_if(b'}') {
+                loop {
+                    c.ws();
+                    let name = plain(&mut c)?;
+                    c.ws();
+                    c.eat(b':')?;
+                    c.ws();
+                    match name {
+                        "key" => key = Some(plain(&mut c)?),
+                        "value" if c.peek()? == b'"' => {
+                            value = Value::Str(Cow::Borrowed(plain(&mut c)?));
+                        }
+                        "value" if c.value(2)? == "null" => value = Value::Null,
+                        "value" => return None,
+                        _ => {
+                            c.value(2)?;
+                        }
+                    }
+                    c.ws();
+                    match c.next_byte()? {
+                        b',' => {}
+                        b'}' => break,
+                        _ => return None,
+                    }
+                }
+            }
+            let key = key?;
+            if let Some(i) = keys.iter().position(|k| k == key)
+                && let Some(slot @ None) = found.get_mut(i)
+            {
+                *slot = Some(value);
+            }
+            c.ws();
+            match c.next_byte()? {
+                b',' => {}
+                b']' => break,
+                _ => return None,
+            }
+        }
+    }
+    c.ws();
+    c.at_end().then_some(())
+}
+
 /// The top level of an event: scalars borrowed, big members kept as raw text for later.
+#[derive(Default)]
+struct Top<'a> {
+    id: Option<Value<'a>>,
+    event_id: Option<Value<'a>>,
+    group_id: Option<Value<'a>>,
+    project_id: Option<Value<'a>>,
+    project_slug: Option<Value<'a>>,
+    title: Option<Value<'a>>,
+    message: Option<Value<'a>>,
+    event_type: Option<Value<'a>>,
+    platform: Option<Value<'a>>,
+    culprit: Option<Value<'a>>,
+    location: Option<Value<'a>>,
+    dist: Option<Value<'a>>,
+    date_created: Option<&'a str>,
+    datetime: Option<&'a str>,
+    date_received: Option<&'a str>,
+    start_timestamp: Option<&'a str>,
+    end_timestamp: Option<&'a str>,
+    tags: Option<&'a str>,
+    user: Option<&'a str>,
+    sdk: Option<&'a str>,
+    release: Option<&'a str>,
+    contexts: Option<&'a str>,
+    entries: Option<&'a str>,
+    measurements: Option<&'a str>,
+    exception: Option<&'a str>,
+    request: Option<&'a str>,
+}
+
+impl<'a> Top<'a> {
+    /// The top level read by the fast scanner; `None` when serde_json must decide.
+    fn scan(text: &'a str) -> Option<Top<'a>> {
+        let mut top = Top::default();
+        let mut seen = 0u32;
+        scan::members(text, |key, raw| {
+            let (bit, slot) = match key {
+                "id" => (0, Slot::Value(&mut top.id)),
+                "eventID" => (1, Slot::Value(&mut top.event_id)),
+                "groupID" => (2, Slot::Value(&mut top.group_id)),
+                "projectID" => (3, Slot::Value(&mut top.project_id)),
+                "projectSlug" => (4, Slot::Value(&mut top.project_slug)),
+                "title" => (5, Slot::Value(&mut top.title)),
+                "message" => (6, Slot::Value(&mut top.message)),
+                "type" => (7, Slot::Value(&mut top.event_type)),
+                "platform" => (8, Slot::Value(&mut top.platform)),
+                "culprit" => (9, Slot::Value(&mut top.culprit)),
+                "location" => (10, Slot::Value(&mut top.location)),
+                "dist" => (11, Slot::Value(&mut top.dist)),
+                "dateCreated" => (12, Slot::Raw(&mut top.date_created)),
+                "datetime" => (13, Slot::Raw(&mut top.datetime)),
+                "dateReceived" => (14, Slot::Raw(&mut top.date_received)),
+                "startTimestamp" => (15, Slot::Raw(&mut top.start_timestamp)),
+                "endTimestamp" => (16, Slot::Raw(&mut top.end_timestamp)),
+                "tags" => (17, Slot::Raw(&mut top.tags)),
+                "user" => (18, Slot::Raw(&mut top.user)),
+                "sdk" => (19, Slot::Raw(&mut top.sdk)),
+                "release" => (20, Slot::Raw(&mut top.release)),
+                "contexts" => (21, Slot::Raw(&mut top.contexts)),
+                "entries" => (22, Slot::Raw(&mut top.entries)),
+                "measurements" => (23, Slot::Raw(&mut top.measurements)),
+                "exception" => (24, Slot::Raw(&mut top.exception)),
+                "request" => (25, Slot::Raw(&mut top.request)),
+                _ => return Some(()),
+            };
+            // A repeated known member is serde_json's "duplicate field" error.
+            if seen & (1 << bit) != 0 {
+                return None;
+            }
+            seen |= 1 << bit;
+            match slot {
+                Slot::Raw(slot) => *slot = Some(raw),
+                Slot::Value(slot) => *slot = scalar(raw).ok()?,
+            }
+            Some(())
+        })?;
+        Some(top)
+    }
+}
+
+enum Slot<'s, 'a> {
+    Raw(&'s mut Option<&'a str>),
+    Value(&'s mut Option<Value<'a>>),
+}
+
+/// The top level as serde_json reads it (the fallback of [`Top::scan`]).
 #[derive(Deserialize, Default)]
 #[serde(default)]
-struct Top<'a> {
+struct SerdeTop<'a> {
     #[serde(borrow)]
     id: Option<Value<'a>>,
     #[serde(rename = "eventID", borrow)]
@@ -553,6 +745,39 @@ struct Top<'a> {
     exception: Option<&'a RawValue>,
     #[serde(borrow)]
     request: Option<&'a RawValue>,
+}
+
+impl<'a> From<SerdeTop<'a>> for Top<'a> {
+    fn from(t: SerdeTop<'a>) -> Self {
+        Top {
+            id: t.id,
+            event_id: t.event_id,
+            group_id: t.group_id,
+            project_id: t.project_id,
+            project_slug: t.project_slug,
+            title: t.title,
+            message: t.message,
+            event_type: t.event_type,
+            platform: t.platform,
+            culprit: t.culprit,
+            location: t.location,
+            dist: t.dist,
+            date_created: t.date_created.map(RawValue::get),
+            datetime: t.datetime.map(RawValue::get),
+            date_received: t.date_received.map(RawValue::get),
+            start_timestamp: t.start_timestamp.map(RawValue::get),
+            end_timestamp: t.end_timestamp.map(RawValue::get),
+            tags: t.tags.map(RawValue::get),
+            user: t.user.map(RawValue::get),
+            sdk: t.sdk.map(RawValue::get),
+            release: t.release.map(RawValue::get),
+            contexts: t.contexts.map(RawValue::get),
+            entries: t.entries.map(RawValue::get),
+            measurements: t.measurements.map(RawValue::get),
+            exception: t.exception.map(RawValue::get),
+            request: t.request.map(RawValue::get),
+        }
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -800,9 +1025,11 @@ impl<'de: 'a, 'a> Deserialize<'de> for BorrowedText<'a> {
 }
 
 /// One event being read: the top level plus members parsed on first use.
-struct EventView<'a> {
+struct EventView<'a, 'p> {
     top: Top<'a>,
-    tags: Option<Tags<'a>>,
+    tag_keys: &'p [String],
+    /// The value of each of `tag_keys` (`None`: no such tag), once `tags` is read.
+    tags: Option<Vec<Option<Value<'a>>>>,
     user: Option<User<'a>>,
     contexts: Option<Contexts<'a>>,
     exceptions: Option<Vec<Exception<'a>>>,
@@ -812,17 +1039,44 @@ struct EventView<'a> {
 type Extracted<'a> = Result<Value<'a>, ExtractError>;
 
 fn parse_member<'a, T: Deserialize<'a> + Default>(
-    raw: Option<&'a RawValue>,
+    raw: Option<&'a str>,
     member: &'static str,
 ) -> Result<T, ExtractError> {
     match raw {
         None => Ok(T::default()),
-        Some(raw) if raw.get() == "null" => Ok(T::default()),
-        Some(raw) => serde_json::from_str(raw.get()).map_err(|e| ExtractError::BadMember {
+        Some("null") => Ok(T::default()),
+        Some(raw) => serde_json::from_str(raw).map_err(|e| ExtractError::BadMember {
             member,
             message: e.to_string(),
         }),
     }
+}
+
+/// A scalar member as serde_json would read it into `Option<Value>` (`null` is `None`), with
+/// the common cases done without it.
+fn scalar(raw: &str) -> Result<Option<Value<'_>>, serde_json::Error> {
+    match raw {
+        "null" => return Ok(None),
+        "true" => return Ok(Some(Value::Bool(true))),
+        "false" => return Ok(Some(Value::Bool(false))),
+        _ => {}
+    }
+    if let Some(inner) = raw.strip_prefix('"').and_then(|r| r.strip_suffix('"'))
+        && !inner.contains('\\')
+        && !inner.contains('"')
+        && scan::no_control(inner.as_bytes())
+    {
+        return Ok(Some(Value::Str(Cow::Borrowed(inner))));
+    }
+    serde_json::from_str(raw)
+}
+
+/// The first value of `key` in `tags`, as text.
+fn first_tag<'a>(tags: &Tags<'a>, key: &str) -> Value<'a> {
+    tags.0
+        .iter()
+        .find(|(k, _)| k == key)
+        .map_or(Value::Null, |(_, v)| as_text_value(v))
 }
 
 fn or_null<'a>(value: Option<&Value<'a>>) -> Value<'a> {
@@ -855,10 +1109,11 @@ fn as_int_value<'a>(value: Option<&Value<'a>>) -> Value<'a> {
     }
 }
 
-impl<'a> EventView<'a> {
-    fn new(top: Top<'a>) -> Self {
+impl<'a, 'p> EventView<'a, 'p> {
+    fn new(top: Top<'a>, tag_keys: &'p [String]) -> Self {
         EventView {
             top,
+            tag_keys,
             tags: None,
             user: None,
             contexts: None,
@@ -978,17 +1233,26 @@ impl<'a> EventView<'a> {
     }
 
     fn tag(&mut self, key: &str) -> Extracted<'a> {
-        if self.tags.is_none() {
-            self.tags = Some(parse_member(self.top.tags, "tags")?);
-        }
-        let Some(tags) = &self.tags else {
-            return Ok(Value::Null);
+        let Some(i) = self.tag_keys.iter().position(|k| k == key) else {
+            // Not a key the projection announced: read the whole list.
+            let tags: Tags<'a> = parse_member(self.top.tags, "tags")?;
+            return Ok(first_tag(&tags, key));
         };
-        Ok(tags
-            .0
-            .iter()
-            .find(|(k, _)| k == key)
-            .map_or(Value::Null, |(_, v)| as_text_value(v)))
+        if self.tags.is_none() {
+            let mut found = vec![None; self.tag_keys.len()];
+            if lookup_tags(self.top.tags, self.tag_keys, &mut found).is_none() {
+                let tags: Tags<'a> = parse_member(self.top.tags, "tags")?;
+                for (slot, key) in found.iter_mut().zip(self.tag_keys) {
+                    *slot = Some(first_tag(&tags, key));
+                }
+            }
+            self.tags = Some(found);
+        }
+        Ok(self
+            .tags
+            .as_ref()
+            .and_then(|found| found.get(i)?.clone())
+            .unwrap_or(Value::Null))
     }
 
     fn user(&mut self) -> Result<&User<'a>, ExtractError> {
@@ -1018,7 +1282,7 @@ impl<'a> EventView<'a> {
         let Some(raw) = self.top.release else {
             return Ok(Value::Null);
         };
-        if raw.get().starts_with('{') {
+        if raw.starts_with('{') {
             let release: ReleaseObject<'a> = parse_member(Some(raw), "release")?;
             Ok(or_null(release.version.as_ref()))
         } else {
@@ -1066,13 +1330,14 @@ impl<'a> EventView<'a> {
     }
 
     /// The `data` of the first entry of `kind`.
-    fn entry(&self, kind: &str) -> Result<Option<&'a RawValue>, ExtractError> {
+    fn entry(&self, kind: &str) -> Result<Option<&'a str>, ExtractError> {
         let entries: Option<Vec<Entry<'a>>> = parse_member(self.top.entries, "entries")?;
         Ok(entries
             .unwrap_or_default()
             .into_iter()
             .find(|e| e.kind == kind)
-            .and_then(|e| e.data))
+            .and_then(|e| e.data)
+            .map(RawValue::get))
     }
 
     fn per_exception(&mut self, get: impl Fn(&Exception<'a>) -> Value<'a>) -> Extracted<'a> {
@@ -1099,10 +1364,10 @@ impl<'a> EventView<'a> {
     }
 
     fn timestamp(&self) -> Extracted<'a> {
-        if let Some(raw) = self.top.date_created.filter(|r| r.get() != "null") {
+        if let Some(raw) = self.top.date_created.filter(|r| *r != "null") {
             return date_member(Some(raw), "dateCreated");
         }
-        if let Some(raw) = self.top.datetime.filter(|r| r.get() != "null") {
+        if let Some(raw) = self.top.datetime.filter(|r| *r != "null") {
             return date_member(Some(raw), "datetime");
         }
         date_member(self.top.end_timestamp, "endTimestamp")
@@ -1140,8 +1405,14 @@ fn floor_timestamp(value: Value<'_>, step: i64) -> Value<'_> {
 }
 
 /// A date member: an ISO 8601 string or a number of epoch seconds.
-fn date_member<'a>(raw: Option<&'a RawValue>, member: &'static str) -> Extracted<'a> {
-    let value: Option<Value<'a>> = parse_member(raw, member)?;
+fn date_member<'a>(raw: Option<&'a str>, member: &'static str) -> Extracted<'a> {
+    let value = match raw {
+        None => None,
+        Some(raw) => scalar(raw).map_err(|e| ExtractError::BadMember {
+            member,
+            message: e.to_string(),
+        })?,
+    };
     match value {
         None | Some(Value::Null) => Ok(Value::Null),
         Some(Value::Str(text)) => {
