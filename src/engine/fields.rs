@@ -494,6 +494,12 @@ impl Projection {
 
     /// Extracts the projected fields from one event's JSON text, in projection order.
     pub fn extract<'a>(&self, text: &'a [u8]) -> Result<Vec<Value<'a>>, ExtractError> {
+        self.extract_with(text, true)
+    }
+
+    /// [`Projection::extract`], with the fast scanners or with serde_json alone (`fast` false:
+    /// the reference the tests compare the scanners with).
+    fn extract_with<'a>(&self, text: &'a [u8], fast: bool) -> Result<Vec<Value<'a>>, ExtractError> {
         let first = text.iter().copied().find(|b| !b.is_ascii_whitespace());
         let found = match first {
             Some(b'{') => None,
@@ -511,13 +517,14 @@ impl Projection {
                 Err(e) => ExtractError::BadJson(e.to_string()),
             });
         }
-        let top = match fast_top(text) {
+        let top = match fast_top(text).filter(|_| fast) {
             Some(top) => top,
             None => serde_json::from_slice::<SerdeTop<'a>>(text)
                 .map_err(|e| ExtractError::BadJson(e.to_string()))?
                 .into(),
         };
         let mut event = EventView::new(top, &self.tag_keys);
+        event.fast = fast;
         self.fields.iter().map(|f| event.get(f)).collect()
     }
 }
@@ -1030,6 +1037,8 @@ struct EventView<'a, 'p> {
     tag_keys: &'p [String],
     /// The value of each of `tag_keys` (`None`: no such tag), once `tags` is read.
     tags: Option<Vec<Option<Value<'a>>>>,
+    /// Whether `tags` may be read by [`lookup_tags`] rather than serde_json.
+    fast: bool,
     user: Option<User<'a>>,
     contexts: Option<Contexts<'a>>,
     exceptions: Option<Vec<Exception<'a>>>,
@@ -1114,6 +1123,7 @@ impl<'a, 'p> EventView<'a, 'p> {
         EventView {
             top,
             tag_keys,
+            fast: true,
             tags: None,
             user: None,
             contexts: None,
@@ -1240,7 +1250,7 @@ impl<'a, 'p> EventView<'a, 'p> {
         };
         if self.tags.is_none() {
             let mut found = vec![None; self.tag_keys.len()];
-            if lookup_tags(self.top.tags, self.tag_keys, &mut found).is_none() {
+            if !self.fast || lookup_tags(self.top.tags, self.tag_keys, &mut found).is_none() {
                 let tags: Tags<'a> = parse_member(self.top.tags, "tags")?;
                 for (slot, key) in found.iter_mut().zip(self.tag_keys) {
                     *slot = Some(first_tag(&tags, key));
@@ -1551,5 +1561,306 @@ mod tests {
             format_timestamp(1_700_000_000_000),
             "2023-11-14T22:13:20+00:00"
         );
+    }
+
+    /// JSON text built from a tree, with chosen whitespace and string spellings, so the fast
+    /// scanners see escapes, unicode, nesting, nulls and odd spacing.
+    mod payloads {
+        use proptest::prelude::*;
+
+        #[derive(Clone, Debug)]
+        pub(super) enum Json {
+            Null,
+            Bool(bool),
+            Int(i64),
+            Float(f64),
+            Str(String),
+            Array(Vec<Json>),
+            Object(Vec<(String, Json)>),
+        }
+
+        fn text() -> impl Strategy<Value = String> {
+            prop_oneof![
+                4 => prop::sample::select(vec![
+                    "release", "level", "user", "browser.name", "os.name", "n", "transaction",
+                    "error", "1.5", " 7 ", "", "Safari", "frontend@2.5.0",
+                    "2026-11-16T06:25:01Z", "2026-10-01T00:00:00.5+02:00", "soon",
+                ])
+                .prop_map(str::to_owned),
+                2 => "[a-z\"\\\\/é😀\u{1}\t\n ]{0,6}",
+                1 => any::<String>(),
+            ]
+        }
+
+        pub(super) fn json() -> impl Strategy<Value = Json> {
+            let leaf = prop_oneof![
+                Just(Json::Null),
+                any::<bool>().prop_map(Json::Bool),
+                any::<i64>().prop_map(Json::Int),
+                prop_oneof![any::<f64>(), -1e3f64..1e10].prop_map(Json::Float),
+                text().prop_map(Json::Str),
+            ];
+            leaf.prop_recursive(4, 24, 5, |inner| {
+                prop_oneof![
+                    prop::collection::vec(inner.clone(), 0..5).prop_map(Json::Array),
+                    prop::collection::vec((text(), inner), 0..5).prop_map(Json::Object),
+                ]
+            })
+        }
+
+        fn tag() -> impl Strategy<Value = Json> {
+            let key = prop::sample::select(vec![
+                "release",
+                "level",
+                "user",
+                "browser.name",
+                "transaction",
+                "n",
+                "other",
+            ])
+            .prop_map(|k| Json::Str(k.to_owned()));
+            prop_oneof![
+                6 => (key.clone(), json()).prop_map(|(k, v)| Json::Object(vec![
+                    ("key".into(), k),
+                    ("value".into(), v),
+                ])),
+                3 => (key.clone(), text()).prop_map(|(k, v)| Json::Object(vec![
+                    ("key".into(), k),
+                    ("value".into(), Json::Str(v)),
+                ])),
+                1 => (key.clone(), json()).prop_map(|(k, v)| Json::Object(vec![
+                    ("value".into(), v),
+                    ("extra".into(), Json::Null),
+                    ("key".into(), k),
+                ])),
+                1 => (key.clone(), json()).prop_map(|(k, v)| Json::Array(vec![k, v])),
+                1 => json(),
+            ]
+        }
+
+        /// An event object: known and unknown members with plausible or arbitrary values.
+        pub(super) fn event() -> impl Strategy<Value = Json> {
+            let member = prop_oneof![
+                prop::sample::select(vec![
+                    "id",
+                    "eventID",
+                    "title",
+                    "message",
+                    "type",
+                    "platform",
+                    "projectID",
+                    "projectSlug",
+                    "groupID",
+                    "culprit",
+                ])
+                .prop_flat_map(|k| (
+                    Just(k),
+                    prop_oneof![
+                        3 => text().prop_map(Json::Str),
+                        1 => json(),
+                    ]
+                )),
+                prop::sample::select(vec![
+                    "dateCreated",
+                    "datetime",
+                    "dateReceived",
+                    "startTimestamp",
+                    "endTimestamp",
+                ])
+                .prop_flat_map(|k| (
+                    Just(k),
+                    prop_oneof![
+                        3 => text().prop_map(Json::Str),
+                        2 => (1.7e9f64..1.8e9).prop_map(Json::Float),
+                        1 => json(),
+                    ]
+                )),
+                prop_oneof![
+                    4 => prop::collection::vec(tag(), 0..6).prop_map(Json::Array),
+                    1 => json(),
+                ]
+                .prop_map(|v| ("tags", v)),
+                prop::sample::select(vec![
+                    "user",
+                    "contexts",
+                    "entries",
+                    "release",
+                    "sdk",
+                    "measurements",
+                    "other",
+                    "exception",
+                    "request",
+                ])
+                .prop_flat_map(|k| (Just(k), json())),
+            ];
+            prop::collection::vec(member, 0..10).prop_map(|members| {
+                Json::Object(
+                    members
+                        .into_iter()
+                        .map(|(k, v)| (k.to_owned(), v))
+                        .collect(),
+                )
+            })
+        }
+
+        /// Writes `json`, taking whitespace and string spellings from `style` in turn.
+        pub(super) fn write(json: &Json, style: &[u8], at: &mut usize, out: &mut String) {
+            fn pick(style: &[u8], at: &mut usize) -> u8 {
+                let s = style.get(*at % style.len().max(1)).copied().unwrap_or(0);
+                *at += 1;
+                s
+            }
+            let ws = |at: &mut usize, out: &mut String| {
+                out.push_str(match pick(style, at) % 16 {
+                    0 => " ",
+                    1 => "  ",
+                    2 => "\t",
+                    3 => "\r\n",
+                    4 => "\n",
+                    _ => "",
+                });
+            };
+            let string = |s: &str, escape_all: bool, out: &mut String| {
+                if escape_all {
+                    out.push('"');
+                    for unit in s.encode_utf16() {
+                        out.push_str(&format!("\\u{unit:04x}"));
+                    }
+                    out.push('"');
+                } else {
+                    out.push_str(&serde_json::to_string(s).unwrap().replace('/', "\\/"));
+                }
+            };
+            ws(at, out);
+            match json {
+                Json::Null => out.push_str("null"),
+                Json::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+                Json::Int(i) => out.push_str(&i.to_string()),
+                Json::Float(f) => out.push_str(&serde_json::to_string(f).unwrap()),
+                Json::Str(s) => string(s, pick(style, at) % 8 == 0, out),
+                Json::Array(items) => {
+                    out.push('[');
+                    for (i, item) in items.iter().enumerate() {
+                        if i > 0 {
+                            out.push(',');
+                        }
+                        write(item, style, at, out);
+                    }
+                    ws(at, out);
+                    out.push(']');
+                }
+                Json::Object(members) => {
+                    out.push('{');
+                    for (i, (k, v)) in members.iter().enumerate() {
+                        if i > 0 {
+                            out.push(',');
+                        }
+                        ws(at, out);
+                        string(k, pick(style, at) % 16 == 0, out);
+                        ws(at, out);
+                        out.push(':');
+                        write(v, style, at, out);
+                    }
+                    ws(at, out);
+                    out.push('}');
+                }
+            }
+            ws(at, out);
+        }
+    }
+
+    const ALL_FIELDS: &[&str] = &[
+        "id",
+        "title",
+        "message",
+        "event.type",
+        "timestamp",
+        "timestamp.to_day",
+        "release",
+        "transaction",
+        "user",
+        "browser.name",
+        "os.name",
+        "level",
+        "n",
+        "tags[n,number]",
+        "transaction.duration",
+        "project",
+        "project.id",
+        "issue.id",
+        "user.email",
+        "error.type",
+        "stack.function",
+        "http.method",
+        "trace",
+        "measurements.lcp",
+        "sdk.name",
+        "error.received",
+        "environment",
+        "platform",
+        "culprit",
+    ];
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig {
+            cases: 2000, ..proptest::prelude::ProptestConfig::default()
+        })]
+
+        /// The fast scanners answer exactly as serde_json alone: same values, same errors,
+        /// including on corrupted text.
+        #[test]
+        fn fast_extraction_matches_serde(
+            event in payloads::event(),
+            style in proptest::collection::vec(proptest::prelude::any::<u8>(), 1..64),
+            mutation in proptest::option::weighted(
+                0.3,
+                (proptest::prelude::any::<usize>(), 0u8..12),
+            ),
+            fields in proptest::sample::subsequence(ALL_FIELDS, 1..8),
+        ) {
+            let mut text = String::new();
+            payloads::write(&event, &style, &mut 0, &mut text);
+            let mut bytes = text.into_bytes();
+            if let Some((at, what)) = mutation && !bytes.is_empty() {
+                let at = at % bytes.len();
+                match what {
+                    0 => { bytes.remove(at); }
+                    1 => bytes.truncate(at),
+                    n => bytes.insert(at, b",{}[]\":\\x0\xff"[usize::from(n - 2)]),
+                }
+            }
+            let projection = Projection::new(&fields);
+            let fast = projection.extract_with(&bytes, true);
+            let reference = projection.extract_with(&bytes, false);
+            proptest::prop_assert_eq!(fast, reference, "{}", String::from_utf8_lossy(&bytes));
+        }
+
+        /// [`scalar`]'s shortcuts agree with serde_json.
+        #[test]
+        fn scalar_matches_serde(event in payloads::json(), style in proptest::collection::vec(proptest::prelude::any::<u8>(), 1..8)) {
+            let mut text = String::new();
+            payloads::write(&event, &style, &mut 0, &mut text);
+            let text = text.trim_matches([' ', '\t', '\r', '\n']);
+            let fast = scalar(text).map_err(|e| e.to_string());
+            let reference = serde_json::from_str::<Option<Value<'_>>>(text).map_err(|e| e.to_string());
+            proptest::prop_assert_eq!(fast, reference);
+        }
+    }
+
+    #[test]
+    fn fast_paths_are_taken_for_plain_events() {
+        let line = r#"{"type":"error","dateCreated":"2026-11-16T06:25:01Z","tags":[{"key":"level","value":"error"},{"key":"release","value":"a@1"}],"entries":[{"data":{"values":[1,2.5,true,null]},"type":"x"}]}"#;
+        assert!(fast_top(line.as_bytes()).is_some());
+        let keys = vec!["release".to_owned(), "level".to_owned()];
+        let mut found = vec![None, None];
+        let top = fast_top(line.as_bytes()).unwrap();
+        assert!(lookup_tags(top.tags, &keys, &mut found).is_some());
+        assert_eq!(found, vec![Some(s("a@1")), Some(s("error"))]);
+        // Repeated known members are serde_json's error: the scanner leaves them to it.
+        assert!(fast_top(br#"{"title":null,"title":"x"}"#).is_none());
+        assert!(matches!(
+            Projection::new(["title"]).extract(br#"{"title":null,"title":"x"}"#),
+            Err(ExtractError::BadJson(_))
+        ));
     }
 }
