@@ -539,8 +539,8 @@ fn fast_top(text: &[u8]) -> Option<Top<'_>> {
     Top::scan(std::str::from_utf8(body).ok()?)
 }
 
-/// Looks up `keys` in the tags list `raw` in one pass, setting each key's first value in
-/// `found`. Handles the `[{"key": …, "value": …}]` shape with plain strings (or null values);
+/// Looks up `keys` in the tags list `raw` (from [`Top::scan`], so without control characters)
+/// in one pass, setting each key's first value in `found`. Handles the `[{"key": …, "value": …}]` shape with plain strings (or null values);
 /// `None` for anything else, which serde_json then reads.
 fn lookup_tags<'a>(
     raw: Option<&'a str>,
@@ -553,7 +553,7 @@ fn lookup_tags<'a>(
     };
     let plain = |c: &mut scan::Cursor<'a>| -> Option<&'a str> {
         let (text, escaped) = c.string()?;
-        (!escaped && scan::no_control(text.as_bytes())).then_some(text)
+        (!escaped).then_some(text)
     };
     let mut c = scan::Cursor::new(raw);
     c.eat(b'[')?;
@@ -612,6 +612,8 @@ fn lookup_tags<'a>(
 /// The top level of an event: scalars borrowed, big members kept as raw text for later.
 #[derive(Default)]
 struct Top<'a> {
+    /// Read by [`Top::scan`]: the text is valid JSON without control characters.
+    scanned: bool,
     id: Option<Value<'a>>,
     event_id: Option<Value<'a>>,
     group_id: Option<Value<'a>>,
@@ -643,7 +645,10 @@ struct Top<'a> {
 impl<'a> Top<'a> {
     /// The top level read by the fast scanner; `None` when serde_json must decide.
     fn scan(text: &'a str) -> Option<Top<'a>> {
-        let mut top = Top::default();
+        let mut top = Top {
+            scanned: true,
+            ..Top::default()
+        };
         let mut seen = 0u32;
         scan::members(text, |key, raw| {
             let (bit, slot) = match key {
@@ -757,6 +762,7 @@ struct SerdeTop<'a> {
 impl<'a> From<SerdeTop<'a>> for Top<'a> {
     fn from(t: SerdeTop<'a>) -> Self {
         Top {
+            scanned: false,
             id: t.id,
             event_id: t.event_id,
             group_id: t.group_id,
@@ -1071,9 +1077,7 @@ fn scalar(raw: &str) -> Result<Option<Value<'_>>, serde_json::Error> {
         _ => {}
     }
     if let Some(inner) = raw.strip_prefix('"').and_then(|r| r.strip_suffix('"'))
-        && !inner.contains('\\')
-        && !inner.contains('"')
-        && scan::no_control(inner.as_bytes())
+        && inner.bytes().all(|b| b != b'\\' && b != b'"' && b >= 0x20)
     {
         return Ok(Some(Value::Str(Cow::Borrowed(inner))));
     }
@@ -1250,7 +1254,9 @@ impl<'a, 'p> EventView<'a, 'p> {
         };
         if self.tags.is_none() {
             let mut found = vec![None; self.tag_keys.len()];
-            if !self.fast || lookup_tags(self.top.tags, self.tag_keys, &mut found).is_none() {
+            if !(self.fast && self.top.scanned)
+                || lookup_tags(self.top.tags, self.tag_keys, &mut found).is_none()
+            {
                 let tags: Tags<'a> = parse_member(self.top.tags, "tags")?;
                 for (slot, key) in found.iter_mut().zip(self.tag_keys) {
                     *slot = Some(first_tag(&tags, key));
@@ -1409,7 +1415,7 @@ impl<'a, 'p> EventView<'a, 'p> {
 
 fn floor_timestamp(value: Value<'_>, step: i64) -> Value<'_> {
     match value {
-        Value::Timestamp(t) => Value::Timestamp(t.div_euclid(step) * step),
+        Value::Timestamp(t) => Value::Timestamp(t.div_euclid(step).saturating_mul(step)),
         other => other,
     }
 }

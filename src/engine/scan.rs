@@ -78,6 +78,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// The position of the first `"` or `\\` at or after `from`, eight bytes at a time.
+    #[inline]
     fn find_quote_or_escape(&self, from: usize) -> Option<usize> {
         const ONES: u64 = 0x0101_0101_0101_0101;
         const HIGH: u64 = 0x8080_8080_8080_8080;
@@ -100,6 +101,7 @@ impl<'a> Cursor<'a> {
 
     /// A string: its text between the quotes (escapes left as written) and whether it has
     /// escapes. Control characters are not checked here (see [`no_control`]).
+    #[inline]
     pub(crate) fn string(&mut self) -> Option<(&'a str, bool)> {
         self.eat(b'"')?;
         let start = self.pos;
@@ -111,6 +113,14 @@ impl<'a> Cursor<'a> {
                 return Some((inner, escaped));
             }
             escaped = true;
+            self.escape()?;
+        }
+    }
+
+    /// The rest of an escape sequence after its backslash; lone surrogates give up.
+    #[cold]
+    fn escape(&mut self) -> Option<()> {
+        {
             match self.next_byte()? {
                 b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => {}
                 b'u' => {
@@ -127,6 +137,7 @@ impl<'a> Cursor<'a> {
                 _ => return None,
             }
         }
+        Some(())
     }
 
     /// Skips one value, validating it, and returns its text.
