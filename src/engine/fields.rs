@@ -517,13 +517,12 @@ impl Projection {
                 Err(e) => ExtractError::BadJson(e.to_string()),
             });
         }
-        let top = match fast_top(text).filter(|_| fast) {
-            Some(top) => top,
-            None => serde_json::from_slice::<SerdeTop<'a>>(text)
+        let mut event = EventView::new(Top::default(), &self.tag_keys);
+        if !fast || fast_top(&mut event.top, text).is_none() {
+            event.top = serde_json::from_slice::<SerdeTop<'a>>(text)
                 .map_err(|e| ExtractError::BadJson(e.to_string()))?
-                .into(),
-        };
-        let mut event = EventView::new(top, &self.tag_keys);
+                .into();
+        }
         event.fast = fast;
         self.fields.iter().map(|f| event.get(f)).collect()
     }
@@ -531,12 +530,12 @@ impl Projection {
 
 /// The top level by the fast scanner, `None` when serde_json must read it: text that is not
 /// UTF-8 or holds control characters (only valid between tokens, and rare there) included.
-fn fast_top(text: &[u8]) -> Option<Top<'_>> {
+fn fast_top<'a>(top: &mut Top<'a>, text: &'a [u8]) -> Option<()> {
     let body = scan::trim(text);
     if !scan::no_control(body) {
         return None;
     }
-    Top::scan(std::str::from_utf8(body).ok()?)
+    Top::scan(top, std::str::from_utf8(body).ok()?)
 }
 
 /// Looks up `keys` in the tags list `raw` (from [`Top::scan`], so without control characters)
@@ -643,12 +642,10 @@ struct Top<'a> {
 }
 
 impl<'a> Top<'a> {
-    /// The top level read by the fast scanner; `None` when serde_json must decide.
-    fn scan(text: &'a str) -> Option<Top<'a>> {
-        let mut top = Top {
-            scanned: true,
-            ..Top::default()
-        };
+    /// Fills a default `top` by the fast scanner; `None` (`top` then half filled) when
+    /// serde_json must decide. In place: `Top` is large to move.
+    fn scan(top: &mut Top<'a>, text: &'a str) -> Option<()> {
+        top.scanned = true;
         let mut seen = 0u32;
         scan::members(text, |key, raw| {
             let (bit, slot) = match key {
@@ -690,8 +687,7 @@ impl<'a> Top<'a> {
                 Slot::Value(slot) => *slot = scalar(raw).ok()?,
             }
             Some(())
-        })?;
-        Some(top)
+        })
     }
 }
 
@@ -1856,14 +1852,14 @@ mod tests {
     #[test]
     fn fast_paths_are_taken_for_plain_events() {
         let line = r#"{"type":"error","dateCreated":"2026-11-16T06:25:01Z","tags":[{"key":"level","value":"error"},{"key":"release","value":"a@1"}],"entries":[{"data":{"values":[1,2.5,true,null]},"type":"x"}]}"#;
-        assert!(fast_top(line.as_bytes()).is_some());
+        let mut top = Top::default();
+        assert!(fast_top(&mut top, line.as_bytes()).is_some());
         let keys = vec!["release".to_owned(), "level".to_owned()];
         let mut found = vec![None, None];
-        let top = fast_top(line.as_bytes()).unwrap();
         assert!(lookup_tags(top.tags, &keys, &mut found).is_some());
         assert_eq!(found, vec![Some(s("a@1")), Some(s("error"))]);
         // Repeated known members are serde_json's error: the scanner leaves them to it.
-        assert!(fast_top(br#"{"title":null,"title":"x"}"#).is_none());
+        assert!(fast_top(&mut Top::default(), br#"{"title":null,"title":"x"}"#).is_none());
         assert!(matches!(
             Projection::new(["title"]).extract(br#"{"title":null,"title":"x"}"#),
             Err(ExtractError::BadJson(_))
