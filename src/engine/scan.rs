@@ -148,6 +148,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// An object member's key and colon, with the whitespace around them.
+    #[inline]
     fn key(&mut self) -> Option<()> {
         self.ws();
         self.string()?;
