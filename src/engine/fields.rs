@@ -2,10 +2,12 @@
 //! [`Value`] a field yields, and [`Projection`], which pulls only the needed fields from one
 //! event's JSON text.
 //!
-//! Speed comes from two things. The top level of an event is deserialised into borrowed raw
-//! slices ([`RawValue`]), so unneeded members are only skipped over, never built; and a member
-//! such as `entries` or `contexts` is parsed a second time, into small borrowed structs, only
-//! when a requested field lives there. Strings without escapes borrow from the line.
+//! Speed comes from three things. The top level of an event is split into borrowed raw member
+//! slices by the validating scanner of `scan.rs` (serde_json reads the rare line it gives up
+//! on, with the same result or error), so unneeded members are only skipped over, never
+//! built; `tags` is walked once for every tag key the projection reads; and a member such as
+//! `entries` or `contexts` is parsed a second time, into small borrowed structs, only when a
+//! requested field lives there. Strings without escapes borrow from the line.
 
 use super::scan;
 use jiff::Timestamp;
