@@ -6,7 +6,9 @@
 //! cargo bench --bench engine -- FILE [count_by_release|p95_by_transaction|users_by_browser|all] [THREADS]
 //! ```
 //!
-//! Without arguments it runs all three over `examples/events.ndjson.gz` (a smoke run).
+//! Without arguments it runs all three over `examples/events.ndjson.gz` (a smoke run). With
+//! `DQL_BENCH_ROWS=1` each run also prints its result rows as JSON, to compare answers
+//! across versions.
 
 #![allow(
     clippy::print_stdout,
@@ -96,5 +98,8 @@ fn main() {
                 "events": local.stats.events,
             })
         );
+        if std::env::var_os("DQL_BENCH_ROWS").is_some() {
+            println!("{}", serde_json::to_string(&local.result.data).unwrap());
+        }
     }
 }

@@ -246,10 +246,9 @@ where
     // Start one byte early: if that byte ends a line, the line starting at `start` is ours.
     let mut pos = start.saturating_sub(1);
     file.seek(SeekFrom::Start(pos)).map_err(read_err)?;
-    let mut reader = BufReader::with_capacity(1 << 18, file);
-    let mut buf = Vec::with_capacity(1 << 12);
+    let mut lines = Lines::new(file);
     if start > 0 {
-        pos += reader.read_until(b'\n', &mut buf).map_err(read_err)? as u64;
+        pos += lines.next_line().map_err(read_err)?.map_or(0, <[u8]>::len) as u64;
     }
     let mut scan = Scan {
         path,
@@ -264,14 +263,12 @@ where
     };
     let mut line = 1u64;
     while pos < end {
-        buf.clear();
-        let n = reader.read_until(b'\n', &mut buf).map_err(read_err)?;
-        if n == 0 {
+        let Some(text) = lines.next_line().map_err(read_err)? else {
             break;
-        }
-        pos += n as u64;
-        if !buf.iter().all(u8::is_ascii_whitespace) {
-            scan.event(&buf, line, &mut on_event)?;
+        };
+        pos += text.len() as u64;
+        if !text.iter().all(u8::is_ascii_whitespace) {
+            scan.event(text, line, &mut on_event)?;
         }
         line += 1;
     }
@@ -386,7 +383,7 @@ impl Scan<'_> {
 impl Scan<'_> {
     fn ndjson<E, F>(
         &mut self,
-        mut reader: Box<dyn BufRead>,
+        reader: Box<dyn BufRead>,
         first_line: u64,
         on_event: &mut F,
     ) -> Result<(), E>
@@ -394,21 +391,18 @@ impl Scan<'_> {
         E: From<EngineError>,
         F: FnMut(Event<'_>) -> Result<(), E>,
     {
-        let mut buf = Vec::with_capacity(1 << 12);
+        let mut lines = Lines::new(reader);
         let mut line = first_line;
         loop {
-            buf.clear();
-            let n = reader
-                .read_until(b'\n', &mut buf)
-                .map_err(|source| EngineError::Read {
-                    path: self.path.to_owned(),
-                    source,
-                })?;
-            if n == 0 {
+            let text = lines.next_line().map_err(|source| EngineError::Read {
+                path: self.path.to_owned(),
+                source,
+            })?;
+            let Some(text) = text else {
                 return Ok(());
-            }
-            if !buf.iter().all(u8::is_ascii_whitespace) {
-                self.event(&buf, line, on_event)?;
+            };
+            if !text.iter().all(u8::is_ascii_whitespace) {
+                self.event(text, line, on_event)?;
             }
             line += 1;
         }
@@ -489,6 +483,66 @@ fn located(error: ExtractError, path: &Path, line: u64) -> EngineError {
             member,
             message,
         },
+    }
+}
+
+/// Bytes read at a time: large reads, and lines handed out in place rather than copied.
+const READ_BYTES: usize = 1 << 20;
+
+/// The lines of a reader as slices of one buffer; a line is moved only when it straddles two
+/// reads (the buffer grows for a line longer than itself).
+struct Lines<R> {
+    reader: R,
+    buf: Vec<u8>,
+    start: usize,
+    end: usize,
+    eof: bool,
+}
+
+impl<R: Read> Lines<R> {
+    fn new(reader: R) -> Self {
+        Lines {
+            reader,
+            buf: vec![0; READ_BYTES],
+            start: 0,
+            end: 0,
+            eof: false,
+        }
+    }
+
+    /// The next line with its `\n` (the last line may have none); `None` at the end.
+    fn next_line(&mut self) -> std::io::Result<Option<&[u8]>> {
+        let mut searched = 0;
+        loop {
+            let pending = self
+                .buf
+                .get(self.start + searched..self.end)
+                .unwrap_or_default();
+            if let Some(i) = memchr::memchr(b'\n', pending) {
+                let line = self.start..self.start + searched + i + 1;
+                self.start = line.end;
+                return Ok(self.buf.get(line));
+            }
+            searched = self.end - self.start;
+            if self.eof {
+                let line = self.start..self.end;
+                self.start = self.end;
+                return Ok(self.buf.get(line).filter(|l| !l.is_empty()));
+            }
+            self.buf.copy_within(self.start..self.end, 0);
+            self.end -= self.start;
+            self.start = 0;
+            if self.end == self.buf.len() {
+                self.buf.resize(self.buf.len() * 2, 0);
+            }
+            let free = self.buf.get_mut(self.end..).unwrap_or_default();
+            match self.reader.read(free) {
+                Ok(0) => self.eof = true,
+                Ok(n) => self.end += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
     }
 }
 

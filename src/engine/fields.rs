@@ -2,11 +2,14 @@
 //! [`Value`] a field yields, and [`Projection`], which pulls only the needed fields from one
 //! event's JSON text.
 //!
-//! Speed comes from two things. The top level of an event is deserialised into borrowed raw
-//! slices ([`RawValue`]), so unneeded members are only skipped over, never built; and a member
-//! such as `entries` or `contexts` is parsed a second time, into small borrowed structs, only
-//! when a requested field lives there. Strings without escapes borrow from the line.
+//! Speed comes from three things. The top level of an event is split into borrowed raw member
+//! slices by the validating scanner of `scan.rs` (serde_json reads the rare line it gives up
+//! on, with the same result or error), so unneeded members are only skipped over, never
+//! built; `tags` is walked once for every tag key the projection reads; and a member such as
+//! `entries` or `contexts` is parsed a second time, into small borrowed structs, only when a
+//! requested field lives there. Strings without escapes borrow from the line.
 
+use super::scan;
 use jiff::Timestamp;
 use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
@@ -425,6 +428,11 @@ impl Field {
 pub struct Projection {
     names: Vec<String>,
     fields: Vec<Field>,
+    /// Every tag key a field may read, looked up together in one pass over `tags`.
+    tag_keys: Vec<String>,
+    /// The scalar top-level members the fields read, as bits of [`Top::scan`]'s numbering;
+    /// the scanner only checks that the others would parse.
+    scalars: u32,
 }
 
 /// Why one event could not be read; the reader adds the file and line.
@@ -451,8 +459,45 @@ impl Projection {
         S: AsRef<str>,
     {
         let names: Vec<String> = names.into_iter().map(|n| n.as_ref().to_owned()).collect();
-        let fields = names.iter().map(|n| Field::resolve(n)).collect();
-        Projection { names, fields }
+        let fields: Vec<Field> = names.iter().map(|n| Field::resolve(n)).collect();
+        let mut tag_keys: Vec<String> = Vec::new();
+        for field in &fields {
+            let key = match field {
+                Field::Release => "release",
+                Field::Transaction => "transaction",
+                Field::User => "user",
+                Field::BrowserName => "browser.name",
+                Field::OsName => "os.name",
+                Field::Tag(key) | Field::TagNumber(key) => key.as_str(),
+                _ => continue,
+            };
+            if !tag_keys.iter().any(|k| k == key) {
+                tag_keys.push(key.to_owned());
+            }
+        }
+        let scalars = fields.iter().fold(0u32, |mask, field| {
+            mask | match field {
+                Field::Id => 0b11,
+                Field::IssueId => 1 << 2,
+                Field::Project => (1 << 3) | (1 << 4),
+                Field::ProjectId => 1 << 3,
+                Field::Title => 1 << 5,
+                Field::Message => (1 << 5) | (1 << 6),
+                Field::EventType => 1 << 7,
+                Field::Transaction => (1 << 5) | (1 << 7),
+                Field::Platform => 1 << 8,
+                Field::Culprit => 1 << 9,
+                Field::Location => 1 << 10,
+                Field::Dist => 1 << 11,
+                _ => 0,
+            }
+        });
+        Projection {
+            names,
+            fields,
+            tag_keys,
+            scalars,
+        }
     }
 
     /// The field names, in order.
@@ -472,6 +517,12 @@ impl Projection {
 
     /// Extracts the projected fields from one event's JSON text, in projection order.
     pub fn extract<'a>(&self, text: &'a [u8]) -> Result<Vec<Value<'a>>, ExtractError> {
+        self.extract_with(text, true)
+    }
+
+    /// [`Projection::extract`], with the fast scanners or with serde_json alone (`fast` false:
+    /// the reference the tests compare the scanners with).
+    fn extract_with<'a>(&self, text: &'a [u8], fast: bool) -> Result<Vec<Value<'a>>, ExtractError> {
         let first = text.iter().copied().find(|b| !b.is_ascii_whitespace());
         let found = match first {
             Some(b'{') => None,
@@ -489,17 +540,197 @@ impl Projection {
                 Err(e) => ExtractError::BadJson(e.to_string()),
             });
         }
-        let top: Top<'a> =
-            serde_json::from_slice(text).map_err(|e| ExtractError::BadJson(e.to_string()))?;
-        let mut event = EventView::new(top);
+        let mut event = EventView::new(Top::default(), &self.tag_keys);
+        if !fast || fast_top(&mut event.top, text, self.scalars).is_none() {
+            event.top = serde_json::from_slice::<SerdeTop<'a>>(text)
+                .map_err(|e| ExtractError::BadJson(e.to_string()))?
+                .into();
+        }
+        event.fast = fast;
         self.fields.iter().map(|f| event.get(f)).collect()
     }
 }
 
+/// The top level by the fast scanner, `None` when serde_json must read it: text that is not
+/// UTF-8 or holds control characters (only valid between tokens, and rare there) included.
+fn fast_top<'a>(top: &mut Top<'a>, text: &'a [u8], scalars: u32) -> Option<()> {
+    let body = scan::trim(text);
+    if !scan::no_control(body) {
+        return None;
+    }
+    Top::scan(top, std::str::from_utf8(body).ok()?, scalars)
+}
+
+/// Looks up `keys` in the tags list `raw` (from [`Top::scan`], so without control characters)
+/// in one pass, setting each key's first value in `found`. Handles the `[{"key": …, "value": …}]` shape with plain strings (or null values);
+/// `None` for anything else, which serde_json then reads.
+fn lookup_tags<'a>(
+    raw: Option<&'a str>,
+    keys: &[String],
+    found: &mut [Option<Value<'a>>],
+) -> Option<()> {
+    let raw = match raw {
+        None | Some("null") => return Some(()),
+        Some(raw) => raw,
+    };
+    let plain = |c: &mut scan::Cursor<'a>| -> Option<&'a str> {
+        let (text, escaped) = c.string()?;
+        (!escaped).then_some(text)
+    };
+    let mut c = scan::Cursor::new(raw);
+    c.eat(b'[')?;
+    c.ws();
+    if !c.eat_if(b']') {
+        loop {
+            c.ws();
+            c.eat(b'{')?;
+            c.ws();
+            let mut key = None;
+            let mut value = Value::Null;
+            if !c.eat_if(b'}') {
+                loop {
+                    c.ws();
+                    let name = plain(&mut c)?;
+                    c.ws();
+                    c.eat(b':')?;
+                    c.ws();
+                    match name {
+                        "key" => key = Some(plain(&mut c)?),
+                        "value" if c.peek()? == b'"' => {
+                            value = Value::Str(Cow::Borrowed(plain(&mut c)?));
+                        }
+                        "value" if c.value(2)? == "null" => value = Value::Null,
+                        "value" => return None,
+                        _ => {
+                            c.value(2)?;
+                        }
+                    }
+                    c.ws();
+                    match c.next_byte()? {
+                        b',' => {}
+                        b'}' => break,
+                        _ => return None,
+                    }
+                }
+            }
+            let key = key?;
+            if let Some(i) = keys.iter().position(|k| k == key)
+                && let Some(slot @ None) = found.get_mut(i)
+            {
+                *slot = Some(value);
+            }
+            c.ws();
+            match c.next_byte()? {
+                b',' => {}
+                b']' => break,
+                _ => return None,
+            }
+        }
+    }
+    c.ws();
+    c.at_end().then_some(())
+}
+
 /// The top level of an event: scalars borrowed, big members kept as raw text for later.
+#[derive(Default)]
+struct Top<'a> {
+    /// Read by [`Top::scan`]: the text is valid JSON without control characters.
+    scanned: bool,
+    id: Option<Value<'a>>,
+    event_id: Option<Value<'a>>,
+    group_id: Option<Value<'a>>,
+    project_id: Option<Value<'a>>,
+    project_slug: Option<Value<'a>>,
+    title: Option<Value<'a>>,
+    message: Option<Value<'a>>,
+    event_type: Option<Value<'a>>,
+    platform: Option<Value<'a>>,
+    culprit: Option<Value<'a>>,
+    location: Option<Value<'a>>,
+    dist: Option<Value<'a>>,
+    date_created: Option<&'a str>,
+    datetime: Option<&'a str>,
+    date_received: Option<&'a str>,
+    start_timestamp: Option<&'a str>,
+    end_timestamp: Option<&'a str>,
+    tags: Option<&'a str>,
+    user: Option<&'a str>,
+    sdk: Option<&'a str>,
+    release: Option<&'a str>,
+    contexts: Option<&'a str>,
+    entries: Option<&'a str>,
+    measurements: Option<&'a str>,
+    exception: Option<&'a str>,
+    request: Option<&'a str>,
+}
+
+impl<'a> Top<'a> {
+    /// Fills a default `top` by the fast scanner; `None` (`top` then half filled) when
+    /// serde_json must decide. In place: `Top` is large to move. Scalar members not in
+    /// `scalars` are left unset, once it is sure serde_json would read them without error.
+    fn scan(top: &mut Top<'a>, text: &'a str, scalars: u32) -> Option<()> {
+        top.scanned = true;
+        let mut seen = 0u32;
+        scan::members(text, |key, raw| {
+            let (bit, slot) = match key {
+                "id" => (0, Slot::Value(&mut top.id)),
+                "eventID" => (1, Slot::Value(&mut top.event_id)),
+                "groupID" => (2, Slot::Value(&mut top.group_id)),
+                "projectID" => (3, Slot::Value(&mut top.project_id)),
+                "projectSlug" => (4, Slot::Value(&mut top.project_slug)),
+                "title" => (5, Slot::Value(&mut top.title)),
+                "message" => (6, Slot::Value(&mut top.message)),
+                "type" => (7, Slot::Value(&mut top.event_type)),
+                "platform" => (8, Slot::Value(&mut top.platform)),
+                "culprit" => (9, Slot::Value(&mut top.culprit)),
+                "location" => (10, Slot::Value(&mut top.location)),
+                "dist" => (11, Slot::Value(&mut top.dist)),
+                "dateCreated" => (12, Slot::Raw(&mut top.date_created)),
+                "datetime" => (13, Slot::Raw(&mut top.datetime)),
+                "dateReceived" => (14, Slot::Raw(&mut top.date_received)),
+                "startTimestamp" => (15, Slot::Raw(&mut top.start_timestamp)),
+                "endTimestamp" => (16, Slot::Raw(&mut top.end_timestamp)),
+                "tags" => (17, Slot::Raw(&mut top.tags)),
+                "user" => (18, Slot::Raw(&mut top.user)),
+                "sdk" => (19, Slot::Raw(&mut top.sdk)),
+                "release" => (20, Slot::Raw(&mut top.release)),
+                "contexts" => (21, Slot::Raw(&mut top.contexts)),
+                "entries" => (22, Slot::Raw(&mut top.entries)),
+                "measurements" => (23, Slot::Raw(&mut top.measurements)),
+                "exception" => (24, Slot::Raw(&mut top.exception)),
+                "request" => (25, Slot::Raw(&mut top.request)),
+                _ => return Some(()),
+            };
+            // A repeated known member is serde_json's "duplicate field" error.
+            if seen & (1 << bit) != 0 {
+                return None;
+            }
+            seen |= 1 << bit;
+            match slot {
+                Slot::Raw(slot) => *slot = Some(raw),
+                Slot::Value(slot) if scalars & (1 << bit) != 0 => *slot = scalar(raw).ok()?,
+                // A validated string or literal always reads; a number may be out of range,
+                // an object or array may not be a `Value`.
+                Slot::Value(_)
+                    if matches!(raw.as_bytes().first(), Some(b'"' | b'n' | b't' | b'f')) => {}
+                Slot::Value(_) => {
+                    scalar(raw).ok()?;
+                }
+            }
+            Some(())
+        })
+    }
+}
+
+enum Slot<'s, 'a> {
+    Raw(&'s mut Option<&'a str>),
+    Value(&'s mut Option<Value<'a>>),
+}
+
+/// The top level as serde_json reads it (the fallback of [`Top::scan`]).
 #[derive(Deserialize, Default)]
 #[serde(default)]
-struct Top<'a> {
+struct SerdeTop<'a> {
     #[serde(borrow)]
     id: Option<Value<'a>>,
     #[serde(rename = "eventID", borrow)]
@@ -553,6 +784,40 @@ struct Top<'a> {
     exception: Option<&'a RawValue>,
     #[serde(borrow)]
     request: Option<&'a RawValue>,
+}
+
+impl<'a> From<SerdeTop<'a>> for Top<'a> {
+    fn from(t: SerdeTop<'a>) -> Self {
+        Top {
+            scanned: false,
+            id: t.id,
+            event_id: t.event_id,
+            group_id: t.group_id,
+            project_id: t.project_id,
+            project_slug: t.project_slug,
+            title: t.title,
+            message: t.message,
+            event_type: t.event_type,
+            platform: t.platform,
+            culprit: t.culprit,
+            location: t.location,
+            dist: t.dist,
+            date_created: t.date_created.map(RawValue::get),
+            datetime: t.datetime.map(RawValue::get),
+            date_received: t.date_received.map(RawValue::get),
+            start_timestamp: t.start_timestamp.map(RawValue::get),
+            end_timestamp: t.end_timestamp.map(RawValue::get),
+            tags: t.tags.map(RawValue::get),
+            user: t.user.map(RawValue::get),
+            sdk: t.sdk.map(RawValue::get),
+            release: t.release.map(RawValue::get),
+            contexts: t.contexts.map(RawValue::get),
+            entries: t.entries.map(RawValue::get),
+            measurements: t.measurements.map(RawValue::get),
+            exception: t.exception.map(RawValue::get),
+            request: t.request.map(RawValue::get),
+        }
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -800,9 +1065,13 @@ impl<'de: 'a, 'a> Deserialize<'de> for BorrowedText<'a> {
 }
 
 /// One event being read: the top level plus members parsed on first use.
-struct EventView<'a> {
+struct EventView<'a, 'p> {
     top: Top<'a>,
-    tags: Option<Tags<'a>>,
+    tag_keys: &'p [String],
+    /// The value of each of `tag_keys` (`None`: no such tag), once `tags` is read.
+    tags: Option<Vec<Option<Value<'a>>>>,
+    /// Whether `tags` may be read by [`lookup_tags`] rather than serde_json.
+    fast: bool,
     user: Option<User<'a>>,
     contexts: Option<Contexts<'a>>,
     exceptions: Option<Vec<Exception<'a>>>,
@@ -812,17 +1081,42 @@ struct EventView<'a> {
 type Extracted<'a> = Result<Value<'a>, ExtractError>;
 
 fn parse_member<'a, T: Deserialize<'a> + Default>(
-    raw: Option<&'a RawValue>,
+    raw: Option<&'a str>,
     member: &'static str,
 ) -> Result<T, ExtractError> {
     match raw {
         None => Ok(T::default()),
-        Some(raw) if raw.get() == "null" => Ok(T::default()),
-        Some(raw) => serde_json::from_str(raw.get()).map_err(|e| ExtractError::BadMember {
+        Some("null") => Ok(T::default()),
+        Some(raw) => serde_json::from_str(raw).map_err(|e| ExtractError::BadMember {
             member,
             message: e.to_string(),
         }),
     }
+}
+
+/// A scalar member as serde_json would read it into `Option<Value>` (`null` is `None`), with
+/// the common cases done without it.
+fn scalar(raw: &str) -> Result<Option<Value<'_>>, serde_json::Error> {
+    match raw {
+        "null" => return Ok(None),
+        "true" => return Ok(Some(Value::Bool(true))),
+        "false" => return Ok(Some(Value::Bool(false))),
+        _ => {}
+    }
+    if let Some(inner) = raw.strip_prefix('"').and_then(|r| r.strip_suffix('"'))
+        && inner.bytes().all(|b| b != b'\\' && b != b'"' && b >= 0x20)
+    {
+        return Ok(Some(Value::Str(Cow::Borrowed(inner))));
+    }
+    serde_json::from_str(raw)
+}
+
+/// The first value of `key` in `tags`, as text.
+fn first_tag<'a>(tags: &Tags<'a>, key: &str) -> Value<'a> {
+    tags.0
+        .iter()
+        .find(|(k, _)| k == key)
+        .map_or(Value::Null, |(_, v)| as_text_value(v))
 }
 
 fn or_null<'a>(value: Option<&Value<'a>>) -> Value<'a> {
@@ -855,10 +1149,12 @@ fn as_int_value<'a>(value: Option<&Value<'a>>) -> Value<'a> {
     }
 }
 
-impl<'a> EventView<'a> {
-    fn new(top: Top<'a>) -> Self {
+impl<'a, 'p> EventView<'a, 'p> {
+    fn new(top: Top<'a>, tag_keys: &'p [String]) -> Self {
         EventView {
             top,
+            tag_keys,
+            fast: true,
             tags: None,
             user: None,
             contexts: None,
@@ -978,17 +1274,28 @@ impl<'a> EventView<'a> {
     }
 
     fn tag(&mut self, key: &str) -> Extracted<'a> {
-        if self.tags.is_none() {
-            self.tags = Some(parse_member(self.top.tags, "tags")?);
-        }
-        let Some(tags) = &self.tags else {
-            return Ok(Value::Null);
+        let Some(i) = self.tag_keys.iter().position(|k| k == key) else {
+            // Not a key the projection announced: read the whole list.
+            let tags: Tags<'a> = parse_member(self.top.tags, "tags")?;
+            return Ok(first_tag(&tags, key));
         };
-        Ok(tags
-            .0
-            .iter()
-            .find(|(k, _)| k == key)
-            .map_or(Value::Null, |(_, v)| as_text_value(v)))
+        if self.tags.is_none() {
+            let mut found = vec![None; self.tag_keys.len()];
+            if !(self.fast && self.top.scanned)
+                || lookup_tags(self.top.tags, self.tag_keys, &mut found).is_none()
+            {
+                let tags: Tags<'a> = parse_member(self.top.tags, "tags")?;
+                for (slot, key) in found.iter_mut().zip(self.tag_keys) {
+                    *slot = Some(first_tag(&tags, key));
+                }
+            }
+            self.tags = Some(found);
+        }
+        Ok(self
+            .tags
+            .as_ref()
+            .and_then(|found| found.get(i)?.clone())
+            .unwrap_or(Value::Null))
     }
 
     fn user(&mut self) -> Result<&User<'a>, ExtractError> {
@@ -1018,7 +1325,7 @@ impl<'a> EventView<'a> {
         let Some(raw) = self.top.release else {
             return Ok(Value::Null);
         };
-        if raw.get().starts_with('{') {
+        if raw.starts_with('{') {
             let release: ReleaseObject<'a> = parse_member(Some(raw), "release")?;
             Ok(or_null(release.version.as_ref()))
         } else {
@@ -1066,13 +1373,14 @@ impl<'a> EventView<'a> {
     }
 
     /// The `data` of the first entry of `kind`.
-    fn entry(&self, kind: &str) -> Result<Option<&'a RawValue>, ExtractError> {
+    fn entry(&self, kind: &str) -> Result<Option<&'a str>, ExtractError> {
         let entries: Option<Vec<Entry<'a>>> = parse_member(self.top.entries, "entries")?;
         Ok(entries
             .unwrap_or_default()
             .into_iter()
             .find(|e| e.kind == kind)
-            .and_then(|e| e.data))
+            .and_then(|e| e.data)
+            .map(RawValue::get))
     }
 
     fn per_exception(&mut self, get: impl Fn(&Exception<'a>) -> Value<'a>) -> Extracted<'a> {
@@ -1099,10 +1407,10 @@ impl<'a> EventView<'a> {
     }
 
     fn timestamp(&self) -> Extracted<'a> {
-        if let Some(raw) = self.top.date_created.filter(|r| r.get() != "null") {
+        if let Some(raw) = self.top.date_created.filter(|r| *r != "null") {
             return date_member(Some(raw), "dateCreated");
         }
-        if let Some(raw) = self.top.datetime.filter(|r| r.get() != "null") {
+        if let Some(raw) = self.top.datetime.filter(|r| *r != "null") {
             return date_member(Some(raw), "datetime");
         }
         date_member(self.top.end_timestamp, "endTimestamp")
@@ -1134,14 +1442,20 @@ impl<'a> EventView<'a> {
 
 fn floor_timestamp(value: Value<'_>, step: i64) -> Value<'_> {
     match value {
-        Value::Timestamp(t) => Value::Timestamp(t.div_euclid(step) * step),
+        Value::Timestamp(t) => Value::Timestamp(t.div_euclid(step).saturating_mul(step)),
         other => other,
     }
 }
 
 /// A date member: an ISO 8601 string or a number of epoch seconds.
-fn date_member<'a>(raw: Option<&'a RawValue>, member: &'static str) -> Extracted<'a> {
-    let value: Option<Value<'a>> = parse_member(raw, member)?;
+fn date_member<'a>(raw: Option<&'a str>, member: &'static str) -> Extracted<'a> {
+    let value = match raw {
+        None => None,
+        Some(raw) => scalar(raw).map_err(|e| ExtractError::BadMember {
+            member,
+            message: e.to_string(),
+        })?,
+    };
     match value {
         None | Some(Value::Null) => Ok(Value::Null),
         Some(Value::Str(text)) => {
@@ -1280,5 +1594,334 @@ mod tests {
             format_timestamp(1_700_000_000_000),
             "2023-11-14T22:13:20+00:00"
         );
+    }
+
+    /// JSON text built from a tree, with chosen whitespace and string spellings, so the fast
+    /// scanners see escapes, unicode, nesting, nulls and odd spacing.
+    mod payloads {
+        use proptest::prelude::*;
+
+        #[derive(Clone, Debug)]
+        pub(super) enum Json {
+            Null,
+            Bool(bool),
+            Int(i64),
+            Float(f64),
+            Str(String),
+            Array(Vec<Json>),
+            Object(Vec<(String, Json)>),
+        }
+
+        fn text() -> impl Strategy<Value = String> {
+            prop_oneof![
+                4 => prop::sample::select(vec![
+                    "release", "level", "user", "browser.name", "os.name", "n", "transaction",
+                    "error", "1.5", " 7 ", "", "Safari", "frontend@2.5.0",
+                    "2026-11-16T06:25:01Z", "2026-10-01T00:00:00.5+02:00", "soon",
+                ])
+                .prop_map(str::to_owned),
+                2 => "[a-z\"\\\\/é😀\u{1}\t\n ]{0,6}",
+                1 => any::<String>(),
+            ]
+        }
+
+        pub(super) fn json() -> impl Strategy<Value = Json> {
+            let leaf = prop_oneof![
+                Just(Json::Null),
+                any::<bool>().prop_map(Json::Bool),
+                any::<i64>().prop_map(Json::Int),
+                prop_oneof![any::<f64>(), -1e3f64..1e10].prop_map(Json::Float),
+                text().prop_map(Json::Str),
+            ];
+            leaf.prop_recursive(4, 24, 5, |inner| {
+                prop_oneof![
+                    prop::collection::vec(inner.clone(), 0..5).prop_map(Json::Array),
+                    prop::collection::vec((text(), inner), 0..5).prop_map(Json::Object),
+                ]
+            })
+        }
+
+        fn tag() -> impl Strategy<Value = Json> {
+            let key = prop::sample::select(vec![
+                "release",
+                "level",
+                "user",
+                "browser.name",
+                "transaction",
+                "n",
+                "other",
+            ])
+            .prop_map(|k| Json::Str(k.to_owned()));
+            prop_oneof![
+                6 => (key.clone(), json()).prop_map(|(k, v)| Json::Object(vec![
+                    ("key".into(), k),
+                    ("value".into(), v),
+                ])),
+                3 => (key.clone(), text()).prop_map(|(k, v)| Json::Object(vec![
+                    ("key".into(), k),
+                    ("value".into(), Json::Str(v)),
+                ])),
+                1 => (key.clone(), json()).prop_map(|(k, v)| Json::Object(vec![
+                    ("value".into(), v),
+                    ("extra".into(), Json::Null),
+                    ("key".into(), k),
+                ])),
+                1 => (key.clone(), json()).prop_map(|(k, v)| Json::Array(vec![k, v])),
+                1 => json(),
+            ]
+        }
+
+        /// An event object: known and unknown members with plausible or arbitrary values.
+        pub(super) fn event() -> impl Strategy<Value = Json> {
+            let member = prop_oneof![
+                prop::sample::select(vec![
+                    "id",
+                    "eventID",
+                    "title",
+                    "message",
+                    "type",
+                    "platform",
+                    "projectID",
+                    "projectSlug",
+                    "groupID",
+                    "culprit",
+                ])
+                .prop_flat_map(|k| (
+                    Just(k),
+                    prop_oneof![
+                        3 => text().prop_map(Json::Str),
+                        1 => json(),
+                    ]
+                )),
+                prop::sample::select(vec![
+                    "dateCreated",
+                    "datetime",
+                    "dateReceived",
+                    "startTimestamp",
+                    "endTimestamp",
+                ])
+                .prop_flat_map(|k| (
+                    Just(k),
+                    prop_oneof![
+                        3 => text().prop_map(Json::Str),
+                        2 => (1.7e9f64..1.8e9).prop_map(Json::Float),
+                        1 => json(),
+                    ]
+                )),
+                prop_oneof![
+                    4 => prop::collection::vec(tag(), 0..6).prop_map(Json::Array),
+                    1 => json(),
+                ]
+                .prop_map(|v| ("tags", v)),
+                prop::sample::select(vec!["transaction", "error", "default"])
+                    .prop_map(|t| ("type", Json::Str(t.to_owned()))),
+                prop::sample::select(vec![
+                    "user",
+                    "contexts",
+                    "entries",
+                    "release",
+                    "sdk",
+                    "measurements",
+                    "other",
+                    "exception",
+                    "request",
+                ])
+                .prop_flat_map(|k| (Just(k), json())),
+            ];
+            prop::collection::vec(member, 0..7).prop_map(|members| {
+                Json::Object(
+                    members
+                        .into_iter()
+                        .map(|(k, v)| (k.to_owned(), v))
+                        .collect(),
+                )
+            })
+        }
+
+        /// Writes `json`, taking whitespace and string spellings from `style` in turn.
+        pub(super) fn write(json: &Json, style: &[u8], at: &mut usize, out: &mut String) {
+            fn pick(style: &[u8], at: &mut usize) -> u8 {
+                let s = style.get(*at % style.len().max(1)).copied().unwrap_or(0);
+                *at += 1;
+                s
+            }
+            // Tabs and newlines between tokens (valid, but the scanner leaves them to
+            // serde_json) only in one event of four, so most events take the fast path.
+            let odd = style.first().is_some_and(|s| s % 4 == 0);
+            let ws = |at: &mut usize, out: &mut String| {
+                out.push_str(match pick(style, at) % 16 {
+                    2..=4 if !odd => " ",
+                    0 => " ",
+                    1 => "  ",
+                    2 => "\t",
+                    3 => "\r\n",
+                    4 => "\n",
+                    _ => "",
+                });
+            };
+            let string = |s: &str, escape_all: bool, out: &mut String| {
+                if escape_all {
+                    out.push('"');
+                    for unit in s.encode_utf16() {
+                        out.push_str(&format!("\\u{unit:04x}"));
+                    }
+                    out.push('"');
+                } else {
+                    out.push_str(&serde_json::to_string(s).unwrap().replace('/', "\\/"));
+                }
+            };
+            ws(at, out);
+            match json {
+                Json::Null => out.push_str("null"),
+                Json::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+                Json::Int(i) => out.push_str(&i.to_string()),
+                Json::Float(f) => out.push_str(&serde_json::to_string(f).unwrap()),
+                Json::Str(s) => string(s, pick(style, at) % 8 == 0, out),
+                Json::Array(items) => {
+                    out.push('[');
+                    for (i, item) in items.iter().enumerate() {
+                        if i > 0 {
+                            out.push(',');
+                        }
+                        write(item, style, at, out);
+                    }
+                    ws(at, out);
+                    out.push(']');
+                }
+                Json::Object(members) => {
+                    out.push('{');
+                    for (i, (k, v)) in members.iter().enumerate() {
+                        if i > 0 {
+                            out.push(',');
+                        }
+                        ws(at, out);
+                        string(k, odd && pick(style, at) % 4 == 0, out);
+                        ws(at, out);
+                        out.push(':');
+                        write(v, style, at, out);
+                    }
+                    ws(at, out);
+                    out.push('}');
+                }
+            }
+            ws(at, out);
+        }
+    }
+
+    const ALL_FIELDS: &[&str] = &[
+        "id",
+        "title",
+        "message",
+        "event.type",
+        "timestamp",
+        "timestamp.to_day",
+        "release",
+        "transaction",
+        "user",
+        "browser.name",
+        "os.name",
+        "level",
+        "n",
+        "tags[n,number]",
+        "transaction.duration",
+        "project",
+        "project.id",
+        "issue.id",
+        "user.email",
+        "error.type",
+        "stack.function",
+        "http.method",
+        "trace",
+        "measurements.lcp",
+        "sdk.name",
+        "error.received",
+        "environment",
+        "platform",
+        "culprit",
+    ];
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig {
+            cases: 2000, ..proptest::prelude::ProptestConfig::default()
+        })]
+
+        /// The fast scanners answer exactly as serde_json alone: same values, same errors,
+        /// including on corrupted text.
+        #[test]
+        fn fast_extraction_matches_serde(
+            event in payloads::event(),
+            style in proptest::collection::vec(proptest::prelude::any::<u8>(), 1..64),
+            mutation in proptest::option::weighted(
+                0.3,
+                (proptest::prelude::any::<usize>(), 0u8..12),
+            ),
+            fields in proptest::sample::subsequence(ALL_FIELDS, 1..8),
+        ) {
+            let mut text = String::new();
+            payloads::write(&event, &style, &mut 0, &mut text);
+            let mut bytes = text.into_bytes();
+            if let Some((at, what)) = mutation && !bytes.is_empty() {
+                let at = at % bytes.len();
+                match what {
+                    0 => { bytes.remove(at); }
+                    1 => bytes.truncate(at),
+                    n => bytes.insert(at, b",{}[]\":\\x0\xff"[usize::from(n - 2)]),
+                }
+            }
+            let projection = Projection::new(&fields);
+            let fast = projection.extract_with(&bytes, true);
+            let reference = projection.extract_with(&bytes, false);
+            proptest::prop_assert_eq!(fast, reference, "{}", String::from_utf8_lossy(&bytes));
+        }
+
+        /// [`scalar`]'s shortcuts agree with serde_json.
+        #[test]
+        fn scalar_matches_serde(event in payloads::json(), style in proptest::collection::vec(proptest::prelude::any::<u8>(), 1..8)) {
+            let mut text = String::new();
+            payloads::write(&event, &style, &mut 0, &mut text);
+            let text = text.trim_matches([' ', '\t', '\r', '\n']);
+            let fast = scalar(text).map_err(|e| e.to_string());
+            let reference = serde_json::from_str::<Option<Value<'_>>>(text).map_err(|e| e.to_string());
+            proptest::prop_assert_eq!(fast, reference);
+        }
+    }
+
+    /// Most generated events take the fast path, so the property above tests it.
+    #[test]
+    fn generated_events_mostly_take_the_fast_path() {
+        use proptest::strategy::{Strategy, ValueTree};
+        let mut runner = proptest::test_runner::TestRunner::deterministic();
+        let strategy = (
+            payloads::event(),
+            proptest::collection::vec(proptest::prelude::any::<u8>(), 1..64),
+        );
+        let mut fast = 0;
+        for _ in 0..400 {
+            let (event, style) = strategy.new_tree(&mut runner).unwrap().current();
+            let mut text = String::new();
+            payloads::write(&event, &style, &mut 0, &mut text);
+            let mut top = Top::default();
+            if fast_top(&mut top, text.as_bytes(), u32::MAX).is_some() {
+                fast += 1;
+            }
+        }
+        assert!(fast > 160, "only {fast} of 400 took the fast path");
+    }
+
+    #[test]
+    fn fast_paths_are_taken_for_plain_events() {
+        let line = r#"{"type":"error","dateCreated":"2026-11-16T06:25:01Z","tags":[{"key":"level","value":"error"},{"key":"release","value":"a@1"}],"entries":[{"data":{"values":[1,2.5,true,null]},"type":"x"}]}"#;
+        let mut top = Top::default();
+        assert!(fast_top(&mut top, line.as_bytes(), u32::MAX).is_some());
+        let keys = vec!["release".to_owned(), "level".to_owned()];
+        let mut found = vec![None, None];
+        assert!(lookup_tags(top.tags, &keys, &mut found).is_some());
+        assert_eq!(found, vec![Some(s("a@1")), Some(s("error"))]);
+        // Repeated known members are serde_json's error: the scanner leaves them to it.
+        assert!(fast_top(&mut Top::default(), br#"{"title":null,"title":"x"}"#, 0).is_none());
+        assert!(matches!(
+            Projection::new(["title"]).extract(br#"{"title":null,"title":"x"}"#),
+            Err(ExtractError::BadJson(_))
+        ));
     }
 }

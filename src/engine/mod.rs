@@ -41,6 +41,7 @@ pub mod fields;
 mod filter;
 mod group;
 mod issues;
+mod scan;
 mod series;
 
 pub use aggregate::{Accumulator, AggregateFn, FinishContext};

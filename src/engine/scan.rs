@@ -1,0 +1,371 @@
+//! A validating JSON scanner for event text that finds value boundaries without building
+//! values (strings are skipped eight bytes at a time), so the common event shape never goes through
+//! serde_json. It is strict: whatever it is unsure about (escaped keys, lone surrogates, control
+//! characters, deep nesting, invalid JSON) makes it give up with `None`, and the caller falls
+//! back to serde_json, which then gives the exact answer or error message. So whenever it
+//! accepts text, serde_json accepts it too.
+
+/// serde_json's recursion limit is 128; give up well before it.
+const MAX_DEPTH: usize = 60;
+
+/// JSON's whitespace (not `is_ascii_whitespace`, which also has form feed).
+pub(crate) fn is_ws(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r')
+}
+
+/// `text` without JSON whitespace at either end.
+pub(crate) fn trim(text: &[u8]) -> &[u8] {
+    let start = text.iter().position(|&b| !is_ws(b)).unwrap_or(text.len());
+    let end = text
+        .iter()
+        .rposition(|&b| !is_ws(b))
+        .map_or(start, |e| e + 1);
+    text.get(start..end).unwrap_or_default()
+}
+
+/// Whether `text` holds no byte below 0x20 (a control character: invalid inside a JSON string,
+/// and whitespace the scanner does not expect inside a line). Chunked so it vectorises.
+pub(crate) fn no_control(text: &[u8]) -> bool {
+    text.chunks(64)
+        .all(|chunk| chunk.iter().fold(0u8, |acc, &b| acc | u8::from(b < 0x20)) == 0)
+}
+
+/// A position in one JSON text.
+pub(crate) struct Cursor<'a> {
+    text: &'a str,
+    pos: usize,
+}
+
+impl<'a> Cursor<'a> {
+    pub(crate) fn new(text: &'a str) -> Self {
+        Cursor { text, pos: 0 }
+    }
+
+    fn bytes(&self) -> &'a [u8] {
+        self.text.as_bytes()
+    }
+
+    pub(crate) fn peek(&self) -> Option<u8> {
+        self.bytes().get(self.pos).copied()
+    }
+
+    /// Skips JSON whitespace.
+    pub(crate) fn ws(&mut self) {
+        while self.peek().is_some_and(is_ws) {
+            self.pos += 1;
+        }
+    }
+
+    /// Consumes `b`, or fails.
+    pub(crate) fn eat(&mut self, b: u8) -> Option<()> {
+        (self.peek()? == b).then(|| self.pos += 1)
+    }
+
+    /// Consumes `b` if it is next.
+    pub(crate) fn eat_if(&mut self, b: u8) -> bool {
+        self.eat(b).is_some()
+    }
+
+    /// The next byte, consumed.
+    pub(crate) fn next_byte(&mut self) -> Option<u8> {
+        let b = self.peek()?;
+        self.pos += 1;
+        Some(b)
+    }
+
+    pub(crate) fn at_end(&self) -> bool {
+        self.pos >= self.text.len()
+    }
+
+    /// The position of the first `"` or `\\` at or after `from`, eight bytes at a time.
+    #[inline]
+    fn find_quote_or_escape(&self, from: usize) -> Option<usize> {
+        const ONES: u64 = 0x0101_0101_0101_0101;
+        const HIGH: u64 = 0x8080_8080_8080_8080;
+        // The lowest flagged byte is exact (false positives only sit above a true one).
+        let zero_byte = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
+        let bytes = self.bytes();
+        let mut i = from;
+        while let Some(chunk) = bytes.get(i..i + 8) {
+            let word = u64::from_le_bytes(chunk.try_into().ok()?);
+            let hits = zero_byte(word ^ (ONES * u64::from(b'"')))
+                | zero_byte(word ^ (ONES * u64::from(b'\\')));
+            if hits != 0 {
+                return Some(i + (hits.trailing_zeros() / 8) as usize);
+            }
+            i += 8;
+        }
+        let rest = bytes.get(i..)?;
+        Some(i + rest.iter().position(|&b| b == b'"' || b == b'\\')?)
+    }
+
+    /// A string: its text between the quotes (escapes left as written) and whether it has
+    /// escapes. Control characters are not checked here (see [`no_control`]).
+    #[inline]
+    pub(crate) fn string(&mut self) -> Option<(&'a str, bool)> {
+        self.eat(b'"')?;
+        let start = self.pos;
+        let mut escaped = false;
+        loop {
+            self.pos = self.find_quote_or_escape(self.pos)?;
+            if self.next_byte()? == b'"' {
+                let inner = self.text.get(start..self.pos - 1)?;
+                return Some((inner, escaped));
+            }
+            escaped = true;
+            self.escape()?;
+        }
+    }
+
+    /// The rest of an escape sequence after its backslash; lone surrogates give up.
+    #[cold]
+    fn escape(&mut self) -> Option<()> {
+        {
+            match self.next_byte()? {
+                b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => {}
+                b'u' => {
+                    let hex = self.text.get(self.pos..self.pos + 4)?;
+                    if !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+                        return None;
+                    }
+                    let unit = u16::from_str_radix(hex, 16).ok()?;
+                    if (0xD800..0xE000).contains(&unit) {
+                        return None;
+                    }
+                    self.pos += 4;
+                }
+                _ => return None,
+            }
+        }
+        Some(())
+    }
+
+    /// Skips one value, validating it, and returns its text.
+    pub(crate) fn value(&mut self, depth: usize) -> Option<&'a str> {
+        let start = self.pos;
+        self.skip(depth)?;
+        self.text.get(start..self.pos)
+    }
+
+    /// An object member's key and colon, with the whitespace around them.
+    #[inline]
+    fn key(&mut self) -> Option<()> {
+        self.ws();
+        self.string()?;
+        self.ws();
+        self.eat(b':')?;
+        self.ws();
+        Some(())
+    }
+
+    /// Skips one value without recursion: `objects` has bit `d` set when the container at
+    /// nesting `d` is an object.
+    fn skip(&mut self, depth: usize) -> Option<()> {
+        let limit = MAX_DEPTH.saturating_sub(depth);
+        let mut objects = 0u64;
+        let mut open = 0usize;
+        loop {
+            // A value.
+            match self.peek()? {
+                b'"' => {
+                    self.string()?;
+                }
+                b @ (b'{' | b'[') => {
+                    self.pos += 1;
+                    self.ws();
+                    let close = if b == b'{' { b'}' } else { b']' };
+                    if !self.eat_if(close) {
+                        if open >= limit {
+                            return None;
+                        }
+                        if b == b'{' {
+                            objects |= 1 << open;
+                            open += 1;
+                            self.key()?;
+                        } else {
+                            objects &= !(1 << open);
+                            open += 1;
+                        }
+                        continue;
+                    }
+                }
+                b't' => self.literal("true")?,
+                b'f' => self.literal("false")?,
+                b'n' => self.literal("null")?,
+                b'-' | b'0'..=b'9' => self.number()?,
+                _ => return None,
+            }
+            // After a value: close containers until one continues.
+            loop {
+                let Some(inner) = open.checked_sub(1) else {
+                    return Some(());
+                };
+                let in_object = objects & (1 << inner) != 0;
+                self.ws();
+                match self.next_byte()? {
+                    b',' => {
+                        if in_object {
+                            self.key()?;
+                        } else {
+                            self.ws();
+                        }
+                        break;
+                    }
+                    b'}' if in_object => open = inner,
+                    b']' if !in_object => open = inner,
+                    _ => return None,
+                }
+            }
+        }
+    }
+
+    fn literal(&mut self, word: &str) -> Option<()> {
+        let end = self.pos + word.len();
+        (self.text.get(self.pos..end)? == word).then(|| self.pos = end)
+    }
+
+    fn digits(&mut self) -> usize {
+        let start = self.pos;
+        while self.peek().is_some_and(|b| b.is_ascii_digit()) {
+            self.pos += 1;
+        }
+        self.pos - start
+    }
+
+    /// `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`
+    fn number(&mut self) -> Option<()> {
+        self.eat_if(b'-');
+        if !self.eat_if(b'0') && self.digits() == 0 {
+            return None;
+        }
+        if self.eat_if(b'.') && self.digits() == 0 {
+            return None;
+        }
+        if matches!(self.peek(), Some(b'e' | b'E')) {
+            self.pos += 1;
+            if matches!(self.peek(), Some(b'+' | b'-')) {
+                self.pos += 1;
+            }
+            if self.digits() == 0 {
+                return None;
+            }
+        }
+        // A digit right after `0` (`01`) is serde_json's error; a delimiter must follow.
+        (!self.peek().is_some_and(|b| b.is_ascii_digit())).then_some(())
+    }
+}
+
+/// Walks the members of the object `text` (one JSON value, whitespace around allowed), calling
+/// `member(key, raw value)` for each; `member` returning `None` gives up. Keys with escapes
+/// give up too.
+pub(crate) fn members<'a>(
+    text: &'a str,
+    mut member: impl FnMut(&'a str, &'a str) -> Option<()>,
+) -> Option<()> {
+    let mut c = Cursor::new(text);
+    c.ws();
+    c.eat(b'{')?;
+    c.ws();
+    if !c.eat_if(b'}') {
+        loop {
+            c.ws();
+            let (key, escaped) = c.string()?;
+            if escaped {
+                return None;
+            }
+            c.ws();
+            c.eat(b':')?;
+            c.ws();
+            let raw = c.value(1)?;
+            member(key, raw)?;
+            c.ws();
+            match c.next_byte()? {
+                b',' => {}
+                b'}' => break,
+                _ => return None,
+            }
+        }
+    }
+    c.ws();
+    c.at_end().then_some(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn valid(text: &str) -> bool {
+        let mut c = Cursor::new(text);
+        c.ws();
+        c.value(0).is_some() && {
+            c.ws();
+            c.at_end()
+        }
+    }
+
+    #[test]
+    fn accepts_only_what_serde_json_accepts() {
+        let cases = [
+            r#"{"a":[1,-2.5e+3,0,true,false,null,"x\"y\u00e9"],"b":{}}"#,
+            r#" [ ] "#,
+            r#"{"a":01}"#,
+            r#"{"a":1.}"#,
+            r#"{"a":-}"#,
+            r#"{"a":1e}"#,
+            r#"{"a":[1,]}"#,
+            r#"{"a":1,}"#,
+            r#"{"a" 1}"#,
+            r#"{"a":"\x"}"#,
+            r#"{"a":"\u12G4"}"#,
+            r#"{"a":"\u+123"}"#,
+            r#"{"a":tru}"#,
+            r#"{"a":nulll}"#,
+            r#"{"a":"open}"#,
+            r#"{"a":1}}"#,
+            r#"{1:2}"#,
+            "",
+            "{",
+        ];
+        for case in cases {
+            let serde_ok = serde_json::from_str::<serde::de::IgnoredAny>(case).is_ok();
+            if valid(case) {
+                assert!(serde_ok, "scanner accepted what serde_json rejects: {case}");
+            }
+            if serde_ok {
+                assert!(valid(case), "scanner rejected valid JSON: {case}");
+            }
+        }
+    }
+
+    #[test]
+    fn gives_up_on_surrogates_and_deep_nesting() {
+        assert!(!valid(r#""\ud83d\ude00""#));
+        let deep = format!("{}{}", "[".repeat(100), "]".repeat(100));
+        assert!(!valid(&deep));
+    }
+
+    #[test]
+    fn members_are_raw_slices() {
+        let mut seen = Vec::new();
+        let text = r#" { "a" : [1, {"b":2}] ,"c":"d\n"} "#;
+        assert!(
+            members(text, |k, v| {
+                seen.push((k, v));
+                Some(())
+            })
+            .is_some()
+        );
+        assert_eq!(seen, vec![("a", r#"[1, {"b":2}]"#), ("c", r#""d\n""#)]);
+        assert!(members(r#"{"a":1} x"#, |_, _| Some(())).is_none());
+        assert!(members(r#"{"\u0061":1}"#, |_, _| Some(())).is_none());
+        assert!(members("[1]", |_, _| Some(())).is_none());
+    }
+
+    #[test]
+    fn control_characters_are_found() {
+        assert!(no_control(br#"{"a":"b"}"#));
+        assert!(!no_control(b"{\"a\":\"\tb\"}"));
+        assert_eq!(trim(b" \r\n{}\n"), b"{}");
+        assert_eq!(trim(b" \n"), b"");
+    }
+}
