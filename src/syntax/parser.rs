@@ -372,43 +372,42 @@ fn single_quoted_name<'a, T>(ctx: &Ctx<'_>, i: &'a str) -> PResult<'a, T> {
 
 /// Grammar: `expr`
 pub(crate) fn expr<'a>(ctx: &Ctx<'_>, i: &'a str) -> PResult<'a, Expr> {
-    let (mut i, mut left) = product(ctx, i)?;
-    loop {
-        let op = if i.starts_with('+') {
-            BinOp::Add
+    left_assoc(ctx, i, product, |i| {
+        if i.starts_with('+') {
+            Some(BinOp::Add)
         } else if i.starts_with('-') {
-            BinOp::Sub
+            Some(BinOp::Sub)
         } else {
-            return Ok((i, left));
-        };
-        let after = ws(ctx, i.get(1..).unwrap_or(""));
-        let (rest, right) = match product(ctx, after) {
-            Ok(ok) => ok,
-            Err(nom::Err::Error(e)) => return cut_fail(e.input, "an operand"),
-            Err(e) => return Err(e),
-        };
-        let span = left.span.to(right.span);
-        left = Expr {
-            kind: ExprKind::Binary(Box::new(left), op, Box::new(right)),
-            span,
-        };
-        i = rest;
-    }
+            None
+        }
+    })
 }
 
 /// Grammar: `product`
 fn product<'a>(ctx: &Ctx<'_>, i: &'a str) -> PResult<'a, Expr> {
-    let (mut i, mut left) = unary(ctx, i)?;
-    loop {
-        let op = if i.starts_with('*') {
-            BinOp::Mul
+    left_assoc(ctx, i, unary, |i| {
+        if i.starts_with('*') {
+            Some(BinOp::Mul)
         } else if i.starts_with('/') && !i.starts_with("/*") {
-            BinOp::Div
+            Some(BinOp::Div)
         } else {
-            return Ok((i, left));
-        };
+            None
+        }
+    })
+}
+
+/// One precedence level of left-associative arithmetic: `operand {op operand}`, where `op_at`
+/// recognises this level's one-character operators.
+fn left_assoc<'a>(
+    ctx: &Ctx<'_>,
+    i: &'a str,
+    operand: fn(&Ctx<'_>, &'a str) -> PResult<'a, Expr>,
+    op_at: fn(&str) -> Option<BinOp>,
+) -> PResult<'a, Expr> {
+    let (mut i, mut left) = operand(ctx, i)?;
+    while let Some(op) = op_at(i) {
         let after = ws(ctx, i.get(1..).unwrap_or(""));
-        let (rest, right) = match unary(ctx, after) {
+        let (rest, right) = match operand(ctx, after) {
             Ok(ok) => ok,
             Err(nom::Err::Error(e)) => return cut_fail(e.input, "an operand"),
             Err(e) => return Err(e),
@@ -420,6 +419,7 @@ fn product<'a>(ctx: &Ctx<'_>, i: &'a str) -> PResult<'a, Expr> {
         };
         i = rest;
     }
+    Ok((i, left))
 }
 
 /// Grammar: `unary`
