@@ -67,7 +67,7 @@ pub(crate) fn run(args: &Args<'_>) -> u8 {
     let now_text = dql::lower::time::format_instant(now);
     match output {
         Output::Json => {
-            let items: Vec<serde_json::Value> = chosen
+            let items: Vec<RequestJson<'_>> = chosen
                 .iter()
                 .map(|c| request_json(&c.request, &now_text))
                 .collect();
@@ -106,34 +106,60 @@ pub(crate) fn run(args: &Args<'_>) -> u8 {
     0
 }
 
-/// The JSON object of one request (`language.md` §11).
-pub(crate) fn request_json(request: &Request, now: &str) -> serde_json::Value {
-    let params: Vec<[&str; 2]> = request
-        .params
-        .iter()
-        .map(|(k, v)| [k.as_str(), v.as_str()])
-        .collect();
-    let columns: Vec<serde_json::Value> = request
-        .columns
-        .iter()
-        .map(|c| serde_json::json!({"field": c.field, "label": c.label}))
-        .collect();
-    let mut object = serde_json::json!({
-        "name": request.name,
-        "method": request.method,
-        "path": request.path,
-        "params": params,
-        "hidden": request.hidden,
-        "columns": columns,
-        "now": now,
-    });
-    if let (Some(update), Some(map)) = (&request.update, object.as_object_mut()) {
-        map.insert(
-            "update".into(),
-            serde_json::json!({"method": update.method, "path": update.path, "body": update.body}),
-        );
+/// The JSON object of one request (`language.md` §11), its keys in the documented order.
+#[derive(serde::Serialize)]
+pub(crate) struct RequestJson<'r> {
+    name: &'r Option<String>,
+    method: dql::lower::Method,
+    path: &'r str,
+    params: Vec<[&'r str; 2]>,
+    hidden: &'r [String],
+    columns: Vec<ColumnJson<'r>>,
+    now: &'r str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    update: Option<UpdateJson<'r>>,
+}
+
+#[derive(serde::Serialize)]
+struct ColumnJson<'r> {
+    field: &'r str,
+    label: &'r str,
+}
+
+#[derive(serde::Serialize)]
+struct UpdateJson<'r> {
+    method: dql::lower::Method,
+    path: &'r str,
+    body: &'r serde_json::Value,
+}
+
+/// The JSON object of one request.
+pub(crate) fn request_json<'r>(request: &'r Request, now: &'r str) -> RequestJson<'r> {
+    RequestJson {
+        name: &request.name,
+        method: request.method,
+        path: &request.path,
+        params: request
+            .params
+            .iter()
+            .map(|(k, v)| [k.as_str(), v.as_str()])
+            .collect(),
+        hidden: &request.hidden,
+        columns: request
+            .columns
+            .iter()
+            .map(|c| ColumnJson {
+                field: &c.field,
+                label: &c.label,
+            })
+            .collect(),
+        now,
+        update: request.update.as_ref().map(|u| UpdateJson {
+            method: u.method,
+            path: &u.path,
+            body: &u.body,
+        }),
     }
-    object
 }
 
 /// `base` + `path` + the params, URL-encoded.
