@@ -619,7 +619,12 @@ fn search_syntax_conformance() {
     for f in &failures {
         println!("FAILED {f}");
     }
-    println!("search-syntax conformance: {passed} passed, {failed} failed, {skipped} skipped");
+    let line =
+        format!("search-syntax conformance: {passed} passed, {failed} failed, {skipped} skipped");
+    println!("{line}");
+    // Also straight to stderr, which the test harness does not capture: the line shows in every
+    // run (CI's included), not only when the test fails.
+    let _ = std::io::Write::write_all(&mut std::io::stderr(), format!("{line}\n").as_bytes());
     assert_eq!(
         failed,
         0,
