@@ -99,6 +99,7 @@ mod b {
             time: TimeRange {
                 since: None,
                 until: None,
+                span: Span::DUMMY,
             },
             projects: Projects::Default,
             environments: Vec::new(),
@@ -483,7 +484,11 @@ fn column_types_are_part_of_the_output_plan() {
 
 fn time_params(since: Option<TimePoint>, until: Option<TimePoint>) -> Vec<(String, String)> {
     let mut q = events(vec![col(field("title"))]);
-    q.time = TimeRange { since, until };
+    q.time = TimeRange {
+        since,
+        until,
+        span: Span::DUMMY,
+    };
     lower_events(q)
         .params
         .into_iter()
@@ -585,6 +590,7 @@ fn a_range_that_is_empty_once_now_is_known_is_an_error() {
     q.time = TimeRange {
         since: Some(TimePoint::Ago(period("2h"))),
         until: Some(day("2026-11-01")),
+        span: Span::DUMMY,
     };
     assert_eq!(
         lower_err(CheckedKind::Events(q.clone())),
@@ -593,6 +599,7 @@ fn a_range_that_is_empty_once_now_is_known_is_an_error() {
     q.time = TimeRange {
         since: Some(TimePoint::Ago(period("1d"))),
         until: Some(TimePoint::Ago(period("2d"))),
+        span: Span::DUMMY,
     };
     assert_eq!(
         lower_err(CheckedKind::Events(q.clone())),
@@ -601,6 +608,7 @@ fn a_range_that_is_empty_once_now_is_known_is_an_error() {
     q.time = TimeRange {
         since: Some(day("2026-12-01")),
         until: None,
+        span: Span::DUMMY,
     };
     assert_eq!(
         lower_err(CheckedKind::Events(q)),
@@ -617,6 +625,7 @@ fn a_period_too_long_to_represent_is_an_error() {
             text: "huge".into(),
         })),
         until: Some(day("2026-11-01")),
+        span: Span::DUMMY,
     };
     assert_eq!(
         lower_err(CheckedKind::Events(q)),
@@ -801,6 +810,7 @@ fn issues_query() -> IssuesQuery {
         time: TimeRange {
             since: None,
             until: None,
+            span: Span::DUMMY,
         },
         projects: Projects::Default,
         environments: Vec::new(),
@@ -915,6 +925,7 @@ fn update_query() -> UpdateIssuesQuery {
         time: TimeRange {
             since: Some(TimePoint::Ago(period("24h"))),
             until: None,
+            span: Span::DUMMY,
         },
         projects: Projects::Ids(vec![7]),
         environments: vec!["prod".into()],

@@ -37,6 +37,12 @@ pub fn lower_time(
     now: Timestamp,
     span: Span,
 ) -> Result<TimeParams, Vec<Diagnostic>> {
+    // Point at the SINCE clause when the checker kept it; `span` (the statement) otherwise.
+    let span = if range.span.is_empty() {
+        span
+    } else {
+        range.span
+    };
     let param = |k: &str, v: String| (k.to_owned(), v);
     match (&range.since, &range.until) {
         (None, None) => Ok(TimeParams {

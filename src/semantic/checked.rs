@@ -295,6 +295,8 @@ pub struct TimeRange {
     pub since: Option<TimePoint>,
     /// The end; `None` means now.
     pub until: Option<TimePoint>,
+    /// The SINCE clause, for diagnostics found once "now" is known; empty without one.
+    pub span: Span,
 }
 
 /// A point in time of SINCE or UNTIL.

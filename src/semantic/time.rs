@@ -111,6 +111,7 @@ pub(crate) fn check_range(cx: &mut Cx<'_>, range: Option<&ast::TimeRange>) -> Op
         return Some(TimeRange {
             since: None,
             until: None,
+            span: crate::span::Span::DUMMY,
         });
     };
     let since = match &range.since {
@@ -142,7 +143,11 @@ pub(crate) fn check_range(cx: &mut Cx<'_>, range: Option<&ast::TimeRange>) -> Op
             return None;
         }
     }
-    Some(TimeRange { since, until })
+    Some(TimeRange {
+        since,
+        until,
+        span: range.span,
+    })
 }
 
 /// The length of the range in seconds, when it does not depend on "now" in a way that
