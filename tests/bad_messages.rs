@@ -31,18 +31,3 @@ fn a_project_slug_that_cannot_go_into_a_path_labels_the_statement() {
     let text = "SHOW EVENT 0123456789abcdef0123456789abcdef PROJECT 'front/end'";
     assert_eq!(labelled(text, "dql::lower::bad_path_segment"), text);
 }
-
-#[test]
-fn a_parameter_as_a_filter_key_is_called_unbound() {
-    // FIXME: in `$key = 5` the parameter stands where a key belongs; the message should be
-    // `param_as_name` ("a parameter is a value, never a name"), not "`$key` has no value".
-    let source = dql::Source::new("bad", "SELECT count() FROM errors WHERE $key = 5");
-    let now = common::NOW.parse().unwrap();
-    let compilation = dql::compile_source(&source, &dql::Options::new(now));
-    let codes: Vec<&str> = compilation.diagnostics.iter().map(|d| d.code).collect();
-    assert!(codes.contains(&"dql::semantic::unbound_param"), "{codes:?}");
-    assert!(
-        !codes.contains(&"dql::semantic::param_as_name"),
-        "{codes:?}"
-    );
-}

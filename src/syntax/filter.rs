@@ -1005,6 +1005,22 @@ fn free_text<'a>(ctx: &Ctx<'_>, i: &'a str, mode: FilterMode, depth: u32) -> (&'
     if mode == FilterMode::Clause && i.starts_with('$') {
         if let Some((name, len)) = whole_param(i, mode) {
             let rest = i.get(len..).unwrap_or("");
+            // `$key = 5`: a parameter where a key belongs. Bound, it would become free text
+            // followed by `= 5`: refuse it instead.
+            let after = rest.trim_start();
+            let sql_operator = rest.starts_with(char::is_whitespace)
+                && (after.starts_with(['=', '<', '>']) || after.starts_with("!="));
+            if sql_operator {
+                ctx.report(
+                    Diagnostic::error(
+                        Code::ParameterAsKey,
+                        ctx.span(i, rest),
+                        "a parameter cannot stand for a key",
+                    )
+                    .label("a parameter is a value, never a name")
+                    .help("write the field or tag name; bind only the value: `key = $value`"),
+                );
+            }
             let term = Term {
                 kind: TermKind::FreeText(FreeText {
                     text: name,

@@ -23,6 +23,8 @@ crate::codes! {
         /// `WHERE orderId=123`
         SqlOperatorInWord = "sql_operator_in_word" : "a word holds `=` with no spaces, which Sentry reads as free text",
         /// `WHERE -level:error`
+        /// `WHERE $key = 5`
+        ParameterAsKey = "parameter_as_key" : "a parameter stands where a filter key belongs",
         MinusKey = "minus_key" : "a key starts with `-`, which Sentry reads as part of the tag name",
     }
 }
