@@ -115,12 +115,8 @@ fn dql(server: &TestServer, args: &[&str], stdin: &str) -> Output {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
+    // dql may exit before reading its input (a usage error): a closed pipe is not a failure.
+    let _ = child.stdin.take().unwrap().write_all(stdin.as_bytes());
     let output = child.wait_with_output().unwrap();
     let (out, err) = text(&output);
     assert!(
