@@ -53,10 +53,7 @@ impl<'a> Cx<'a> {
         span: Span,
         message: impl Into<String>,
     ) -> Pending<'_, 'a> {
-        Pending {
-            cx: self,
-            diagnostic: Some(Diagnostic::error(code, span, message)),
-        }
+        self.report(Severity::Error, code, span, message)
     }
 
     pub(crate) fn warning(
@@ -65,10 +62,7 @@ impl<'a> Cx<'a> {
         span: Span,
         message: impl Into<String>,
     ) -> Pending<'_, 'a> {
-        Pending {
-            cx: self,
-            diagnostic: Some(Diagnostic::warning(code, span, message)),
-        }
+        self.report(Severity::Warning, code, span, message)
     }
 
     /// A near-name warning: an error under `--strict`.
@@ -83,6 +77,17 @@ impl<'a> Cx<'a> {
         } else {
             Severity::Warning
         };
+        self.report(severity, code, span, message)
+    }
+
+    /// A diagnostic of `severity`, pushed when the returned builder is dropped.
+    fn report(
+        &mut self,
+        severity: Severity,
+        code: SemanticCode,
+        span: Span,
+        message: impl Into<String>,
+    ) -> Pending<'_, 'a> {
         Pending {
             cx: self,
             diagnostic: Some(Diagnostic::new(severity, code, span, message)),
