@@ -277,7 +277,7 @@ fn fmt(path: &std::path::Path, check: bool) -> u8 {
     }
 }
 
-/// Fixes `dql fmt` applies (language.md §3: `count(*)` is written `count()`).
+/// Fixes `dql fmt` applies (docs/language.md §3: `count(*)` is written `count()`).
 const FORMAT_FIXES: &[&str] = &["dql::semantic::count_star"];
 
 /// The canonical text with [`FORMAT_FIXES`] applied, when any applies.
