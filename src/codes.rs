@@ -24,6 +24,7 @@ fn infos<C: Code>(all: &[C]) -> impl Iterator<Item = CodeInfo> + '_ {
 pub fn compile_codes() -> Vec<CodeInfo> {
     let mut all: Vec<CodeInfo> = infos(crate::syntax::codes::SyntaxCode::ALL)
         .chain(infos(crate::syntax::filter_codes::FilterSyntaxCode::ALL))
+        .chain(infos(crate::syntax::filter_codes::ReadingCode::ALL))
         .chain(infos(crate::semantic::filter_codes::FilterCode::ALL))
         .chain(infos(crate::semantic::codes::SemanticCode::ALL))
         .chain(infos(crate::lower::codes::LowerCode::ALL))

@@ -161,6 +161,15 @@ impl Diagnostic {
         self
     }
 
+    /// Sets a machine-applicable fix when there is a replacement.
+    #[must_use]
+    pub fn fix_opt(self, span: Span, replacement: Option<impl Into<String>>) -> Self {
+        match replacement {
+            Some(r) => self.fix(span, r),
+            None => self,
+        }
+    }
+
     /// The primary span.
     pub fn span(&self) -> Span {
         self.labels.first().map_or(Span::DUMMY, |l| l.span)

@@ -87,6 +87,15 @@ impl Compilation {
 pub fn compile_source(source: &Source, options: &Options) -> Compilation {
     let parsed = syntax::parse(source);
     let mut diagnostics = parsed.diagnostics;
+    if options.strict {
+        // A reading that differs from Sentry's is an error under `--strict` (language.md §5).
+        let differs = crate::diagnostic::Code::code(
+            crate::syntax::filter_codes::ReadingCode::DiffersFromSentry,
+        );
+        for d in diagnostics.iter_mut().filter(|d| d.code == differs) {
+            d.severity = crate::diagnostic::Severity::Error;
+        }
+    }
     let checked = semantic::check(
         &parsed.file,
         semantic::Catalog::builtin(),

@@ -104,7 +104,7 @@ impl KeyTypes for BrowserDefaults {
 
     fn function_result_type(&self, key: &AggregateKey) -> Option<SearchKeyType> {
         let first = match key.args.first() {
-            Some(AggregateArg::Value(v)) => name_type(v),
+            Some(AggregateArg::Value(v) | AggregateArg::Quoted(v)) => name_type(v),
             _ => None,
         };
         match key.name.to_ascii_lowercase().as_str() {
@@ -418,7 +418,7 @@ fn actual_term(t: &TypedTerm) -> String {
                 .args
                 .iter()
                 .map(|arg| match arg {
-                    AggregateArg::Value(v) => v.clone(),
+                    AggregateArg::Value(v) | AggregateArg::Quoted(v) => v.clone(),
                     AggregateArg::Key(k) => key_text(k),
                 })
                 .collect();

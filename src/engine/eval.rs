@@ -146,7 +146,7 @@ impl Builder {
         for (i, arg) in key.args.iter().enumerate() {
             let spec = info.and_then(|f| f.args.get(i));
             let text = match arg {
-                AggregateArg::Value(v) => v.clone(),
+                AggregateArg::Value(v) | AggregateArg::Quoted(v) => v.clone(),
                 AggregateArg::Key(k) => filter::key_name(k).map_err(|what| {
                     refuse(span, format!("{what} cannot be read by the local engine"))
                 })?,

@@ -142,6 +142,9 @@ fn aggregate(t: &TypedTerm, key: &AggregateKey) -> Result<String, Box<Diagnostic
             AggregateArg::Value(v) => {
                 s.push_str(&quote::aggregate_arg(v).map_err(|e| inexpressible(t, e))?)
             }
+            AggregateArg::Quoted(v) => {
+                s.push_str(&quote::aggregate_arg_quoted(v).map_err(|e| inexpressible(t, e))?)
+            }
             AggregateArg::Key(k) => {
                 if !quote::key_expressible(k) {
                     return Err(inexpressible(t, Inexpressible::Key));

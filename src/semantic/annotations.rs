@@ -51,7 +51,11 @@ pub(crate) fn check(file: &File) -> Vec<Diagnostic> {
                         format!("unknown annotation `@{other}`"),
                     )
                     .label("ignored")
-                    .help(super::suggest::closest_list(other, ["name", "description"])),
+                    .help(super::suggest::closest_list(other, ["name", "description"]))
+                    .fix_opt(
+                        annotation.key.span,
+                        super::suggest::suggest(other, ["name", "description"]),
+                    ),
                 ),
             }
         }

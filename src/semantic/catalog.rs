@@ -37,6 +37,11 @@ pub struct Dataset {
     pub default_columns: Vec<String>,
     /// The datasets whose fields and functions this one has too (`discover`).
     pub union_of: Vec<String>,
+    /// Whether its attributes carry a type, so that `tags[x,number]`, `tags[x,string]` and
+    /// `tags[x,boolean]` mean something (trace-item datasets: spans, logs). On the events
+    /// datasets Sentry's browser reads the typed form and its server does not agree with it,
+    /// so dql refuses it there (language.md §5).
+    pub typed_attributes: bool,
 }
 
 /// A known field, filter-only search key, or family of fields (`measurements.*`).
@@ -305,6 +310,12 @@ impl Catalog {
         self.datasets.iter().find(|dataset| dataset.name == name)
     }
 
+    /// Whether `dataset` types its attributes (`tags[x,number]` is valid there); false for
+    /// unknown datasets.
+    pub fn types_attributes(&self, dataset: &str) -> bool {
+        self.dataset(dataset).is_some_and(|d| d.typed_attributes)
+    }
+
     /// The names of every dataset, for did-you-mean and lists of valid values.
     pub fn dataset_names(&self) -> Vec<&str> {
         self.datasets
@@ -525,6 +536,8 @@ mod raw {
         default_columns: Vec<String>,
         #[serde(default)]
         union_of: Vec<String>,
+        #[serde(default)]
+        typed_attributes: bool,
     }
 
     #[derive(Deserialize)]
@@ -653,6 +666,7 @@ mod raw {
                     kind: raw.kind,
                     default_columns: raw.default_columns,
                     union_of: raw.union_of,
+                    typed_attributes: raw.typed_attributes,
                 })
                 .collect();
             let known = |name: &str| datasets.iter().any(|dataset| dataset.name == name);

@@ -36,6 +36,8 @@ crate::codes! {
         BrowserOnlySyntax = "browser_only_syntax" : "a form only Sentry's browser search accepts",
         /// `SELECT tags[x,date] FROM errors`
         BadTagType = "bad_tag_type" : "the type in `tags[x,type]` is not `string` or `number`",
+        /// `WHERE tags[cart_size,number]:>5` on `FROM errors`
+        TypedTagUnsupported = "typed_tag_unsupported" : "`tags[x,number]`, `tags[x,string]` or `tags[x,boolean]` is used on a dataset whose tags have no type",
         /// `SELECT *, count() FROM errors`
         StarNotAllowed = "star_not_allowed" : "`*` is used outside a raw-events query",
         /// `SELECT title FROM errors ORDER BY count()`

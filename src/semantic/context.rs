@@ -132,6 +132,26 @@ impl Pending<'_, '_> {
     pub(crate) fn fix(self, span: Span, replacement: impl Into<String>) -> Self {
         self.map(|d| d.fix(span, replacement))
     }
+
+    /// Help naming the closest of `candidates` to `name` (and the full list), with a fix that
+    /// puts the closest in place of the primary span when there is one.
+    pub(crate) fn help_closest<'n>(
+        self,
+        name: &str,
+        candidates: impl IntoIterator<Item = &'n str>,
+    ) -> Self {
+        let candidates: Vec<&str> = candidates.into_iter().collect();
+        let help = super::suggest::closest_list(name, candidates.iter().copied());
+        let near = super::suggest::suggest(name, candidates.iter().copied()).map(str::to_string);
+        self.map(|d| {
+            let span = d.span();
+            let d = d.help(help);
+            match near {
+                Some(near) => d.fix(span, near),
+                None => d,
+            }
+        })
+    }
 }
 
 impl Drop for Pending<'_, '_> {

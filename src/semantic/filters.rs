@@ -9,7 +9,6 @@ use super::context::Cx;
 use super::functions;
 use super::names;
 use super::params;
-use super::suggest;
 use super::typed::TypedFilter;
 use super::types::FieldType;
 use crate::span::Span;
@@ -50,6 +49,8 @@ pub(crate) fn check(
     aliases: &[AliasInfo<'_>],
 ) -> Option<TypedFilter> {
     let before = cx.error_count();
+    let read = sentry_null_reading(cx, filter);
+    let filter = read.as_ref().unwrap_or(filter);
     let mut walker = Walker { cx, place, aliases };
     walker.filter(filter, false);
     let keys = super::keys::CatalogKeys {
@@ -77,6 +78,154 @@ pub(crate) fn check(
     } else {
         None
     }
+}
+
+/// Whether `key` names a field of the catalog (or is a `tags[…]` form): only there does
+/// `key IS NULL` mean a null test; elsewhere it is Sentry's free text (language.md §5).
+fn is_catalog_key(cx: &Cx<'_>, key: &TermKey) -> bool {
+    match key {
+        TermKey::Call(_) => true,
+        TermKey::Key(k) => match &k.kind {
+            KeyKind::Name(n) | KeyKind::Quoted(n) => {
+                cx.catalog.lookup_field(n).is_some()
+                    || cx.catalog.search_key(&cx.dataset, n).is_some()
+            }
+            KeyKind::Explicit { .. } | KeyKind::ArrayIncludes(_) => true,
+        },
+    }
+}
+
+/// `x is null` after a word that is no field is free text to Sentry (a browser's TypeError
+/// reads "x is null"): read it so, merged with the free text beside it. After a field, the SQL
+/// reading stays; not written in capitals it differs from Sentry's, which is said
+/// (`dql::filter::differs_from_sentry`). `None` when nothing changes.
+fn sentry_null_reading(cx: &mut Cx<'_>, filter: &Filter) -> Option<Filter> {
+    let mut changed = false;
+    let out = null_reading(cx, filter, &mut changed);
+    changed.then_some(out)
+}
+
+fn null_reading(cx: &mut Cx<'_>, filter: &Filter, changed: &mut bool) -> Filter {
+    use crate::syntax::ast::FreeText;
+    let free = |f: &Filter| -> bool {
+        matches!(&f.kind, FilterKind::Term(Term { kind: TermKind::FreeText(FreeText { quoted: false, param: false, .. }), .. }))
+    };
+    match &filter.kind {
+        FilterKind::Term(term) => {
+            let TermKind::Sql(sql) = &term.kind else {
+                return filter.clone();
+            };
+            let SqlKind::IsNull { negated, written } = &sql.kind else {
+                return filter.clone();
+            };
+            if !is_catalog_key(cx, &sql.key) {
+                *changed = true;
+                return Filter {
+                    span: filter.span,
+                    kind: FilterKind::Term(Term {
+                        span: term.span,
+                        kind: TermKind::FreeText(FreeText {
+                            text: written.clone(),
+                            quoted: false,
+                            param: false,
+                        }),
+                    }),
+                };
+            }
+            let key_len = match &sql.key {
+                TermKey::Key(k) => k.span.len(),
+                TermKey::Call(c) => c.span.len(),
+            };
+            let words = written.get(key_len..).unwrap_or("");
+            let capitals = words
+                .split_whitespace()
+                .all(|w| w.chars().all(|c| c.is_ascii_uppercase()));
+            if !capitals {
+                let lead = words.len() - words.trim_start().len();
+                let words_span = Span::new(
+                    term.span.start as usize + key_len + lead,
+                    term.span.end as usize,
+                );
+                let canonical = if *negated { "IS NOT NULL" } else { "IS NULL" };
+                let severity = if cx.options.strict {
+                    crate::diagnostic::Severity::Error
+                } else {
+                    crate::diagnostic::Severity::Warning
+                };
+                let phrase = written.clone();
+                cx.push(
+                    crate::diagnostic::Diagnostic::new(
+                        severity,
+                        crate::syntax::filter_codes::ReadingCode::DiffersFromSentry,
+                        words_span,
+                        format!("`{}` tests for a missing value here; Sentry reads `{phrase}` as free text", words.trim()),
+                    )
+                    .label(format!("read as {canonical}"))
+                    .help(format!(
+                        "dql reads {canonical}; Sentry (a pasted search) searches the message for \"{phrase}\". Write `{canonical}` in capitals for the test, or `\"{phrase}\"` to search for the text"
+                    ))
+                    .fix(words_span, canonical),
+                );
+            }
+            filter.clone()
+        }
+        FilterKind::Not(inner) => Filter {
+            span: filter.span,
+            kind: FilterKind::Not(Box::new(null_reading(cx, inner, changed))),
+        },
+        FilterKind::Or(items) => Filter {
+            span: filter.span,
+            kind: FilterKind::Or(items.iter().map(|f| null_reading(cx, f, changed)).collect()),
+        },
+        FilterKind::And(items) => {
+            let mut out: Vec<Filter> = Vec::with_capacity(items.len());
+            // Whether each item of `out` holds a phrase read as free text here.
+            let mut from_null: Vec<bool> = Vec::with_capacity(items.len());
+            for item in items {
+                let was_sql = matches!(&item.kind, FilterKind::Term(Term { kind: TermKind::Sql(_), .. }));
+                let read = null_reading(cx, item, changed);
+                let became_free = was_sql && free(&read);
+                // Free text beside the phrase is one free text to Sentry: merge them.
+                let prev_null = from_null.last().copied().unwrap_or(false);
+                match out.last_mut() {
+                    Some(prev) if free(prev) && free(&read) && (became_free || prev_null) => {
+                        merge_free(prev, &read);
+                        if let Some(last) = from_null.last_mut() {
+                            *last = true;
+                        }
+                    }
+                    _ => {
+                        out.push(read);
+                        from_null.push(became_free);
+                    }
+                }
+            }
+            if out.len() == 1 {
+                if let Some(only) = out.pop() {
+                    return only;
+                }
+            }
+            Filter {
+                span: filter.span,
+                kind: FilterKind::And(out),
+            }
+        }
+    }
+}
+
+/// Appends the free text `next` to the free text `prev`, with the spaces between them.
+fn merge_free(prev: &mut Filter, next: &Filter) {
+    let gap = next.span.start.saturating_sub(prev.span.end) as usize;
+    if let (
+        FilterKind::Term(Term { kind: TermKind::FreeText(a), span }),
+        FilterKind::Term(Term { kind: TermKind::FreeText(b), .. }),
+    ) = (&mut prev.kind, &next.kind)
+    {
+        a.text.push_str(&" ".repeat(gap.max(1)));
+        a.text.push_str(&b.text);
+        *span = span.to(next.span);
+    }
+    prev.span = prev.span.to(next.span);
 }
 
 /// A copy of `filter` where every key naming an alias of a function is that function's call.
@@ -159,31 +308,41 @@ impl Walker<'_, '_, '_> {
                 if negated && items.len() > 1 && self.place == Place::Issues {
                     self.issue_or(filter.span, "NOT over several conditions makes an OR");
                 }
-                self.all(items, negated)
+                let kinds = self.all(items, negated);
+                // NOT pushed down makes this AND an OR: it must not mix either.
+                if negated && items.len() > 1 {
+                    self.or_mix(filter.span, &kinds);
+                }
+                kinds
             }
             FilterKind::Or(items) => {
                 if !negated && self.place == Place::Issues {
                     self.issue_or(filter.span, "issue search has no OR");
                 }
                 let kinds = self.all(items, negated);
-                if let (Some(agg), Some(plain)) = (kinds.aggregate.first(), kinds.plain.first()) {
-                    let (agg, plain) = (*agg, *plain);
-                    self.cx
-                        .error(
-                            SemanticCode::OrMixesAggregates,
-                            filter.span,
-                            "an OR cannot mix an aggregate condition and a plain condition",
-                        )
-                        .label("this OR")
-                        .with_label(agg, "an aggregate condition")
-                        .with_label(plain, "a plain condition")
-                        .help(
-                            "Sentry refuses it: move the plain condition out of the OR, into WHERE",
-                        );
+                if !negated {
+                    self.or_mix(filter.span, &kinds);
                 }
                 kinds
             }
             FilterKind::Not(inner) => self.filter(inner, !negated),
+        }
+    }
+
+    /// An OR (as sent, after NOT is pushed down) mixing aggregate and plain conditions.
+    fn or_mix(&mut self, span: Span, kinds: &Kinds) {
+        if let (Some(agg), Some(plain)) = (kinds.aggregate.first(), kinds.plain.first()) {
+            let (agg, plain) = (*agg, *plain);
+            self.cx
+                .error(
+                    SemanticCode::OrMixesAggregates,
+                    span,
+                    "an OR cannot mix an aggregate condition and a plain condition",
+                )
+                .label("this OR")
+                .with_label(agg, "an aggregate condition")
+                .with_label(plain, "a plain condition")
+                .help("Sentry refuses it: move the plain condition out of the OR, into WHERE");
         }
     }
 
@@ -453,7 +612,7 @@ impl Walker<'_, '_, '_> {
                         format!("`{value}` is not a value of `{name}:`"),
                     )
                     .label("unknown value")
-                    .help(suggest::closest_list(&value, list));
+                    .help_closest(&value, list);
             }
         }
     }

@@ -21,17 +21,24 @@ pub(crate) fn check_call(cx: &mut Cx<'_>, call: &Call) -> Option<FunctionCall> {
             return unchecked_call(cx, call);
         }
         let names = catalog.function_names();
-        let help = match suggest::suggest(written, names.iter().copied()) {
+        let near = suggest::suggest(written, names.iter().copied());
+        let help = match near {
             Some(near) => format!("did you mean `{near}()`?"),
             None => String::from("see the functions in the README's function list"),
         };
-        cx.error(
-            SemanticCode::UnknownFunction,
-            call.name.span,
-            format!("unknown function `{written}`"),
-        )
-        .label("not a function dql knows")
-        .help(help);
+        let pending = cx
+            .error(
+                SemanticCode::UnknownFunction,
+                call.name.span,
+                format!("unknown function `{written}`"),
+            )
+            .label("not a function dql knows")
+            .help(help);
+        // The fix replaces the name only: the arguments stay as written.
+        match near {
+            Some(near) => drop(pending.fix(call.name.span, near)),
+            None => drop(pending),
+        }
         check_nested(cx, call);
         return None;
     };
@@ -321,7 +328,7 @@ fn check_arg(
                     format!("`{text}` is not a valid {} for `{fname}`", spec.name),
                 )
                 .label(format!("not a {}", spec.name))
-                .help(suggest::closest_list(&text, list));
+                .help_closest(&text, list);
                 return None;
             }
             Some(FunctionArg {
@@ -396,7 +403,7 @@ fn check_column_arg(
             SpecKind::NumericOrDateColumn { .. } => "a numeric or date column",
             _ => "a numeric column",
         };
-        let help = if field.ty.is_none() {
+        let help = if field.ty.is_none() && cx.catalog.types_attributes(&cx.dataset) {
             format!(
                 "`{0}` is a tag (text); write `tags[{0},number]` if its values are numbers",
                 field.name

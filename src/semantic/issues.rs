@@ -102,7 +102,7 @@ pub(crate) fn check_select(cx: &mut Cx<'_>, select: &Select) -> Option<CheckedKi
                         format!("`{name}` is not an issue column"),
                     )
                     .label("not an issue column")
-                    .help(suggest::closest_list(&name, ISSUE_COLUMNS.iter().copied()));
+                    .help_closest(&name, ISSUE_COLUMNS.iter().copied());
                 }
             }
             _ => {
@@ -179,7 +179,7 @@ fn issue_sort(cx: &mut Cx<'_>, select: &Select) -> Option<Option<String>> {
                 format!("issues cannot be sorted by `{name}`"),
             )
             .label("not an issue sort")
-            .help(suggest::closest_list(&name, catalog.issue_sort_names()));
+            .help_closest(&name, catalog.issue_sort_names());
             None
         }
     }
@@ -235,7 +235,7 @@ pub(crate) fn check_update(cx: &mut Cx<'_>, update: &UpdateIssues) -> Option<Che
                 format!("`{name}` is not an issue attribute"),
             )
             .label("unknown attribute")
-            .help(suggest::closest_list(name, keys));
+            .help_closest(name, keys);
             continue;
         };
         let Some((text, written)) = params::operand_text(cx, &assignment.value) else {

@@ -50,12 +50,16 @@ impl KeyTypes for CatalogKeys<'_> {
             .map(search_type)
     }
 
+    fn types_attributes(&self) -> bool {
+        self.catalog.types_attributes(self.dataset)
+    }
+
     fn function_result_type(&self, key: &AggregateKey) -> Option<SearchKeyType> {
         let args: Vec<String> = key
             .args
             .iter()
             .map(|a| match a {
-                AggregateArg::Value(v) => v.clone(),
+                AggregateArg::Value(v) | AggregateArg::Quoted(v) => v.clone(),
                 AggregateArg::Key(k) => key_name(k),
             })
             .collect();

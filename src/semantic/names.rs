@@ -31,11 +31,34 @@ pub(crate) fn plain_name(key: &Key) -> Option<&str> {
 
 /// Resolves a key used as a column (select item, GROUP BY, ORDER BY, function argument).
 /// Unknown names are tags; `None` after an error.
+/// `tags[x,number]` on a dataset whose tags are text (errors, transactions, discover,
+/// issues): Sentry's server reads it as the text tag `x` — a comparison becomes a text match
+/// (`tags[x,number]:!=5` loses its `!=`) — so dql refuses it rather than change its meaning.
+fn typed_tag_unsupported(cx: &mut Cx<'_>, key: &Key, prefix: &str, name: &str, ty: &str) {
+    let dataset = cx.dataset.clone();
+    cx.error(
+        SemanticCode::TypedTagUnsupported,
+        key.span,
+        format!("`{prefix}[{name},{ty}]`: tags of `{dataset}` have no type"),
+    )
+    .label("typed tag")
+    .help(format!(
+        "write `{prefix}[{name}]`: its values are text on `{dataset}` (a typed attribute needs a trace-item dataset such as `spans`)"
+    ))
+    .fix(key.span, format!("{prefix}[{name}]"));
+}
+
 pub(crate) fn resolve_column(cx: &mut Cx<'_>, key: &Key) -> Option<FieldRef> {
     match &key.kind {
         KeyKind::Name(name) | KeyKind::Quoted(name) => resolve_name(cx, name, key.span),
         KeyKind::Explicit { prefix, name, ty } => {
             let ty = ty.as_deref().map(str::trim);
+            if let Some(t @ ("string" | "number" | "boolean")) = ty
+                && !cx.catalog.types_attributes(&cx.dataset)
+            {
+                typed_tag_unsupported(cx, key, prefix, name, t);
+                return None;
+            }
             match ty {
                 None => Some(FieldRef {
                     name: format!("{prefix}[{name}]"),
@@ -180,7 +203,8 @@ pub(crate) fn unknown_name_warnings(cx: &mut Cx<'_>, name: &str, span: Span) {
         .label("a tag named like a function")
         .help(format!(
             "write `{call}` for the function, or `tags[{name}]` for the tag"
-        ));
+        ))
+        .fix(span, call.clone());
         return;
     }
     let key = (cx.dataset.clone(), name.to_string());
@@ -208,7 +232,8 @@ pub(crate) fn unknown_name_warnings(cx: &mut Cx<'_>, name: &str, span: Span) {
             format!("`{name}` is not a known field, so it is read as a tag; did you mean `{suggestion}`?"),
         )
         .label("unknown name, read as a tag")
-        .help(format!("write `{suggestion}`, or `tags[{name}]` if you mean the tag"));
+        .help(format!("write `{suggestion}`, or `tags[{name}]` if you mean the tag"))
+        .fix(span, suggestion.clone());
     }
 }
 

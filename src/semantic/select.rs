@@ -10,7 +10,6 @@ use super::equation::{self, Alias};
 use super::filters::{self, AliasInfo, Place};
 use super::functions::{self, param_as_name};
 use super::names;
-use super::suggest;
 use super::time;
 use super::types::FieldType;
 use crate::span::Span;
@@ -56,7 +55,7 @@ pub(crate) fn choose_dataset(cx: &mut Cx<'_>, select: &Select) -> bool {
                 format!("unknown dataset `{name}`"),
             )
             .label("not a dataset")
-            .help(suggest::closest_list(name, catalog.dataset_names()));
+            .help_closest(name, catalog.dataset_names());
             cx.dataset = name.to_string();
             cx.checked = false;
             false
@@ -283,6 +282,16 @@ fn check_clauses_only(
     }
     if let Some(h) = &clauses.having {
         filters::check(cx, &h.filter, Place::Having { aggregate }, &infos);
+    }
+    // GROUP BY is checked too (`SELECT coutn() … GROUP BY count()` has two problems); its
+    // positions are left out, since a failed item shifts the columns they count.
+    if clauses.group_by.is_some() {
+        let mut copy = select.clone();
+        if let Some(g) = &mut copy.clauses.group_by {
+            g.items.retain(|i| !matches!(i, GroupItem::Position(_)));
+        }
+        let series = clauses.interval.is_some();
+        let _ = check_group_by(cx, &copy, columns, aliases, aggregate, series);
     }
     clauses::check_limit(cx, clauses.limit.as_ref());
     time::check_range(cx, clauses.since.as_ref());

@@ -229,6 +229,9 @@ pub enum AggregateArg {
     /// A column, number or enumerated word, or a quoted string — unescaped; quoted on printing
     /// when the aggregate-argument context needs it.
     Value(String),
+    /// A `"…"` argument — unescaped; printed in quotes again, because Sentry keeps the
+    /// spelling of a key as written (it echoes it back as the column name).
+    Quoted(String),
     /// `tags[x]`, `tags[x,number]` (printed as written, never quoted).
     Key(Key),
 }
@@ -246,6 +249,9 @@ impl fmt::Display for AggregateKey {
             match arg {
                 AggregateArg::Value(v) => {
                     f.write_str(&crate::syntax::quote::aggregate_arg_unchecked(v))?
+                }
+                AggregateArg::Quoted(v) => {
+                    write!(f, "\"{}\"", v.replace('"', "\\\""))?;
                 }
                 AggregateArg::Key(k) => write!(f, "{}", crate::syntax::quote::KeyDisplay(k))?,
             }

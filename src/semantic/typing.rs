@@ -26,6 +26,10 @@ pub trait KeyTypes {
     fn key_type(&self, key: &Key) -> Option<SearchKeyType>;
     /// The result type of an aggregate; `None` when unknown (read as a number).
     fn function_result_type(&self, key: &AggregateKey) -> Option<SearchKeyType>;
+    /// Whether the dataset types its attributes, so that help may offer `tags[x,number]`.
+    fn types_attributes(&self) -> bool {
+        false
+    }
 }
 
 /// Where typing finds the values of `$name` parameters.
@@ -368,6 +372,21 @@ pub fn parse_boolean(s: &str) -> Option<bool> {
     }
 }
 
+/// `tags[x]`, `tags[x,number]`, `flags[x]` as a key.
+fn explicit_key_kind(text: &str) -> Option<KeyKind> {
+    let (prefix, rest) = text.split_once('[')?;
+    let body = rest.strip_suffix(']')?;
+    let (name, ty) = match body.split_once(',') {
+        Some((n, t)) => (n, Some(t.trim().to_string())),
+        None => (body, None),
+    };
+    (!name.is_empty() && !name.contains(['[', ']'])).then(|| KeyKind::Explicit {
+        prefix: prefix.to_string(),
+        name: name.to_string(),
+        ty,
+    })
+}
+
 /// `[+-][0-9]+[wdhm]`.
 pub fn parse_relative_date(s: &str) -> Option<RelativeDate> {
     let recent = match s.chars().next()? {
@@ -570,7 +589,7 @@ impl<'k> Typer<'k> {
         for arg in &call.args {
             args.push(match &arg.kind {
                 ArgKind::Word(w) => AggregateArg::Value(w.clone()),
-                ArgKind::Quoted(q) => AggregateArg::Value(q.clone()),
+                ArgKind::Quoted(q) => AggregateArg::Quoted(q.clone()),
                 ArgKind::Key(k) => AggregateArg::Key(k.clone()),
                 ArgKind::Param(p) => AggregateArg::Value(self.bind(p, arg.span)?),
                 ArgKind::Star => AggregateArg::Value("*".to_string()),
@@ -753,7 +772,10 @@ impl<'k> Typer<'k> {
                     .any(|c| c.is_whitespace() || matches!(c, '(' | ')' | '"'));
             // A name Sentry's keys cannot hold (`has:"hi there"`) is kept, as Sentry's browser
             // keeps it; lowering refuses it, as Sentry's server does.
-            let key_kind = if plain || explicit {
+            let key_kind = if explicit {
+                // `has:tags[x]` is valid Sentry (`has_filter` takes a `search_key`).
+                explicit_key_kind(&text).unwrap_or(KeyKind::Name(text))
+            } else if plain {
                 KeyKind::Name(text)
             } else {
                 KeyKind::Quoted(text)
@@ -809,12 +831,12 @@ impl<'k> Typer<'k> {
                 if ty == Some(SearchKeyType::Semver) {
                     text_op = TextOp::Compare(cop);
                 } else if sql || ty == Some(SearchKeyType::Text) {
-                    self.error(
-                        Code::ComparisonOnText,
-                        span,
-                        "this compares text",
-                        "compare a numeric tag with `tags[x,number]`, or match the text exactly",
-                    );
+                    let help = if self.keys.types_attributes() {
+                        "compare a numeric attribute with `tags[x,number]`, or match the text exactly"
+                    } else {
+                        "match the text exactly, or compare a numeric field"
+                    };
+                    self.error(Code::ComparisonOnText, span, "this compares text", help);
                     return None;
                 } else {
                     self.diagnostics.push(
@@ -824,7 +846,11 @@ impl<'k> Typer<'k> {
                             format!("this is the text `{op_text}{}`, as in Sentry", raw.text),
                         )
                         .label("a tag: no comparison")
-                        .help("to compare numbers, write the key as `tags[x,number]`"),
+                        .help(if self.keys.types_attributes() {
+                            "to compare numbers, write the key as `tags[x,number]`"
+                        } else {
+                            "tags are text on this dataset: match the text exactly, or quote the value"
+                        }),
                     );
                     value = format!("{op_text}{value}");
                 }
@@ -883,6 +909,21 @@ impl<'k> Typer<'k> {
                             "invalid date: a relative date takes no operator",
                         );
                     }
+                    // `last_seen():>-84m`: Sentry tries `aggregate_numeric_filter` first, and
+                    // `-84m` is a number there (m = million, `event_search.py`), so minutes
+                    // back from now have no faithful form on an aggregate.
+                    if rel.recent
+                        && rel.unit == RelativeUnit::Minutes
+                        && matches!(key, FilterKey::Aggregate(_))
+                    {
+                        self.error(
+                            Code::InvalidDate,
+                            span,
+                            "Sentry reads `-…m` on an aggregate as a number in millions, not minutes",
+                            "write the time in hours, days or weeks (`-2h`), or as an absolute date (`2026-11-01T10:00:00`)",
+                        );
+                        return None;
+                    }
                     TypedKind::RelativeDate { date: rel }
                 } else if let (Some(date), false) = (
                     parse_iso_date(value),
@@ -903,6 +944,24 @@ impl<'k> Typer<'k> {
             _ if bad_quote || matches!(op, WrittenOp::Wildcard(_)) => {
                 return self.invalid_numeric(ty, span);
             }
+            // `project_id:-367m`: Sentry's `rel_date_filter` comes before `numeric_filter`, and
+            // its visitor refuses a relative date on a key that is no date ("Invalid number",
+            // `event_search.py` `_handle_basic_filter`). dql must not accept what Sentry refuses.
+            _ if matches!(key, FilterKey::Field(_))
+                && op == WrittenOp::None
+                && op_text.is_empty()
+                && !sql
+                && !raw.quoted
+                && parse_relative_date(value).is_some() =>
+            {
+                self.error(
+                    Code::InvalidNumber,
+                    span,
+                    "Sentry reads this value as a relative date, which this key does not take",
+                    "write an operator (`key:=-367m` is the number -367 million), or the number in full",
+                );
+                return None;
+            }
             SearchKeyType::Duration if parse_duration_ms(value).is_some() => TypedKind::Duration {
                 op: cop,
                 ms: parse_duration_ms(value)?,
@@ -916,6 +975,27 @@ impl<'k> Typer<'k> {
                     op: cop,
                     percent: parse_percentage(value)?,
                 }
+            }
+            // A size on any aggregate is Sentry's `aggregate_size_filter` (`event_search.py`):
+            // `avg(measurements.app_start_size):<=140bit`.
+            _ if matches!(key, FilterKey::Aggregate(_)) && parse_size_bytes(value).is_some() => {
+                TypedKind::Size {
+                    op: cop,
+                    bytes: parse_size_bytes(value)?,
+                }
+            }
+            // `apdex():>41%`: Sentry's `visit_aggregate_percentage_filter` reads a percentage
+            // only on a percentage result and otherwise falls back to the text `>41%`.
+            SearchKeyType::Number
+                if matches!(key, FilterKey::Aggregate(_)) && parse_percentage(value).is_some() =>
+            {
+                self.error(
+                    Code::InvalidNumber,
+                    span,
+                    "this aggregate is not a percentage: Sentry would compare it with the text, not the number",
+                    "write the value as a fraction or number (`0.41` for 41%)",
+                );
+                return None;
             }
             _ => match parse_number(value) {
                 Some(n) => TypedKind::Numeric { op: cop, value: n },
@@ -1118,7 +1198,7 @@ impl<'k> Typer<'k> {
                     TypedFilter::and(items)
                 }
             }
-            SqlKind::IsNull { negated } => {
+            SqlKind::IsNull { negated, .. } => {
                 if !matches!(key, FilterKey::Field(_)) {
                     self.error(
                         Code::NullOnAggregate,

@@ -609,6 +609,9 @@ pub enum SqlKind {
     IsNull {
         /// `IS NOT NULL`.
         negated: bool,
+        /// The condition as written, key included (`x is  not null`): Sentry reads it as free
+        /// text, which dql does too unless the key is a known field (language.md §5).
+        written: String,
     },
 }
 

@@ -49,6 +49,9 @@ enum Elem {
     And(Span),
     Or(Span),
     Not(Span),
+    /// `not` not in capitals: NOT where what follows can be negated, else the word (as Sentry
+    /// reads it). The text is the word as written.
+    WeakNot(Span, String),
 }
 
 /// Whether a value or operator ends here: white space, `)`, the end, or (in a clause) `;`.
@@ -77,6 +80,95 @@ fn at_not(i: &str) -> bool {
     token::at_keyword(i, "NOT")
         && i.get(3..)
             .is_some_and(|r| r.is_empty() || r.starts_with(|c: char| c.is_whitespace() || c == '('))
+}
+
+/// Whether the `NOT` at `i` (any case) is dql's negation. Sentry reads the word as free text
+/// (`event_search.py`: `free_text_unquoted`); dql reads it as NOT where a filter, a group or
+/// another NOT follows, and only in capitals where free text follows (which cannot be negated:
+/// `dql::filter::free_text_negated`). Another spelling before free text, before nothing or
+/// before `)` is a word of the free text, as in Sentry (`not found`, `timeout not`).
+fn not_is_negation(ctx: &Ctx<'_>, i: &str) -> bool {
+    let after = token::ws(ctx, i.get(3..).unwrap_or(""));
+    if i.get(..3) == Some("NOT") {
+        return true;
+    }
+    if after.starts_with("!(") || sql_condition_starts(ctx, after) {
+        return true;
+    }
+    if at_not(after) {
+        return not_is_negation(ctx, after);
+    }
+    if after.starts_with('(') {
+        // `not (timeout)` is one free text to Sentry (`free_parens`); `not (a:b)` a group.
+        return free_parens_len(ctx, after, FilterMode::Clause).is_none();
+    }
+    filter_starts(ctx, after, FilterMode::Clause)
+}
+
+/// `not level:error` (not in capitals) is negation in dql but the word "not" AND the filter to
+/// Sentry: say so, with a fix-it to the unambiguous `!level:error` or `NOT`.
+fn not_differs_from_sentry(ctx: &Ctx<'_>, i: &str, span: Span) {
+    let word = i.get(..3).unwrap_or("not");
+    let after = token::ws(ctx, i.get(3..).unwrap_or(""));
+    // A plain `key:value` after it: `!key:value` says the same without the word.
+    let bang = (!after.starts_with('!'))
+        .then(|| search_term(&Ctx::new(after), after, FilterMode::Clause))
+        .flatten()
+        .filter(|(_, t)| matches!(&t.kind, TermKind::Search(s) if !s.negated));
+    let (fix_span, replacement, explicit) = match bang {
+        Some((_, t)) => {
+            let text = ctx.span_len(after, t.span.len()).slice(ctx.src()).unwrap_or("");
+            (
+                span.to(ctx.span_len(after, t.span.len())),
+                format!("!{text}"),
+                format!("`!{text}`"),
+            )
+        }
+        None => (span, "NOT".to_string(), "`NOT` in capitals".to_string()),
+    };
+    ctx.report(
+        Diagnostic::warning(
+            crate::syntax::filter_codes::ReadingCode::DiffersFromSentry,
+            span,
+            format!("`{word}` negates what follows here; Sentry reads it as the free text \"{word}\""),
+        )
+        .label("read as NOT")
+        .help(format!(
+            "dql reads NOT; Sentry (a pasted search) reads the word \"{word}\" AND the condition. Write {explicit} for the negation, or `\"{word}\"` to search for the word"
+        ))
+        .fix(fix_span, replacement),
+    );
+}
+
+/// Sentry's `free_parens` (`event_search.py`): `(`, optional free text without filters or
+/// boolean operators (words and nested `free_parens`, spaces after each), `)`. Its length.
+fn free_parens_len(ctx: &Ctx<'_>, p: &str, mode: FilterMode) -> Option<usize> {
+    let body = p.strip_prefix('(')?;
+    let mut q = body;
+    loop {
+        if let Some(after) = q.strip_prefix(')') {
+            return Some(p.len() - after.len());
+        }
+        if q.is_empty()
+            || q.starts_with(char::is_whitespace)
+            || bool_op(q, mode).is_some()
+            || filter_starts(ctx, q, mode)
+            || (mode == FilterMode::Clause
+                && (q.starts_with([';', '$', '!', '\'']) || sql_condition_starts(ctx, q)))
+        {
+            return None;
+        }
+        if q.starts_with('(') {
+            let len = free_parens_len(ctx, q, mode)?;
+            q = q.get(len..)?;
+        } else {
+            let len = q
+                .find(|c: char| c == '(' || c == ')' || c.is_whitespace())
+                .unwrap_or(q.len());
+            q = q.get(len..)?;
+        }
+        q = q.trim_start_matches(' ');
+    }
 }
 
 /// Length of a clause keyword that ends the filter at `i` (language.md §2), if any.
@@ -168,8 +260,15 @@ fn sequence<'a>(
             continue;
         }
         if mode == FilterMode::Clause {
-            if at_not(i) {
-                elems.push(Elem::Not(ctx.span_len(i, 3)));
+            if at_not(i) && not_is_negation(ctx, i) {
+                let span = ctx.span_len(i, 3);
+                let word = i.get(..3).unwrap_or("not");
+                if word == "NOT" {
+                    elems.push(Elem::Not(span));
+                } else {
+                    not_differs_from_sentry(ctx, i, span);
+                    elems.push(Elem::WeakNot(span, word.to_string()));
+                }
                 i = token::ws(ctx, i.get(3..).unwrap_or(""));
                 continue;
             }
@@ -278,7 +377,37 @@ fn resolve(ctx: &Ctx<'_>, elems: Vec<Elem>) -> Option<Filter> {
     // NOT binds to the next element; applied right to left so `NOT NOT x` nests.
     let mut applied: Vec<Elem> = Vec::with_capacity(elems.len());
     let mut not_chain = 0u32;
+    // Spans of `not` words read as free text: merged with free text just before them.
+    let mut words: Vec<Span> = Vec::new();
     for elem in elems.into_iter().rev() {
+        // `not (… free text …)`: free text cannot be negated, so the word is Sentry's free text.
+        let elem = match elem {
+            Elem::WeakNot(span, word) => {
+                if matches!(applied.last(), Some(Elem::Filter(f)) if has_free_text(f)) {
+                    ctx.retract(
+                        crate::diagnostic::Code::code(
+                            super::filter_codes::ReadingCode::DiffersFromSentry,
+                        ),
+                        span,
+                    );
+                    words.push(span);
+                    applied.push(Elem::Filter(Filter {
+                        span,
+                        kind: FilterKind::Term(Term {
+                            kind: TermKind::FreeText(FreeText {
+                                text: word,
+                                quoted: false,
+                                param: false,
+                            }),
+                            span,
+                        }),
+                    }));
+                    continue;
+                }
+                Elem::Not(span)
+            }
+            other => other,
+        };
         match elem {
             Elem::Not(span) => match applied.pop() {
                 Some(Elem::Filter(f)) => {
@@ -327,6 +456,9 @@ fn resolve(ctx: &Ctx<'_>, elems: Vec<Elem>) -> Option<Filter> {
         }
     }
     applied.reverse();
+    if !words.is_empty() {
+        applied = merge_words(ctx, applied, &words);
+    }
 
     let mut groups: Vec<Vec<Filter>> = vec![Vec::new()];
     let mut pending: Option<(&'static str, Span)> = None;
@@ -366,7 +498,7 @@ fn resolve(ctx: &Ctx<'_>, elems: Vec<Elem>) -> Option<Filter> {
                     groups.push(Vec::new());
                 }
             }
-            Elem::Not(_) => {}
+            Elem::Not(_) | Elem::WeakNot(..) => {}
         }
     }
     if let Some((word, span)) = pending {
@@ -389,6 +521,55 @@ fn resolve(ctx: &Ctx<'_>, elems: Vec<Elem>) -> Option<Filter> {
         return None;
     }
     Some(combine(alternatives, true))
+}
+
+/// Merges each `not` word read as free text into unquoted free text right before it, with the
+/// spaces between (Sentry's free text is one run of words).
+fn merge_words(ctx: &Ctx<'_>, applied: Vec<Elem>, words: &[Span]) -> Vec<Elem> {
+    let mut out: Vec<Elem> = Vec::with_capacity(applied.len());
+    for elem in applied {
+        if let Elem::Filter(f) = &elem
+            && words.contains(&f.span)
+            && let Some(Elem::Filter(Filter {
+                kind:
+                    FilterKind::Term(Term {
+                        kind:
+                            TermKind::FreeText(FreeText {
+                                text,
+                                quoted: false,
+                                param: false,
+                            }),
+                        span: term_span,
+                    }),
+                span: prev_span,
+            })) = out.last_mut()
+        {
+            let gap = ctx
+                .src()
+                .get(prev_span.end as usize..f.span.start as usize)
+                .unwrap_or(" ");
+            if gap.chars().all(|c| c == ' ') {
+                text.push_str(gap);
+            } else {
+                text.push(' ');
+            }
+            text.push_str(f.span.slice(ctx.src()).unwrap_or("not"));
+            *term_span = term_span.to(f.span);
+            *prev_span = prev_span.to(f.span);
+            continue;
+        }
+        out.push(elem);
+    }
+    out
+}
+
+/// Whether free text stands anywhere in `f` (NOT cannot be pushed into it).
+fn has_free_text(f: &Filter) -> bool {
+    match &f.kind {
+        FilterKind::Term(t) => matches!(t.kind, TermKind::FreeText(_)),
+        FilterKind::And(v) | FilterKind::Or(v) => v.iter().any(has_free_text),
+        FilterKind::Not(inner) => has_free_text(inner),
+    }
 }
 
 /// Joins filters with AND (or OR), flattening nested nodes of the same kind.
@@ -1040,8 +1221,13 @@ fn free_text<'a>(ctx: &Ctx<'_>, i: &'a str, mode: FilterMode, depth: u32) -> (&'
         // One word, with any parentheses attached to it.
         let word_start = p;
         loop {
-            if p.starts_with('(') && p.len() != word_start.len() {
-                match balanced_parens(p) {
+            if p.starts_with('(') {
+                let len = if p.len() == word_start.len() {
+                    free_parens_len(ctx, p, mode)
+                } else {
+                    balanced_parens(p)
+                };
+                match len {
                     Some(len) => p = p.get(len..).unwrap_or(""),
                     None => break,
                 }
@@ -1067,7 +1253,21 @@ fn free_text<'a>(ctx: &Ctx<'_>, i: &'a str, mode: FilterMode, depth: u32) -> (&'
         text.push_str(word);
         end = p;
         let gap_end = token::ws(ctx, p);
-        if term_starts(ctx, gap_end, mode, depth) {
+        let gap_is_spaces = ctx
+            .span(p, gap_end)
+            .slice(ctx.src())
+            .is_some_and(|g| g.chars().all(|c| c == ' '));
+        // `payment (76071)`: a parenthesised phrase without filters after free text is part of
+        // it (Sentry's `free_parens`), not a group.
+        let free_parens = gap_end.starts_with('(')
+            && gap_is_spaces
+            && free_parens_len(ctx, gap_end, mode).is_some();
+        // `not` not in capitals before free text is a word of it, as in Sentry.
+        let free_not = mode == FilterMode::Clause
+            && at_not(gap_end)
+            && !not_is_negation(ctx, gap_end)
+            && !(depth == 0 && clause_terminator(ctx, gap_end).is_some());
+        if !free_parens && !free_not && term_starts(ctx, gap_end, mode, depth) {
             break;
         }
         let gap = ctx.span(p, gap_end).slice(ctx.src()).unwrap_or(" ");
@@ -1289,7 +1489,14 @@ fn sql_condition<'a>(ctx: &Ctx<'_>, i: &'a str) -> Option<PResult<'a, Term>> {
         };
         if let Ok((_, span)) = token::keyword(ctx, r, "NULL") {
             let rest = r.get(span.len()..).unwrap_or("");
-            return Some(make(rest, SqlKind::IsNull { negated: not }));
+            let written = ctx.span(i, rest).slice(ctx.src()).unwrap_or("").to_string();
+            return Some(make(
+                rest,
+                SqlKind::IsNull {
+                    negated: not,
+                    written,
+                },
+            ));
         }
     }
     None

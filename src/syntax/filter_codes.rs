@@ -28,3 +28,11 @@ crate::codes! {
         MinusKey = "minus_key" : "a key starts with `-`, which Sentry reads as part of the tag name",
     }
 }
+
+crate::codes! {
+    /// Codes of `dql::filter::*` raised where dql reads a pasted search differently from Sentry.
+    pub enum ReadingCode in "filter" {
+        /// `WHERE not level:error`, `WHERE message is null`
+        DiffersFromSentry = "differs_from_sentry" : "dql reads words (`not`, `is null`) as its own operators where Sentry reads them as free text",
+    }
+}

@@ -92,6 +92,10 @@ impl fmt::Display for FreeText {
 
 impl fmt::Display for SqlCondition {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let SqlKind::IsNull { written, .. } = &self.kind {
+            // As written: which words and spaces it has decides its reading (language.md §5).
+            return f.write_str(written);
+        }
         write!(f, "{} ", self.key)?;
         let not = |n: bool| if n { "NOT " } else { "" };
         match &self.kind {
@@ -121,7 +125,7 @@ impl fmt::Display for SqlCondition {
             SqlKind::Between { negated, low, high } => {
                 write!(f, "{}BETWEEN {low} AND {high}", not(*negated))
             }
-            SqlKind::IsNull { negated } => write!(f, "IS {}NULL", not(*negated)),
+            SqlKind::IsNull { negated, .. } => write!(f, "IS {}NULL", not(*negated)),
         }
     }
 }

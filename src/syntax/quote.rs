@@ -85,6 +85,15 @@ pub fn aggregate_arg(value: &str) -> Result<String, Inexpressible> {
     Ok(aggregate_arg_unchecked(value))
 }
 
+/// An aggregate argument written in quotes: quoted again, as written (Sentry keeps a key's
+/// spelling: `count_if(user.email,equals,"x@y.z")` is its own column name).
+pub fn aggregate_arg_quoted(value: &str) -> Result<String, Inexpressible> {
+    if value.contains(['\t', '\n', '\r']) {
+        return Err(Inexpressible::ControlInArgument);
+    }
+    quoted(value)
+}
+
 /// [`aggregate_arg`] without the checks, for `Display` (which cannot fail).
 pub fn aggregate_arg_unchecked(value: &str) -> String {
     let needs = value.is_empty()

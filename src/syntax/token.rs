@@ -179,6 +179,13 @@ impl<'s> Ctx<'s> {
         self.diagnostics.borrow_mut().push(diagnostic);
     }
 
+    /// Takes back a diagnostic reported earlier (a reading given up later).
+    pub fn retract(&self, code: &str, span: Span) {
+        self.diagnostics
+            .borrow_mut()
+            .retain(|d| !(d.code == code && d.span() == span));
+    }
+
     /// The diagnostics and comments gathered, sorted and without duplicates.
     pub fn finish(self) -> (Vec<Diagnostic>, Vec<Comment>) {
         let mut diagnostics = self.diagnostics.into_inner();
