@@ -238,7 +238,7 @@ fn numeric_duration_and_percentage_comparisons() {
         2
     );
     assert_eq!(count("FROM transactions WHERE measurements.lcp:>1.5s"), 1);
-    assert_eq!(count("FROM errors WHERE tags[n,number] > 10"), 2);
+    // `tags[n,number]` is refused on errors (their tags have no type: language.md §4).
 }
 
 #[test]
@@ -249,7 +249,6 @@ fn comparisons_on_missing_values_are_false_negated_or_not() {
         count("FROM discover WHERE NOT transaction.duration < 1000"),
         2
     );
-    assert_eq!(count("FROM errors WHERE tags[n,number] <= 10"), 1);
 }
 
 #[test]

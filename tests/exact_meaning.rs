@@ -122,8 +122,9 @@ fn is_null_is_a_test_only_after_a_field() {
     let (q, d) = lower("Cannot read x is not null foo level:error");
     assert_eq!(q.as_deref(), Some("\"Cannot read x is not null foo\" level:error"));
     assert!(d.is_empty(), "{d:?}");
+    // In capitals it is taken as meant, after any key.
     let (q, d) = lower("x IS NULL");
-    assert_eq!(q.as_deref(), Some("\"x IS NULL\""));
+    assert_eq!(q.as_deref(), Some("!has:x"));
     assert!(d.is_empty(), "{d:?}");
     // After a field: dql's test, said, with a fix to the capitals.
     let text = "SELECT count() FROM discover WHERE message is not null";

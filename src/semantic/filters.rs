@@ -95,10 +95,11 @@ fn is_catalog_key(cx: &Cx<'_>, key: &TermKey) -> bool {
     }
 }
 
-/// `x is null` after a word that is no field is free text to Sentry (a browser's TypeError
-/// reads "x is null"): read it so, merged with the free text beside it. After a field, the SQL
-/// reading stays; not written in capitals it differs from Sentry's, which is said
-/// (`dql::filter::differs_from_sentry`). `None` when nothing changes.
+/// `x is null` (not in capitals) after a word that is no field is free text to Sentry (a
+/// browser's TypeError reads "x is null"): read it so, merged with the free text beside it.
+/// After a field, the SQL reading stays, and differs from Sentry's, which is said
+/// (`dql::filter::differs_from_sentry`). `IS NULL` in capitals is taken as meant. `None` when
+/// nothing changes.
 fn sentry_null_reading(cx: &mut Cx<'_>, filter: &Filter) -> Option<Filter> {
     let mut changed = false;
     let out = null_reading(cx, filter, &mut changed);
@@ -118,7 +119,15 @@ fn null_reading(cx: &mut Cx<'_>, filter: &Filter, changed: &mut bool) -> Filter 
             let SqlKind::IsNull { negated, written } = &sql.kind else {
                 return filter.clone();
             };
-            if !is_catalog_key(cx, &sql.key) {
+            let key_len = match &sql.key {
+                TermKey::Key(k) => k.span.len(),
+                TermKey::Call(c) => c.span.len(),
+            };
+            let words = written.get(key_len..).unwrap_or("");
+            let capitals = words
+                .split_whitespace()
+                .all(|w| w.chars().all(|c| c.is_ascii_uppercase()));
+            if !capitals && !is_catalog_key(cx, &sql.key) {
                 *changed = true;
                 return Filter {
                     span: filter.span,
@@ -132,14 +141,6 @@ fn null_reading(cx: &mut Cx<'_>, filter: &Filter, changed: &mut bool) -> Filter 
                     }),
                 };
             }
-            let key_len = match &sql.key {
-                TermKey::Key(k) => k.span.len(),
-                TermKey::Call(c) => c.span.len(),
-            };
-            let words = written.get(key_len..).unwrap_or("");
-            let capitals = words
-                .split_whitespace()
-                .all(|w| w.chars().all(|c| c.is_ascii_uppercase()));
             if !capitals {
                 let lead = words.len() - words.trim_start().len();
                 let words_span = Span::new(
