@@ -34,7 +34,10 @@ fn compile_with(text: &str, strict: bool) -> (Option<String>, Vec<Diagnostic>) {
 }
 
 fn lower(search: &str) -> (Option<String>, Vec<Diagnostic>) {
-    compile_with(&format!("SELECT count() FROM discover WHERE {search}"), false)
+    compile_with(
+        &format!("SELECT count() FROM discover WHERE {search}"),
+        false,
+    )
 }
 
 fn codes(d: &[Diagnostic]) -> Vec<&'static str> {
@@ -55,7 +58,11 @@ fn lower_case_not_before_a_filter_negates_with_a_warning_and_fix() {
     let w = &d[0];
     assert_eq!(w.severity, Severity::Warning);
     assert!(w.message.contains("free text"), "{}", w.message);
-    assert!(w.help.as_deref().unwrap().contains("\"not\""), "{:?}", w.help);
+    assert!(
+        w.help.as_deref().unwrap().contains("\"not\""),
+        "{:?}",
+        w.help
+    );
     let fix = w.fix.as_ref().unwrap();
     assert_eq!(fix.replacement, "!sdk.name:x");
     assert_eq!(fix.span.slice(text), Some("not sdk.name:x"));
@@ -120,7 +127,10 @@ fn is_null_is_a_test_only_after_a_field() {
     assert_eq!(q.as_deref(), Some("\"TypeError x is null\""));
     assert!(d.is_empty(), "{d:?}");
     let (q, d) = lower("Cannot read x is not null foo level:error");
-    assert_eq!(q.as_deref(), Some("\"Cannot read x is not null foo\" level:error"));
+    assert_eq!(
+        q.as_deref(),
+        Some("\"Cannot read x is not null foo\" level:error")
+    );
     assert!(d.is_empty(), "{d:?}");
     // In capitals it is taken as meant, after any key.
     let (q, d) = lower("x IS NULL");
@@ -157,7 +167,10 @@ fn free_text_then_a_parenthesised_phrase_is_one_free_text() {
 #[test]
 fn aggregate_parameters_keep_their_quotes() {
     let (q, _) = lower("count_if(user.email,equals,\"x@y.z\"):>5");
-    assert_eq!(q.as_deref(), Some("count_if(user.email,equals,\"x@y.z\"):>5"));
+    assert_eq!(
+        q.as_deref(),
+        Some("count_if(user.email,equals,\"x@y.z\"):>5")
+    );
     let (q, _) = lower("count_if(user.email,equals,x@y.z):>5");
     assert_eq!(q.as_deref(), Some("count_if(user.email,equals,x@y.z):>5"));
 }
@@ -197,7 +210,10 @@ fn has_on_an_explicit_tag_and_sizes_on_aggregates() {
 fn percentages_on_non_percentage_aggregates_are_refused() {
     let (q, d) = lower("apdex():>41%");
     assert_eq!(q, None);
-    assert!(d.iter().any(|d| d.message.contains("not a percentage")), "{d:?}");
+    assert!(
+        d.iter().any(|d| d.message.contains("not a percentage")),
+        "{d:?}"
+    );
     let (q, _) = lower("failure_rate():>41%");
     assert_eq!(q.as_deref(), Some("failure_rate():>41%"));
 }
@@ -218,7 +234,11 @@ fn typed_tags_are_refused_where_tags_have_no_type() {
             .iter()
             .find(|d| d.code == "dql::semantic::typed_tag_unsupported")
             .unwrap_or_else(|| panic!("{text}: {d:?}"));
-        assert!(e.help.as_deref().unwrap().contains("`tags[x]`") || e.help.as_deref().unwrap().contains("`tags[cart_size]`"), "{e:?}");
+        assert!(
+            e.help.as_deref().unwrap().contains("`tags[x]`")
+                || e.help.as_deref().unwrap().contains("`tags[cart_size]`"),
+            "{e:?}"
+        );
         assert!(e.fix.is_some(), "{e:?}");
     }
     // Comparisons on tags no longer suggest the typed form there.
@@ -232,7 +252,8 @@ fn typed_tags_are_refused_where_tags_have_no_type() {
     let (q, d) = compile_with("SELECT count() FROM spans WHERE tags[x,number]:>5", false);
     assert!(q.is_some(), "{d:?}");
     assert!(
-        d.iter().all(|d| d.code != "dql::semantic::typed_tag_unsupported"),
+        d.iter()
+            .all(|d| d.code != "dql::semantic::typed_tag_unsupported"),
         "{d:?}"
     );
 }
@@ -259,6 +280,9 @@ fn did_you_mean_carries_a_fix() {
     assert_eq!(f.replacement, "errors");
     let text = "SELECT count() FROM errors WHERE enviroment:prod";
     let (_, d) = compile_with(text, false);
-    let near = d.iter().find(|d| d.code == "dql::semantic::near_name").unwrap();
+    let near = d
+        .iter()
+        .find(|d| d.code == "dql::semantic::near_name")
+        .unwrap();
     assert_eq!(near.fix.as_ref().unwrap().replacement, "environment");
 }

@@ -109,7 +109,17 @@ fn sentry_null_reading(cx: &mut Cx<'_>, filter: &Filter) -> Option<Filter> {
 fn null_reading(cx: &mut Cx<'_>, filter: &Filter, changed: &mut bool) -> Filter {
     use crate::syntax::ast::FreeText;
     let free = |f: &Filter| -> bool {
-        matches!(&f.kind, FilterKind::Term(Term { kind: TermKind::FreeText(FreeText { quoted: false, param: false, .. }), .. }))
+        matches!(
+            &f.kind,
+            FilterKind::Term(Term {
+                kind: TermKind::FreeText(FreeText {
+                    quoted: false,
+                    param: false,
+                    ..
+                }),
+                ..
+            })
+        )
     };
     match &filter.kind {
         FilterKind::Term(term) => {
@@ -183,7 +193,13 @@ fn null_reading(cx: &mut Cx<'_>, filter: &Filter, changed: &mut bool) -> Filter 
             // Whether each item of `out` holds a phrase read as free text here.
             let mut from_null: Vec<bool> = Vec::with_capacity(items.len());
             for item in items {
-                let was_sql = matches!(&item.kind, FilterKind::Term(Term { kind: TermKind::Sql(_), .. }));
+                let was_sql = matches!(
+                    &item.kind,
+                    FilterKind::Term(Term {
+                        kind: TermKind::Sql(_),
+                        ..
+                    })
+                );
                 let read = null_reading(cx, item, changed);
                 let became_free = was_sql && free(&read);
                 // Free text beside the phrase is one free text to Sentry: merge them.
@@ -218,8 +234,14 @@ fn null_reading(cx: &mut Cx<'_>, filter: &Filter, changed: &mut bool) -> Filter 
 fn merge_free(prev: &mut Filter, next: &Filter) {
     let gap = next.span.start.saturating_sub(prev.span.end) as usize;
     if let (
-        FilterKind::Term(Term { kind: TermKind::FreeText(a), span }),
-        FilterKind::Term(Term { kind: TermKind::FreeText(b), .. }),
+        FilterKind::Term(Term {
+            kind: TermKind::FreeText(a),
+            span,
+        }),
+        FilterKind::Term(Term {
+            kind: TermKind::FreeText(b),
+            ..
+        }),
     ) = (&mut prev.kind, &next.kind)
     {
         a.text.push_str(&" ".repeat(gap.max(1)));

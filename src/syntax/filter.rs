@@ -117,7 +117,10 @@ fn not_differs_from_sentry(ctx: &Ctx<'_>, i: &str, span: Span) {
         .filter(|(_, t)| matches!(&t.kind, TermKind::Search(s) if !s.negated));
     let (fix_span, replacement, explicit) = match bang {
         Some((_, t)) => {
-            let text = ctx.span_len(after, t.span.len()).slice(ctx.src()).unwrap_or("");
+            let text = ctx
+                .span_len(after, t.span.len())
+                .slice(ctx.src())
+                .unwrap_or("");
             (
                 span.to(ctx.span_len(after, t.span.len())),
                 format!("!{text}"),

@@ -228,6 +228,8 @@ mod tests {
                 "x <> 'it''s' AND y NOT IN (1, $p) z NOT BETWEEN 1 AND 2 w IS NOT NULL",
                 "x <> 'it''s' y NOT IN (1, $p) z NOT BETWEEN 1 AND 2 w IS NOT NULL",
             ),
+            // IS NULL keeps its spelling: it decides whether Sentry's reading (free text) applies.
+            ("x is  not null AND y IS NULL", "x is  not null y IS NULL"),
             (
                 "tags[a,number]:>5 !\"hi:there\":v",
                 "tags[a,number]:>5 !\"hi:there\":v",
