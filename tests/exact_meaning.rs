@@ -286,3 +286,32 @@ fn did_you_mean_carries_a_fix() {
         .unwrap();
     assert_eq!(near.fix.as_ref().unwrap().replacement, "environment");
 }
+
+#[test]
+fn did_you_mean_on_closed_sets_carries_a_fix() {
+    for (text, wrong, right) in [
+        (
+            "UPDATE issues SET status = 'resolvd' WHERE is:unresolved",
+            "'resolvd'",
+            "'resolved'",
+        ),
+        (
+            "SELECT title FROM issues WHERE is:unresolvd",
+            "unresolvd",
+            "unresolved",
+        ),
+        (
+            "SELECT count() FROM errors WHERE count:5",
+            "count",
+            "count()",
+        ),
+    ] {
+        let (_, d) = compile_with(text, false);
+        let fixed = d
+            .iter()
+            .filter_map(|d| d.fix.as_ref())
+            .find(|f| f.span.slice(text) == Some(wrong))
+            .unwrap_or_else(|| panic!("{text}: {d:?}"));
+        assert_eq!(fixed.replacement, right, "{text}");
+    }
+}

@@ -274,6 +274,27 @@ pub(crate) fn check_update(cx: &mut Cx<'_>, update: &UpdateIssues) -> Option<Che
                     format!("`{text}` is not a valid value of `{name}`"),
                     &help,
                 );
+                // A did-you-mean on a value written in the source: the fix writes it the
+                // same way (quoted or not).
+                let near = suggest::suggest(&text, key.values.iter().map(String::as_str));
+                let replacement = match (&assignment.value.kind, near) {
+                    (OperandKind::Word(_), Some(n)) => Some(n.to_string()),
+                    (OperandKind::SingleQuoted(_), Some(n)) => {
+                        Some(format!("'{}'", n.replace('\'', "''")))
+                    }
+                    (OperandKind::DoubleQuoted(_), Some(n)) => {
+                        Some(format!("\"{}\"", n.replace('"', "\\\"")))
+                    }
+                    _ => None,
+                };
+                if let (Some(r), Some(d)) = (replacement, cx.diagnostics.last_mut())
+                    && d.code == crate::diagnostic::Code::code(SemanticCode::BadUpdateValue)
+                {
+                    d.fix = Some(crate::diagnostic::Fix {
+                        span: assignment.value.span,
+                        replacement: r,
+                    });
+                }
             }
         }
     }
