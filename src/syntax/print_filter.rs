@@ -150,6 +150,24 @@ fn is_unquoted_free_text(f: &Filter) -> bool {
     )
 }
 
+fn ends_in_not(f: &Filter) -> bool {
+    match &f.kind {
+        FilterKind::Term(Term {
+            kind:
+                TermKind::FreeText(FreeText {
+                    quoted: false,
+                    param: false,
+                    text,
+                }),
+            ..
+        }) => text
+            .rsplit(char::is_whitespace)
+            .next()
+            .is_some_and(|w| w.eq_ignore_ascii_case("not")),
+        _ => false,
+    }
+}
+
 impl fmt::Display for Filter {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.kind {
@@ -177,7 +195,17 @@ impl fmt::Display for Filter {
                                 ..
                             })
                         );
-                        f.write_str(if prev_free && this_free { " AND " } else { " " })?;
+                        // Free text ending in the word `not` before a filter would read as
+                        // NOT of it: an explicit AND keeps the word free text.
+                        let prev_ends_in_not = idx
+                            .checked_sub(1)
+                            .and_then(|p| items.get(p))
+                            .is_some_and(ends_in_not);
+                        f.write_str(if (prev_free && this_free) || prev_ends_in_not {
+                            " AND "
+                        } else {
+                            " "
+                        })?;
                     }
                     if matches!(item.kind, FilterKind::Or(_)) {
                         write!(f, "({item})")?;
@@ -230,6 +258,8 @@ mod tests {
             ),
             // IS NULL keeps its spelling: it decides whether Sentry's reading (free text) applies.
             ("x is  not null AND y IS NULL", "x is  not null y IS NULL"),
+            // The word `not` ending free text stays a word.
+            ("timeout not (a:b c)", "timeout not AND a:b c"),
             (
                 "tags[a,number]:>5 !\"hi:there\":v",
                 "tags[a,number]:>5 !\"hi:there\":v",
