@@ -315,3 +315,11 @@ fn did_you_mean_on_closed_sets_carries_a_fix() {
         assert_eq!(fixed.replacement, right, "{text}");
     }
 }
+
+#[test]
+fn long_chains_of_lower_case_not_are_read_without_trouble() {
+    let (_, d) = lower(&format!("{}level:error", "not ".repeat(5000)));
+    assert!(d.iter().any(|d| d.code == DIFFERS), "{:?}", d.first());
+    let (q, _) = lower(&format!("{}found", "not ".repeat(5000)));
+    assert!(q.unwrap().ends_with("not found\""));
+}

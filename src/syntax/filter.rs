@@ -88,15 +88,20 @@ fn at_not(i: &str) -> bool {
 /// `dql::filter::free_text_negated`). Another spelling before free text, before nothing or
 /// before `)` is a word of the free text, as in Sentry (`not found`, `timeout not`).
 fn not_is_negation(ctx: &Ctx<'_>, i: &str) -> bool {
-    let after = token::ws(ctx, i.get(3..).unwrap_or(""));
-    if i.get(..3) == Some("NOT") {
-        return true;
-    }
+    // A chain `not not … x` reads as its first NOT in capitals or, failing one, as what ends it.
+    let mut i = i;
+    let after = loop {
+        if i.get(..3) == Some("NOT") {
+            return true;
+        }
+        let after = token::ws(ctx, i.get(3..).unwrap_or(""));
+        if !at_not(after) {
+            break after;
+        }
+        i = after;
+    };
     if after.starts_with("!(") || sql_condition_starts(ctx, after) {
         return true;
-    }
-    if at_not(after) {
-        return not_is_negation(ctx, after);
     }
     if after.starts_with('(') {
         // `not (timeout)` is one free text to Sentry (`free_parens`); `not (a:b)` a group.
@@ -204,6 +209,9 @@ fn sequence<'a>(
     let mut elems = Vec::new();
     // The span of the last term when it was unquoted free text (for keyword_after_free_text).
     let mut last_free_text: Option<Span> = None;
+    // The last element was a `not` (not in capitals) read as NOT: a `not` right after it is
+    // NOT too (the chain was read to its end once), which keeps long chains linear.
+    let mut in_not_chain = false;
     loop {
         if i.is_empty() || (mode == FilterMode::Clause && i.starts_with(';')) {
             break;
@@ -263,7 +271,8 @@ fn sequence<'a>(
             continue;
         }
         if mode == FilterMode::Clause {
-            if at_not(i) && not_is_negation(ctx, i) {
+            let was_chain = std::mem::take(&mut in_not_chain);
+            if at_not(i) && ((was_chain && i.get(..3) != Some("NOT")) || not_is_negation(ctx, i)) {
                 let span = ctx.span_len(i, 3);
                 let word = i.get(..3).unwrap_or("not");
                 if word == "NOT" {
@@ -271,6 +280,7 @@ fn sequence<'a>(
                 } else {
                     not_differs_from_sentry(ctx, i, span);
                     elems.push(Elem::WeakNot(span, word.to_string()));
+                    in_not_chain = true;
                 }
                 i = token::ws(ctx, i.get(3..).unwrap_or(""));
                 continue;
@@ -1220,6 +1230,7 @@ fn free_text<'a>(ctx: &Ctx<'_>, i: &'a str, mode: FilterMode, depth: u32) -> (&'
     let mut text = String::new();
     let mut p = i;
     let mut end;
+    let mut prev_free_not = false;
     loop {
         // One word, with any parentheses attached to it.
         let word_start = p;
@@ -1265,11 +1276,13 @@ fn free_text<'a>(ctx: &Ctx<'_>, i: &'a str, mode: FilterMode, depth: u32) -> (&'
         let free_parens = gap_end.starts_with('(')
             && gap_is_spaces
             && free_parens_len(ctx, gap_end, mode).is_some();
-        // `not` not in capitals before free text is a word of it, as in Sentry.
+        // `not` not in capitals before free text is a word of it, as in Sentry. After such a
+        // word, the next `not` of the same chain is one too (its chain was read once).
         let free_not = mode == FilterMode::Clause
             && at_not(gap_end)
-            && !not_is_negation(ctx, gap_end)
+            && (prev_free_not && gap_end.get(..3) != Some("NOT") || !not_is_negation(ctx, gap_end))
             && !(depth == 0 && clause_terminator(ctx, gap_end).is_some());
+        prev_free_not = free_not;
         if !free_parens && !free_not && term_starts(ctx, gap_end, mode, depth) {
             break;
         }
