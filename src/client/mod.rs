@@ -595,10 +595,13 @@ fn parse_page(request: &Request, response: &HttpResponse) -> Result<Page, Client
         status: response.status,
         reason,
     };
+    // A bulk update's 204 is "No groups found": nothing changed, never a success.
     if request.endpoint == Endpoint::IssuesUpdate
         && (response.status == 204 || response.body.is_empty())
     {
-        return Ok(Page::default());
+        return Err(ClientError::NothingUpdated {
+            ids: crate::lower::UpdatePlan::ids_of(request),
+        });
     }
     let body: Value = serde_json::from_slice(&response.body).map_err(|e| {
         bad(format!(

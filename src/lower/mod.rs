@@ -32,7 +32,7 @@ pub mod search;
 mod stats;
 pub mod time;
 
-pub use request::{Column, Endpoint, Method, Request, UpdatePlan};
+pub use request::{Column, Endpoint, ListedIssue, Method, Request, UpdatePlan};
 
 use crate::diagnostic::Diagnostic;
 use crate::semantic::checked::{CheckedKind, CheckedStatement, Projects};
