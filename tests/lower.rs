@@ -688,6 +688,8 @@ fn interval_queries_go_to_events_stats_with_one_y_axis_per_aggregate() {
             ("yAxis", "count()"),
             ("yAxis", "count_unique(user)"),
             ("interval", "1h"),
+            // The current, unfinished bucket is kept, as Sentry's UI asks.
+            ("partial", "1"),
             ("statsPeriod", "24h"),
             ("environment", "prod"),
             ("dataset", "errors"),
@@ -721,6 +723,7 @@ fn grouped_series_are_top_events_ordered_by_the_first_aggregate_by_default() {
             ("orderby", "-p95()"),
             ("topEvents", "5"),
             ("interval", "1h"),
+            ("partial", "1"),
             ("statsPeriod", "14d"),
             ("dataset", "errors"),
         ]

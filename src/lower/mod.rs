@@ -9,7 +9,7 @@
 //! | endpoint | order |
 //! |---|---|
 //! | events | `field`… (select list, then hidden), `query`, `sort`… (ORDER BY, then tiebreakers), `per_page`, time, `project`/`projectSlug`…, `environment`…, `dataset` |
-//! | events-stats | `field`… (top-n only: group fields, aggregates), `yAxis`…, `query`, `orderby`… (top-n only), `topEvents`, `interval`, time, `project`/`projectSlug`…, `environment`…, `dataset` |
+//! | events-stats | `field`… (top-n only: group fields, aggregates), `yAxis`…, `query`, `orderby`… (top-n only), `topEvents`, `interval`, `partial=1`, time, `project`/`projectSlug`…, `environment`…, `dataset` |
 //! | issues (and UPDATE's listing) | `query` (always, empty without WHERE), `sort`, `limit`, time, `project`/`projectSlug`…, `environment`… |
 //! | UPDATE's PUT | `id`… |
 //! | SHOW EVENT | none |
