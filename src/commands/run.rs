@@ -297,6 +297,7 @@ pub(crate) fn verbose_event(event: &dql::client::ClientEvent) {
                 elapsed.as_millis()
             );
         }
+        dql::client::ClientEvent::Adapted { message } => eprintln!("note: {message}"),
         dql::client::ClientEvent::Waiting { delay, reason } => {
             eprintln!(
                 "waiting {:.1} s before trying again ({reason})",

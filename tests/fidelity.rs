@@ -1,9 +1,12 @@
-//! `UPDATE issues` end to end against a scripted Sentry on 127.0.0.1: every PUT is scoped to
+//! Sentry fidelity (issue 11), end to end against a scripted Sentry on 127.0.0.1.
+//!
+//! `UPDATE issues`: every PUT is scoped to
 //! one project of the listed issues (Sentry scopes a bulk update by the PUT's own `project`
 //! and `environment` parameters, `organization_group_index.py` `put`), carries the statement's
 //! own query and environments, holds at most 100 ids; a 204 ("No groups found") is a failure
 //! naming the ids; only what Sentry confirmed is counted; `dql compile --output curl` prints
-//! both steps.
+//! both steps. An older self-hosted Sentry that refuses `dataset=errors|transactions` gets the
+//! request again without it, said with `--verbose`.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -251,4 +254,64 @@ fn compile_curl_prints_the_listing_and_the_put_plan() {
         "{}",
         lines[2]
     );
+}
+
+/// An older self-hosted Sentry: `dataset` must be one of its older `DATASET_OPTIONS`.
+fn old_sentry() -> TestServer {
+    TestServer::start(|request: &Recorded, _| match request.param("dataset").as_deref() {
+        Some("errors" | "transactions" | "spans") => Reply::json(
+            400,
+            json!({"detail": "dataset must be one of: discover, metricsEnhanced, metrics, profiles"}),
+        ),
+        _ => Reply::json(
+            200,
+            json!({"data": [{"title": "boom", "count()": 3}], "meta": {"fields": {"title": "string", "count()": "integer"}}}),
+        ),
+    })
+}
+
+#[test]
+fn an_old_sentry_refusing_the_dataset_is_asked_again_without_it() {
+    let dir = tempfile::tempdir().unwrap();
+    for (text, query) in [
+        (
+            "SELECT title, count() FROM errors WHERE level:error OR level:fatal GROUP BY title;\n",
+            "!event.type:transaction (level:error OR level:fatal)",
+        ),
+        (
+            "SELECT title, count() FROM transactions GROUP BY title;\n",
+            "event.type:transaction",
+        ),
+    ] {
+        file(&dir, text);
+        let server = old_sentry();
+        let run = dql(
+            &dir,
+            Some(&server),
+            &["run", "u.dql", "--format", "csv", "--verbose"],
+        );
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        assert_eq!(run.stdout.lines().collect::<Vec<_>>(), ["title,count()", "boom,3"]);
+        assert!(
+            run.stderr.contains("refused the `dataset` parameter"),
+            "{}",
+            run.stderr
+        );
+        let sent = server.requests();
+        assert_eq!(sent.len(), 2, "one retry");
+        assert!(sent[0].param("dataset").is_some());
+        assert_eq!(sent[1].param("dataset"), None);
+        assert_eq!(sent[1].param("query").as_deref(), Some(query));
+    }
+}
+
+#[test]
+fn a_dataset_discover_cannot_stand_for_is_not_retried() {
+    let dir = tempfile::tempdir().unwrap();
+    file(&dir, "SELECT span.op, count() FROM spans GROUP BY span.op;\n");
+    let server = old_sentry();
+    let run = dql(&dir, Some(&server), &["run", "u.dql", "--format", "csv"]);
+    assert_eq!(run.code, 4, "{}", run.stderr);
+    assert!(run.stderr.contains("dataset must be one of"), "{}", run.stderr);
+    assert_eq!(server.requests().len(), 1);
 }
