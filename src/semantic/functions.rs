@@ -521,6 +521,7 @@ fn check_column_arg(
             spec.kind,
             SpecKind::NumericColumn { .. } | SpecKind::NumericOrDateColumn { .. }
         )
+        && field.ty.is_some()
         && !sentry_numeric_column(&field.name)
     {
         cx.error(
