@@ -216,7 +216,11 @@ fn listed_issues_without_a_project_are_never_put() {
         &["run", "u.dql", "--format", "csv", "--yes"],
     );
     assert_ne!(run.code, 0);
-    assert!(run.stderr.contains("without a project id"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("without a project id"),
+        "{}",
+        run.stderr
+    );
     assert!(server.requests().iter().all(|r| r.method == "GET"));
 }
 
@@ -258,16 +262,18 @@ fn compile_curl_prints_the_listing_and_the_put_plan() {
 
 /// An older self-hosted Sentry: `dataset` must be one of its older `DATASET_OPTIONS`.
 fn old_sentry() -> TestServer {
-    TestServer::start(|request: &Recorded, _| match request.param("dataset").as_deref() {
-        Some("errors" | "transactions" | "spans") => Reply::json(
-            400,
-            json!({"detail": "dataset must be one of: discover, metricsEnhanced, metrics, profiles"}),
-        ),
-        _ => Reply::json(
-            200,
-            json!({"data": [{"title": "boom", "count()": 3}], "meta": {"fields": {"title": "string", "count()": "integer"}}}),
-        ),
-    })
+    TestServer::start(
+        |request: &Recorded, _| match request.param("dataset").as_deref() {
+            Some("errors" | "transactions" | "spans") => Reply::json(
+                400,
+                json!({"detail": "dataset must be one of: discover, metricsEnhanced, metrics, profiles"}),
+            ),
+            _ => Reply::json(
+                200,
+                json!({"data": [{"title": "boom", "count()": 3}], "meta": {"fields": {"title": "string", "count()": "integer"}}}),
+            ),
+        },
+    )
 }
 
 #[test]
@@ -291,7 +297,10 @@ fn an_old_sentry_refusing_the_dataset_is_asked_again_without_it() {
             &["run", "u.dql", "--format", "csv", "--verbose"],
         );
         assert_eq!(run.code, 0, "{}", run.stderr);
-        assert_eq!(run.stdout.lines().collect::<Vec<_>>(), ["title,count()", "boom,3"]);
+        assert_eq!(
+            run.stdout.lines().collect::<Vec<_>>(),
+            ["title,count()", "boom,3"]
+        );
         assert!(
             run.stderr.contains("refused the `dataset` parameter"),
             "{}",
@@ -308,10 +317,17 @@ fn an_old_sentry_refusing_the_dataset_is_asked_again_without_it() {
 #[test]
 fn a_dataset_discover_cannot_stand_for_is_not_retried() {
     let dir = tempfile::tempdir().unwrap();
-    file(&dir, "SELECT span.op, count() FROM spans GROUP BY span.op;\n");
+    file(
+        &dir,
+        "SELECT span.op, count() FROM spans GROUP BY span.op;\n",
+    );
     let server = old_sentry();
     let run = dql(&dir, Some(&server), &["run", "u.dql", "--format", "csv"]);
     assert_eq!(run.code, 4, "{}", run.stderr);
-    assert!(run.stderr.contains("dataset must be one of"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("dataset must be one of"),
+        "{}",
+        run.stderr
+    );
     assert_eq!(server.requests().len(), 1);
 }

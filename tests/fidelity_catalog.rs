@@ -207,7 +207,14 @@ fn errors_columns_sentry_has() {
 
 #[test]
 fn issue_category_and_priority_take_every_value_in_any_case() {
-    for value in ["error", "Performance", "FEEDBACK", "metric_alert", "db_query", "outage"] {
+    for value in [
+        "error",
+        "Performance",
+        "FEEDBACK",
+        "metric_alert",
+        "db_query",
+        "outage",
+    ] {
         passes(&format!(
             "SELECT title FROM issues WHERE issue.category:{value}"
         ));

@@ -140,8 +140,14 @@ fn error_handled_is_one_boolean_per_event() {
     // e1: one exception handled, one without a mechanism: handled.
     assert_eq!(rows[0], [Value::Bool(true), Value::Bool(false)]);
     assert_eq!(rows[2], [Value::Bool(false), Value::Bool(true)]);
-    assert_eq!(ids("SELECT id FROM errors WHERE error.handled:true"), ["e1"]);
-    assert_eq!(ids("SELECT id FROM errors WHERE error.handled:false"), ["e2"]);
+    assert_eq!(
+        ids("SELECT id FROM errors WHERE error.handled:true"),
+        ["e1"]
+    );
+    assert_eq!(
+        ids("SELECT id FROM errors WHERE error.handled:false"),
+        ["e2"]
+    );
 }
 
 #[test]

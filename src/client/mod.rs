@@ -622,7 +622,9 @@ impl<T: Transport> Pages<'_, T> {
 /// "dataset must be one of: …" (getsentry/sentry
 /// `src/sentry/api/bases/organization_events.py`).
 fn old_dataset_refusal(detail: &str) -> bool {
-    detail.to_ascii_lowercase().contains("dataset must be one of")
+    detail
+        .to_ascii_lowercase()
+        .contains("dataset must be one of")
 }
 
 /// The params without `dataset`, for a dataset whose meaning the default (`discover`) keeps

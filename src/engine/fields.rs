@@ -455,7 +455,10 @@ impl Field {
         if let Some(op) = name.strip_prefix("spans.").filter(|op| !op.is_empty()) {
             return Field::Breakdown(op.to_owned());
         }
-        if let Some(member) = name.strip_prefix("device.").filter(|m| DEVICE_MEMBERS.contains(m)) {
+        if let Some(member) = name
+            .strip_prefix("device.")
+            .filter(|m| DEVICE_MEMBERS.contains(m))
+        {
             return Field::Device(member.to_owned());
         }
         match name {
@@ -1000,11 +1003,7 @@ struct NamedContext<'a> {
 
 /// The scalar `member` of a JSON object held raw (`contexts.device`, `user.geo`,
 /// `contexts.response`); missing when absent, not a scalar, or the object is not one.
-fn object_member<'a>(
-    raw: Option<&'a RawValue>,
-    member: &str,
-    name: &'static str,
-) -> Extracted<'a> {
+fn object_member<'a>(raw: Option<&'a RawValue>, member: &str, name: &'static str) -> Extracted<'a> {
     let Some(raw) = raw else {
         return Ok(Value::Null);
     };
@@ -1632,7 +1631,13 @@ impl<'a, 'p> EventView<'a, 'p> {
             format!("ops.{op}")
         };
         Ok(all
-            .and_then(|b| b.get("span_ops")?.as_ref()?.get(key.as_str())?.as_ref()?.value)
+            .and_then(|b| {
+                b.get("span_ops")?
+                    .as_ref()?
+                    .get(key.as_str())?
+                    .as_ref()?
+                    .value
+            })
             .map_or(Value::Null, Value::Float))
     }
 

@@ -174,10 +174,7 @@ fn compile_term(
         FilterKey::Field(key) => {
             let name = key_name(key).map_err(|what| unsupported(term, what))?;
             if name == "message"
-                && matches!(
-                    term.kind,
-                    TypedKind::Text { .. } | TypedKind::TextIn { .. }
-                )
+                && matches!(term.kind, TypedKind::Text { .. } | TypedKind::TextIn { .. })
             {
                 searches_message = true;
                 resolver.field(super::fields::SEARCH_MESSAGE, term.span)?
@@ -194,7 +191,9 @@ fn compile_term(
         },
     };
     let test = match &term.kind {
-        TypedKind::Text { op, value } if searches_message => message_test(term, *op, std::slice::from_ref(value))?,
+        TypedKind::Text { op, value } if searches_message => {
+            message_test(term, *op, std::slice::from_ref(value))?
+        }
         TypedKind::TextIn { op, values } if searches_message => message_test(term, *op, values)?,
         TypedKind::Text { op, value } => text_test(term, *op, std::slice::from_ref(value))?,
         TypedKind::TextIn { op, values } => text_test(term, *op, values)?,

@@ -533,17 +533,20 @@ fn check_column_arg(
         .help("Sentry's numeric arguments are `transaction.duration`, `timestamp`, measurements (`measurements.lcp`) and span breakdowns (`spans.db`)");
         return None;
     }
-    if cx.checked && discover_functions(cx) && fname == "count_if" && spec.name == "column" {
-        if COUNT_IF_ALIASES.contains(&field.name.as_str()) {
-            cx.error(
-                SemanticCode::BadArgument,
-                span,
-                format!("`count_if` does not take the field alias `{}`", field.name),
-            )
-            .label("a field alias")
-            .help("Sentry's count_if refuses field aliases; use the column it stands for (`project.id`, `issue.id`, `timestamp`, `error.handled`, `user.email`…)");
-            return None;
-        }
+    if cx.checked
+        && discover_functions(cx)
+        && fname == "count_if"
+        && spec.name == "column"
+        && COUNT_IF_ALIASES.contains(&field.name.as_str())
+    {
+        cx.error(
+            SemanticCode::BadArgument,
+            span,
+            format!("`count_if` does not take the field alias `{}`", field.name),
+        )
+        .label("a field alias")
+        .help("Sentry's count_if refuses field aliases; use the column it stands for (`project.id`, `issue.id`, `timestamp`, `error.handled`, `user.email`…)");
+        return None;
     }
     if cx.checked && !spec.kind.allows_type(column_type(&field)) {
         let what = match spec.kind {
