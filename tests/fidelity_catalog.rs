@@ -203,6 +203,12 @@ fn errors_columns_sentry_has() {
         "SELECT num_processing_errors, replay.id, profile.id, trace.sampled, geo.subdivision FROM errors",
     );
     passes("SELECT avg(transaction.duration) FROM transactions WHERE geo.subdivision:Bavaria");
+    // Typed, not tags: an integer compares, a boolean takes only booleans.
+    passes("SELECT count() FROM errors WHERE num_processing_errors:>0");
+    refused(
+        "SELECT count() FROM errors WHERE trace.sampled:maybe",
+        "dql::filter::invalid_boolean",
+    );
 }
 
 #[test]
