@@ -164,6 +164,7 @@ fn message_filters_search_message_title_and_culprit_case_insensitively() {
 fn fields_the_payload_does_not_hold_are_refused() {
     for query in [
         "SELECT release.version FROM errors",
+        "SELECT issue, count() FROM errors GROUP BY issue",
         "SELECT count() FROM errors WHERE num_processing_errors:>0",
         "SELECT replay.id, count() FROM errors GROUP BY replay.id",
         "SELECT total.count, count() FROM transactions",

@@ -400,6 +400,8 @@ const DEVICE_MEMBERS: &[&str] = &[
 /// query time, held in other storage, or with no payload member): the engine refuses them
 /// (`dql::engine::not_supported_locally`) rather than read a tag of that name and answer blank.
 pub(crate) const UNREADABLE: &[&str] = &[
+    // Sentry answers the issue's short id (`PROJ-1A`), which the payload does not hold.
+    "issue",
     "release.version",
     "release.build",
     "release.package",
