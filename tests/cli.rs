@@ -1192,8 +1192,8 @@ fn issues_server() -> TestServer {
         "GET" => Reply::json(
             200,
             json!([
-                {"id": "101", "shortId": "SHOP-1", "title": "TypeError", "status": "unresolved", "count": "12", "userCount": 3},
-                {"id": "102", "shortId": "SHOP-2", "title": "KeyError", "status": "unresolved", "count": "4", "userCount": 1},
+                {"id": "101", "shortId": "SHOP-1", "title": "TypeError", "status": "unresolved", "count": "12", "userCount": 3, "project": {"id": "7", "slug": "shop"}},
+                {"id": "102", "shortId": "SHOP-2", "title": "KeyError", "status": "unresolved", "count": "4", "userCount": 1, "project": {"id": "7", "slug": "shop"}},
             ]),
         ),
         _ => Reply::json(200, json!({"status": "resolved"})),
@@ -1246,6 +1246,9 @@ fn update_with_yes_puts_exactly_the_listed_ids() {
     assert_eq!(
         sent[1].query(),
         [
+            ("project".to_owned(), "7".to_owned()),
+            ("query".to_owned(), "is:unresolved level:error".to_owned()),
+            ("statsPeriod".to_owned(), "14d".to_owned()),
             ("id".to_owned(), "101".to_owned()),
             ("id".to_owned(), "102".to_owned()),
         ]

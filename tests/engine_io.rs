@@ -102,10 +102,8 @@ fn every_mapped_field_of_an_error_event() {
                 "error.mechanism",
                 arr(vec![s("onunhandledrejection"), s("onerror")]),
             ),
-            (
-                "error.handled",
-                arr(vec![Value::Bool(true), Value::Bool(false)]),
-            ),
+            // One boolean per event: not every exception is handled.
+            ("error.handled", Value::Bool(false)),
             ("error.unhandled", Value::Bool(true)),
             (
                 "stack.filename",
@@ -208,7 +206,8 @@ fn ingest_style_payloads_are_read_too() {
             ("user.id", s("7")),
             ("user.display", s("7")),
             ("error.type", arr(vec![s("ValueError")])),
-            ("error.handled", arr(vec![Value::Null])),
+            // No mechanism: handled.
+            ("error.handled", Value::Bool(true)),
             ("error.unhandled", Value::Bool(false)),
             ("stack.abs_path", arr(vec![s("/srv/a.py")])),
             ("stack.in_app", arr(vec![Value::Bool(true)])),

@@ -688,6 +688,8 @@ fn interval_queries_go_to_events_stats_with_one_y_axis_per_aggregate() {
             ("yAxis", "count()"),
             ("yAxis", "count_unique(user)"),
             ("interval", "1h"),
+            // The current, unfinished bucket is kept, as Sentry's UI asks.
+            ("partial", "1"),
             ("statsPeriod", "24h"),
             ("environment", "prod"),
             ("dataset", "errors"),
@@ -721,6 +723,7 @@ fn grouped_series_are_top_events_ordered_by_the_first_aggregate_by_default() {
             ("orderby", "-p95()"),
             ("topEvents", "5"),
             ("interval", "1h"),
+            ("partial", "1"),
             ("statsPeriod", "14d"),
             ("dataset", "errors"),
         ]
@@ -958,17 +961,39 @@ fn update_lists_the_issues_then_plans_a_put_to_exactly_those_ids() {
         json!({"status": "resolved", "assignedTo": "", "isBookmarked": true})
     );
 
-    let ids: Vec<String> = (1..=250).map(|i| i.to_string()).collect();
-    let puts = plan.requests(r.name.as_deref(), &ids);
-    assert_eq!(puts.len(), 3);
+    // The PUT's own scope: the statement's query, time range and environments, never its
+    // listing size; the project comes from each listed issue.
+    assert_eq!(
+        plan.params,
+        [
+            ("query".to_owned(), "is:unresolved".to_owned()),
+            ("statsPeriod".to_owned(), "24h".to_owned()),
+            ("environment".to_owned(), "prod".to_owned()),
+        ]
+    );
+    let issues: Vec<dql::lower::ListedIssue> = (1..=250)
+        .map(|i| dql::lower::ListedIssue {
+            id: i.to_string(),
+            project: if i % 50 == 0 { "8" } else { "7" }.to_owned(),
+        })
+        .collect();
+    let puts = plan.requests(r.name.as_deref(), &issues);
+    // Project 7: 245 ids in 100 + 100 + 45; project 8: 5.
+    assert_eq!(puts.len(), 4);
     assert!(
         puts.iter()
             .all(|p| p.method == Method::Put && p.endpoint == Endpoint::IssuesUpdate)
     );
-    assert_eq!(puts[0].params.len(), 100);
-    assert_eq!(puts[2].params.len(), 50);
-    assert_eq!(puts[0].params[0], ("id".into(), "1".into()));
-    assert_eq!(puts[2].params[49], ("id".into(), "250".into()));
+    let ids = |p: &Request| dql::lower::UpdatePlan::ids_of(p);
+    assert_eq!(
+        puts.iter().map(|p| ids(p).len()).collect::<Vec<_>>(),
+        [100, 100, 45, 5]
+    );
+    assert_eq!(puts[0].params[0], ("project".into(), "7".into()));
+    assert_eq!(puts[3].params[0], ("project".into(), "8".into()));
+    assert_eq!(ids(&puts[0])[0], "1");
+    assert_eq!(ids(&puts[2])[44], "249");
+    assert_eq!(ids(&puts[3]), ["50", "100", "150", "200", "250"]);
     assert_eq!(puts[1].body, Some(plan.body.clone()));
     assert!(plan.requests(None, &[]).is_empty(), "no ids, no PUT");
 

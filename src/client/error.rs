@@ -290,6 +290,21 @@ pub enum ClientError {
         message: String,
     },
 
+    /// A bulk issue update that Sentry answered 204 "No groups found": none of the PUT's ids
+    /// was changed (`src/sentry/api/helpers/group_index/update.py`
+    /// `update_groups_with_search_fn`).
+    #[error("Sentry changed none of the issues {}: it found no such issue in the project (204)", ids.join(", "))]
+    #[diagnostic(
+        code(dql::client::nothing_updated),
+        help(
+            "the issues may have been deleted or merged since they were listed, or moved out of reach of the token; list them again"
+        )
+    )]
+    NothingUpdated {
+        /// The ids the PUT named.
+        ids: Vec<String>,
+    },
+
     /// A success status whose body is not the JSON the endpoint documents.
     #[error("unexpected response from Sentry ({status}): {reason}")]
     #[diagnostic(
@@ -321,6 +336,7 @@ impl ClientError {
             ClientError::UnknownProject { .. }
             | ClientError::NotFound { .. }
             | ClientError::BadQuery { .. }
+            | ClientError::NothingUpdated { .. }
             | ClientError::Refused { .. } => 4,
             ClientError::HttpSetup(_)
             | ClientError::RateLimited { .. }

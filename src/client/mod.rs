@@ -72,6 +72,12 @@ pub enum ClientEvent {
         /// Why (`429 Retry-After`, `500`, …).
         reason: String,
     },
+    /// The client changed the request to suit the server (an older self-hosted Sentry) and
+    /// sends it again; the message says what changed and why.
+    Adapted {
+        /// One sentence.
+        message: String,
+    },
 }
 
 /// One page of rows as it arrives.
@@ -225,6 +231,7 @@ impl<T: Transport> Client<T> {
             request,
             state: PageState::First,
             n_fetched: 0,
+            without_dataset: false,
         }
     }
 
@@ -506,6 +513,8 @@ pub struct Pages<'c, T: Transport> {
     request: &'c Request,
     state: PageState,
     n_fetched: u64,
+    /// The server refused `dataset=errors|transactions`: every page goes without it.
+    without_dataset: bool,
 }
 
 impl<T: Transport> std::fmt::Debug for Pages<'_, T> {
@@ -563,7 +572,26 @@ impl<T: Transport> Pages<'_, T> {
                 params.push(("cursor".to_owned(), cursor.clone()));
             }
         }
-        let response = self.client.send(request, &params)?;
+        if self.without_dataset {
+            params = without_dataset(&params).unwrap_or(params);
+        }
+        let response = match self.client.send(request, &params) {
+            Err(ClientError::BadQuery { detail, clause }) if !self.without_dataset => {
+                match old_dataset_refusal(&detail).then(|| without_dataset(&params)) {
+                    Some(Some(retry)) => {
+                        self.without_dataset = true;
+                        self.client.emit(ClientEvent::Adapted {
+                            message: format!(
+                                "this Sentry refused the `dataset` parameter ({detail}); sending again without it, with the dataset's event type in the query"
+                            ),
+                        });
+                        self.client.send(request, &retry)?
+                    }
+                    _ => return Err(ClientError::BadQuery { detail, clause }),
+                }
+            }
+            other => other?,
+        };
         let mut page = parse_page(request, &response)?;
         if !paginated {
             return Ok(page);
@@ -589,16 +617,58 @@ impl<T: Transport> Pages<'_, T> {
     }
 }
 
+/// Whether a 400 `detail` is an older Sentry refusing the `dataset` value: its
+/// `DATASET_OPTIONS` lacked `errors`/`transactions` and `get_dataset` answered
+/// "dataset must be one of: …" (getsentry/sentry
+/// `src/sentry/api/bases/organization_events.py`).
+fn old_dataset_refusal(detail: &str) -> bool {
+    detail
+        .to_ascii_lowercase()
+        .contains("dataset must be one of")
+}
+
+/// The params without `dataset`, for a dataset whose meaning the default (`discover`) keeps
+/// with an event-type condition: `errors` is every event but transactions (Sentry's errors
+/// dataset is the events storage, which holds `error`, `default`, `csp`… events) and
+/// `transactions` is `event.type:transaction`. `None` for any other dataset (spans, logs…:
+/// discover cannot stand for them) or when there is no `dataset` param.
+fn without_dataset(params: &[(String, String)]) -> Option<Vec<(String, String)>> {
+    let dataset = params
+        .iter()
+        .find(|(k, _)| k == "dataset")
+        .map(|(_, v)| v.as_str())?;
+    let condition = match dataset {
+        "errors" => "!event.type:transaction",
+        "transactions" => "event.type:transaction",
+        _ => return None,
+    };
+    let mut out: Vec<(String, String)> = params
+        .iter()
+        .filter(|(k, _)| k != "dataset")
+        .cloned()
+        .collect();
+    // The query param is already parenthesised where its top level is an OR.
+    match out.iter_mut().find(|(k, _)| k == "query") {
+        Some((_, query)) if !query.trim().is_empty() => *query = format!("{condition} {query}"),
+        Some((_, query)) => *query = condition.to_owned(),
+        None => out.push(("query".to_owned(), condition.to_owned())),
+    }
+    Some(out)
+}
+
 /// Turns a success response into a page according to the endpoint's documented shape.
 fn parse_page(request: &Request, response: &HttpResponse) -> Result<Page, ClientError> {
     let bad = |reason: String| ClientError::BadResponse {
         status: response.status,
         reason,
     };
+    // A bulk update's 204 is "No groups found": nothing changed, never a success.
     if request.endpoint == Endpoint::IssuesUpdate
         && (response.status == 204 || response.body.is_empty())
     {
-        return Ok(Page::default());
+        return Err(ClientError::NothingUpdated {
+            ids: crate::lower::UpdatePlan::ids_of(request),
+        });
     }
     let body: Value = serde_json::from_slice(&response.body).map_err(|e| {
         bad(format!(

@@ -95,7 +95,14 @@ pub(crate) fn run(args: &Args<'_>) -> u8 {
                 let line = if output == Output::Url {
                     url
                 } else {
-                    curl(&c.request, &url)
+                    match put_plan_curl(&args.base_url, &c.request) {
+                        Ok(Some(plan)) => format!("{}\n{plan}", curl(&c.request, &url)),
+                        Ok(None) => curl(&c.request, &url),
+                        Err(e) => {
+                            eprintln!("error: {e}");
+                            return exit::USAGE;
+                        }
+                    }
                 };
                 if let Err(code) = write_stdout(&format!("{line}\n")) {
                     return code;
@@ -130,7 +137,9 @@ struct ColumnJson<'r> {
 struct UpdateJson<'r> {
     method: dql::lower::Method,
     path: &'r str,
+    params: Vec<[&'r str; 2]>,
     body: &'r serde_json::Value,
+    chunk: usize,
 }
 
 /// The JSON object of one request.
@@ -157,7 +166,13 @@ pub(crate) fn request_json<'r>(request: &'r Request, now: &'r str) -> RequestJso
         update: request.update.as_ref().map(|u| UpdateJson {
             method: u.method,
             path: &u.path,
+            params: u
+                .params
+                .iter()
+                .map(|(k, v)| [k.as_str(), v.as_str()])
+                .collect(),
             body: &u.body,
+            chunk: u.chunk,
         }),
     }
 }
@@ -180,6 +195,32 @@ pub(crate) fn full_url(
 /// A POSIX-shell single-quoted word.
 fn shell_quote(text: &str) -> String {
     format!("'{}'", text.replace('\'', r"'\''"))
+}
+
+/// Placeholders in the printed PUT plan, for what only the listing's answer tells.
+const PROJECT_PLACEHOLDER: &str = "PROJECT_ID";
+const ISSUE_PLACEHOLDER: &str = "ISSUE_ID";
+
+/// UPDATE's second step as curl: the PUT sent, after confirmation, once per project of the
+/// listed issues and per `chunk` ids, with placeholders for the project and issue ids.
+fn put_plan_curl(base: &str, request: &Request) -> Result<Option<String>, String> {
+    let Some(plan) = &request.update else {
+        return Ok(None);
+    };
+    let issue = dql::lower::ListedIssue {
+        id: ISSUE_PLACEHOLDER.to_owned(),
+        project: PROJECT_PLACEHOLDER.to_owned(),
+    };
+    let Some(put) = plan.requests(request.name.as_deref(), &[issue]).pop() else {
+        return Ok(None);
+    };
+    let url = full_url(base, &put.path, &put.params)?;
+    Ok(Some(format!(
+        "# then, after confirmation, for each project of the listed issues: {PROJECT_PLACEHOLDER} is its id, \
+         one `id` per issue, at most {} a request\n{}",
+        plan.chunk,
+        curl(&put, &url)
+    )))
 }
 
 /// A runnable curl command; the token is read from the environment when it runs.

@@ -202,37 +202,49 @@ fn update(
         return Ok(());
     };
     let listing = client.execute(request).map_err(Failure::Client)?;
-    let ids: Vec<String> = listing
-        .result
-        .data
-        .iter()
-        .filter_map(|row| match row.get("id") {
-            Some(serde_json::Value::String(s)) => Some(s.clone()),
-            Some(serde_json::Value::Number(n)) => Some(n.to_string()),
-            _ => None,
-        })
-        .collect();
-    if ids.is_empty() {
+    let (issues, unscoped) = dql::lower::UpdatePlan::listed(&listing.result.data);
+    if !unscoped.is_empty() {
+        // A PUT without its project would be scoped by Sentry's defaults, not by the listing.
+        eprintln!(
+            "error: Sentry listed issue(s) {} without a project id, so dql cannot scope their update; nothing changed",
+            unscoped.join(", ")
+        );
+        return Err(Failure::Declined);
+    }
+    if issues.is_empty() {
         eprintln!("no issue matches; nothing to update");
         return Ok(());
     }
-    eprintln!("{} issue(s) match:", ids.len());
+    eprintln!("{} issue(s) match:", issues.len());
     for row in listing.result.data.iter().take(10) {
         let get = |k: &str| row.get(k).and_then(|v| v.as_str()).unwrap_or("");
         eprintln!("  {}  {}  {}", get("shortId"), get("status"), get("title"));
     }
-    if ids.len() > 10 {
-        eprintln!("  … and {} more", ids.len() - 10);
+    if issues.len() > 10 {
+        eprintln!("  … and {} more", issues.len() - 10);
     }
     eprintln!("change: {}", plan_put.body);
     if !yes && !confirm()? {
         eprintln!("not confirmed; nothing changed (pass --yes in scripts)");
         return Err(Failure::Declined);
     }
+    // Counted as changed: only the ids of PUTs Sentry answered with a success body.
     let mut changed = 0usize;
-    for put in plan_put.requests(request.name.as_deref(), &ids) {
-        client.execute(&put).map_err(Failure::Client)?;
-        changed += put.params.len();
+    let puts = plan_put.requests(request.name.as_deref(), &issues);
+    for put in &puts {
+        if let Err(e) = client.execute(put) {
+            let pending: usize = puts
+                .iter()
+                .skip_while(|p| !std::ptr::eq(*p, put))
+                .map(|p| dql::lower::UpdatePlan::ids_of(p).len())
+                .sum();
+            eprintln!(
+                "{changed} of {} issue(s) changed before this failure; {pending} not changed",
+                issues.len()
+            );
+            return Err(Failure::Client(e));
+        }
+        changed += dql::lower::UpdatePlan::ids_of(put).len();
     }
     let columns = vec![Column {
         field: "updated".into(),
@@ -285,6 +297,7 @@ pub(crate) fn verbose_event(event: &dql::client::ClientEvent) {
                 elapsed.as_millis()
             );
         }
+        dql::client::ClientEvent::Adapted { message } => eprintln!("note: {message}"),
         dql::client::ClientEvent::Waiting { delay, reason } => {
             eprintln!(
                 "waiting {:.1} s before trying again ({reason})",

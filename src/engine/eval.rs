@@ -109,6 +109,18 @@ impl Builder {
         Projection::new(&self.names)
     }
 
+    /// Refuses a field the engine cannot read from a payload as Sentry reads it
+    /// ([`super::fields::UNREADABLE`]), rather than answering it blank.
+    pub(crate) fn check_readable(&self, span: Span) -> Result<(), Box<Diagnostic>> {
+        match self.names.iter().find(|n| super::fields::unreadable(n)) {
+            Some(name) => Err(refuse(
+                span,
+                format!("`{name}` is not in the event payload as Sentry reads it"),
+            )),
+            None => Ok(()),
+        }
+    }
+
     /// The index of the aggregate `call` computes, added when new.
     pub(crate) fn call(
         &mut self,
@@ -679,6 +691,7 @@ pub(crate) fn run_raw(q: &EventsQuery, ctx: &Context<'_>) -> Result<LocalResult,
     descending.push(true);
     sort.push(ColExpr::Field(b.field("id")));
     descending.push(false);
+    b.check_readable(ctx.span).map_err(one)?;
     let projection = b.projection();
     let keep = usize::try_from(q.limit.unwrap_or(DEFAULT_ROWS)).unwrap_or(usize::MAX);
 
@@ -827,6 +840,7 @@ pub(crate) fn compile_grouped(q: &EventsQuery, ctx: &Context<'_>) -> Result<Grou
         sort.push(ColExpr::Field(i));
         descending.push(false);
     }
+    b.check_readable(ctx.span).map_err(one)?;
     Ok(Grouped {
         builder: b,
         base,

@@ -326,6 +326,25 @@ pub enum Field {
     BrowserName,
     /// `os.name`: the tag, else `contexts.os.name` (or `client_os`).
     OsName,
+    /// `geo.*`: a member of `user.geo` (Sentry's `geo_*` columns come from the user's geo).
+    Geo(&'static str),
+    /// `device.*`: a member of `contexts.device`.
+    Device(String),
+    /// `os.build`, `os.kernel_version`: a member of `contexts.os`.
+    Os(&'static str),
+    /// `http.status_code`: `contexts.response.status_code`, else the `http.status_code` tag.
+    HttpStatusCode,
+    /// `spans.<op>`: the span-op breakdown `breakdowns.span_ops.ops.<op>.value`
+    /// (`spans.total.time`: `breakdowns.span_ops.total.time.value`).
+    Breakdown(String),
+    /// `measurements.frames_slow_rate` / `frames_frozen_rate`: that frame count over
+    /// `frames_total` (missing when there are no frames), as Sentry's field alias computes it.
+    FramesRate(&'static str),
+    /// `measurements.stall_percentage`: `stall_total_time` over `transaction.duration`.
+    StallPercentage,
+    /// What `message:` and free text search: message, title and culprit (Sentry's
+    /// `search_message`), case-insensitively.
+    SearchMessage,
     /// `tags[x]` and every other name: the tag's value as text.
     Tag(String),
     /// `tags[x,number]`: the tag's value as a number.
@@ -353,6 +372,66 @@ pub enum StackField {
     ColNo,
 }
 
+/// The projection name of what `message:` and free text search (never a tag name: tags hold
+/// no spaces).
+pub(crate) const SEARCH_MESSAGE: &str = "message (searched)";
+
+/// The `contexts.device` members Sentry's `device.*` columns read
+/// (`src/sentry/snuba/events.py`, `contexts[device.*]`).
+const DEVICE_MEMBERS: &[&str] = &[
+    "arch",
+    "battery_level",
+    "brand",
+    "charging",
+    "locale",
+    "model_id",
+    "name",
+    "online",
+    "orientation",
+    "simulator",
+    "uuid",
+    "screen_density",
+    "screen_dpi",
+    "screen_height_pixels",
+    "screen_width_pixels",
+];
+
+/// Catalog fields a Sentry event payload does not hold as Sentry reads them (computed at
+/// query time, held in other storage, or with no payload member): the engine refuses them
+/// (`dql::engine::not_supported_locally`) rather than read a tag of that name and answer blank.
+pub(crate) const UNREADABLE: &[&str] = &[
+    // Sentry answers the issue's short id (`PROJ-1A`), which the payload does not hold.
+    "issue",
+    "release.version",
+    "release.build",
+    "release.package",
+    "release.stage",
+    "http.referer",
+    "device.class",
+    "trace.client_sample_rate",
+    "trace.sampled",
+    "stack.resource",
+    "stack.stack_level",
+    "symbolicated_in_app",
+    "reprocessing.original_issue_id",
+    "error.main_thread",
+    "num_processing_errors",
+    "replay.id",
+    "profile.id",
+    "transaction.source",
+    "performance.issue_ids",
+    "team_key_transaction",
+    "total.count",
+    "total.transaction_duration",
+    "precise.start_ts",
+    "precise.finish_ts",
+];
+
+/// Whether the engine refuses the field `name` (see [`UNREADABLE`]).
+pub(crate) fn unreadable(name: &str) -> bool {
+    UNREADABLE.contains(&name) || name.starts_with("measurements.score.weight.")
+}
+
 impl Field {
     /// The field a name reads. Never fails: a name the engine does not know reads the tag of
     /// that name, as Sentry resolves unknown keys.
@@ -366,8 +445,23 @@ impl Field {
                 None => Field::Tag(inner.trim().to_owned()),
             };
         }
+        match name {
+            "measurements.frames_slow_rate" => return Field::FramesRate("frames_slow"),
+            "measurements.frames_frozen_rate" => return Field::FramesRate("frames_frozen"),
+            "measurements.stall_percentage" => return Field::StallPercentage,
+            _ => {}
+        }
         if let Some(measurement) = name.strip_prefix("measurements.") {
             return Field::Measurement(measurement.to_owned());
+        }
+        if let Some(op) = name.strip_prefix("spans.").filter(|op| !op.is_empty()) {
+            return Field::Breakdown(op.to_owned());
+        }
+        if let Some(member) = name
+            .strip_prefix("device.")
+            .filter(|m| DEVICE_MEMBERS.contains(m))
+        {
+            return Field::Device(member.to_owned());
         }
         match name {
             "id" => Field::Id,
@@ -418,6 +512,14 @@ impl Field {
             "sdk.version" => Field::SdkVersion,
             "browser.name" => Field::BrowserName,
             "os.name" => Field::OsName,
+            "os.build" => Field::Os("build"),
+            "os.kernel_version" => Field::Os("kernel_version"),
+            "geo.country_code" => Field::Geo("country_code"),
+            "geo.region" => Field::Geo("region"),
+            "geo.city" => Field::Geo("city"),
+            "geo.subdivision" => Field::Geo("subdivision"),
+            "http.status_code" => Field::HttpStatusCode,
+            SEARCH_MESSAGE => Field::SearchMessage,
             other => Field::Tag(other.to_owned()),
         }
     }
@@ -468,6 +570,7 @@ impl Projection {
                 Field::User => "user",
                 Field::BrowserName => "browser.name",
                 Field::OsName => "os.name",
+                Field::HttpStatusCode => "http.status_code",
                 Field::Tag(key) | Field::TagNumber(key) => key.as_str(),
                 _ => continue,
             };
@@ -483,6 +586,7 @@ impl Projection {
                 Field::ProjectId => 1 << 3,
                 Field::Title => 1 << 5,
                 Field::Message => (1 << 5) | (1 << 6),
+                Field::SearchMessage => (1 << 5) | (1 << 6) | (1 << 9),
                 Field::EventType => 1 << 7,
                 Field::Transaction => (1 << 5) | (1 << 7),
                 Field::Platform => 1 << 8,
@@ -662,6 +766,7 @@ struct Top<'a> {
     measurements: Option<&'a str>,
     exception: Option<&'a str>,
     request: Option<&'a str>,
+    breakdowns: Option<&'a str>,
 }
 
 impl<'a> Top<'a> {
@@ -699,6 +804,7 @@ impl<'a> Top<'a> {
                 "measurements" => (23, Slot::Raw(&mut top.measurements)),
                 "exception" => (24, Slot::Raw(&mut top.exception)),
                 "request" => (25, Slot::Raw(&mut top.request)),
+                "breakdowns" => (26, Slot::Raw(&mut top.breakdowns)),
                 _ => return Some(()),
             };
             // A repeated known member is serde_json's "duplicate field" error.
@@ -784,6 +890,8 @@ struct SerdeTop<'a> {
     exception: Option<&'a RawValue>,
     #[serde(borrow)]
     request: Option<&'a RawValue>,
+    #[serde(borrow)]
+    breakdowns: Option<&'a RawValue>,
 }
 
 impl<'a> From<SerdeTop<'a>> for Top<'a> {
@@ -816,6 +924,7 @@ impl<'a> From<SerdeTop<'a>> for Top<'a> {
             measurements: t.measurements.map(RawValue::get),
             exception: t.exception.map(RawValue::get),
             request: t.request.map(RawValue::get),
+            breakdowns: t.breakdowns.map(RawValue::get),
         }
     }
 }
@@ -831,6 +940,8 @@ struct User<'a> {
     username: Option<Value<'a>>,
     #[serde(borrow)]
     ip_address: Option<Value<'a>>,
+    #[serde(borrow)]
+    geo: Option<&'a RawValue>,
 }
 
 #[derive(Deserialize, Default)]
@@ -860,6 +971,10 @@ struct Contexts<'a> {
     os: Option<NamedContext<'a>>,
     #[serde(borrow)]
     client_os: Option<NamedContext<'a>>,
+    #[serde(borrow)]
+    device: Option<&'a RawValue>,
+    #[serde(borrow)]
+    response: Option<&'a RawValue>,
 }
 
 #[derive(Deserialize, Default)]
@@ -882,6 +997,24 @@ struct TraceContext<'a> {
 struct NamedContext<'a> {
     #[serde(borrow)]
     name: Option<Value<'a>>,
+    #[serde(borrow)]
+    build: Option<Value<'a>>,
+    #[serde(borrow)]
+    kernel_version: Option<Value<'a>>,
+}
+
+/// The scalar `member` of a JSON object held raw (`contexts.device`, `user.geo`,
+/// `contexts.response`); missing when absent, not a scalar, or the object is not one.
+fn object_member<'a>(raw: Option<&'a RawValue>, member: &str, name: &'static str) -> Extracted<'a> {
+    let Some(raw) = raw else {
+        return Ok(Value::Null);
+    };
+    let object: Option<std::collections::BTreeMap<Cow<'a, str>, &'a RawValue>> =
+        parse_member(Some(raw.get()), name)?;
+    Ok(object
+        .and_then(|o| o.get(member).map(|v| scalar(v.get()).ok().flatten()))
+        .flatten()
+        .unwrap_or(Value::Null))
 }
 
 #[derive(Deserialize)]
@@ -1214,12 +1347,16 @@ impl<'a, 'p> EventView<'a, 'p> {
             Field::ErrorMechanism => {
                 self.per_exception(|e| or_null(e.mechanism.as_ref().and_then(|m| m.kind.as_ref())))?
             }
-            Field::ErrorHandled => self.per_exception(|e| {
-                e.mechanism
-                    .as_ref()
-                    .and_then(|m| m.handled)
-                    .map_or(Value::Null, Value::Bool)
-            })?,
+            // One boolean per event, as Sentry's `isHandled()`: every exception handled or
+            // without a mechanism (so an event without exceptions is handled).
+            Field::ErrorHandled => {
+                let exceptions = self.exceptions()?;
+                Value::Bool(
+                    !exceptions
+                        .iter()
+                        .any(|e| e.mechanism.as_ref().and_then(|m| m.handled) == Some(false)),
+                )
+            }
             Field::ErrorUnhandled => {
                 let exceptions = self.exceptions()?;
                 Value::Bool(
@@ -1261,6 +1398,57 @@ impl<'a, 'p> EventView<'a, 'p> {
                 }
                 v => v,
             },
+            Field::Geo(member) => {
+                let geo = self.user()?.geo;
+                object_member(geo, member, "user")?
+            }
+            Field::Device(member) => {
+                let device = self.contexts()?.device;
+                object_member(device, member, "contexts")?
+            }
+            Field::Os(member) => {
+                let contexts = self.contexts()?;
+                let os = contexts.os.as_ref();
+                or_null(os.and_then(|c| match *member {
+                    "build" => c.build.as_ref(),
+                    _ => c.kernel_version.as_ref(),
+                }))
+            }
+            Field::HttpStatusCode => {
+                let response = self.contexts()?.response;
+                match as_text_value(&object_member(response, "status_code", "contexts")?) {
+                    Value::Null => self.tag("http.status_code")?,
+                    v => v,
+                }
+            }
+            Field::Breakdown(op) => self.breakdown(op)?,
+            Field::FramesRate(count) => {
+                let part = self.measurement(count)?.as_f64();
+                let total = self.measurement("frames_total")?.as_f64();
+                match (part, total) {
+                    (Some(part), Some(total)) if total > 0.0 => Value::Float(part / total),
+                    _ => Value::Null,
+                }
+            }
+            Field::StallPercentage => {
+                let stall = self.measurement("stall_total_time")?.as_f64();
+                let duration = self.duration()?.as_f64();
+                match (stall, duration) {
+                    (Some(stall), Some(d)) if d > 0.0 => Value::Float(stall / d),
+                    _ => Value::Null,
+                }
+            }
+            Field::SearchMessage => {
+                let parts: Vec<String> = [&self.top.message, &self.top.title, &self.top.culprit]
+                    .into_iter()
+                    .filter_map(|v| present(v.as_ref()).map(|v| v.as_text().into_owned()))
+                    .collect();
+                if parts.is_empty() {
+                    Value::Null
+                } else {
+                    Value::Str(Cow::Owned(parts.join("\n")))
+                }
+            }
             Field::Tag(key) => self.tag(key)?,
             Field::TagNumber(key) => match self.tag(key)? {
                 Value::Str(s) => s.trim().parse::<f64>().map_or(Value::Null, Value::Float),
@@ -1420,12 +1608,39 @@ impl<'a, 'p> EventView<'a, 'p> {
         let start: Option<f64> = parse_member(self.top.start_timestamp, "startTimestamp")?;
         let end: Option<f64> = parse_member(self.top.end_timestamp, "endTimestamp")?;
         Ok(match (start, end) {
-            // Whole milliseconds, as Sentry stores transaction durations.
+            // Whole milliseconds, truncated as Sentry stores transaction durations; the
+            // difference is first taken to whole microseconds (the payload's precision) so
+            // that 0.3 s is 300 ms, not 299.
             (Some(start), Some(end)) => {
-                Value::Int(((end - start) * 1000.0).round().max(0.0) as i64)
+                let micros = ((end - start) * 1_000_000.0).round().max(0.0);
+                Value::Int((micros / 1000.0).trunc() as i64)
             }
             _ => Value::Null,
         })
+    }
+
+    /// `breakdowns.span_ops.ops.<op>.value` (`total.time` is `span_ops.total.time`).
+    fn breakdown(&self, op: &str) -> Extracted<'a> {
+        let Some(raw) = self.top.breakdowns else {
+            return Ok(Value::Null);
+        };
+        type Ops<'a> = std::collections::BTreeMap<Cow<'a, str>, Option<Measurement>>;
+        let all: Option<std::collections::BTreeMap<Cow<'a, str>, Option<Ops<'a>>>> =
+            parse_member(Some(raw), "breakdowns")?;
+        let key = if op == "total.time" {
+            op.to_owned()
+        } else {
+            format!("ops.{op}")
+        };
+        Ok(all
+            .and_then(|b| {
+                b.get("span_ops")?
+                    .as_ref()?
+                    .get(key.as_str())?
+                    .as_ref()?
+                    .value
+            })
+            .map_or(Value::Null, Value::Float))
     }
 
     fn measurement(&self, name: &str) -> Extracted<'a> {

@@ -166,18 +166,35 @@ fn compile_term(
     now_ms: i64,
     resolver: &mut dyn Resolver,
 ) -> Result<Term, Unsupported> {
+    // `message:x` searches like free text: a case-insensitive "contains" over the message,
+    // title and culprit (Sentry's `_message_filter_converter` on `search_message`,
+    // `src/sentry/search/events/datasets/discover.py`).
+    let mut searches_message = false;
     let slot = match &term.key {
         FilterKey::Field(key) => {
             let name = key_name(key).map_err(|what| unsupported(term, what))?;
-            resolver.field(&name, term.span)?
+            if name == "message"
+                && matches!(term.kind, TypedKind::Text { .. } | TypedKind::TextIn { .. })
+            {
+                searches_message = true;
+                resolver.field(super::fields::SEARCH_MESSAGE, term.span)?
+            } else {
+                resolver.field(&name, term.span)?
+            }
         }
         FilterKey::Aggregate(a) => resolver.aggregate(a, term.span)?,
         FilterKey::None => match &term.kind {
-            TypedKind::FreeText { .. } => resolver.field("message", term.span)?,
+            TypedKind::FreeText { .. } => {
+                resolver.field(super::fields::SEARCH_MESSAGE, term.span)?
+            }
             _ => return Err(unsupported(term, "the `is:` issue filter")),
         },
     };
     let test = match &term.kind {
+        TypedKind::Text { op, value } if searches_message => {
+            message_test(term, *op, std::slice::from_ref(value))?
+        }
+        TypedKind::TextIn { op, values } if searches_message => message_test(term, *op, values)?,
         TypedKind::Text { op, value } => text_test(term, *op, std::slice::from_ref(value))?,
         TypedKind::TextIn { op, values } => text_test(term, *op, values)?,
         TypedKind::Numeric { op, value } => Test::Number(*op, *value),
@@ -209,6 +226,30 @@ fn compile_term(
         slot,
         test,
     })
+}
+
+/// `message:x`: an exact value is a case-insensitive "contains"; wildcards keep their pattern.
+fn message_test(term: &TypedTerm, op: TextOp, values: &[String]) -> Result<Test, Unsupported> {
+    match op {
+        TextOp::Compare(CompareOp::Eq) => Ok(Test::Text(
+            values
+                .iter()
+                .map(|value| {
+                    let parts = split_wildcards(value);
+                    if parts.len() == 1 {
+                        TextMatch::Pattern(vec![
+                            String::new(),
+                            parts.concat().to_lowercase(),
+                            String::new(),
+                        ])
+                    } else {
+                        TextMatch::Pattern(lower_all(parts))
+                    }
+                })
+                .collect(),
+        )),
+        _ => text_test(term, op, values),
+    }
 }
 
 fn text_test(term: &TypedTerm, op: TextOp, values: &[String]) -> Result<Test, Unsupported> {

@@ -188,6 +188,13 @@ pub(super) fn lower_update(
         body.insert(key.clone(), value);
     }
     let path = ctx.org_path("issues/");
+    // The PUT's own scope: the statement's query, time range and environments (its project
+    // comes from each listed issue; the listing's size and sort do not apply).
+    let scope = params
+        .iter()
+        .filter(|(k, _)| !matches!(k.as_str(), "limit" | "sort" | "project" | "projectSlug"))
+        .cloned()
+        .collect();
     Ok(Request {
         name: ctx.name.clone(),
         method: Method::Get,
@@ -209,6 +216,7 @@ pub(super) fn lower_update(
             method: Method::Put,
             path,
             body: Value::Object(body),
+            params: scope,
             chunk: UPDATE_CHUNK,
         }),
     })

@@ -9,7 +9,7 @@
 //! | endpoint | order |
 //! |---|---|
 //! | events | `field`… (select list, then hidden), `query`, `sort`… (ORDER BY, then tiebreakers), `per_page`, time, `project`/`projectSlug`…, `environment`…, `dataset` |
-//! | events-stats | `field`… (top-n only: group fields, aggregates), `yAxis`…, `query`, `orderby`… (top-n only), `topEvents`, `interval`, time, `project`/`projectSlug`…, `environment`…, `dataset` |
+//! | events-stats | `field`… (top-n only: group fields, aggregates), `yAxis`…, `query`, `orderby`… (top-n only), `topEvents`, `interval`, `partial=1`, time, `project`/`projectSlug`…, `environment`…, `dataset` |
 //! | issues (and UPDATE's listing) | `query` (always, empty without WHERE), `sort`, `limit`, time, `project`/`projectSlug`…, `environment`… |
 //! | UPDATE's PUT | `id`… |
 //! | SHOW EVENT | none |
@@ -32,7 +32,7 @@ pub mod search;
 mod stats;
 pub mod time;
 
-pub use request::{Column, Endpoint, Method, Request, UpdatePlan};
+pub use request::{Column, Endpoint, ListedIssue, Method, Request, UpdatePlan};
 
 use crate::diagnostic::Diagnostic;
 use crate::semantic::checked::{CheckedKind, CheckedStatement, Projects};

@@ -72,8 +72,19 @@ pub struct Request {
     pub update: Option<UpdatePlan>,
 }
 
-/// The second step of `UPDATE issues`: a bulk PUT of `body` to the ids the listing returned.
+/// The second step of `UPDATE issues`: bulk PUTs of `body` to the ids the listing returned.
 /// Nothing is ever sent without ids: the PUT without `id` would update every matching issue.
+///
+/// Sentry scopes a bulk update by the PUT's own `project`/`environment` parameters, not by the
+/// ids: without `project` it uses the caller's member projects and silently drops ids outside
+/// them; when no id is in scope it falls back to searching with the PUT's own `query` (default
+/// `is:unresolved`, up to 1,000 issues); `resolvedInNextRelease` (and the other release
+/// resolutions) across several projects is a 400 (getsentry/sentry
+/// `src/sentry/issues/endpoints/organization_group_index.py` `put`,
+/// `src/sentry/api/helpers/group_index/update.py` `update_groups_with_search_fn` and
+/// `handle_resolve_in_release`). So every PUT names exactly one project (the listed issues'
+/// own `project.id`), carries the statement's query, time range and environments, and holds
+/// at most `chunk` ids.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct UpdatePlan {
     /// HTTP method (always `PUT`).
@@ -82,30 +93,91 @@ pub struct UpdatePlan {
     pub path: String,
     /// The attributes to set.
     pub body: serde_json::Value,
+    /// The statement's scope, sent with every PUT after its `project`: `query` (the statement's
+    /// own filter, never Sentry's default), the time range and the `environment`s.
+    pub params: Vec<(String, String)>,
     /// At most this many `id` params per PUT.
     pub chunk: usize,
 }
 
+/// One issue the listing returned: its id and its project's numeric id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListedIssue {
+    /// The issue (group) id.
+    pub id: String,
+    /// The numeric id of its project.
+    pub project: String,
+}
+
+/// A JSON id as text: a string, or a number Sentry sent unquoted.
+fn id_text(value: Option<&serde_json::Value>) -> Option<String> {
+    match value? {
+        serde_json::Value::String(s) if !s.is_empty() => Some(s.clone()),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
 impl UpdatePlan {
-    /// The PUT requests that apply the update to exactly `ids`, `chunk` ids each, in order.
-    /// Empty ids give no request.
-    pub fn requests(&self, name: Option<&str>, ids: &[String]) -> Vec<Request> {
-        ids.chunks(self.chunk.max(1))
-            .map(|chunk| Request {
-                name: name.map(str::to_owned),
-                method: self.method,
-                endpoint: Endpoint::IssuesUpdate,
-                path: self.path.clone(),
-                params: chunk
-                    .iter()
-                    .map(|id| ("id".to_owned(), id.clone()))
-                    .collect(),
-                body: Some(self.body.clone()),
-                columns: Vec::new(),
-                hidden: Vec::new(),
-                limit: None,
-                update: None,
-            })
+    /// The issues of the listing's rows (`id` and `project.id`), in order. Rows without an id
+    /// are skipped; the ids of rows without a project id come back in the second list, since
+    /// no PUT may be sent for them without a project.
+    pub fn listed(rows: &[crate::result::Row]) -> (Vec<ListedIssue>, Vec<String>) {
+        let mut issues = Vec::new();
+        let mut unscoped = Vec::new();
+        for row in rows {
+            let Some(id) = id_text(row.get("id")) else {
+                continue;
+            };
+            let project = id_text(row.get("project").and_then(|p| p.get("id")))
+                .filter(|p| p.bytes().all(|b| b.is_ascii_digit()));
+            match project {
+                Some(project) => issues.push(ListedIssue { id, project }),
+                None => unscoped.push(id),
+            }
+        }
+        (issues, unscoped)
+    }
+
+    /// The PUT requests that apply the update to exactly `issues`: one per project (in the
+    /// order projects first appear) and per `chunk` ids. Empty issues give no request.
+    pub fn requests(&self, name: Option<&str>, issues: &[ListedIssue]) -> Vec<Request> {
+        let mut projects: Vec<(&str, Vec<&str>)> = Vec::new();
+        for issue in issues {
+            match projects.iter_mut().find(|(p, _)| *p == issue.project) {
+                Some((_, ids)) => ids.push(&issue.id),
+                None => projects.push((&issue.project, vec![&issue.id])),
+            }
+        }
+        let mut requests = Vec::new();
+        for (project, ids) in &projects {
+            for chunk in ids.chunks(self.chunk.max(1)) {
+                let mut params = vec![("project".to_owned(), (*project).to_owned())];
+                params.extend(self.params.iter().cloned());
+                params.extend(chunk.iter().map(|id| ("id".to_owned(), (*id).to_owned())));
+                requests.push(Request {
+                    name: name.map(str::to_owned),
+                    method: self.method,
+                    endpoint: Endpoint::IssuesUpdate,
+                    path: self.path.clone(),
+                    params,
+                    body: Some(self.body.clone()),
+                    columns: Vec::new(),
+                    hidden: Vec::new(),
+                    limit: None,
+                    update: None,
+                });
+            }
+        }
+        requests
+    }
+
+    /// The ids one PUT of [`UpdatePlan::requests`] carries.
+    pub fn ids_of(put: &Request) -> Vec<String> {
+        put.params
+            .iter()
+            .filter(|(k, _)| k == "id")
+            .map(|(_, v)| v.clone())
             .collect()
     }
 }

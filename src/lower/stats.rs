@@ -130,6 +130,11 @@ pub(super) fn lower_stats(ctx: &Ctx<'_>, q: &EventsQuery) -> Result<Request, Vec
         params.push(("topEvents".into(), n.to_string()));
     }
     params.push(("interval".into(), interval.text.clone()));
+    // Without `partial=1` Sentry drops the last bucket when the range's end does not fall on
+    // the interval (the current, unfinished bucket); its UI always sends it
+    // (getsentry/sentry `src/sentry/api/endpoints/organization_events_stats.py`,
+    // `allow_partial_buckets = request.GET.get("partial") == "1"`).
+    params.push(("partial".into(), "1".into()));
     params.extend(time.params);
     super::project_params(&q.projects, &mut params);
     super::environment_params(&q.environments, &mut params);

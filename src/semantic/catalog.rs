@@ -128,12 +128,14 @@ pub enum ArgKind {
         /// Allowed names; an entry ending in `*` is a prefix. Empty: any such column.
         allowed: Vec<String>,
     },
-    /// A number literal within inclusive bounds.
+    /// A number literal within inclusive bounds (and below an exclusive one).
     Number {
         /// Smallest allowed value.
         min: Option<f64>,
         /// Largest allowed value.
         max: Option<f64>,
+        /// Every value must be less than this (Sentry's `NumberRange` end is exclusive).
+        below: Option<f64>,
     },
     /// One of a fixed list of words, matched exactly (`count_if`'s `greater`).
     Word {
@@ -634,6 +636,7 @@ mod raw {
         values: Vec<String>,
         min: Option<f64>,
         max: Option<f64>,
+        below: Option<f64>,
         #[serde(default)]
         optional: bool,
         default: Option<String>,
@@ -837,6 +840,7 @@ mod raw {
                 "number" => ArgKind::Number {
                     min: arg.min,
                     max: arg.max,
+                    below: arg.below,
                 },
                 "word" if !arg.values.is_empty() => ArgKind::Word { values: arg.values },
                 "string" => ArgKind::String,

@@ -62,6 +62,8 @@ crate::codes! {
         ConstantEquation = "constant_equation" : "an equation or select item has no field or function",
         /// `SELECT transaction.duration * 2, count() FROM transactions`
         FieldEquationInAggregateQuery = "field_equation_in_aggregate_query" : "a field equation is used in an aggregate query",
+        /// `SELECT total.count FROM transactions`
+        TotalWithoutAggregate = "total_without_aggregate" : "`total.count` or `total.transaction_duration` is selected without another aggregate",
         /// `SELECT count() FROM errors GROUP BY count()`
         AggregateInGroupBy = "aggregate_in_group_by" : "GROUP BY names an aggregate or an equation",
         /// `SELECT title, count() FROM errors GROUP BY release`

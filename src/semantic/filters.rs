@@ -617,7 +617,9 @@ impl Walker<'_, '_, '_> {
             }
             SearchValueKind::Param(_) => {}
         }
-        let fold = name == "issue.category";
+        // Sentry upper-cases a category and looks a priority up by name
+        // (`issue_search.py` `convert_category_value`, `convert_priority_value`).
+        let fold = matches!(name, "issue.category" | "issue.priority");
         for (value, span) in values {
             let ok = key.values.iter().any(|v| {
                 if fold {

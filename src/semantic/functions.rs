@@ -300,17 +300,20 @@ fn check_arg(
         SemanticCode::BadArgument
     };
     match &spec.kind {
-        SpecKind::Number { min, max } => {
+        SpecKind::Number { min, max, below } => {
             let number = text.parse::<f64>().ok().filter(|n| n.is_finite());
-            let in_range =
-                number.is_some_and(|n| min.is_none_or(|m| n >= m) && max.is_none_or(|m| n <= m));
+            let in_range = number.is_some_and(|n| {
+                min.is_none_or(|m| n >= m)
+                    && max.is_none_or(|m| n <= m)
+                    && below.is_none_or(|b| n < b)
+            });
             if !in_range {
                 cx.error(
                     code,
                     arg.span,
                     format!("`{text}` is not a valid {} for `{fname}`", spec.name),
                 )
-                .label(format!("expected {}", range_text(*min, *max)))
+                .label(format!("expected {}", range_text(*min, *max, *below)))
                 .help(format!("call it as `{}`", signature(info)));
                 return None;
             }
@@ -320,6 +323,23 @@ fn check_arg(
             })
         }
         SpecKind::Word { values } => {
+            // An array column takes only `equals`/`notEquals` (`fields.py`
+            // `normalize_count_if_condition`; discover.py `_resolve_count_if` uses `has`).
+            if fname == "count_if"
+                && discover_functions(cx)
+                && let Some(FunctionArgKind::Field(column)) = before.first().map(|a| &a.kind)
+                && column.array
+                && !matches!(text.as_str(), "equals" | "notEquals")
+            {
+                cx.error(
+                    code,
+                    arg.span,
+                    format!("`{}` is a list, so `count_if` compares it only with `equals` or `notEquals`", column.name),
+                )
+                .label("not equals/notEquals")
+                .help("write `equals` (some element is the value) or `notEquals` (none is)");
+                return None;
+            }
             if !values.contains(&text) {
                 let list: Vec<&str> = values.iter().map(String::as_str).collect();
                 cx.error(
@@ -349,6 +369,15 @@ fn check_arg(
             }
             if fname == "count_if"
                 && let Some(FunctionArgKind::Field(column)) = before.first().map(|a| &a.kind)
+                && let Some(problem) = count_if_value_problem(cx, column, &text)
+            {
+                cx.error(code, arg.span, problem.0)
+                    .label(problem.1)
+                    .help(problem.2);
+                return None;
+            }
+            if fname == "count_if"
+                && let Some(FunctionArgKind::Field(column)) = before.first().map(|a| &a.kind)
                 && matches!(column.ty, Some(super::types::FieldType::Duration(_)))
                 && !is_number_or_duration(&text)
             {
@@ -364,13 +393,108 @@ fn check_arg(
                 .help("write a number of milliseconds or a duration such as `300ms` or `1.5s`");
                 return None;
             }
+            // `to_other`'s value is a `SnQLStringArg(unquote=True)` without `optional_unquote`:
+            // Sentry refuses it unquoted (`src/sentry/search/events/datasets/discover.py`).
+            let sent = if fname == "to_other" && spec.name == "value" {
+                format!("\"{}\"", text.replace('"', "\\\""))
+            } else {
+                quote_arg(&text)
+            };
             Some(FunctionArg {
-                text: quote_arg(&text),
+                text: sent,
                 kind: FunctionArgKind::Text(text),
             })
         }
         _ => None,
     }
+}
+
+/// The datasets whose functions are Sentry's discover functions
+/// (`src/sentry/search/events/datasets/discover.py`).
+fn discover_functions(cx: &Cx<'_>) -> bool {
+    matches!(cx.dataset.as_str(), "errors" | "transactions" | "discover")
+}
+
+/// Whether Sentry's `NumericColumn` takes `name` (`src/sentry/search/events/fields.py`
+/// `NumericColumn._normalize`): a measurement, a span-op breakdown, or a column whose Snuba
+/// column is `duration`, `time` or `timestamp` (`transaction.duration`, `time`, `timestamp`).
+/// `tags[x,number]` is left to the typed-attribute rule.
+fn sentry_numeric_column(name: &str) -> bool {
+    name.starts_with("measurements.")
+        || name.starts_with("spans.")
+        || matches!(name, "transaction.duration" | "time" | "timestamp")
+        || (name.starts_with("tags[") && name.ends_with(",number]"))
+}
+
+/// Field aliases `count_if` refuses (`fields.py` `FIELD_ALIASES`, refused by
+/// `normalize_count_if_value`); the measurement aliases among them are measurements there.
+const COUNT_IF_ALIASES: &[&str] = &[
+    "project",
+    "issue",
+    "timestamp.to_hour",
+    "timestamp.to_day",
+    "error.unhandled",
+    "user.display",
+    "team_key_transaction",
+];
+
+/// Span status names Sentry maps to codes (`sentry_relay.consts.SPAN_STATUS_NAME_TO_CODE`),
+/// the only values `count_if(transaction.status, …)` takes.
+const SPAN_STATUS_NAMES: &[&str] = &[
+    "ok",
+    "cancelled",
+    "unknown",
+    "unknown_error",
+    "invalid_argument",
+    "deadline_exceeded",
+    "not_found",
+    "already_exists",
+    "permission_denied",
+    "resource_exhausted",
+    "failed_precondition",
+    "aborted",
+    "out_of_range",
+    "unimplemented",
+    "internal_error",
+    "unavailable",
+    "data_loss",
+    "unauthenticated",
+];
+
+/// What is wrong with `count_if(column, …, value)`'s value as `normalize_count_if_value`
+/// (`fields.py`) checks it: a duration-like column (`transaction.duration`, measurements,
+/// breakdowns) takes a number or a duration matching `DURATION_PATTERN` with a unit
+/// `parse_duration` knows; `transaction.status` a status name. `(message, label, help)`.
+fn count_if_value_problem(
+    cx: &Cx<'_>,
+    column: &FieldRef,
+    value: &str,
+) -> Option<(String, String, String)> {
+    if !discover_functions(cx) {
+        return None;
+    }
+    let name = column.name.as_str();
+    if name == "transaction.duration"
+        || name.starts_with("measurements.")
+        || name.starts_with("spans.")
+    {
+        return (!is_number_or_duration(value)).then(|| {
+            (
+                format!("`{value}` is not a valid value to compare with `{name}`"),
+                "expected a number or a duration".to_owned(),
+                "write a number or a duration such as `300ms` or `1.5s` (one decimal at most)"
+                    .to_owned(),
+            )
+        });
+    }
+    if name == "transaction.status" && !SPAN_STATUS_NAMES.contains(&value) {
+        return Some((
+            format!("`{value}` is not a transaction status"),
+            "not a status name".to_owned(),
+            suggest::closest_list(value, SPAN_STATUS_NAMES.to_vec()),
+        ));
+    }
+    None
 }
 
 fn check_column_arg(
@@ -396,6 +520,39 @@ fn check_column_arg(
         )
         .label(format!("not a valid {}", spec.name))
         .help(format!("expected {}", suggest::one_of(&list)));
+        return None;
+    }
+    if cx.checked
+        && discover_functions(cx)
+        && matches!(
+            spec.kind,
+            SpecKind::NumericColumn { .. } | SpecKind::NumericOrDateColumn { .. }
+        )
+        && field.ty.is_some()
+        && !sentry_numeric_column(&field.name)
+    {
+        cx.error(
+            SemanticCode::BadArgument,
+            span,
+            format!("`{fname}` needs a numeric column, and Sentry does not count `{}` as one", field.name),
+        )
+        .label("not a numeric column for Sentry")
+        .help("Sentry's numeric arguments are `transaction.duration`, `timestamp`, measurements (`measurements.lcp`) and span breakdowns (`spans.db`)");
+        return None;
+    }
+    if cx.checked
+        && discover_functions(cx)
+        && fname == "count_if"
+        && spec.name == "column"
+        && COUNT_IF_ALIASES.contains(&field.name.as_str())
+    {
+        cx.error(
+            SemanticCode::BadArgument,
+            span,
+            format!("`count_if` does not take the field alias `{}`", field.name),
+        )
+        .label("a field alias")
+        .help("Sentry's count_if refuses field aliases; use the column it stands for (`project.id`, `issue.id`, `timestamp`, `error.handled`, `user.email`…)");
         return None;
     }
     if cx.checked && !spec.kind.allows_type(column_type(&field)) {
@@ -471,21 +628,36 @@ pub(crate) fn quote_arg(text: &str) -> String {
     }
 }
 
+/// A plain number, or a duration as Sentry reads one: `DURATION_PATTERN`
+/// (`(\d+\.?\d?)(\D{1,3})`, `src/sentry/search/events/constants.py`) with a unit
+/// `parse_duration` knows (`src/sentry/search/utils.py`). `1.25s` and `1e3` are refused there.
 fn is_number_or_duration(text: &str) -> bool {
     let digits_end = text
         .char_indices()
         .find(|&(_, c)| !(c.is_ascii_digit() || c == '.'))
         .map_or(text.len(), |(i, _)| i);
     let (number, unit) = text.split_at(digits_end);
-    !number.is_empty()
-        && number.parse::<f64>().is_ok()
+    if unit.is_empty() {
+        return !number.is_empty() && number.parse::<f64>().is_ok();
+    }
+    let (whole, fraction) = number.split_once('.').unwrap_or((number, ""));
+    !whole.is_empty()
+        && whole.bytes().all(|b| b.is_ascii_digit())
+        && fraction.len() <= 1
+        && fraction.bytes().all(|b| b.is_ascii_digit())
         && matches!(
             unit,
-            "" | "ms" | "s" | "min" | "m" | "hr" | "h" | "day" | "d" | "wk" | "w"
+            "ms" | "s" | "min" | "m" | "hr" | "h" | "day" | "d" | "wk" | "w"
         )
 }
 
-fn range_text(min: Option<f64>, max: Option<f64>) -> String {
+fn range_text(min: Option<f64>, max: Option<f64>, below: Option<f64>) -> String {
+    if let Some(below) = below {
+        return match min {
+            Some(lo) => format!("a number from {lo} up to, not including, {below}"),
+            None => format!("a number below {below}"),
+        };
+    }
     match (min, max) {
         (Some(lo), Some(hi)) => format!("a number from {lo} to {hi}"),
         (Some(lo), None) => format!("a number of at least {lo}"),

@@ -174,6 +174,27 @@ pub(crate) fn check_events(cx: &mut Cx<'_>, select: &Select) -> Option<CheckedKi
             }
         }
     }
+    // `total.count`/`total.transaction_duration` run a second query over the statement's
+    // groups, so Sentry needs another aggregate beside them (`datasets/discover.py`
+    // `_resolve_total_count` sets `requires_other_aggregates`).
+    if !aggregate && cx.checked {
+        for column in &columns {
+            let total = match &column.value {
+                ColumnValue::Field(f) => is_total(&f.name),
+                ColumnValue::Equation(eq) => equation_mentions_total(eq),
+                ColumnValue::Function(_) => false,
+            };
+            if total {
+                cx.error(
+                    SemanticCode::TotalWithoutAggregate,
+                    column.span,
+                    "Sentry computes this total only beside another aggregate",
+                )
+                .label("needs an aggregate in the select list")
+                .help("select an aggregate too, e.g. `count()`, or divide by it: `count() / total.count`");
+            }
+        }
+    }
     let group_by = check_group_by(cx, select, &columns, &alias_list, aggregate, series);
     let order_by = check_order_by(
         cx,
@@ -823,5 +844,18 @@ fn check_field_count(
         )
         .label("these columns, with hidden fields for GROUP BY, ORDER BY and paging")
         .help("select fewer columns, or split the query");
+    }
+}
+
+fn is_total(name: &str) -> bool {
+    matches!(name, "total.count" | "total.transaction_duration")
+}
+
+fn equation_mentions_total(eq: &super::checked::Equation) -> bool {
+    use super::checked::Equation;
+    match eq {
+        Equation::Field(f) => is_total(&f.name),
+        Equation::Number(_) | Equation::Function(_) => false,
+        Equation::Binary(l, _, r) => equation_mentions_total(l) || equation_mentions_total(r),
     }
 }
