@@ -64,12 +64,12 @@ pub(crate) fn run(
         let local = match dql::engine::run(&compiled.checked, &files, &run_options) {
             Ok(l) => l,
             Err(RunError::Read(e)) => {
-                let _ = sink.finish();
+                let _ = sink.abort();
                 eprintln!("{:?}", miette::Report::new(e));
                 return exit::USAGE;
             }
             Err(RunError::Query(diagnostics)) => {
-                let _ = sink.finish();
+                let _ = sink.abort();
                 print_diagnostics(source, &diagnostics);
                 return exit::QUERY;
             }

@@ -292,10 +292,13 @@ fn plain_decimal(s: &str) -> bool {
 /// Splits `s` into a plain decimal and a unit suffix from `units` (longest first).
 fn number_with_unit(s: &str, units: &[(&str, f64)], case_insensitive: bool) -> Option<f64> {
     for (unit, factor) in units {
-        if s.len() <= unit.len() {
+        // A multi-byte character may stand where the unit would start: no split there.
+        let Some(at) = s.len().checked_sub(unit.len()).filter(|&at| at > 0) else {
             continue;
-        }
-        let (body, suffix) = s.split_at(s.len() - unit.len());
+        };
+        let (Some(body), Some(suffix)) = (s.get(..at), s.get(at..)) else {
+            continue;
+        };
         let matches = if case_insensitive {
             suffix.eq_ignore_ascii_case(unit)
         } else {

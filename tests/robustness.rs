@@ -1,0 +1,601 @@
+//! Never a silent partial answer (issue 12): the client, the CLI and the checker against
+//! hostile servers on 127.0.0.1, hostile parameters and hostile files. Each test failed before
+//! its fix.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    reason = "test code and its helpers: a failed unwrap is a failed test"
+)]
+
+#[allow(dead_code, reason = "shared with the other client tests")]
+mod support;
+
+use dql::client::{
+    Client, ClientError, ClientEvent, ReqwestTransport, RetryPolicy, Timeouts, Token,
+};
+use dql::lower::request::{Column, Endpoint, Method, Request};
+use serde_json::{Value, json};
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime};
+use support::server::{Reply, TestServer};
+
+const TOKEN: &str = "sntryu_r0bu57c0ffee5ecre7da7a0123456789";
+
+fn events_request(limit: Option<u64>, per_page: &str) -> Request {
+    Request {
+        name: None,
+        method: Method::Get,
+        endpoint: Endpoint::Events,
+        path: "/api/0/organizations/{org}/events/".into(),
+        params: vec![
+            ("field".into(), "title".into()),
+            ("per_page".into(), per_page.into()),
+        ],
+        body: None,
+        columns: vec![Column {
+            field: "title".into(),
+            label: "title".into(),
+            ty: None,
+        }],
+        hidden: Vec::new(),
+        limit,
+        update: None,
+    }
+}
+
+fn client_for(base_url: &str) -> Client {
+    let transport = ReqwestTransport::new(
+        Token::new(TOKEN),
+        Timeouts {
+            connect: Duration::from_secs(2),
+            read: Duration::from_secs(5),
+        },
+    )
+    .unwrap();
+    Client::with_transport(transport, base_url, Some("acme".into()))
+        .unwrap()
+        .retry_policy(RetryPolicy {
+            max_tries: 3,
+            max_wait: Duration::from_secs(60),
+            first_delay: Duration::from_millis(1),
+        })
+        .sleeper(|_| {})
+}
+
+fn rows(n: usize, from: usize) -> Value {
+    let data: Vec<Value> = (from..from + n)
+        .map(|i| json!({ "title": format!("t{i}") }))
+        .collect();
+    json!({"data": data, "meta": {"fields": {"title": "string"}, "units": {"title": null}}})
+}
+
+fn next(cursor: &str, results: bool) -> String {
+    format!(r#"<http://x/?cursor={cursor}>; rel="next"; results="{results}"; cursor="{cursor}""#)
+}
+
+/// Runs an events request with LIMIT `limit` against scripted replies; the error it ends with.
+fn paginate(replies: Vec<Reply>, limit: u64, per_page: &str) -> (Vec<usize>, ClientError) {
+    let server = TestServer::scripted(replies);
+    let client = client_for(&server.base_url);
+    let request = events_request(Some(limit), per_page);
+    let mut sizes = Vec::new();
+    for page in client.pages(&request) {
+        match page {
+            Ok(page) => sizes.push(page.rows.len()),
+            Err(e) => return (sizes, e),
+        }
+        assert!(sizes.len() < 20, "pagination did not stop");
+    }
+    panic!("pagination stopped silently after pages {sizes:?}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2. Pagination honesty
+
+#[test]
+fn a_repeated_cursor_is_an_incomplete_result_not_a_silent_stop() {
+    let (sizes, error) = paginate(
+        vec![
+            Reply::json(200, rows(2, 0)).header("Link", &next("0:2:0", true)),
+            Reply::json(200, rows(2, 2)).header("Link", &next("0:2:0", true)),
+        ],
+        10,
+        "2",
+    );
+    assert_eq!(sizes, [2, 2]);
+    match &error {
+        ClientError::Incomplete {
+            fetched,
+            wanted,
+            reason,
+        } => {
+            assert_eq!((*fetched, *wanted), (4, 10));
+            assert!(reason.contains("same cursor"), "{reason}");
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+    assert_eq!(error.exit_code(), 5);
+}
+
+#[test]
+fn a_cursor_cycle_is_detected() {
+    let (sizes, error) = paginate(
+        vec![
+            Reply::json(200, rows(2, 0)).header("Link", &next("A", true)),
+            Reply::json(200, rows(2, 2)).header("Link", &next("B", true)),
+            Reply::json(200, rows(2, 4)).header("Link", &next("A", true)),
+        ],
+        100,
+        "2",
+    );
+    assert_eq!(sizes, [2, 2, 2]);
+    assert!(
+        matches!(&error, ClientError::Incomplete { reason, fetched: 6, .. } if reason.contains("cycle")),
+        "{error:?}"
+    );
+}
+
+#[test]
+fn an_empty_page_said_to_have_results_is_incomplete() {
+    let (_, error) = paginate(
+        vec![
+            Reply::json(200, rows(2, 0)).header("Link", &next("0:2:0", true)),
+            Reply::json(200, rows(0, 0)).header("Link", &next("0:4:0", true)),
+        ],
+        10,
+        "2",
+    );
+    assert!(
+        matches!(&error, ClientError::Incomplete { reason, fetched: 2, .. } if reason.contains("empty page")),
+        "{error:?}"
+    );
+}
+
+#[test]
+fn a_full_page_without_a_link_header_is_incomplete() {
+    let (_, error) = paginate(vec![Reply::json(200, rows(2, 0))], 10, "2");
+    assert!(
+        matches!(&error, ClientError::Incomplete { reason, .. } if reason.contains("no `Link` header")),
+        "{error:?}"
+    );
+    let (_, error) = paginate(
+        vec![Reply::json(200, rows(2, 0)).header("Link", "garbage; rel=next")],
+        10,
+        "2",
+    );
+    assert!(
+        matches!(&error, ClientError::Incomplete { reason, .. } if reason.contains("no readable")),
+        "{error:?}"
+    );
+}
+
+#[test]
+fn a_short_last_page_and_a_results_false_link_end_quietly() {
+    let server = TestServer::scripted(vec![
+        Reply::json(200, rows(2, 0)).header("Link", &next("0:2:0", true)),
+        Reply::json(200, rows(1, 2)),
+    ]);
+    let client = client_for(&server.base_url);
+    let execution = client.execute(&events_request(Some(10), "2")).unwrap();
+    assert_eq!(execution.result.data.len(), 3);
+    let server = TestServer::scripted(vec![
+        Reply::json(200, rows(2, 0)).header("Link", &next("0:2:0", false)),
+    ]);
+    let client = client_for(&server.base_url);
+    let execution = client.execute(&events_request(Some(10), "2")).unwrap();
+    assert_eq!(execution.result.data.len(), 2);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 7 and 12. Rate limits: no panic on absurd resets; say how long Sentry asked for
+
+#[test]
+fn absurd_rate_limit_resets_do_not_panic() {
+    for reset in ["inf", "2e19", "1e300", "NaN", "-inf", "1e-300"] {
+        let server = TestServer::scripted(vec![
+            Reply::json(429, json!("slow down")).header("X-Sentry-Rate-Limit-Reset", reset),
+        ]);
+        let client = client_for(&server.base_url)
+            .clock(|| SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000));
+        let error = client.execute(&events_request(None, "2")).unwrap_err();
+        assert!(
+            matches!(error, ClientError::RateLimited { .. }),
+            "{reset}: {error:?}"
+        );
+    }
+}
+
+#[test]
+fn a_retry_after_beyond_the_budget_says_how_long_and_which_flag() {
+    let server = TestServer::scripted(vec![
+        Reply::json(429, json!("slow down")).header("Retry-After", "3600"),
+    ]);
+    let error = client_for(&server.base_url)
+        .execute(&events_request(None, "2"))
+        .unwrap_err();
+    assert!(
+        matches!(error, ClientError::RateLimited { asked: Some(d), .. } if d == Duration::from_secs(3600)),
+        "{error:?}"
+    );
+    let help = miette::Diagnostic::help(&error).unwrap().to_string();
+    assert!(help.contains("1 h 0 min"), "{help}");
+    assert!(help.contains("--retry-seconds"), "{help}");
+    assert!(help.contains("3600"), "{help}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// 12. Redirects and credentials
+
+#[test]
+fn a_redirect_that_is_not_followed_is_not_success() {
+    // No Location: reqwest cannot follow it.
+    let server = TestServer::scripted(vec![Reply::raw(302, "")]);
+    let error = client_for(&server.base_url)
+        .execute(&events_request(None, "2"))
+        .unwrap_err();
+    assert!(
+        matches!(error, ClientError::Redirect { status: 302, .. }),
+        "{error:?}"
+    );
+    assert_eq!(error.exit_code(), 3);
+}
+
+#[test]
+fn a_followed_redirect_is_reported_to_the_observer() {
+    let server = TestServer::start(|recorded, _| {
+        if recorded.path().starts_with("/moved/") {
+            Reply::json(200, rows(1, 0))
+        } else {
+            Reply::raw(301, "").header("Location", "/moved/events/")
+        }
+    });
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let log = Arc::clone(&seen);
+    let client =
+        client_for(&server.base_url).on_event(move |e| log.lock().unwrap().push(e.clone()));
+    client.execute(&events_request(None, "2")).unwrap();
+    let seen = seen.lock().unwrap();
+    assert!(
+        seen.iter().any(
+            |e| matches!(e, ClientEvent::Redirected { to, .. } if to.ends_with("/moved/events/"))
+        ),
+        "{seen:?}"
+    );
+}
+
+#[test]
+fn a_password_in_the_url_is_never_shown() {
+    // Nothing listens on port 9 of 127.0.0.1 (discard): the request fails.
+    let url = "http://user:hunter2secret@127.0.0.1:9";
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let log = Arc::clone(&seen);
+    let client = client_for(url).on_event(move |e| log.lock().unwrap().push(format!("{e:?}")));
+    let error = client.execute(&events_request(None, "2")).unwrap_err();
+    let text = format!("{error} {error:?}");
+    assert!(!text.contains("hunter2secret"), "{text}");
+    assert!(text.contains("***"), "{text}");
+    for event in seen.lock().unwrap().iter() {
+        assert!(!event.contains("hunter2secret"), "{event}");
+    }
+    assert_eq!(
+        dql::client::redact_url("http://u:pw@h:1/p?q"),
+        "http://u:***@h:1/p?q"
+    );
+    assert_eq!(
+        dql::client::redact_url("http://u:pw@[bad/x"),
+        "http://***@[bad/x"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// 11. A token that cannot go in a header
+
+#[test]
+fn a_token_with_a_line_break_is_a_configuration_error_at_once() {
+    for token in ["abc\rdef", "abc\ndef", "abc\u{0}"] {
+        let error = ReqwestTransport::new(Token::new(token), Timeouts::default()).unwrap_err();
+        assert!(matches!(error, ClientError::InvalidToken), "{error:?}");
+        assert_eq!(error.exit_code(), 3);
+        assert!(!format!("{error} {error:?}").contains("abc"));
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 8. A response body is capped
+
+#[test]
+fn a_body_over_the_cap_is_refused_without_retrying() {
+    let big = format!("{{\"data\":[{{\"title\":\"{}\"}}]}}", "x".repeat(100_000));
+    let server = TestServer::scripted(vec![Reply::raw(200, &big)]);
+    let transport = ReqwestTransport::new(Token::new(TOKEN), Timeouts::default())
+        .unwrap()
+        .max_body(10_000);
+    let client = Client::with_transport(transport, &server.base_url, Some("acme".into()))
+        .unwrap()
+        .sleeper(|_| {});
+    let error = client.execute(&events_request(None, "2")).unwrap_err();
+    assert!(
+        matches!(error, ClientError::ResponseTooLarge { limit: 10_000 }),
+        "{error:?}"
+    );
+    assert_eq!(
+        server.requests().len(),
+        1,
+        "a too-large body is not retried"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// The binary
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl std::fmt::Debug for Run {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "exit {}\n--- stdout\n{}\n--- stderr\n{}",
+            self.code, self.stdout, self.stderr
+        )
+    }
+}
+
+/// Runs `dql args…` in `dir` with only `env` (plus HOME), `stdin` piped in.
+fn dql(dir: &Path, args: &[&str], env: &[(&str, &str)], stdin: &[u8]) -> Run {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_dql"));
+    command
+        .args(args)
+        .env_clear()
+        .env("HOME", dir)
+        .current_dir(dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    let mut child = command.spawn().unwrap();
+    let mut input = child.stdin.take().unwrap();
+    let stdin = stdin.to_vec();
+    let feeder = std::thread::spawn(move || {
+        let _ = input.write_all(&stdin);
+    });
+    let mut out = child.stdout.take().unwrap();
+    let mut err = child.stderr.take().unwrap();
+    let out = std::thread::spawn(move || {
+        let mut s = String::new();
+        out.read_to_string(&mut s).unwrap();
+        s
+    });
+    let err = std::thread::spawn(move || {
+        let mut s = String::new();
+        err.read_to_string(&mut s).unwrap();
+        s
+    });
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > Duration::from_secs(60) {
+            let _ = child.kill();
+            panic!("dql {args:?} did not finish");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    let _ = feeder.join();
+    let run = Run {
+        code: status.code().expect("dql ended by a signal"),
+        stdout: out.join().unwrap(),
+        stderr: err.join().unwrap(),
+    };
+    assert!(!run.stderr.contains("panicked"), "dql panicked: {run:?}");
+    assert!(
+        !run.stdout.contains(TOKEN) && !run.stderr.contains(TOKEN),
+        "the token leaked: {run:?}"
+    );
+    run
+}
+
+fn env_for(server: &TestServer) -> Vec<(&'static str, String)> {
+    vec![
+        ("SENTRY_URL", server.base_url.clone()),
+        ("SENTRY_ORG", "acme".into()),
+        ("SENTRY_AUTH_TOKEN", TOKEN.into()),
+    ]
+}
+
+fn at(dir: &Path, server: &TestServer, args: &[&str]) -> Run {
+    let env = env_for(server);
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    dql(dir, args, &env, b"")
+}
+
+fn scratch(query: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("q.dql"), query).unwrap();
+    let path = dir.path().to_owned();
+    (dir, path)
+}
+
+/// Page 1 has two rows and says there are more; page 2 fails with a 500.
+fn failing_on_page_two() -> TestServer {
+    TestServer::start(|recorded, _| {
+        if recorded.param("cursor").is_none() {
+            Reply::json(200, rows(2, 0)).header("Link", &next("0:2:0", true))
+        } else {
+            Reply::json(500, json!({"detail": "boom"}))
+        }
+    })
+}
+
+// 3. A failure after some rows were written must not look complete.
+
+#[test]
+fn json_cut_short_by_a_failure_does_not_parse() {
+    let (_keep, dir) = scratch("SELECT title FROM errors LIMIT 10\n");
+    let server = failing_on_page_two();
+    let run = at(
+        &dir,
+        &server,
+        &["run", "q.dql", "--format", "json", "--retry-tries", "1"],
+    );
+    assert_eq!(run.code, 5, "{run:?}");
+    assert!(run.stdout.contains("\"t1\""), "{run:?}");
+    assert!(
+        serde_json::from_str::<Value>(&run.stdout).is_err(),
+        "a partial json result parsed: {run:?}"
+    );
+    assert!(run.stdout.contains("INCOMPLETE"), "{run:?}");
+    assert!(run.stderr.contains("2 rows"), "{run:?}");
+}
+
+#[test]
+fn ndjson_cut_short_ends_with_a_line_that_is_not_json() {
+    let (_keep, dir) = scratch("SELECT title FROM errors LIMIT 10\n");
+    let server = failing_on_page_two();
+    let run = at(
+        &dir,
+        &server,
+        &["run", "q.dql", "--format", "ndjson", "--retry-tries", "1"],
+    );
+    assert_eq!(run.code, 5, "{run:?}");
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(lines.len(), 3, "{run:?}");
+    assert!(serde_json::from_str::<Value>(lines[1]).is_ok());
+    assert!(serde_json::from_str::<Value>(lines[2]).is_err(), "{run:?}");
+    assert!(run.stderr.contains("2 rows"), "{run:?}");
+}
+
+#[test]
+fn csv_cut_short_fails_a_strict_reader() {
+    let (_keep, dir) = scratch("SELECT title, level FROM errors LIMIT 10\n");
+    let server = failing_on_page_two();
+    let run = at(
+        &dir,
+        &server,
+        &["run", "q.dql", "--format", "csv", "--retry-tries", "1"],
+    );
+    assert_eq!(run.code, 5, "{run:?}");
+    let mut reader = csv::Reader::from_reader(run.stdout.as_bytes());
+    let records: Result<Vec<_>, _> = reader.records().collect();
+    assert!(records.is_err(), "a partial csv read as whole: {run:?}");
+    assert!(run.stdout.contains("INCOMPLETE"), "{run:?}");
+}
+
+#[test]
+fn a_table_cut_short_says_so() {
+    let (_keep, dir) = scratch("SELECT title FROM errors LIMIT 10\n");
+    let server = failing_on_page_two();
+    let run = at(
+        &dir,
+        &server,
+        &["run", "q.dql", "--format", "table", "--retry-tries", "1"],
+    );
+    assert_eq!(run.code, 5, "{run:?}");
+    assert!(run.stdout.contains("t1"), "{run:?}");
+    assert!(run.stdout.contains("INCOMPLETE"), "{run:?}");
+}
+
+// 2. for `run`: fewer rows than asked while Sentry said more is a failure.
+
+#[test]
+fn run_exits_non_zero_on_a_repeating_cursor() {
+    let (_keep, dir) = scratch("SELECT title FROM errors LIMIT 10\n");
+    let server = TestServer::scripted(vec![
+        Reply::json(200, rows(2, 0)).header("Link", &next("0:2:0", true)),
+    ]);
+    let run = at(&dir, &server, &["run", "q.dql", "--format", "ndjson"]);
+    assert_eq!(run.code, 5, "{run:?}");
+    assert!(run.stderr.contains("dql::client::incomplete"), "{run:?}");
+}
+
+// 11. A token with a CR: configuration error, at once, nothing sent.
+
+#[test]
+fn a_token_with_a_carriage_return_is_exit_3_without_a_request() {
+    let (_keep, dir) = scratch("SELECT title FROM errors\n");
+    let server = TestServer::scripted(vec![Reply::json(200, rows(1, 0))]);
+    let run = dql(
+        &dir,
+        &["run", "q.dql", "--format", "csv"],
+        &[
+            ("SENTRY_URL", &server.base_url),
+            ("SENTRY_ORG", "acme"),
+            ("SENTRY_AUTH_TOKEN", "sntryu_abc\rdef"),
+        ],
+        b"",
+    );
+    assert_eq!(run.code, 3, "{run:?}");
+    assert!(run.stderr.contains("dql::client::invalid_token"), "{run:?}");
+    assert!(server.requests().is_empty());
+}
+
+// 12. --verbose shows a redirect; never a password.
+
+#[test]
+fn verbose_shows_where_redirected_rows_came_from_and_no_password() {
+    let (_keep, dir) = scratch("SELECT title FROM errors\n");
+    let server = TestServer::start(|recorded, _| {
+        if recorded.path().starts_with("/moved/") {
+            Reply::json(200, rows(1, 0))
+        } else {
+            Reply::raw(302, "").header("Location", "/moved/events/")
+        }
+    });
+    let url = server.base_url.replace("http://", "http://me:s3cretpw@");
+    let run = dql(
+        &dir,
+        &["run", "q.dql", "--format", "csv", "--verbose"],
+        &[
+            ("SENTRY_URL", &url),
+            ("SENTRY_ORG", "acme"),
+            ("SENTRY_AUTH_TOKEN", TOKEN),
+        ],
+        b"",
+    );
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(run.stderr.contains("redirected"), "{run:?}");
+    assert!(run.stderr.contains("/moved/events/"), "{run:?}");
+    assert!(!run.stderr.contains("s3cretpw"), "{run:?}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// 5. Non-ASCII characters in typed values
+
+fn compile(text: &str, params: &[(&str, &str)]) -> dql::Compilation {
+    let mut options = dql::Options::new(jiff::Timestamp::UNIX_EPOCH);
+    for (name, value) in params {
+        options.params.bind(*name, *value);
+    }
+    dql::compile_source(&dql::Source::new("q.dql", text), &options)
+}
+
+#[test]
+fn a_multibyte_character_in_a_duration_or_size_is_an_error_not_a_panic() {
+    for value in ["é", "1é", "éms", "5é%", "ß", "1日", "🦀s"] {
+        for key in [
+            "transaction.duration",
+            "measurements.fcp",
+            "tags[bytes,size]",
+        ] {
+            let text = format!("SELECT count() FROM transactions WHERE {key}:>{value}");
+            let compilation = compile(&text, &[]);
+            assert!(compilation.has_errors(), "{text}");
+            let text = format!("SELECT count() FROM transactions WHERE {key}:>$v");
+            assert!(
+                compile(&text, &[("v", value)]).has_errors(),
+                "{text} with {value}"
+            );
+        }
+    }
+}
