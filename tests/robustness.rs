@@ -15,6 +15,7 @@ mod support;
 use dql::client::{
     Client, ClientError, ClientEvent, ReqwestTransport, RetryPolicy, Timeouts, Token,
 };
+use dql::diagnostic::Code;
 use dql::lower::request::{Column, Endpoint, Method, Request};
 use serde_json::{Value, json};
 use std::io::{Read, Write};
@@ -598,4 +599,170 @@ fn a_multibyte_character_in_a_duration_or_size_is_an_error_not_a_panic() {
             );
         }
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 6. Labels past column 65,535
+
+#[test]
+fn a_label_far_along_one_line_renders_without_panicking() {
+    let cases = [
+        format!(
+            "SELECT count() FROM errors WHERE {}levle:error",
+            "a:b ".repeat(22_000)
+        ),
+        format!(
+            "SELECT count() FROM errors WHERE {}levle:error",
+            "NOT ".repeat(18_000)
+        ),
+        format!(
+            "SELECT count() FROM errors WHERE message:{} levle:error",
+            "é".repeat(70_000)
+        ),
+    ];
+    for text in cases {
+        let source = dql::Source::new("q.dql", text.as_str());
+        let compilation = compile(&text, &[]);
+        assert!(!compilation.diagnostics.is_empty());
+        let rendered = dql::diagnostic::render(&source, &compilation.diagnostics, false, 80);
+        assert!(rendered.contains("a long line"), "{rendered}");
+        assert!(rendered.len() < 100_000, "{} bytes", rendered.len());
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 14. A byte-order mark, and parameter names
+
+#[test]
+fn a_byte_order_mark_at_the_start_of_a_query_file_is_ignored() {
+    let (_keep, dir) = scratch("");
+    std::fs::write(dir.join("q.dql"), "\u{feff}SELECT count() FROM errors\n").unwrap();
+    let run = dql(&dir, &["check", "q.dql"], &[], b"");
+    assert_eq!(run.code, 0, "{run:?}");
+    let run = dql(
+        &dir,
+        &["check", "-"],
+        &[],
+        "\u{feff}SELECT count() FROM errors\n".as_bytes(),
+    );
+    assert_eq!(run.code, 0, "{run:?}");
+}
+
+#[test]
+fn a_parameter_name_with_a_space_is_refused() {
+    let (_keep, dir) = scratch("SELECT count() FROM errors WHERE level:$p\n");
+    for bad in ["p q=1", "1p=1", "p-q=1", "é=1"] {
+        let run = dql(&dir, &["compile", "q.dql", "--param", bad], &[], b"");
+        assert_eq!(run.code, 2, "{bad}: {run:?}");
+        assert!(run.stderr.contains("not a parameter name"), "{run:?}");
+    }
+    let run = dql(&dir, &["compile", "q.dql", "--param", "p=error"], &[], b"");
+    assert_eq!(run.code, 0, "{run:?}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Local engine: 1 (input read once), 8 (line cap), 13 (shapes, directories, long messages)
+
+fn scan_error(
+    path: &Path,
+    fields: &[&str],
+    options: dql::engine::ReadOptions,
+) -> dql::engine::EngineError {
+    let files = match dql::engine::EventFiles::open(path) {
+        Ok(files) => files,
+        Err(e) => return e,
+    };
+    let projection = dql::engine::Projection::new(fields.iter().copied());
+    files
+        .scan(&projection, &options, |_| {
+            Ok::<(), dql::engine::EngineError>(())
+        })
+        .expect_err("the scan should fail")
+}
+
+#[test]
+fn a_line_longer_than_the_cap_is_a_coded_error_naming_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("e.ndjson");
+    let mut text = String::from("{\"title\":\"a\"}\n{\"title\":\"b\"}\n");
+    text.push_str(&"x".repeat(5_000));
+    std::fs::write(&path, text).unwrap();
+    let options = dql::engine::ReadOptions {
+        max_line_bytes: 1_000,
+        ..dql::engine::ReadOptions::default()
+    };
+    let error = scan_error(&path, &["title"], options);
+    assert_eq!(error.code().code(), "dql::engine::line_too_long", "{error}");
+    let text = error.to_string();
+    assert!(text.contains("e.ndjson:3"), "{text}");
+}
+
+#[test]
+fn events_from_a_pipe_are_read_once_and_answer() {
+    let (_keep, dir) = scratch("SELECT count() AS n FROM errors\n");
+    let events: String = (0..5)
+        .map(|i| format!("{{\"eventID\":\"{i:032x}\",\"title\":\"t\",\"dateCreated\":\"2026-11-01T00:00:0{i}Z\"}}\n"))
+        .collect();
+    let run = dql(
+        &dir,
+        &["run", "q.dql", "--events", "/dev/stdin", "--format", "csv"],
+        &[],
+        events.as_bytes(),
+    );
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(run.stdout.trim(), "n\n5", "{run:?}");
+}
+
+#[test]
+fn a_valid_event_with_a_member_of_the_wrong_shape_is_bad_member() {
+    let dir = tempfile::tempdir().unwrap();
+    for (line, member) in [
+        (r#"{"eventID":"a","title":{"a":1}}"#, "title"),
+        (r#"{"eventID":"a","title":5}"#, "title"),
+        (r#"{"eventID":"a","title":["x"]}"#, "title"),
+        (r#"{"eventID":"a","culprit":true,"title":"x"}"#, "culprit"),
+    ] {
+        let path = dir.path().join("e.ndjson");
+        std::fs::write(&path, line).unwrap();
+        let error = scan_error(
+            &path,
+            &["title", "culprit"],
+            dql::engine::ReadOptions::default(),
+        );
+        assert_eq!(
+            error.code().code(),
+            "dql::engine::bad_member",
+            "{line}: {error}"
+        );
+        assert!(
+            error.to_string().contains(&format!("`{member}`")),
+            "{error}"
+        );
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_dangling_link_in_an_events_directory_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.ndjson"), "{\"title\":\"a\"}\n").unwrap();
+    std::os::unix::fs::symlink(dir.path().join("gone.ndjson"), dir.path().join("b.ndjson"))
+        .unwrap();
+    let error = dql::engine::EventFiles::open(dir.path()).unwrap_err();
+    assert_eq!(error.code().code(), "dql::engine::read_failed", "{error}");
+    assert!(error.to_string().contains("b.ndjson"), "{error}");
+}
+
+#[test]
+fn a_huge_bad_value_is_not_echoed_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("e.ndjson");
+    let big = "y".repeat(10_000_000);
+    std::fs::write(&path, format!("{{\"title\":\"x\",\"tags\":\"{big}\"}}\n")).unwrap();
+    let error = scan_error(&path, &["tags[a]"], dql::engine::ReadOptions::default());
+    let text = format!("{error}");
+    assert!(text.len() < 2_000, "{} bytes of message", text.len());
+    std::fs::write(&path, format!("{{\"title\":\"{big}\n")).unwrap();
+    let error = scan_error(&path, &["title"], dql::engine::ReadOptions::default());
+    assert!(error.to_string().len() < 2_000);
 }

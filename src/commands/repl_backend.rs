@@ -106,7 +106,7 @@ impl Backend for CliBackend {
                 Target::Nowhere(hint) => return Err(Failure::Message(hint.clone())),
                 Target::Events(files) => {
                     let options = RunOptions {
-                        read: ReadOptions { skip_bad: false },
+                        read: ReadOptions::default(),
                         ..RunOptions::default()
                     };
                     match dql::engine::run(&stmt, files, &options) {

@@ -50,6 +50,7 @@ pub(crate) fn run(
         now,
         read: ReadOptions {
             skip_bad: args.skip_bad,
+            ..ReadOptions::default()
         },
         ..RunOptions::default()
     };
