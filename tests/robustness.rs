@@ -766,3 +766,103 @@ fn a_huge_bad_value_is_not_echoed_whole() {
     let error = scan_error(&path, &["title"], dql::engine::ReadOptions::default());
     assert!(error.to_string().len() < 2_000);
 }
+
+// ---------------------------------------------------------------------------------------------
+// 4. `\*` in a parameter is never a wildcard; integers past 2^53 are sent as written
+
+fn query_param(text: &str, params: &[(&str, &str)]) -> Result<String, Vec<String>> {
+    let compilation = compile(text, params);
+    if compilation.has_errors() {
+        return Err(compilation
+            .diagnostics
+            .iter()
+            .map(|d| d.code.to_string())
+            .collect());
+    }
+    let request = &compilation.statements[0].request;
+    Ok(request
+        .params
+        .iter()
+        .find(|(k, _)| k == "query")
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default())
+}
+
+/// Whether Sentry reads `value` as a wildcard (`WILDCARD_CHARS` of event_search.py: a `*`
+/// after an even run of backslashes).
+fn sentry_wildcard(value: &str) -> bool {
+    let mut run = 0;
+    for c in value.chars() {
+        match c {
+            '\\' => run += 1,
+            '*' if run % 2 == 0 => return true,
+            _ => run = 0,
+        }
+    }
+    false
+}
+
+#[test]
+fn a_backslash_star_parameter_is_never_sent_as_a_wildcard() {
+    for text in [
+        "SELECT count() FROM errors WHERE message = $v",
+        "SELECT count() FROM errors WHERE message:$v",
+        "SELECT count() FROM errors WHERE message IN ($v, 'x')",
+    ] {
+        for value in [r"a\*b", r"\*", r"a\\\*b", r"*\*"] {
+            match query_param(text, &[("v", value)]) {
+                Ok(query) => panic!("{text} with {value}: sent as {query}"),
+                Err(codes) => assert!(
+                    codes.iter().any(|c| c == "dql::filter::backslash_star"),
+                    "{codes:?}"
+                ),
+            }
+        }
+        for value in [r"a\\*b", r"a\b", r"a*b", r"a\\b*"] {
+            let query = query_param(text, &[("v", value)]).unwrap();
+            let sent = query
+                .split_once("message:")
+                .map(|(_, v)| v)
+                .unwrap_or(&query);
+            assert!(!sentry_wildcard(sent), "{text} with {value}: {query}");
+        }
+    }
+    // In a pattern a literal `\*` can be written: `\\\*` is a literal backslash then star.
+    let query = query_param(
+        "SELECT count() FROM errors WHERE message LIKE $v",
+        &[("v", r"%a\*b%")],
+    )
+    .unwrap();
+    assert_eq!(query, r"message:*a\\\*b*");
+}
+
+#[test]
+fn integers_beyond_two_to_the_53_are_sent_as_written() {
+    for (text, params) in [
+        (
+            "SELECT count() FROM errors WHERE issue.id:9007199254740993",
+            vec![],
+        ),
+        (
+            "SELECT count() FROM errors WHERE issue.id = 9007199254740993",
+            vec![],
+        ),
+        (
+            "SELECT count() FROM errors WHERE issue.id:$id",
+            vec![("id", "9007199254740993")],
+        ),
+        (
+            "SELECT count() FROM errors WHERE issue.id:>$id",
+            vec![("id", "9007199254740993")],
+        ),
+    ] {
+        let query = query_param(text, &params).unwrap();
+        assert!(query.ends_with("9007199254740993"), "{text}: {query}");
+    }
+    let query = query_param(
+        "SELECT count() FROM errors WHERE issue.id:123456789012345678901234567890",
+        &[],
+    )
+    .unwrap();
+    assert_eq!(query, "issue.id:123456789012345678901234567890");
+}

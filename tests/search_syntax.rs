@@ -465,7 +465,7 @@ fn actual_term(t: &TypedTerm) -> String {
                     .join(", ")
             ),
         ),
-        TypedKind::Numeric { op, value } => ("numeric", cmp(op), num(*value)),
+        TypedKind::Numeric { op, value, .. } => ("numeric", cmp(op), num(*value)),
         TypedKind::NumericIn { values } => (
             "numericIn",
             "=".into(),

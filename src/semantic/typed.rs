@@ -151,6 +151,10 @@ pub enum TypedKind {
         op: CompareOp,
         /// The number.
         value: f64,
+        /// The integer as written, when an `f64` cannot hold it exactly (beyond 2^53:
+        /// `issue.id:9007199254740993`): it is sent as written, never rounded.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        exact: Option<String>,
     },
     /// `key:[1, 2]` on a numeric key (durations in milliseconds, sizes in bytes).
     NumericIn {
