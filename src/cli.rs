@@ -368,7 +368,7 @@ fn repl(flags: &SentryFlags, format: dql::format::Format, events: Option<&PathBu
             Client::from_config(c, dql::client::transport::Timeouts::default()).ok()
         });
         match client {
-            Some(client) => Target::Sentry(Box::new(client)),
+            Some(client) => Target::Sentry(std::sync::Arc::new(client)),
             None => Target::Nowhere(
                 "not connected to Sentry: queries are checked and compiled, not run.\n\
                  To run them, set SENTRY_AUTH_TOKEN and SENTRY_ORG (or --token and --org, or \
