@@ -29,9 +29,12 @@ fn tag_columns(n: usize) -> String {
     format!("SELECT {} FROM errors\n", items.join(", "))
 }
 
+/// Makes a query file of one shape at a size.
+type Shape = fn(usize) -> String;
+
 fn bench_scaling(c: &mut Criterion) {
     let options = dql::Options::new("2026-11-26T10:00:00Z".parse().unwrap());
-    let shapes: [(&str, fn(usize) -> String); 3] = [
+    let shapes: [(&str, Shape); 3] = [
         ("aliases", aliases),
         ("names", names),
         ("tag_columns", tag_columns),

@@ -866,3 +866,33 @@ fn integers_beyond_two_to_the_53_are_sent_as_written() {
     .unwrap();
     assert_eq!(query, "issue.id:123456789012345678901234567890");
 }
+
+// 2. for `export`: a repeating cursor is a failure, with the events written marked.
+
+#[test]
+fn export_exits_non_zero_when_pagination_cannot_go_on() {
+    let (_keep, dir) = scratch("");
+    let server = TestServer::start(|recorded, _| {
+        if recorded.path() == "/api/0/organizations/acme/events/" {
+            let id = format!("{:032x}", recorded.param("cursor").map_or(1, |_| 2));
+            Reply::json(
+                200,
+                json!({"data": [{"id": id, "project": "web"}], "meta": {"fields": {}}}),
+            )
+            .header("Link", &next("0:1:0", true))
+        } else {
+            Reply::json(200, json!({"eventID": "e", "title": "t"}))
+        }
+    });
+    let env = env_for(&server);
+    let mut env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    env.push(("SENTRY_PROJECT", "web"));
+    let run = dql(&dir, &["export", "--query", "", "--limit", "10"], &env, b"");
+    assert_eq!(run.code, 5, "{run:?}");
+    assert!(run.stderr.contains("dql::client::incomplete"), "{run:?}");
+    assert!(
+        run.stdout
+            .ends_with(&format!("{}\n", dql::format::INCOMPLETE_MARK)),
+        "{run:?}"
+    );
+}
