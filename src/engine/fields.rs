@@ -1162,6 +1162,10 @@ const SCALAR_MEMBERS: [&str; 12] = [
 /// Why serde_json could not read `text` as an event: invalid JSON, or (the JSON being valid)
 /// a member of the wrong shape.
 fn top_error(text: &[u8], error: serde_json::Error) -> ExtractError {
+    // A repeated member is the JSON's own fault (RFC 8259 wants names unique).
+    if error.to_string().starts_with("duplicate field") {
+        return ExtractError::BadJson(error.to_string());
+    }
     let Ok(members) = serde_json::from_slice::<std::collections::BTreeMap<String, &RawValue>>(text)
     else {
         return ExtractError::BadJson(error.to_string());
