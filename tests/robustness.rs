@@ -896,3 +896,26 @@ fn export_exits_non_zero_when_pagination_cannot_go_on() {
         "{run:?}"
     );
 }
+
+#[test]
+fn config_and_compile_never_print_a_password_in_the_url() {
+    let (_keep, dir) = scratch("SELECT count() FROM errors\n");
+    let env = [
+        ("SENTRY_URL", "https://me:pa55w0rdz@sentry.example.com"),
+        ("SENTRY_ORG", "acme"),
+    ];
+    for args in [
+        &["config"][..],
+        &["compile", "q.dql", "--output", "url"],
+        &["compile", "q.dql", "--output", "curl"],
+    ] {
+        let run = dql(&dir, args, &env, b"");
+        assert_eq!(run.code, 0, "{args:?}: {run:?}");
+        assert!(!run.stdout.contains("pa55w0rdz"), "{args:?}: {run:?}");
+        assert!(!run.stderr.contains("pa55w0rdz"), "{args:?}: {run:?}");
+        assert!(
+            run.stdout.contains("sentry.example.com"),
+            "{args:?}: {run:?}"
+        );
+    }
+}
