@@ -116,7 +116,10 @@ fn leaf() -> impl Strategy<Value = TypedFilter> {
         prop::collection::vec(number(), 1..4).prop_map(|values| term(
             false,
             key("project.id"),
-            TypedKind::NumericIn { values }
+            TypedKind::NumericIn {
+                values,
+                exact: Vec::new()
+            }
         )),
         (any::<bool>(), any::<bool>()).prop_map(|(n, value)| term(
             n,

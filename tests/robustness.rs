@@ -865,6 +865,15 @@ fn integers_beyond_two_to_the_53_are_sent_as_written() {
     )
     .unwrap();
     assert_eq!(query, "issue.id:123456789012345678901234567890");
+    let query = query_param(
+        "SELECT count() FROM errors WHERE issue.id IN (9007199254740993, 5, $id)",
+        &[("id", "18446744073709551617")],
+    )
+    .unwrap();
+    assert_eq!(
+        query,
+        "issue.id:[9007199254740993, 5, 18446744073709551617]"
+    );
 }
 
 // 2. for `export`: a repeating cursor is a failure, with the events written marked.

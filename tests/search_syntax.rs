@@ -466,7 +466,7 @@ fn actual_term(t: &TypedTerm) -> String {
             ),
         ),
         TypedKind::Numeric { op, value, .. } => ("numeric", cmp(op), num(*value)),
-        TypedKind::NumericIn { values } => (
+        TypedKind::NumericIn { values, .. } => (
             "numericIn",
             "=".into(),
             format!(

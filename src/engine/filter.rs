@@ -181,7 +181,7 @@ fn compile_term(
         TypedKind::Text { op, value } => text_test(term, *op, std::slice::from_ref(value))?,
         TypedKind::TextIn { op, values } => text_test(term, *op, values)?,
         TypedKind::Numeric { op, value, .. } => Test::Number(*op, *value),
-        TypedKind::NumericIn { values } => Test::NumberIn(values.clone()),
+        TypedKind::NumericIn { values, .. } => Test::NumberIn(values.clone()),
         TypedKind::Boolean { value } => Test::Bool(*value),
         TypedKind::Date { op, instant } => date_compare(*op, instant.as_millisecond()),
         TypedKind::SpecificDate { date } => match date {

@@ -160,6 +160,10 @@ pub enum TypedKind {
     NumericIn {
         /// The numbers.
         values: Vec<f64>,
+        /// Each value as written when an `f64` cannot hold it exactly (see
+        /// [`TypedKind::Numeric`]); empty when none needs it, else one per value.
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        exact: Vec<Option<String>>,
     },
     /// `key:true`.
     Boolean {

@@ -1024,6 +1024,7 @@ impl<'k> Typer<'k> {
             _ => {}
         }
         let mut values = Vec::with_capacity(raws.len());
+        let mut exact = Vec::with_capacity(raws.len());
         for raw in &raws {
             let sql = raw.literal;
             let parsed = if raw.quoted && !sql || !matches!(op, TextOp::Compare(CompareOp::Eq)) {
@@ -1043,11 +1044,17 @@ impl<'k> Typer<'k> {
                 parse_number(&raw.text)
             };
             match parsed {
-                Some(v) => values.push(v),
+                Some(v) => {
+                    values.push(v);
+                    exact.push(exact_integer(&raw.text));
+                }
                 None => return self.invalid_numeric(ty, span),
             }
         }
-        Some(TypedKind::NumericIn { values })
+        if exact.iter().all(Option::is_none) {
+            exact.clear();
+        }
+        Some(TypedKind::NumericIn { values, exact })
     }
 
     fn operand(&mut self, operand: &Operand) -> Option<Raw> {
