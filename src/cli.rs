@@ -141,6 +141,9 @@ enum Command {
         /// Seconds allowed for one response.
         #[arg(long, default_value_t = 60)]
         timeout: u64,
+        /// The largest response body read, in MiB after decompression.
+        #[arg(long, default_value_t = 256, value_parser = clap::value_parser!(u64).range(1..))]
+        max_response_mb: u64,
     },
     /// Fetch the raw events a query matches from Sentry as NDJSON on stdout (what
     /// `dql run --events` reads), progress on stderr.
@@ -224,6 +227,7 @@ pub(crate) fn main() -> ExitCode {
             retry_tries,
             retry_seconds,
             timeout,
+            max_response_mb,
         } => run::run(
             &run::Args {
                 path: &query.file,
@@ -239,6 +243,7 @@ pub(crate) fn main() -> ExitCode {
                 retry_tries: *retry_tries,
                 retry_seconds: *retry_seconds,
                 timeout_seconds: *timeout,
+                max_body: max_response_mb.saturating_mul(1 << 20),
             },
             cli.sentry.resolve(),
         ),
@@ -363,7 +368,7 @@ fn repl(flags: &SentryFlags, format: dql::format::Format, events: Option<&PathBu
             Client::from_config(c, dql::client::transport::Timeouts::default()).ok()
         });
         match client {
-            Some(client) => Target::Sentry(Box::new(client)),
+            Some(client) => Target::Sentry(std::sync::Arc::new(client)),
             None => Target::Nowhere(
                 "not connected to Sentry: queries are checked and compiled, not run.\n\
                  To run them, set SENTRY_AUTH_TOKEN and SENTRY_ORG (or --token and --org, or \

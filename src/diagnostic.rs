@@ -297,6 +297,13 @@ pub fn render(source: &Source, diagnostics: &[Diagnostic], colour: bool, width: 
     let mut out = String::new();
     // Each rendering shows its source lines: past a screenful more add nothing but time.
     for diagnostic in diagnostics.iter().take(MAX_RENDERED) {
+        // miette cannot draw a label past column 65,535 (it panics): a label on a long line is
+        // drawn over a window of that line.
+        let clipped = clip_long_lines(diagnostic, source);
+        let (diagnostic, source) = match &clipped {
+            Some((d, s)) => (d, s),
+            None => (diagnostic, source),
+        };
         let with_source = WithSource::new(diagnostic, source);
         if handler.render_report(&mut out, &with_source).is_err() {
             // Rendering into a String cannot fail; fall back to the plain message anyway.
@@ -312,6 +319,76 @@ pub fn render(source: &Source, diagnostics: &[Diagnostic], colour: bool, width: 
         out.push_str(&format!("… and {more} more diagnostic(s) not shown\n"));
     }
     out
+}
+
+/// Lines longer than this (in bytes) are shown as a window around the labels.
+const MAX_SHOWN_LINE: usize = 2_000;
+
+/// Bytes of context kept on each side of the labels in such a window.
+const WINDOW_CONTEXT: usize = 120;
+
+/// For a diagnostic whose labels sit on a line longer than [`MAX_SHOWN_LINE`], the same
+/// diagnostic over a source holding only a window of that text (`…` marks what was cut; the
+/// name says where the window starts). Labels that do not fit one window are dropped from the
+/// drawing and named in the message's place instead. `None` when nothing needs clipping.
+fn clip_long_lines(diagnostic: &Diagnostic, source: &Source) -> Option<(Diagnostic, Source)> {
+    let text = source.text();
+    let line_len = |offset: usize| {
+        let offset = offset.min(text.len());
+        let start = text
+            .get(..offset)
+            .and_then(|t| t.rfind('\n'))
+            .map_or(0, |i| i + 1);
+        let end = text
+            .get(offset..)
+            .and_then(|t| t.find('\n'))
+            .map_or(text.len(), |i| offset + i);
+        end - start
+    };
+    let long = diagnostic.labels.iter().any(|l| {
+        line_len(l.span.start as usize) > MAX_SHOWN_LINE
+            || line_len(l.span.end as usize) > MAX_SHOWN_LINE
+    });
+    if !long {
+        return None;
+    }
+    let first = diagnostic
+        .labels
+        .iter()
+        .map(|l| l.span.start as usize)
+        .min()?;
+    let floor = |mut i: usize| {
+        i = i.min(text.len());
+        while !text.is_char_boundary(i) {
+            i -= 1;
+        }
+        i
+    };
+    let start = floor(first.saturating_sub(WINDOW_CONTEXT));
+    let end = floor(first.saturating_add(MAX_SHOWN_LINE / 2).min(text.len()));
+    let window = text.get(start..end)?.replace('\n', " ");
+    let lead = if start > 0 { "…" } else { "" };
+    let tail = if end < text.len() { "…" } else { "" };
+    let shift = |offset: usize| (offset.saturating_sub(start) + lead.len()) as u32;
+    let (line, column) = source.line_col(start);
+    let mut clipped = diagnostic.clone();
+    clipped.labels = diagnostic
+        .labels
+        .iter()
+        .filter(|l| (l.span.start as usize) >= start && (l.span.end as usize) <= end)
+        .map(|l| Label {
+            span: Span {
+                start: shift(l.span.start as usize),
+                end: shift(l.span.end as usize),
+            },
+            text: l.text.clone(),
+        })
+        .collect();
+    let name = format!(
+        "{} (a long line, shown from line {line}, column {column})",
+        source.name()
+    );
+    Some((clipped, Source::new(name, format!("{lead}{window}{tail}"))))
 }
 
 /// How many diagnostics [`render`] shows at most.

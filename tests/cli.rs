@@ -1181,8 +1181,15 @@ fn run_failing_on_the_second_page_keeps_the_first_and_exits_5() {
     );
     assert_eq!(run.code, 5, "{run:?}");
     assert!(run.stderr.contains("502 after 1 tries"), "{}", run.stderr);
-    // Rows stream as pages arrive: the first page is already out.
-    assert_eq!(run.lines().len(), 101, "{}", run.stdout);
+    // Rows stream as pages arrive: the first page is already out, then a last record that
+    // says the result is incomplete (issue 12), and stderr says how many rows came.
+    assert_eq!(run.lines().len(), 102, "{}", run.stdout);
+    assert!(
+        run.lines()[101].starts_with("dql: INCOMPLETE RESULT"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stderr.contains("100 rows"), "{}", run.stderr);
     assert_eq!(server.requests().len(), 2);
 }
 

@@ -278,7 +278,7 @@ fn rate_limit_gives_up_after_max_tries_with_sentrys_message() {
         "backoff between the 3 tries"
     );
     match &error {
-        ClientError::RateLimited { tries, detail } => {
+        ClientError::RateLimited { tries, detail, .. } => {
             assert_eq!(*tries, 3);
             assert_eq!(detail.as_deref(), Some(RATE_LIMITED));
         }

@@ -675,7 +675,10 @@ fn a_bad_line_names_its_file_and_line_or_is_skipped() {
     };
     assert!(error.to_string().contains("bad.ndjson:4:"), "{error}");
     let options = RunOptions {
-        read: ReadOptions { skip_bad: true },
+        read: ReadOptions {
+            skip_bad: true,
+            ..ReadOptions::default()
+        },
         ..at_now()
     };
     let result = run_with("SELECT count() FROM discover", path, &options).unwrap();

@@ -318,7 +318,10 @@ fn a_malformed_line_is_an_error_naming_file_and_line() {
 
 #[test]
 fn skip_bad_counts_bad_lines_and_reports_the_first() {
-    let options = ReadOptions { skip_bad: true };
+    let options = ReadOptions {
+        skip_bad: true,
+        ..ReadOptions::default()
+    };
     let (rows, stats) = read(&fixture("bad.ndjson"), &["id"], options).unwrap();
     let ids: Vec<String> = rows.iter().map(|r| r[0].as_text().into_owned()).collect();
     // Line 6's malformed tags do not matter to a query that does not read tags.
@@ -345,7 +348,10 @@ fn a_non_object_and_a_malformed_member_have_their_own_codes() {
     let err = read(
         &fixture("bad.ndjson"),
         &["level"],
-        ReadOptions { skip_bad: true },
+        ReadOptions {
+            skip_bad: true,
+            ..ReadOptions::default()
+        },
     )
     .map(|(_, s)| s)
     .unwrap();
@@ -369,7 +375,15 @@ fn a_broken_json_array_reports_the_line_of_the_break() {
         "\n[\n {\"eventID\": \"x\"},\n {\"eventID\": }\n]\n",
     )
     .unwrap();
-    let err = read(&dir.join("a.json"), &["id"], ReadOptions { skip_bad: true }).unwrap_err();
+    let err = read(
+        &dir.join("a.json"),
+        &["id"],
+        ReadOptions {
+            skip_bad: true,
+            ..ReadOptions::default()
+        },
+    )
+    .unwrap_err();
     assert_eq!(err.code(), EngineCode::BadJson);
     assert!(err.to_string().contains("a.json:4:"), "{err}");
     std::fs::remove_dir_all(dir).unwrap();

@@ -277,8 +277,15 @@ fn a_failing_event_fetch_keeps_what_was_written_and_exits_with_its_class() {
     );
     let (_, err) = text(&output);
     assert_eq!(output.status.code(), Some(3), "{err}");
-    assert_eq!(lines(&output).len(), 1);
+    // The event written is kept, and a last line that is not JSON says the file is not whole
+    // (issue 12): `dql run --events` and jq stop there instead of taking it for all.
+    let (out, _) = text(&output);
+    let written: Vec<&str> = out.lines().collect();
+    assert_eq!(written.len(), 2, "{out}");
+    assert!(serde_json::from_str::<Value>(written[0]).is_ok());
+    assert_eq!(written[1], dql::format::INCOMPLETE_MARK);
     assert!(err.contains("exported 1 event\n"), "{err}");
+    assert!(err.contains("the export is incomplete"), "{err}");
 }
 
 #[test]

@@ -102,7 +102,11 @@ fn leaf() -> impl Strategy<Value = TypedFilter> {
         (cmp(), number()).prop_map(|(op, value)| term(
             false,
             key("project.id"),
-            TypedKind::Numeric { op, value }
+            TypedKind::Numeric {
+                op,
+                value,
+                exact: None
+            }
         )),
         (cmp(), (0u32..10_000_000).prop_map(f64::from)).prop_map(|(op, ms)| term(
             false,
@@ -112,7 +116,10 @@ fn leaf() -> impl Strategy<Value = TypedFilter> {
         prop::collection::vec(number(), 1..4).prop_map(|values| term(
             false,
             key("project.id"),
-            TypedKind::NumericIn { values }
+            TypedKind::NumericIn {
+                values,
+                exact: Vec::new()
+            }
         )),
         (any::<bool>(), any::<bool>()).prop_map(|(n, value)| term(
             n,
@@ -156,7 +163,11 @@ fn leaf() -> impl Strategy<Value = TypedFilter> {
                 name: "count".into(),
                 args: vec![]
             }),
-            TypedKind::Numeric { op, value }
+            TypedKind::Numeric {
+                op,
+                value,
+                exact: None
+            }
         )),
         value()
             .prop_filter("empty free text is inexpressible", |s| !s.is_empty())
@@ -225,6 +236,15 @@ proptest! {
             let (_, parsed) = filter(&ctx, src, FilterMode::Clause).unwrap();
             let params: HashMap<String, String> = [("p".to_string(), bound.clone())].into();
             let (typed, diagnostics) = typing::type_filter(&parsed, &Types, &params);
+            // An odd run of `\` right before `*` cannot be matched exactly in Sentry's syntax
+            // (issue 12): refused, never sent as a wildcard.
+            if odd_backslashes_before_star(&bound) {
+                prop_assert!(
+                    diagnostics.iter().any(|d| d.code == "dql::filter::backslash_star"),
+                    "{bound:?}: {diagnostics:?}"
+                );
+                continue;
+            }
             prop_assert!(diagnostics.iter().all(|d| !d.is_error()));
             let query = to_sentry_query(&typed.unwrap()).unwrap();
             let (back, diagnostics) = read_back(&query);
@@ -234,10 +254,38 @@ proptest! {
                 return Err(TestCaseError::fail(format!("not a text match: {query:?}")));
             };
             prop_assert!(!t.negated);
-            // Sentry's unescaping of a literal value: `\*` is a literal star.
+            // Sentry's reading of the value: no wildcard, and only `\*` unescaped (to `*`).
+            prop_assert!(!sentry_wildcard(value), "sent as a wildcard: {:?}", query);
             prop_assert_eq!(value.replace("\\*", "*"), bound, "{:?}", query);
         }
     }
+}
+
+/// Whether `text` has an odd run of `\` right before a `*`.
+fn odd_backslashes_before_star(text: &str) -> bool {
+    let mut run = 0;
+    for c in text.chars() {
+        match c {
+            '\\' => run += 1,
+            '*' if run % 2 == 1 => return true,
+            _ => run = 0,
+        }
+    }
+    false
+}
+
+/// Whether Sentry reads `value` as a wildcard: a `*` after an even run of `\`
+/// (`WILDCARD_CHARS` in `src/sentry/api/event_search.py`).
+fn sentry_wildcard(value: &str) -> bool {
+    let mut run = 0;
+    for c in value.chars() {
+        match c {
+            '\\' => run += 1,
+            '*' if run % 2 == 0 => return true,
+            _ => run = 0,
+        }
+    }
+    false
 }
 
 #[test]

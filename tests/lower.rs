@@ -1070,6 +1070,7 @@ fn agg_gt(name: &str, args: &[&str], value: f64) -> TypedFilter {
         TypedKind::Numeric {
             op: CompareOp::Gt,
             value,
+            exact: None,
         },
     )
 }

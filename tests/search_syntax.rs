@@ -465,8 +465,8 @@ fn actual_term(t: &TypedTerm) -> String {
                     .join(", ")
             ),
         ),
-        TypedKind::Numeric { op, value } => ("numeric", cmp(op), num(*value)),
-        TypedKind::NumericIn { values } => (
+        TypedKind::Numeric { op, value, .. } => ("numeric", cmp(op), num(*value)),
+        TypedKind::NumericIn { values, .. } => (
             "numericIn",
             "=".into(),
             format!(

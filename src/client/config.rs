@@ -303,7 +303,7 @@ impl Config {
         vec![
             row(
                 "url",
-                Some((self.url.value.clone(), &self.url.origin)),
+                Some((super::redact_url(&self.url.value), &self.url.origin)),
                 "--url, SENTRY_URL or [defaults] url",
             ),
             row(

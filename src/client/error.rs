@@ -242,15 +242,72 @@ pub enum ClientError {
 
     /// 429 still after every allowed retry.
     #[error("rate limited by Sentry after {tries} tries{}", detail_suffix(detail))]
-    #[diagnostic(
-        code(dql::client::rate_limited),
-        help("wait a little and run it again, or fetch fewer pages (smaller LIMIT)")
-    )]
+    #[diagnostic(code(dql::client::rate_limited), help("{}", rate_limited_help(*asked)))]
     RateLimited {
         /// How many requests were sent.
         tries: u32,
         /// Sentry's message, if any.
         detail: Option<String>,
+        /// The wait Sentry asked for last (`Retry-After`, `X-Sentry-Rate-Limit-Reset`) when it
+        /// was more than the retry budget allowed.
+        asked: Option<std::time::Duration>,
+    },
+
+    /// The auth token cannot be sent: it holds a line break or another character an HTTP
+    /// header cannot carry.
+    #[error("the auth token holds characters that cannot go in an HTTP header")]
+    #[diagnostic(
+        code(dql::client::invalid_token),
+        help(
+            "a token is one line of printable characters: check for a trailing line break or a stray character where it is set (--token, SENTRY_AUTH_TOKEN or [auth] token)"
+        )
+    )]
+    InvalidToken,
+
+    /// A redirect (3xx) that was not followed: the rows are not there.
+    #[error("Sentry answered {status} (a redirect{}) and it was not followed", location.as_ref().map(|l| format!(" to {l}")).unwrap_or_default())]
+    #[diagnostic(
+        code(dql::client::redirect),
+        help(
+            "point --url (SENTRY_URL, [defaults] url) at the address the server redirects to; run with --verbose to see each request"
+        )
+    )]
+    Redirect {
+        /// The HTTP status.
+        status: u16,
+        /// Where it pointed (credentials removed), if it said.
+        location: Option<String>,
+    },
+
+    /// A response body larger than the configured cap (after decompression).
+    #[error("Sentry's response is larger than the limit of {limit} bytes")]
+    #[diagnostic(
+        code(dql::client::response_too_large),
+        help(
+            "raise the limit with --max-response-mb, or ask for less per page (fewer fields, smaller LIMIT)"
+        )
+    )]
+    ResponseTooLarge {
+        /// The cap, in bytes.
+        limit: u64,
+    },
+
+    /// Sentry said there were more rows, but pagination could not go on: a repeated cursor or
+    /// a cycle, an empty page marked as having results, a missing or unreadable `Link` header.
+    #[error("only {fetched} of the {wanted} rows asked for could be fetched: {reason}")]
+    #[diagnostic(
+        code(dql::client::incomplete),
+        help(
+            "the rows written are a part of the result, not all of it; run again (with --verbose to see each page), or narrow the query"
+        )
+    )]
+    Incomplete {
+        /// Rows fetched before pagination stopped.
+        fetched: u64,
+        /// Rows the LIMIT asked for.
+        wanted: u64,
+        /// What the server did.
+        reason: String,
     },
 
     /// 5xx still after every allowed retry (or on a PUT, which is never retried).
@@ -332,7 +389,9 @@ impl ClientError {
             | ClientError::InvalidUrl { .. }
             | ClientError::InvalidOrg { .. }
             | ClientError::Unauthorized { .. }
-            | ClientError::Forbidden { .. } => 3,
+            | ClientError::Forbidden { .. }
+            | ClientError::InvalidToken
+            | ClientError::Redirect { .. } => 3,
             ClientError::UnknownProject { .. }
             | ClientError::NotFound { .. }
             | ClientError::BadQuery { .. }
@@ -342,7 +401,9 @@ impl ClientError {
             | ClientError::RateLimited { .. }
             | ClientError::Server { .. }
             | ClientError::Network { .. }
-            | ClientError::BadResponse { .. } => 5,
+            | ClientError::BadResponse { .. }
+            | ClientError::ResponseTooLarge { .. }
+            | ClientError::Incomplete { .. } => 5,
         }
     }
 }
@@ -352,6 +413,32 @@ fn detail_suffix(detail: &Option<String>) -> String {
         .as_ref()
         .map(|d| format!(": {d}"))
         .unwrap_or_default()
+}
+
+fn rate_limited_help(asked: Option<std::time::Duration>) -> String {
+    match asked {
+        Some(wait) => format!(
+            "Sentry asked to wait {}, longer than the retry budget (--retry-seconds); raise --retry-seconds to at least {} to wait it out, or run again later",
+            human_wait(wait),
+            wait.as_secs()
+                .saturating_add(u64::from(wait.subsec_nanos() > 0))
+        ),
+        None => "wait a little and run it again, or fetch fewer pages (smaller LIMIT)".to_owned(),
+    }
+}
+
+/// `45 s`, `1 h 0 min`, or `more than a year` for a wait no one will sit through.
+fn human_wait(wait: std::time::Duration) -> String {
+    let secs = wait.as_secs();
+    if secs >= 365 * 86_400 {
+        "more than a year".to_owned()
+    } else if secs >= 3600 {
+        format!("{} h {} min", secs / 3600, secs % 3600 / 60)
+    } else if secs >= 60 {
+        format!("{} min {} s", secs / 60, secs % 60)
+    } else {
+        format!("{secs} s")
+    }
 }
 
 fn project_help(suggestions: &[String]) -> String {

@@ -65,6 +65,13 @@ pub enum ClientEvent {
         /// 1 for the first try of this request.
         attempt: u32,
     },
+    /// The server redirected: the rows of the request sent to `from` came from `to`.
+    Redirected {
+        /// The URL asked (credentials masked).
+        from: String,
+        /// The URL that answered (credentials masked).
+        to: String,
+    },
     /// The client waits before trying again.
     Waiting {
         /// How long.
@@ -136,8 +143,18 @@ impl Client<ReqwestTransport> {
     /// A client over HTTP for `config` (needs a token; the org is needed only by requests
     /// whose path holds `{org}`).
     pub fn from_config(config: &Config, timeouts: Timeouts) -> Result<Self, ClientError> {
+        Client::from_config_with(config, timeouts, transport::DEFAULT_MAX_BODY)
+    }
+
+    /// [`Client::from_config`] reading at most `max_body` bytes of one response (after
+    /// decompression).
+    pub fn from_config_with(
+        config: &Config,
+        timeouts: Timeouts,
+        max_body: u64,
+    ) -> Result<Self, ClientError> {
         let token = config.token()?.clone();
-        let transport = ReqwestTransport::new(token, timeouts)?;
+        let transport = ReqwestTransport::new(token, timeouts)?.max_body(max_body);
         Client::with_transport(
             transport,
             &config.url.value,
@@ -155,7 +172,7 @@ impl<T: Transport> Client<T> {
         org: Option<String>,
     ) -> Result<Self, ClientError> {
         let invalid = |reason: String| ClientError::InvalidUrl {
-            url: base_url.to_owned(),
+            url: redact_url(base_url),
             reason,
         };
         let parsed = reqwest::Url::parse(base_url).map_err(|e| invalid(e.to_string()))?;
@@ -232,6 +249,7 @@ impl<T: Transport> Client<T> {
             state: PageState::First,
             n_fetched: 0,
             without_dataset: false,
+            seen: std::collections::HashSet::new(),
         }
     }
 
@@ -245,7 +263,7 @@ impl<T: Transport> Client<T> {
         };
         let joined = format!("{}{}", self.base_url, path);
         let mut url = reqwest::Url::parse(&joined).map_err(|e| ClientError::InvalidUrl {
-            url: joined.clone(),
+            url: redact_url(&joined),
             reason: e.to_string(),
         })?;
         if !params.is_empty() {
@@ -266,12 +284,22 @@ impl<T: Transport> Client<T> {
         let result = self.transport.send(http);
         self.emit(ClientEvent::Sent {
             method: http.method,
-            url: http.url.clone(),
+            url: redact_url(&http.url),
             status: result.as_ref().ok().map(|r| r.status),
             error: result.as_ref().err().map(|e| e.message.clone()),
             elapsed: started.elapsed(),
             attempt,
         });
+        if let Ok(HttpResponse {
+            final_url: Some(to),
+            ..
+        }) = &result
+        {
+            self.emit(ClientEvent::Redirected {
+                from: redact_url(&http.url),
+                to: to.clone(),
+            });
+        }
         result
     }
 
@@ -290,11 +318,14 @@ impl<T: Transport> Client<T> {
         let is_get = request.method == Method::Get;
         let tries = Cell::new(0u32);
         let waited = Cell::new(Duration::ZERO);
+        // A server-named wait the budget did not allow, for the message.
+        let asked = Cell::new(None::<Duration>);
         let max_wait = self.retry.max_wait;
         let attempt = || {
             tries.set(tries.get() + 1);
             match self.send_once(&http, tries.get()) {
-                Ok(response) if response.status < 400 => Ok(response),
+                // A 3xx here was not followed (no Location, a loop, too many): not success.
+                Ok(response) if response.status < 300 => Ok(response),
                 Ok(response) => Err(Failure::Status(response)),
                 Err(error) => Err(Failure::Transport(error)),
             }
@@ -312,16 +343,23 @@ impl<T: Transport> Client<T> {
             .when(|failure: &Failure| {
                 let retryable = match failure {
                     Failure::Status(r) => r.status == 429 || (r.status >= 500 && is_get),
-                    Failure::Transport(_) => is_get,
+                    Failure::Transport(e) => {
+                        is_get && !matches!(e.kind, FailureKind::TooLarge { .. })
+                    }
                 };
                 let server_wait = self.server_wait(failure).unwrap_or(Duration::ZERO);
+                if waited.get().saturating_add(server_wait) > max_wait {
+                    asked.set(Some(server_wait));
+                }
                 // Give up now rather than wait past the budget for a server-named wait.
-                retryable && waited.get() < max_wait && waited.get() + server_wait <= max_wait
+                retryable
+                    && waited.get() < max_wait
+                    && waited.get().saturating_add(server_wait) <= max_wait
             })
             .notify(|failure: &Failure, backoff: Duration| {
                 let remaining = max_wait.saturating_sub(waited.get());
                 let delay = self.server_wait(failure).unwrap_or(backoff).min(remaining);
-                waited.set(waited.get() + delay);
+                waited.set(waited.get().saturating_add(delay));
                 self.emit(ClientEvent::Waiting {
                     delay,
                     reason: failure.reason(),
@@ -332,10 +370,18 @@ impl<T: Transport> Client<T> {
         match outcome {
             Ok(response) => Ok(response),
             Err(Failure::Status(response)) => {
-                Err(self.status_error(request, &response, tries.get()))
+                let mut error = self.status_error(request, &response, tries.get());
+                if let ClientError::RateLimited { asked: slot, .. } = &mut error {
+                    *slot = asked.get();
+                }
+                Err(error)
             }
+            Err(Failure::Transport(TransportError {
+                kind: FailureKind::TooLarge { limit },
+                ..
+            })) => Err(ClientError::ResponseTooLarge { limit }),
             Err(Failure::Transport(error)) => Err(ClientError::Network {
-                url: http.url,
+                url: redact_url(&http.url),
                 tries: tries.get(),
                 message: error.message,
             }),
@@ -371,8 +417,10 @@ impl<T: Transport> Client<T> {
             .duration_since(SystemTime::UNIX_EPOCH)
             .ok()?
             .as_secs_f64();
-        // A reset already past says nothing useful; fall back to the backoff.
-        (reset > now).then(|| Duration::from_secs_f64((reset - now).ceil()))
+        // A reset already past (or NaN) says nothing useful; fall back to the backoff. One too
+        // far off for a Duration (`inf`, `1e300`) is a wait longer than any budget.
+        (reset > now)
+            .then(|| Duration::try_from_secs_f64((reset - now).ceil()).unwrap_or(Duration::MAX))
     }
 
     fn status_error(&self, request: &Request, response: &HttpResponse, tries: u32) -> ClientError {
@@ -399,7 +447,15 @@ impl<T: Transport> Client<T> {
             404 => ClientError::NotFound {
                 what: self.not_found_cause(request),
             },
-            429 => ClientError::RateLimited { tries, detail },
+            429 => ClientError::RateLimited {
+                tries,
+                detail,
+                asked: None,
+            },
+            300..=399 => ClientError::Redirect {
+                status: response.status,
+                location: response.header("location").map(redact_url),
+            },
             status if status >= 500 => ClientError::Server {
                 status,
                 tries,
@@ -515,6 +571,8 @@ pub struct Pages<'c, T: Transport> {
     n_fetched: u64,
     /// The server refused `dataset=errors|transactions`: every page goes without it.
     without_dataset: bool,
+    /// Cursors already followed: a repeat or a cycle would loop forever.
+    seen: std::collections::HashSet<String>,
 }
 
 impl<T: Transport> std::fmt::Debug for Pages<'_, T> {
@@ -529,6 +587,8 @@ impl<T: Transport> std::fmt::Debug for Pages<'_, T> {
 enum PageState {
     First,
     Next(String),
+    /// The last page came, but the rows asked for could not all be fetched: yield this next.
+    Failed(ClientError),
     Done,
 }
 
@@ -540,6 +600,7 @@ impl<T: Transport> Iterator for Pages<'_, T> {
             PageState::Done => return None,
             PageState::First => None,
             PageState::Next(cursor) => Some(cursor),
+            PageState::Failed(error) => return Some(Err(error)),
         };
         Some(self.fetch(cursor))
     }
@@ -551,6 +612,7 @@ impl<T: Transport> Pages<'_, T> {
         let paginated = matches!(request.endpoint, Endpoint::Events | Endpoint::Issues);
         let remaining = request.limit.map(|n| n.saturating_sub(self.n_fetched));
         let mut params = request.params.clone();
+        let mut asked_size = None;
         if paginated {
             if let Some(remaining) = remaining {
                 // Ask only for what is still wanted (the cursor is an offset, so a smaller
@@ -562,7 +624,9 @@ impl<T: Transport> Pages<'_, T> {
                 for (key, value) in &mut params {
                     if key == size_key {
                         if let Ok(size) = value.parse::<u64>() {
-                            *value = size.min(remaining).max(1).to_string();
+                            let size = size.min(remaining).max(1);
+                            asked_size = Some(size);
+                            *value = size.to_string();
                         }
                     }
                 }
@@ -596,7 +660,9 @@ impl<T: Transport> Pages<'_, T> {
         if !paginated {
             return Ok(page);
         }
-        let next = response.header("link").and_then(paginate::next_page);
+        let link = response.header("link");
+        let next = link.and_then(paginate::next_page);
+        let n_received = page.rows.len() as u64;
         let mut truncated = false;
         if let Some(remaining) = remaining {
             let keep = usize::try_from(remaining).unwrap_or(usize::MAX);
@@ -606,13 +672,50 @@ impl<T: Transport> Pages<'_, T> {
         self.n_fetched += page.rows.len() as u64;
         let more = next.as_ref().is_some_and(|n| n.results);
         page.has_more = truncated || more;
-        let wanted = request.limit.is_some_and(|n| self.n_fetched < n);
-        if let Some(next) = next {
-            // An empty page or a repeated cursor would loop forever.
-            if wanted && more && !page.rows.is_empty() && cursor.as_ref() != Some(&next.cursor) {
-                self.state = PageState::Next(next.cursor);
+        let Some(wanted) = request.limit.filter(|&n| self.n_fetched < n) else {
+            return Ok(page);
+        };
+        // A page shorter than asked is the last one, whatever the headers say.
+        let full = asked_size.is_none_or(|size| n_received >= size);
+        let stop = |reason: String| {
+            PageState::Failed(ClientError::Incomplete {
+                fetched: self.n_fetched,
+                wanted,
+                reason,
+            })
+        };
+        self.state = match next {
+            None if !full => PageState::Done,
+            None if link.is_none() => stop(
+                "the response has no `Link` header, so whether more rows exist is unknown".into(),
+            ),
+            None => stop(format!(
+                "the `Link` header has no readable `rel=\"next\"` link: {:?}",
+                link.unwrap_or_default()
+                    .chars()
+                    .take(200)
+                    .collect::<String>()
+            )),
+            Some(next) if !next.results => PageState::Done,
+            Some(_) if n_received == 0 => {
+                stop("Sentry sent an empty page marked as having more results".into())
             }
-        }
+            Some(next) if next.cursor.is_empty() => {
+                stop("the `rel=\"next\"` link has no cursor".into())
+            }
+            Some(next) if cursor.as_ref() == Some(&next.cursor) => stop(format!(
+                "Sentry answered with the same cursor `{}` again",
+                next.cursor
+            )),
+            Some(next) if self.seen.contains(&next.cursor) => stop(format!(
+                "Sentry's cursors went round in a cycle (back to `{}`)",
+                next.cursor
+            )),
+            Some(next) => {
+                self.seen.insert(next.cursor.clone());
+                PageState::Next(next.cursor)
+            }
+        };
         Ok(page)
     }
 }
@@ -818,6 +921,26 @@ fn scope(endpoint: Endpoint) -> &'static str {
         Endpoint::IssuesUpdate => "event:write",
         Endpoint::ProjectEvent => "project:read",
     }
+}
+
+/// `url` with its password, if any, replaced by `***`, for anything shown or logged. A text
+/// that does not parse as a URL has anything between `://` and `@` masked.
+pub fn redact_url(url: &str) -> String {
+    if let Ok(mut parsed) = reqwest::Url::parse(url) {
+        if parsed.password().is_some() {
+            let _ = parsed.set_password(Some("***"));
+            return parsed.into();
+        }
+        return url.to_owned();
+    }
+    if let Some((scheme, rest)) = url.split_once("://") {
+        let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+        let (authority, tail) = rest.split_at(authority_end);
+        if let Some((_, host)) = authority.rsplit_once('@') {
+            return format!("{scheme}://***@{host}{tail}");
+        }
+    }
+    url.to_owned()
 }
 
 /// Organization slugs go into the path unescaped, so only slug characters are accepted.

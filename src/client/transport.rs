@@ -27,6 +27,9 @@ pub struct HttpResponse {
     pub headers: Vec<(String, String)>,
     /// The body, decompressed.
     pub body: Vec<u8>,
+    /// Where the response came from when redirects led elsewhere than the request's URL
+    /// (credentials removed).
+    pub final_url: Option<String>,
 }
 
 impl HttpResponse {
@@ -50,6 +53,11 @@ pub enum FailureKind {
     Body,
     /// Anything else (redirect loops, TLS, …).
     Other,
+    /// The body (decompressed) is larger than the transport's cap; not worth retrying.
+    TooLarge {
+        /// The cap, in bytes.
+        limit: u64,
+    },
 }
 
 /// A request that got no (complete) response.
@@ -96,10 +104,14 @@ impl Default for Timeouts {
 /// The User-Agent dql sends.
 pub const USER_AGENT: &str = concat!("dql/", env!("CARGO_PKG_VERSION"));
 
+/// The largest response body read by default (after decompression): 256 MiB.
+pub const DEFAULT_MAX_BODY: u64 = 256 << 20;
+
 /// The real transport: blocking reqwest with rustls and gzip.
 pub struct ReqwestTransport {
     http: reqwest::blocking::Client,
     token: Token,
+    max_body: u64,
 }
 
 impl fmt::Debug for ReqwestTransport {
@@ -112,7 +124,11 @@ impl fmt::Debug for ReqwestTransport {
 
 impl ReqwestTransport {
     /// A transport sending `Authorization: Bearer <token>` and `User-Agent: dql/<version>`.
+    /// A token that cannot go in a header is [`ClientError::InvalidToken`], at once.
     pub fn new(token: Token, timeouts: Timeouts) -> Result<Self, ClientError> {
+        if reqwest::header::HeaderValue::from_str(&format!("Bearer {}", token.expose())).is_err() {
+            return Err(ClientError::InvalidToken);
+        }
         let http = reqwest::blocking::Client::builder()
             .user_agent(USER_AGENT)
             .connect_timeout(timeouts.connect)
@@ -120,7 +136,19 @@ impl ReqwestTransport {
             .gzip(true)
             .build()
             .map_err(|e| ClientError::HttpSetup(e.to_string()))?;
-        Ok(ReqwestTransport { http, token })
+        Ok(ReqwestTransport {
+            http,
+            token,
+            max_body: DEFAULT_MAX_BODY,
+        })
+    }
+
+    /// Caps the bytes read of one response body (after decompression); a larger body is a
+    /// [`FailureKind::TooLarge`] failure rather than memory spent on it.
+    #[must_use]
+    pub fn max_body(mut self, bytes: u64) -> Self {
+        self.max_body = bytes;
+        self
     }
 }
 
@@ -145,8 +173,10 @@ impl Transport for ReqwestTransport {
         if let Some(body) = &request.body {
             builder = builder.json(body);
         }
-        let response = builder.send().map_err(failure)?;
+        let mut response = builder.send().map_err(failure)?;
         let status = response.status().as_u16();
+        let final_url = (response.url().as_str() != request.url)
+            .then(|| super::redact_url(response.url().as_str()));
         let headers = response
             .headers()
             .iter()
@@ -157,18 +187,34 @@ impl Transport for ReqwestTransport {
                 )
             })
             .collect();
-        let body = response.bytes().map_err(|e| TransportError {
-            kind: if e.is_timeout() {
+        // Read (and gunzip) at most one byte past the cap: memory stays bounded whatever the
+        // server sends.
+        let mut body = Vec::new();
+        std::io::Read::read_to_end(
+            &mut std::io::Read::take(&mut response, self.max_body.saturating_add(1)),
+            &mut body,
+        )
+        .map_err(|e| TransportError {
+            kind: if e.kind() == std::io::ErrorKind::TimedOut {
                 FailureKind::Timeout
             } else {
                 FailureKind::Body
             },
-            message: describe(&e),
+            message: describe_io(&e),
         })?;
+        if body.len() as u64 > self.max_body {
+            return Err(TransportError {
+                kind: FailureKind::TooLarge {
+                    limit: self.max_body,
+                },
+                message: format!("the response body is larger than {} bytes", self.max_body),
+            });
+        }
         Ok(HttpResponse {
             status,
             headers,
-            body: body.to_vec(),
+            body,
+            final_url,
         })
     }
 }
@@ -189,8 +235,8 @@ fn failure(e: reqwest::Error) -> TransportError {
     }
 }
 
-/// The error and its causes on one line (reqwest's own Display stops at the outermost).
-fn describe(e: &reqwest::Error) -> String {
+/// An I/O error of the body and its causes on one line.
+fn describe_io(e: &std::io::Error) -> String {
     let mut text = e.to_string();
     let mut source = std::error::Error::source(e);
     while let Some(cause) = source {
@@ -199,4 +245,22 @@ fn describe(e: &reqwest::Error) -> String {
         source = cause.source();
     }
     text
+}
+
+/// The error and its causes on one line (reqwest's own Display stops at the outermost), with
+/// the URL's password, if any, masked.
+fn describe(e: &reqwest::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    match e.url() {
+        Some(url) if url.password().is_some() => {
+            text.replace(url.as_str(), &super::redact_url(url.as_str()))
+        }
+        _ => text,
+    }
 }

@@ -184,9 +184,14 @@ pub(crate) fn full_url(
     params: &[(String, String)],
 ) -> Result<String, String> {
     let joined = format!("{}{}", base.trim_end_matches('/'), path);
-    let mut url = reqwest::Url::parse(&joined).map_err(|e| format!("bad URL `{joined}`: {e}"))?;
+    let mut url = reqwest::Url::parse(&joined)
+        .map_err(|e| format!("bad URL `{}`: {e}", dql::client::redact_url(&joined)))?;
     if !params.is_empty() {
         url.query_pairs_mut().extend_pairs(params);
+    }
+    // A password in the configured URL is never printed.
+    if url.password().is_some() {
+        let _ = url.set_password(Some("***"));
     }
     // `{org}` stays readable when no organization is configured.
     Ok(url.to_string().replace("%7Borg%7D", "{org}"))

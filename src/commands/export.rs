@@ -106,6 +106,9 @@ pub(crate) struct Args {
     /// Seconds allowed for one response.
     #[arg(long, default_value_t = 60)]
     timeout: u64,
+    /// The largest response body read, in MiB after decompression.
+    #[arg(long, default_value_t = 256, value_parser = clap::value_parser!(u64).range(1..))]
+    max_response_mb: u64,
 }
 
 /// Runs `dql export`.
@@ -194,8 +197,19 @@ pub(crate) fn run(args: &Args, config: Result<Config, ClientError>) -> u8 {
             }
             Err(Failure::Client(e)) => {
                 tally.finish_progress();
+                // The events written are not all the query matches: say so where a reader of
+                // the file (`dql run --events`, jq) stops, not only on stderr.
+                if tally.exported > 0 {
+                    let _ = writeln!(out, "{}", dql::format::INCOMPLETE_MARK);
+                }
                 let _ = out.flush();
                 tally.summary();
+                if tally.exported > 0 {
+                    eprintln!(
+                        "error: the export is incomplete: it failed after {} event(s) were written",
+                        tally.exported
+                    );
+                }
                 return report_client_error(e);
             }
             Err(Failure::Io(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => {
@@ -503,12 +517,13 @@ fn project_slug(row: &dql::result::Row) -> Option<String> {
 /// A client for `config` with the retry limits and verbosity of `args`.
 fn client(args: &Args, config: &Config) -> Result<Client, ClientError> {
     config.org()?;
-    let client = Client::from_config(
+    let client = Client::from_config_with(
         config,
         dql::client::transport::Timeouts {
             connect: Duration::from_secs(10),
             read: Duration::from_secs(args.timeout),
         },
+        args.max_response_mb.saturating_mul(1 << 20),
     )?
     .retry_policy(RetryPolicy {
         max_tries: args.retry_tries,

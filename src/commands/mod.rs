@@ -22,11 +22,11 @@ pub(crate) fn read_source(path: &Path) -> Result<Source, u8> {
             eprintln!("error: cannot read standard input: {e}");
             return Err(exit::USAGE);
         }
-        return Ok(Source::new("<stdin>", text));
+        return Ok(Source::new("<stdin>", strip_bom(text)));
     }
     match std::fs::read(path) {
         Ok(bytes) => match String::from_utf8(bytes) {
-            Ok(text) => Ok(Source::new(path.display().to_string(), text)),
+            Ok(text) => Ok(Source::new(path.display().to_string(), strip_bom(text))),
             Err(_) => {
                 eprintln!("error: {} is not UTF-8 text", path.display());
                 Err(exit::USAGE)
@@ -36,6 +36,14 @@ pub(crate) fn read_source(path: &Path) -> Result<Source, u8> {
             eprintln!("error: cannot read {}: {e}", path.display());
             Err(exit::USAGE)
         }
+    }
+}
+
+/// The text without a leading UTF-8 byte-order mark (editors on Windows write one).
+fn strip_bom(text: String) -> String {
+    match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_owned(),
+        None => text,
     }
 }
 
@@ -83,6 +91,17 @@ pub(crate) fn parse_params(pairs: &[String]) -> Result<dql::semantic::Params, u8
         let name = name.trim().trim_start_matches('$');
         if name.is_empty() {
             eprintln!("error: --param `{pair}` has no name");
+            return Err(exit::USAGE);
+        }
+        // The names a query can write as `$name`: a letter or `_`, then letters, digits, `_`.
+        let is_name = name
+            .chars()
+            .enumerate()
+            .all(|(i, c)| c == '_' || c.is_ascii_alphabetic() || (i > 0 && c.is_ascii_digit()));
+        if !is_name {
+            eprintln!(
+                "error: --param `{pair}`: `{name}` is not a parameter name (a letter or `_`, then letters, digits or `_`, as in `$name`)"
+            );
             return Err(exit::USAGE);
         }
         params.bind(name, value);

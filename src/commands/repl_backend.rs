@@ -8,12 +8,52 @@ use dql::lower::Request;
 use dql::result::ResultSet;
 use dql::semantic::checked::CheckedStatement;
 use dql::semantic::{Catalog, CheckOptions, Params};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
+use std::time::Duration;
+
+/// How often a wait for Sentry looks at the cancel flag.
+const CANCEL_POLL: Duration = Duration::from_millis(50);
+
+/// The pages of `request`, fetched on a thread of their own so that Ctrl-C (`cancel`) ends the
+/// wait at once even when the server never answers; the abandoned request ends by itself at
+/// its timeout.
+fn pages_cancellable(
+    client: &Arc<Client>,
+    request: &Request,
+    cancel: &AtomicBool,
+    mut on_page: impl FnMut(dql::client::Page),
+) -> Result<(), Failure> {
+    let (send, receive) =
+        mpsc::sync_channel::<Result<dql::client::Page, dql::client::ClientError>>(1);
+    let worker_client = Arc::clone(client);
+    let worker_request = request.clone();
+    std::thread::spawn(move || {
+        for page in worker_client.pages(&worker_request) {
+            // The receiver gone means the user cancelled: stop fetching.
+            if send.send(page).is_err() {
+                return;
+            }
+        }
+    });
+    loop {
+        if cancel.load(Ordering::SeqCst) {
+            return Err(Failure::Cancelled);
+        }
+        match receive.recv_timeout(CANCEL_POLL) {
+            Ok(Ok(page)) => on_page(page),
+            Ok(Err(e)) => return Err(Failure::Message(format!("{:?}", miette::Report::new(e)))),
+            Err(mpsc::RecvTimeoutError::Timeout) => {}
+            Err(mpsc::RecvTimeoutError::Disconnected) => return Ok(()),
+        }
+    }
+}
 
 /// Where queries run.
 pub(crate) enum Target {
-    /// Sentry over HTTP.
-    Sentry(Box<Client>),
+    /// Sentry over HTTP (shared with the thread that waits for each answer).
+    Sentry(Arc<Client>),
     /// Exported events, with the local engine.
     Events(EventFiles),
     /// Nowhere: compile only, with this hint on how to connect.
@@ -106,7 +146,7 @@ impl Backend for CliBackend {
                 Target::Nowhere(hint) => return Err(Failure::Message(hint.clone())),
                 Target::Events(files) => {
                     let options = RunOptions {
-                        read: ReadOptions { skip_bad: false },
+                        read: ReadOptions::default(),
                         ..RunOptions::default()
                     };
                     match dql::engine::run(&stmt, files, &options) {
@@ -124,20 +164,14 @@ impl Backend for CliBackend {
                 Target::Sentry(client) => {
                     let mut result = ResultSet::default();
                     let mut keys = Vec::new();
-                    for page in client.pages(&request) {
-                        if cancel.load(Ordering::SeqCst) {
-                            return Err(Failure::Cancelled);
-                        }
-                        let page = page.map_err(|e| {
-                            Failure::Message(format!("{:?}", miette::Report::new(e)))
-                        })?;
+                    pages_cancellable(client, &request, cancel, |page| {
                         if keys.is_empty() {
                             keys = page.columns.clone();
                         }
                         result.meta.fields.extend(page.meta.fields);
                         result.meta.units.extend(page.meta.units);
                         result.data.extend(page.rows);
-                    }
+                    })?;
                     Answer {
                         name: request.name.clone(),
                         columns: super::plan(&request, &keys, dql::format::Format::Table),

@@ -32,6 +32,8 @@ pub(crate) struct Args<'a> {
     pub(crate) retry_tries: u32,
     pub(crate) retry_seconds: u64,
     pub(crate) timeout_seconds: u64,
+    /// The largest response body read, in bytes.
+    pub(crate) max_body: u64,
 }
 
 /// Runs `dql run`.
@@ -79,12 +81,13 @@ pub(crate) fn run(args: &Args<'_>, config: Result<Config, ClientError>) -> u8 {
     if let Err(e) = config.org() {
         return report_setup_error(e);
     }
-    let client = match Client::from_config(
+    let client = match Client::from_config_with(
         &config,
         dql::client::transport::Timeouts {
             connect: Duration::from_secs(10),
             read: Duration::from_secs(args.timeout_seconds),
         },
+        args.max_body,
     ) {
         Ok(c) => c,
         Err(e) => return report_setup_error(e),
@@ -106,13 +109,32 @@ pub(crate) fn run(args: &Args<'_>, config: Result<Config, ClientError>) -> u8 {
         Err(code) => return code,
     };
     for compiled in &chosen {
+        let mut n_written = 0usize;
         let outcome = if compiled.request.update.is_some() {
             update(&client, compiled, args.yes, sink.as_mut())
         } else {
-            fetch(&client, &compiled.request, format, sink.as_mut())
+            fetch(
+                &client,
+                &compiled.request,
+                format,
+                sink.as_mut(),
+                &mut n_written,
+            )
         };
         if let Err(failure) = outcome {
-            let _ = sink.finish();
+            if matches!(failure, Failure::Io(_)) {
+                let _ = sink.finish();
+            } else {
+                // Never a partial result that reads as a whole one.
+                let _ = sink.abort();
+            }
+            if n_written > 0 && matches!(failure, Failure::Client(_)) {
+                eprintln!(
+                    "error: the output is incomplete: {n_written} row{} of this result {} written before the failure",
+                    if n_written == 1 { "" } else { "s" },
+                    if n_written == 1 { "was" } else { "were" },
+                );
+            }
             return match failure {
                 Failure::Client(e) => report_request_error(e, &source, compiled),
                 Failure::Io(e) => super::output_failed(&e),
@@ -146,13 +168,21 @@ fn fetch(
     request: &Request,
     format: Format,
     sink: &mut dyn Sink,
+    n_rows: &mut usize,
 ) -> Result<(), Failure> {
     let progress = std::io::stderr().is_terminal();
     let mut begun = false;
-    let mut n_rows = 0usize;
     let mut has_more = false;
     for (n_page, page) in client.pages(request).enumerate() {
-        let page = page.map_err(Failure::Client)?;
+        let page = match page {
+            Ok(page) => page,
+            Err(e) => {
+                if progress {
+                    eprint!("\r\x1b[2K");
+                }
+                return Err(Failure::Client(e));
+            }
+        };
         if !begun {
             sink.begin(
                 request.name.as_deref(),
@@ -165,9 +195,9 @@ fn fetch(
         }
         for row in &page.rows {
             sink.row(row)?;
+            *n_rows += 1;
         }
         sink.flush()?;
-        n_rows += page.rows.len();
         has_more = page.has_more;
         if progress {
             eprint!("\r\u{23f3} page {}, {n_rows} rows…", n_page + 1);
@@ -298,6 +328,9 @@ pub(crate) fn verbose_event(event: &dql::client::ClientEvent) {
             );
         }
         dql::client::ClientEvent::Adapted { message } => eprintln!("note: {message}"),
+        dql::client::ClientEvent::Redirected { from, to } => {
+            eprintln!("redirected: the answer to {from} came from {to}");
+        }
         dql::client::ClientEvent::Waiting { delay, reason } => {
             eprintln!(
                 "waiting {:.1} s before trying again ({reason})",

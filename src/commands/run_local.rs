@@ -50,6 +50,7 @@ pub(crate) fn run(
         now,
         read: ReadOptions {
             skip_bad: args.skip_bad,
+            ..ReadOptions::default()
         },
         ..RunOptions::default()
     };
@@ -64,12 +65,12 @@ pub(crate) fn run(
         let local = match dql::engine::run(&compiled.checked, &files, &run_options) {
             Ok(l) => l,
             Err(RunError::Read(e)) => {
-                let _ = sink.finish();
+                let _ = sink.abort();
                 eprintln!("{:?}", miette::Report::new(e));
                 return exit::USAGE;
             }
             Err(RunError::Query(diagnostics)) => {
-                let _ = sink.finish();
+                let _ = sink.abort();
                 print_diagnostics(source, &diagnostics);
                 return exit::QUERY;
             }

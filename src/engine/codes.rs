@@ -16,6 +16,12 @@ crate::codes! {
         NotAnEvent = "not_an_event" : "a line or array element is valid JSON but not an event object",
         /// `"tags": 5`
         BadMember = "bad_member" : "an event member needed by the query has an unexpected shape",
+        /// `--events /dev/zero`
+        LineTooLong = "line_too_long" : "an NDJSON line is longer than the cap (256 MiB)",
+        /// a 3 GB JSON-array file
+        ArrayTooLarge = "array_too_large" : "a JSON-array file is too large to read whole (2 GiB); NDJSON is streamed",
+        /// `--events /dev/stdin` with a full disk
+        SpoolFailed = "spool_failed" : "input readable only once (a pipe, a FIFO) could not be copied to a temporary file",
     }
 }
 
@@ -55,10 +61,23 @@ mod tests {
                 found: "a number",
             },
             EngineError::BadMember {
-                path,
+                path: path.clone(),
                 line: 1,
                 member: "tags",
                 message: String::new(),
+            },
+            EngineError::LineTooLong {
+                path: path.clone(),
+                line: 1,
+                limit: 1,
+            },
+            EngineError::ArrayTooLarge {
+                path: path.clone(),
+                limit: 1,
+            },
+            EngineError::SpoolFailed {
+                path,
+                source: std::io::Error::other("x"),
             },
         ];
         assert_eq!(errors.len(), EngineCode::ALL.len());

@@ -16,12 +16,30 @@ use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
 /// How to treat bad events.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ReadOptions {
     /// Skip malformed lines and events, counting them in [`ScanStats::skipped`], instead of
     /// failing on the first one. A syntax error inside a JSON array still fails: the rest of
     /// the array cannot be found again.
     pub skip_bad: bool,
+    /// The longest NDJSON line read, in bytes (default [`DEFAULT_MAX_LINE_BYTES`]); a longer
+    /// one is `dql::engine::line_too_long`, never a buffer that grows without end.
+    pub max_line_bytes: usize,
+}
+
+/// The default longest NDJSON line: 256 MiB (Sentry's largest events are a few MiB).
+pub const DEFAULT_MAX_LINE_BYTES: usize = 256 << 20;
+
+/// The largest JSON-array file read whole into memory: 2 GiB (NDJSON has no such limit).
+pub const MAX_ARRAY_BYTES: u64 = 2 << 30;
+
+impl Default for ReadOptions {
+    fn default() -> Self {
+        ReadOptions {
+            skip_bad: false,
+            max_line_bytes: DEFAULT_MAX_LINE_BYTES,
+        }
+    }
 }
 
 /// What a scan saw.
@@ -63,7 +81,21 @@ pub struct Event<'a> {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EventFiles {
     files: Vec<PathBuf>,
+    /// The temporary copy of input that can be read only once, kept while the files are.
+    spool: Option<Spool>,
 }
+
+/// A temporary file deleted when the last [`EventFiles`] holding it goes.
+#[derive(Clone, Debug)]
+struct Spool(std::sync::Arc<tempfile::TempPath>);
+
+impl PartialEq for Spool {
+    fn eq(&self, other: &Self) -> bool {
+        std::sync::Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Eq for Spool {}
 
 const EVENT_EXTENSIONS: [&str; 3] = [".ndjson", ".jsonl", ".json"];
 
@@ -87,10 +119,16 @@ impl EventFiles {
                 source,
             },
         })?;
-        if !metadata.is_dir() {
+        if metadata.is_file() {
             return Ok(EventFiles {
                 files: vec![path.to_owned()],
+                spool: None,
             });
+        }
+        if !metadata.is_dir() {
+            // Standard input, a pipe, a FIFO, a device: readable once, and a query may need
+            // two passes (the first finds "now"), so it is copied aside first.
+            return spool(path);
         }
         let read_err = |source| EngineError::Read {
             path: path.to_owned(),
@@ -100,10 +138,18 @@ impl EventFiles {
         for entry in std::fs::read_dir(path).map_err(read_err)? {
             let entry = entry.map_err(read_err)?;
             let name = entry.file_name();
-            let is_file = entry.file_type().map_err(read_err)?.is_file()
-                || entry.path().metadata().is_ok_and(|m| m.is_file());
-            if is_file && name.to_str().is_some_and(is_event_file_name) {
-                files.push(entry.path());
+            if !name.to_str().is_some_and(is_event_file_name) {
+                continue;
+            }
+            let entry_path = entry.path();
+            // Follows links: a dangling link or an entry that cannot be looked at is reported,
+            // never skipped as if it were not there.
+            let metadata = entry_path.metadata().map_err(|source| EngineError::Read {
+                path: entry_path.clone(),
+                source,
+            })?;
+            if metadata.is_file() {
+                files.push(entry_path);
             }
         }
         if files.is_empty() {
@@ -112,7 +158,7 @@ impl EventFiles {
             });
         }
         files.sort();
-        Ok(EventFiles { files })
+        Ok(EventFiles { files, spool: None })
     }
 
     /// The files, in reading order.
@@ -189,6 +235,70 @@ impl EventFiles {
     }
 }
 
+/// Copies input that can be read only once into a temporary file, refusing a line longer than
+/// [`DEFAULT_MAX_LINE_BYTES`] as it goes (so `/dev/zero` ends, and does not fill the disk).
+fn spool(path: &Path) -> Result<EventFiles, EngineError> {
+    let failed = |source| EngineError::SpoolFailed {
+        path: path.to_owned(),
+        source,
+    };
+    let mut input = File::open(path).map_err(|source| EngineError::Read {
+        path: path.to_owned(),
+        source,
+    })?;
+    let mut temp = tempfile::Builder::new()
+        .prefix("dql-events-")
+        .tempfile()
+        .map_err(failed)?;
+    let mut buf = vec![0u8; READ_BYTES];
+    let mut gzip: Option<bool> = None;
+    let (mut line, mut line_len) = (1u64, 0usize);
+    loop {
+        let n = match input.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(source) => {
+                return Err(EngineError::Read {
+                    path: path.to_owned(),
+                    source,
+                });
+            }
+        };
+        let chunk = buf.get(..n).unwrap_or_default();
+        // Compressed bytes have no lines (the decompressed ones are checked when read), and a
+        // JSON array may be one line: only NDJSON is checked here.
+        let unchecked = *gzip.get_or_insert_with(|| {
+            let body = chunk.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(chunk);
+            chunk.starts_with(&[0x1f, 0x8b])
+                || body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[')
+        });
+        if !unchecked {
+            for piece in chunk.split_inclusive(|&b| b == b'\n') {
+                line_len += piece.len();
+                if line_len > DEFAULT_MAX_LINE_BYTES {
+                    return Err(EngineError::LineTooLong {
+                        path: path.to_owned(),
+                        line,
+                        limit: DEFAULT_MAX_LINE_BYTES,
+                    });
+                }
+                if piece.ends_with(b"\n") {
+                    line += 1;
+                    line_len = 0;
+                }
+            }
+        }
+        std::io::Write::write_all(&mut temp, chunk).map_err(failed)?;
+    }
+    std::io::Write::flush(&mut temp).map_err(failed)?;
+    let temp = temp.into_temp_path();
+    Ok(EventFiles {
+        files: vec![temp.to_path_buf()],
+        spool: Some(Spool(std::sync::Arc::new(temp))),
+    })
+}
+
 /// A share of the input: a whole file, or a byte range of a plain NDJSON file.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Part {
@@ -246,9 +356,19 @@ where
     // Start one byte early: if that byte ends a line, the line starting at `start` is ours.
     let mut pos = start.saturating_sub(1);
     file.seek(SeekFrom::Start(pos)).map_err(read_err)?;
-    let mut lines = Lines::new(file);
+    let mut lines = Lines::new(file, options.max_line_bytes);
+    let too_long = |line: u64| EngineError::LineTooLong {
+        path: path.to_owned(),
+        line,
+        limit: options.max_line_bytes,
+    };
     if start > 0 {
-        pos += lines.next_line().map_err(read_err)?.map_or(0, <[u8]>::len) as u64;
+        pos += match lines.next_line() {
+            Ok(l) => l.map_or(0, <[u8]>::len) as u64,
+            Err(LineError::Io(e)) => return Err(read_err(e).into()),
+            // The tail of a line the previous part owns.
+            Err(LineError::TooLong) => return Err(too_long(0).into()),
+        };
     }
     let mut scan = Scan {
         path,
@@ -263,8 +383,14 @@ where
     };
     let mut line = 1u64;
     while pos < end {
-        let Some(text) = lines.next_line().map_err(read_err)? else {
-            break;
+        let text = match lines.next_line() {
+            Ok(Some(text)) => text,
+            Ok(None) => break,
+            Err(LineError::Io(e)) => return Err(read_err(e).into()),
+            Err(LineError::TooLong) => {
+                let line = scan.absolute(line);
+                return Err(too_long(line).into());
+            }
         };
         pos += text.len() as u64;
         if !text.iter().all(u8::is_ascii_whitespace) {
@@ -330,7 +456,17 @@ where
     };
     if first == b'[' {
         let mut text = Vec::new();
-        reader.read_to_end(&mut text).map_err(read_err)?;
+        (&mut reader)
+            .take(MAX_ARRAY_BYTES + 1)
+            .read_to_end(&mut text)
+            .map_err(read_err)?;
+        if text.len() as u64 > MAX_ARRAY_BYTES {
+            return Err(EngineError::ArrayTooLarge {
+                path: path.to_owned(),
+                limit: MAX_ARRAY_BYTES,
+            }
+            .into());
+        }
         scan.array(&text, line, &mut on_event)?;
     } else {
         scan.ndjson(reader, line, &mut on_event)?;
@@ -391,15 +527,27 @@ impl Scan<'_> {
         E: From<EngineError>,
         F: FnMut(Event<'_>) -> Result<(), E>,
     {
-        let mut lines = Lines::new(reader);
+        let mut lines = Lines::new(reader, self.options.max_line_bytes);
         let mut line = first_line;
         loop {
-            let text = lines.next_line().map_err(|source| EngineError::Read {
-                path: self.path.to_owned(),
-                source,
-            })?;
-            let Some(text) = text else {
-                return Ok(());
+            let text = match lines.next_line() {
+                Ok(Some(text)) => text,
+                Ok(None) => return Ok(()),
+                Err(LineError::Io(source)) => {
+                    return Err(EngineError::Read {
+                        path: self.path.to_owned(),
+                        source,
+                    }
+                    .into());
+                }
+                Err(LineError::TooLong) => {
+                    return Err(EngineError::LineTooLong {
+                        path: self.path.to_owned(),
+                        line,
+                        limit: self.options.max_line_bytes,
+                    }
+                    .into());
+                }
             };
             if !text.iter().all(u8::is_ascii_whitespace) {
                 self.event(text, line, on_event)?;
@@ -474,15 +622,33 @@ fn located(error: ExtractError, path: &Path, line: u64) -> EngineError {
         ExtractError::BadJson(message) => EngineError::BadJson {
             path,
             line,
-            message,
+            message: clip_message(message),
         },
         ExtractError::NotAnEvent(found) => EngineError::NotAnEvent { path, line, found },
         ExtractError::BadMember { member, message } => EngineError::BadMember {
             path,
             line,
             member,
-            message,
+            message: clip_message(message),
         },
+    }
+}
+
+/// The longest parser message kept: serde_json quotes the offending string whole, which for a
+/// 10 MB value would put megabytes on stderr.
+const MAX_MESSAGE_CHARS: usize = 300;
+
+fn clip_message(message: String) -> String {
+    match message.char_indices().nth(MAX_MESSAGE_CHARS) {
+        None => message,
+        Some((cut, _)) => {
+            let mut clipped = message.get(..cut).unwrap_or_default().to_owned();
+            clipped.push_str(&format!(
+                "… ({} more characters)",
+                message.get(cut..).map_or(0, |rest| rest.chars().count())
+            ));
+            clipped
+        }
     }
 }
 
@@ -497,21 +663,30 @@ struct Lines<R> {
     start: usize,
     end: usize,
     eof: bool,
+    max_line: usize,
+}
+
+/// Why [`Lines::next_line`] gave no line.
+enum LineError {
+    Io(std::io::Error),
+    /// The line is longer than the cap.
+    TooLong,
 }
 
 impl<R: Read> Lines<R> {
-    fn new(reader: R) -> Self {
+    fn new(reader: R, max_line: usize) -> Self {
         Lines {
             reader,
-            buf: vec![0; READ_BYTES],
+            buf: vec![0; READ_BYTES.min(max_line.saturating_add(1)).max(1)],
             start: 0,
             end: 0,
             eof: false,
+            max_line,
         }
     }
 
     /// The next line with its `\n` (the last line may have none); `None` at the end.
-    fn next_line(&mut self) -> std::io::Result<Option<&[u8]>> {
+    fn next_line(&mut self) -> Result<Option<&[u8]>, LineError> {
         let mut searched = 0;
         loop {
             let pending = self
@@ -532,15 +707,19 @@ impl<R: Read> Lines<R> {
             self.buf.copy_within(self.start..self.end, 0);
             self.end -= self.start;
             self.start = 0;
+            if self.end > self.max_line {
+                return Err(LineError::TooLong);
+            }
             if self.end == self.buf.len() {
-                self.buf.resize(self.buf.len() * 2, 0);
+                let grown = (self.buf.len() * 2).min(self.max_line.saturating_add(1));
+                self.buf.resize(grown.max(self.buf.len() + 1), 0);
             }
             let free = self.buf.get_mut(self.end..).unwrap_or_default();
             match self.reader.read(free) {
                 Ok(0) => self.eof = true,
                 Ok(n) => self.end += n,
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(e),
+                Err(e) => return Err(LineError::Io(e)),
             }
         }
     }

@@ -647,7 +647,7 @@ impl Projection {
         let mut event = EventView::new(Top::default(), &self.tag_keys);
         if !fast || fast_top(&mut event.top, text, self.scalars).is_none() {
             event.top = serde_json::from_slice::<SerdeTop<'a>>(text)
-                .map_err(|e| ExtractError::BadJson(e.to_string()))?
+                .map_err(|e| top_error(text, e))?
                 .into();
         }
         event.fast = fast;
@@ -1252,6 +1252,76 @@ fn first_tag<'a>(tags: &Tags<'a>, key: &str) -> Value<'a> {
         .map_or(Value::Null, |(_, v)| as_text_value(v))
 }
 
+/// A member Sentry's event JSON always gives as a string (or null): anything else is a
+/// malformed event, never silently turned into text.
+fn text_member<'a>(value: Option<&Value<'a>>, member: &'static str) -> Extracted<'a> {
+    match value {
+        None | Some(Value::Null) => Ok(Value::Null),
+        Some(v @ Value::Str(_)) => Ok(v.clone()),
+        Some(other) => Err(ExtractError::BadMember {
+            member,
+            message: format!("expected a string, found {}", json_kind(other)),
+        }),
+    }
+}
+
+fn json_kind(value: &Value<'_>) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Int(_) | Value::Float(_) | Value::Timestamp(_) => "a number",
+        Value::Str(_) => "a string",
+        Value::Array(_) => "an array",
+    }
+}
+
+/// The top-level members read as scalars: a valid event whose one of these holds an object is
+/// a malformed member, not invalid JSON.
+const SCALAR_MEMBERS: [&str; 12] = [
+    "id",
+    "eventID",
+    "groupID",
+    "projectID",
+    "projectSlug",
+    "title",
+    "message",
+    "type",
+    "platform",
+    "culprit",
+    "location",
+    "dist",
+];
+
+/// Why serde_json could not read `text` as an event: invalid JSON, or (the JSON being valid)
+/// a member of the wrong shape.
+fn top_error(text: &[u8], error: serde_json::Error) -> ExtractError {
+    // A repeated member is the JSON's own fault (RFC 8259 wants names unique).
+    if error.to_string().starts_with("duplicate field") {
+        return ExtractError::BadJson(error.to_string());
+    }
+    let Ok(members) = serde_json::from_slice::<std::collections::BTreeMap<String, &RawValue>>(text)
+    else {
+        return ExtractError::BadJson(error.to_string());
+    };
+    let member = SCALAR_MEMBERS
+        .iter()
+        .find(|name| {
+            members
+                .get(**name)
+                .is_some_and(|raw| raw.get().trim_start().starts_with('{'))
+        })
+        .copied()
+        .unwrap_or("event");
+    ExtractError::BadMember {
+        member,
+        message: if member == "event" {
+            error.to_string()
+        } else {
+            "expected a string, number or boolean, found an object".to_owned()
+        },
+    }
+}
+
 fn or_null<'a>(value: Option<&Value<'a>>) -> Value<'a> {
     value.cloned().unwrap_or(Value::Null)
 }
@@ -1308,15 +1378,20 @@ impl<'a, 'p> EventView<'a, 'p> {
             Field::TimestampToHour => floor_timestamp(self.timestamp()?, 3_600_000),
             Field::TimestampToDay => floor_timestamp(self.timestamp()?, 86_400_000),
             Field::Received => date_member(self.top.date_received, "dateReceived")?,
-            Field::EventType => or_null(self.top.event_type.as_ref()),
-            Field::Title => or_null(self.top.title.as_ref()),
+            Field::EventType => text_member(self.top.event_type.as_ref(), "type")?,
+            Field::Title => text_member(self.top.title.as_ref(), "title")?,
             Field::Message => {
-                or_null(present(self.top.message.as_ref()).or(self.top.title.as_ref()))
+                let message = text_member(self.top.message.as_ref(), "message")?;
+                if present(Some(&message)).is_some() {
+                    message
+                } else {
+                    text_member(self.top.title.as_ref(), "title")?
+                }
             }
-            Field::Culprit => or_null(self.top.culprit.as_ref()),
-            Field::Location => or_null(self.top.location.as_ref()),
-            Field::Dist => or_null(self.top.dist.as_ref()),
-            Field::Platform => or_null(self.top.platform.as_ref()),
+            Field::Culprit => text_member(self.top.culprit.as_ref(), "culprit")?,
+            Field::Location => text_member(self.top.location.as_ref(), "location")?,
+            Field::Dist => text_member(self.top.dist.as_ref(), "dist")?,
+            Field::Platform => text_member(self.top.platform.as_ref(), "platform")?,
             Field::Release => match self.tag("release")? {
                 Value::Null => self.release()?,
                 v => v,

@@ -197,8 +197,8 @@ fn compile_term(
         TypedKind::TextIn { op, values } if searches_message => message_test(term, *op, values)?,
         TypedKind::Text { op, value } => text_test(term, *op, std::slice::from_ref(value))?,
         TypedKind::TextIn { op, values } => text_test(term, *op, values)?,
-        TypedKind::Numeric { op, value } => Test::Number(*op, *value),
-        TypedKind::NumericIn { values } => Test::NumberIn(values.clone()),
+        TypedKind::Numeric { op, value, .. } => Test::Number(*op, *value),
+        TypedKind::NumericIn { values, .. } => Test::NumberIn(values.clone()),
         TypedKind::Boolean { value } => Test::Bool(*value),
         TypedKind::Date { op, instant } => date_compare(*op, instant.as_millisecond()),
         TypedKind::SpecificDate { date } => match date {
@@ -255,7 +255,11 @@ fn message_test(term: &TypedTerm, op: TextOp, values: &[String]) -> Result<Test,
 fn text_test(term: &TypedTerm, op: TextOp, values: &[String]) -> Result<Test, Unsupported> {
     let mut matches = Vec::with_capacity(values.len());
     for value in values {
-        let parts = split_wildcards(value);
+        let parts = match op {
+            TextOp::Compare(_) => split_wildcards(value),
+            // Sentry escapes a wildcard operator's value itself (`gen_wildcard_value`).
+            _ => vec![operator_literal(value)],
+        };
         matches.push(match op {
             TextOp::Compare(CompareOp::Eq) if parts.len() == 1 => TextMatch::Exact(parts.concat()),
             TextOp::Compare(CompareOp::Eq) => TextMatch::Pattern(lower_all(parts)),
@@ -285,21 +289,59 @@ fn lower_all(parts: Vec<String>) -> Vec<String> {
     parts.into_iter().map(|p| p.to_lowercase()).collect()
 }
 
-/// Splits a Sentry text value at its unescaped `*`, unescaping `\*`. One part: no wildcard.
+/// Splits a Sentry text value at its wildcards, as Sentry reads it (`src/sentry/api/
+/// event_search.py`): a `*` after an even run of `\` (none included) makes the value a
+/// pattern, where `\x` is the literal `x` (`translate_wildcard`); otherwise only `\*` is an
+/// escape, for `*` (`translate_escape_sequences`). One part: no wildcard.
 fn split_wildcards(value: &str) -> Vec<String> {
+    let mut run = 0usize;
+    let is_pattern = value.chars().any(|c| match c {
+        '\\' => {
+            run += 1;
+            false
+        }
+        '*' if run % 2 == 0 => true,
+        _ => {
+            run = 0;
+            false
+        }
+    });
     let mut parts = vec![String::new()];
     let mut chars = value.chars().peekable();
     while let Some(c) = chars.next() {
         match c {
+            '\\' if is_pattern => {
+                if let Some(n) = chars.next() {
+                    push_char(&mut parts, n);
+                }
+            }
             '\\' if chars.peek() == Some(&'*') => {
                 chars.next();
                 push_char(&mut parts, '*');
             }
-            '*' => parts.push(String::new()),
+            '*' if is_pattern => parts.push(String::new()),
             other => push_char(&mut parts, other),
         }
     }
     parts
+}
+
+/// The literal a wildcard operator's value stands for: `\\` and `\*` are escapes, any other
+/// `\` and `*` are themselves (`handle_backslash` in event_search.py).
+fn operator_literal(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    let mut chars = value.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, chars.peek()) {
+            ('\\', Some('\\' | '*')) => {
+                if let Some(n) = chars.next() {
+                    out.push(n);
+                }
+            }
+            (other, _) => out.push(other),
+        }
+    }
+    out
 }
 
 fn push_char(parts: &mut [String], c: char) {

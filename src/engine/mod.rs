@@ -364,6 +364,55 @@ pub enum EngineError {
         found: &'static str,
     },
 
+    /// An NDJSON line longer than [`ReadOptions::max_line_bytes`] (a file that is not NDJSON,
+    /// `/dev/zero`, a line cut in a corrupt export).
+    #[error("{}:{line}: the line is longer than {limit} bytes", path.display())]
+    #[diagnostic(
+        code(dql::engine::line_too_long),
+        help(
+            "each line of an NDJSON file holds one event of at most a few MiB; is this an event export?"
+        )
+    )]
+    LineTooLong {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line (0: the line runs on from before a part's start).
+        line: u64,
+        /// The cap, in bytes.
+        limit: usize,
+    },
+
+    /// A JSON-array file too large to read whole.
+    #[error("`{}` is a JSON array larger than {limit} bytes", path.display())]
+    #[diagnostic(
+        code(dql::engine::array_too_large),
+        help(
+            "a JSON array is read whole into memory; export NDJSON instead (`dql export` writes it), which is streamed"
+        )
+    )]
+    ArrayTooLarge {
+        /// The file.
+        path: PathBuf,
+        /// The cap, in bytes.
+        limit: u64,
+    },
+
+    /// Input that can be read only once (standard input, a pipe, a FIFO) could not be copied
+    /// aside for the passes a query needs.
+    #[error("cannot copy `{}` aside to read it more than once: {source}", path.display())]
+    #[diagnostic(
+        code(dql::engine::spool_failed),
+        help(
+            "a pipe or FIFO is copied to a temporary file first (TMPDIR); free space there, or write the events to a file and pass that"
+        )
+    )]
+    SpoolFailed {
+        /// The input.
+        path: PathBuf,
+        /// The underlying I/O error.
+        source: std::io::Error,
+    },
+
     /// An event whose member has an unexpected shape, e.g. `"tags": 5` or `"dateCreated": "soon"`.
     #[error("{}:{line}: the event's `{member}` is malformed: {message}", path.display())]
     #[diagnostic(
@@ -394,6 +443,9 @@ impl EngineError {
             EngineError::BadJson { .. } => EngineCode::BadJson,
             EngineError::NotAnEvent { .. } => EngineCode::NotAnEvent,
             EngineError::BadMember { .. } => EngineCode::BadMember,
+            EngineError::LineTooLong { .. } => EngineCode::LineTooLong,
+            EngineError::ArrayTooLarge { .. } => EngineCode::ArrayTooLarge,
+            EngineError::SpoolFailed { .. } => EngineCode::SpoolFailed,
         }
     }
 }

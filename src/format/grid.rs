@@ -280,4 +280,16 @@ impl<W: Write> Sink for GridSink<W> {
         }
         self.out.flush()
     }
+
+    fn abort(&mut self) -> io::Result<()> {
+        if self.progress.open {
+            // The rows that came are worth seeing, under a line that says they are not all.
+            self.end()?;
+            match self.style {
+                Style::Table => writeln!(self.out, "{}", super::INCOMPLETE_MARK)?,
+                Style::Markdown => writeln!(self.out, "\n**{}**", super::INCOMPLETE_MARK)?,
+            }
+        }
+        self.out.flush()
+    }
 }

@@ -206,6 +206,19 @@ impl<W: Write> Sink for CsvSink<W> {
         }
         self.out.flush()
     }
+
+    fn abort(&mut self) -> io::Result<()> {
+        if self.progress.open {
+            self.progress.open = false;
+            // One field more than the header: strict readers refuse the file, and anyone
+            // reading it sees the mark.
+            let fields = std::iter::once(super::INCOMPLETE_MARK)
+                .chain(self.plan.columns.iter().map(|_| ""))
+                .collect::<Vec<_>>();
+            self.out.write_record(fields).map_err(csv_error)?;
+        }
+        self.out.flush()
+    }
 }
 
 /// ndjson: one row object per line, nothing else.
@@ -254,6 +267,15 @@ impl<W: Write> Sink for NdjsonSink<W> {
     fn finish(&mut self) -> io::Result<()> {
         if self.progress.open {
             self.end()?;
+        }
+        self.out.flush()
+    }
+
+    fn abort(&mut self) -> io::Result<()> {
+        if self.progress.open {
+            self.progress.open = false;
+            // Not JSON: a reader of the stream stops here rather than take it for the end.
+            writeln!(self.out, "{}", super::INCOMPLETE_MARK)?;
         }
         self.out.flush()
     }
@@ -344,6 +366,21 @@ impl<W: Write> Sink for JsonSink<W> {
             } else {
                 b"\n]\n"
             })?;
+        }
+        self.out.flush()
+    }
+
+    fn abort(&mut self) -> io::Result<()> {
+        if self.finished {
+            return self.out.flush();
+        }
+        self.finished = true;
+        if self.progress.open {
+            self.progress.open = false;
+            // The document stays unclosed, so it cannot parse as a whole result.
+            write!(self.out, "\n{}\n", super::INCOMPLETE_MARK)?;
+        } else if self.progress.several && self.progress.n_started > 0 {
+            write!(self.out, ",\n{}\n", super::INCOMPLETE_MARK)?;
         }
         self.out.flush()
     }

@@ -29,6 +29,9 @@
 //! - **table/markdown** render values for people (see [`units`]), right-align numeric columns
 //!   and say `(no rows)` for an empty result. Several results are each preceded by their name
 //!   (table: a line; markdown: a `##` heading); an unnamed one is called `result N`.
+//! - **Failures.** A run that fails after rows were written calls [`Sink::abort`], which leaves
+//!   the output visibly incomplete in every format (see there): a truncated json document does
+//!   not parse, a truncated csv or ndjson ends with a line no reader takes for a row.
 //! - csv and ndjson cannot separate results: [`Format::separates_results`] says so and
 //!   [`Format::sink_for_several`] refuses them with `dql::format::cannot_separate_results`.
 
@@ -189,7 +192,17 @@ pub trait Sink {
     fn end(&mut self) -> io::Result<()>;
     /// Ends the output and flushes the writer.
     fn finish(&mut self) -> io::Result<()>;
+    /// Ends the output after a failure in the middle of a result, so that what was written
+    /// cannot pass for a whole result: json is left unclosed, csv gets a last record with one
+    /// field too many, ndjson a last line that is not JSON, and a table or markdown shows the
+    /// rows it has under an `incomplete` line. Results ended before stay as they are; with no
+    /// result open, nothing is added.
+    fn abort(&mut self) -> io::Result<()>;
 }
+
+/// The line that marks an output cut short by a failure (see [`Sink::abort`]).
+pub const INCOMPLETE_MARK: &str =
+    "dql: INCOMPLETE RESULT: the run failed before every row was written (see stderr)";
 
 /// Writes a whole result through `sink`: `begin`, every row, `end`.
 pub fn write_result(

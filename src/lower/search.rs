@@ -194,11 +194,22 @@ fn write_term(
                 .collect::<Result<Vec<_>, _>>()?;
             let _ = write!(out, "{neg}{key}:{}[{}]", op_text(*op), items.join(", "));
         }
-        TypedKind::Numeric { op, value } => {
-            let _ = write!(out, "{neg}{key}:{}{}", cmp(*op), number(*value));
+        TypedKind::Numeric { op, value, exact } => {
+            let text = exact.clone().unwrap_or_else(|| number(*value));
+            let _ = write!(out, "{neg}{key}:{}{text}", cmp(*op));
         }
-        TypedKind::NumericIn { values } => {
-            let items: Vec<String> = values.iter().map(|v| number(*v)).collect();
+        TypedKind::NumericIn { values, exact } => {
+            let items: Vec<String> = values
+                .iter()
+                .enumerate()
+                .map(|(i, v)| {
+                    exact
+                        .get(i)
+                        .cloned()
+                        .flatten()
+                        .unwrap_or_else(|| number(*v))
+                })
+                .collect();
             let _ = write!(out, "{neg}{key}:[{}]", items.join(", "));
         }
         TypedKind::Boolean { value } => {

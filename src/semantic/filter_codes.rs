@@ -30,6 +30,8 @@ crate::codes! {
         ComparisonOnTag = "comparison_on_tag" : "a comparison on a tag is the text `>…`, as in Sentry",
         /// `WHERE url = '/api/*'`
         LiteralStar = "literal_star" : "a `*` in an exact match is sent as a literal star",
+        /// `message = 'a\\*b'`: Sentry reads `\\*` in an exact value as an escaped star
+        BackslashStar = "backslash_star" : "an exact text with `\\` right before `*` cannot be matched exactly in Sentry's syntax",
         /// `WHERE NOT connection reset`
         FreeTextNegated = "free_text_negated" : "free text cannot be negated",
         /// `WHERE NOT timestamp:2026-11-01T10:00:00`

@@ -151,11 +151,19 @@ pub enum TypedKind {
         op: CompareOp,
         /// The number.
         value: f64,
+        /// The integer as written, when an `f64` cannot hold it exactly (beyond 2^53:
+        /// `issue.id:9007199254740993`): it is sent as written, never rounded.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        exact: Option<String>,
     },
     /// `key:[1, 2]` on a numeric key (durations in milliseconds, sizes in bytes).
     NumericIn {
         /// The numbers.
         values: Vec<f64>,
+        /// Each value as written when an `f64` cannot hold it exactly (see
+        /// [`TypedKind::Numeric`]); empty when none needs it, else one per value.
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        exact: Vec<Option<String>>,
     },
     /// `key:true`.
     Boolean {

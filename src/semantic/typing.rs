@@ -199,11 +199,12 @@ fn negate_term(mut t: TypedTerm) -> Result<TypedFilter, Box<Diagnostic>> {
             },
             span,
         )),
-        TypedKind::Numeric { op, value } if op != CompareOp::Eq => Ok(leaf(
+        TypedKind::Numeric { op, value, exact } if op != CompareOp::Eq => Ok(leaf(
             t.key,
             TypedKind::Numeric {
                 op: flip(op),
                 value,
+                exact,
             },
             span,
         )),
@@ -285,6 +286,20 @@ pub fn parse_number(s: &str) -> Option<f64> {
     value.is_finite().then_some(value)
 }
 
+/// `s` when it is a plain integer (`-?[0-9]+`) that an `f64` cannot hold exactly (beyond
+/// 2^53), so that it is sent as written rather than rounded.
+pub fn exact_integer(s: &str) -> Option<String> {
+    let digits = s.strip_prefix('-').unwrap_or(s);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let significant = digits.trim_start_matches('0');
+    // 2^53 = 9007199254740992 has 16 digits: shorter integers are exact in f64.
+    let exact_in_f64 =
+        significant.len() < 16 || (significant.len() == 16 && significant <= "9007199254740992");
+    (!exact_in_f64).then(|| s.to_owned())
+}
+
 /// `[0-9]+(\.[0-9]*)?`
 fn plain_decimal(s: &str) -> bool {
     let (int, frac) = s.split_once('.').unwrap_or((s, ""));
@@ -296,10 +311,13 @@ fn plain_decimal(s: &str) -> bool {
 /// Splits `s` into a plain decimal and a unit suffix from `units` (longest first).
 fn number_with_unit(s: &str, units: &[(&str, f64)], case_insensitive: bool) -> Option<f64> {
     for (unit, factor) in units {
-        if s.len() <= unit.len() {
+        // A multi-byte character may stand where the unit would start: no split there.
+        let Some(at) = s.len().checked_sub(unit.len()).filter(|&at| at > 0) else {
             continue;
-        }
-        let (body, suffix) = s.split_at(s.len() - unit.len());
+        };
+        let (Some(body), Some(suffix)) = (s.get(..at), s.get(at..)) else {
+            continue;
+        };
         let matches = if case_insensitive {
             suffix.eq_ignore_ascii_case(unit)
         } else {
@@ -821,11 +839,11 @@ impl<'k> Typer<'k> {
                     false,
                     TypedKind::Text {
                         op: w,
-                        value: text_value(&raw),
+                        value: wildcard_value(&raw),
                     },
                 ));
             }
-            let mut value = text_value(&raw);
+            let mut value = self.exact_value(&raw, span)?;
             let mut text_op = TextOp::Compare(CompareOp::Eq);
             if cop != CompareOp::Eq {
                 if ty == Some(SearchKeyType::Semver) {
@@ -998,11 +1016,33 @@ impl<'k> Typer<'k> {
                 return None;
             }
             _ => match parse_number(value) {
-                Some(n) => TypedKind::Numeric { op: cop, value: n },
+                Some(n) => TypedKind::Numeric {
+                    op: cop,
+                    value: n,
+                    exact: exact_integer(value),
+                },
                 None => return self.invalid_numeric(ty, span),
             },
         };
         Some((neg, kind))
+    }
+
+    /// A value matched exactly, in Sentry's text form; `None` (reported) when Sentry cannot
+    /// match it exactly.
+    fn exact_value(&mut self, raw: &Raw, span: Span) -> Option<String> {
+        if !raw.literal {
+            return Some(raw.text.clone());
+        }
+        let value = exact_literal(&raw.text);
+        if value.is_none() {
+            self.error(
+                Code::BackslashStar,
+                span,
+                "Sentry cannot match this text exactly: a `\\` right before `*` makes the `*` a wildcard or swallows the `\\`",
+                "match it with a pattern instead (`LIKE '%a\\*b%'`, or contains), which can hold it",
+            );
+        }
+        value
     }
 
     fn invalid<T>(&mut self, code: Code, span: Span, message: &str) -> Option<T> {
@@ -1036,10 +1076,14 @@ impl<'k> Typer<'k> {
         let text_like = matches!(ty, None | Some(SearchKeyType::Text | SearchKeyType::Semver))
             && matches!(key, FilterKey::Field(_));
         if text_like {
-            return Some(TypedKind::TextIn {
-                op,
-                values: raws.iter().map(text_value).collect(),
-            });
+            let mut values = Vec::with_capacity(raws.len());
+            for raw in &raws {
+                values.push(match op {
+                    TextOp::Compare(CompareOp::Eq) => self.exact_value(raw, span)?,
+                    _ => wildcard_value(raw),
+                });
+            }
+            return Some(TypedKind::TextIn { op, values });
         }
         let ty = ty.unwrap_or(SearchKeyType::Number);
         match ty {
@@ -1060,6 +1104,7 @@ impl<'k> Typer<'k> {
             _ => {}
         }
         let mut values = Vec::with_capacity(raws.len());
+        let mut exact = Vec::with_capacity(raws.len());
         for raw in &raws {
             let sql = raw.literal;
             let parsed = if raw.quoted && !sql || !matches!(op, TextOp::Compare(CompareOp::Eq)) {
@@ -1079,11 +1124,17 @@ impl<'k> Typer<'k> {
                 parse_number(&raw.text)
             };
             match parsed {
-                Some(v) => values.push(v),
+                Some(v) => {
+                    values.push(v);
+                    exact.push(exact_integer(&raw.text));
+                }
                 None => return self.invalid_numeric(ty, span),
             }
         }
-        Some(TypedKind::NumericIn { values })
+        if exact.iter().all(Option::is_none) {
+            exact.clear();
+        }
+        Some(TypedKind::NumericIn { values, exact })
     }
 
     fn operand(&mut self, operand: &Operand) -> Option<Raw> {
@@ -1152,11 +1203,20 @@ impl<'k> Typer<'k> {
                     return None;
                 }
                 let raw = self.operand(pattern)?;
+                let Some(value) = like_to_sentry(&raw.text) else {
+                    self.error(
+                        Code::BackslashStar,
+                        span,
+                        "Sentry cannot match this text exactly: a `\\` right before `*` makes the `*` a wildcard or swallows the `\\`",
+                        "add `%` around it (`LIKE '%a\\*b%'`): inside a pattern it can be written",
+                    );
+                    return None;
+                };
                 let term = leaf(
                     key,
                     TypedKind::Text {
                         op: TextOp::Compare(CompareOp::Eq),
-                        value: like_to_sentry(&raw.text),
+                        value,
                     },
                     span,
                 );
@@ -1219,10 +1279,54 @@ impl<'k> Typer<'k> {
     }
 }
 
-/// A value in Sentry's text form: literal values have `*` escaped as `\*`.
-fn text_value(raw: &Raw) -> String {
+/// Exact text as a Sentry value that is no wildcard: `*` escaped as `\*`, backslashes kept
+/// (Sentry's `translate_escape_sequences` turns only `\*` back into `*`). `None` when the text
+/// has an odd run of `\` right before a `*`: escaping that star makes the run even, and Sentry
+/// then reads the star as a wildcard (`WILDCARD_CHARS` in `src/sentry/api/event_search.py`).
+pub fn exact_literal(text: &str) -> Option<String> {
+    let mut out = String::with_capacity(text.len() + 2);
+    let mut run = 0usize;
+    for c in text.chars() {
+        match c {
+            '\\' => {
+                run += 1;
+                out.push(c);
+            }
+            '*' => {
+                if run % 2 == 1 {
+                    return None;
+                }
+                run = 0;
+                out.push_str("\\*");
+            }
+            other => {
+                run = 0;
+                out.push(other);
+            }
+        }
+    }
+    Some(out)
+}
+
+/// Text taken literally inside a pattern (a wildcard operator or LIKE): `\` and `*` both
+/// escaped, as Sentry's `translate_wildcard` and `handle_backslash` (event_search.py) read
+/// `\x` as the literal `x`.
+fn escape_in_pattern(text: &str, out: &mut String) {
+    for c in text.chars() {
+        if matches!(c, '\\' | '*') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+}
+
+/// The value of a wildcard operator (contains, starts/ends with): a literal is escaped for
+/// the pattern; a value written in Sentry syntax is sent as written.
+fn wildcard_value(raw: &Raw) -> String {
     if raw.literal {
-        raw.text.replace('*', "\\*")
+        let mut out = String::with_capacity(raw.text.len());
+        escape_in_pattern(&raw.text, &mut out);
+        out
     } else {
         raw.text.clone()
     }
@@ -1230,20 +1334,37 @@ fn text_value(raw: &Raw) -> String {
 
 /// A SQL LIKE pattern as a Sentry wildcard value: `%` → `*`, `_` literal, `*` → `\*`, `\%` and
 /// `\_` literal.
-pub fn like_to_sentry(pattern: &str) -> String {
-    let mut out = String::with_capacity(pattern.len());
+///
+/// Without a `%` the pattern is exact text (see [`exact_literal`]; `None` when Sentry cannot
+/// match it); with one, literal `\` and `*` are escaped for Sentry's wildcard reading.
+pub fn like_to_sentry(pattern: &str) -> Option<String> {
+    // The literal runs between the wildcards.
+    let mut parts = vec![String::new()];
     let mut chars = pattern.chars().peekable();
     while let Some(c) = chars.next() {
         match c {
             '\\' if matches!(chars.peek(), Some('%' | '_')) => {
-                if let Some(n) = chars.next() {
-                    out.push(n);
+                if let (Some(n), Some(last)) = (chars.next(), parts.last_mut()) {
+                    last.push(n);
                 }
             }
-            '%' => out.push('*'),
-            '*' => out.push_str("\\*"),
-            other => out.push(other),
+            '%' => parts.push(String::new()),
+            other => {
+                if let Some(last) = parts.last_mut() {
+                    last.push(other);
+                }
+            }
         }
     }
-    out
+    if let [only] = parts.as_slice() {
+        return exact_literal(only);
+    }
+    let mut out = String::with_capacity(pattern.len() + 4);
+    for (i, part) in parts.iter().enumerate() {
+        if i > 0 {
+            out.push('*');
+        }
+        escape_in_pattern(part, &mut out);
+    }
+    Some(out)
 }
