@@ -52,6 +52,13 @@ pub(crate) fn resolve_column(cx: &mut Cx<'_>, key: &Key) -> Option<FieldRef> {
                     ty: Some(FieldType::Number),
                     array: false,
                 }),
+                // Trace-item attributes are stored typed: `tags[x,boolean]` is one
+                // (sentry-api-2026.md §1, §3).
+                Some("boolean") if cx.catalog.is_trace_items(&cx.dataset) => Some(FieldRef {
+                    name: format!("{prefix}[{name},boolean]"),
+                    ty: Some(FieldType::Boolean),
+                    array: false,
+                }),
                 Some(other @ ("boolean" | "array")) => {
                     cx.error(
                         SemanticCode::BrowserOnlySyntax,
@@ -118,7 +125,12 @@ pub(crate) fn resolve_name(cx: &mut Cx<'_>, name: &str, span: Span) -> Option<Fi
             array: field.array,
         });
     }
-    if let Some(field) = catalog.lookup_field(name) {
+    // On a trace-item dataset any other name is an attribute the org may have.
+    let shared = match catalog.is_trace_items(&cx.dataset) {
+        true => None,
+        false => catalog.lookup_field(name),
+    };
+    if let Some(field) = shared {
         if field.promoted_tag || field.filter_only {
             return Some(tag);
         }
@@ -189,7 +201,7 @@ pub(crate) fn unknown_name_warnings(cx: &mut Cx<'_>, name: &str, span: Span) {
         Some(answer) => answer,
         None => {
             let fields = catalog.field_names(&cx.dataset);
-            let functions = catalog.function_names();
+            let functions = catalog.function_names_in(&cx.dataset);
             let near_field = suggest::suggest(name, fields.iter().copied());
             let near_function = suggest::suggest(name, functions.iter().copied());
             let answer = match (near_field, near_function) {
