@@ -45,6 +45,7 @@ pub mod diagnostic;
 pub mod engine;
 pub mod format;
 pub mod lower;
+pub mod migrate;
 mod pipeline;
 pub mod result;
 pub mod semantic;
