@@ -74,6 +74,26 @@ struct QueryArgs {
 }
 
 #[derive(Debug, Subcommand)]
+enum CatalogCommand {
+    /// Read the organization's attributes of spans, logs and tracemetrics from Sentry and
+    /// cache them (per org and dataset, under the user's cache directory or DQL_CACHE_DIR);
+    /// `--project` narrows them to one project.
+    Pull {
+        /// Only this dataset (`spans`, `logs`, `tracemetrics`).
+        #[arg(long)]
+        dataset: Option<String>,
+    },
+    /// List a dataset's fields, functions (with signatures) and cached attributes.
+    Show {
+        /// The dataset (every dataset when absent).
+        dataset: Option<String>,
+        /// Only names containing this text.
+        #[arg(long)]
+        grep: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 enum Command {
     /// Print a file in canonical form (comments and annotations kept).
     Fmt {
@@ -92,6 +112,9 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// The live catalog: the attributes your organization really has.
+    #[command(subcommand)]
+    Catalog(CatalogCommand),
     /// Report every problem in a file; exit 1 when there is an error.
     Check {
         #[command(flatten)]
@@ -192,11 +215,20 @@ pub(crate) fn main() -> ExitCode {
             return ExitCode::from(exit::USAGE);
         }
     };
-    let url = cli.sentry.resolve().ok().map(|c| c.url.value);
+    let resolved = cli.sentry.resolve().ok();
+    let url = resolved.as_ref().map(|c| c.url.value.clone());
+    let org = resolved.and_then(|c| c.org.map(|o| o.value));
     commands::set_sentry_url(url.as_deref().unwrap_or("https://sentry.io"));
+    commands::catalog::load_catalog(org.as_deref());
     let code = match &command {
         Command::Fmt { file, check } => fmt(file, *check),
         Command::Migrate { file, check } => migrate(file, *check),
+        Command::Catalog(CatalogCommand::Pull { dataset }) => {
+            commands::catalog::pull(dataset.as_deref(), cli.sentry.resolve())
+        }
+        Command::Catalog(CatalogCommand::Show { dataset, grep }) => {
+            commands::catalog::show(dataset.as_deref(), grep.as_deref(), org.as_deref())
+        }
         Command::Check {
             query,
             message_format,

@@ -54,7 +54,7 @@ pub mod span;
 pub mod syntax;
 
 pub use diagnostic::{Diagnostic, Diagnostics, Severity};
-pub use pipeline::{Compilation, Compiled, Options, compile, compile_source};
+pub use pipeline::{Compilation, Compiled, Options, compile, compile_source, compile_source_with};
 pub use source::Source;
 pub use span::{Span, Spanned};
 

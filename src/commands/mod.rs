@@ -2,6 +2,7 @@
 //! parameters, statement selection, diagnostics on stderr).
 #![allow(clippy::print_stderr, reason = "the CLI talks to the terminal")]
 
+pub(crate) mod catalog;
 pub(crate) mod check;
 pub(crate) mod compile;
 pub(crate) mod export;
@@ -133,10 +134,9 @@ pub(crate) fn set_sentry_url(url: &str) {
 
 /// [`dql::compile_source`], plus the deprecated-dataset warnings when the Sentry is sentry.io.
 pub(crate) fn compile_for_sentry(source: &Source, options: &dql::Options) -> Compilation {
-    let mut compilation = dql::compile_source(source, options);
+    let mut compilation = dql::compile_source_with(source, options, catalog::catalog());
     if SENTRY_IO.load(std::sync::atomic::Ordering::Relaxed) {
-        let warnings =
-            dql::migrate::deprecation_warnings(source, dql::semantic::Catalog::builtin());
+        let warnings = dql::migrate::deprecation_warnings(source, catalog::catalog());
         if !warnings.is_empty() {
             compilation.diagnostics.extend(warnings);
             compilation

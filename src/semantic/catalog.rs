@@ -256,6 +256,15 @@ pub struct IssueSorts {
     pub aliases: BTreeMap<String, String>,
 }
 
+crate::codes! {
+    /// Codes of the live catalog (`dql::catalog::*`), produced only when an organization's
+    /// attributes are cached (`dql catalog pull`).
+    pub enum LiveCatalogCode in "catalog" {
+        /// `SELECT span.opp FROM spans` with the org's spans attributes cached
+        UnknownAttribute = "unknown_attribute" : "a name is neither a built-in field nor one of the organization's cached attributes",
+    }
+}
+
 /// The built-in data could not be read; a bug in `catalog.toml` or a supplied catalog.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error, miette::Diagnostic)]
 pub enum CatalogError {
@@ -288,6 +297,23 @@ pub struct Catalog {
     functions: BTreeMap<String, FunctionInfo>,
     /// The fields and functions of each trace-item dataset, by dataset name.
     trace: BTreeMap<String, TraceDataset>,
+    /// The attributes an organization really has, per trace-item dataset, from the live
+    /// catalog (`dql catalog pull`); see [`Catalog::add_org_attributes`].
+    org: BTreeMap<String, BTreeMap<String, FieldInfo>>,
+}
+
+/// One attribute of an organization, as `/trace-items/attributes/` lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrgAttribute {
+    /// The name to write (`device.class`, `Batch Size`).
+    pub name: String,
+    /// The key Sentry uses (`device.class`, `tags[Batch Size,number]`).
+    pub key: String,
+    /// `string`, `number` or `boolean`.
+    #[serde(rename = "type")]
+    pub ty: String,
+    /// Where it comes from (`sentry`, `user`).
+    pub source: String,
 }
 
 /// The fields and functions of one trace-item dataset.
@@ -318,6 +344,66 @@ impl Catalog {
         let raw: raw::TraceCatalog =
             toml::from_str(text).map_err(|err| CatalogError::Parse(err.to_string()))?;
         raw.add_to(self)
+    }
+
+    /// Adds an organization's attributes of a trace-item dataset (the live catalog): each
+    /// becomes a field of that type unless the dataset already has the name, so that did-you-mean
+    /// covers both and a typed attribute types its uses. Returns how many were added.
+    pub fn add_org_attributes(&mut self, dataset: &str, attributes: &[OrgAttribute]) -> usize {
+        let Some(trace) = self.trace.get(dataset) else {
+            return 0;
+        };
+        let mut added = BTreeMap::new();
+        for attribute in attributes {
+            let ty = match attribute.ty.as_str() {
+                "number" => FieldType::Number,
+                "boolean" => FieldType::Boolean,
+                _ => FieldType::String,
+            };
+            // A user attribute shares its name with a typed key (`tags[Batch Size,number]`):
+            // it is written as that key.
+            let name = match attribute.key.starts_with("tags[") {
+                true => attribute.key.clone(),
+                false => attribute.name.clone(),
+            };
+            if trace.fields.contains_key(&name) {
+                continue;
+            }
+            added.insert(
+                name.clone(),
+                FieldInfo {
+                    name,
+                    ty,
+                    array: false,
+                    datasets: vec![dataset.to_owned()],
+                    in_equations: false,
+                    promoted_tag: false,
+                    text_operators: false,
+                    filter_only: false,
+                    pattern: false,
+                },
+            );
+        }
+        let n = added.len();
+        self.org
+            .entry(dataset.to_owned())
+            .or_default()
+            .extend(added);
+        n
+    }
+
+    /// True when the live catalog of `dataset` is loaded: a name neither built in nor the
+    /// organization's is then worth a warning.
+    pub fn has_org_attributes(&self, dataset: &str) -> bool {
+        self.org.contains_key(dataset)
+    }
+
+    /// The organization's attributes of `dataset` (the live catalog), in name order.
+    pub fn org_attributes(&self, dataset: &str) -> Vec<&FieldInfo> {
+        self.org
+            .get(dataset)
+            .map(|attrs| attrs.values().collect())
+            .unwrap_or_default()
     }
 
     /// True when `dataset` is a trace-item dataset (`spans`, `logs`, `tracemetrics`,
@@ -413,7 +499,10 @@ impl Catalog {
     /// name is then a tag, or (see [`Catalog::datasets_having_field`]) another dataset's.
     pub fn field(&self, dataset: &str, name: &str) -> Option<&FieldInfo> {
         if let Some(trace) = self.trace.get(dataset) {
-            return trace.fields.get(name);
+            return trace
+                .fields
+                .get(name)
+                .or_else(|| self.org.get(dataset)?.get(name));
         }
         self.lookup_field(name)
             .filter(|field| !field.filter_only && field.in_dataset(dataset))
@@ -447,7 +536,10 @@ impl Catalog {
     /// (families and filter-only keys left out).
     pub fn field_names(&self, dataset: &str) -> Vec<&str> {
         if let Some(trace) = self.trace.get(dataset) {
-            return trace.fields.keys().map(String::as_str).collect();
+            let org = self.org.get(dataset).into_iter().flat_map(|a| a.keys());
+            let mut names: Vec<&str> = trace.fields.keys().chain(org).map(String::as_str).collect();
+            names.sort_unstable();
+            return names;
         }
         self.fields
             .values()
@@ -462,8 +554,8 @@ impl Catalog {
     /// unchecked datasets.
     pub fn search_key(&self, dataset: &str, key: &str) -> Option<SearchKey<'_>> {
         let kind = self.dataset(dataset).filter(|d| d.checked)?.kind;
-        if let Some(trace) = self.trace.get(dataset) {
-            return trace.fields.get(key).map(SearchKey::Field);
+        if self.trace.contains_key(dataset) {
+            return self.field(dataset, key).map(SearchKey::Field);
         }
         let events_dataset = match kind {
             DatasetKind::Issues => {
@@ -972,6 +1064,7 @@ mod raw {
                 },
                 functions,
                 trace: BTreeMap::new(),
+                org: BTreeMap::new(),
             })
         }
     }

@@ -396,9 +396,7 @@ impl Walker<'_, '_, '_> {
             let unknown = catalog.search_key(&self.cx.dataset, &name).is_none();
             if unknown && catalog.is_trace_items(&self.cx.dataset) {
                 // Any other name is an attribute the org may have.
-                if !name.starts_with("tags[") {
-                    names::unknown_name_warnings(self.cx, &name, key.span);
-                }
+                names::unknown_attribute(self.cx, &name, key.span);
             } else if unknown {
                 let others = names::events_datasets_having(self.cx, &name);
                 match catalog.lookup_field(&name) {

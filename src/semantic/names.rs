@@ -126,10 +126,11 @@ pub(crate) fn resolve_name(cx: &mut Cx<'_>, name: &str, span: Span) -> Option<Fi
         });
     }
     // On a trace-item dataset any other name is an attribute the org may have.
-    let shared = match catalog.is_trace_items(&cx.dataset) {
-        true => None,
-        false => catalog.lookup_field(name),
-    };
+    if catalog.is_trace_items(&cx.dataset) {
+        unknown_attribute(cx, name, span);
+        return Some(tag);
+    }
+    let shared = catalog.lookup_field(name);
     if let Some(field) = shared {
         if field.promoted_tag || field.filter_only {
             return Some(tag);
@@ -177,6 +178,44 @@ pub(crate) fn not_in_dataset(cx: &mut Cx<'_>, what: &str, name: &str, span: Span
         false => format!("only in {}", suggest::one_of(&others)),
     })
     .help(help);
+}
+
+/// An unknown name on a trace-item dataset: with the organization's attributes cached, a
+/// warning (did-you-mean over the built-in fields and the cache); without, the near-name
+/// warnings of any tag.
+pub(crate) fn unknown_attribute(cx: &mut Cx<'_>, name: &str, span: Span) {
+    let catalog = cx.catalog;
+    if name.starts_with("tags[") {
+        // An explicit attribute: written on purpose, nothing to suggest.
+        return;
+    }
+    if !catalog.has_org_attributes(&cx.dataset) {
+        unknown_name_warnings(cx, name, span);
+        return;
+    }
+    let names = catalog.field_names(&cx.dataset);
+    let near = suggest::suggest(name, names.iter().copied()).map(str::to_owned);
+    let dataset = cx.dataset.clone();
+    let mut diagnostic = crate::diagnostic::Diagnostic::new(
+        if cx.options.strict {
+            crate::diagnostic::Severity::Error
+        } else {
+            crate::diagnostic::Severity::Warning
+        },
+        crate::semantic::catalog::LiveCatalogCode::UnknownAttribute,
+        span,
+        format!("`{name}` is not a field of `{dataset}` nor one of the organization's attributes"),
+    )
+    .label("unknown attribute");
+    diagnostic = match near {
+        Some(near) => diagnostic
+            .help(format!("did you mean `{near}`?"))
+            .fix(span, near),
+        None => diagnostic.help(
+            "the cached attributes may be old: `dql catalog pull` refreshes them; `dql catalog show` lists them",
+        ),
+    };
+    cx.push(diagnostic);
 }
 
 /// The warnings an unknown name (a tag) gets: a bare function name, or a near known name.
