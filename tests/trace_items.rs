@@ -311,3 +311,17 @@ fn unknown_names_are_attributes_with_near_name_warnings() {
         ["dql::semantic::near_name"]
     );
 }
+
+#[test]
+fn transactions_fields_point_to_their_spans_equivalent() {
+    // src/sentry/discover/translation/mep_to_eap.py: transaction.duration is span.duration.
+    let compilation = compile("SELECT p95(transaction.duration) FROM spans");
+    let codes: Vec<&str> = compilation.diagnostics.iter().map(|d| d.code).collect();
+    assert!(codes.contains(&"dql::semantic::near_name"), "{codes:?}");
+    let fix = compilation
+        .diagnostics
+        .iter()
+        .find_map(|d| d.fix.as_ref())
+        .expect("a fix");
+    assert_eq!(fix.replacement, "span.duration");
+}

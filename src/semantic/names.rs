@@ -189,6 +189,27 @@ pub(crate) fn unknown_attribute(cx: &mut Cx<'_>, name: &str, span: Span) {
         // An explicit attribute: written on purpose, nothing to suggest.
         return;
     }
+    // A transactions field with a spans equivalent (Sentry's own translation, see
+    // crate::migrate): would read an empty attribute here.
+    if let Some(new) = crate::migrate::spans_column(name)
+        && catalog.field(&cx.dataset, new).is_some()
+        && catalog.field(&cx.dataset, name).is_none()
+    {
+        cx.near(
+            SemanticCode::NearName,
+            span,
+            format!(
+                "`{name}` is a transactions field; on `{}` it is `{new}`",
+                cx.dataset
+            ),
+        )
+        .label("an empty attribute here")
+        .help(format!(
+            "write `{new}` (`dql migrate` rewrites whole files)"
+        ))
+        .fix(span, new);
+        return;
+    }
     if !catalog.has_org_attributes(&cx.dataset) {
         unknown_name_warnings(cx, name, span);
         return;
