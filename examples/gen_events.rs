@@ -8,6 +8,15 @@
 //! Errors and transactions over three projects, 30 days ending 2026-11-20T00:00:00Z, with a
 //! handful of issues per project at skewed frequencies, several releases, environments,
 //! browsers and users, and log-normal transaction durations. The same seed gives the same bytes.
+//!
+//! `--kind spans` and `--kind logs` write rows of the trace-item datasets instead, one flat
+//! object per span or log keyed by attribute name (the shape `dql run --events` reads for
+//! `FROM spans` / `FROM logs`, and a row of `/events/?dataset=spans` has):
+//!
+//! ```text
+//! cargo run --example gen_events -- --kind spans --events 20000 --out examples/spans.ndjson.gz
+//! cargo run --example gen_events -- --kind logs --events 20000 --out examples/logs.ndjson.gz
+//! ```
 
 #![allow(
     clippy::indexing_slicing,
@@ -35,6 +44,16 @@ struct Args {
     /// The PRNG seed.
     #[arg(long, default_value_t = 20_261_120)]
     seed: u64,
+    /// What to write: Sentry event payloads, or flat span or log rows.
+    #[arg(long, value_enum, default_value = "events")]
+    kind: Kind,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Kind {
+    Events,
+    Spans,
+    Logs,
 }
 
 /// SplitMix64: small, fast and good enough for test data.
@@ -591,9 +610,150 @@ fn event(rng: &mut Rng, projects: &[Project]) -> Value {
     payload
 }
 
+/// The spans of one trace: its segment (`is_transaction: true`) and a few children.
+fn trace_spans(rng: &mut Rng, projects: &[Project]) -> Vec<Value> {
+    let weights: Vec<f64> = projects.iter().map(|p| p.weight).collect();
+    let project = &projects[rng.weighted(&weights)];
+    let time = event_time(rng);
+    let day = ((time - (END_SECONDS - DAYS * 86_400) as f64) / 86_400.0) as usize;
+    let release = project.releases[(day / 8).min(3)];
+    let environment = *rng.pick(&[("production", 80.0), ("staging", 20.0)]);
+    let txn_weights: Vec<f64> = project.txns.iter().map(|t| t.weight).collect();
+    let txn = &project.txns[rng.weighted(&txn_weights)];
+    let duration = (txn.median_ms * (0.6 * rng.normal()).exp() * 1000.0).round() / 1000.0;
+    let trace = rng.hex(32);
+    let segment_id = rng.hex(16);
+    let failed = rng.chance(0.04);
+    let browser = if project.browser {
+        Value::from(*rng.pick(&[("Chrome", 60.0), ("Firefox", 15.0), ("Safari", 25.0)]))
+    } else {
+        Value::Null
+    };
+    let base = |id: &str, op: &str, description: &str, start: f64, ms: f64| {
+        json!({
+            "id": id,
+            "trace": trace,
+            "transaction.span_id": segment_id,
+            "project": project.slug,
+            "project.id": project.id,
+            "timestamp": iso(start + ms / 1000.0),
+            "transaction": txn.name,
+            "span.op": op,
+            "span.description": description,
+            "span.duration": ms,
+            "environment": environment,
+            "release": release,
+            "sdk.name": project.sdk.0,
+            "platform": project.platform,
+        })
+    };
+    let mut segment = base(&segment_id, txn.op, txn.name, time, duration);
+    segment["is_transaction"] = Value::Bool(true);
+    segment["span.status"] = Value::from(if failed { "internal_error" } else { "ok" });
+    segment["browser.name"] = browser;
+    let mut rows = Vec::new();
+    let children = 1 + rng.below(4);
+    let mut used = 0.0;
+    for _ in 0..children {
+        let (op, description) = *rng.pick(&[
+            (("db", "SELECT * FROM orders WHERE id = %s"), 35.0),
+            (("db", "UPDATE carts SET items = %s"), 10.0),
+            (
+                ("http.client", "GET https://payments.example.com/v1/charge"),
+                20.0,
+            ),
+            (("cache.get", "cart:%s"), 25.0),
+            (("ui.render", "CheckoutPage"), 10.0),
+        ]);
+        let ms = (duration * rng.float() * 0.4 * 1000.0).round() / 1000.0;
+        used += ms;
+        let mut child = base(&rng.hex(16), op, description, time, ms);
+        child["is_transaction"] = Value::Bool(false);
+        child["span.status"] = Value::from("ok");
+        child["span.self_time"] = Value::from(ms);
+        if op == "cache.get" {
+            child["cache.hit"] = Value::Bool(rng.chance(0.8));
+        }
+        if op == "http.client" {
+            child["http.response_content_length"] = Value::from(200 + rng.below(50_000) as u64);
+        }
+        rows.push(child);
+    }
+    segment["span.self_time"] = Value::from(((duration - used).max(0.0) * 1000.0).round() / 1000.0);
+    rows.insert(0, segment);
+    rows
+}
+
+/// One log row.
+fn log_row(rng: &mut Rng, projects: &[Project]) -> Value {
+    let weights: Vec<f64> = projects.iter().map(|p| p.weight).collect();
+    let project = &projects[rng.weighted(&weights)];
+    let time = event_time(rng) + rng.float();
+    let day = ((time - (END_SECONDS - DAYS * 86_400) as f64) / 86_400.0) as usize;
+    let release = project.releases[(day / 8).min(3)];
+    let (severity, number) = *rng.pick(&[
+        (("info", 9), 60.0),
+        (("warn", 13), 18.0),
+        (("error", 17), 12.0),
+        (("debug", 5), 10.0),
+    ]);
+    let (template, fill) = match severity {
+        "error" => *rng.pick(&[
+            (("payment provider timeout after %s ms", "ms"), 60.0),
+            (("order %s failed: card declined", "order"), 40.0),
+        ]),
+        "warn" => *rng.pick(&[
+            (("retrying request to %s", "host"), 60.0),
+            (("slow query on %s", "table"), 40.0),
+        ]),
+        "debug" => *rng.pick(&[(("cache miss for %s", "key"), 100.0)]),
+        _ => *rng.pick(&[
+            (("order %s placed", "order"), 50.0),
+            (("user %s signed in", "user"), 50.0),
+        ]),
+    };
+    let value = match fill {
+        "ms" => (2000 + rng.below(8000)).to_string(),
+        "host" => String::from("payments.example.com"),
+        "table" => String::from(*rng.pick(&[("orders", 60.0), ("carts", 40.0)])),
+        _ => rng.hex(8),
+    };
+    let message = template.replace("%s", &value);
+    json!({
+        "id": rng.hex(32),
+        "trace": rng.hex(32),
+        "project": project.slug,
+        "project.id": project.id,
+        "timestamp": iso(time),
+        "severity": severity,
+        "severity_number": number,
+        "message": message,
+        "message.template": template,
+        "environment": *rng.pick(&[("production", 80.0), ("staging", 20.0)]),
+        "release": release,
+        "sdk.name": project.sdk.0,
+        "payload_size": message.len() + 120 + rng.below(200),
+    })
+}
+
 fn write_events(out: &mut dyn Write, args: &Args) -> io::Result<()> {
     let projects = projects();
     let mut rng = Rng(args.seed);
+    if args.kind != Kind::Events {
+        let mut written = 0;
+        while written < args.events {
+            let rows = match args.kind {
+                Kind::Spans => trace_spans(&mut rng, &projects),
+                _ => vec![log_row(&mut rng, &projects)],
+            };
+            for row in rows.iter().take((args.events - written) as usize) {
+                serde_json::to_writer(&mut *out, row)?;
+                out.write_all(b"\n")?;
+                written += 1;
+            }
+        }
+        return out.flush();
+    }
     for _ in 0..args.events {
         serde_json::to_writer(&mut *out, &event(&mut rng, &projects))?;
         out.write_all(b"\n")?;

@@ -74,6 +74,26 @@ struct QueryArgs {
 }
 
 #[derive(Debug, Subcommand)]
+enum CatalogCommand {
+    /// Read the organization's attributes of spans, logs and tracemetrics from Sentry and
+    /// cache them (per org and dataset, under the user's cache directory or DQL_CACHE_DIR);
+    /// `--project` narrows them to one project.
+    Pull {
+        /// Only this dataset (`spans`, `logs`, `tracemetrics`).
+        #[arg(long)]
+        dataset: Option<String>,
+    },
+    /// List a dataset's fields, functions (with signatures) and cached attributes.
+    Show {
+        /// The dataset (every dataset when absent).
+        dataset: Option<String>,
+        /// Only names containing this text.
+        #[arg(long)]
+        grep: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 enum Command {
     /// Print a file in canonical form (comments and annotations kept).
     Fmt {
@@ -83,6 +103,18 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Rewrite a file's queries off the deprecated `transactions` and `discover` datasets to
+    /// `spans` (comments and formatting kept); report what has no spans equivalent.
+    Migrate {
+        /// The file to rewrite in place, or `-` to read standard input and print the result.
+        file: PathBuf,
+        /// Write nothing; exit with status 1 when something would change or cannot migrate.
+        #[arg(long)]
+        check: bool,
+    },
+    /// The live catalog: the attributes your organization really has.
+    #[command(subcommand)]
+    Catalog(CatalogCommand),
     /// Report every problem in a file; exit 1 when there is an error.
     Check {
         #[command(flatten)]
@@ -186,8 +218,20 @@ pub(crate) fn main() -> ExitCode {
             return ExitCode::from(exit::USAGE);
         }
     };
+    let resolved = cli.sentry.resolve().ok();
+    let url = resolved.as_ref().map(|c| c.url.value.clone());
+    let org = resolved.and_then(|c| c.org.map(|o| o.value));
+    commands::set_sentry_url(url.as_deref().unwrap_or("https://sentry.io"));
+    commands::catalog::load_catalog(org.as_deref());
     let code = match &command {
         Command::Fmt { file, check } => fmt(file, *check),
+        Command::Migrate { file, check } => migrate(file, *check),
+        Command::Catalog(CatalogCommand::Pull { dataset }) => {
+            commands::catalog::pull(dataset.as_deref(), cli.sentry.resolve())
+        }
+        Command::Catalog(CatalogCommand::Show { dataset, grep }) => {
+            commands::catalog::show(dataset.as_deref(), grep.as_deref(), org.as_deref())
+        }
         Command::Check {
             query,
             message_format,
@@ -280,6 +324,52 @@ fn fmt(path: &std::path::Path, check: bool) -> u8 {
         Ok(()) => 0,
         Err(code) => code,
     }
+}
+
+/// `dql migrate`: rewrites in place (standard input to standard output); the statements
+/// with something that has no spans equivalent stay as they are and are reported.
+fn migrate(path: &std::path::Path, check: bool) -> u8 {
+    let source = match commands::read_source(path) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let parsed = syntax::parse(&source);
+    if parsed.diagnostics.iter().any(|d| d.is_error()) {
+        commands::print_diagnostics(&source, &parsed.diagnostics);
+        return exit::QUERY;
+    }
+    let migration = dql::migrate::migrate(&source, dql::semantic::Catalog::builtin());
+    if !migration.reports.is_empty() {
+        commands::print_diagnostics(&source, &migration.reports);
+    }
+    let changed = migration.changed(&source);
+    let failed = !migration.reports.is_empty();
+    if check {
+        if changed {
+            eprintln!(
+                "{}: {} statement(s) would move to spans (run `dql migrate` on it)",
+                source.name(),
+                migration.rewritten
+            );
+        }
+        return if changed || failed { exit::QUERY } else { 0 };
+    }
+    if path.as_os_str() == "-" {
+        if let Err(code) = commands::write_stdout(&migration.text) {
+            return code;
+        }
+    } else if changed {
+        if let Err(e) = std::fs::write(path, &migration.text) {
+            eprintln!("error: cannot write {}: {e}", path.display());
+            return exit::USAGE;
+        }
+        eprintln!(
+            "{}: {} statement(s) moved to spans",
+            source.name(),
+            migration.rewritten
+        );
+    }
+    if failed { exit::QUERY } else { 0 }
 }
 
 /// Fixes `dql fmt` applies (docs/language.md §3: `count(*)` is written `count()`).

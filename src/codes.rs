@@ -37,7 +37,10 @@ pub fn compile_codes() -> Vec<CodeInfo> {
 /// The codes of running queries: output formats and (with the `local` feature) the local
 /// engine. The HTTP client's codes are declared on its error type (`client::error`).
 pub fn runtime_codes() -> Vec<CodeInfo> {
-    let mut all: Vec<CodeInfo> = infos(crate::format::codes::FormatCode::ALL).collect();
+    let mut all: Vec<CodeInfo> = infos(crate::format::codes::FormatCode::ALL)
+        .chain(infos(crate::migrate::MigrateCode::ALL))
+        .chain(infos(crate::semantic::catalog::LiveCatalogCode::ALL))
+        .collect();
     #[cfg(feature = "local")]
     all.extend(
         infos(crate::engine::codes::EngineCode::ALL)

@@ -45,6 +45,7 @@ pub mod diagnostic;
 pub mod engine;
 pub mod format;
 pub mod lower;
+pub mod migrate;
 mod pipeline;
 pub mod result;
 pub mod semantic;
@@ -53,7 +54,7 @@ pub mod span;
 pub mod syntax;
 
 pub use diagnostic::{Diagnostic, Diagnostics, Severity};
-pub use pipeline::{Compilation, Compiled, Options, compile, compile_source};
+pub use pipeline::{Compilation, Compiled, Options, compile, compile_source, compile_source_with};
 pub use source::Source;
 pub use span::{Span, Spanned};
 

@@ -85,6 +85,16 @@ impl Compilation {
 
 /// Parses, checks and lowers `source`. Never fails: see [`Compilation::has_errors`].
 pub fn compile_source(source: &Source, options: &Options) -> Compilation {
+    compile_source_with(source, options, semantic::Catalog::builtin())
+}
+
+/// [`compile_source`] against another catalog (the built-in one with an organization's
+/// attributes, say).
+pub fn compile_source_with(
+    source: &Source,
+    options: &Options,
+    catalog: &semantic::Catalog,
+) -> Compilation {
     let parsed = syntax::parse(source);
     let mut diagnostics = parsed.diagnostics;
     if options.strict {
@@ -98,7 +108,7 @@ pub fn compile_source(source: &Source, options: &Options) -> Compilation {
     }
     let checked = semantic::check(
         &parsed.file,
-        semantic::Catalog::builtin(),
+        catalog,
         &options.params,
         &CheckOptions {
             strict: options.strict,

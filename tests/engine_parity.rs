@@ -126,6 +126,11 @@ fn stats_body(request: &Request, local: &LocalResult) -> Value {
 }
 
 fn compare(query: &str) {
+    compare_on(query, FIXTURE);
+}
+
+/// [`compare`] over another events file (the trace-item fixtures).
+fn compare_on(query: &str, fixture: &str) {
     let source = dql::Source::new("q.dql", query);
     let parsed = dql::syntax::parse(&source);
     let checked = check(
@@ -141,7 +146,7 @@ fn compare(query: &str) {
     );
     let stmt = &checked.statements[0];
     let now: jiff::Timestamp = NOW.parse().unwrap();
-    let files = EventFiles::open(FIXTURE).unwrap();
+    let files = EventFiles::open(fixture).unwrap();
     let options = RunOptions {
         now: Some(now),
         ..RunOptions::default()
@@ -198,6 +203,26 @@ fn aggregates_print_alike() {
          FROM transactions GROUP BY transaction HAVING count() > 1",
     );
     compare("SELECT browser.name, count_unique(user), epm() FROM discover SINCE 24h");
+}
+
+#[test]
+fn spans_and_logs_print_alike() {
+    const SPANS: &str = "tests/fixtures/trace_items/spans.ndjson";
+    const LOGS: &str = "tests/fixtures/trace_items/logs.ndjson";
+    compare_on(
+        "SELECT id, span.op, span.duration, is_transaction, timestamp FROM spans ORDER BY -span.duration LIMIT 4",
+        SPANS,
+    );
+    compare_on(
+        "SELECT span.op, count(), p95(span.duration), sum(span.self_time) FROM spans \
+         WHERE is_transaction:false GROUP BY span.op ORDER BY count() DESC",
+        SPANS,
+    );
+    compare_on("SELECT count() FROM spans SINCE 3h INTERVAL 1h", SPANS);
+    compare_on(
+        "SELECT severity, count(), avg(payload_size) FROM logs GROUP BY severity",
+        LOGS,
+    );
 }
 
 #[test]

@@ -253,6 +253,56 @@ impl<T: Transport> Client<T> {
         }
     }
 
+    /// GETs `path` with `params` and follows the `Link` header's next cursor (while it says
+    /// `results="true"`), at most `max_pages` pages; returns each page's JSON body in order.
+    /// Retries as [`Client::execute`] does. For endpoints outside the query language, such as
+    /// `/trace-items/attributes/`.
+    pub fn get_json_pages(
+        &self,
+        path: &str,
+        params: &[(String, String)],
+        max_pages: u32,
+    ) -> Result<Vec<Value>, ClientError> {
+        let request = Request {
+            name: None,
+            method: Method::Get,
+            endpoint: Endpoint::Events,
+            path: path.to_owned(),
+            params: params.to_vec(),
+            body: None,
+            columns: Vec::new(),
+            hidden: Vec::new(),
+            limit: None,
+            update: None,
+        };
+        let mut bodies = Vec::new();
+        let mut cursor: Option<String> = None;
+        for _ in 0..max_pages {
+            let mut params = request.params.clone();
+            if let Some(cursor) = &cursor {
+                params.push(("cursor".to_owned(), cursor.clone()));
+            }
+            let response = self.send(&request, &params)?;
+            let body: Value =
+                serde_json::from_slice(&response.body).map_err(|e| ClientError::BadResponse {
+                    status: response.status,
+                    reason: format!(
+                        "the body is not JSON ({e}); it starts with {:?}",
+                        snippet(&response.body)
+                    ),
+                })?;
+            bodies.push(body);
+            let next = response.header("link").and_then(paginate::next_page);
+            match next {
+                Some(next) if next.results && cursor.as_ref() != Some(&next.cursor) => {
+                    cursor = Some(next.cursor);
+                }
+                _ => break,
+            }
+        }
+        Ok(bodies)
+    }
+
     /// The full URL for `path` and `params`, with `{org}` filled in.
     pub fn url(&self, path: &str, params: &[(String, String)]) -> Result<String, ClientError> {
         let path = if path.contains("{org}") {

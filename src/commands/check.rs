@@ -28,7 +28,7 @@ pub(crate) fn run(path: &Path, strict: bool, params: &[String], format: MessageF
     let mut options = dql::Options::new(jiff::Timestamp::now());
     options.params = params;
     options.strict = strict;
-    let compilation = dql::compile_source(&source, &options);
+    let compilation = super::compile_for_sentry(&source, &options);
     match format {
         MessageFormat::Human => print_diagnostics(&source, &compilation.diagnostics),
         MessageFormat::Json => {

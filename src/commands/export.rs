@@ -31,7 +31,7 @@ const PAGE_SIZE: &str = "100";
 dql::codes! {
     /// Why a statement cannot be exported.
     pub(crate) enum ExportCode in "export" {
-        NotExportable = "not_exportable": "only a SELECT of single events from errors, transactions or discover can be exported",
+        NotExportable = "not_exportable": "only a SELECT of single events (errors, transactions, discover) or rows (spans, logs) can be exported",
     }
 }
 
@@ -185,8 +185,20 @@ pub(crate) fn run(args: &Args, config: Result<Config, ClientError>) -> u8 {
     let mut tally = Tally::default();
     for compiled in &chosen {
         let limit = args.limit.or(compiled.request.limit).unwrap_or(DEFAULT_CAP);
-        let request = ids_request(&compiled.request, limit);
-        match export(&client, &request, &mut out, &mut tally) {
+        let rows = matches!(&compiled.checked.kind,
+            CheckedKind::Events(q) if matches!(q.dataset.as_str(), "spans" | "logs"));
+        let outcome = if rows {
+            export_rows(
+                &client,
+                &rows_request(&compiled.request, limit),
+                &mut out,
+                &mut tally,
+            )
+        } else {
+            let request = ids_request(&compiled.request, limit);
+            export(&client, &request, &mut out, &mut tally)
+        };
+        match outcome {
             // Whoever gave a limit got what they asked for; only the silent cap is worth a note.
             Ok(more) => {
                 if more && args.limit.is_none() && compiled.request.limit.is_none() {
@@ -293,7 +305,10 @@ fn refusal(compiled: &Compiled) -> Option<dql::Diagnostic> {
                 .to_owned()
         }
         CheckedKind::Events(q)
-            if !matches!(q.dataset.as_str(), "errors" | "transactions" | "discover") =>
+            if !matches!(
+                q.dataset.as_str(),
+                "errors" | "transactions" | "discover" | "spans" | "logs"
+            ) =>
         {
             format!("the {} dataset has no event payloads to fetch", q.dataset)
         }
@@ -312,7 +327,7 @@ fn refusal(compiled: &Compiled) -> Option<dql::Diagnostic> {
             text: "not a list of events".to_owned(),
         }],
         help: Some(
-            "export a plain `SELECT … FROM errors|transactions|discover WHERE …` (no aggregates, \
+            "export a plain `SELECT … FROM errors|transactions|discover|spans|logs WHERE …` (no aggregates, \
              GROUP BY or INTERVAL); its WHERE, PROJECT, ENVIRONMENT, SINCE, ORDER BY and LIMIT \
              say which events"
                 .to_owned(),
@@ -376,6 +391,57 @@ fn ids_request(request: &Request, limit: u64) -> Request {
         limit: Some(limit),
         update: None,
     }
+}
+
+/// The events request whose rows are the export of a spans or logs statement: its own fields
+/// plus `id`, `project` and `timestamp` (what `--events` needs to place each row), newest
+/// first without ORDER BY, in pages of 100 up to `limit`. Each row is written as it comes:
+/// one flat object per span or log keyed by attribute (README "Exported spans and logs").
+fn rows_request(request: &Request, limit: u64) -> Request {
+    let mut request = request.clone();
+    for needed in ["id", "project", "timestamp"] {
+        let present = request
+            .params
+            .iter()
+            .any(|(k, v)| k == "field" && v == needed);
+        if !present {
+            request.params.push(("field".to_owned(), needed.to_owned()));
+            request.hidden.push(needed.to_owned());
+        }
+    }
+    if !request.params.iter().any(|(k, _)| k == "sort") {
+        request
+            .params
+            .push(("sort".to_owned(), "-timestamp".to_owned()));
+    }
+    request.params.retain(|(k, _)| k != "per_page");
+    request
+        .params
+        .push(("per_page".to_owned(), PAGE_SIZE.to_owned()));
+    request.limit = Some(limit);
+    request
+}
+
+/// Writes every row of `request` (spans or logs) as one NDJSON line; `true` when Sentry has
+/// more rows than the limit.
+fn export_rows(
+    client: &Client,
+    request: &Request,
+    out: &mut dyn Write,
+    tally: &mut Tally,
+) -> Result<bool, Failure> {
+    let mut more = false;
+    for page in client.pages(request) {
+        let page = page.map_err(Failure::Client)?;
+        more = page.has_more;
+        for row in page.rows {
+            serde_json::to_writer(&mut *out, &row).map_err(std::io::Error::from)?;
+            out.write_all(b"\n")?;
+            tally.exported += 1;
+        }
+        tally.progress();
+    }
+    Ok(more)
 }
 
 /// The request for one event's payload.

@@ -2,6 +2,7 @@
 //! parameters, statement selection, diagnostics on stderr).
 #![allow(clippy::print_stderr, reason = "the CLI talks to the terminal")]
 
+pub(crate) mod catalog;
 pub(crate) mod check;
 pub(crate) mod compile;
 pub(crate) mod export;
@@ -132,12 +133,45 @@ pub(crate) fn parse_instant(text: &str) -> Option<jiff::Timestamp> {
     jiff::tz::Offset::UTC.to_timestamp(date.at(0, 0, 0, 0)).ok()
 }
 
+/// Whether the configured Sentry is sentry.io (set once by `main`): there, queries over the
+/// deprecated `transactions` and `discover` datasets get a warning with a fix-it.
+static SENTRY_IO: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Records whether the configured Sentry URL is sentry.io (or one of its regions).
+pub(crate) fn set_sentry_url(url: &str) {
+    let host = url
+        .split("://")
+        .nth(1)
+        .unwrap_or(url)
+        .split(['/', ':'])
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let sentry_io = host == "sentry.io" || host.ends_with(".sentry.io");
+    SENTRY_IO.store(sentry_io, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// [`dql::compile_source`], plus the deprecated-dataset warnings when the Sentry is sentry.io.
+pub(crate) fn compile_for_sentry(source: &Source, options: &dql::Options) -> Compilation {
+    let mut compilation = dql::compile_source_with(source, options, catalog::catalog());
+    if SENTRY_IO.load(std::sync::atomic::Ordering::Relaxed) {
+        let warnings = dql::migrate::deprecation_warnings(source, catalog::catalog());
+        if !warnings.is_empty() {
+            compilation.diagnostics.extend(warnings);
+            compilation
+                .diagnostics
+                .sort_by_key(|d| (d.span().start, d.span().end));
+        }
+    }
+    compilation
+}
+
 /// Compiles a source and prints its diagnostics; `Err(exit code)` when there are errors.
 pub(crate) fn compile_or_report(
     source: &Source,
     options: &dql::Options,
 ) -> Result<Compilation, u8> {
-    let compilation = dql::compile_source(source, options);
+    let compilation = compile_for_sentry(source, options);
     print_diagnostics(source, &compilation.diagnostics);
     if compilation.has_errors() {
         return Err(exit::QUERY);

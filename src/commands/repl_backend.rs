@@ -7,7 +7,7 @@ use dql::engine::{EventFiles, ReadOptions, RunError, RunOptions};
 use dql::lower::Request;
 use dql::result::ResultSet;
 use dql::semantic::checked::CheckedStatement;
-use dql::semantic::{Catalog, CheckOptions, Params};
+use dql::semantic::{CheckOptions, Params};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
@@ -77,7 +77,7 @@ impl CliBackend {
         let params = Self::params(query);
         let checked = dql::semantic::check(
             query.file,
-            Catalog::builtin(),
+            super::catalog::catalog(),
             &params,
             &CheckOptions::default(),
         );
@@ -109,7 +109,7 @@ impl Backend for CliBackend {
         let params = Self::params(query);
         dql::semantic::check(
             query.file,
-            Catalog::builtin(),
+            super::catalog::catalog(),
             &params,
             &CheckOptions::default(),
         )

@@ -92,6 +92,13 @@ pub(crate) struct Builder {
     index: HashMap<String, usize>,
     pub(crate) aggs: Vec<AggSpec>,
     agg_index: HashMap<String, usize>,
+    /// The dataset whose functions apply; a trace-item dataset reads flat rows.
+    dataset: Option<String>,
+}
+
+/// The trace-item datasets the engine reads (flat rows; see [`Projection::flat_rows`]).
+pub(crate) fn flat_dataset(dataset: &str) -> bool {
+    matches!(dataset, "spans" | "logs")
 }
 
 impl Builder {
@@ -106,7 +113,10 @@ impl Builder {
     }
 
     pub(crate) fn projection(&self) -> Projection {
-        Projection::new(&self.names)
+        match self.dataset.as_deref() {
+            Some(dataset) if flat_dataset(dataset) => Projection::flat_rows(&self.names),
+            _ => Projection::new(&self.names),
+        }
     }
 
     /// Refuses a field the engine cannot read from a payload as Sentry reads it
@@ -194,7 +204,8 @@ impl Builder {
 
     fn spec(&mut self, name: &str, args: Vec<Arg>, span: Span) -> Result<AggSpec, Box<Diagnostic>> {
         let catalog = Catalog::builtin();
-        let local = catalog.function(name).is_some_and(|f| {
+        let dataset = self.dataset.as_deref().unwrap_or("errors");
+        let local = catalog.function_in(dataset, name).is_some_and(|f| {
             f.local
                 || f.alias_of
                     .as_deref()
@@ -338,6 +349,7 @@ impl Base {
         environments: &[String],
         (start_ms, end_ms): (i64, i64),
     ) -> Base {
+        b.dataset = dataset.map(str::to_owned);
         let kind = match dataset {
             Some("errors") => Some((b.field("event.type"), false)),
             Some("transactions") => Some((b.field("event.type"), true)),

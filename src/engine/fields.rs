@@ -535,6 +535,9 @@ pub struct Projection {
     /// The scalar top-level members the fields read, as bits of [`Top::scan`]'s numbering;
     /// the scanner only checks that the others would parse.
     scalars: u32,
+    /// Rows of a trace-item dataset (spans, logs): one flat object per item, keyed by the
+    /// attribute names, instead of Sentry event payloads (see [`Projection::flat_rows`]).
+    flat: bool,
 }
 
 /// Why one event could not be read; the reader adds the file and line.
@@ -601,7 +604,26 @@ impl Projection {
             fields,
             tag_keys,
             scalars,
+            flat: false,
         }
+    }
+
+    /// A projection of `names` over exported trace-item rows (spans, logs): each line one
+    /// JSON object keyed by attribute name, as a row of `/events/?dataset=spans` is
+    /// (`{"span.op": "db", "span.duration": 12.5, "timestamp": "2026-…", "project": "api",
+    /// "is_transaction": false, "cache.hit": true, …}`). A name reads the member of that name;
+    /// `tags[x]`, `tags[x,string]`, `tags[x,number]` and `tags[x,boolean]` read the member
+    /// `x` (or the member spelled as written); Sentry's secondary aliases read their primary
+    /// attribute (`description` and `message` on spans are `span.description`, `log.body` is
+    /// `message`). `timestamp` is an ISO 8601 date or epoch seconds.
+    pub fn flat_rows<I, S>(names: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let mut projection = Projection::new(names);
+        projection.flat = true;
+        projection
     }
 
     /// The field names, in order.
@@ -627,6 +649,9 @@ impl Projection {
     /// [`Projection::extract`], with the fast scanners or with serde_json alone (`fast` false:
     /// the reference the tests compare the scanners with).
     fn extract_with<'a>(&self, text: &'a [u8], fast: bool) -> Result<Vec<Value<'a>>, ExtractError> {
+        if self.flat {
+            return self.extract_flat(text);
+        }
         let first = text.iter().copied().find(|b| !b.is_ascii_whitespace());
         let found = match first {
             Some(b'{') => None,
@@ -652,6 +677,110 @@ impl Projection {
         }
         event.fast = fast;
         self.fields.iter().map(|f| event.get(f)).collect()
+    }
+}
+
+impl Projection {
+    /// [`Projection::extract`] over a flat trace-item row.
+    fn extract_flat<'a>(&self, text: &'a [u8]) -> Result<Vec<Value<'a>>, ExtractError> {
+        let row: serde_json::Value =
+            serde_json::from_slice(text).map_err(|e| ExtractError::BadJson(e.to_string()))?;
+        let serde_json::Value::Object(row) = row else {
+            return Err(ExtractError::NotAnEvent(match row {
+                serde_json::Value::Array(_) => "an array",
+                serde_json::Value::String(_) => "a string",
+                serde_json::Value::Bool(_) => "a boolean",
+                serde_json::Value::Null => "null",
+                _ => "a number",
+            }));
+        };
+        Ok(self
+            .names
+            .iter()
+            .map(|name| flat_value(&row, name))
+            .collect())
+    }
+}
+
+/// Secondary aliases of the trace-item datasets and the attribute they read
+/// (spans/attributes.py, ourlogs/attributes.py).
+const FLAT_ALIASES: &[(&str, &str)] = &[
+    ("description", "span.description"),
+    ("message", "span.description"),
+    ("log.body", "message"),
+    ("severity_text", "severity"),
+    ("log.severity_text", "severity"),
+    ("log.severity_number", "severity_number"),
+    ("project.name", "project"),
+    ("project.slug", "project"),
+];
+
+/// One name's value in a flat row.
+fn flat_value(row: &serde_json::Map<String, serde_json::Value>, name: &str) -> Value<'static> {
+    let (key, typed) = match name.strip_prefix("tags[").and_then(|r| r.strip_suffix(']')) {
+        Some(inner) => match inner.rsplit_once(',') {
+            Some((key, ty)) => (key.trim(), Some(ty.trim())),
+            None => (inner.trim(), Some("string")),
+        },
+        None => (name, None),
+    };
+    let found = row
+        .get(name)
+        .or_else(|| row.get(key))
+        .or_else(|| {
+            FLAT_ALIASES
+                .iter()
+                .filter(|(alias, _)| *alias == key)
+                .find_map(|(_, primary)| row.get(*primary))
+        })
+        .filter(|v| !v.is_null());
+    let Some(found) = found else {
+        return Value::Null;
+    };
+    if key == "timestamp" && typed.is_none() {
+        return match found {
+            serde_json::Value::String(s) => {
+                parse_timestamp(s).map_or(Value::Null, Value::Timestamp)
+            }
+            serde_json::Value::Number(n) => n.as_f64().map_or(Value::Null, |secs| {
+                Value::Timestamp((secs * 1000.0).round() as i64)
+            }),
+            _ => Value::Null,
+        };
+    }
+    match (typed, found) {
+        (Some("number"), serde_json::Value::String(s)) => {
+            s.trim().parse::<f64>().map_or(Value::Null, Value::Float)
+        }
+        (Some("number"), serde_json::Value::Number(n)) => {
+            n.as_f64().map_or(Value::Null, Value::Float)
+        }
+        (Some("number"), _) => Value::Null,
+        (Some("boolean"), serde_json::Value::Bool(b)) => Value::Bool(*b),
+        (Some("boolean"), serde_json::Value::String(s)) => match s.as_str() {
+            "true" | "1" => Value::Bool(true),
+            "false" | "0" => Value::Bool(false),
+            _ => Value::Null,
+        },
+        (Some("boolean"), _) => Value::Null,
+        (Some(_), serde_json::Value::String(s)) => Value::Str(Cow::Owned(s.clone())),
+        (Some(_), other) => Value::Str(Cow::Owned(other.to_string())),
+        (None, other) => json_value(other),
+    }
+}
+
+/// A JSON member as a [`Value`]: integers stay integers.
+fn json_value(v: &serde_json::Value) -> Value<'static> {
+    match v {
+        serde_json::Value::Null => Value::Null,
+        serde_json::Value::Bool(b) => Value::Bool(*b),
+        serde_json::Value::Number(n) => match n.as_i64() {
+            Some(i) => Value::Int(i),
+            None => n.as_f64().map_or(Value::Null, Value::Float),
+        },
+        serde_json::Value::String(s) => Value::Str(Cow::Owned(s.clone())),
+        serde_json::Value::Array(items) => Value::Array(items.iter().map(json_value).collect()),
+        serde_json::Value::Object(_) => Value::Str(Cow::Owned(v.to_string())),
     }
 }
 

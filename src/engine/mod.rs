@@ -161,7 +161,8 @@ pub fn run(
 ) -> Result<LocalResult, RunError> {
     let (time, filter) = match &stmt.kind {
         CheckedKind::Events(q) => {
-            if !matches!(q.dataset.as_str(), "errors" | "transactions" | "discover") {
+            let known = matches!(q.dataset.as_str(), "errors" | "transactions" | "discover");
+            if !known && !eval::flat_dataset(&q.dataset) {
                 return Err(eval::one(eval::refuse(
                     stmt.span,
                     format!("the `{}` dataset cannot be queried locally", q.dataset),
@@ -186,7 +187,7 @@ pub fn run(
     let (now, now_source) = match options.now {
         Some(now) => (now, NowSource::Given),
         None if !needs_now(time, filter) => (Timestamp::UNIX_EPOCH, NowSource::NotNeeded),
-        None => match newest_event(files, options)? {
+        None => match newest_event(files, options, flat_rows(stmt))? {
             Some(newest) => (newest, NowSource::NewestEvent),
             None => (Timestamp::now(), NowSource::Clock),
         },
@@ -225,6 +226,11 @@ pub fn run(
     Ok(local)
 }
 
+/// Whether the statement reads flat trace-item rows (spans, logs).
+fn flat_rows(stmt: &CheckedStatement) -> bool {
+    matches!(&stmt.kind, CheckedKind::Events(q) if eval::flat_dataset(&q.dataset))
+}
+
 /// Whether the answer depends on now: a relative or default SINCE, a relative or missing
 /// UNTIL (the range then ends now), or a relative date in the filter.
 fn needs_now(time: &TimeRange, filter: Option<&TypedFilter>) -> bool {
@@ -239,8 +245,15 @@ fn needs_now(time: &TimeRange, filter: Option<&TypedFilter>) -> bool {
 }
 
 /// The newest event's timestamp rounded up to the next whole second, `None` without events.
-fn newest_event(files: &EventFiles, options: &RunOptions) -> Result<Option<Timestamp>, RunError> {
-    let projection = Projection::new(["timestamp"]);
+fn newest_event(
+    files: &EventFiles,
+    options: &RunOptions,
+    flat: bool,
+) -> Result<Option<Timestamp>, RunError> {
+    let projection = match flat {
+        true => Projection::flat_rows(["timestamp"]),
+        false => Projection::new(["timestamp"]),
+    };
     let (states, _) = group::parallel_scan(
         files,
         &projection,

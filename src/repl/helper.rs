@@ -15,9 +15,19 @@ use std::borrow::Cow;
 use std::collections::BTreeSet;
 
 /// The meta-commands, for completion and "did you mean".
-pub(crate) const COMMANDS: [&str; 10] = [
-    ".help", ".quit", ".exit", ".format", ".set", ".unset", ".params", ".param", ".compile",
+pub(crate) const COMMANDS: [&str; 12] = [
+    ".help",
+    ".quit",
+    ".exit",
+    ".format",
+    ".set",
+    ".unset",
+    ".params",
+    ".param",
+    ".compile",
     ".timing",
+    ".describe",
+    ".functions",
 ];
 
 const KEYWORD: &str = "\x1b[1;34m";
@@ -96,7 +106,7 @@ impl Helper {
             .last()
             .map_or(pos, |(idx, _)| idx);
         let word = before.get(start..).unwrap_or("");
-        let catalog = Catalog::builtin();
+        let catalog = crate::commands::catalog::catalog();
         let earlier: Vec<&str> = before
             .get(..start)
             .unwrap_or("")
@@ -194,7 +204,7 @@ pub(crate) fn highlight(line: &str, tags: &BTreeSet<String>) -> String {
         let (space, command) = head.split_at(start);
         return format!("{space}{COMMAND}{command}{RESET}{rest}");
     }
-    let catalog = Catalog::builtin();
+    let catalog = crate::commands::catalog::catalog();
     let errors = error_ranges(line);
     let tokens = lex::tokens(line);
     let mut out = String::with_capacity(line.len() * 2);
@@ -312,7 +322,7 @@ mod tests {
         let helper = Helper::default();
         let (start, found) = helper.candidates("SELECT count() FROM tr", 22);
         assert_eq!(start, 20);
-        assert_eq!(found, ["transactions"]);
+        assert_eq!(found, ["tracemetrics", "transactions"]);
     }
 
     #[test]

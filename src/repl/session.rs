@@ -7,7 +7,6 @@ use super::helper::COMMANDS;
 use super::settings::{Settings, on_off};
 use dql::Source;
 use dql::format::Format;
-use dql::semantic::catalog::Catalog;
 use dql::semantic::suggest;
 use dql::syntax;
 use std::collections::BTreeSet;
@@ -44,6 +43,8 @@ the running query; Ctrl-D or .quit leaves.
   .compile                   show the request of the last query instead of running it
   .compile on|off            compile every query instead of running it
   .timing on|off             print how long each query took
+  .describe [DATASET]        list a dataset's fields, functions and cached attributes
+  .functions [DATASET]       list a dataset's functions with their signatures
 ";
 
 /// A session: settings, the backend and what earlier inputs left behind.
@@ -162,6 +163,33 @@ impl<B: Backend> Session<B> {
                     "error: write `.compile`, `.compile on` or `.compile off`"
                 )?,
             },
+            ("describe", name) => {
+                let dataset = self.dataset_or(name);
+                let catalog = crate::commands::catalog::catalog();
+                match crate::commands::catalog::describe(catalog, &dataset, None, None) {
+                    Some(text) => write!(out, "{text}")?,
+                    None => writeln!(
+                        out,
+                        "error: unknown dataset `{dataset}`; {}",
+                        suggest::closest_list(&dataset, catalog.dataset_names())
+                    )?,
+                }
+            }
+            ("functions", name) => {
+                let dataset = self.dataset_or(name);
+                let catalog = crate::commands::catalog::catalog();
+                if catalog.dataset(&dataset).is_none() {
+                    writeln!(
+                        out,
+                        "error: unknown dataset `{dataset}`; {}",
+                        suggest::closest_list(&dataset, catalog.dataset_names())
+                    )?;
+                } else {
+                    for function in catalog.functions_in(&dataset) {
+                        writeln!(out, "{}", crate::commands::catalog::signature(function))?;
+                    }
+                }
+            }
             ("timing", flag) => match parse_on_off(if flag.is_empty() { "on" } else { flag }) {
                 Some(on) => {
                     self.settings.timing = on;
@@ -181,6 +209,17 @@ impl<B: Backend> Session<B> {
             }
         }
         Ok(Step::Continue)
+    }
+
+    /// `name`, else the session's default dataset, else `errors` (what FROM defaults to).
+    fn dataset_or(&self, name: &str) -> String {
+        if !name.is_empty() {
+            return name.to_owned();
+        }
+        self.settings
+            .dataset
+            .as_ref()
+            .map_or_else(|| String::from("errors"), |d| d.text.clone())
     }
 
     fn params(&self, out: &mut dyn Write) -> io::Result<()> {
@@ -313,7 +352,7 @@ fn format_names() -> String {
 
 /// Tag names among an answer's columns: `tags[x]` keys and names the catalog does not know.
 fn tag_names(answer: &Answer) -> Vec<String> {
-    let catalog = Catalog::builtin();
+    let catalog = crate::commands::catalog::catalog();
     answer
         .columns
         .iter()
@@ -413,6 +452,24 @@ mod tests {
             ["SELECT customer, count() FROM errors GROUP BY customer SINCE 24h"]
         );
         assert!(s.tags.contains("customer"), "{:?}", s.tags);
+    }
+
+    #[test]
+    fn describe_and_functions_list_the_catalog() {
+        let mut s = session(Fake::default());
+        let functions = run(&mut s, ".functions spans");
+        assert!(
+            functions.contains("p95([column: numeric = span.duration]) → type of argument 1"),
+            "{functions}"
+        );
+        assert!(!functions.contains("apdex"), "{functions}");
+        run(&mut s, ".set dataset logs");
+        let described = run(&mut s, ".describe");
+        assert!(described.starts_with("dataset logs\n"), "{described}");
+        assert!(described.contains("severity_number"), "{described}");
+        assert!(described.contains("ourlogs/attributes.py"), "{described}");
+        let unknown = run(&mut s, ".describe spanz");
+        assert!(unknown.contains("did you mean `spans`?"), "{unknown}");
     }
 
     #[test]

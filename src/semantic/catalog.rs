@@ -12,6 +12,8 @@ pub use crate::semantic::types::{DurationUnit, FieldType, RateUnit, SizeUnit};
 
 /// The text of the built-in catalog.
 const BUILTIN_TOML: &str = include_str!("catalog.toml");
+/// The text of the built-in catalog of the trace-item datasets (spans, logs, …).
+const TRACE_TOML: &str = include_str!("catalog_trace.toml");
 
 /// What a dataset is queried through.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -37,11 +39,12 @@ pub struct Dataset {
     pub default_columns: Vec<String>,
     /// The datasets whose fields and functions this one has too (`discover`).
     pub union_of: Vec<String>,
-    /// Whether its attributes carry a type, so that `tags[x,number]`, `tags[x,string]` and
-    /// `tags[x,boolean]` mean something (trace-item datasets: spans, logs). On the events
-    /// datasets Sentry's browser reads the typed form and its server does not agree with it,
-    /// so dql refuses it there (language.md §5).
-    pub typed_attributes: bool,
+    /// A trace-item dataset of Sentry's EAP store (`spans`, `logs`, `tracemetrics`,
+    /// `uptime_results`, `profile_functions`): its own fields and functions (from
+    /// `catalog_trace.toml`), and typed attributes `tags[x,number|string|boolean]`.
+    pub trace_items: bool,
+    /// Where its facts come from in Sentry's source (trace-item datasets).
+    pub source: Option<String>,
 }
 
 /// A known field, filter-only search key, or family of fields (`measurements.*`).
@@ -255,6 +258,15 @@ pub struct IssueSorts {
     pub aliases: BTreeMap<String, String>,
 }
 
+crate::codes! {
+    /// Codes of the live catalog (`dql::catalog::*`), produced only when an organization's
+    /// attributes are cached (`dql catalog pull`).
+    pub enum LiveCatalogCode in "catalog" {
+        /// `SELECT span.opp FROM spans` with the org's spans attributes cached
+        UnknownAttribute = "unknown_attribute" : "a name is neither a built-in field nor one of the organization's cached attributes",
+    }
+}
+
 /// The built-in data could not be read; a bug in `catalog.toml` or a supplied catalog.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error, miette::Diagnostic)]
 pub enum CatalogError {
@@ -285,6 +297,32 @@ pub struct Catalog {
     issue_update_keys: BTreeMap<String, IssueKey>,
     issue_sorts: IssueSorts,
     functions: BTreeMap<String, FunctionInfo>,
+    /// The fields and functions of each trace-item dataset, by dataset name.
+    trace: BTreeMap<String, TraceDataset>,
+    /// The attributes an organization really has, per trace-item dataset, from the live
+    /// catalog (`dql catalog pull`); see [`Catalog::add_org_attributes`].
+    org: BTreeMap<String, BTreeMap<String, FieldInfo>>,
+}
+
+/// One attribute of an organization, as `/trace-items/attributes/` lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrgAttribute {
+    /// The name to write (`device.class`, `Batch Size`).
+    pub name: String,
+    /// The key Sentry uses (`device.class`, `tags[Batch Size,number]`).
+    pub key: String,
+    /// `string`, `number` or `boolean`.
+    #[serde(rename = "type")]
+    pub ty: String,
+    /// Where it comes from (`sentry`, `user`).
+    pub source: String,
+}
+
+/// The fields and functions of one trace-item dataset.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+struct TraceDataset {
+    fields: BTreeMap<String, FieldInfo>,
+    functions: BTreeMap<String, FunctionInfo>,
 }
 
 impl Catalog {
@@ -292,7 +330,144 @@ impl Catalog {
     /// were it not, this would be an empty catalog rather than a panic.
     pub fn builtin() -> &'static Catalog {
         static BUILTIN: OnceLock<Catalog> = OnceLock::new();
-        BUILTIN.get_or_init(|| Catalog::from_toml(BUILTIN_TOML).unwrap_or_default())
+        BUILTIN.get_or_init(|| Catalog::builtin_parts().unwrap_or_default())
+    }
+
+    /// Parses the two built-in files into one catalog.
+    fn builtin_parts() -> Result<Catalog, CatalogError> {
+        let mut catalog = Catalog::from_toml(BUILTIN_TOML)?;
+        catalog.add_trace_items(TRACE_TOML)?;
+        Ok(catalog)
+    }
+
+    /// Adds trace-item datasets in the format of `catalog_trace.toml` (each dataset with
+    /// its own fields and functions); a dataset already known is an error.
+    pub fn add_trace_items(&mut self, text: &str) -> Result<(), CatalogError> {
+        let raw: raw::TraceCatalog =
+            toml::from_str(text).map_err(|err| CatalogError::Parse(err.to_string()))?;
+        raw.add_to(self)
+    }
+
+    /// Adds an organization's attributes of a trace-item dataset (the live catalog): each
+    /// becomes a field of that type unless the dataset already has the name, so that did-you-mean
+    /// covers both and a typed attribute types its uses. Returns how many were added.
+    pub fn add_org_attributes(&mut self, dataset: &str, attributes: &[OrgAttribute]) -> usize {
+        let Some(trace) = self.trace.get(dataset) else {
+            return 0;
+        };
+        let mut added = BTreeMap::new();
+        for attribute in attributes {
+            let ty = match attribute.ty.as_str() {
+                "number" => FieldType::Number,
+                "boolean" => FieldType::Boolean,
+                _ => FieldType::String,
+            };
+            // A user attribute shares its name with a typed key (`tags[Batch Size,number]`):
+            // it is written as that key.
+            let name = match attribute.key.starts_with("tags[") {
+                true => attribute.key.clone(),
+                false => attribute.name.clone(),
+            };
+            if trace.fields.contains_key(&name) {
+                continue;
+            }
+            added.insert(
+                name.clone(),
+                FieldInfo {
+                    name,
+                    ty,
+                    array: false,
+                    datasets: vec![dataset.to_owned()],
+                    in_equations: false,
+                    promoted_tag: false,
+                    text_operators: false,
+                    filter_only: false,
+                    pattern: false,
+                },
+            );
+        }
+        let n = added.len();
+        self.org
+            .entry(dataset.to_owned())
+            .or_default()
+            .extend(added);
+        n
+    }
+
+    /// True when the live catalog of `dataset` is loaded: a name neither built in nor the
+    /// organization's is then worth a warning.
+    pub fn has_org_attributes(&self, dataset: &str) -> bool {
+        self.org.contains_key(dataset)
+    }
+
+    /// The organization's attributes of `dataset` (the live catalog), in name order.
+    pub fn org_attributes(&self, dataset: &str) -> Vec<&FieldInfo> {
+        self.org
+            .get(dataset)
+            .map(|attrs| attrs.values().collect())
+            .unwrap_or_default()
+    }
+
+    /// True when `dataset` is a trace-item dataset (`spans`, `logs`, `tracemetrics`,
+    /// `uptime_results`, `profile_functions`).
+    pub fn is_trace_items(&self, dataset: &str) -> bool {
+        self.dataset(dataset).is_some_and(|d| d.trace_items)
+    }
+
+    /// The function `name` as `dataset` defines it (case-insensitive): a trace-item
+    /// dataset's own definition, else the shared one. `None` when a trace-item dataset
+    /// lacks it.
+    pub fn function_in(&self, dataset: &str, name: &str) -> Option<&FunctionInfo> {
+        match self.trace.get(dataset) {
+            Some(trace) => trace.functions.get(&name.to_ascii_lowercase()),
+            None => self.function(name),
+        }
+    }
+
+    /// The function names of `dataset` (every shared one outside the trace-item
+    /// datasets), lower-case, in name order.
+    pub fn function_names_in(&self, dataset: &str) -> Vec<&str> {
+        match self.trace.get(dataset) {
+            Some(trace) => trace.functions.keys().map(String::as_str).collect(),
+            None => self.function_names(),
+        }
+    }
+
+    /// The functions of `dataset` (see [`Catalog::function_names_in`]), in name order.
+    pub fn functions_in(&self, dataset: &str) -> Vec<&FunctionInfo> {
+        match self.trace.get(dataset) {
+            Some(trace) => trace.functions.values().collect(),
+            None => self
+                .functions
+                .values()
+                .filter(|f| f.in_dataset(dataset))
+                .collect(),
+        }
+    }
+
+    /// The fields of `dataset` in name order (named columns only; families and
+    /// filter-only keys left out).
+    pub fn fields_in(&self, dataset: &str) -> Vec<&FieldInfo> {
+        match self.trace.get(dataset) {
+            Some(trace) => trace.fields.values().collect(),
+            None => self
+                .fields
+                .values()
+                .filter(|field| !field.filter_only && field.in_dataset(dataset))
+                .collect(),
+        }
+    }
+
+    /// The datasets that have the function `name`, in name order.
+    pub fn datasets_having_function(&self, name: &str) -> Vec<&str> {
+        self.datasets
+            .iter()
+            .filter(|d| {
+                self.function_in(&d.name, name)
+                    .is_some_and(|f| f.in_dataset(&d.name))
+            })
+            .map(|d| d.name.as_str())
+            .collect()
     }
 
     /// Reads a catalog in the format of `catalog.toml` and checks that it is consistent.
@@ -315,7 +490,7 @@ impl Catalog {
     /// Whether `dataset` types its attributes (`tags[x,number]` is valid there); false for
     /// unknown datasets.
     pub fn types_attributes(&self, dataset: &str) -> bool {
-        self.dataset(dataset).is_some_and(|d| d.typed_attributes)
+        self.is_trace_items(dataset)
     }
 
     /// The names of every dataset, for did-you-mean and lists of valid values.
@@ -331,6 +506,12 @@ impl Catalog {
     /// lacks it, when it is a filter-only key, or when the dataset is unchecked — the
     /// name is then a tag, or (see [`Catalog::datasets_having_field`]) another dataset's.
     pub fn field(&self, dataset: &str, name: &str) -> Option<&FieldInfo> {
+        if let Some(trace) = self.trace.get(dataset) {
+            return trace
+                .fields
+                .get(name)
+                .or_else(|| self.org.get(dataset)?.get(name));
+        }
         self.lookup_field(name)
             .filter(|field| !field.filter_only && field.in_dataset(dataset))
     }
@@ -348,20 +529,26 @@ impl Catalog {
 
     /// The datasets in which `name` is a column, in name order (empty for tags).
     pub fn datasets_having_field(&self, name: &str) -> Vec<&str> {
-        match self.lookup_field(name) {
-            Some(field) if !field.filter_only => self
-                .datasets
-                .iter()
-                .filter(|dataset| field.in_dataset(&dataset.name))
-                .map(|dataset| dataset.name.as_str())
-                .collect(),
-            _ => Vec::new(),
-        }
+        let shared = self.lookup_field(name).filter(|field| !field.filter_only);
+        self.datasets
+            .iter()
+            .filter(|dataset| match self.trace.get(&dataset.name) {
+                Some(trace) => trace.fields.contains_key(name),
+                None => shared.is_some_and(|field| field.in_dataset(&dataset.name)),
+            })
+            .map(|dataset| dataset.name.as_str())
+            .collect()
     }
 
     /// The named columns of `dataset` in name order, for completion and did-you-mean
     /// (families and filter-only keys left out).
     pub fn field_names(&self, dataset: &str) -> Vec<&str> {
+        if let Some(trace) = self.trace.get(dataset) {
+            let org = self.org.get(dataset).into_iter().flat_map(|a| a.keys());
+            let mut names: Vec<&str> = trace.fields.keys().chain(org).map(String::as_str).collect();
+            names.sort_unstable();
+            return names;
+        }
         self.fields
             .values()
             .filter(|field| !field.filter_only && field.in_dataset(dataset))
@@ -375,6 +562,9 @@ impl Catalog {
     /// unchecked datasets.
     pub fn search_key(&self, dataset: &str, key: &str) -> Option<SearchKey<'_>> {
         let kind = self.dataset(dataset).filter(|d| d.checked)?.kind;
+        if self.trace.contains_key(dataset) {
+            return self.field(dataset, key).map(SearchKey::Field);
+        }
         let events_dataset = match kind {
             DatasetKind::Issues => {
                 if let Some(issue_key) = self.issue_search_keys.get(key) {
@@ -397,10 +587,14 @@ impl Catalog {
             .strip_prefix("tags[")
             .and_then(|rest| rest.strip_suffix(']'))
         {
-            let typed_number = inner
-                .rsplit_once(',')
-                .is_some_and(|(_, ty)| ty.trim() == "number");
-            return typed_number.then_some(FieldType::Number);
+            let ty = inner.rsplit_once(',').map(|(_, ty)| ty.trim());
+            return match ty {
+                Some("number") => Some(FieldType::Number),
+                // Typed booleans exist only on the trace-item datasets (their attributes
+                // are stored typed; sentry-api-2026.md §1 and §3).
+                Some("boolean") if self.is_trace_items(dataset) => Some(FieldType::Boolean),
+                _ => None,
+            };
         }
         self.search_key(dataset, key).map(SearchKey::ty)
     }
@@ -485,7 +679,7 @@ impl Catalog {
         function: &str,
         args: &[&str],
     ) -> Option<FieldType> {
-        let info = self.function(function)?;
+        let info = self.function_in(dataset, function)?;
         match info.result {
             ResultType::Fixed(ty) => Some(ty),
             ResultType::SameAsArg(index) => {
@@ -538,8 +732,6 @@ mod raw {
         default_columns: Vec<String>,
         #[serde(default)]
         union_of: Vec<String>,
-        #[serde(default)]
-        typed_attributes: bool,
     }
 
     #[derive(Deserialize)]
@@ -618,11 +810,106 @@ mod raw {
         aggregate: bool,
         #[serde(default)]
         equation: bool,
-        #[serde(rename = "in")]
+        #[serde(rename = "in", default)]
         datasets: Vec<String>,
         #[serde(default)]
         local: bool,
         alias_of: Option<String>,
+    }
+
+    /// The shape of `catalog_trace.toml`.
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub(super) struct TraceCatalog {
+        datasets: BTreeMap<String, RawTraceDataset>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct RawTraceDataset {
+        source: String,
+        default_columns: Vec<String>,
+        fields: BTreeMap<String, RawTraceField>,
+        #[serde(default)]
+        functions: BTreeMap<String, RawFunction>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct RawTraceField {
+        #[serde(rename = "type")]
+        ty: String,
+        unit: Option<String>,
+    }
+
+    impl TraceCatalog {
+        pub(super) fn add_to(self, catalog: &mut super::Catalog) -> Result<(), CatalogError> {
+            for (name, raw) in self.datasets {
+                if catalog.dataset(&name).is_some() {
+                    return Err(invalid(format!("dataset `{name}` is defined twice")));
+                }
+                let mut trace = super::TraceDataset::default();
+                for (field, raw_field) in raw.fields {
+                    let info = FieldInfo {
+                        ty: field_type(&field, &raw_field.ty, raw_field.unit.as_deref())?,
+                        datasets: vec![name.clone()],
+                        array: false,
+                        in_equations: false,
+                        promoted_tag: false,
+                        text_operators: false,
+                        filter_only: false,
+                        pattern: false,
+                        name: field.clone(),
+                    };
+                    trace.fields.insert(field, info);
+                }
+                if let Some(column) = raw
+                    .default_columns
+                    .iter()
+                    .find(|column| !trace.fields.contains_key(*column))
+                {
+                    return Err(invalid(format!(
+                        "default column `{column}` of `{name}` is not one of its fields"
+                    )));
+                }
+                let no_datasets = Unions { datasets: &[] };
+                for (function_name, mut raw_function) in raw.functions {
+                    if !raw_function.datasets.is_empty() {
+                        return Err(invalid(format!(
+                            "`{function_name}` of `{name}` has `in`: trace-item functions belong to their dataset"
+                        )));
+                    }
+                    raw_function.datasets = Vec::new();
+                    let mut info = function(&function_name, raw_function, &no_datasets)?;
+                    info.datasets = vec![name.clone()];
+                    for arg in &info.args {
+                        let known = arg
+                            .default
+                            .as_ref()
+                            .is_none_or(|d| !arg.kind.is_column() || trace.fields.contains_key(d));
+                        if !known {
+                            return Err(invalid(format!(
+                                "`{function_name}` of `{name}` defaults to unknown `{:?}`",
+                                arg.default
+                            )));
+                        }
+                    }
+                    trace.functions.insert(function_name, info);
+                }
+                catalog.datasets.push(Dataset {
+                    name: name.clone(),
+                    checked: true,
+                    kind: DatasetKind::Events,
+                    default_columns: raw.default_columns,
+                    union_of: Vec::new(),
+                    trace_items: true,
+                    source: Some(raw.source),
+                });
+                catalog.trace.insert(name, trace);
+            }
+            catalog.datasets.sort_by(|a, b| a.name.cmp(&b.name));
+            Ok(())
+        }
     }
 
     #[derive(Deserialize)]
@@ -669,7 +956,8 @@ mod raw {
                     kind: raw.kind,
                     default_columns: raw.default_columns,
                     union_of: raw.union_of,
-                    typed_attributes: raw.typed_attributes,
+                    trace_items: false,
+                    source: None,
                 })
                 .collect();
             let known = |name: &str| datasets.iter().any(|dataset| dataset.name == name);
@@ -784,6 +1072,8 @@ mod raw {
                     aliases: sorts.aliases,
                 },
                 functions,
+                trace: BTreeMap::new(),
+                org: BTreeMap::new(),
             })
         }
     }
@@ -896,7 +1186,7 @@ mod tests {
     use super::*;
 
     fn catalog() -> Catalog {
-        Catalog::from_toml(BUILTIN_TOML).expect("the built-in catalog must parse")
+        Catalog::builtin_parts().expect("the built-in catalog must parse")
     }
 
     #[test]
@@ -990,17 +1280,25 @@ mod tests {
                 "lastSeen"
             ]
         );
-        for unchecked in ["spans", "logs"] {
-            let dataset = catalog.dataset(unchecked).expect(unchecked);
-            assert!(!dataset.checked);
-            assert_eq!(
-                catalog.field(unchecked, "id"),
-                None,
-                "unchecked datasets have no fields"
+        for trace in [
+            "logs",
+            "profile_functions",
+            "spans",
+            "tracemetrics",
+            "uptime_results",
+        ] {
+            let dataset = catalog.dataset(trace).expect(trace);
+            assert!(dataset.checked && dataset.trace_items, "{trace}");
+            assert_eq!(dataset.kind, DatasetKind::Events);
+            assert!(dataset.source.is_some(), "{trace} cites its source");
+            assert!(
+                catalog.field(trace, "timestamp").is_some(),
+                "{trace}: common_columns.py gives every trace-item dataset a timestamp"
             );
             assert_eq!(
-                catalog.search_key_type(unchecked, "transaction.duration"),
-                None
+                catalog.search_key_type(trace, "transaction.duration"),
+                None,
+                "{trace}: a transactions field is an attribute name here"
             );
         }
         assert_eq!(
@@ -1018,6 +1316,11 @@ mod tests {
             ["discover", "transactions"]
         );
         assert_eq!(
+            catalog.datasets_having_field("span.duration"),
+            ["spans"],
+            "trace-item fields belong to their dataset"
+        );
+        assert_eq!(
             catalog.datasets_having_field("error.type"),
             ["discover", "errors"]
         );
@@ -1027,8 +1330,8 @@ mod tests {
         );
         assert_eq!(
             catalog.datasets_having_field("browser.name"),
-            Vec::<&str>::new(),
-            "a tag"
+            ["logs", "spans", "tracemetrics"],
+            "a tag on errors and transactions, an attribute of the trace-item datasets"
         );
         assert_eq!(
             catalog.datasets_having_field("start"),
@@ -1184,7 +1487,21 @@ mod tests {
             ("issues", "error.handled", Some(FieldType::Boolean)),
             ("issues", "level", Some(FieldType::String)),
             ("errors", "firstSeen", None),
-            ("spans", "span.duration", None),
+            (
+                "spans",
+                "span.duration",
+                Some(FieldType::Duration(DurationUnit::Millisecond)),
+            ),
+            ("spans", "is_transaction", Some(FieldType::Boolean)),
+            ("spans", "tags[cached,boolean]", Some(FieldType::Boolean)),
+            ("errors", "tags[cached,boolean]", None),
+            ("logs", "severity_number", Some(FieldType::Integer)),
+            ("tracemetrics", "value", Some(FieldType::Number)),
+            (
+                "uptime_results",
+                "response_body_size_bytes",
+                Some(FieldType::Size(SizeUnit::Byte)),
+            ),
         ];
         for (dataset, key, expected) in cases {
             assert_eq!(

@@ -20,8 +20,6 @@ crate::codes! {
         NotInDataset = "not_in_dataset" : "a field or function belongs to another dataset",
         /// `SELECT count() FROM erors`
         UnknownDataset = "unknown_dataset" : "FROM names a dataset that does not exist",
-        /// `SELECT count() FROM spans`
-        UncheckedDataset = "unchecked_dataset" : "the dataset has no catalog, so its names pass unchecked",
         /// `SELECT transaction.durtion FROM transactions`
         NearName = "near_name" : "an unknown name (a tag) is close to a known field or function",
         /// `SELECT count FROM errors`
@@ -32,6 +30,8 @@ crate::codes! {
         UnboundParam = "unbound_param" : "a parameter has no bound value",
         /// `SELECT count() FROM errors LIMIT $n` with `--param n=ten`
         BadParamValue = "bad_param_value" : "a bound parameter value does not fit the place it fills",
+        /// `SELECT sum(value) FROM tracemetrics`
+        MetricUnnamed = "metric_unnamed" : "a tracemetrics aggregate does not name its metric (name, type, unit)",
         /// `SELECT tags[x,boolean] FROM errors`
         BrowserOnlySyntax = "browser_only_syntax" : "a form only Sentry's browser search accepts",
         /// `SELECT tags[x,date] FROM errors`

@@ -575,7 +575,11 @@ impl Walker<'_, '_, '_> {
             if self.place == Place::Issues {
                 self.issue_values(&name, term);
             }
-            if catalog.search_key(&self.cx.dataset, &name).is_none() {
+            let unknown = catalog.search_key(&self.cx.dataset, &name).is_none();
+            if unknown && catalog.is_trace_items(&self.cx.dataset) {
+                // Any other name is an attribute the org may have.
+                names::unknown_attribute(self.cx, &name, key.span);
+            } else if unknown {
                 let others = names::events_datasets_having(self.cx, &name);
                 match catalog.lookup_field(&name) {
                     Some(field)

@@ -16,11 +16,18 @@ pub(crate) fn check_call(cx: &mut Cx<'_>, call: &Call) -> Option<FunctionCall> {
     let before = cx.error_count();
     let written = call.name.node.as_str();
     let catalog = cx.catalog;
-    let Some(info) = catalog.function(written) else {
+    let Some(info) = catalog.function_in(&cx.dataset, written) else {
         if !cx.checked {
             return unchecked_call(cx, call);
         }
-        let names = catalog.function_names();
+        let others = catalog.datasets_having_function(written);
+        if catalog.is_trace_items(&cx.dataset) && !others.is_empty() {
+            let name = format!("{}()", written.to_ascii_lowercase());
+            names::not_in_dataset(cx, "function", &name, call.name.span, &others);
+            check_nested(cx, call);
+            return None;
+        }
+        let names = catalog.function_names_in(&cx.dataset);
         let near = suggest::suggest(written, names.iter().copied());
         let help = match near {
             Some(near) => format!("did you mean `{near}()`?"),
@@ -100,6 +107,7 @@ pub(crate) fn check_call(cx: &mut Cx<'_>, call: &Call) -> Option<FunctionCall> {
     if cx.error_count() > before {
         return None;
     }
+    metric_named(cx, info, call, args.len());
     let mut effective = checked.clone();
     for spec in info.args.iter().skip(checked.len()) {
         let Some(default) = &spec.default else { break };
@@ -114,6 +122,33 @@ pub(crate) fn check_call(cx: &mut Cx<'_>, call: &Call) -> Option<FunctionCall> {
         aggregate: info.aggregate,
         ty,
     })
+}
+
+/// A tracemetrics aggregate names its metric: `fn(value,NAME,TYPE,UNIT)`. Without, Sentry's
+/// events endpoint mixes every metric's values (the arguments default to "",
+/// trace_metrics/aggregates.py) and its validator refuses it in alerts and widgets
+/// ("must specify metric name, type, and unit", trace_metrics/validator.py).
+fn metric_named(cx: &mut Cx<'_>, info: &FunctionInfo, call: &Call, given: usize) {
+    let Some(unit_at) = info.args.iter().position(|a| a.name == "metric.unit") else {
+        return;
+    };
+    if given > unit_at {
+        return;
+    }
+    let column = match call.args.first().map(|a| &a.kind) {
+        Some(ArgKind::Word(word)) => word.as_str(),
+        _ => "value",
+    };
+    cx.warning(
+        SemanticCode::MetricUnnamed,
+        call.span,
+        format!("`{}` does not name its metric", info.name),
+    )
+    .label("name, type and unit missing")
+    .help(format!(
+        "write `{}({column},METRIC_NAME,counter|gauge|distribution,UNIT)`, `-` for no unit; without them the values of every metric are mixed",
+        info.name
+    ));
 }
 
 /// A call in a dataset without a catalog: any name, arguments as written, an aggregate.
@@ -565,6 +600,25 @@ fn check_column_arg(
                 "`{0}` is a tag (text); write `tags[{0},number]` if its values are numbers",
                 field.name
             )
+        } else if cx.catalog.is_trace_items(&cx.dataset) {
+            // The dataset's default columns first (`span.duration`), then the rest.
+            let catalog = cx.catalog;
+            let defaults = catalog
+                .dataset(&cx.dataset)
+                .map(|d| d.default_columns.as_slice())
+                .unwrap_or_default();
+            let fields = catalog.fields_in(&cx.dataset);
+            let mut numeric: Vec<&str> = fields
+                .iter()
+                .filter(|f| spec.kind.allows_type(f.ty))
+                .map(|f| f.name.as_str())
+                .collect();
+            numeric.sort_by_key(|name| !defaults.iter().any(|d| d == name));
+            let examples: Vec<String> = numeric.iter().take(2).map(|f| format!("`{f}`")).collect();
+            match examples.is_empty() {
+                true => format!("pass {what}, such as `tags[name,number]`"),
+                false => format!("pass {what}, such as {}", examples.join(" or ")),
+            }
         } else {
             format!("pass {what}, such as `transaction.duration` or `measurements.lcp`")
         };

@@ -75,6 +75,13 @@ pub(crate) fn resolve_column(cx: &mut Cx<'_>, key: &Key) -> Option<FieldRef> {
                     ty: Some(FieldType::Number),
                     array: false,
                 }),
+                // Trace-item attributes are stored typed: `tags[x,boolean]` is one
+                // (sentry-api-2026.md §1, §3).
+                Some("boolean") if cx.catalog.is_trace_items(&cx.dataset) => Some(FieldRef {
+                    name: format!("{prefix}[{name},boolean]"),
+                    ty: Some(FieldType::Boolean),
+                    array: false,
+                }),
                 Some(other @ ("boolean" | "array")) => {
                     cx.error(
                         SemanticCode::BrowserOnlySyntax,
@@ -141,7 +148,13 @@ pub(crate) fn resolve_name(cx: &mut Cx<'_>, name: &str, span: Span) -> Option<Fi
             array: field.array,
         });
     }
-    if let Some(field) = catalog.lookup_field(name) {
+    // On a trace-item dataset any other name is an attribute the org may have.
+    if catalog.is_trace_items(&cx.dataset) {
+        unknown_attribute(cx, name, span);
+        return Some(tag);
+    }
+    let shared = catalog.lookup_field(name);
+    if let Some(field) = shared {
         if field.promoted_tag || field.filter_only {
             return Some(tag);
         }
@@ -190,6 +203,65 @@ pub(crate) fn not_in_dataset(cx: &mut Cx<'_>, what: &str, name: &str, span: Span
     .help(help);
 }
 
+/// An unknown name on a trace-item dataset: with the organization's attributes cached, a
+/// warning (did-you-mean over the built-in fields and the cache); without, the near-name
+/// warnings of any tag.
+pub(crate) fn unknown_attribute(cx: &mut Cx<'_>, name: &str, span: Span) {
+    let catalog = cx.catalog;
+    if name.starts_with("tags[") {
+        // An explicit attribute: written on purpose, nothing to suggest.
+        return;
+    }
+    // A transactions field with a spans equivalent (Sentry's own translation, see
+    // crate::migrate): would read an empty attribute here.
+    if let Some(new) = crate::migrate::spans_column(name)
+        && catalog.field(&cx.dataset, new).is_some()
+        && catalog.field(&cx.dataset, name).is_none()
+    {
+        cx.near(
+            SemanticCode::NearName,
+            span,
+            format!(
+                "`{name}` is a transactions field; on `{}` it is `{new}`",
+                cx.dataset
+            ),
+        )
+        .label("an empty attribute here")
+        .help(format!(
+            "write `{new}` (`dql migrate` rewrites whole files)"
+        ))
+        .fix(span, new);
+        return;
+    }
+    if !catalog.has_org_attributes(&cx.dataset) {
+        unknown_name_warnings(cx, name, span);
+        return;
+    }
+    let names = catalog.field_names(&cx.dataset);
+    let near = suggest::suggest(name, names.iter().copied()).map(str::to_owned);
+    let dataset = cx.dataset.clone();
+    let mut diagnostic = crate::diagnostic::Diagnostic::new(
+        if cx.options.strict {
+            crate::diagnostic::Severity::Error
+        } else {
+            crate::diagnostic::Severity::Warning
+        },
+        crate::semantic::catalog::LiveCatalogCode::UnknownAttribute,
+        span,
+        format!("`{name}` is not a field of `{dataset}` nor one of the organization's attributes"),
+    )
+    .label("unknown attribute");
+    diagnostic = match near {
+        Some(near) => diagnostic
+            .help(format!("did you mean `{near}`?"))
+            .fix(span, near),
+        None => diagnostic.help(
+            "the cached attributes may be old: `dql catalog pull` refreshes them; `dql catalog show` lists them",
+        ),
+    };
+    cx.push(diagnostic);
+}
+
 /// The warnings an unknown name (a tag) gets: a bare function name, or a near known name.
 pub(crate) fn unknown_name_warnings(cx: &mut Cx<'_>, name: &str, span: Span) {
     let catalog = cx.catalog;
@@ -213,7 +285,7 @@ pub(crate) fn unknown_name_warnings(cx: &mut Cx<'_>, name: &str, span: Span) {
         Some(answer) => answer,
         None => {
             let fields = catalog.field_names(&cx.dataset);
-            let functions = catalog.function_names();
+            let functions = catalog.function_names_in(&cx.dataset);
             let near_field = suggest::suggest(name, fields.iter().copied());
             let near_function = suggest::suggest(name, functions.iter().copied());
             let answer = match (near_field, near_function) {

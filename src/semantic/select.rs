@@ -34,18 +34,9 @@ pub(crate) fn choose_dataset(cx: &mut Cx<'_>, select: &Select) -> bool {
     match catalog.dataset(name) {
         Some(dataset) => {
             cx.dataset = dataset.name.clone();
+            // Every built-in dataset has a catalog; a supplied catalog may leave one
+            // unchecked, whose names then pass as written.
             cx.checked = dataset.checked;
-            if !dataset.checked {
-                cx.warning(
-                    SemanticCode::UncheckedDataset,
-                    from.dataset.span,
-                    format!(
-                        "dql has no catalog of `{name}`: its fields and functions pass unchecked"
-                    ),
-                )
-                .label("names not checked")
-                .help("mistakes in names will show as Sentry's errors or empty columns");
-            }
             dataset.kind == DatasetKind::Issues
         }
         None => {

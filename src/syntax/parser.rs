@@ -724,6 +724,19 @@ fn arg<'a>(ctx: &Ctx<'_>, i: &'a str) -> PResult<'a, Arg> {
             },
         ));
     }
+    // A lone `-` (tracemetrics' "no unit": `sum(value,my.counter,counter,-)`).
+    if let Some(rest) = i.strip_prefix('-')
+        && rest.trim_start().starts_with([',', ')'])
+    {
+        let span = ctx.span(i, rest);
+        return Ok((
+            ws(ctx, rest),
+            Arg {
+                kind: ArgKind::Word(String::from("-")),
+                span,
+            },
+        ));
+    }
     // A negative number argument (`-5`): the word itself never starts with `-`.
     let sign = usize::from(
         i.starts_with('-')

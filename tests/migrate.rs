@@ -1,0 +1,286 @@
+//! `dql migrate`: queries over the deprecated `transactions` and `discover` datasets move to
+//! `spans` following Sentry's own translation (src/sentry/discover/translation/mep_to_eap.py
+//! in getsentry/sentry), keeping comments and formatting; what has no equivalent is reported
+//! at its span and its statement left as it is.
+#![allow(
+    clippy::expect_used,
+    clippy::unwrap_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "test code: a failed expectation is a test failure"
+)]
+
+use dql::Source;
+use dql::migrate::{Migration, migrate};
+use dql::semantic::Catalog;
+use std::process::Command;
+
+fn run(text: &str) -> Migration {
+    migrate(
+        &Source::new("test.dql", text.to_string()),
+        Catalog::builtin(),
+    )
+}
+
+fn report_codes(m: &Migration) -> Vec<&'static str> {
+    m.reports.iter().map(|d| d.code).collect()
+}
+
+fn errors_of(text: &str) -> Vec<String> {
+    let now = "2026-12-01T10:00:00Z".parse().unwrap();
+    let compilation = dql::compile_source(
+        &Source::new("migrated.dql", text.to_string()),
+        &dql::Options::new(now)
+            .param("env", "production")
+            .param("min", "10")
+            .param("since", "24h")
+            .param("release", "1.0")
+            .param("n", "5"),
+    );
+    compilation
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .map(|d| format!("{}: {}", d.code, d.message))
+        .collect()
+}
+
+#[test]
+fn transactions_move_to_spans_with_is_transaction() {
+    let m = run(
+        "-- @name slow\n-- keep me\nSELECT transaction, p95(transaction.duration) AS p95\n\
+                 FROM transactions  -- the old one\nWHERE http.method:GET\nGROUP BY transaction\nSINCE 24h;\n",
+    );
+    assert!(m.reports.is_empty(), "{:#?}", m.reports);
+    assert_eq!(
+        m.text,
+        "-- @name slow\n-- keep me\nSELECT transaction, p95(span.duration) AS p95\n\
+         FROM spans  -- the old one\nWHERE transaction.method:GET AND is_transaction:true\n\
+         GROUP BY transaction\nSINCE 24h;\n"
+    );
+    // No WHERE: one is added after FROM.
+    let m = run("SELECT title, count() FROM transactions GROUP BY title");
+    assert_eq!(
+        m.text,
+        "SELECT transaction, count() FROM spans WHERE is_transaction:true GROUP BY transaction"
+    );
+    // A top-level OR is wrapped, as Sentry's apply_is_segment_condition does.
+    let m = run("SELECT count() FROM transactions WHERE a:1 OR b:2");
+    assert_eq!(
+        m.text,
+        "SELECT count() FROM spans WHERE (a:1 OR b:2) AND is_transaction:true"
+    );
+    // percentile(c, p) becomes the pN function; tpm is epm.
+    let m = run("SELECT percentile(transaction.duration, 0.95), tpm() FROM transactions");
+    assert_eq!(
+        m.text,
+        "SELECT p95(span.duration), epm() FROM spans WHERE is_transaction:true"
+    );
+}
+
+#[test]
+fn discover_moves_only_its_transactions() {
+    let m = run("SELECT count() FROM discover WHERE event.type:transaction environment:prod");
+    assert!(m.reports.is_empty(), "{:#?}", m.reports);
+    assert_eq!(
+        m.text,
+        "SELECT count() FROM spans WHERE is_transaction:true environment:prod"
+    );
+    let text = "SELECT title, count() FROM discover GROUP BY title";
+    let m = run(text);
+    assert_eq!(report_codes(&m), ["dql::migrate::mixed_dataset"]);
+    assert_eq!(m.text, text, "a reported statement is left as it is");
+    assert_eq!(m.reports[0].span().slice(text), Some("discover"));
+}
+
+#[test]
+fn what_has_no_equivalent_is_reported_at_its_span() {
+    // mep_to_eap.py drops any, count_miserable, count_web_vitals, last_seen, total.count.
+    let text = "SELECT transaction, last_seen(), count_miserable(user, 300) FROM transactions GROUP BY transaction";
+    let m = run(text);
+    assert_eq!(
+        report_codes(&m),
+        ["dql::migrate::no_equivalent", "dql::migrate::no_equivalent"]
+    );
+    let at: Vec<&str> = m
+        .reports
+        .iter()
+        .map(|d| d.span().slice(text).unwrap())
+        .collect();
+    assert_eq!(at, ["last_seen()", "count_miserable(user, 300)"]);
+    assert_eq!(m.text, text);
+    // A transactions field the spans catalog lacks would become an empty attribute.
+    let text = "SELECT user.display FROM transactions";
+    assert_eq!(report_codes(&run(text)), ["dql::migrate::no_equivalent"]);
+    // A function the spans catalog lacks: the rewrite does not check, so it is not written.
+    let text = "SELECT apdex(300) FROM transactions";
+    let m = run(text);
+    assert_eq!(report_codes(&m), ["dql::migrate::does_not_check"]);
+    assert_eq!(m.text, text);
+    // Other statements of the file still move.
+    let m = run(
+        "SELECT apdex(300) FROM transactions;\nSELECT count() FROM transactions;\nSELECT count() FROM errors;",
+    );
+    assert_eq!(m.rewritten, 1);
+    assert_eq!(
+        m.text,
+        "SELECT apdex(300) FROM transactions;\nSELECT count() FROM spans WHERE is_transaction:true;\nSELECT count() FROM errors;"
+    );
+}
+
+/// Every file with a query over an old dataset: each such statement is either rewritten to
+/// one that compiles over spans, or reported; comments and annotations survive; a second
+/// migration changes nothing.
+#[test]
+fn every_example_of_the_old_datasets() {
+    let mut files = Vec::new();
+    for dir in ["examples", "tests/cases"] {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "dql") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                if text.contains("FROM transactions") || text.contains("FROM discover") {
+                    files.push((path, text));
+                }
+            }
+        }
+    }
+    assert!(files.len() >= 6, "found only {} files", files.len());
+    let mut rewritten = 0;
+    let mut reported = 0;
+    for (path, text) in &files {
+        let source = Source::new(path.display().to_string(), text.clone());
+        let m = migrate(&source, Catalog::builtin());
+        rewritten += m.rewritten;
+        reported += m.reports.len();
+        for line in text.lines().filter(|l| l.trim_start().starts_with("--")) {
+            assert!(
+                m.text.contains(line.trim()),
+                "{}: lost the comment {line:?}",
+                path.display()
+            );
+        }
+        // Every statement still over an old dataset is covered by a report.
+        let parsed = dql::syntax::parse(&Source::new("out.dql", m.text.clone()));
+        for statement in &parsed.file.statements {
+            let span = statement.span.slice(&m.text).unwrap();
+            if span.contains("FROM transactions") || span.contains("FROM discover") {
+                let original_start = text.find(span).expect("an unchanged statement is kept");
+                let covered = m.reports.iter().any(|d| {
+                    let s = d.span();
+                    (s.start as usize) >= original_start
+                        && (s.end as usize) <= original_start + span.len()
+                });
+                assert!(
+                    covered,
+                    "{}: statement left on the old dataset without a report:\n{span}",
+                    path.display()
+                );
+            }
+        }
+        // The rewritten file compiles as the original did (no new errors).
+        let before = errors_of(text).len();
+        let after = errors_of(&m.text);
+        assert!(
+            after.len() <= before,
+            "{}: the rewrite has new errors: {after:#?}",
+            path.display()
+        );
+        let again = migrate(
+            &Source::new("again.dql", m.text.clone()),
+            Catalog::builtin(),
+        );
+        assert_eq!(again.rewritten, 0, "{}: not idempotent", path.display());
+        assert_eq!(again.text, m.text);
+    }
+    assert!(rewritten >= 3, "only {rewritten} statements rewritten");
+    assert!(reported >= 1, "nothing reported");
+}
+
+fn dql() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_dql"))
+}
+
+#[test]
+fn the_command_rewrites_in_place_and_checks() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("q.dql");
+    std::fs::write(&path, "-- note\nSELECT count() FROM transactions\n").unwrap();
+    let check = dql()
+        .arg("migrate")
+        .arg(&path)
+        .arg("--check")
+        .output()
+        .unwrap();
+    assert_eq!(
+        check.status.code(),
+        Some(1),
+        "--check: something to migrate"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        "-- note\nSELECT count() FROM transactions\n",
+        "--check writes nothing"
+    );
+    let out = dql().arg("migrate").arg(&path).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        "-- note\nSELECT count() FROM spans WHERE is_transaction:true\n"
+    );
+    let check = dql()
+        .arg("migrate")
+        .arg(&path)
+        .arg("--check")
+        .output()
+        .unwrap();
+    assert_eq!(check.status.code(), Some(0), "nothing left to migrate");
+    // A report: exit 1, the statement kept, the report on stderr at its place.
+    std::fs::write(&path, "SELECT last_seen() FROM transactions\n").unwrap();
+    let out = dql().arg("migrate").arg(&path).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("dql::migrate::no_equivalent"), "{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        "SELECT last_seen() FROM transactions\n"
+    );
+}
+
+#[test]
+fn sentry_io_warns_on_the_old_datasets_with_a_fix() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("q.dql");
+    std::fs::write(&path, "SELECT count() FROM transactions\n").unwrap();
+    let check = |url: &str| {
+        let out = dql()
+            .current_dir(dir.path())
+            .env("HOME", dir.path())
+            .env("SENTRY_URL", url)
+            .env_remove("SENTRY_AUTH_TOKEN")
+            .args(["check", "--message-format", "json"])
+            .arg(&path)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "a warning is not an error");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let lines = check("https://sentry.io");
+    let warning: serde_json::Value = serde_json::from_str(lines.trim()).unwrap();
+    assert_eq!(warning["code"], "dql::migrate::deprecated_dataset");
+    assert_eq!(warning["severity"], "warning");
+    assert_eq!(
+        warning["fix"]["replacement"],
+        "SELECT count() FROM spans WHERE is_transaction:true"
+    );
+    assert_eq!(warning["fix"]["offset"], 0);
+    assert!(
+        !check("https://us.sentry.io").trim().is_empty(),
+        "a region of sentry.io"
+    );
+    assert_eq!(
+        check("https://sentry.example.com"),
+        "",
+        "self-hosted Sentry still serves transactions"
+    );
+}
