@@ -60,6 +60,39 @@ impl SentryFlags {
     }
 }
 
+/// Where `dql run` writes and how tables fit the terminal.
+#[derive(Debug, clap::Args)]
+struct OutputFlags {
+    /// Write the output to FILE instead of standard output.
+    #[arg(short = 'o', long = "output", value_name = "FILE", conflicts_with = "output_dir")]
+    output_file: Option<PathBuf>,
+    /// Write each statement's result to its own file in DIR (NAME.csv for `@name NAME`,
+    /// statement-N.csv otherwise; the extension follows --format).
+    #[arg(long, value_name = "DIR")]
+    output_dir: Option<PathBuf>,
+    /// On a terminal: do not cut long values to the terminal's width.
+    #[arg(long)]
+    wide: bool,
+    /// On a terminal: print long results instead of showing them in $PAGER (less).
+    #[arg(long)]
+    no_pager: bool,
+    /// On a terminal: rows shown per result (0: all; default 40 without a pager, all with one).
+    #[arg(long, value_name = "N")]
+    max_rows: Option<usize>,
+}
+
+impl OutputFlags {
+    fn options(&self) -> commands::output::OutputOptions {
+        commands::output::OutputOptions {
+            wide: self.wide,
+            no_pager: self.no_pager,
+            max_rows: self.max_rows,
+            file: self.output_file.clone(),
+            dir: self.output_dir.clone(),
+        }
+    }
+}
+
 /// Options shared by the commands that compile queries.
 #[derive(Debug, clap::Args)]
 struct QueryArgs {
@@ -112,9 +145,12 @@ enum Command {
         /// Only the statement annotated `-- @name NAME`.
         #[arg(long)]
         name: Option<String>,
-        /// table (default on a terminal), csv (default when piped), json, ndjson, markdown.
+        /// table (default on a terminal), csv (default when piped), json, ndjson, markdown,
+        /// vertical (one block per row). With -o, the file's extension picks the default.
         #[arg(long)]
         format: Option<Format>,
+        #[command(flatten)]
+        output: OutputFlags,
         /// Evaluate over exported events (NDJSON or JSON array, .gz, or a directory) instead of
         /// asking Sentry.
         #[arg(long, value_name = "PATH")]
@@ -216,6 +252,7 @@ pub(crate) fn main() -> ExitCode {
             query,
             name,
             format,
+            output,
             events,
             skip_bad,
             now,
@@ -239,6 +276,7 @@ pub(crate) fn main() -> ExitCode {
                 retry_tries: *retry_tries,
                 retry_seconds: *retry_seconds,
                 timeout_seconds: *timeout,
+                output: output.options(),
             },
             cli.sentry.resolve(),
         ),

@@ -635,9 +635,11 @@ fn parse_page(request: &Request, response: &HttpResponse) -> Result<Page, Client
             let data = body
                 .as_array()
                 .ok_or_else(|| bad("the body is not a list of issues".into()))?;
+            let mut rows = objects(data).map_err(bad)?;
+            rows.iter_mut().for_each(crate::result::normalize_issue_row);
             Ok(Page {
-                rows: objects(data).map_err(bad)?,
-                meta: Meta::default(),
+                rows,
+                meta: crate::result::issue_meta(),
                 columns: requested(),
                 has_more: false,
             })

@@ -5,6 +5,7 @@
 pub(crate) mod check;
 pub(crate) mod compile;
 pub(crate) mod export;
+pub(crate) mod output;
 pub(crate) mod repl_backend;
 pub(crate) mod run;
 mod run_local;
@@ -156,43 +157,18 @@ pub(crate) fn select_statements<'c>(
     Ok(chosen)
 }
 
-/// Compiles `source` and returns the statements to run (`--name` picks one), refusing several
-/// results in a format that cannot separate them.
+/// Compiles `source` and returns the statements to run (`--name` picks one). Every format
+/// holds several results (see `dql::format`), so none is refused.
 pub(crate) fn statements_to_run(
     source: &Source,
     options: &dql::Options,
     name: Option<&str>,
-    format: dql::format::Format,
 ) -> Result<Vec<dql::Compiled>, u8> {
     let compilation = compile_or_report(source, options)?;
-    let chosen: Vec<dql::Compiled> = select_statements(&compilation, name)?
+    Ok(select_statements(&compilation, name)?
         .into_iter()
         .cloned()
-        .collect();
-    if chosen.len() > 1 && !format.separates_results() {
-        eprintln!(
-            "error: the file holds {} statements and {} cannot separate results: pick one with --name",
-            chosen.len(),
-            format.name()
-        );
-        return Err(exit::USAGE);
-    }
-    Ok(chosen)
-}
-
-/// The output sink for `n_results` results.
-pub(crate) fn open_sink<'w>(
-    format: dql::format::Format,
-    n_results: usize,
-    out: impl std::io::Write + 'w,
-) -> Result<Box<dyn dql::format::Sink + 'w>, u8> {
-    if n_results <= 1 {
-        return Ok(format.sink(out));
-    }
-    format.sink_for_several(out).map_err(|e| {
-        eprintln!("error: {e}");
-        exit::USAGE
-    })
+        .collect())
 }
 
 /// The members of a single event worth a column; the rest (entries, contexts, …) are for

@@ -32,6 +32,7 @@ pub(crate) struct Args<'a> {
     pub(crate) retry_tries: u32,
     pub(crate) retry_seconds: u64,
     pub(crate) timeout_seconds: u64,
+    pub(crate) output: super::output::OutputOptions,
 }
 
 /// Runs `dql run`.
@@ -44,11 +45,9 @@ pub(crate) fn run(args: &Args<'_>, config: Result<Config, ClientError>) -> u8 {
         Ok(p) => p,
         Err(code) => return code,
     };
-    let format = args.format.unwrap_or(if std::io::stdout().is_terminal() {
-        Format::Table
-    } else {
-        Format::Csv
-    });
+    let format = args
+        .format
+        .unwrap_or_else(|| args.output.default_format());
     if let Some(events) = args.events {
         return super::run_local::run(args, &source, params, format, events);
     }
@@ -64,7 +63,7 @@ pub(crate) fn run(args: &Args<'_>, config: Result<Config, ClientError>) -> u8 {
     options.params = params;
     options.strict = args.strict;
     options.org = config.org.as_ref().map(|o| o.value.clone());
-    let mut chosen = match super::statements_to_run(&source, &options, args.name, format) {
+    let mut chosen = match super::statements_to_run(&source, &options, args.name) {
         Ok(c) => c,
         Err(code) => return code,
     };
@@ -99,12 +98,11 @@ pub(crate) fn run(args: &Args<'_>, config: Result<Config, ClientError>) -> u8 {
     } else {
         client
     };
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
-    let mut sink = match super::open_sink(format, chosen.len(), &mut out) {
-        Ok(s) => s,
+    let (mut destination, layout) = match super::output::Destination::open(&args.output) {
+        Ok(opened) => opened,
         Err(code) => return code,
     };
+    let mut sink = destination.sink(format, chosen.len(), layout);
     for compiled in &chosen {
         let outcome = if compiled.request.update.is_some() {
             update(&client, compiled, args.yes, sink.as_mut())
@@ -113,6 +111,9 @@ pub(crate) fn run(args: &Args<'_>, config: Result<Config, ClientError>) -> u8 {
         };
         if let Err(failure) = outcome {
             let _ = sink.finish();
+            drop(sink);
+            // What was written shows (or the pager closes) before the error is reported.
+            let _ = destination.finish();
             return match failure {
                 Failure::Client(e) => report_request_error(e, &source, compiled),
                 Failure::Io(e) => super::output_failed(&e),
@@ -121,6 +122,10 @@ pub(crate) fn run(args: &Args<'_>, config: Result<Config, ClientError>) -> u8 {
         }
     }
     if let Err(e) = sink.finish() {
+        return super::output_failed(&e);
+    }
+    drop(sink);
+    if let Err(e) = destination.finish() {
         return super::output_failed(&e);
     }
     0

@@ -44,6 +44,10 @@ the running query; Ctrl-D or .quit leaves.
   .compile                   show the request of the last query instead of running it
   .compile on|off            compile every query instead of running it
   .timing on|off             print how long each query took
+  .width [N|auto|off]        fit tables to N columns, the terminal (auto) or nothing (off)
+  .pager [on|off]            show results taller than the screen in $PAGER (less)
+  .expanded [on|off|auto]    one block per row; auto when a table would not fit
+  \\x                         toggle expanded display
 ";
 
 /// A session: settings, the backend and what earlier inputs left behind.
@@ -57,6 +61,9 @@ pub(crate) struct Session<B> {
     cancel: Arc<AtomicBool>,
     colour: bool,
     width: usize,
+    /// The terminal's (columns, rows), read by the loop before each input; `None` off a
+    /// terminal (and in tests), where nothing is cut or paged.
+    pub(crate) screen: Option<(usize, usize)>,
 }
 
 impl<B: Backend> Session<B> {
@@ -70,6 +77,7 @@ impl<B: Backend> Session<B> {
             cancel,
             colour,
             width: if colour { 100 } else { 80 },
+            screen: None,
         }
     }
 
@@ -81,6 +89,12 @@ impl<B: Backend> Session<B> {
     /// Handles one complete input: a meta-command or one or more statements.
     pub(crate) fn handle(&mut self, input: &str, out: &mut dyn Write) -> io::Result<Step> {
         let trimmed = input.trim();
+        if let Some(argument) = trimmed.strip_prefix("\\x") {
+            if argument.is_empty() || argument.starts_with(char::is_whitespace) {
+                writeln!(out, "{}", self.settings.display.command("x", argument))?;
+                return Ok(Step::Continue);
+            }
+        }
         if let Some(command) = trimmed.strip_prefix('.') {
             return self.meta(command, out);
         }
@@ -162,6 +176,9 @@ impl<B: Backend> Session<B> {
                     "error: write `.compile`, `.compile on` or `.compile off`"
                 )?,
             },
+            (setting @ ("width" | "pager" | "expanded"), argument) => {
+                writeln!(out, "{}", self.settings.display.command(setting, argument))?
+            }
             ("timing", flag) => match parse_on_off(if flag.is_empty() { "on" } else { flag }) {
                 Some(on) => {
                     self.settings.timing = on;
@@ -244,32 +261,36 @@ impl<B: Backend> Session<B> {
 
     fn answers(&mut self, answers: &[Answer], out: &mut dyn Write) -> io::Result<()> {
         let format = self.settings.format;
-        let several = answers.len() > 1;
-        if several && !format.separates_results() {
-            return writeln!(
-                out,
-                "error: {format} output cannot hold several results: use .format table, json or \
-                 markdown, or run one statement at a time"
-            );
-        }
-        let mut sink = if several {
-            match format.sink_for_several(&mut *out) {
-                Ok(sink) => sink,
-                Err(error) => return Err(io::Error::other(error.to_string())),
+        let display = self.settings.display;
+        // With a pager every row is drawn and a long result is scrolled there; without one a
+        // result shows its first rows.
+        let paged = display.pager
+            && self.screen.is_some()
+            && crate::commands::output::pager_command().is_some();
+        let layout = display.layout(self.screen, paged);
+        let mut text = Vec::new();
+        {
+            let mut sink = format.sink_with(&mut text, answers.len() > 1, layout);
+            for answer in answers {
+                dql::format::write_result(
+                    sink.as_mut(),
+                    answer.name.as_deref(),
+                    &answer.columns,
+                    &answer.result,
+                )?;
             }
-        } else {
-            format.sink(&mut *out)
-        };
-        for answer in answers {
-            dql::format::write_result(
-                sink.as_mut(),
-                answer.name.as_deref(),
-                &answer.columns,
-                &answer.result,
-            )?;
+            sink.finish()?;
         }
-        sink.finish()?;
-        drop(sink);
+        let shown_in_pager = match self.screen {
+            Some(screen) if paged && crate::commands::output::taller_than(&text, screen) => {
+                out.flush()?;
+                crate::commands::output::page(&text)?
+            }
+            _ => false,
+        };
+        if !shown_in_pager {
+            out.write_all(&text)?;
+        }
         for answer in answers {
             self.tags.extend(tag_names(answer));
         }
