@@ -64,7 +64,12 @@ impl SentryFlags {
 #[derive(Debug, clap::Args)]
 struct OutputFlags {
     /// Write the output to FILE instead of standard output.
-    #[arg(short = 'o', long = "output", value_name = "FILE", conflicts_with = "output_dir")]
+    #[arg(
+        short = 'o',
+        long = "output",
+        value_name = "FILE",
+        conflicts_with = "output_dir"
+    )]
     output_file: Option<PathBuf>,
     /// Write each statement's result to its own file in DIR (NAME.csv for `@name NAME`,
     /// statement-N.csv otherwise; the extension follows --format).
@@ -390,7 +395,7 @@ fn repl(flags: &SentryFlags, format: dql::format::Format, events: Option<&PathBu
         match dql::engine::EventFiles::open(path) {
             Ok(files) => Target::Events(files),
             Err(e) => {
-                eprintln!("{:?}", miette::Report::new(e));
+                commands::print_report(&e);
                 return exit::USAGE;
             }
         }

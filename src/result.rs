@@ -36,7 +36,10 @@ pub struct ResultSet {
 /// does not read as a whole number is kept as it came.
 pub fn normalize_issue_row(row: &mut Row) {
     if let Some(value) = row.get_mut("count") {
-        if let Some(count) = value.as_str().and_then(|text| text.trim().parse::<u64>().ok()) {
+        if let Some(count) = value
+            .as_str()
+            .and_then(|text| text.trim().parse::<u64>().ok())
+        {
             *value = serde_json::Value::from(count);
         }
     }

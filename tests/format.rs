@@ -418,7 +418,9 @@ fn several_results_print_under_their_names() {
         )
     );
     assert!(
-        csv.contains("\nresult 2,,,,,,/api/checkout,1520.4,0.125,12.345,1258291,2026-11-26T10:00:00Z\n"),
+        csv.contains(
+            "\nresult 2,,,,,,/api/checkout,1520.4,0.125,12.345,1258291,2026-11-26T10:00:00Z\n"
+        ),
         "{csv}"
     );
     // ndjson: every row says which statement it belongs to.

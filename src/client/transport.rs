@@ -163,7 +163,7 @@ impl Transport for ReqwestTransport {
             } else {
                 FailureKind::Body
             },
-            message: describe(&e),
+            message: describe(e),
         })?;
         Ok(HttpResponse {
             status,
@@ -185,14 +185,16 @@ fn failure(e: reqwest::Error) -> TransportError {
     };
     TransportError {
         kind,
-        message: describe(&e),
+        message: describe(e),
     }
 }
 
-/// The error and its causes on one line (reqwest's own Display stops at the outermost).
-fn describe(e: &reqwest::Error) -> String {
+/// The error and its causes on one line (reqwest's own Display stops at the outermost), without
+/// the URL: the error that carries this message shows the URL once itself.
+fn describe(e: reqwest::Error) -> String {
+    let e = e.without_url();
     let mut text = e.to_string();
-    let mut source = std::error::Error::source(e);
+    let mut source = std::error::Error::source(&e);
     while let Some(cause) = source {
         text.push_str(": ");
         text.push_str(&cause.to_string());

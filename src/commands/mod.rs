@@ -60,17 +60,35 @@ pub(crate) fn output_failed(error: &std::io::Error) -> u8 {
     exit::USAGE
 }
 
+/// Colour and wrapping width of diagnostics on stderr: on a terminal, colour (unless
+/// `NO_COLOR`) and its width; on a pipe or file, neither, so that a message is never cut
+/// mid-sentence for a log or a grep (rustc does not wrap either).
+pub(crate) fn stderr_style() -> (bool, Option<usize>) {
+    let stderr = std::io::stderr();
+    if !stderr.is_terminal() {
+        return (false, None);
+    }
+    let width = terminal_size::terminal_size_of(stderr).map_or(100, |(w, _)| usize::from(w.0));
+    (std::env::var_os("NO_COLOR").is_none(), Some(width))
+}
+
 /// Renders diagnostics to stderr, in colour on a terminal.
 pub(crate) fn print_diagnostics(source: &Source, diagnostics: &[dql::Diagnostic]) {
     if diagnostics.is_empty() {
         return;
     }
-    let colour = std::io::stderr().is_terminal();
-    let width = if colour { 100 } else { 80 };
+    let (colour, width) = stderr_style();
     eprint!(
         "{}",
-        dql::diagnostic::render(source, diagnostics, colour, width)
+        dql::diagnostic::render_with(source, diagnostics, colour, width)
     );
+}
+
+/// Renders an error that has no query source (HTTP, configuration, files) to stderr, in the
+/// same style as query diagnostics.
+pub(crate) fn print_report(error: &dyn miette::Diagnostic) {
+    let (colour, width) = stderr_style();
+    eprint!("{}", dql::diagnostic::render_report(error, colour, width));
 }
 
 /// Parses `name=value` pairs of `--param`.

@@ -409,7 +409,10 @@ impl Sink for DirSink<'_> {
 
     fn end(&mut self) -> io::Result<()> {
         let mut sink = self.open.take().ok_or_else(|| {
-            io::Error::new(io::ErrorKind::InvalidInput, "end called with no result open")
+            io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "end called with no result open",
+            )
         })?;
         sink.end()?;
         sink.finish()
@@ -455,7 +458,10 @@ mod tests {
         let dir = Path::new("/tmp/x");
         let mut sink = DirSink::new(dir, Format::Csv);
         sink.position = 2;
-        assert_eq!(sink.file_name(Some("slow_pages")), dir.join("slow_pages.csv"));
+        assert_eq!(
+            sink.file_name(Some("slow_pages")),
+            dir.join("slow_pages.csv")
+        );
         assert_eq!(sink.file_name(Some("../etc")), dir.join("statement-2.csv"));
         assert_eq!(sink.file_name(Some(".hidden")), dir.join("statement-2.csv"));
         assert_eq!(sink.file_name(None), dir.join("statement-2.csv"));

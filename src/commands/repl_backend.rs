@@ -117,7 +117,7 @@ impl Backend for CliBackend {
                         },
                         Err(RunError::Query(d)) => return Err(Failure::Diagnostics(d)),
                         Err(RunError::Read(e)) => {
-                            return Err(Failure::Message(format!("{:?}", miette::Report::new(e))));
+                            return Err(Failure::Message(report(&e)));
                         }
                     }
                 }
@@ -128,9 +128,7 @@ impl Backend for CliBackend {
                         if cancel.load(Ordering::SeqCst) {
                             return Err(Failure::Cancelled);
                         }
-                        let page = page.map_err(|e| {
-                            Failure::Message(format!("{:?}", miette::Report::new(e)))
-                        })?;
+                        let page = page.map_err(|e| Failure::Message(report(&e)))?;
                         if keys.is_empty() {
                             keys = page.columns.clone();
                         }
@@ -159,4 +157,10 @@ impl Backend for CliBackend {
             _ => None,
         }
     }
+}
+
+/// An error without a query source, drawn as the REPL draws query diagnostics.
+fn report(error: &dyn miette::Diagnostic) -> String {
+    let (colour, width) = super::stderr_style();
+    dql::diagnostic::render_report(error, colour, width)
 }

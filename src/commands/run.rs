@@ -45,9 +45,7 @@ pub(crate) fn run(args: &Args<'_>, config: Result<Config, ClientError>) -> u8 {
         Ok(p) => p,
         Err(code) => return code,
     };
-    let format = args
-        .format
-        .unwrap_or_else(|| args.output.default_format());
+    let format = args.format.unwrap_or_else(|| args.output.default_format());
     if let Some(events) = args.events {
         return super::run_local::run(args, &source, params, format, events);
     }
@@ -314,25 +312,31 @@ fn report_setup_error(error: ClientError) -> u8 {
 /// Prints a client error as a miette report and returns its exit code.
 pub(crate) fn report_client_error(error: ClientError) -> u8 {
     let code = error.exit_code();
-    eprintln!("{:?}", miette::Report::new(error));
+    super::print_report(&error);
     code
 }
 
 /// A 400 from Sentry becomes a diagnostic pointing at the clause it most likely concerns.
 fn report_request_error(error: ClientError, source: &dql::Source, compiled: &Compiled) -> u8 {
     if let ClientError::BadQuery { detail, clause } = &error {
-        let span = clause
-            .and_then(|c| clause_span(source, compiled.checked.span, c))
-            .unwrap_or(compiled.checked.span);
-        let place = clause.map_or_else(|| "this statement".to_string(), |c| c.to_string());
+        // Labelled at the clause the message names when the statement has that clause, and
+        // nowhere otherwise: a guess of WHERE for a query without one would point at nothing
+        // it concerns.
+        let labels = clause
+            .and_then(|c| Some((c, clause_span(source, compiled.checked.span, c)?)))
+            .map(|(clause, span)| dql::diagnostic::Label {
+                span,
+                text: format!("Sentry's message most likely concerns this {clause} clause"),
+            })
+            .into_iter()
+            .collect();
+        // Sentry's detail may hold line breaks (a parse error with a caret line): one line.
+        let detail = detail.split_whitespace().collect::<Vec<_>>().join(" ");
         let diagnostic = dql::Diagnostic {
             code: "dql::client::bad_query",
             severity: dql::Severity::Error,
             message: format!("Sentry refused the query: {detail}"),
-            labels: vec![dql::diagnostic::Label {
-                span,
-                text: format!("Sentry's message most likely concerns {place}"),
-            }],
+            labels,
             help: Some(
                 "dql checked this query but Sentry disagrees; run `dql compile` to see the request, and report the case if dql should have caught it".into(),
             ),

@@ -42,7 +42,7 @@ pub(crate) fn run(
     let files = match EventFiles::open(events) {
         Ok(f) => f,
         Err(e) => {
-            eprintln!("{:?}", miette::Report::new(e));
+            super::print_report(&e);
             return exit::USAGE;
         }
     };
@@ -66,7 +66,7 @@ pub(crate) fn run(
                 let _ = sink.finish();
                 drop(sink);
                 let _ = destination.finish();
-                eprintln!("{:?}", miette::Report::new(e));
+                super::print_report(&e);
                 return exit::USAGE;
             }
             Err(RunError::Query(diagnostics)) => {

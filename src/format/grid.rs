@@ -11,8 +11,8 @@ use super::{Expanded, Layout, NULL_MARK, Progress, Sink, heading, merge_meta, un
 use crate::lower::Column;
 use crate::result::{Meta, Row as ResultRow};
 use comfy_table::{
-    CellAlignment, ColumnConstraint, ContentArrangement, ContentLineStyle, Row, Table,
-    TableStyle, Width, presets,
+    CellAlignment, ColumnConstraint, ContentArrangement, ContentLineStyle, Row, Table, TableStyle,
+    Width, presets,
 };
 use serde_json::Value;
 use std::io::{self, BufWriter, Write};
@@ -116,7 +116,8 @@ impl<W: Write> GridSink<W> {
             })
             .collect();
         // Rendered column by column: a column of plain numbers shares one precision.
-        let mut rows: Vec<Vec<String>> = vec![Vec::with_capacity(self.columns.len()); self.rows.len()];
+        let mut rows: Vec<Vec<String>> =
+            vec![Vec::with_capacity(self.columns.len()); self.rows.len()];
         for (index, column) in self.columns.iter().enumerate() {
             let values: Vec<&Value> = self
                 .rows
@@ -210,9 +211,8 @@ impl<W: Write> GridSink<W> {
                     let label = labels.get(index).copied().unwrap_or(1).div_ceil(2);
                     // comfy-table's boundaries count the padding (one space each side).
                     let padding = usize::from(column.padding_width());
-                    let fixed = |n: usize| {
-                        Width::Fixed(u16::try_from(n + padding).unwrap_or(u16::MAX))
-                    };
+                    let fixed =
+                        |n: usize| Width::Fixed(u16::try_from(n + padding).unwrap_or(u16::MAX));
                     column.set_constraint(ColumnConstraint::Boundaries {
                         lower: fixed(whole),
                         upper: fixed(whole.max(label)),
@@ -258,7 +258,12 @@ impl<W: Write> GridSink<W> {
             return self.out.write_all(b"(no rows)\n");
         }
         let label_width = cells.labels.iter().map(|l| l.width()).max().unwrap_or(0);
-        let rule_width = self.layout.width.unwrap_or(40).min(label_width + 40).max(12);
+        let rule_width = self
+            .layout
+            .width
+            .unwrap_or(40)
+            .min(label_width + 40)
+            .max(12);
         let style = TableStyle::new().content_lines(ContentLineStyle::none().junction('│'));
         for (index, row) in cells.rows.iter().enumerate() {
             let title = format!("─[ row {} ]", index + 1);
@@ -457,9 +462,7 @@ impl<W: Write> Sink for GridSink<W> {
             }
             let title = heading(self.name.as_deref(), position);
             match self.style {
-                Style::Table | Style::Vertical => {
-                    writeln!(self.out, "{}", sanitize_table(&title))?
-                }
+                Style::Table | Style::Vertical => writeln!(self.out, "{}", sanitize_table(&title))?,
                 Style::Markdown => writeln!(self.out, "## {}\n", sanitize_markdown(&title))?,
             }
         }

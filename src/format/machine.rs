@@ -187,7 +187,9 @@ impl<W: Write> CsvSink<W> {
                     .write_field(result.statement.as_bytes())
                     .map_err(csv_error)?;
                 for index in &at {
-                    let field = index.and_then(|i| row.get(i)).map_or(&[][..], Vec::as_slice);
+                    let field = index
+                        .and_then(|i| row.get(i))
+                        .map_or(&[][..], Vec::as_slice);
                     self.out.write_field(field).map_err(csv_error)?;
                 }
                 self.out.write_record(None::<&[u8]>).map_err(csv_error)?;

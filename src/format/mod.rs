@@ -157,7 +157,12 @@ impl Format {
         layout: Layout,
     ) -> Box<dyn Sink + 'w> {
         match self {
-            Format::Table => Box::new(grid::GridSink::new(out, grid::Style::Table, several, layout)),
+            Format::Table => Box::new(grid::GridSink::new(
+                out,
+                grid::Style::Table,
+                several,
+                layout,
+            )),
             Format::Vertical => Box::new(grid::GridSink::new(
                 out,
                 grid::Style::Vertical,

@@ -91,7 +91,12 @@ pub fn human_column(
 }
 
 /// A one-unit number (see [`has_one_unit`]) shown with exactly `decimals` decimals.
-fn with_decimals(value: f64, decimals: usize, field_type: Option<&str>, unit: Option<&str>) -> String {
+fn with_decimals(
+    value: f64,
+    decimals: usize,
+    field_type: Option<&str>,
+    unit: Option<&str>,
+) -> String {
     let grouped = |shown: f64| {
         let text = fixed(shown, decimals);
         let text = match text.strip_prefix('-') {
@@ -641,8 +646,14 @@ mod tests {
             ["+3.2 %", "-50.0 %"]
         );
         // Scientific notation, text, integers and durations keep their own text.
-        assert_eq!(column(json!([1.5, 0.0000123]), None, None), ["1.5", "1.23e-5"]);
-        assert_eq!(column(json!([1.5, "n/a"]), Some("number"), None), ["1.5", "n/a"]);
+        assert_eq!(
+            column(json!([1.5, 0.0000123]), None, None),
+            ["1.5", "1.23e-5"]
+        );
+        assert_eq!(
+            column(json!([1.5, "n/a"]), Some("number"), None),
+            ["1.5", "n/a"]
+        );
         assert_eq!(column(json!([1, 20]), Some("number"), None), ["1", "20"]);
         assert_eq!(
             column(json!([1520, 340]), Some("duration"), Some("millisecond")),

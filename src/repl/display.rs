@@ -113,7 +113,10 @@ impl Display {
                 "on" => self.expanded = Expanded::On,
                 "off" => self.expanded = Expanded::Off,
                 "auto" => self.expanded = Expanded::Auto,
-                _ => return "error: write `.expanded on`, `.expanded off` or `.expanded auto`".to_owned(),
+                _ => {
+                    return "error: write `.expanded on`, `.expanded off` or `.expanded auto`"
+                        .to_owned();
+                }
             },
             _ => return format!("error: unknown display setting `{name}`"),
         }
@@ -143,7 +146,10 @@ mod tests {
         let mut display = Display::default();
         assert_eq!(display.command("width", "100"), "width: 100");
         assert_eq!(display.layout(Some((80, 24)), false).width, Some(100));
-        assert_eq!(display.command("width", "off"), "width: off (nothing is cut)");
+        assert_eq!(
+            display.command("width", "off"),
+            "width: off (nothing is cut)"
+        );
         assert_eq!(display.layout(Some((80, 24)), false).width, None);
         assert!(display.command("width", "5").starts_with("error:"));
         assert_eq!(display.command("pager", "off"), "pager: off");
@@ -158,11 +164,17 @@ mod tests {
     fn a_terminal_caps_rows_unless_a_pager_takes_them() {
         let display = Display::default();
         let unpaged = display.layout(Some((80, 24)), false);
-        assert_eq!((unpaged.width, unpaged.max_rows), (Some(80), Some(MAX_ROWS)));
+        assert_eq!(
+            (unpaged.width, unpaged.max_rows),
+            (Some(80), Some(MAX_ROWS))
+        );
         assert_eq!(display.layout(Some((80, 24)), true).max_rows, None);
-        assert_eq!(display.layout(None, false), Layout {
-            expanded: Expanded::Auto,
-            ..Layout::default()
-        });
+        assert_eq!(
+            display.layout(None, false),
+            Layout {
+                expanded: Expanded::Auto,
+                ..Layout::default()
+            }
+        );
     }
 }

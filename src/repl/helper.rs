@@ -16,8 +16,19 @@ use std::collections::BTreeSet;
 
 /// The meta-commands, for completion and "did you mean".
 pub(crate) const COMMANDS: [&str; 13] = [
-    ".help", ".quit", ".exit", ".format", ".set", ".unset", ".params", ".param", ".compile",
-    ".timing", ".width", ".pager", ".expanded",
+    ".help",
+    ".quit",
+    ".exit",
+    ".format",
+    ".set",
+    ".unset",
+    ".params",
+    ".param",
+    ".compile",
+    ".timing",
+    ".width",
+    ".pager",
+    ".expanded",
 ];
 
 const KEYWORD: &str = "\x1b[1;34m";
