@@ -7,7 +7,8 @@
 //! - `integer`: thousands separators, except for identifiers (`id`, `*.id`, `*_id`), which stay
 //!   as digits because people copy them;
 //! - `number`: the integer part in full with separators, at most two decimals from 1 up, three
-//!   significant digits below 1, scientific below 0.0001;
+//!   significant digits below 1, scientific below 0.0001 and from 2^53 up (where an f64 no
+//!   longer holds every integer, so more digits would be binary noise);
 //! - `duration`, `size`, `rate`, `percentage`: scaled to a readable unit and shown with three
 //!   significant digits, never rounding the integer part (`1.52 s`, `340 ms`, `2.1 min`, `1,234 h`);
 //! - `percentage` and `percent_change` values are ratios (Sentry compares `failure_rate():>0.05`
@@ -309,6 +310,12 @@ fn plain_number(number: &Number, value: f64) -> String {
 /// `value` with `decimals` fractional digits, halves rounded away from zero (`{:.0}` alone
 /// would round 1234.5 to the even 1234).
 fn fixed(value: f64, decimals: usize) -> String {
+    // Past 2^53 an f64 is no longer exact to the unit: its full decimal expansion would print
+    // digits that are binary noise (1e300 as 1,000…052,504,760…), so it is written in
+    // scientific form with three significant digits, as tiny values are.
+    if value.abs() >= LARGEST_EXACT {
+        return format!("{value:.2e}");
+    }
     let scale = 10f64.powi(i32::try_from(decimals).unwrap_or(0));
     let rounded = (value * scale).round() / scale;
     let rounded = if rounded.is_finite() { rounded } else { value };
@@ -330,8 +337,14 @@ fn significant(value: f64) -> String {
     trim_and_group(&fixed(value, decimals))
 }
 
+/// Floats from here up are shown in scientific form (2^53: the first integer an f64 skips).
+const LARGEST_EXACT: f64 = 9_007_199_254_740_992.0;
+
 /// Drops trailing fractional zeros and groups the integer part by thousands.
 fn trim_and_group(text: &str) -> String {
+    if text.contains('e') {
+        return text.to_owned();
+    }
     let text = if text.contains('.') {
         text.trim_end_matches('0').trim_end_matches('.')
     } else {
@@ -565,6 +578,11 @@ mod tests {
         assert_eq!(show(json!(0.123_456), "number", None), "0.123");
         assert_eq!(show(json!(0.000_012_3), "number", None), "1.23e-5");
         assert_eq!(show(json!(-2.5), "number", None), "-2.5");
+        // Huge floats: no digits past what an f64 knows.
+        assert_eq!(show(json!(1e300), "number", None), "1.00e300");
+        assert_eq!(show(json!(-1.5e20), "number", None), "-1.50e20");
+        assert_eq!(show(json!(1.5e25), "duration", Some("second")), "1.74e20 d");
+        assert_eq!(show(json!(1945.5999999999988), "number", None), "1,945.6");
         assert_eq!(human(&json!(7), "x", None, None), "7");
         // A number sent as text in a numeric column.
         assert_eq!(
