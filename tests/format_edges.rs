@@ -70,7 +70,10 @@ fn many(n: usize) -> (Vec<Column>, ResultSet) {
         }))
         .unwrap(),
     };
-    (vec![column("title", "title"), column("count()", "count()")], result)
+    (
+        vec![column("title", "title"), column("count()", "count()")],
+        result,
+    )
 }
 
 fn draw(format: Format, layout: Layout, (columns, result): (Vec<Column>, ResultSet)) -> String {
@@ -97,7 +100,11 @@ fn fitted(width: usize, expanded: Expanded) -> Layout {
 
 fn assert_fits(text: &str, width: usize) {
     for line in text.lines() {
-        assert!(line.width() <= width, "{} > {width}: {line}\n{text}", line.width());
+        assert!(
+            line.width() <= width,
+            "{} > {width}: {line}\n{text}",
+            line.width()
+        );
     }
 }
 
