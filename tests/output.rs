@@ -5,9 +5,14 @@
     clippy::expect_used,
     clippy::unwrap_used,
     clippy::panic,
+    clippy::indexing_slicing,
     reason = "test code and its helpers: a failed unwrap is a failed test"
 )]
 
+#[allow(
+    dead_code,
+    reason = "the shared server helpers are used only in part here"
+)]
 mod support;
 
 use serde_json::{Value, json};

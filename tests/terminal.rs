@@ -9,6 +9,7 @@
     clippy::expect_used,
     clippy::unwrap_used,
     clippy::panic,
+    clippy::indexing_slicing,
     reason = "test code and its helpers: a failed unwrap is a failed test"
 )]
 
