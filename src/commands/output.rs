@@ -24,16 +24,31 @@ pub(crate) fn screen() -> Option<(usize, usize)> {
 }
 
 /// The pager command: `$DQL_PAGER`, else `$PAGER`, else `less`; `None` when set empty or to
-/// `cat` (no pager).
+/// `cat` (no pager), or when its program is not installed (the output is printed instead of
+/// vanishing into a shell's "not found").
 pub(crate) fn pager_command() -> Option<String> {
     let chosen = std::env::var("DQL_PAGER")
         .or_else(|_| std::env::var("PAGER"))
         .unwrap_or_else(|_| "less".to_owned());
     let chosen = chosen.trim();
-    if chosen.is_empty() || chosen == "cat" {
+    let program = chosen.split_whitespace().next()?;
+    if chosen == "cat" || !installed(program) {
         return None;
     }
     Some(chosen.to_owned())
+}
+
+/// Whether `program` is a path to a file or a name found in a `PATH` directory. A word the
+/// shell would read differently (`VAR=x less`, a function) counts as installed.
+fn installed(program: &str) -> bool {
+    if program.contains('=') {
+        return true;
+    }
+    if program.contains('/') {
+        return Path::new(program).is_file();
+    }
+    std::env::var_os("PATH")
+        .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(program).is_file()))
 }
 
 /// Starts `command` through the shell (as git does, so `PAGER='less -S'` works), with
@@ -438,6 +453,14 @@ mod tests {
         assert_eq!(counter.lines, 3);
         assert!(taller_than(b"a\nb\nc\n", (80, 3)));
         assert!(!taller_than(b"a\nb\n", (80, 3)));
+    }
+
+    #[test]
+    fn a_pager_that_is_not_installed_is_no_pager() {
+        assert!(installed("sh"));
+        assert!(!installed("dql-no-such-pager"));
+        assert!(!installed("/nonexistent/less"));
+        assert!(installed("LESS=R"));
     }
 
     #[test]

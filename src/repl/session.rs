@@ -32,7 +32,8 @@ the running query; Ctrl-D or .quit leaves.
 
   .help                      this text
   .quit                      leave (also .exit, Ctrl-D)
-  .format [NAME]             show or set the output format: table, json, ndjson, csv, markdown
+  .format [NAME]             show or set the output format: table, json, ndjson, csv,
+                             markdown, vertical
   .set                       show the session settings
   .set since 24h             default SINCE for queries without one (also `7d UNTIL 1d`)
   .set environment NAME,...  default ENVIRONMENT
