@@ -230,3 +230,40 @@ fn a_network_error_looks_like_a_query_error_and_shows_its_url_once() {
     assert!(stderr.contains("  help: "), "{stderr}");
     assert_eq!(stderr.matches(&url).count(), 1, "{stderr}");
 }
+
+#[test]
+fn an_issue_count_is_the_number_it_is() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("i.dql"),
+        "SELECT shortId, count FROM issues WHERE is:unresolved;\n",
+    )
+    .unwrap();
+    let issues = || {
+        Reply::json(
+            200,
+            json!([{"id": "1", "shortId": "WEB-1", "count": "12345", "userCount": 3},
+                   {"id": "2", "shortId": "WEB-2", "count": "7", "userCount": 1}]),
+        )
+    };
+    let server = TestServer::scripted(vec![issues()]);
+    let run = dql(
+        dir.path(),
+        &["run", "i.dql", "--format", "json"],
+        &at(&server),
+    );
+    assert!(run.status.success(), "{run:?}");
+    let out: Value = serde_json::from_slice(&run.stdout).unwrap();
+    assert_eq!(out[0]["data"][0]["count"], json!(12345));
+    assert_eq!(out[0]["meta"]["fields"]["count"], "integer");
+    // In a table: grouped and right-aligned, as numbers are.
+    let server = TestServer::scripted(vec![issues()]);
+    let run = dql(
+        dir.path(),
+        &["run", "i.dql", "--format", "markdown"],
+        &at(&server),
+    );
+    let table = String::from_utf8(run.stdout).unwrap();
+    assert!(table.contains("| WEB-1   | 12,345 |"), "{table}");
+    assert!(table.contains("| WEB-2   |      7 |"), "{table}");
+}

@@ -336,3 +336,48 @@ fn the_repl_fits_80_columns_caps_without_a_pager_and_toggles_expanded() {
     let screen = tmux.wait_for(|s| s.contains("__DONE__"));
     assert!(screen.contains("__DONE__ 0"), "{screen}");
 }
+
+#[test]
+fn the_repl_pages_a_long_result_and_prints_a_short_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let (events, _) = fixture(dir.path());
+    let paged = dir.path().join("paged.txt");
+    let args = format!("repl --events '{}'", events.display());
+    let env = format!(
+        "DQL_HISTORY='{}' PAGER='cat > {}'",
+        dir.path().join("history").display(),
+        paged.display()
+    );
+    let tmux = Tmux::start(80, 40, &shell_line(dir.path(), &args, &env));
+    tmux.wait_for(|s| s.contains("dql> "));
+    tmux.type_line(
+        "SELECT title, count(), last_seen() FROM errors GROUP BY title ORDER BY count() DESC \
+         LIMIT 3;",
+    );
+    let screen = tmux.wait_for(|s| table_rows(s) == 3);
+    tmux.assert_fits(&screen);
+    assert!(!paged.exists(), "three rows fit the screen: no pager");
+    tmux.type_line(
+        "SELECT title, count(), last_seen() FROM errors GROUP BY title ORDER BY count() DESC \
+         LIMIT 500;",
+    );
+    let started = Instant::now();
+    while std::fs::read_to_string(&paged).map_or(0, |t| table_rows(&t)) < N_TITLES {
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "{}",
+            tmux.screen()
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let text = std::fs::read_to_string(&paged).unwrap();
+    assert!(!text.contains("more rows"), "{text}");
+    for line in text.lines() {
+        assert!(line.width() <= 80, "{line}");
+    }
+    tmux.key("C-d");
+    let screen = tmux.wait_for(|s| s.contains("__DONE__"));
+    assert!(screen.contains("__DONE__ 0"), "{screen}");
+    // The long result went to the pager, not the screen.
+    assert!(table_rows(&screen) < 10, "{screen}");
+}
