@@ -374,6 +374,9 @@ impl<T: Transport> Client<T> {
         match response.status {
             400 => {
                 let detail = detail.unwrap_or_else(|| "(no detail given)".to_owned());
+                // A parse error's detail may span lines (a caret line under the query): one
+                // line, so it reads as one message in a log and on a terminal.
+                let detail = detail.split_whitespace().collect::<Vec<_>>().join(" ");
                 ClientError::BadQuery {
                     clause: Clause::guess(&detail),
                     detail,

@@ -126,6 +126,10 @@ impl Paged {
     }
 
     fn start_pager(&mut self) -> io::Result<()> {
+        // While the pager shows the result, Ctrl-C is the pager's (less stops a search with
+        // it): dql must not die under it and leave it reading a closed pipe. `q` ends the
+        // pager, and dql with it, quietly. (As git does.)
+        let _ = ctrlc::set_handler(|| {});
         let started = self.command.as_deref().map(spawn_pager);
         match started {
             Some(Ok(mut child)) => match child.stdin.take() {

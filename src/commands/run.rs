@@ -330,8 +330,6 @@ fn report_request_error(error: ClientError, source: &dql::Source, compiled: &Com
             })
             .into_iter()
             .collect();
-        // Sentry's detail may hold line breaks (a parse error with a caret line): one line.
-        let detail = detail.split_whitespace().collect::<Vec<_>>().join(" ");
         let diagnostic = dql::Diagnostic {
             code: "dql::client::bad_query",
             severity: dql::Severity::Error,
