@@ -3,7 +3,7 @@
 //! pipe table).
 //!
 //! Table and vertical follow the [`Layout`]: with a width they fit it (comfy-table's dynamic
-//! arrangement; text cells cut to one line ending in `…`, numeric columns kept whole), with a
+//! arrangement; text cut to one line ending in `…`, numbers and dates kept whole), with a
 //! row cap they show the first rows and say how many more there are. Markdown is for pasting
 //! and always shows everything.
 
@@ -51,6 +51,9 @@ struct Cells {
     rows: Vec<Vec<String>>,
     /// Whether each column is numeric (right-aligned, never cut).
     numeric: Vec<bool>,
+    /// Whether each column is kept whole when the table is fitted: numbers and dates, which
+    /// mean nothing cut.
+    whole: Vec<bool>,
 }
 
 impl<W: Write> GridSink<W> {
@@ -141,11 +144,16 @@ impl<W: Write> GridSink<W> {
         Cells {
             labels: self.columns.iter().map(|c| c.label.clone()).collect(),
             rows,
+            whole: numeric
+                .iter()
+                .zip(&kinds)
+                .map(|(numeric, kind)| *numeric || *kind == Some("date"))
+                .collect(),
             numeric,
         }
     }
 
-    /// Whether `auto` expanded display keeps the table: every numeric column whole (its
+    /// Whether `auto` expanded display keeps the table: every number and date column whole (its
     /// label may take two lines) and every text column at least [`MIN_TEXT_WIDTH`] (or its own
     /// width) fit in `width`.
     fn table_fits(cells: &Cells, width: usize) -> bool {
@@ -153,9 +161,9 @@ impl<W: Write> GridSink<W> {
         let needed: usize = value_widths(cells)
             .iter()
             .zip(labels)
-            .zip(&cells.numeric)
-            .map(|((values, label), numeric)| {
-                if *numeric {
+            .zip(&cells.whole)
+            .map(|((values, label), whole)| {
+                if *whole {
                     (*values).max(label.div_ceil(2))
                 } else {
                     (*values).max(label).min(MIN_TEXT_WIDTH)
@@ -201,23 +209,25 @@ impl<W: Write> GridSink<W> {
             .sum::<usize>()
             + 1;
         let cut = self.layout.width.is_some_and(|width| natural > width);
-        for (index, is_numeric) in cells.numeric.iter().enumerate() {
-            if let (true, Some(column)) = (*is_numeric, table.column_mut(index)) {
+        for (index, (is_numeric, is_whole)) in cells.numeric.iter().zip(&cells.whole).enumerate() {
+            let Some(column) = table.column_mut(index) else {
+                continue;
+            };
+            if *is_numeric {
                 column.set_cell_alignment(CellAlignment::Right);
-                if cut {
-                    // Numbers are never cut, and give the rest of their label's width to
-                    // the text columns: the label wraps onto a second line.
-                    let whole = values.get(index).copied().unwrap_or(1).max(1);
-                    let label = labels.get(index).copied().unwrap_or(1).div_ceil(2);
-                    // comfy-table's boundaries count the padding (one space each side).
-                    let padding = usize::from(column.padding_width());
-                    let fixed =
-                        |n: usize| Width::Fixed(u16::try_from(n + padding).unwrap_or(u16::MAX));
-                    column.set_constraint(ColumnConstraint::Boundaries {
-                        lower: fixed(whole),
-                        upper: fixed(whole.max(label)),
-                    });
-                }
+            }
+            if *is_whole && cut {
+                // Numbers and dates are never cut, and give the rest of their label's width
+                // to the text columns: the label wraps onto a second line.
+                let whole = values.get(index).copied().unwrap_or(1).max(1);
+                let label = labels.get(index).copied().unwrap_or(1).div_ceil(2);
+                // comfy-table's boundaries count the padding (one space each side).
+                let padding = usize::from(column.padding_width());
+                let fixed = |n: usize| Width::Fixed(u16::try_from(n + padding).unwrap_or(u16::MAX));
+                column.set_constraint(ColumnConstraint::Boundaries {
+                    lower: fixed(whole),
+                    upper: fixed(whole.max(label)),
+                });
             }
         }
         table.lines().collect()

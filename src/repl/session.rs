@@ -315,7 +315,9 @@ impl<B: Backend> Session<B> {
         if diagnostics.is_empty() {
             return Ok(());
         }
-        let text = dql::diagnostic::render(source, diagnostics, self.colour, self.width);
+        // Wrapped at the terminal's width when there is one.
+        let width = self.screen.map_or(self.width, |(columns, _)| columns);
+        let text = dql::diagnostic::render(source, diagnostics, self.colour, width);
         write!(out, "{text}")
     }
 }
