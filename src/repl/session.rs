@@ -497,6 +497,51 @@ mod tests {
     }
 
     #[test]
+    fn display_commands_change_how_results_are_drawn() {
+        let mut s = session(Fake::default());
+        assert_eq!(run(&mut s, ".format table"), "format: table\n");
+        assert_eq!(run(&mut s, "\\x"), "expanded: on\n");
+        let vertical = run(&mut s, "SELECT count() FROM errors;");
+        assert!(vertical.starts_with("─[ row 1 ]"), "{vertical}");
+        assert!(vertical.contains("customer │ acme"), "{vertical}");
+        assert_eq!(run(&mut s, "\\x"), "expanded: off\n");
+        assert!(run(&mut s, "SELECT count() FROM errors;").starts_with('┌'));
+        assert_eq!(run(&mut s, ".expanded auto"), "expanded: auto\n");
+        assert_eq!(run(&mut s, ".width 20"), "width: 20\n");
+        assert_eq!(run(&mut s, ".pager off"), "pager: off\n");
+        let settings = run(&mut s, ".set");
+        assert!(settings.contains("width        20"), "{settings}");
+        assert!(settings.contains("pager        off"), "{settings}");
+        assert!(run(&mut s, ".width narrow").starts_with("error:"));
+        // A fixed width holds even off a terminal.
+        let fitted = run(&mut s, "SELECT count() FROM errors;");
+        assert!(fitted.lines().all(|l| l.chars().count() <= 20), "{fitted}");
+        assert_eq!(run(&mut s, ".width off"), "width: off (nothing is cut)\n");
+    }
+
+    #[test]
+    fn several_statements_print_in_csv_with_a_statement_column() {
+        let mut s = session(Fake::default());
+        // The fake gives one answer per run, so two of them are handed to `answers` directly.
+        let answer = Fake::default()
+            .run(
+                &Query {
+                    file: &syntax::parse(&Source::new("t", "SELECT count() FROM errors;")).file,
+                    params: &Default::default(),
+                },
+                &AtomicBool::new(false),
+            )
+            .unwrap()
+            .remove(0);
+        let mut out = Vec::new();
+        s.answers(&[answer.clone(), answer], &mut out).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "statement,customer,count()\nresult 1,acme,3\nresult 2,acme,3\n"
+        );
+    }
+
+    #[test]
     fn a_raised_cancel_flag_is_cleared_before_the_next_run() {
         let mut s = session(Fake::default());
         s.cancel.store(true, Ordering::SeqCst);
