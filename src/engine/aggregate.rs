@@ -430,8 +430,11 @@ fn ratio(numerator: f64, n: u64) -> Value<'static> {
 /// Sums, averages and interpolated percentiles collect binary rounding error
 /// (`1945.6` summed as `1945.5999999999988`); rounding it away makes the printed value the
 /// shortest that means the same decimal, as the inputs were written.
+///
+/// A whole number is left alone: it carries no fractional noise, and past 10^15 rounding to 15
+/// digits would change digits an f64 holds exactly (1234567890123456).
 pub(crate) fn tidy(value: f64) -> f64 {
-    if value == 0.0 || !value.is_finite() {
+    if value.fract() == 0.0 || !value.is_finite() {
         return value;
     }
     // `{:e}` with 14 fractional digits is 15 significant ones; reading it back is exact.
@@ -603,6 +606,8 @@ mod tests {
         assert_eq!(tidy(-2.5e-12), -2.5e-12);
         assert_eq!(tidy(f64::MAX), f64::MAX);
         assert_eq!(tidy(123_456_789_012_345.0), 123_456_789_012_345.0);
+        assert_eq!(tidy(1_234_567_890_123_456.0), 1_234_567_890_123_456.0);
+        assert_eq!(tidy(0.1 * 3.0), 0.3);
     }
 
     #[test]
