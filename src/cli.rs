@@ -60,6 +60,44 @@ impl SentryFlags {
     }
 }
 
+/// Where `dql run` writes and how tables fit the terminal.
+#[derive(Debug, clap::Args)]
+struct OutputFlags {
+    /// Write the output to FILE instead of standard output.
+    #[arg(
+        short = 'o',
+        long = "output",
+        value_name = "FILE",
+        conflicts_with = "output_dir"
+    )]
+    output_file: Option<PathBuf>,
+    /// Write each statement's result to its own file in DIR (NAME.csv for `@name NAME`,
+    /// statement-N.csv otherwise; the extension follows --format).
+    #[arg(long, value_name = "DIR")]
+    output_dir: Option<PathBuf>,
+    /// On a terminal: do not cut long values to the terminal's width.
+    #[arg(long)]
+    wide: bool,
+    /// On a terminal: print long results instead of showing them in $PAGER (less).
+    #[arg(long)]
+    no_pager: bool,
+    /// On a terminal: rows shown per result (0: all; default 40 without a pager, all with one).
+    #[arg(long, value_name = "N")]
+    max_rows: Option<usize>,
+}
+
+impl OutputFlags {
+    fn options(&self) -> commands::output::OutputOptions {
+        commands::output::OutputOptions {
+            wide: self.wide,
+            no_pager: self.no_pager,
+            max_rows: self.max_rows,
+            file: self.output_file.clone(),
+            dir: self.output_dir.clone(),
+        }
+    }
+}
+
 /// Options shared by the commands that compile queries.
 #[derive(Debug, clap::Args)]
 struct QueryArgs {
@@ -144,9 +182,12 @@ enum Command {
         /// Only the statement annotated `-- @name NAME`.
         #[arg(long)]
         name: Option<String>,
-        /// table (default on a terminal), csv (default when piped), json, ndjson, markdown.
+        /// table (default on a terminal), csv (default when piped), json, ndjson, markdown,
+        /// vertical (one block per row). With -o, the file's extension picks the default.
         #[arg(long)]
         format: Option<Format>,
+        #[command(flatten)]
+        output: OutputFlags,
         /// Evaluate over exported events (NDJSON or JSON array, .gz, or a directory) instead of
         /// asking Sentry.
         #[arg(long, value_name = "PATH")]
@@ -263,6 +304,7 @@ pub(crate) fn main() -> ExitCode {
             query,
             name,
             format,
+            output,
             events,
             skip_bad,
             now,
@@ -288,6 +330,7 @@ pub(crate) fn main() -> ExitCode {
                 retry_seconds: *retry_seconds,
                 timeout_seconds: *timeout,
                 max_body: max_response_mb.saturating_mul(1 << 20),
+                output: output.options(),
             },
             cli.sentry.resolve(),
         ),
@@ -447,7 +490,7 @@ fn repl(flags: &SentryFlags, format: dql::format::Format, events: Option<&PathBu
         match dql::engine::EventFiles::open(path) {
             Ok(files) => Target::Events(files),
             Err(e) => {
-                eprintln!("{:?}", miette::Report::new(e));
+                commands::print_report(&e);
                 return exit::USAGE;
             }
         }

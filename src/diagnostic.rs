@@ -288,12 +288,49 @@ impl miette::Diagnostic for WithSource<'_> {
 ///
 /// `colour` picks a colour theme; `width` wraps lines. Tests use no colour and width 80.
 pub fn render(source: &Source, diagnostics: &[Diagnostic], colour: bool, width: usize) -> String {
+    render_with(source, diagnostics, colour, Some(width))
+}
+
+/// The graphical handler every dql diagnostic is drawn with: unicode, coloured or not, wrapped
+/// at `width` or (`None`, for a pipe or a file, as rustc does) not wrapped at all.
+fn handler(colour: bool, width: Option<usize>) -> miette::GraphicalReportHandler {
     let theme = if colour {
         miette::GraphicalTheme::unicode()
     } else {
         miette::GraphicalTheme::unicode_nocolor()
     };
-    let handler = miette::GraphicalReportHandler::new_themed(theme).with_width(width);
+    let handler = miette::GraphicalReportHandler::new_themed(theme);
+    match width {
+        Some(width) => handler.with_width(width),
+        None => handler.with_wrap_lines(false),
+    }
+}
+
+/// Renders any other miette diagnostic (an HTTP, configuration or file error) in the same
+/// style as [`render`] draws query diagnostics.
+pub fn render_report(
+    diagnostic: &dyn miette::Diagnostic,
+    colour: bool,
+    width: Option<usize>,
+) -> String {
+    let mut out = String::new();
+    if handler(colour, width)
+        .render_report(&mut out, diagnostic)
+        .is_err()
+    {
+        out = format!("error: {diagnostic}\n");
+    }
+    out
+}
+
+/// [`render`], with `width: None` for no wrapping (output to a pipe or a file).
+pub fn render_with(
+    source: &Source,
+    diagnostics: &[Diagnostic],
+    colour: bool,
+    width: Option<usize>,
+) -> String {
+    let handler = handler(colour, width);
     let mut out = String::new();
     // Each rendering shows its source lines: past a screenful more add nothing but time.
     for diagnostic in diagnostics.iter().take(MAX_RENDERED) {

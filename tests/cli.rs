@@ -646,6 +646,9 @@ fn json_prints_data_and_meta() {
     let run = dir.dql_at(&server, &["run", "q.dql", "--format", "json"]);
     assert_eq!(run.code, 0, "{run:?}");
     let out: Value = serde_json::from_str(&run.stdout).unwrap();
+    // One statement has the shape of several: an array of {name, data, meta}.
+    assert_eq!(out.as_array().unwrap().len(), 1, "{out}");
+    let out = &out[0];
     assert_eq!(
         out["data"],
         json!([{"transaction": "/checkout", "n": 40}, {"transaction": "/home", "n": 7}])
@@ -654,7 +657,8 @@ fn json_prints_data_and_meta() {
         out["meta"]["fields"],
         json!({"transaction": "string", "n": "integer"})
     );
-    assert_eq!(out.as_object().unwrap().len(), 2, "{out}");
+    assert_eq!(out["name"], Value::Null);
+    assert_eq!(out.as_object().unwrap().len(), 3, "{out}");
     // Keys follow the select list, whatever order Sentry's rows had.
     assert!(
         run.stdout.contains(r#"{"transaction":"/checkout","n":40}"#),
@@ -682,19 +686,20 @@ fn ndjson_prints_one_object_per_row() {
 const TWO: &str = "-- @name errors\nSELECT count() FROM errors SINCE 1d;\n\n-- @name slow\nSELECT count() AS n FROM transactions WHERE transaction.duration:>2s SINCE 1d;\n";
 
 #[test]
-fn csv_refuses_two_statements_without_name() {
+fn csv_holds_two_statements_with_a_statement_column() {
     let dir = Dir::new();
     dir.file("two.dql", TWO);
-    let server = TestServer::scripted(vec![simple_page()]);
+    let counted = |n: u64| {
+        Reply::json(
+            200,
+            page(vec![json!({"count()": n})], json!({"count()": "integer"})),
+        )
+    };
+    let server = TestServer::scripted(vec![counted(5), counted(9)]);
     let run = dir.dql_at(&server, &["run", "two.dql", "--format", "csv"]);
-    assert_eq!(run.code, 2, "{run:?}");
-    assert!(
-        run.stderr.contains("2 statements") && run.stderr.contains("--name"),
-        "{}",
-        run.stderr
-    );
-    assert_eq!(run.stdout, "");
-    assert!(server.requests().is_empty(), "nothing is sent");
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(run.lines(), ["statement,count(),n", "errors,5,", "slow,,9"]);
+    assert_eq!(server.requests().len(), 2);
 }
 
 #[test]
@@ -1747,9 +1752,9 @@ fn an_empty_result_still_has_its_header_and_shape() {
     let json = dir.dql_at(&server, &["run", "q.dql", "--format", "json"]);
     assert_eq!(json.code, 0, "{json:?}");
     let out: Value = serde_json::from_str(&json.stdout).unwrap();
-    assert_eq!(out["data"], json!([]));
+    assert_eq!(out[0]["data"], json!([]));
     assert_eq!(
-        out["meta"]["fields"],
+        out[0]["meta"]["fields"],
         json!({"title": "string", "n": "integer"})
     );
 }
@@ -1804,10 +1809,12 @@ fn query_and_usage_errors_come_before_missing_configuration() {
         broken.stderr
     );
     assert!(broken.stderr.contains("e.dql:1:13"), "{}", broken.stderr);
+    // Several statements in ndjson are no usage error any more (each row names its
+    // statement): what is missing is the configuration.
     let several = dir.dql(&["run", "two.dql", "--format", "ndjson"]);
-    assert_eq!(several.code, 2, "{several:?}");
+    assert_eq!(several.code, 3, "{several:?}");
     assert!(
-        several.stderr.contains("ndjson cannot separate results"),
+        several.stderr.contains("dql::client::missing_"),
         "{}",
         several.stderr
     );
@@ -1830,9 +1837,9 @@ fn show_event_fetches_one_event_by_project_and_id() {
         format!("/api/0/projects/acme/frontend/events/{id}/")
     );
     let out: Value = serde_json::from_str(&run.stdout).unwrap();
-    assert_eq!(out["data"][0]["title"], "TypeError: x");
+    assert_eq!(out[0]["data"][0]["title"], "TypeError: x");
     assert_eq!(
-        out["data"][0]["tags"],
+        out[0]["data"][0]["tags"],
         json!([{"key": "level", "value": "error"}])
     );
 }

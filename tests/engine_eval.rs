@@ -609,11 +609,11 @@ fn issues_group_events_by_group_id() {
     assert_eq!(
         rows("SELECT id, title, count, userCount, firstSeen, lastSeen FROM issues"),
         vec![
-            json!({"id": "101", "title": "TypeError: x is undefined", "count": "3", "userCount": 3,
+            json!({"id": "101", "title": "TypeError: x is undefined", "count": 3, "userCount": 3,
                    "firstSeen": "2026-11-20T10:05:00Z", "lastSeen": "2026-11-20T11:58:00Z"}),
-            json!({"id": "102", "title": "ValueError: bad", "count": "1", "userCount": 1,
+            json!({"id": "102", "title": "ValueError: bad", "count": 1, "userCount": 1,
                    "firstSeen": "2026-11-20T11:30:00Z", "lastSeen": "2026-11-20T11:30:00Z"}),
-            json!({"id": "103", "title": "Timeout", "count": "1", "userCount": 0,
+            json!({"id": "103", "title": "Timeout", "count": 1, "userCount": 0,
                    "firstSeen": "2026-11-18T08:00:00Z", "lastSeen": "2026-11-18T08:00:00Z"}),
         ]
     );

@@ -121,14 +121,16 @@ fn errors_example_as_table() {
 fn errors_example_as_json() {
     let text = show(Format::Json, errors_example());
     insta::assert_snapshot!(text, @r#"
-        {"data":[
+        [
+        {"name":null,"data":[
         {"issue.id":6114575469,"title":"Error: Tool list_organizations is already registered","project":"test-suite","count()":2,"last_seen()":"2025-04-07T12:23:39Z"}
         ],"meta":{"fields":{"issue.id":"integer","title":"string","project":"string","count()":"integer","last_seen()":"date"},"units":{"issue.id":null,"title":null,"project":null,"count()":null,"last_seen()":null}}}
+        ]
         "#);
     let parsed: Value = serde_json::from_str(&text).unwrap();
-    assert_eq!(parsed["data"][0]["issue.id"], json!(6114575469_u64));
+    assert_eq!(parsed[0]["data"][0]["issue.id"], json!(6114575469_u64));
     assert!(
-        parsed["data"][0].get("issue").is_none(),
+        parsed[0]["data"][0].get("issue").is_none(),
         "unplanned keys are dropped"
     );
 }
@@ -161,13 +163,13 @@ fn errors_example_as_markdown() {
 fn transactions_as_table_use_units_and_labels() {
     let text = show(Format::Table, transactions_example());
     insta::assert_snapshot!(text, @r#"
-        ┌────────────────┬────────┬──────────┬───────────┬──────────┬──────────────────────┐
-        │ transaction    ┆    p95 ┆ failures ┆       tpm ┆ avg_size ┆ last_seen            │
-        ╞════════════════╪════════╪══════════╪═══════════╪══════════╪══════════════════════╡
-        │ /api/checkout  ┆ 1.52 s ┆   12.5 % ┆  12.3/min ┆  1.2 MiB ┆ 2026-11-26T10:00:00Z │
-        │ /api/注文/履歴 ┆ 340 ms ┆      0 % ┆   0.5/min ┆          ┆ 2026-11-26T08:00:00Z │
-        │ GET /health    ┆        ┆    100 % ┆ 1,235/min ┆    512 B ┆                      │
-        └────────────────┴────────┴──────────┴───────────┴──────────┴──────────────────────┘
+        ┌────────────────┬────────┬──────────┬─────────────┬──────────┬──────────────────────┐
+        │ transaction    ┆    p95 ┆ failures ┆         tpm ┆ avg_size ┆ last_seen            │
+        ╞════════════════╪════════╪══════════╪═════════════╪══════════╪══════════════════════╡
+        │ /api/checkout  ┆ 1.52 s ┆   12.5 % ┆    12.3/min ┆  1.2 MiB ┆ 2026-11-26T10:00:00Z │
+        │ /api/注文/履歴 ┆ 340 ms ┆    0.0 % ┆     0.5/min ┆        ∅ ┆ 2026-11-26T08:00:00Z │
+        │ GET /health    ┆      ∅ ┆  100.0 % ┆ 1,234.5/min ┆    512 B ┆ ∅                    │
+        └────────────────┴────────┴──────────┴─────────────┴──────────┴──────────────────────┘
         "#);
     assert!(
         !text.contains("a1b2") && !text.contains("9000"),
@@ -178,11 +180,11 @@ fn transactions_as_table_use_units_and_labels() {
 #[test]
 fn transactions_as_markdown() {
     insta::assert_snapshot!(show(Format::Markdown, transactions_example()), @r#"
-        | transaction    |    p95 | failures |       tpm | avg_size | last_seen            |
-        | -------------- | -----: | -------: | --------: | -------: | -------------------- |
-        | /api/checkout  | 1.52 s |   12.5 % |  12.3/min |  1.2 MiB | 2026-11-26T10:00:00Z |
-        | /api/注文/履歴 | 340 ms |      0 % |   0.5/min |          | 2026-11-26T08:00:00Z |
-        | GET /health    |        |    100 % | 1,235/min |    512 B |                      |
+        | transaction    |    p95 | failures |         tpm | avg_size | last_seen            |
+        | -------------- | -----: | -------: | ----------: | -------: | -------------------- |
+        | /api/checkout  | 1.52 s |   12.5 % |    12.3/min |  1.2 MiB | 2026-11-26T10:00:00Z |
+        | /api/注文/履歴 | 340 ms |    0.0 % |     0.5/min |        ∅ | 2026-11-26T08:00:00Z |
+        | GET /health    |      ∅ |  100.0 % | 1,234.5/min |    512 B | ∅                    |
         "#);
 }
 
@@ -200,14 +202,16 @@ fn transactions_as_csv_keep_raw_values_but_normalise_dates() {
 fn transactions_as_json_key_rows_and_meta_by_label() {
     let text = show(Format::Json, transactions_example());
     insta::assert_snapshot!(text, @r#"
-        {"data":[
+        [
+        {"name":null,"data":[
         {"transaction":"/api/checkout","p95":1520.4,"failures":0.125,"tpm":12.345,"avg_size":1258291,"last_seen":"2026-11-26T10:00:00Z"},
         {"transaction":"/api/注文/履歴","p95":340,"failures":0.0,"tpm":0.5,"avg_size":null,"last_seen":"2026-11-26T08:00:00Z"},
         {"transaction":"GET /health","p95":null,"failures":1,"tpm":1234.5,"avg_size":512,"last_seen":null}
         ],"meta":{"fields":{"transaction":"string","p95":"duration","failures":"percentage","tpm":"rate","avg_size":"size","last_seen":"date"},"units":{"transaction":null,"p95":"millisecond","failures":null,"tpm":"1/minute","avg_size":"byte","last_seen":null}}}
+        ]
         "#);
     let parsed: Value = serde_json::from_str(&text).unwrap();
-    let first = parsed["data"][0].as_object().unwrap();
+    let first = parsed[0]["data"][0].as_object().unwrap();
     let keys: Vec<&str> = first.keys().map(String::as_str).collect();
     let mut expected = vec![
         "transaction",
@@ -219,9 +223,9 @@ fn transactions_as_json_key_rows_and_meta_by_label() {
     ];
     expected.sort_unstable();
     assert_eq!(keys, expected);
-    assert_eq!(parsed["meta"]["fields"]["p95"], "duration");
-    assert_eq!(parsed["meta"]["units"]["tpm"], "1/minute");
-    assert!(parsed["meta"]["fields"].get("count()").is_none());
+    assert_eq!(parsed[0]["meta"]["fields"]["p95"], "duration");
+    assert_eq!(parsed[0]["meta"]["units"]["tpm"], "1/minute");
+    assert!(parsed[0]["meta"]["fields"].get("count()").is_none());
 }
 
 #[test]
@@ -353,7 +357,7 @@ fn empty_results() {
     assert_eq!(render(Format::Ndjson, &columns, &empty).unwrap(), "");
     assert_eq!(
         render(Format::Json, &columns, &empty).unwrap(),
-        "{\"data\":[],\"meta\":{\"fields\":{\"n\":\"integer\"},\"units\":{\"n\":null}}}\n"
+        "[\n{\"name\":null,\"data\":[],\"meta\":{\"fields\":{\"n\":\"integer\"},\"units\":{\"n\":null}}}\n]\n"
     );
 }
 
@@ -364,7 +368,7 @@ fn several_results_print_under_their_names() {
     let render_several = |format: Format| {
         let mut out = Vec::new();
         {
-            let mut sink = format.sink_for_several(&mut out).unwrap();
+            let mut sink = format.sink_for_several(&mut out);
             write_result(
                 sink.as_mut(),
                 Some("recent_errors"),
@@ -396,22 +400,46 @@ fn several_results_print_under_their_names() {
     assert_eq!(results[0]["name"], "recent_errors");
     assert_eq!(results[1]["name"], Value::Null);
     assert_eq!(results[1]["data"][1]["p95"], json!(340));
-    for format in [Format::Csv, Format::Ndjson] {
-        let error = format.sink_for_several(Vec::new()).err().unwrap();
-        let code = miette::Diagnostic::code(&error).unwrap().to_string();
-        assert_eq!(code, "dql::format::cannot_separate_results");
-        assert_eq!(
-            error.to_string(),
-            format!("{format} output cannot hold several results")
-        );
-    }
+    // csv: one table, the statement first and the union of the columns.
+    let csv = render_several(Format::Csv);
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next(),
+        Some(
+            "statement,issue.id,title,project,count(),last_seen(),transaction,p95,failures,tpm,\
+             avg_size,last_seen"
+        )
+    );
+    assert_eq!(
+        lines.next(),
+        Some(
+            "recent_errors,6114575469,Error: Tool list_organizations is already registered,\
+             test-suite,2,2025-04-07T12:23:39Z,,,,,,"
+        )
+    );
+    assert!(
+        csv.contains(
+            "\nresult 2,,,,,,/api/checkout,1520.4,0.125,12.345,1258291,2026-11-26T10:00:00Z\n"
+        ),
+        "{csv}"
+    );
+    // ndjson: every row says which statement it belongs to.
+    let ndjson = render_several(Format::Ndjson);
+    let rows: Vec<Value> = ndjson
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    assert_eq!(rows.len(), 4);
+    assert_eq!(rows[0]["statement"], "recent_errors");
+    assert_eq!(rows[3]["statement"], "result 2");
+    assert!(ndjson.starts_with("{\"statement\":\"recent_errors\",\"issue.id\""));
 }
 
 #[test]
 fn several_sink_with_no_result_is_still_valid_json() {
     let mut out = Vec::new();
     {
-        let mut sink = Format::Json.sink_for_several(&mut out).unwrap();
+        let mut sink = Format::Json.sink_for_several(&mut out);
         sink.finish().unwrap();
     }
     assert_eq!(String::from_utf8(out).unwrap(), "[]\n");
@@ -456,10 +484,10 @@ fn meta_from_a_later_page_reaches_buffered_output_and_json_meta() {
     );
     let json_text = feed(Format::Json);
     let parsed: Value = serde_json::from_str(&json_text).unwrap();
-    assert_eq!(parsed["meta"]["fields"]["at"], "date");
+    assert_eq!(parsed[0]["meta"]["fields"]["at"], "date");
     // Streaming formats use the meta known when each row arrived.
-    assert_eq!(parsed["data"][0]["at"], json!(1795687200));
-    assert_eq!(parsed["data"][1]["at"], "2026-11-26T10:01:00Z");
+    assert_eq!(parsed[0]["data"][0]["at"], json!(1795687200));
+    assert_eq!(parsed[0]["data"][1]["at"], "2026-11-26T10:01:00Z");
 }
 
 #[test]

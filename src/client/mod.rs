@@ -479,6 +479,9 @@ impl<T: Transport> Client<T> {
         match response.status {
             400 => {
                 let detail = detail.unwrap_or_else(|| "(no detail given)".to_owned());
+                // A parse error's detail may span lines (a caret line under the query): one
+                // line, so it reads as one message in a log and on a terminal.
+                let detail = detail.split_whitespace().collect::<Vec<_>>().join(" ");
                 ClientError::BadQuery {
                     clause: Clause::guess(&detail),
                     detail,
@@ -858,9 +861,11 @@ fn parse_page(request: &Request, response: &HttpResponse) -> Result<Page, Client
             let data = body
                 .as_array()
                 .ok_or_else(|| bad("the body is not a list of issues".into()))?;
+            let mut rows = objects(data).map_err(bad)?;
+            rows.iter_mut().for_each(crate::result::normalize_issue_row);
             Ok(Page {
-                rows: objects(data).map_err(bad)?,
-                meta: Meta::default(),
+                rows,
+                meta: crate::result::issue_meta(),
                 columns: requested(),
                 has_more: false,
             })

@@ -200,7 +200,7 @@ impl Transport for ReqwestTransport {
             } else {
                 FailureKind::Body
             },
-            message: describe_io(&e),
+            message: chain(&e),
         })?;
         if body.len() as u64 > self.max_body {
             return Err(TransportError {
@@ -231,36 +231,24 @@ fn failure(e: reqwest::Error) -> TransportError {
     };
     TransportError {
         kind,
-        message: describe(&e),
+        message: describe(e),
     }
 }
 
-/// An I/O error of the body and its causes on one line.
-fn describe_io(e: &std::io::Error) -> String {
+/// The error and its causes on one line (reqwest's own Display stops at the outermost), without
+/// the URL: the error that carries this message shows the URL once itself, its password masked.
+fn describe(e: reqwest::Error) -> String {
+    chain(&e.without_url())
+}
+
+/// An error and its causes on one line.
+fn chain(e: &dyn std::error::Error) -> String {
     let mut text = e.to_string();
-    let mut source = std::error::Error::source(e);
+    let mut source = e.source();
     while let Some(cause) = source {
         text.push_str(": ");
         text.push_str(&cause.to_string());
         source = cause.source();
     }
     text
-}
-
-/// The error and its causes on one line (reqwest's own Display stops at the outermost), with
-/// the URL's password, if any, masked.
-fn describe(e: &reqwest::Error) -> String {
-    let mut text = e.to_string();
-    let mut source = std::error::Error::source(e);
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    match e.url() {
-        Some(url) if url.password().is_some() => {
-            text.replace(url.as_str(), &super::redact_url(url.as_str()))
-        }
-        _ => text,
-    }
 }

@@ -6,6 +6,7 @@ pub(crate) mod catalog;
 pub(crate) mod check;
 pub(crate) mod compile;
 pub(crate) mod export;
+pub(crate) mod output;
 pub(crate) mod repl_backend;
 pub(crate) mod run;
 mod run_local;
@@ -68,17 +69,35 @@ pub(crate) fn output_failed(error: &std::io::Error) -> u8 {
     exit::USAGE
 }
 
+/// Colour and wrapping width of diagnostics on stderr: on a terminal, colour (unless
+/// `NO_COLOR`) and its width; on a pipe or file, neither, so that a message is never cut
+/// mid-sentence for a log or a grep (rustc does not wrap either).
+pub(crate) fn stderr_style() -> (bool, Option<usize>) {
+    let stderr = std::io::stderr();
+    if !stderr.is_terminal() {
+        return (false, None);
+    }
+    let width = terminal_size::terminal_size_of(stderr).map_or(100, |(w, _)| usize::from(w.0));
+    (std::env::var_os("NO_COLOR").is_none(), Some(width))
+}
+
 /// Renders diagnostics to stderr, in colour on a terminal.
 pub(crate) fn print_diagnostics(source: &Source, diagnostics: &[dql::Diagnostic]) {
     if diagnostics.is_empty() {
         return;
     }
-    let colour = std::io::stderr().is_terminal();
-    let width = if colour { 100 } else { 80 };
+    let (colour, width) = stderr_style();
     eprint!(
         "{}",
-        dql::diagnostic::render(source, diagnostics, colour, width)
+        dql::diagnostic::render_with(source, diagnostics, colour, width)
     );
+}
+
+/// Renders an error that has no query source (HTTP, configuration, files) to stderr, in the
+/// same style as query diagnostics.
+pub(crate) fn print_report(error: &dyn miette::Diagnostic) {
+    let (colour, width) = stderr_style();
+    eprint!("{}", dql::diagnostic::render_report(error, colour, width));
 }
 
 /// Parses `name=value` pairs of `--param`.
@@ -209,43 +228,18 @@ pub(crate) fn select_statements<'c>(
     Ok(chosen)
 }
 
-/// Compiles `source` and returns the statements to run (`--name` picks one), refusing several
-/// results in a format that cannot separate them.
+/// Compiles `source` and returns the statements to run (`--name` picks one). Every format
+/// holds several results (see `dql::format`), so none is refused.
 pub(crate) fn statements_to_run(
     source: &Source,
     options: &dql::Options,
     name: Option<&str>,
-    format: dql::format::Format,
 ) -> Result<Vec<dql::Compiled>, u8> {
     let compilation = compile_or_report(source, options)?;
-    let chosen: Vec<dql::Compiled> = select_statements(&compilation, name)?
+    Ok(select_statements(&compilation, name)?
         .into_iter()
         .cloned()
-        .collect();
-    if chosen.len() > 1 && !format.separates_results() {
-        eprintln!(
-            "error: the file holds {} statements and {} cannot separate results: pick one with --name",
-            chosen.len(),
-            format.name()
-        );
-        return Err(exit::USAGE);
-    }
-    Ok(chosen)
-}
-
-/// The output sink for `n_results` results.
-pub(crate) fn open_sink<'w>(
-    format: dql::format::Format,
-    n_results: usize,
-    out: impl std::io::Write + 'w,
-) -> Result<Box<dyn dql::format::Sink + 'w>, u8> {
-    if n_results <= 1 {
-        return Ok(format.sink(out));
-    }
-    format.sink_for_several(out).map_err(|e| {
-        eprintln!("error: {e}");
-        exit::USAGE
-    })
+        .collect())
 }
 
 /// The members of a single event worth a column; the rest (entries, contexts, …) are for

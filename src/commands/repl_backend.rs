@@ -43,7 +43,7 @@ fn pages_cancellable(
         }
         match receive.recv_timeout(CANCEL_POLL) {
             Ok(Ok(page)) => on_page(page),
-            Ok(Err(e)) => return Err(Failure::Message(format!("{:?}", miette::Report::new(e)))),
+            Ok(Err(e)) => return Err(Failure::Message(report(&e))),
             Err(mpsc::RecvTimeoutError::Timeout) => {}
             Err(mpsc::RecvTimeoutError::Disconnected) => return Ok(()),
         }
@@ -157,7 +157,7 @@ impl Backend for CliBackend {
                         },
                         Err(RunError::Query(d)) => return Err(Failure::Diagnostics(d)),
                         Err(RunError::Read(e)) => {
-                            return Err(Failure::Message(format!("{:?}", miette::Report::new(e))));
+                            return Err(Failure::Message(report(&e)));
                         }
                     }
                 }
@@ -193,4 +193,10 @@ impl Backend for CliBackend {
             _ => None,
         }
     }
+}
+
+/// An error without a query source, drawn as the REPL draws query diagnostics.
+fn report(error: &dyn miette::Diagnostic) -> String {
+    let (colour, width) = super::stderr_style();
+    dql::diagnostic::render_report(error, colour, width)
 }

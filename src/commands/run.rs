@@ -34,6 +34,7 @@ pub(crate) struct Args<'a> {
     pub(crate) timeout_seconds: u64,
     /// The largest response body read, in bytes.
     pub(crate) max_body: u64,
+    pub(crate) output: super::output::OutputOptions,
 }
 
 /// Runs `dql run`.
@@ -46,11 +47,7 @@ pub(crate) fn run(args: &Args<'_>, config: Result<Config, ClientError>) -> u8 {
         Ok(p) => p,
         Err(code) => return code,
     };
-    let format = args.format.unwrap_or(if std::io::stdout().is_terminal() {
-        Format::Table
-    } else {
-        Format::Csv
-    });
+    let format = args.format.unwrap_or_else(|| args.output.default_format());
     if let Some(events) = args.events {
         return super::run_local::run(args, &source, params, format, events);
     }
@@ -66,7 +63,7 @@ pub(crate) fn run(args: &Args<'_>, config: Result<Config, ClientError>) -> u8 {
     options.params = params;
     options.strict = args.strict;
     options.org = config.org.as_ref().map(|o| o.value.clone());
-    let mut chosen = match super::statements_to_run(&source, &options, args.name, format) {
+    let mut chosen = match super::statements_to_run(&source, &options, args.name) {
         Ok(c) => c,
         Err(code) => return code,
     };
@@ -102,12 +99,11 @@ pub(crate) fn run(args: &Args<'_>, config: Result<Config, ClientError>) -> u8 {
     } else {
         client
     };
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
-    let mut sink = match super::open_sink(format, chosen.len(), &mut out) {
-        Ok(s) => s,
+    let (mut destination, layout) = match super::output::Destination::open(&args.output) {
+        Ok(opened) => opened,
         Err(code) => return code,
     };
+    let mut sink = destination.sink(format, chosen.len(), layout);
     for compiled in &chosen {
         let mut n_written = 0usize;
         let outcome = if compiled.request.update.is_some() {
@@ -128,6 +124,9 @@ pub(crate) fn run(args: &Args<'_>, config: Result<Config, ClientError>) -> u8 {
                 // Never a partial result that reads as a whole one.
                 let _ = sink.abort();
             }
+            drop(sink);
+            // What was written shows (or the pager closes) before the error is reported.
+            let _ = destination.finish();
             if n_written > 0 && matches!(failure, Failure::Client(_)) {
                 eprintln!(
                     "error: the output is incomplete: {n_written} row{} of this result {} written before the failure",
@@ -143,6 +142,10 @@ pub(crate) fn run(args: &Args<'_>, config: Result<Config, ClientError>) -> u8 {
         }
     }
     if let Err(e) = sink.finish() {
+        return super::output_failed(&e);
+    }
+    drop(sink);
+    if let Err(e) = destination.finish() {
         return super::output_failed(&e);
     }
     0
@@ -355,25 +358,29 @@ fn report_setup_error(error: ClientError) -> u8 {
 /// Prints a client error as a miette report and returns its exit code.
 pub(crate) fn report_client_error(error: ClientError) -> u8 {
     let code = error.exit_code();
-    eprintln!("{:?}", miette::Report::new(error));
+    super::print_report(&error);
     code
 }
 
 /// A 400 from Sentry becomes a diagnostic pointing at the clause it most likely concerns.
 fn report_request_error(error: ClientError, source: &dql::Source, compiled: &Compiled) -> u8 {
     if let ClientError::BadQuery { detail, clause } = &error {
-        let span = clause
-            .and_then(|c| clause_span(source, compiled.checked.span, c))
-            .unwrap_or(compiled.checked.span);
-        let place = clause.map_or_else(|| "this statement".to_string(), |c| c.to_string());
+        // Labelled at the clause the message names when the statement has that clause, and
+        // nowhere otherwise: a guess of WHERE for a query without one would point at nothing
+        // it concerns.
+        let labels = clause
+            .and_then(|c| Some((c, clause_span(source, compiled.checked.span, c)?)))
+            .map(|(clause, span)| dql::diagnostic::Label {
+                span,
+                text: format!("Sentry's message most likely concerns this {clause} clause"),
+            })
+            .into_iter()
+            .collect();
         let diagnostic = dql::Diagnostic {
             code: "dql::client::bad_query",
             severity: dql::Severity::Error,
             message: format!("Sentry refused the query: {detail}"),
-            labels: vec![dql::diagnostic::Label {
-                span,
-                text: format!("Sentry's message most likely concerns {place}"),
-            }],
+            labels,
             help: Some(
                 "dql checked this query but Sentry disagrees; run `dql compile` to see the request, and report the case if dql should have caught it".into(),
             ),

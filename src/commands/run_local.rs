@@ -35,14 +35,14 @@ pub(crate) fn run(
     let mut options = dql::Options::new(now.unwrap_or_else(jiff::Timestamp::now));
     options.params = params;
     options.strict = args.strict;
-    let chosen = match super::statements_to_run(source, &options, args.name, format) {
+    let chosen = match super::statements_to_run(source, &options, args.name) {
         Ok(c) => c,
         Err(code) => return code,
     };
     let files = match EventFiles::open(events) {
         Ok(f) => f,
         Err(e) => {
-            eprintln!("{:?}", miette::Report::new(e));
+            super::print_report(&e);
             return exit::USAGE;
         }
     };
@@ -54,23 +54,26 @@ pub(crate) fn run(
         },
         ..RunOptions::default()
     };
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
-    let mut sink = match super::open_sink(format, chosen.len(), &mut out) {
-        Ok(s) => s,
+    let (mut destination, layout) = match super::output::Destination::open(&args.output) {
+        Ok(opened) => opened,
         Err(code) => return code,
     };
+    let mut sink = destination.sink(format, chosen.len(), layout);
     let mut told_now = false;
     for compiled in &chosen {
         let local = match dql::engine::run(&compiled.checked, &files, &run_options) {
             Ok(l) => l,
             Err(RunError::Read(e)) => {
                 let _ = sink.abort();
-                eprintln!("{:?}", miette::Report::new(e));
+                drop(sink);
+                let _ = destination.finish();
+                super::print_report(&e);
                 return exit::USAGE;
             }
             Err(RunError::Query(diagnostics)) => {
                 let _ = sink.abort();
+                drop(sink);
+                let _ = destination.finish();
                 print_diagnostics(source, &diagnostics);
                 return exit::QUERY;
             }
@@ -111,6 +114,10 @@ pub(crate) fn run(
         }
     }
     if let Err(e) = sink.finish() {
+        return super::output_failed(&e);
+    }
+    drop(sink);
+    if let Err(e) = destination.finish() {
         return super::output_failed(&e);
     }
     0

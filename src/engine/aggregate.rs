@@ -377,14 +377,14 @@ impl Accumulator {
                 if *n == 0 {
                     Value::Null
                 } else if *any_float {
-                    Value::Float(*float + *int as f64)
+                    Value::Float(tidy(*float + *int as f64))
                 } else {
                     i64::try_from(*int).map_or(Value::Float(*int as f64), Value::Int)
                 }
             }
             State::Min(v) | State::Max(v) | State::Any(v) => v.clone().unwrap_or(Value::Null),
             State::Percentile { p, values } => {
-                percentile(values, *p).map_or(Value::Null, Value::Float)
+                percentile(values, *p).map_or(Value::Null, |v| Value::Float(tidy(v)))
             }
             State::Failure {
                 failures,
@@ -405,7 +405,9 @@ impl Accumulator {
             } => ratio(*satisfied as f64 + *tolerating as f64 / 2.0, *total),
             State::LastSeen(t) => t.map_or(Value::Null, Value::Timestamp),
             State::Rate { count, per_seconds } => match context.range_seconds {
-                Some(range) if range > 0.0 => Value::Float(*count as f64 / (range / *per_seconds)),
+                Some(range) if range > 0.0 => {
+                    Value::Float(tidy(*count as f64 / (range / *per_seconds)))
+                }
                 _ => Value::Null,
             },
         }
@@ -420,7 +422,25 @@ fn ratio(numerator: f64, n: u64) -> Value<'static> {
     if n == 0 {
         Value::Null
     } else {
-        Value::Float(numerator / n as f64)
+        Value::Float(tidy(numerator / n as f64))
+    }
+}
+
+/// `value` rounded to 15 significant digits, the precision an f64 holds for any decimal.
+/// Sums, averages and interpolated percentiles collect binary rounding error
+/// (`1945.6` summed as `1945.5999999999988`); rounding it away makes the printed value the
+/// shortest that means the same decimal, as the inputs were written.
+///
+/// A whole number is left alone: it carries no fractional noise, and past 10^15 rounding to 15
+/// digits would change digits an f64 holds exactly (1234567890123456).
+pub(crate) fn tidy(value: f64) -> f64 {
+    if value.fract() == 0.0 || !value.is_finite() {
+        return value;
+    }
+    // `{:e}` with 14 fractional digits is 15 significant ones; reading it back is exact.
+    match format!("{value:.14e}").parse::<f64>() {
+        Ok(tidied) if tidied.is_finite() => tidied,
+        _ => value,
     }
 }
 
@@ -572,6 +592,22 @@ mod tests {
             Some(AggregateFn::Percentile(0.95))
         );
         assert_eq!(AggregateFn::named("percentile", None), None);
+    }
+
+    #[test]
+    fn sums_averages_and_percentiles_carry_no_binary_noise() {
+        let ctx = FinishContext::default();
+        let p = |q| run_split(AggregateFn::Percentile(q), &ints(&[10, 3, 1, 4, 2]), &ctx);
+        // Interpolation gives 7.6000000000000005 and 8.799999999999999 in plain f64.
+        assert_eq!(p(0.9), Value::Float(7.6));
+        assert_eq!(p(0.95), Value::Float(8.8));
+        assert_eq!(tidy(0.1 + 0.2), 0.3);
+        assert_eq!(tidy(1945.5999999999988), 1945.6);
+        assert_eq!(tidy(-2.5e-12), -2.5e-12);
+        assert_eq!(tidy(f64::MAX), f64::MAX);
+        assert_eq!(tidy(123_456_789_012_345.0), 123_456_789_012_345.0);
+        assert_eq!(tidy(1_234_567_890_123_456.0), 1_234_567_890_123_456.0);
+        assert_eq!(tidy(0.1 * 3.0), 0.3);
     }
 
     #[test]

@@ -540,7 +540,9 @@ impl ColExpr {
                 .cloned()
                 .map_or(Value::Null, Value::into_owned),
             ColExpr::Aggregate(i) => aggs.get(*i).cloned().map_or(Value::Null, Value::into_owned),
-            ColExpr::Equation(e) => e.eval(fields, aggs).map_or(Value::Null, Value::Float),
+            ColExpr::Equation(e) => e
+                .eval(fields, aggs)
+                .map_or(Value::Null, |v| Value::Float(super::aggregate::tidy(v))),
         }
     }
 }

@@ -1,6 +1,7 @@
 //! `SELECT … FROM issues` over events: events with a `groupID` grouped into issues, answering
-//! rows shaped like Sentry's issues list (`id`, `title`, `culprit`, `level`, `count` as a
-//! string, `userCount`, `firstSeen`, `lastSeen`, `project` as `{id, name, slug}`).
+//! rows shaped like Sentry's issues list (`id`, `title`, `culprit`, `level`, `count` (a
+//! number: Sentry's string is normalised, as the client does), `userCount`, `firstSeen`,
+//! `lastSeen`, `project` as `{id, name, slug}`).
 //!
 //! Columns only Sentry knows (`shortId`, `status`, `priority`, `assignedTo`, `permalink`) and
 //! issue-state filters (`is:`, `assigned:`, `bookmarks:` …) are refused. `firstSeen`/`age`,
@@ -277,8 +278,9 @@ pub(crate) fn run(q: &IssuesQuery, ctx: &Context<'_>) -> Result<LocalResult, Run
                 "title" => get(&firsts, 0),
                 "culprit" => get(&firsts, 1),
                 "level" => get(&firsts, 2),
-                // Sentry sends the count as a string.
-                "count" => json!(stats.get(COUNT).map(|v| v.as_text().into_owned())),
+                // Sentry sends the count as a string; dql shows it as the number it is
+                // (crate::result::normalize_issue_row).
+                "count" => get(&stats, COUNT),
                 "userCount" => get(&stats, USERS),
                 "firstSeen" => iso(stats.get(FIRST)),
                 "lastSeen" => iso(stats.get(LAST)),
@@ -296,7 +298,7 @@ pub(crate) fn run(q: &IssuesQuery, ctx: &Context<'_>) -> Result<LocalResult, Run
     Ok(LocalResult::new(
         ResultSet {
             data,
-            meta: Default::default(),
+            meta: crate::result::issue_meta(),
         },
         columns,
         has_more,

@@ -5,7 +5,5 @@ crate::codes! {
     pub enum FormatCode in "format" {
         /// `--format yaml`
         UnknownFormat = "unknown_format" : "the output format is not one dql knows",
-        /// `--format csv` on a file of several statements, without `--name`
-        CannotSeparateResults = "cannot_separate_results" : "csv and ndjson cannot hold several results in one output",
     }
 }

@@ -7,10 +7,11 @@
 //! matters.
 //!
 //! Decisions every format shares:
-//! - **Streaming.** csv, ndjson and json write each row as it arrives, through a bounded buffer
-//!   that [`Sink::flush`] empties (call it after each page), so memory does not grow with the
-//!   row count. table and markdown need every width, so they keep the planned cells and render
-//!   at `end`.
+//! - **Streaming.** csv (one result), ndjson and json write each row as it arrives, through a
+//!   bounded buffer that [`Sink::flush`] empties (call it after each page), so memory does not
+//!   grow with the row count. table, vertical and markdown need every width, so they keep the
+//!   planned cells and render at `end`; with a row cap ([`Layout::max_rows`]) they keep only
+//!   the rows they show.
 //! - **Meta.** It may come with the first page and grow with later ones
 //!   ([`Sink::extend_meta`]). Buffered formats and json's `meta` (written last) use the final
 //!   meta; csv and ndjson use what is known when a row arrives.
@@ -19,21 +20,28 @@
 //!   3339 (`2025-04-07T12:23:39Z`, sub-second digits kept), because Sentry gives the same column
 //!   as `+00:00` strings on one endpoint and epoch seconds on another, and scripts should not
 //!   care which one answered. A value that does not read as a date is kept as it came.
-//! - **json** is `{"data":[row…],"meta":{"fields":{…},"units":{…}}}`, one row per line. Rows are
-//!   keyed by label (what the user named), and `meta` is keyed the same way and lists only
-//!   planned columns, so `meta.fields[k]` describes `data[i][k]`. Several results make a JSON
-//!   array of such objects, each with a leading `"name"` (null when the statement has none).
-//!   ndjson is one row object per line, without meta.
+//! - **Missing values**: `null` in json and ndjson, an empty field in csv, [`NULL_MARK`] (`∅`)
+//!   in table, vertical and markdown, so an empty string and no value look different.
+//! - **json** has one shape whatever the number of statements: an array with one object per
+//!   statement, `[{"name":…,"data":[row…],"meta":{"fields":{…},"units":{…}}}]`, one row per
+//!   line. `name` is the statement's `@name` (null without one). Rows are keyed by label (what
+//!   the user named), and `meta` is keyed the same way and lists only planned columns, so
+//!   `meta.fields[k]` describes `data[i][k]`.
+//! - **ndjson** is one row object per line, without meta. With several statements every row
+//!   starts with a `"statement"` member: the statement's name, or its 1-based position.
 //! - **csv** writes raw values; null is an empty field, arrays and objects are their JSON text.
-//!   An empty result is the header line alone.
-//! - **table/markdown** render values for people (see [`units`]), right-align numeric columns
-//!   and say `(no rows)` for an empty result. Several results are each preceded by their name
-//!   (table: a line; markdown: a `##` heading); an unnamed one is called `result N`.
+//!   An empty result is the header line alone. With several statements csv is one table: a
+//!   leading `statement` column (name or position) and the union of every statement's columns
+//!   in the order they first appear, empty where a statement has no such column; it is written
+//!   at `finish`. (The CLI's `--output-dir` writes one file per statement instead.)
+//! - **table/vertical/markdown** render values for people (see [`units`]), right-align numeric
+//!   columns, give a column of plain numbers one precision, and say `(no rows)` for an empty
+//!   result. Several results are each preceded by their name (table: a line; markdown: a `##`
+//!   heading); an unnamed one is called `result N`. table and vertical follow a [`Layout`]
+//!   (width, row cap, expanded display); markdown is for pasting and always shows everything.
 //! - **Failures.** A run that fails after rows were written calls [`Sink::abort`], which leaves
 //!   the output visibly incomplete in every format (see there): a truncated json document does
 //!   not parse, a truncated csv or ndjson ends with a line no reader takes for a row.
-//! - csv and ndjson cannot separate results: [`Format::separates_results`] says so and
-//!   [`Format::sink_for_several`] refuses them with `dql::format::cannot_separate_results`.
 
 pub mod codes;
 mod grid;
@@ -59,16 +67,49 @@ pub enum Format {
     Csv,
     /// A GitHub-flavoured markdown table with human units.
     Markdown,
+    /// One block per row, a `label │ value` line per column (psql's expanded display).
+    Vertical,
+}
+
+/// How a missing value is shown by the human formats.
+pub const NULL_MARK: &str = "∅";
+
+/// When the table format shows rows as vertical blocks instead (psql's `\x`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Expanded {
+    /// Always a table.
+    Off,
+    /// Always vertical blocks.
+    On,
+    /// Vertical blocks when the table would not fit the width: when text columns would be cut
+    /// below ten characters or numbers could not be shown whole.
+    #[default]
+    Auto,
+}
+
+/// How the human formats (table, vertical) fit their output. The default is no limit at all,
+/// which is right for a file or a pipe.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Layout {
+    /// Columns available; long text is cut with `…` to fit. `None`: no limit.
+    pub width: Option<usize>,
+    /// Rows shown per result; a line under the result counts the rest. `None`: all of them.
+    pub max_rows: Option<usize>,
+    /// What that line suggests for seeing every row (e.g. "--format csv shows them all").
+    pub all_rows_hint: Option<String>,
+    /// When a table becomes vertical blocks.
+    pub expanded: Expanded,
 }
 
 impl Format {
     /// Every format, in the order help texts list them.
-    pub const ALL: [Format; 5] = [
+    pub const ALL: [Format; 6] = [
         Format::Table,
         Format::Json,
         Format::Ndjson,
         Format::Csv,
         Format::Markdown,
+        Format::Vertical,
     ];
 
     /// The name used on the command line.
@@ -79,39 +120,67 @@ impl Format {
             Format::Ndjson => "ndjson",
             Format::Csv => "csv",
             Format::Markdown => "markdown",
+            Format::Vertical => "vertical",
         }
     }
 
-    /// Whether one output in this format can hold several named results. csv and ndjson cannot:
-    /// the CLI then needs `--name` to pick one statement.
-    pub fn separates_results(self) -> bool {
-        !matches!(self, Format::Csv | Format::Ndjson)
+    /// The file name extension of this format (`--output-dir`).
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Table | Format::Vertical => "txt",
+            Format::Json => "json",
+            Format::Ndjson => "ndjson",
+            Format::Csv => "csv",
+            Format::Markdown => "md",
+        }
     }
 
-    /// A sink writing exactly one result to `out` (a second `begin` is an error).
+    /// Whether this format is drawn for people (and follows a [`Layout`]).
+    pub fn is_human(self) -> bool {
+        matches!(self, Format::Table | Format::Vertical | Format::Markdown)
+    }
+
+    /// A sink writing exactly one result to `out` (a second `begin` is an error), with no
+    /// width or row limit.
     pub fn sink<'w>(self, out: impl Write + 'w) -> Box<dyn Sink + 'w> {
-        self.make_sink(out, false)
+        self.sink_with(out, false, Layout::default())
     }
 
-    /// A sink writing several results to `out`, each under its name; refused for formats that
-    /// cannot separate results.
-    pub fn sink_for_several<'w>(
+    /// A sink writing several results to `out`, each under its name (see the module docs for
+    /// how each format separates them).
+    pub fn sink_for_several<'w>(self, out: impl Write + 'w) -> Box<dyn Sink + 'w> {
+        self.sink_with(out, true, Layout::default())
+    }
+
+    /// A sink for one result or `several`, drawing human formats to `layout`.
+    pub fn sink_with<'w>(
         self,
         out: impl Write + 'w,
-    ) -> Result<Box<dyn Sink + 'w>, FormatError> {
-        if !self.separates_results() {
-            return Err(FormatError::CannotSeparateResults { format: self });
-        }
-        Ok(self.make_sink(out, true))
-    }
-
-    fn make_sink<'w>(self, out: impl Write + 'w, several: bool) -> Box<dyn Sink + 'w> {
+        several: bool,
+        layout: Layout,
+    ) -> Box<dyn Sink + 'w> {
         match self {
-            Format::Table => Box::new(grid::GridSink::new(out, grid::Style::Table, several)),
-            Format::Markdown => Box::new(grid::GridSink::new(out, grid::Style::Markdown, several)),
+            Format::Table => Box::new(grid::GridSink::new(
+                out,
+                grid::Style::Table,
+                several,
+                layout,
+            )),
+            Format::Vertical => Box::new(grid::GridSink::new(
+                out,
+                grid::Style::Vertical,
+                several,
+                layout,
+            )),
+            Format::Markdown => Box::new(grid::GridSink::new(
+                out,
+                grid::Style::Markdown,
+                several,
+                layout,
+            )),
             Format::Json => Box::new(machine::JsonSink::new(out, several)),
-            Format::Ndjson => Box::new(machine::NdjsonSink::new(out)),
-            Format::Csv => Box::new(machine::CsvSink::new(out)),
+            Format::Ndjson => Box::new(machine::NdjsonSink::new(out, several)),
+            Format::Csv => Box::new(machine::CsvSink::new(out, several)),
         }
     }
 }
@@ -143,21 +212,11 @@ pub enum FormatError {
     #[error("unknown output format `{given}`")]
     #[diagnostic(
         code(dql::format::unknown_format),
-        help("valid formats are: table, json, ndjson, csv, markdown")
+        help("valid formats are: table, json, ndjson, csv, markdown, vertical")
     )]
     UnknownFormat {
         /// The name that was given.
         given: String,
-    },
-    /// `--format csv` on a file with several statements and no `--name`.
-    #[error("{format} output cannot hold several results")]
-    #[diagnostic(
-        code(dql::format::cannot_separate_results),
-        help("pick one statement with --name, or use table, json or markdown")
-    )]
-    CannotSeparateResults {
-        /// The format that was asked for.
-        format: Format,
     },
 }
 
@@ -166,7 +225,6 @@ impl FormatError {
     pub fn code(&self) -> codes::FormatCode {
         match self {
             FormatError::UnknownFormat { .. } => codes::FormatCode::UnknownFormat,
-            FormatError::CannotSeparateResults { .. } => codes::FormatCode::CannotSeparateResults,
         }
     }
 }
@@ -334,29 +392,11 @@ mod tests {
 
     #[test]
     fn miette_codes_match_declared_codes() {
-        let errors = [
-            FormatError::UnknownFormat { given: "x".into() },
-            FormatError::CannotSeparateResults {
-                format: Format::Csv,
-            },
-        ];
+        let errors = [FormatError::UnknownFormat { given: "x".into() }];
         for error in &errors {
             let code = miette::Diagnostic::code(error).unwrap().to_string();
             assert_eq!(code, error.code().code());
         }
         assert_eq!(codes::FormatCode::ALL.len(), errors.len());
-    }
-
-    #[test]
-    fn only_csv_and_ndjson_cannot_separate_results() {
-        for format in Format::ALL {
-            let refused = format.sink_for_several(Vec::new()).is_err();
-            assert_eq!(
-                refused,
-                matches!(format, Format::Csv | Format::Ndjson),
-                "{format}"
-            );
-            assert_eq!(format.separates_results(), !refused);
-        }
     }
 }

@@ -3,11 +3,12 @@
 //! the date normalisation every format shares.
 //!
 //! Rules, all decided here so every human format agrees:
-//! - null is empty; booleans are `true`/`false`; arrays are their items joined with `, `;
+//! - null is [`NULL_MARK`](super::NULL_MARK) (`∅`, drawn by the grid formats); booleans are `true`/`false`; arrays are their items joined with `, `;
 //! - `integer`: thousands separators, except for identifiers (`id`, `*.id`, `*_id`), which stay
 //!   as digits because people copy them;
 //! - `number`: the integer part in full with separators, at most two decimals from 1 up, three
-//!   significant digits below 1, scientific below 0.0001;
+//!   significant digits below 1, scientific below 0.0001 and from 2^53 up (where an f64 no
+//!   longer holds every integer, so more digits would be binary noise);
 //! - `duration`, `size`, `rate`, `percentage`: scaled to a readable unit and shown with three
 //!   significant digits, never rounding the integer part (`1.52 s`, `340 ms`, `2.1 min`, `1,234 h`);
 //! - `percentage` and `percent_change` values are ratios (Sentry compares `failure_rate():>0.05`
@@ -26,6 +27,121 @@ pub fn is_numeric_type(field_type: &str) -> bool {
         "integer" | "number" | "duration" | "percentage" | "percent_change" | "rate" | "size"
     ) || duration_unit_seconds(field_type).is_some()
         || size_unit_bytes(field_type).is_some()
+}
+
+/// Whether a column of this type shows every value in one unit, so its values can share one
+/// precision (durations and sizes pick a unit per value and cannot).
+pub fn has_one_unit(field_type: &str) -> bool {
+    matches!(
+        field_type,
+        "number" | "percentage" | "percent_change" | "rate"
+    )
+}
+
+/// Human text for a whole column of one type: as [`human`] for each value, except that a
+/// column whose type shows every value in one unit ([`has_one_unit`], or no type and only
+/// numbers) gives all its numbers the same count of decimals, the most any of them needs
+/// (`1.5`, `2.25`, `3` become `1.50`, `2.25`, `3.00`; `12.3/min` and `1,234.5/min` stay
+/// aligned), so no row looks more or less precise than another. Values are rounded again at
+/// that precision, never padded with zeros they do not have. A column holding text, or a
+/// number shown in scientific notation, keeps each value's own text.
+pub fn human_column(
+    values: &[&Value],
+    field: &str,
+    field_type: Option<&str>,
+    unit: Option<&str>,
+) -> Vec<String> {
+    let texts: Vec<String> = values
+        .iter()
+        .map(|value| human(value, field, field_type, unit))
+        .collect();
+    let one_unit = match field_type {
+        Some(kind) => has_one_unit(kind),
+        None => values.iter().all(|v| v.is_number() || v.is_null()),
+    };
+    if !one_unit {
+        return texts;
+    }
+    let mut decimals = 0;
+    let mut numbers = Vec::with_capacity(values.len());
+    for (value, text) in values.iter().zip(&texts) {
+        let number = match value {
+            Value::Null => None,
+            Value::Number(number) => number.as_f64(),
+            _ => return texts,
+        };
+        if number.is_some() {
+            match decimal_count(text) {
+                Some(count) => decimals = decimals.max(count),
+                None => return texts,
+            }
+        }
+        numbers.push(number);
+    }
+    if decimals == 0 {
+        return texts;
+    }
+    numbers
+        .into_iter()
+        .zip(texts)
+        .map(|(number, text)| match number {
+            Some(number) => with_decimals(number, decimals, field_type, unit),
+            None => text,
+        })
+        .collect()
+}
+
+/// A one-unit number (see [`has_one_unit`]) shown with exactly `decimals` decimals.
+fn with_decimals(
+    value: f64,
+    decimals: usize,
+    field_type: Option<&str>,
+    unit: Option<&str>,
+) -> String {
+    let grouped = |shown: f64| {
+        let text = fixed(shown, decimals);
+        let text = match text.strip_prefix('-') {
+            Some(rest) if rest.bytes().all(|b| b == b'0' || b == b'.') => rest.to_owned(),
+            _ => text,
+        };
+        match text.split_once('.') {
+            Some((whole, fraction)) => format!("{}.{fraction}", group_thousands(whole)),
+            None => group_thousands(&text),
+        }
+    };
+    match field_type {
+        Some("percentage") => format!("{} %", grouped(value * 100.0)),
+        Some("percent_change") => {
+            let sign = if value > 0.0 { "+" } else { "" };
+            format!("{sign}{} %", grouped(value * 100.0))
+        }
+        Some("rate") => match unit.and_then(rate_suffix) {
+            Some(suffix) => format!("{}{suffix}", grouped(value)),
+            None => grouped(value),
+        },
+        _ => grouped(value),
+    }
+}
+
+/// The decimals of a human number (`-1,234.5 %` → 1), `None` when the text is not one.
+fn decimal_count(text: &str) -> Option<usize> {
+    let body = text.strip_prefix(['-', '+']).unwrap_or(text);
+    let end = body
+        .find(|c: char| !(c.is_ascii_digit() || c == ',' || c == '.'))
+        .unwrap_or(body.len());
+    let (number, suffix) = body.split_at(end);
+    if number.is_empty() || !number.starts_with(|c: char| c.is_ascii_digit()) {
+        return None;
+    }
+    if suffix.starts_with(|c: char| c.is_alphanumeric()) && !suffix.starts_with(' ') {
+        // `1.23e-5`
+        return None;
+    }
+    match number.split_once('.') {
+        Some((_, fraction)) if fraction.bytes().all(|b| b.is_ascii_digit()) => Some(fraction.len()),
+        Some(_) => None,
+        None => Some(0),
+    }
 }
 
 /// Human text for one cell of column `field` whose meta says `field_type` and `unit`.
@@ -194,6 +310,12 @@ fn plain_number(number: &Number, value: f64) -> String {
 /// `value` with `decimals` fractional digits, halves rounded away from zero (`{:.0}` alone
 /// would round 1234.5 to the even 1234).
 fn fixed(value: f64, decimals: usize) -> String {
+    // Past 2^53 an f64 is no longer exact to the unit: its full decimal expansion would print
+    // digits that are binary noise (1e300 as 1,000…052,504,760…), so it is written in
+    // scientific form with three significant digits, as tiny values are.
+    if value.abs() >= LARGEST_EXACT {
+        return format!("{value:.2e}");
+    }
     let scale = 10f64.powi(i32::try_from(decimals).unwrap_or(0));
     let rounded = (value * scale).round() / scale;
     let rounded = if rounded.is_finite() { rounded } else { value };
@@ -215,8 +337,14 @@ fn significant(value: f64) -> String {
     trim_and_group(&fixed(value, decimals))
 }
 
+/// Floats from here up are shown in scientific form (2^53: the first integer an f64 skips).
+const LARGEST_EXACT: f64 = 9_007_199_254_740_992.0;
+
 /// Drops trailing fractional zeros and groups the integer part by thousands.
 fn trim_and_group(text: &str) -> String {
+    if text.contains('e') {
+        return text.to_owned();
+    }
     let text = if text.contains('.') {
         text.trim_end_matches('0').trim_end_matches('.')
     } else {
@@ -230,7 +358,7 @@ fn trim_and_group(text: &str) -> String {
 }
 
 /// `-1234567` → `-1,234,567`; anything that is not an optional sign and digits is returned as is.
-fn group_thousands(digits: &str) -> String {
+pub(crate) fn group_thousands(digits: &str) -> String {
     let (sign, body) = match digits.strip_prefix('-') {
         Some(rest) => ("-", rest),
         None => ("", digits),
@@ -450,6 +578,11 @@ mod tests {
         assert_eq!(show(json!(0.123_456), "number", None), "0.123");
         assert_eq!(show(json!(0.000_012_3), "number", None), "1.23e-5");
         assert_eq!(show(json!(-2.5), "number", None), "-2.5");
+        // Huge floats: no digits past what an f64 knows.
+        assert_eq!(show(json!(1e300), "number", None), "1.00e300");
+        assert_eq!(show(json!(-1.5e20), "number", None), "-1.50e20");
+        assert_eq!(show(json!(1.5e25), "duration", Some("second")), "1.74e20 d");
+        assert_eq!(show(json!(1945.5999999999988), "number", None), "1,945.6");
         assert_eq!(human(&json!(7), "x", None, None), "7");
         // A number sent as text in a numeric column.
         assert_eq!(
@@ -504,6 +637,46 @@ mod tests {
         assert_eq!(show(json!(["a", "b", 3]), "array", None), "a, b, 3");
         assert_eq!(show(json!([]), "array", None), "");
         assert_eq!(show(json!({"k": 1}), "string", None), r#"{"k":1}"#);
+    }
+
+    #[test]
+    fn one_precision_per_column() {
+        let column = |values: Value, kind: Option<&str>, unit: Option<&str>| {
+            let values = values.as_array().unwrap().clone();
+            let refs: Vec<&Value> = values.iter().collect();
+            human_column(&refs, "x", kind, unit)
+        };
+        assert_eq!(
+            column(json!([1.5, 2.25, 3, null, -1234.5]), Some("number"), None),
+            ["1.50", "2.25", "3.00", "", "-1,234.50"]
+        );
+        // Rounded again at the column's precision, not padded: 1234.5 is not `1,235.0`.
+        assert_eq!(
+            column(json!([12.345, 1234.5]), Some("rate"), Some("1/minute")),
+            ["12.3/min", "1,234.5/min"]
+        );
+        assert_eq!(
+            column(json!([0.125, 0, 1]), Some("percentage"), None),
+            ["12.5 %", "0.0 %", "100.0 %"]
+        );
+        assert_eq!(
+            column(json!([0.032, -0.5]), Some("percent_change"), None),
+            ["+3.2 %", "-50.0 %"]
+        );
+        // Scientific notation, text, integers and durations keep their own text.
+        assert_eq!(
+            column(json!([1.5, 0.0000123]), None, None),
+            ["1.5", "1.23e-5"]
+        );
+        assert_eq!(
+            column(json!([1.5, "n/a"]), Some("number"), None),
+            ["1.5", "n/a"]
+        );
+        assert_eq!(column(json!([1, 20]), Some("number"), None), ["1", "20"]);
+        assert_eq!(
+            column(json!([1520, 340]), Some("duration"), Some("millisecond")),
+            ["1.52 s", "340 ms"]
+        );
     }
 
     #[test]

@@ -15,7 +15,7 @@ use std::borrow::Cow;
 use std::collections::BTreeSet;
 
 /// The meta-commands, for completion and "did you mean".
-pub(crate) const COMMANDS: [&str; 12] = [
+pub(crate) const COMMANDS: [&str; 15] = [
     ".help",
     ".quit",
     ".exit",
@@ -28,6 +28,9 @@ pub(crate) const COMMANDS: [&str; 12] = [
     ".timing",
     ".describe",
     ".functions",
+    ".width",
+    ".pager",
+    ".expanded",
 ];
 
 const KEYWORD: &str = "\x1b[1;34m";
@@ -170,7 +173,9 @@ fn meta_candidates(earlier: &[&str], word: &str) -> Vec<String> {
         [".format"] => Format::ALL.iter().map(|f| f.name().to_owned()).collect(),
         [".set" | ".unset"] => names(&KEYS),
         [".set", "dataset"] => owned(Catalog::builtin().dataset_names()),
-        [".compile" | ".timing"] => names(&["on", "off"]),
+        [".compile" | ".timing" | ".pager"] => names(&["on", "off"]),
+        [".expanded"] => names(&["on", "off", "auto"]),
+        [".width"] => names(&["auto", "off"]),
         _ => {
             let _ = word;
             Vec::new()

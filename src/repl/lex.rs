@@ -133,7 +133,8 @@ fn quoted(rest: &str, quote: char) -> (Kind, usize, bool) {
 /// whose last token outside strings and comments is `;`.
 pub(crate) fn is_complete(input: &str) -> bool {
     let trimmed = input.trim_start();
-    if trimmed.is_empty() || trimmed.starts_with('.') {
+    // `.commands` and psql's `\x` end at the line.
+    if trimmed.is_empty() || trimmed.starts_with('.') || trimmed.starts_with('\\') {
         return true;
     }
     let tokens = tokens(input);

@@ -10,6 +10,7 @@
 )]
 
 pub(crate) mod backend;
+mod display;
 mod helper;
 mod lex;
 mod session;
@@ -111,6 +112,7 @@ pub(crate) fn run(backend: impl Backend, format: Format) -> u8 {
                 }
             }
         }
+        session.screen = crate::commands::output::screen();
         let mut stdout = std::io::stdout().lock();
         let step = session.handle(&input, &mut stdout);
         let _ = stdout.flush();

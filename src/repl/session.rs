@@ -31,7 +31,8 @@ the running query; Ctrl-D or .quit leaves.
 
   .help                      this text
   .quit                      leave (also .exit, Ctrl-D)
-  .format [NAME]             show or set the output format: table, json, ndjson, csv, markdown
+  .format [NAME]             show or set the output format: table, json, ndjson, csv,
+                             markdown, vertical
   .set                       show the session settings
   .set since 24h             default SINCE for queries without one (also `7d UNTIL 1d`)
   .set environment NAME,...  default ENVIRONMENT
@@ -45,6 +46,10 @@ the running query; Ctrl-D or .quit leaves.
   .timing on|off             print how long each query took
   .describe [DATASET]        list a dataset's fields, functions and cached attributes
   .functions [DATASET]       list a dataset's functions with their signatures
+  .width [N|auto|off]        fit tables to N columns, the terminal (auto) or nothing (off)
+  .pager [on|off]            show results taller than the screen in $PAGER (less)
+  .expanded [on|off|auto]    one block per row; auto when a table would not fit
+  \\x                         toggle expanded display
 ";
 
 /// A session: settings, the backend and what earlier inputs left behind.
@@ -58,6 +63,9 @@ pub(crate) struct Session<B> {
     cancel: Arc<AtomicBool>,
     colour: bool,
     width: usize,
+    /// The terminal's (columns, rows), read by the loop before each input; `None` off a
+    /// terminal (and in tests), where nothing is cut or paged.
+    pub(crate) screen: Option<(usize, usize)>,
 }
 
 impl<B: Backend> Session<B> {
@@ -71,6 +79,7 @@ impl<B: Backend> Session<B> {
             cancel,
             colour,
             width: if colour { 100 } else { 80 },
+            screen: None,
         }
     }
 
@@ -82,6 +91,12 @@ impl<B: Backend> Session<B> {
     /// Handles one complete input: a meta-command or one or more statements.
     pub(crate) fn handle(&mut self, input: &str, out: &mut dyn Write) -> io::Result<Step> {
         let trimmed = input.trim();
+        if let Some(argument) = trimmed.strip_prefix("\\x") {
+            if argument.is_empty() || argument.starts_with(char::is_whitespace) {
+                writeln!(out, "{}", self.settings.display.command("x", argument))?;
+                return Ok(Step::Continue);
+            }
+        }
         if let Some(command) = trimmed.strip_prefix('.') {
             return self.meta(command, out);
         }
@@ -190,6 +205,9 @@ impl<B: Backend> Session<B> {
                     }
                 }
             }
+            (setting @ ("width" | "pager" | "expanded"), argument) => {
+                writeln!(out, "{}", self.settings.display.command(setting, argument))?
+            }
             ("timing", flag) => match parse_on_off(if flag.is_empty() { "on" } else { flag }) {
                 Some(on) => {
                     self.settings.timing = on;
@@ -283,32 +301,36 @@ impl<B: Backend> Session<B> {
 
     fn answers(&mut self, answers: &[Answer], out: &mut dyn Write) -> io::Result<()> {
         let format = self.settings.format;
-        let several = answers.len() > 1;
-        if several && !format.separates_results() {
-            return writeln!(
-                out,
-                "error: {format} output cannot hold several results: use .format table, json or \
-                 markdown, or run one statement at a time"
-            );
-        }
-        let mut sink = if several {
-            match format.sink_for_several(&mut *out) {
-                Ok(sink) => sink,
-                Err(error) => return Err(io::Error::other(error.to_string())),
+        let display = self.settings.display;
+        // With a pager every row is drawn and a long result is scrolled there; without one a
+        // result shows its first rows.
+        let paged = display.pager
+            && self.screen.is_some()
+            && crate::commands::output::pager_command().is_some();
+        let layout = display.layout(self.screen, paged);
+        let mut text = Vec::new();
+        {
+            let mut sink = format.sink_with(&mut text, answers.len() > 1, layout);
+            for answer in answers {
+                dql::format::write_result(
+                    sink.as_mut(),
+                    answer.name.as_deref(),
+                    &answer.columns,
+                    &answer.result,
+                )?;
             }
-        } else {
-            format.sink(&mut *out)
-        };
-        for answer in answers {
-            dql::format::write_result(
-                sink.as_mut(),
-                answer.name.as_deref(),
-                &answer.columns,
-                &answer.result,
-            )?;
+            sink.finish()?;
         }
-        sink.finish()?;
-        drop(sink);
+        let shown_in_pager = match self.screen {
+            Some(screen) if paged && crate::commands::output::taller_than(&text, screen) => {
+                out.flush()?;
+                crate::commands::output::page(&text)?
+            }
+            _ => false,
+        };
+        if !shown_in_pager {
+            out.write_all(&text)?;
+        }
         for answer in answers {
             self.tags.extend(tag_names(answer));
         }
@@ -332,7 +354,9 @@ impl<B: Backend> Session<B> {
         if diagnostics.is_empty() {
             return Ok(());
         }
-        let text = dql::diagnostic::render(source, diagnostics, self.colour, self.width);
+        // Wrapped at the terminal's width when there is one.
+        let width = self.screen.map_or(self.width, |(columns, _)| columns);
+        let text = dql::diagnostic::render(source, diagnostics, self.colour, width);
         write!(out, "{text}")
     }
 }
@@ -527,6 +551,51 @@ mod tests {
         assert!(settings.contains("no parameters"), "{settings}");
         assert_eq!(run(&mut s, ".timing on"), "timing: on\n");
         assert_eq!(s.handle(".quit", &mut Vec::new()).unwrap(), Step::Quit);
+    }
+
+    #[test]
+    fn display_commands_change_how_results_are_drawn() {
+        let mut s = session(Fake::default());
+        assert_eq!(run(&mut s, ".format table"), "format: table\n");
+        assert_eq!(run(&mut s, "\\x"), "expanded: on\n");
+        let vertical = run(&mut s, "SELECT count() FROM errors;");
+        assert!(vertical.starts_with("─[ row 1 ]"), "{vertical}");
+        assert!(vertical.contains("customer │ acme"), "{vertical}");
+        assert_eq!(run(&mut s, "\\x"), "expanded: off\n");
+        assert!(run(&mut s, "SELECT count() FROM errors;").starts_with('┌'));
+        assert_eq!(run(&mut s, ".expanded auto"), "expanded: auto\n");
+        assert_eq!(run(&mut s, ".width 20"), "width: 20\n");
+        assert_eq!(run(&mut s, ".pager off"), "pager: off\n");
+        let settings = run(&mut s, ".set");
+        assert!(settings.contains("width        20"), "{settings}");
+        assert!(settings.contains("pager        off"), "{settings}");
+        assert!(run(&mut s, ".width narrow").starts_with("error:"));
+        // A fixed width holds even off a terminal.
+        let fitted = run(&mut s, "SELECT count() FROM errors;");
+        assert!(fitted.lines().all(|l| l.chars().count() <= 20), "{fitted}");
+        assert_eq!(run(&mut s, ".width off"), "width: off (nothing is cut)\n");
+    }
+
+    #[test]
+    fn several_statements_print_in_csv_with_a_statement_column() {
+        let mut s = session(Fake::default());
+        // The fake gives one answer per run, so two of them are handed to `answers` directly.
+        let answer = Fake::default()
+            .run(
+                &Query {
+                    file: &syntax::parse(&Source::new("t", "SELECT count() FROM errors;")).file,
+                    params: &Default::default(),
+                },
+                &AtomicBool::new(false),
+            )
+            .unwrap()
+            .remove(0);
+        let mut out = Vec::new();
+        s.answers(&[answer.clone(), answer], &mut out).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "statement,customer,count()\nresult 1,acme,3\nresult 2,acme,3\n"
+        );
     }
 
     #[test]

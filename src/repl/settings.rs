@@ -41,6 +41,8 @@ pub(crate) struct Settings {
     pub(crate) compile_only: bool,
     /// Print how long each query took.
     pub(crate) timing: bool,
+    /// `.width`, `.pager`, `.expanded`.
+    pub(crate) display: super::display::Display,
 }
 
 impl Settings {
@@ -55,6 +57,7 @@ impl Settings {
             params: BTreeMap::new(),
             compile_only: false,
             timing: false,
+            display: super::display::Display::default(),
         }
     }
 }
@@ -161,6 +164,12 @@ impl Settings {
             ("dataset", show(self.dataset.as_ref().map(|d| &d.text))),
             ("compile", on_off(self.compile_only).to_owned()),
             ("timing", on_off(self.timing).to_owned()),
+            ("width", self.display.width.to_string()),
+            ("pager", on_off(self.display.pager).to_owned()),
+            (
+                "expanded",
+                super::display::expanded_name(self.display.expanded).to_owned(),
+            ),
         ]
     }
 

@@ -1,0 +1,504 @@
+//! Where results go and how they fit: the terminal's size, the pager (only when the output is
+//! taller than the screen), `-o FILE`, `--output-dir DIR`, and the table [`Layout`] that
+//! follows from them.
+#![allow(clippy::print_stderr, reason = "the CLI talks to the terminal")]
+
+use dql::format::{Expanded, Format, Layout, Sink};
+use dql::lower::Column;
+use dql::result::{Meta, Row};
+use std::io::{self, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, Stdio};
+
+/// Rows a table shows on a terminal without a pager (DuckDB shows 40 too).
+pub(crate) const TERMINAL_MAX_ROWS: usize = 40;
+
+/// The size of the terminal standard output is, as (columns, rows); `None` off a terminal.
+pub(crate) fn screen() -> Option<(usize, usize)> {
+    let stdout = io::stdout();
+    if !stdout.is_terminal() {
+        return None;
+    }
+    let (width, height) = terminal_size::terminal_size_of(stdout)?;
+    Some((usize::from(width.0), usize::from(height.0)))
+}
+
+/// The pager command: `$DQL_PAGER`, else `$PAGER`, else `less`; `None` when set empty or to
+/// `cat` (no pager), or when its program is not installed (the output is printed instead of
+/// vanishing into a shell's "not found").
+pub(crate) fn pager_command() -> Option<String> {
+    let chosen = std::env::var("DQL_PAGER")
+        .or_else(|_| std::env::var("PAGER"))
+        .unwrap_or_else(|_| "less".to_owned());
+    let chosen = chosen.trim();
+    let program = chosen.split_whitespace().next()?;
+    if chosen == "cat" || !installed(program) {
+        return None;
+    }
+    Some(chosen.to_owned())
+}
+
+/// Whether `program` is a path to a file or a name found in a `PATH` directory. A word the
+/// shell would read differently (`VAR=x less`, a function) counts as installed.
+fn installed(program: &str) -> bool {
+    if program.contains('=') {
+        return true;
+    }
+    if program.contains('/') {
+        return Path::new(program).is_file();
+    }
+    std::env::var_os("PATH")
+        .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(program).is_file()))
+}
+
+/// Starts `command` through the shell (as git does, so `PAGER='less -S'` works), with
+/// `LESS=FRX` unless the user set `LESS`: quit when one screen holds it, keep colours, leave
+/// the text on the screen.
+fn spawn_pager(command: &str) -> io::Result<Child> {
+    let mut pager = Command::new("sh");
+    pager.arg("-c").arg(command).stdin(Stdio::piped());
+    if std::env::var_os("LESS").is_none() {
+        pager.env("LESS", "FRX");
+    }
+    pager.spawn()
+}
+
+/// Counts screen lines of text as it is written: newlines, and lines long enough to wrap.
+#[derive(Debug, Clone, Copy)]
+struct LineCounter {
+    width: usize,
+    lines: usize,
+    column: usize,
+}
+
+impl LineCounter {
+    fn new(width: usize) -> Self {
+        LineCounter {
+            width: width.max(1),
+            lines: 0,
+            column: 0,
+        }
+    }
+
+    fn add(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            if byte == b'\n' {
+                self.lines += 1;
+                self.column = 0;
+            } else if byte & 0xC0 != 0x80 {
+                // One column per character (continuation bytes of UTF-8 add none); wide
+                // characters make this an underestimate, which only delays the pager.
+                self.column += 1;
+                if self.column > self.width {
+                    self.lines += 1;
+                    self.column = 1;
+                }
+            }
+        }
+    }
+}
+
+/// Standard output that turns into a pager once more than a screenful has been written, so a
+/// short result prints as usual and a long one can be scrolled. Call [`Paged::finish`] (or
+/// drop it) to print what is held and wait for the pager.
+pub(crate) struct Paged {
+    held: Vec<u8>,
+    counter: LineCounter,
+    height: usize,
+    command: Option<String>,
+    pager: Option<(Child, ChildStdin)>,
+    /// The pager could not start, or none is wanted: write straight through.
+    direct: bool,
+}
+
+impl Paged {
+    /// Output to a terminal of `screen` (columns, rows), paged with `command` when given.
+    pub(crate) fn new(screen: (usize, usize), command: Option<String>) -> Self {
+        Paged {
+            held: Vec::new(),
+            counter: LineCounter::new(screen.0),
+            // The last line is the shell's prompt (and less's).
+            height: screen.1.saturating_sub(1).max(1),
+            direct: command.is_none(),
+            command,
+            pager: None,
+        }
+    }
+
+    fn start_pager(&mut self) -> io::Result<()> {
+        // While the pager shows the result, Ctrl-C is the pager's (less stops a search with
+        // it): dql must not die under it and leave it reading a closed pipe. `q` ends the
+        // pager, and dql with it, quietly. (As git does.)
+        let _ = ctrlc::set_handler(|| {});
+        let started = self.command.as_deref().map(spawn_pager);
+        match started {
+            Some(Ok(mut child)) => match child.stdin.take() {
+                Some(stdin) => {
+                    self.pager = Some((child, stdin));
+                }
+                None => {
+                    let _ = child.wait();
+                    self.direct = true;
+                }
+            },
+            Some(Err(error)) => {
+                eprintln!(
+                    "note: cannot start the pager `{}` ({error}); printing instead (--no-pager)",
+                    self.command.as_deref().unwrap_or_default()
+                );
+                self.direct = true;
+            }
+            None => self.direct = true,
+        }
+        let held = std::mem::take(&mut self.held);
+        self.write_all(&held)
+    }
+
+    /// Prints what is held, or closes the pager's input and waits until the user leaves it.
+    pub(crate) fn finish(&mut self) -> io::Result<()> {
+        if let Some((mut child, stdin)) = self.pager.take() {
+            drop(stdin);
+            child.wait()?;
+            return Ok(());
+        }
+        let held = std::mem::take(&mut self.held);
+        let mut stdout = io::stdout().lock();
+        stdout.write_all(&held)?;
+        stdout.flush()
+    }
+}
+
+impl Write for Paged {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        if let Some((_, stdin)) = &mut self.pager {
+            return stdin.write(bytes);
+        }
+        if self.direct {
+            return io::stdout().lock().write(bytes);
+        }
+        self.held.extend_from_slice(bytes);
+        self.counter.add(bytes);
+        if self.counter.lines > self.height {
+            self.start_pager()?;
+        }
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match &mut self.pager {
+            Some((_, stdin)) => stdin.flush(),
+            None if self.direct => io::stdout().lock().flush(),
+            // Held text waits until it is known to fit or not.
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for Paged {
+    fn drop(&mut self) {
+        let _ = self.finish();
+    }
+}
+
+/// Whether `text` is taller than a screen of `screen` (columns, rows).
+pub(crate) fn taller_than(text: &[u8], screen: (usize, usize)) -> bool {
+    let mut counter = LineCounter::new(screen.0);
+    counter.add(text);
+    counter.lines > screen.1.saturating_sub(1).max(1)
+}
+
+/// Shows `text` in the pager; `Ok(false)` when no pager is configured or it cannot start (the
+/// caller prints instead).
+pub(crate) fn page(text: &[u8]) -> io::Result<bool> {
+    let Some(command) = pager_command() else {
+        return Ok(false);
+    };
+    let Ok(mut child) = spawn_pager(&command) else {
+        return Ok(false);
+    };
+    if let Some(mut stdin) = child.stdin.take() {
+        // The user may leave the pager before reading everything: not an error.
+        match stdin.write_all(text) {
+            Err(error) if error.kind() != io::ErrorKind::BrokenPipe => return Err(error),
+            _ => {}
+        }
+    }
+    child.wait()?;
+    Ok(true)
+}
+
+/// The output options of `dql run`.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct OutputOptions {
+    /// `--wide`: no width limit.
+    pub(crate) wide: bool,
+    /// `--no-pager`.
+    pub(crate) no_pager: bool,
+    /// `--max-rows N` (0: all).
+    pub(crate) max_rows: Option<usize>,
+    /// `-o FILE`.
+    pub(crate) file: Option<PathBuf>,
+    /// `--output-dir DIR`.
+    pub(crate) dir: Option<PathBuf>,
+}
+
+impl OutputOptions {
+    /// The format when none is given: from `-o FILE`'s extension, else table on a terminal and
+    /// csv elsewhere.
+    pub(crate) fn default_format(&self) -> Format {
+        if let Some(file) = &self.file {
+            let extension = file
+                .extension()
+                .and_then(|e| e.to_str())
+                .unwrap_or_default()
+                .to_ascii_lowercase();
+            return match extension.as_str() {
+                "json" => Format::Json,
+                "ndjson" | "jsonl" => Format::Ndjson,
+                "md" | "markdown" => Format::Markdown,
+                "txt" => Format::Table,
+                _ => Format::Csv,
+            };
+        }
+        if self.dir.is_none() && io::stdout().is_terminal() {
+            Format::Table
+        } else {
+            Format::Csv
+        }
+    }
+}
+
+/// Where `dql run` writes: standard output (paged on a terminal), a file, or a folder with one
+/// file per statement.
+pub(crate) enum Destination {
+    /// Standard output, not a terminal.
+    Stdout(io::Stdout),
+    /// A terminal, through [`Paged`].
+    Terminal(Paged),
+    /// `-o FILE`.
+    File(io::BufWriter<std::fs::File>),
+    /// `--output-dir DIR`.
+    Dir(PathBuf),
+}
+
+impl Destination {
+    /// Opens the destination `options` name; an error is reported and its exit code returned.
+    pub(crate) fn open(options: &OutputOptions) -> Result<(Destination, Layout), u8> {
+        if let Some(dir) = &options.dir {
+            if let Err(error) = std::fs::create_dir_all(dir) {
+                eprintln!("error: cannot create {}: {error}", dir.display());
+                return Err(crate::cli::exit::USAGE);
+            }
+            return Ok((Destination::Dir(dir.clone()), Layout::default()));
+        }
+        if let Some(file) = &options.file {
+            return match std::fs::File::create(file) {
+                Ok(opened) => Ok((
+                    Destination::File(io::BufWriter::new(opened)),
+                    Layout::default(),
+                )),
+                Err(error) => {
+                    eprintln!("error: cannot write {}: {error}", file.display());
+                    Err(crate::cli::exit::USAGE)
+                }
+            };
+        }
+        let Some(screen) = screen() else {
+            return Ok((Destination::Stdout(io::stdout()), Layout::default()));
+        };
+        let command = if options.no_pager {
+            None
+        } else {
+            pager_command()
+        };
+        let max_rows = match options.max_rows {
+            Some(0) => None,
+            Some(n) => Some(n),
+            // A pager scrolls any length; without one, a screenful is what is useful.
+            None if command.is_some() => None,
+            None => Some(TERMINAL_MAX_ROWS),
+        };
+        let layout = Layout {
+            width: (!options.wide).then_some(screen.0),
+            max_rows,
+            all_rows_hint: Some("--max-rows 0 or --format csv shows them all".to_owned()),
+            expanded: Expanded::Auto,
+        };
+        Ok((Destination::Terminal(Paged::new(screen, command)), layout))
+    }
+
+    /// The sink for `n_results` results in `format`.
+    pub(crate) fn sink<'w>(
+        &'w mut self,
+        format: Format,
+        n_results: usize,
+        layout: Layout,
+    ) -> Box<dyn Sink + 'w> {
+        let several = n_results > 1;
+        match self {
+            Destination::Stdout(out) => format.sink_with(out.lock(), several, layout),
+            Destination::Terminal(paged) => format.sink_with(paged, several, layout),
+            Destination::File(file) => format.sink_with(file, several, layout),
+            Destination::Dir(dir) => Box::new(DirSink::new(dir, format)),
+        }
+    }
+
+    /// Prints what a pager held back and waits for the pager; flushes a file.
+    pub(crate) fn finish(&mut self) -> io::Result<()> {
+        match self {
+            Destination::Stdout(out) => out.flush(),
+            Destination::Terminal(paged) => paged.finish(),
+            Destination::File(file) => file.flush(),
+            Destination::Dir(_) => Ok(()),
+        }
+    }
+}
+
+/// `--output-dir`: each result in its own file, `NAME.EXT` for a statement with `@name NAME`
+/// and `statement-N.EXT` for the N-th otherwise.
+struct DirSink<'d> {
+    dir: &'d Path,
+    format: Format,
+    position: usize,
+    open: Option<Box<dyn Sink>>,
+}
+
+impl<'d> DirSink<'d> {
+    fn new(dir: &'d Path, format: Format) -> Self {
+        DirSink {
+            dir,
+            format,
+            position: 0,
+            open: None,
+        }
+    }
+
+    /// The file of the result at `position` named `name`: names that would leave the folder
+    /// (`/`, `..`) fall back to the position.
+    fn file_name(&self, name: Option<&str>) -> PathBuf {
+        let safe = name.filter(|n| {
+            !n.is_empty()
+                && n.chars()
+                    .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.'))
+                && !n.starts_with('.')
+        });
+        let stem = safe.map_or_else(|| format!("statement-{}", self.position), str::to_owned);
+        self.dir.join(format!("{stem}.{}", self.format.extension()))
+    }
+
+    fn current(&mut self) -> io::Result<&mut Box<dyn Sink>> {
+        self.open.as_mut().ok_or_else(|| {
+            io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "row or end called with no result open",
+            )
+        })
+    }
+}
+
+impl Sink for DirSink<'_> {
+    fn begin(&mut self, name: Option<&str>, columns: &[Column], meta: &Meta) -> io::Result<()> {
+        if let Some(mut previous) = self.open.take() {
+            previous.finish()?;
+        }
+        self.position += 1;
+        let path = self.file_name(name);
+        let file = std::fs::File::create(&path).map_err(|error| {
+            io::Error::new(error.kind(), format!("{}: {error}", path.display()))
+        })?;
+        let mut sink = self.format.sink(io::BufWriter::new(file));
+        sink.begin(name, columns, meta)?;
+        self.open = Some(sink);
+        Ok(())
+    }
+
+    fn extend_meta(&mut self, meta: &Meta) {
+        if let Some(sink) = &mut self.open {
+            sink.extend_meta(meta);
+        }
+    }
+
+    fn row(&mut self, row: &Row) -> io::Result<()> {
+        self.current()?.row(row)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.current()?.flush()
+    }
+
+    fn end(&mut self) -> io::Result<()> {
+        let mut sink = self.open.take().ok_or_else(|| {
+            io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "end called with no result open",
+            )
+        })?;
+        sink.end()?;
+        sink.finish()
+    }
+
+    fn finish(&mut self) -> io::Result<()> {
+        match self.open.take() {
+            Some(mut sink) => sink.finish(),
+            None => Ok(()),
+        }
+    }
+
+    /// The open result's file is left visibly incomplete; the finished files are whole.
+    fn abort(&mut self) -> io::Result<()> {
+        match self.open.take() {
+            Some(mut sink) => sink.abort(),
+            None => Ok(()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_count_newlines_and_wrapping() {
+        let mut counter = LineCounter::new(10);
+        counter.add(b"short\n");
+        counter.add("0123456789é0123\n".as_bytes());
+        assert_eq!(counter.lines, 3);
+        assert!(taller_than(b"a\nb\nc\n", (80, 3)));
+        assert!(!taller_than(b"a\nb\n", (80, 3)));
+    }
+
+    #[test]
+    fn a_pager_that_is_not_installed_is_no_pager() {
+        assert!(installed("sh"));
+        assert!(!installed("dql-no-such-pager"));
+        assert!(!installed("/nonexistent/less"));
+        assert!(installed("LESS=R"));
+    }
+
+    #[test]
+    fn the_format_follows_the_file_extension() {
+        let with = |file: &str| OutputOptions {
+            file: Some(PathBuf::from(file)),
+            ..OutputOptions::default()
+        };
+        assert_eq!(with("out.json").default_format(), Format::Json);
+        assert_eq!(with("out.JSONL").default_format(), Format::Ndjson);
+        assert_eq!(with("out.md").default_format(), Format::Markdown);
+        assert_eq!(with("out.csv").default_format(), Format::Csv);
+        assert_eq!(with("out").default_format(), Format::Csv);
+    }
+
+    #[test]
+    fn statement_files_never_leave_the_folder() {
+        let dir = Path::new("/tmp/x");
+        let mut sink = DirSink::new(dir, Format::Csv);
+        sink.position = 2;
+        assert_eq!(
+            sink.file_name(Some("slow_pages")),
+            dir.join("slow_pages.csv")
+        );
+        assert_eq!(sink.file_name(Some("../etc")), dir.join("statement-2.csv"));
+        assert_eq!(sink.file_name(Some(".hidden")), dir.join("statement-2.csv"));
+        assert_eq!(sink.file_name(None), dir.join("statement-2.csv"));
+    }
+}
