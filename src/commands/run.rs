@@ -2,7 +2,7 @@
 //! with `--events`), follows pages, and prints the rows.
 #![allow(clippy::print_stderr, reason = "the CLI talks to the terminal")]
 
-use super::{parse_now, parse_params, read_source};
+use super::{Input, parse_now, parse_params, read_input};
 use crate::cli::exit;
 use dql::Compiled;
 use dql::client::Client;
@@ -14,13 +14,14 @@ use dql::result::Meta;
 use dql::span::Span;
 use dql::syntax::ast;
 use std::io::{IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 /// Arguments of `dql run`.
 pub(crate) struct Args<'a> {
-    pub(crate) path: &'a Path,
+    pub(crate) input: Input<'a>,
     pub(crate) name: Option<&'a str>,
+    pub(crate) keep_going: bool,
     pub(crate) params: &'a [String],
     pub(crate) format: Option<Format>,
     pub(crate) now: Option<&'a str>,
@@ -36,7 +37,7 @@ pub(crate) struct Args<'a> {
 
 /// Runs `dql run`.
 pub(crate) fn run(args: &Args<'_>, config: Result<Config, ClientError>) -> u8 {
-    let source = match read_source(args.path) {
+    let source = match read_input(args.input) {
         Ok(s) => s,
         Err(code) => return code,
     };
@@ -44,6 +45,14 @@ pub(crate) fn run(args: &Args<'_>, config: Result<Config, ClientError>) -> u8 {
         Ok(p) => p,
         Err(code) => return code,
     };
+    let source = match args.name {
+        Some(name) => match super::only_named(&source, name) {
+            Ok(s) => s,
+            Err(code) => return code,
+        },
+        None => source,
+    };
+    super::warn_unused_params(&source, &params);
     let format = args.format.unwrap_or(if std::io::stdout().is_terminal() {
         Format::Table
     } else {
@@ -64,10 +73,11 @@ pub(crate) fn run(args: &Args<'_>, config: Result<Config, ClientError>) -> u8 {
     options.params = params;
     options.strict = args.strict;
     options.org = config.org.as_ref().map(|o| o.value.clone());
-    let mut chosen = match super::statements_to_run(&source, &options, args.name, format) {
-        Ok(c) => c,
-        Err(code) => return code,
-    };
+    let (mut chosen, compile_failed) =
+        match super::statements_to_run(&source, &options, args.name, format, args.keep_going) {
+            Ok(c) => c,
+            Err(code) => return code,
+        };
     let default_project = config.project.as_ref().map(|p| p.value.as_str());
     for compiled in &mut chosen {
         super::apply_default_project(&mut compiled.request, default_project);
@@ -105,6 +115,7 @@ pub(crate) fn run(args: &Args<'_>, config: Result<Config, ClientError>) -> u8 {
         Ok(s) => s,
         Err(code) => return code,
     };
+    let mut code = if compile_failed { exit::QUERY } else { 0 };
     for compiled in &chosen {
         let outcome = if compiled.request.update.is_some() {
             update(&client, compiled, args.yes, sink.as_mut())
@@ -112,18 +123,30 @@ pub(crate) fn run(args: &Args<'_>, config: Result<Config, ClientError>) -> u8 {
             fetch(&client, &compiled.request, format, sink.as_mut())
         };
         if let Err(failure) = outcome {
-            let _ = sink.finish();
-            return match failure {
-                Failure::Client(e) => report_request_error(e, &source, compiled),
-                Failure::Io(e) => super::output_failed(&e),
+            let failed = match failure {
+                Failure::Client(e) => {
+                    eprintln!("error: {} failed:", super::statement_label(&source, compiled));
+                    report_request_error(e, &source, compiled)
+                }
+                Failure::Io(e) => {
+                    let _ = sink.finish();
+                    return super::output_failed(&e);
+                }
                 Failure::Declined => exit::QUERY,
             };
+            if code == 0 {
+                code = failed;
+            }
+            if !args.keep_going {
+                let _ = sink.finish();
+                return code;
+            }
         }
     }
     if let Err(e) = sink.finish() {
         return super::output_failed(&e);
     }
-    0
+    code
 }
 
 /// Why a statement could not be completed.

@@ -1,5 +1,6 @@
-//! The line editor's helper: syntax highlighting, tab completion and the multi-line rule
-//! (an input ends at a `;` outside strings and comments, or is a `.` meta-command).
+//! The line editor's helper: syntax highlighting and tab completion. Lines are gathered into
+//! inputs by the loop (`lex::Gather`), so that every line of a query gets the continuation
+//! prompt.
 
 use super::lex::{self, Kind};
 use super::settings::KEYS;
@@ -10,14 +11,14 @@ use dql::syntax::token::{KEYWORDS, is_name_char};
 use rustyline::completion::Completer;
 use rustyline::highlight::{CmdKind, Highlighter};
 use rustyline::hint::Hinter;
-use rustyline::validate::{ValidationContext, ValidationResult, Validator};
+use rustyline::validate::Validator;
 use std::borrow::Cow;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The meta-commands, for completion and "did you mean".
-pub(crate) const COMMANDS: [&str; 10] = [
+pub(crate) const COMMANDS: [&str; 15] = [
     ".help", ".quit", ".exit", ".format", ".set", ".unset", ".params", ".param", ".compile",
-    ".timing",
+    ".timing", ".edit", ".output", ".once", ".last", ".watch",
 ];
 
 const KEYWORD: &str = "\x1b[1;34m";
@@ -39,6 +40,10 @@ pub(crate) struct Helper {
     pub(crate) dataset: Option<String>,
     /// Tag names seen in earlier results.
     pub(crate) tags: BTreeSet<String>,
+    /// Values seen in earlier results, by field or tag name, for completion after `key:`.
+    pub(crate) values: BTreeMap<String, BTreeSet<String>>,
+    /// The earlier lines of the query being typed (its `FROM` may be there).
+    pub(crate) pending: String,
 }
 
 impl rustyline::Helper for Helper {}
@@ -47,15 +52,8 @@ impl Hinter for Helper {
     type Hint = String;
 }
 
-impl Validator for Helper {
-    fn validate(&self, ctx: &mut ValidationContext<'_>) -> rustyline::Result<ValidationResult> {
-        Ok(if lex::is_complete(ctx.input()) {
-            ValidationResult::Valid(None)
-        } else {
-            ValidationResult::Incomplete
-        })
-    }
-}
+/// Every line is accepted as typed: the loop decides when an input is complete.
+impl Validator for Helper {}
 
 impl Highlighter for Helper {
     fn highlight<'l>(&self, line: &'l str, _pos: usize) -> Cow<'l, str> {
@@ -102,6 +100,17 @@ impl Helper {
             .unwrap_or("")
             .split_whitespace()
             .collect();
+        let whole = format!("{}{line}", self.pending);
+        if let Some((key, value_start)) = value_context(before, start) {
+            let typed = before.get(value_start..).unwrap_or("");
+            let dataset = dataset_in(&whole).or(self.dataset.clone());
+            let mut found = self.values_of(key, dataset.as_deref());
+            let lower = typed.to_lowercase();
+            found.retain(|c| c.to_lowercase().starts_with(&lower));
+            found.sort();
+            found.dedup();
+            return (value_start, found);
+        }
 
         let mut found: Vec<String> = if before.trim_start().starts_with('.') {
             meta_candidates(&earlier, word)
@@ -128,7 +137,7 @@ impl Helper {
                     .into_iter()
                     .map(|f| format!("{f}(")),
             );
-            let dataset = dataset_in(line).or(self.dataset.clone());
+            let dataset = dataset_in(&whole).or(self.dataset.clone());
             match dataset {
                 Some(dataset) => all.extend(owned(catalog.field_names(&dataset))),
                 None => {
@@ -148,6 +157,75 @@ impl Helper {
     }
 }
 
+impl Helper {
+    /// What may follow `key:`: the values the catalog knows for it (`is:`, `status:`, booleans;
+    /// field names after `has:`), and the values earlier results held.
+    fn values_of(&self, key: &str, dataset: Option<&str>) -> Vec<String> {
+        let catalog = Catalog::builtin();
+        let key = key.trim_start_matches('!');
+        let mut found: Vec<String> = Vec::new();
+        if key == "has" {
+            match dataset {
+                Some(dataset) => found.extend(owned(catalog.field_names(dataset))),
+                None => {
+                    for dataset in catalog.dataset_names() {
+                        found.extend(owned(catalog.field_names(dataset)));
+                    }
+                }
+            }
+            found.extend(self.tags.iter().cloned());
+            return found;
+        }
+        if let Some(issue_key) = catalog.issue_search_key(key) {
+            found.extend(issue_key.values.iter().cloned());
+        }
+        if let Some(field) = catalog.lookup_field(key) {
+            if field.ty == dql::semantic::types::FieldType::Boolean {
+                found.extend(["true".to_owned(), "false".to_owned()]);
+            }
+        }
+        let plain = key
+            .strip_prefix("tags[")
+            .and_then(|k| k.strip_suffix(']'))
+            .unwrap_or(key);
+        if let Some(seen) = self.values.get(plain) {
+            found.extend(seen.iter().map(|v| search_value(v)));
+        }
+        found
+    }
+}
+
+/// A value as a search term writes it: bare when it can be, else in double quotes.
+fn search_value(value: &str) -> String {
+    let bare = !value.is_empty()
+        && !value.starts_with(['!', '-', '"'])
+        && !value.contains(|c: char| c.is_whitespace() || matches!(c, '"' | '(' | ')' | ',' | '[' | ']' | ';'));
+    if bare {
+        value.to_owned()
+    } else {
+        format!("\"{}\"", value.replace('"', "\\\""))
+    }
+}
+
+/// When the cursor is in the value of a `key:value` term: the key, and where the value (with
+/// its opening quote, if any) starts.
+fn value_context(before: &str, word_start: usize) -> Option<(&str, usize)> {
+    let head = before.get(..word_start)?;
+    let (head, value_start) = match head.strip_suffix('"') {
+        Some(open) => (open, word_start - 1),
+        None => (head, word_start),
+    };
+    let head = head.strip_suffix(':')?;
+    let key_start = head
+        .char_indices()
+        .rev()
+        .take_while(|&(_, c)| is_name_char(c) || matches!(c, '.' | '[' | ']' | '!'))
+        .last()
+        .map(|(idx, _)| idx)?;
+    let key = head.get(key_start..)?;
+    (!key.trim_start_matches('!').is_empty()).then_some((key, value_start))
+}
+
 fn owned(names: Vec<&str>) -> Vec<String> {
     names.into_iter().map(str::to_owned).collect()
 }
@@ -161,6 +239,7 @@ fn meta_candidates(earlier: &[&str], word: &str) -> Vec<String> {
         [".set" | ".unset"] => names(&KEYS),
         [".set", "dataset"] => owned(Catalog::builtin().dataset_names()),
         [".compile" | ".timing"] => names(&["on", "off"]),
+        [".last"] => Format::ALL.iter().map(|f| f.name().to_owned()).collect(),
         _ => {
             let _ = word;
             Vec::new()
@@ -331,6 +410,49 @@ mod tests {
         assert!(found.contains(&"p95(".to_owned()), "{found:?}");
         let (_, found) = helper.candidates("SELECT count() WHERE customer_", 30);
         assert_eq!(found, ["customer_tier"]);
+    }
+
+    #[test]
+    fn completes_values_after_a_key_never_field_names() {
+        let helper = Helper {
+            values: BTreeMap::from([(
+                "browser.name".to_owned(),
+                BTreeSet::from(["Chrome".to_owned(), "Chrome Mobile".to_owned(), "Firefox".to_owned()]),
+            )]),
+            ..Helper::default()
+        };
+        let line = "SELECT count() FROM errors WHERE browser.name:Ch";
+        assert_eq!(
+            helper.candidates(line, line.len()),
+            (46, vec!["\"Chrome Mobile\"".to_owned(), "Chrome".to_owned()])
+        );
+        let line = "SELECT count() FROM errors WHERE browser.name:\"Chrome M";
+        assert_eq!(
+            helper.candidates(line, line.len()),
+            (46, vec!["\"Chrome Mobile\"".to_owned()])
+        );
+        // Catalog values before any result: `is:` and `has:` (which takes field names).
+        let (_, found) = helper.candidates("SELECT count() FROM issues WHERE is:unre", 40);
+        assert_eq!(found, ["unresolved"]);
+        let line = "SELECT count() FROM transactions WHERE has:transaction.du";
+        let (_, found) = helper.candidates(line, line.len());
+        assert_eq!(found, ["transaction.duration"]);
+        // A key with no known values offers nothing rather than field names.
+        let line = "SELECT count() FROM errors WHERE message:tr";
+        assert_eq!(helper.candidates(line, line.len()).1, Vec::<String>::new());
+    }
+
+    #[test]
+    fn fields_follow_a_from_on_an_earlier_line() {
+        let mut helper = Helper {
+            pending: "SELECT count()\nFROM transactions\n".to_owned(),
+            ..Helper::default()
+        };
+        let (_, found) = helper.candidates("WHERE transaction.du", 20);
+        assert!(found.contains(&"transaction.duration".to_owned()), "{found:?}");
+        helper.pending = "SELECT count()\nFROM errors\n".to_owned();
+        let (_, found) = helper.candidates("WHERE transaction.du", 20);
+        assert!(!found.contains(&"transaction.duration".to_owned()), "{found:?}");
     }
 
     #[test]

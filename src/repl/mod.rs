@@ -11,7 +11,7 @@
 
 pub(crate) mod backend;
 mod helper;
-mod lex;
+pub(crate) mod lex;
 mod session;
 mod settings;
 
@@ -22,6 +22,7 @@ use rustyline::config::{ColorMode, CompletionType, Config};
 use rustyline::error::ReadlineError;
 use rustyline::history::FileHistory;
 use session::{Session, Step};
+use std::collections::VecDeque;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -74,34 +75,57 @@ pub(crate) fn run(backend: impl Backend, format: Format) -> u8 {
         println!("{hint}");
     }
 
-    // Without a terminal the editor cannot validate, so multi-line input is gathered here.
-    let mut pending = String::new();
+    // Lines are gathered here, not by the editor: a continuation prompt on every line, and
+    // every statement and command of a paste runs, in order, whatever arrives at once.
+    let mut gather = lex::Gather::default();
+    let mut queue: VecDeque<lex::Unit> = VecDeque::new();
     loop {
-        let prompt = if pending.is_empty() {
-            PROMPT
-        } else {
-            CONTINUATION
-        };
-        let line = match editor.readline(prompt) {
-            Ok(line) => line,
-            Err(ReadlineError::Interrupted) => {
-                pending.clear();
+        let unit = match queue.pop_front() {
+            Some(unit) => unit,
+            None => {
+                let prompt = if gather.pending().is_empty() {
+                    PROMPT
+                } else {
+                    CONTINUATION
+                };
+                if let Some(helper) = editor.helper_mut() {
+                    helper.pending = gather.pending().to_owned();
+                }
+                match editor.readline(prompt) {
+                    Ok(line) => queue.extend(gather.feed(&line)),
+                    Err(ReadlineError::Interrupted) => {
+                        gather.take();
+                    }
+                    Err(ReadlineError::Eof) => break,
+                    Err(error) => {
+                        eprintln!("error: cannot read input: {error}");
+                        return 1;
+                    }
+                }
                 continue;
             }
-            Err(ReadlineError::Eof) => break,
-            Err(error) => {
-                eprintln!("error: cannot read input: {error}");
-                return 1;
-            }
         };
-        pending.push_str(&line);
-        if !lex::is_complete(&pending) {
-            pending.push('\n');
-            continue;
-        }
-        let input = std::mem::take(&mut pending);
+        let input = match unit {
+            lex::Unit::Command(command) if matches!(command.as_str(), ".edit" | "\\e") => {
+                let current = gather.take();
+                let text = if current.trim().is_empty() {
+                    session.last_query().unwrap_or_default().to_owned()
+                } else {
+                    current
+                };
+                match edit(&text) {
+                    Ok(edited) => {
+                        println!("{}", edited.trim_end());
+                        queue.extend(gather.feed(&edited));
+                    }
+                    Err(error) => eprintln!("error: {error}"),
+                }
+                continue;
+            }
+            lex::Unit::Command(text) | lex::Unit::Query(text) => text,
+        };
         // Leaving is not worth recalling: Up after a restart should bring back work.
-        let quits = matches!(input.trim(), ".quit" | ".exit" | ".q");
+        let quits = matches!(input.trim(), ".quit" | ".exit" | ".q" | "\\q");
         if !input.trim().is_empty() && !quits {
             let _ = editor.add_history_entry(input.as_str());
             if let Some(path) = &history {
@@ -126,9 +150,37 @@ pub(crate) fn run(backend: impl Backend, format: Format) -> u8 {
         if let Some(helper) = editor.helper_mut() {
             helper.dataset = session.settings.dataset_name().map(str::to_owned);
             helper.tags.clone_from(&session.tags);
+            helper.values.clone_from(&session.values);
         }
     }
     0
+}
+
+/// `.edit`: `$VISUAL` or `$EDITOR` (else `vi`) on `text` in a scratch file; the file's text
+/// once the editor ends.
+fn edit(text: &str) -> Result<String, String> {
+    let editor = std::env::var("VISUAL")
+        .ok()
+        .filter(|e| !e.trim().is_empty())
+        .or_else(|| std::env::var("EDITOR").ok().filter(|e| !e.trim().is_empty()))
+        .unwrap_or_else(|| "vi".to_owned());
+    let path = std::env::temp_dir().join(format!("dql-edit-{}.dql", std::process::id()));
+    std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    // Through the shell, as psql and git do, so that `EDITOR="code --wait"` works.
+    let status = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("{editor} \"$1\""))
+        .arg("dql-edit")
+        .arg(&path)
+        .status();
+    let edited = std::fs::read_to_string(&path);
+    let _ = std::fs::remove_file(&path);
+    match status {
+        Ok(status) if status.success() => {}
+        Ok(status) => return Err(format!("the editor `{editor}` failed ({status}); nothing runs")),
+        Err(e) => return Err(format!("cannot start the editor `{editor}`: {e}")),
+    }
+    edited.map_err(|e| format!("cannot read the edited query: {e}"))
 }
 
 fn editor(colour: bool) -> rustyline::Result<rustyline::Editor<helper::Helper, FileHistory>> {

@@ -296,7 +296,10 @@ fn check_clauses_only(
 /// Duplicate aliases and aliases equal to a catalog field.
 fn check_aliases(cx: &mut Cx<'_>, items: &[SelectItem]) {
     let mut seen: Vec<(&str, Span)> = Vec::new();
-    for alias in items.iter().filter_map(|i| i.alias.as_ref()) {
+    for item in items {
+        let Some(alias) = item.alias.as_ref() else {
+            continue;
+        };
         if let Some((_, first)) = seen.iter().find(|(n, _)| *n == alias.name) {
             let first = *first;
             cx.error(
@@ -310,11 +313,12 @@ fn check_aliases(cx: &mut Cx<'_>, items: &[SelectItem]) {
         } else {
             seen.push((&alias.name, alias.span));
         }
-        if cx
-            .catalog
-            .lookup_field(&alias.name)
-            .is_some_and(|f| !f.filter_only)
-        {
+        // `count() AS count`, the commonest SQL alias, names the function's own column: it
+        // shadows nothing unless the dataset itself has a field of that name.
+        let own_name = matches!(&item.expr.kind, ExprKind::Call(call) if call.name.node == alias.name);
+        if cx.catalog.lookup_field(&alias.name).is_some_and(|f| {
+            !f.filter_only && !(own_name && !f.in_dataset(&cx.dataset))
+        }) {
             cx.error(
                 SemanticCode::AliasShadowsField,
                 alias.span,
