@@ -105,8 +105,9 @@ impl Helper {
             let typed = before.get(value_start..).unwrap_or("");
             let dataset = dataset_in(&whole).or(self.dataset.clone());
             let mut found = self.values_of(key, dataset.as_deref());
-            let lower = typed.to_lowercase();
-            found.retain(|c| c.to_lowercase().starts_with(&lower));
+            // A value that needs quotes still matches what was typed without them.
+            let lower = typed.trim_start_matches('"').to_lowercase();
+            found.retain(|c| c.trim_start_matches('"').to_lowercase().starts_with(&lower));
             found.sort();
             found.dedup();
             return (value_start, found);
@@ -211,11 +212,13 @@ fn search_value(value: &str) -> String {
 /// its opening quote, if any) starts.
 fn value_context(before: &str, word_start: usize) -> Option<(&str, usize)> {
     let head = before.get(..word_start)?;
-    let (head, value_start) = match head.strip_suffix('"') {
-        Some(open) => (open, word_start - 1),
-        None => (head, word_start),
+    // Inside an open `"…` value, the value starts at its quote.
+    let value_start = if head.matches('"').count() % 2 == 1 {
+        head.rfind('"')?
+    } else {
+        word_start
     };
-    let head = head.strip_suffix(':')?;
+    let head = head.get(..value_start)?.strip_suffix(':')?;
     let key_start = head
         .char_indices()
         .rev()

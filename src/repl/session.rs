@@ -707,6 +707,61 @@ mod tests {
     }
 
     #[test]
+    fn output_once_and_last_route_and_reshow_results() {
+        let dir = std::env::temp_dir().join(format!("dql-session-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("out.csv");
+        let path = file.display().to_string();
+        let mut s = session(Fake::default());
+        assert_eq!(run(&mut s, ".last"), "no result yet: run a query first\n");
+        assert!(run(&mut s, &format!(".once {path}")).contains("the next result goes to"));
+        assert_eq!(run(&mut s, "SELECT count() FROM errors;"), "");
+        assert_eq!(std::fs::read_to_string(&file).unwrap(), "customer,count()\nacme,3\n");
+        // Only once: the next result is printed here again.
+        assert_eq!(
+            run(&mut s, "SELECT count() FROM errors;"),
+            "customer,count()\nacme,3\n"
+        );
+        assert!(run(&mut s, &format!(".output {path}")).contains("results go to"));
+        run(&mut s, "SELECT count() FROM errors;");
+        run(&mut s, "SELECT count() FROM errors;");
+        assert_eq!(
+            std::fs::read_to_string(&file).unwrap(),
+            "customer,count()\nacme,3\ncustomer,count()\nacme,3\n"
+        );
+        assert!(run(&mut s, ".output").starts_with("results come here again"));
+        // `.last` shows the last result again, in another format when asked.
+        assert_eq!(run(&mut s, ".last"), "customer,count()\nacme,3\n");
+        assert_eq!(
+            run(&mut s, ".last json"),
+            "{\"data\":[\n{\"customer\":\"acme\",\"count()\":3}\n],\"meta\":{\"fields\":{},\"units\":{}}}\n"
+        );
+        assert!(run(&mut s, ".last yaml").starts_with("error: unknown output format"));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn psql_backslash_commands_point_to_dql_ones() {
+        let mut s = session(Fake::default());
+        assert!(run(&mut s, "\\?").starts_with("Queries end with `;`"));
+        let d = run(&mut s, "\\d");
+        assert!(d.contains("dql has no tables") && d.contains("errors"), "{d}");
+        assert!(run(&mut s, "\\z").contains("dql's commands start with `.`"));
+        assert_eq!(s.handle("\\q", &mut Vec::new()).unwrap(), Step::Quit);
+    }
+
+    #[test]
+    fn values_of_plain_columns_are_remembered_for_completion() {
+        let mut s = session(Fake::default());
+        run(&mut s, "SELECT customer, count() FROM errors GROUP BY customer;");
+        assert_eq!(
+            s.values.get("customer"),
+            Some(&BTreeSet::from(["acme".to_owned()]))
+        );
+        assert!(!s.values.contains_key("count()"));
+    }
+
+    #[test]
     fn a_raised_cancel_flag_is_cleared_before_the_next_run() {
         let mut s = session(Fake::default());
         s.cancel.store(true, Ordering::SeqCst);
