@@ -46,7 +46,9 @@ struct Cli {
 /// Sentry (`dql run q.dql --org acme`), listed under their own heading; `fmt` and `check`
 /// never use them, so they do not take them.
 #[derive(Debug, Clone, Default, clap::Args)]
-#[command(next_help_heading = "Sentry connection (also SENTRY_URL, SENTRY_ORG, SENTRY_AUTH_TOKEN, SENTRY_PROJECT, .sentryclirc)")]
+#[command(
+    next_help_heading = "Sentry connection (also SENTRY_URL, SENTRY_ORG, SENTRY_AUTH_TOKEN, SENTRY_PROJECT, .sentryclirc)"
+)]
 struct SentryFlags {
     /// Sentry's base URL (default https://sentry.io).
     #[arg(long, value_name = "URL")]
@@ -93,7 +95,12 @@ struct QueryArgs {
     #[arg(required_unless_present = "execute")]
     file: Option<PathBuf>,
     /// The query text itself instead of a file: `-e 'SELECT count() FROM errors'`.
-    #[arg(short = 'e', long = "execute", value_name = "QUERY", conflicts_with = "file")]
+    #[arg(
+        short = 'e',
+        long = "execute",
+        value_name = "QUERY",
+        conflicts_with = "file"
+    )]
     execute: Option<String>,
     /// Bind `$name` to a value (repeatable). Values are data: they never change a query's shape.
     #[arg(short = 'p', long = "param", value_name = "NAME=VALUE")]
@@ -411,7 +418,10 @@ fn fmt_one(path: &std::path::Path, check: bool, write: bool) -> u8 {
     };
     if check {
         if formatted != source.text() {
-            eprintln!("{} is not formatted (run `dql fmt --write` on it)", source.name());
+            eprintln!(
+                "{} is not formatted (run `dql fmt --write` on it)",
+                source.name()
+            );
             return exit::QUERY;
         }
         return 0;

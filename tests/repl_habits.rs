@@ -115,7 +115,10 @@ fn every_line_of_a_query_gets_the_continuation_prompt() {
     type_line(&mut repl, "-- first a comment");
     repl.expect("...> ").unwrap();
     let printed = run(&mut repl, "SELECT count() FROM errors;", "query    ");
-    assert!(printed.contains("query    SELECT count() FROM errors;"), "{printed}");
+    assert!(
+        printed.contains("query    SELECT count() FROM errors;"),
+        "{printed}"
+    );
     leave(repl);
 }
 
@@ -134,8 +137,14 @@ fn set_refuses_a_value_its_clause_would_refuse() {
     assert!(printed.contains("since        (not set)"), "{printed}");
     // Later queries are not broken by it.
     let printed = run(&mut repl, "SELECT count() FROM errors;", "query    ");
-    assert!(printed.contains("query    SELECT count() FROM errors;"), "{printed}");
-    assert!(!printed.contains("banana") && !printed.contains("bad_time"), "{printed}");
+    assert!(
+        printed.contains("query    SELECT count() FROM errors;"),
+        "{printed}"
+    );
+    assert!(
+        !printed.contains("banana") && !printed.contains("bad_time"),
+        "{printed}"
+    );
     let printed = run(&mut repl, ".set since 7d", "since = ");
     assert!(printed.contains("since = 7d"), "{printed}");
     leave(repl);
@@ -205,8 +214,16 @@ fn output_once_last_and_watch() {
     let mut repl = spawn(dir.path(), &["--events", path.to_str().unwrap()], &[]);
     let out = dir.path().join("out.csv");
     run(&mut repl, ".format csv", "format: csv");
-    run(&mut repl, &format!(".once {}", out.display()), "the next result goes to");
-    let printed = run(&mut repl, "SELECT count() AS n FROM errors SINCE 30d;", "\n");
+    run(
+        &mut repl,
+        &format!(".once {}", out.display()),
+        "the next result goes to",
+    );
+    let printed = run(
+        &mut repl,
+        "SELECT count() AS n FROM errors SINCE 30d;",
+        "\n",
+    );
     assert!(!printed.contains("9161"), "went to the file: {printed}");
     assert_eq!(std::fs::read_to_string(&out).unwrap(), "n\n9161\n");
     let printed = run(&mut repl, ".last json", "{");

@@ -59,8 +59,18 @@ fn dql(dir: &Path, args: &[&str], env: &[(&str, &str)], stdin: &str) -> Run {
     drop(input);
     let mut stdout = String::new();
     let mut stderr = String::new();
-    child.stdout.take().unwrap().read_to_string(&mut stdout).unwrap();
-    child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut stdout)
+        .unwrap();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
     let status = child.wait().unwrap();
     let run = Run {
         code: status.code().expect("dql ended by a signal"),
@@ -116,7 +126,11 @@ fn queries_piped_into_dql_run_as_psql_runs_them() {
     // Piped output is csv, as `dql run` prints when piped.
     assert_eq!(run.stdout, "count()\n42\n");
     assert_eq!(server.requests().len(), 1);
-    assert!(server.requests()[0].path().ends_with("/organizations/acme/events/"));
+    assert!(
+        server.requests()[0]
+            .path()
+            .ends_with("/organizations/acme/events/")
+    );
 }
 
 #[test]
@@ -130,7 +144,11 @@ fn one_inline_query_with_c_or_run_e() {
         &env_refs(&env),
         "",
     );
-    assert_eq!((run.code, run.stdout.as_str()), (0, "count()\n42\n"), "{run:?}");
+    assert_eq!(
+        (run.code, run.stdout.as_str()),
+        (0, "count()\n42\n"),
+        "{run:?}"
+    );
 
     let run = dql(
         dir.path(),
@@ -166,7 +184,16 @@ fn name_checks_and_binds_only_the_chosen_statement() {
     std::fs::write(dir.path().join("two.dql"), text).unwrap();
     let run = dql(
         dir.path(),
-        &["compile", "two.dql", "--name", "mine", "--output", "json", "--now", "2026-11-26T10:00:00Z"],
+        &[
+            "compile",
+            "two.dql",
+            "--name",
+            "mine",
+            "--output",
+            "json",
+            "--now",
+            "2026-11-26T10:00:00Z",
+        ],
         &[],
         "",
     );
@@ -210,7 +237,9 @@ fn keep_going_runs_the_rest_and_names_the_failed_statement() {
     assert_eq!(goes_on.code, 1, "the run still failed: {goes_on:?}");
     assert!(goes_on.stdout.contains("\"n\""), "{}", goes_on.stdout);
     assert!(
-        goes_on.stderr.contains("statement `@spans` (line 2) failed"),
+        goes_on
+            .stderr
+            .contains("statement `@spans` (line 2) failed"),
         "{}",
         goes_on.stderr
     );
@@ -220,7 +249,15 @@ fn keep_going_runs_the_rest_and_names_the_failed_statement() {
     std::fs::write(dir.path().join("bad.dql"), text).unwrap();
     let run = dql(
         dir.path(),
-        &["run", "bad.dql", "--events", &events(), "-f", "json", "--keep-going"],
+        &[
+            "run",
+            "bad.dql",
+            "--events",
+            &events(),
+            "-f",
+            "json",
+            "--keep-going",
+        ],
         &[],
         "",
     );
@@ -278,7 +315,10 @@ fn no_color_is_respected_by_check_on_a_terminal() {
     std::fs::write(dir.path().join("bad.dql"), "SELECT count() FORM errors;\n").unwrap();
     let coloured = on_a_terminal(dir.path(), &["check", "bad.dql"], &[]);
     assert!(coloured.contains("alias_without_as"), "{coloured}");
-    assert!(coloured.contains("\x1b["), "colour on a terminal: {coloured:?}");
+    assert!(
+        coloured.contains("\x1b["),
+        "colour on a terminal: {coloured:?}"
+    );
     let plain = on_a_terminal(dir.path(), &["check", "bad.dql"], &[("NO_COLOR", "1")]);
     assert!(plain.contains("alias_without_as"), "{plain}");
     assert!(!plain.contains("\x1b["), "NO_COLOR: {plain:?}");
@@ -292,7 +332,12 @@ fn fmt_write_formats_files_in_place() {
     std::fs::write(&messy, "select count() from errors since 24h").unwrap();
     std::fs::write(&tidy, "SELECT count()\nFROM errors;\n").unwrap();
     let before = std::fs::metadata(&tidy).unwrap().modified().unwrap();
-    let run = dql(dir.path(), &["fmt", "--write", "messy.dql", "tidy.dql"], &[], "");
+    let run = dql(
+        dir.path(),
+        &["fmt", "--write", "messy.dql", "tidy.dql"],
+        &[],
+        "",
+    );
     assert_eq!(run.code, 0, "{run:?}");
     assert_eq!(run.stdout, "");
     assert_eq!(run.stderr, format!("formatted {}\n", "messy.dql"));
@@ -300,8 +345,16 @@ fn fmt_write_formats_files_in_place() {
         std::fs::read_to_string(&messy).unwrap(),
         "SELECT count()\nFROM errors\nSINCE 24h;\n"
     );
-    assert_eq!(std::fs::metadata(&tidy).unwrap().modified().unwrap(), before);
-    let check = dql(dir.path(), &["fmt", "--check", "messy.dql", "tidy.dql"], &[], "");
+    assert_eq!(
+        std::fs::metadata(&tidy).unwrap().modified().unwrap(),
+        before
+    );
+    let check = dql(
+        dir.path(),
+        &["fmt", "--check", "messy.dql", "tidy.dql"],
+        &[],
+        "",
+    );
     assert_eq!(check.code, 0, "{check:?}");
 }
 
@@ -356,14 +409,30 @@ fn sentry_flags_are_listed_apart_and_absent_from_fmt() {
     let org = run_help.stdout.find("--org <ORG>").unwrap();
     let keep = run_help.stdout.find("--keep-going").unwrap();
     assert!(keep < heading && heading < org, "{}", run_help.stdout);
-    assert!(run_help.stdout.contains("-f, --format"), "{}", run_help.stdout);
-    assert!(run_help.stdout.contains("-p, --param"), "{}", run_help.stdout);
-    assert!(run_help.stdout.contains("[alias: --auth-token]"), "{}", run_help.stdout);
+    assert!(
+        run_help.stdout.contains("-f, --format"),
+        "{}",
+        run_help.stdout
+    );
+    assert!(
+        run_help.stdout.contains("-p, --param"),
+        "{}",
+        run_help.stdout
+    );
+    assert!(
+        run_help.stdout.contains("[alias: --auth-token]"),
+        "{}",
+        run_help.stdout
+    );
 
     let fmt_help = dql(dir.path(), &["fmt", "--help"], &[], "");
     assert!(!fmt_help.stdout.contains("--org"), "{}", fmt_help.stdout);
     let check_help = dql(dir.path(), &["check", "--help"], &[], "");
-    assert!(!check_help.stdout.contains("--token"), "{}", check_help.stdout);
+    assert!(
+        !check_help.stdout.contains("--token"),
+        "{}",
+        check_help.stdout
+    );
     let fmt_org = dql(dir.path(), &["fmt", "q.dql", "--org", "acme"], &[], "");
     assert_eq!(fmt_org.code, 2, "{fmt_org:?}");
 }
@@ -392,26 +461,48 @@ fn auth_token_is_accepted_as_sentry_cli_spells_it() {
     );
     assert_eq!(run.code, 0, "{run:?}");
     let sent = server.requests();
-    assert_eq!(sent[0].header("Authorization"), Some("Bearer sntrys_from_flag"));
+    assert_eq!(
+        sent[0].header("Authorization"),
+        Some("Bearer sntrys_from_flag")
+    );
     // Before the command too, as a global flag.
     let config = dql(
         dir.path(),
-        &["--auth-token", "sntrys_from_flag", "--org", "acme", "config"],
+        &[
+            "--auth-token",
+            "sntrys_from_flag",
+            "--org",
+            "acme",
+            "config",
+        ],
         &[],
         "",
     );
     assert_eq!(config.code, 0, "{config:?}");
     assert!(config.stdout.contains("--org"), "{}", config.stdout);
-    assert!(!config.stdout.contains("sntrys_from_flag"), "masked: {}", config.stdout);
+    assert!(
+        !config.stdout.contains("sntrys_from_flag"),
+        "masked: {}",
+        config.stdout
+    );
 }
 
 #[test]
 fn a_near_miss_unit_suggests_the_period() {
     let dir = tempfile::tempdir().unwrap();
-    for (since, want) in [("1 week", "7d"), ("1week", "7d"), ("2 hours", "2h"), ("'3 days'", "3d")] {
+    for (since, want) in [
+        ("1 week", "7d"),
+        ("1week", "7d"),
+        ("2 hours", "2h"),
+        ("'3 days'", "3d"),
+    ] {
         let run = dql(
             dir.path(),
-            &["check", "-e", &format!("SELECT count() FROM errors SINCE {since}")],
+            &[
+                "check",
+                "-e",
+                &format!("SELECT count() FROM errors SINCE {since}"),
+            ],
             &[],
             "",
         );
@@ -452,14 +543,21 @@ fn an_alias_may_be_a_functions_own_name() {
 fn nothing_to_run_gets_a_one_line_warning() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("empty.dql"), "\n").unwrap();
-    std::fs::write(dir.path().join("comments.dql"), "-- nothing yet\n/* later */\n").unwrap();
+    std::fs::write(
+        dir.path().join("comments.dql"),
+        "-- nothing yet\n/* later */\n",
+    )
+    .unwrap();
     std::fs::write(
         dir.path().join("dangling.dql"),
         "SELECT count() FROM errors;\n-- @name orphan\n",
     )
     .unwrap();
     for (file, want) in [
-        ("empty.dql", "warning: empty.dql is empty: there is no query to run\n"),
+        (
+            "empty.dql",
+            "warning: empty.dql is empty: there is no query to run\n",
+        ),
         (
             "comments.dql",
             "warning: comments.dql holds only comments: there is no query to run\n",
@@ -474,7 +572,15 @@ fn nothing_to_run_gets_a_one_line_warning() {
     }
     let run = dql(
         dir.path(),
-        &["check", "-e", "SELECT count() FROM errors WHERE release:$r", "-p", "r=1", "-p", "rr=2"],
+        &[
+            "check",
+            "-e",
+            "SELECT count() FROM errors WHERE release:$r",
+            "-p",
+            "r=1",
+            "-p",
+            "rr=2",
+        ],
         &[],
         "",
     );

@@ -125,7 +125,10 @@ pub(crate) fn run(args: &Args<'_>, config: Result<Config, ClientError>) -> u8 {
         if let Err(failure) = outcome {
             let failed = match failure {
                 Failure::Client(e) => {
-                    eprintln!("error: {} failed:", super::statement_label(&source, compiled));
+                    eprintln!(
+                        "error: {} failed:",
+                        super::statement_label(&source, compiled)
+                    );
                     report_request_error(e, &source, compiled)
                 }
                 Failure::Io(e) => {

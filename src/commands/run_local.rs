@@ -67,12 +67,18 @@ pub(crate) fn run(
             Ok(l) => l,
             Err(RunError::Read(e)) => {
                 let _ = sink.finish();
-                eprintln!("error: {} failed:", super::statement_label(source, compiled));
+                eprintln!(
+                    "error: {} failed:",
+                    super::statement_label(source, compiled)
+                );
                 eprintln!("{:?}", miette::Report::new(e));
                 return exit::USAGE;
             }
             Err(RunError::Query(diagnostics)) => {
-                eprintln!("error: {} failed:", super::statement_label(source, compiled));
+                eprintln!(
+                    "error: {} failed:",
+                    super::statement_label(source, compiled)
+                );
                 print_diagnostics(source, &diagnostics);
                 if !args.keep_going {
                     let _ = sink.finish();

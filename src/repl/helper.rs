@@ -200,7 +200,9 @@ impl Helper {
 fn search_value(value: &str) -> String {
     let bare = !value.is_empty()
         && !value.starts_with(['!', '-', '"'])
-        && !value.contains(|c: char| c.is_whitespace() || matches!(c, '"' | '(' | ')' | ',' | '[' | ']' | ';'));
+        && !value.contains(|c: char| {
+            c.is_whitespace() || matches!(c, '"' | '(' | ')' | ',' | '[' | ']' | ';')
+        });
     if bare {
         value.to_owned()
     } else {
@@ -420,14 +422,21 @@ mod tests {
         let helper = Helper {
             values: BTreeMap::from([(
                 "browser.name".to_owned(),
-                BTreeSet::from(["Chrome".to_owned(), "Chrome Mobile".to_owned(), "Firefox".to_owned()]),
+                BTreeSet::from([
+                    "Chrome".to_owned(),
+                    "Chrome Mobile".to_owned(),
+                    "Firefox".to_owned(),
+                ]),
             )]),
             ..Helper::default()
         };
         let line = "SELECT count() FROM errors WHERE browser.name:Ch";
         assert_eq!(
             helper.candidates(line, line.len()),
-            (46, vec!["\"Chrome Mobile\"".to_owned(), "Chrome".to_owned()])
+            (
+                46,
+                vec!["\"Chrome Mobile\"".to_owned(), "Chrome".to_owned()]
+            )
         );
         let line = "SELECT count() FROM errors WHERE browser.name:\"Chrome M";
         assert_eq!(
@@ -452,10 +461,16 @@ mod tests {
             ..Helper::default()
         };
         let (_, found) = helper.candidates("WHERE transaction.du", 20);
-        assert!(found.contains(&"transaction.duration".to_owned()), "{found:?}");
+        assert!(
+            found.contains(&"transaction.duration".to_owned()),
+            "{found:?}"
+        );
         helper.pending = "SELECT count()\nFROM errors\n".to_owned();
         let (_, found) = helper.candidates("WHERE transaction.du", 20);
-        assert!(!found.contains(&"transaction.duration".to_owned()), "{found:?}");
+        assert!(
+            !found.contains(&"transaction.duration".to_owned()),
+            "{found:?}"
+        );
     }
 
     #[test]

@@ -162,7 +162,11 @@ fn edit(text: &str) -> Result<String, String> {
     let editor = std::env::var("VISUAL")
         .ok()
         .filter(|e| !e.trim().is_empty())
-        .or_else(|| std::env::var("EDITOR").ok().filter(|e| !e.trim().is_empty()))
+        .or_else(|| {
+            std::env::var("EDITOR")
+                .ok()
+                .filter(|e| !e.trim().is_empty())
+        })
         .unwrap_or_else(|| "vi".to_owned());
     let path = std::env::temp_dir().join(format!("dql-edit-{}.dql", std::process::id()));
     std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
@@ -177,7 +181,11 @@ fn edit(text: &str) -> Result<String, String> {
     let _ = std::fs::remove_file(&path);
     match status {
         Ok(status) if status.success() => {}
-        Ok(status) => return Err(format!("the editor `{editor}` failed ({status}); nothing runs")),
+        Ok(status) => {
+            return Err(format!(
+                "the editor `{editor}` failed ({status}); nothing runs"
+            ));
+        }
         Err(e) => return Err(format!("cannot start the editor `{editor}`: {e}")),
     }
     edited.map_err(|e| format!("cannot read the edited query: {e}"))

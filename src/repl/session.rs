@@ -391,12 +391,17 @@ impl<B: Backend> Session<B> {
         } else {
             seconds.parse::<f64>().ok()
         };
-        let Some(seconds) = seconds.filter(|s| s.is_finite() && *s >= 0.1 && *s <= 86_400.0)
-        else {
-            return writeln!(out, "error: write `.watch N` with N seconds, from 0.1 to 86400");
+        let Some(seconds) = seconds.filter(|s| s.is_finite() && *s >= 0.1 && *s <= 86_400.0) else {
+            return writeln!(
+                out,
+                "error: write `.watch N` with N seconds, from 0.1 to 86400"
+            );
         };
         let Some(query) = self.last_query.clone() else {
-            return writeln!(out, "no query yet: type one, then .watch runs it again and again");
+            return writeln!(
+                out,
+                "no query yet: type one, then .watch runs it again and again"
+            );
         };
         if let Some(hint) = self.backend.connection_hint() {
             let hint = hint.lines().next().unwrap_or_default().to_owned();
@@ -716,7 +721,10 @@ mod tests {
         assert_eq!(run(&mut s, ".last"), "no result yet: run a query first\n");
         assert!(run(&mut s, &format!(".once {path}")).contains("the next result goes to"));
         assert_eq!(run(&mut s, "SELECT count() FROM errors;"), "");
-        assert_eq!(std::fs::read_to_string(&file).unwrap(), "customer,count()\nacme,3\n");
+        assert_eq!(
+            std::fs::read_to_string(&file).unwrap(),
+            "customer,count()\nacme,3\n"
+        );
         // Only once: the next result is printed here again.
         assert_eq!(
             run(&mut s, "SELECT count() FROM errors;"),
@@ -745,7 +753,10 @@ mod tests {
         let mut s = session(Fake::default());
         assert!(run(&mut s, "\\?").starts_with("Queries end with `;`"));
         let d = run(&mut s, "\\d");
-        assert!(d.contains("dql has no tables") && d.contains("errors"), "{d}");
+        assert!(
+            d.contains("dql has no tables") && d.contains("errors"),
+            "{d}"
+        );
         assert!(run(&mut s, "\\z").contains("dql's commands start with `.`"));
         assert_eq!(s.handle("\\q", &mut Vec::new()).unwrap(), Step::Quit);
     }
@@ -753,7 +764,10 @@ mod tests {
     #[test]
     fn values_of_plain_columns_are_remembered_for_completion() {
         let mut s = session(Fake::default());
-        run(&mut s, "SELECT customer, count() FROM errors GROUP BY customer;");
+        run(
+            &mut s,
+            "SELECT customer, count() FROM errors GROUP BY customer;",
+        );
         assert_eq!(
             s.values.get("customer"),
             Some(&BTreeSet::from(["acme".to_owned()]))

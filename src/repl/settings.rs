@@ -195,7 +195,10 @@ fn parse_since(text: &str) -> Result<TimeRange, SetError> {
         return Err(if at.trim().is_empty() {
             SetError(format!("cannot read `{text}`: {}", error.message))
         } else {
-            let (unexpected, _) = at.trim().split_once(char::is_whitespace).unwrap_or((at.trim(), ""));
+            let (unexpected, _) = at
+                .trim()
+                .split_once(char::is_whitespace)
+                .unwrap_or((at.trim(), ""));
             SetError(format!(
                 "cannot read `{text}`: unexpected `{unexpected}` (quote values that contain spaces)"
             ))

@@ -25,7 +25,9 @@ impl Params {
     /// a parameter (`options.params.bind(…)`); `name` may be written with its `$`.
     pub fn bind(&mut self, name: impl Into<String>, value: impl Into<String>) -> &mut Self {
         let name = name.into();
-        let name = name.strip_prefix('$').map_or_else(|| name.clone(), str::to_owned);
+        let name = name
+            .strip_prefix('$')
+            .map_or_else(|| name.clone(), str::to_owned);
         self.values.insert(name, value.into());
         self
     }

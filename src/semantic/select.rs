@@ -315,10 +315,13 @@ fn check_aliases(cx: &mut Cx<'_>, items: &[SelectItem]) {
         }
         // `count() AS count`, the commonest SQL alias, names the function's own column: it
         // shadows nothing unless the dataset itself has a field of that name.
-        let own_name = matches!(&item.expr.kind, ExprKind::Call(call) if call.name.node == alias.name);
-        if cx.catalog.lookup_field(&alias.name).is_some_and(|f| {
-            !f.filter_only && !(own_name && !f.in_dataset(&cx.dataset))
-        }) {
+        let own_name =
+            matches!(&item.expr.kind, ExprKind::Call(call) if call.name.node == alias.name);
+        if cx
+            .catalog
+            .lookup_field(&alias.name)
+            .is_some_and(|f| !f.filter_only && (!own_name || f.in_dataset(&cx.dataset)))
+        {
             cx.error(
                 SemanticCode::AliasShadowsField,
                 alias.span,

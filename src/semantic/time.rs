@@ -111,7 +111,10 @@ fn near_period(text: &str) -> Option<String> {
     let (count, unit) = text.split_at(digits);
     let count: u64 = count.parse().ok()?;
     let unit = unit.trim().to_ascii_lowercase();
-    let unit = unit.strip_suffix('s').filter(|u| u.len() > 1).unwrap_or(&unit);
+    let unit = unit
+        .strip_suffix('s')
+        .filter(|u| u.len() > 1)
+        .unwrap_or(&unit);
     let (scale, letter) = match unit {
         "sec" | "second" => (1, 's'),
         "min" | "minute" => (1, 'm'),

@@ -917,7 +917,9 @@ fn spaced_period<'a>(ctx: &Ctx<'_>, i: &'a str, operand: Operand) -> (&'a str, O
         return (i, operand);
     }
     let len = word_len(i);
-    let Some(unit) = i.get(..len).filter(|u| UNITS.iter().any(|w| w.eq_ignore_ascii_case(u)))
+    let Some(unit) = i
+        .get(..len)
+        .filter(|u| UNITS.iter().any(|w| w.eq_ignore_ascii_case(u)))
     else {
         return (i, operand);
     };

@@ -424,9 +424,7 @@ fn format_file(file: &File, src: Option<&str>) -> String {
             while let Some(c) = pending.next_if(|c| c.span.start < span.end) {
                 if !after_code(src, c.span.start) {
                     body.push(Line::new(c.to_string(), false));
-                } else if c.span.start < span.start
-                    && body.last().is_some_and(|l| l.code)
-                {
+                } else if c.span.start < span.start && body.last().is_some_and(|l| l.code) {
                     if let Some(last) = body.last_mut() {
                         last.comments.push(c.to_string());
                     }

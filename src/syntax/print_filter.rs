@@ -158,7 +158,8 @@ impl fmt::Display for Sourced<'_> {
 
 /// Whether the source between `before` and `after` is the keyword `AND` (parentheses aside).
 fn and_written(src: Option<&str>, before: &Filter, after: &Filter) -> bool {
-    let Some(between) = src.and_then(|s| s.get(before.span.end as usize..after.span.start as usize))
+    let Some(between) =
+        src.and_then(|s| s.get(before.span.end as usize..after.span.start as usize))
     else {
         return false;
     };
