@@ -56,8 +56,7 @@ struct SentryFlags {
     /// Organization slug.
     #[arg(long, value_name = "ORG")]
     org: Option<String>,
-    /// Auth token (prefer SENTRY_AUTH_TOKEN: a flag shows up in shell history). `--auth-token`
-    /// as sentry-cli spells it.
+    /// Auth token (prefer SENTRY_AUTH_TOKEN: a flag shows up in shell history).
     #[arg(long, visible_alias = "auth-token", value_name = "TOKEN")]
     token: Option<String>,
     /// Default project slug, for queries without a PROJECT clause.
@@ -108,12 +107,18 @@ struct QueryArgs {
     /// Turn "did you mean" warnings about near names into errors.
     #[arg(long)]
     strict: bool,
+    /// Queries piped into plain `dql`, already read.
+    #[arg(skip)]
+    piped: Option<String>,
 }
 
 impl QueryArgs {
     /// Where the queries come from.
     fn input(&self) -> commands::Input<'_> {
         match (&self.execute, &self.file) {
+            _ if self.piped.is_some() => {
+                commands::Input::Piped(self.piped.as_deref().unwrap_or_default())
+            }
             (Some(text), _) => commands::Input::Text(text),
             (None, Some(path)) => commands::Input::Path(path),
             (None, None) => commands::Input::Path(std::path::Path::new("-")),
@@ -229,8 +234,11 @@ enum Command {
         #[command(flatten)]
         sentry: SentryFlags,
     },
-    /// Print a completion script for a shell: `dql completions bash > /etc/bash_completion.d/dql`,
-    /// `dql completions zsh > "${fpath[1]}/_dql"`, `dql completions fish > ~/.config/fish/completions/dql.fish`.
+    /// Print a completion script for bash, zsh, fish, elvish or PowerShell.
+    ///
+    /// `dql completions bash > /etc/bash_completion.d/dql`,
+    /// `dql completions zsh > "${fpath[1]}/_dql"`,
+    /// `dql completions fish > ~/.config/fish/completions/dql.fish`.
     Completions {
         /// The shell.
         #[arg(value_enum)]
@@ -239,14 +247,15 @@ enum Command {
 }
 
 impl Command {
-    /// `dql run` with its defaults, for `input` (`dql -c`, or queries piped into `dql`).
-    fn run_with_defaults(file: Option<PathBuf>, execute: Option<String>) -> Command {
+    /// `dql run` with its defaults, for `dql -c QUERY` or queries piped into `dql`.
+    fn run_with_defaults(execute: Option<String>, piped: Option<String>) -> Command {
         Command::Run {
             query: QueryArgs {
-                file,
+                file: None,
                 execute,
                 params: Vec::new(),
                 strict: false,
+                piped,
             },
             name: None,
             keep_going: false,
@@ -280,10 +289,18 @@ pub(crate) fn main() -> ExitCode {
     }
     let command = match cli.command {
         Some(command) => command,
-        None if cli.inline.is_some() => Command::run_with_defaults(None, cli.inline.clone()),
-        // Queries piped in run, as `echo 'SELECT 1' | psql` does.
+        None if cli.inline.is_some() => Command::run_with_defaults(cli.inline.clone(), None),
+        // Queries piped in run, as `echo 'SELECT 1' | psql` does; nothing piped is a usage
+        // error, as a missing command is.
         None if !std::io::stdin().is_terminal() => {
-            Command::run_with_defaults(Some(PathBuf::from("-")), None)
+            let mut text = String::new();
+            if std::io::Read::read_to_string(&mut std::io::stdin(), &mut text).is_err()
+                || text.trim().is_empty()
+            {
+                eprint!("{}", <Cli as clap::CommandFactory>::command().render_help());
+                return ExitCode::from(exit::USAGE);
+            }
+            Command::run_with_defaults(None, Some(text))
         }
         None if std::io::stdout().is_terminal() => Command::Repl {
             format: dql::format::Format::Table,

@@ -21,6 +21,8 @@ pub(crate) enum Input<'a> {
     Path(&'a Path),
     /// Text given on the command line (`-e`, `-c`).
     Text(&'a str),
+    /// Text already read from standard input (queries piped into plain `dql`).
+    Piped(&'a str),
 }
 
 /// Reads the queries of `input` into a named source, and warns (one line) about a source that
@@ -29,6 +31,7 @@ pub(crate) fn read_input(input: Input<'_>) -> Result<Source, u8> {
     let source = match input {
         Input::Path(path) => read_source(path)?,
         Input::Text(text) => Source::new("<command line>", text),
+        Input::Piped(text) => Source::new("<stdin>", text),
     };
     warn_if_empty(&source);
     Ok(source)
@@ -122,7 +125,12 @@ pub(crate) fn only_named(source: &Source, name: &str) -> Result<Source, u8> {
         .char_indices()
         .map(|(at, c)| {
             let kept = keep.iter().any(|&(start, end)| (start..=end).contains(&at));
-            if kept || c == '\n' { c } else { ' ' }
+            if kept || c == '\n' {
+                c.to_string()
+            } else {
+                // As many spaces as bytes, so that offsets stay those of the file.
+                " ".repeat(c.len_utf8())
+            }
         })
         .collect();
     // `;` after a kept statement is blanked too; the parser does not need it at the end.

@@ -41,6 +41,11 @@ pub(crate) fn run(args: &Args<'_>, config: Result<Config, ClientError>) -> u8 {
         Ok(s) => s,
         Err(code) => return code,
     };
+    let parsed = dql::syntax::parse(&source);
+    if parsed.file.statements.is_empty() && parsed.diagnostics.is_empty() {
+        // Nothing to run; `read_input` said so in one line.
+        return 0;
+    }
     let params = match parse_params(args.params) {
         Ok(p) => p,
         Err(code) => return code,
