@@ -100,9 +100,7 @@ fn run_local_reports_the_statements_it_could_not_run() {
         "{codes:?}"
     );
     assert!(
-        codes
-            .iter()
-            .any(|c| *c == "dql::engine::not_supported_locally"),
+        codes.contains(&"dql::engine::not_supported_locally"),
         "{codes:?}"
     );
     let rendered = run.diagnostics().render(false, 80);
