@@ -559,6 +559,35 @@ fn repl(flags: &SentryFlags, format: dql::format::Format, events: Option<&PathBu
             ),
         }
     };
+    // Completion asks Sentry for values with a client of its own: short timeouts, no
+    // retries, so that Tab never hangs for long.
+    let remote = match (&target, config.as_ref()) {
+        (Target::Sentry(_), Ok(config)) => Client::from_config(
+            config,
+            dql::client::transport::Timeouts {
+                connect: std::time::Duration::from_secs(2),
+                read: std::time::Duration::from_secs(3),
+            },
+        )
+        .ok()
+        .map(|client| {
+            let client = client.retry_policy(dql::client::RetryPolicy {
+                max_tries: 1,
+                ..dql::client::RetryPolicy::default()
+            });
+            crate::repl::Remote(std::sync::Arc::new(
+                move |key: &str, contains: &str, dataset: Option<&str>| {
+                    let mut extra = vec![("statsPeriod".to_owned(), "14d".to_owned())];
+                    // The endpoint's `dataset` is `events` unless told otherwise.
+                    if dataset == Some("transactions") {
+                        extra.push(("dataset".to_owned(), "discover".to_owned()));
+                    }
+                    client.tag_values(key, contains, &extra).unwrap_or_default()
+                },
+            ))
+        }),
+        _ => None,
+    };
     crate::repl::run(
         CliBackend {
             target,
@@ -566,5 +595,6 @@ fn repl(flags: &SentryFlags, format: dql::format::Format, events: Option<&PathBu
             base_url,
         },
         format,
+        remote,
     )
 }

@@ -264,3 +264,67 @@ fn psql_backslash_commands_point_to_the_help() {
     }
     panic!("\\q did not leave");
 }
+
+/// A 127.0.0.1 Sentry whose tag values endpoint knows two browsers; records request URLs.
+fn tag_values_server() -> (String, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+    let server = tiny_http::Server::http("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", server.server_addr().to_ip().unwrap());
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = std::sync::Arc::clone(&seen);
+    std::thread::spawn(move || {
+        for request in server.incoming_requests() {
+            log.lock().unwrap().push(request.url().to_owned());
+            // The answer's shape: getsentry/sentry src/sentry/tagstore/types.py.
+            let body = if request.url().contains("/tags/browser.name/values/") {
+                r#"[{"key":"browser.name","name":"Browser","value":"Vivaldi","count":7,
+                     "lastSeen":"2026-11-26T09:00:00Z","firstSeen":"2026-11-20T09:00:00Z"},
+                    {"key":"browser.name","name":"Browser","value":"Vivaldi Snapshot","count":1,
+                     "lastSeen":null,"firstSeen":null}]"#
+            } else {
+                r#"{"data":[{"count()":3}],"meta":{"fields":{"count()":"integer"},"units":{}}}"#
+            };
+            let header = tiny_http::Header::from_bytes("Content-Type", "application/json").unwrap();
+            let _ = request.respond(tiny_http::Response::from_string(body).with_header(header));
+        }
+    });
+    (url, seen)
+}
+
+#[test]
+fn tab_completes_values_from_sentry_when_connected() {
+    let dir = tempfile::tempdir().unwrap();
+    let (url, seen) = tag_values_server();
+    let env = [
+        ("SENTRY_URL", url.as_str()),
+        ("SENTRY_ORG", "acme"),
+        ("SENTRY_AUTH_TOKEN", "sntrys_test"),
+    ];
+    let mut repl = spawn(dir.path(), &[], &env);
+    // No result has shown a browser yet: the values come from Sentry.
+    repl.send("SELECT count() FROM errors WHERE browser.name:Vi")
+        .unwrap();
+    repl.send("\t").unwrap();
+    repl.send("\t").unwrap();
+    // Two candidates: listed, the common part stays.
+    repl.expect("\"Vivaldi Snapshot\"").unwrap();
+    // Ctrl-C drops the input (and, as a terminal does, what was typed after it): wait for the
+    // fresh, empty prompt.
+    repl.send(ControlCode::EndOfText).unwrap();
+    repl.expect("dql> \r\x1b[5C").unwrap();
+    // In step again: the next input runs on its own.
+    let printed = run(&mut repl, ".format json", "format: ");
+    assert!(printed.contains("format: json"), "{printed}");
+    let asked: Vec<String> = seen
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|u| u.contains("/tags/"))
+        .cloned()
+        .collect();
+    assert_eq!(asked.len(), 1, "asked once for both Tabs: {asked:?}");
+    assert!(
+        asked[0].starts_with("/api/0/organizations/acme/tags/browser.name/values/?query=Vi&"),
+        "{asked:?}"
+    );
+    leave(repl);
+}

@@ -13,7 +13,20 @@ use rustyline::highlight::{CmdKind, Highlighter};
 use rustyline::hint::Hinter;
 use rustyline::validate::Validator;
 use std::borrow::Cow;
+use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+/// Asks Sentry for the values of a key (`key`, text the value contains, dataset), for
+/// completion when the REPL is connected; any failure is an empty answer.
+#[derive(Clone)]
+pub(crate) struct Remote(pub(crate) Arc<dyn Fn(&str, &str, Option<&str>) -> Vec<String>>);
+
+impl std::fmt::Debug for Remote {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Remote")
+    }
+}
 
 /// The meta-commands, for completion and "did you mean".
 pub(crate) const COMMANDS: [&str; 15] = [
@@ -44,6 +57,10 @@ pub(crate) struct Helper {
     pub(crate) values: BTreeMap<String, BTreeSet<String>>,
     /// The earlier lines of the query being typed (its `FROM` may be there).
     pub(crate) pending: String,
+    /// Sentry's tag values endpoint, when connected.
+    pub(crate) remote: Option<Remote>,
+    /// Its answers so far, by (key, typed text, dataset): one request per completion asked.
+    pub(crate) asked: RefCell<BTreeMap<(String, String, Option<String>), Vec<String>>>,
 }
 
 impl rustyline::Helper for Helper {}
@@ -104,9 +121,11 @@ impl Helper {
         if let Some((key, value_start)) = value_context(before, start) {
             let typed = before.get(value_start..).unwrap_or("");
             let dataset = dataset_in(&whole).or(self.dataset.clone());
+            let bare = typed.trim_start_matches('"');
             let mut found = self.values_of(key, dataset.as_deref());
+            found.extend(self.remote_values(key, bare, dataset.as_deref()));
             // A value that needs quotes still matches what was typed without them.
-            let lower = typed.trim_start_matches('"').to_lowercase();
+            let lower = bare.to_lowercase();
             found.retain(|c| c.trim_start_matches('"').to_lowercase().starts_with(&lower));
             found.sort();
             found.dedup();
@@ -159,6 +178,36 @@ impl Helper {
 }
 
 impl Helper {
+    /// The values Sentry knows for `key` containing `typed`, asked once per (key, text,
+    /// dataset), when connected.
+    fn remote_values(&self, key: &str, typed: &str, dataset: Option<&str>) -> Vec<String> {
+        let Some(Remote(ask)) = &self.remote else {
+            return Vec::new();
+        };
+        let key = key.trim_start_matches('!');
+        if key == "has" || Catalog::builtin().issue_search_key(key).is_some() {
+            return Vec::new();
+        }
+        let plain = key
+            .strip_prefix("tags[")
+            .and_then(|k| k.strip_suffix(']'))
+            .unwrap_or(key);
+        let id = (
+            plain.to_owned(),
+            typed.to_owned(),
+            dataset.map(str::to_owned),
+        );
+        if let Some(known) = self.asked.borrow().get(&id) {
+            return known.clone();
+        }
+        let found: Vec<String> = ask(plain, typed, dataset)
+            .iter()
+            .map(|v| search_value(v))
+            .collect();
+        self.asked.borrow_mut().insert(id, found.clone());
+        found
+    }
+
     /// What may follow `key:`: the values the catalog knows for it (`is:`, `status:`, booleans;
     /// field names after `has:`), and the values earlier results held.
     fn values_of(&self, key: &str, dataset: Option<&str>) -> Vec<String> {
@@ -452,6 +501,42 @@ mod tests {
         // A key with no known values offers nothing rather than field names.
         let line = "SELECT count() FROM errors WHERE message:tr";
         assert_eq!(helper.candidates(line, line.len()).1, Vec::<String>::new());
+    }
+
+    #[test]
+    fn values_come_from_sentry_when_connected_asked_once() {
+        let asked = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let log = Arc::clone(&asked);
+        let helper = Helper {
+            remote: Some(Remote(Arc::new(
+                move |key: &str, typed: &str, dataset: Option<&str>| {
+                    log.lock()
+                        .unwrap()
+                        .push(format!("{key} {typed} {dataset:?}"));
+                    vec![
+                        "Vivaldi".to_owned(),
+                        "Vivaldi Snapshot".to_owned(),
+                        "Opera".to_owned(),
+                    ]
+                },
+            ))),
+            ..Helper::default()
+        };
+        let line = "SELECT count() FROM errors WHERE browser.name:Vi";
+        let want = (
+            46,
+            vec!["\"Vivaldi Snapshot\"".to_owned(), "Vivaldi".to_owned()],
+        );
+        assert_eq!(helper.candidates(line, line.len()), want);
+        assert_eq!(helper.candidates(line, line.len()), want);
+        assert_eq!(
+            asked.lock().unwrap().as_slice(),
+            ["browser.name Vi Some(\"errors\")"]
+        );
+        // Keys whose values the catalog lists are not asked about.
+        let (_, found) = helper.candidates("SELECT count() FROM issues WHERE is:unre", 40);
+        assert_eq!(found, ["unresolved"]);
+        assert_eq!(asked.lock().unwrap().len(), 1);
     }
 
     #[test]

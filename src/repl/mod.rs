@@ -16,6 +16,7 @@ mod session;
 mod settings;
 
 pub(crate) use backend::Backend;
+pub(crate) use helper::Remote;
 
 use dql::format::Format;
 use rustyline::config::{ColorMode, CompletionType, Config};
@@ -34,8 +35,9 @@ pub(crate) const HISTORY_VAR: &str = "DQL_HISTORY";
 const PROMPT: &str = "dql> ";
 const CONTINUATION: &str = "...> ";
 
-/// Runs the REPL until `.quit` or Ctrl-D; returns the exit code.
-pub(crate) fn run(backend: impl Backend, format: Format) -> u8 {
+/// Runs the REPL until `.quit` or Ctrl-D; returns the exit code. `remote`, when connected,
+/// completes values from Sentry's tag values endpoint.
+pub(crate) fn run(backend: impl Backend, format: Format, remote: Option<Remote>) -> u8 {
     let colour = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let cancel = Arc::new(AtomicBool::new(false));
     // While a query runs the terminal is in cooked mode, so Ctrl-C is a SIGINT: raise the
@@ -47,7 +49,7 @@ pub(crate) fn run(backend: impl Backend, format: Format) -> u8 {
     }
     let mut session = Session::new(backend, format, cancel, colour);
 
-    let mut editor = match editor(colour) {
+    let mut editor = match editor(colour, remote) {
         Ok(editor) => editor,
         Err(error) => {
             eprintln!("error: cannot start the line editor: {error}");
@@ -191,7 +193,10 @@ fn edit(text: &str) -> Result<String, String> {
     edited.map_err(|e| format!("cannot read the edited query: {e}"))
 }
 
-fn editor(colour: bool) -> rustyline::Result<rustyline::Editor<helper::Helper, FileHistory>> {
+fn editor(
+    colour: bool,
+    remote: Option<Remote>,
+) -> rustyline::Result<rustyline::Editor<helper::Helper, FileHistory>> {
     let config = Config::builder()
         .auto_add_history(false)
         .history_ignore_dups(true)?
@@ -206,6 +211,7 @@ fn editor(colour: bool) -> rustyline::Result<rustyline::Editor<helper::Helper, F
     let mut editor = rustyline::Editor::with_config(config)?;
     editor.set_helper(Some(helper::Helper {
         colour,
+        remote,
         ..helper::Helper::default()
     }));
     Ok(editor)
