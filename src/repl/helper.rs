@@ -20,7 +20,13 @@ use std::sync::Arc;
 /// Asks Sentry for the values of a key (`key`, text the value contains, dataset), for
 /// completion when the REPL is connected; any failure is an empty answer.
 #[derive(Clone)]
-pub(crate) struct Remote(pub(crate) Arc<dyn Fn(&str, &str, Option<&str>) -> Vec<String>>);
+pub(crate) struct Remote(pub(crate) Arc<AskValues>);
+
+/// `(key, text the value contains, dataset) -> values`.
+pub(crate) type AskValues = dyn Fn(&str, &str, Option<&str>) -> Vec<String>;
+
+/// A question to [`Remote`]: key, typed text, dataset.
+type Question = (String, String, Option<String>);
 
 impl std::fmt::Debug for Remote {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -60,7 +66,7 @@ pub(crate) struct Helper {
     /// Sentry's tag values endpoint, when connected.
     pub(crate) remote: Option<Remote>,
     /// Its answers so far, by (key, typed text, dataset): one request per completion asked.
-    pub(crate) asked: RefCell<BTreeMap<(String, String, Option<String>), Vec<String>>>,
+    pub(crate) asked: RefCell<BTreeMap<Question, Vec<String>>>,
 }
 
 impl rustyline::Helper for Helper {}
