@@ -902,7 +902,6 @@ fn clauses<'a>(ctx: &Ctx<'_>, mut i: &'a str) -> PResult<'a, Clauses> {
     }
 }
 
-/// An operand that must be there.
 /// `SINCE 1 week`: a count and a unit word read as the one (invalid) period `1 week`, so that
 /// the checker can say "did you mean `7d`?" instead of "unexpected `week`".
 fn spaced_period<'a>(ctx: &Ctx<'_>, i: &'a str, operand: Operand) -> (&'a str, Operand) {
@@ -932,6 +931,7 @@ fn spaced_period<'a>(ctx: &Ctx<'_>, i: &'a str, operand: Operand) -> (&'a str, O
     (ws(ctx, rest), joined)
 }
 
+/// An operand that must be there.
 fn clause_operand<'a>(ctx: &Ctx<'_>, i: &'a str, what: &'static str) -> PResult<'a, Operand> {
     match operand(ctx, i) {
         Ok(ok) => Ok(ok),
