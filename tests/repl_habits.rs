@@ -328,3 +328,67 @@ fn tab_completes_values_from_sentry_when_connected() {
     );
     leave(repl);
 }
+
+/// Text as a terminal shows it: escape sequences and carriage returns removed.
+fn screen(bytes: &[u8]) -> String {
+    let text = String::from_utf8_lossy(bytes);
+    let mut out = String::new();
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\x1b' => {
+                // CSI: ESC [ parameters… final letter.
+                if chars.next_if_eq(&'[').is_some() {
+                    while let Some(p) = chars.next() {
+                        if p.is_ascii_alphabetic() {
+                            break;
+                        }
+                    }
+                }
+            }
+            '\r' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[test]
+fn the_readme_transcript_is_what_the_repl_prints() {
+    let readme =
+        std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+            .unwrap();
+    let start = readme
+        .find("```text\n$ dql repl --events examples/events.ndjson.gz\n")
+        .expect("the transcript");
+    let body = &readme[start + "```text\n".len()..];
+    let body = &body[..body.find("\n```").unwrap()];
+    let inputs: Vec<&str> = body
+        .lines()
+        .filter_map(|l| l.strip_prefix("dql> ").or_else(|| l.strip_prefix("...> ")))
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_dql"));
+    command
+        .args(["repl", "--events", "examples/events.ndjson.gz"])
+        .env_clear()
+        .env("HOME", dir.path())
+        .env("TERM", "xterm")
+        .env("NO_COLOR", "1")
+        .env("DQL_HISTORY", "")
+        .current_dir(env!("CARGO_MANIFEST_DIR"));
+    let mut repl = expectrl::Session::spawn(command).unwrap();
+    repl.set_expect_timeout(Some(Duration::from_secs(60)));
+    let mut seen = String::from("$ dql repl --events examples/events.ndjson.gz\n");
+    let first = repl.expect("dql> ").unwrap();
+    seen.push_str(&screen(first.before()));
+    seen.push_str("dql> ");
+    for input in inputs {
+        type_line(&mut repl, input);
+        let next = repl.expect(expectrl::Regex("(dql|\\.\\.\\.)> ")).unwrap();
+        seen.push_str(&screen(next.before()));
+        seen.push_str(&screen(next.get(0).unwrap()));
+    }
+    assert_eq!(seen.trim_end(), body.trim_end());
+    leave(repl);
+}
