@@ -339,7 +339,7 @@ fn screen(bytes: &[u8]) -> String {
             '\x1b' => {
                 // CSI: ESC [ parameters… final letter.
                 if chars.next_if_eq(&'[').is_some() {
-                    while let Some(p) = chars.next() {
+                    for p in chars.by_ref() {
                         if p.is_ascii_alphabetic() {
                             break;
                         }
