@@ -203,6 +203,28 @@ fn name_checks_and_binds_only_the_chosen_statement() {
     let requests: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(requests.as_array().unwrap().len(), 1);
     assert_eq!(requests[0]["name"], "mine");
+    assert_eq!(run.stderr, "");
+    // A parameter only the other statement uses is not used by this run.
+    let run = dql(
+        dir.path(),
+        &[
+            "compile",
+            "two.dql",
+            "--name",
+            "mine",
+            "-p",
+            "release=1",
+            "--output",
+            "json",
+        ],
+        &[],
+        "",
+    );
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(
+        run.stderr,
+        "warning: --param release is not used: statement `@mine` does not mention `$release`\n"
+    );
     // The other statement still needs its parameter when it is the one chosen.
     let run = dql(
         dir.path(),

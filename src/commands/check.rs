@@ -22,7 +22,7 @@ pub(crate) fn run(input: Input<'_>, strict: bool, params: &[String], format: Mes
         Ok(p) => p,
         Err(code) => return code,
     };
-    super::warn_unused_params(&source, &params);
+    super::warn_unused_params(&source, &params, None);
     // Checking needs no clock, but lowering finds a few problems too (too many fields once
     // hidden ones are added): compile fully, with now as the clock says.
     let mut options = dql::Options::new(jiff::Timestamp::now());

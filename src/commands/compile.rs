@@ -50,7 +50,7 @@ pub(crate) fn run(args: &Args<'_>) -> u8 {
         },
         None => source,
     };
-    super::warn_unused_params(&source, &params);
+    super::warn_unused_params(&source, &params, args.name);
     let mut options = dql::Options::new(now);
     options.params = params;
     options.strict = args.strict;

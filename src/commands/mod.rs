@@ -59,16 +59,28 @@ pub(crate) fn warn_if_empty(source: &Source) {
     }
 }
 
-/// One-line warnings for `--param` bindings that no statement of `source` uses.
-pub(crate) fn warn_unused_params(source: &Source, params: &dql::semantic::Params) {
+/// One-line warnings for `--param` bindings that no statement of `source` uses (only the
+/// statement `name` is in `source` when `--name` chose it).
+pub(crate) fn warn_unused_params(
+    source: &Source,
+    params: &dql::semantic::Params,
+    name: Option<&str>,
+) {
     let used: std::collections::BTreeSet<&str> = crate::repl::lex::tokens(source.text())
         .iter()
         .filter(|t| t.kind == crate::repl::lex::Kind::Param)
         .filter_map(|t| source.text().get(t.start + 1..t.end))
         .collect();
-    for (name, _) in params.iter() {
-        if !used.contains(name) {
-            eprintln!("warning: --param {name} is not used: no statement mentions `${name}`");
+    for (param, _) in params.iter() {
+        if !used.contains(param) {
+            match name {
+                Some(chosen) => eprintln!(
+                    "warning: --param {param} is not used: statement `@{chosen}` does not mention `${param}`"
+                ),
+                None => eprintln!(
+                    "warning: --param {param} is not used: no statement mentions `${param}`"
+                ),
+            }
         }
     }
 }

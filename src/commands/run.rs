@@ -57,7 +57,7 @@ pub(crate) fn run(args: &Args<'_>, config: Result<Config, ClientError>) -> u8 {
         },
         None => source,
     };
-    super::warn_unused_params(&source, &params);
+    super::warn_unused_params(&source, &params, args.name);
     let format = args.format.unwrap_or(if std::io::stdout().is_terminal() {
         Format::Table
     } else {
