@@ -124,15 +124,19 @@ impl Helper {
             .split_whitespace()
             .collect();
         let whole = format!("{}{line}", self.pending);
-        if let Some((key, value_start)) = value_context(before, start) {
+        if let Some((key, value_start, sql)) = value_context(before, start) {
             let typed = before.get(value_start..).unwrap_or("");
             let dataset = dataset_in(&whole).or(self.dataset.clone());
-            let bare = typed.trim_start_matches('"');
-            let mut found = self.values_of(key, dataset.as_deref());
-            found.extend(self.remote_values(key, bare, dataset.as_deref()));
+            let bare = typed.trim_start_matches(['"', '\'']);
+            let mut raw = self.values_of(key, dataset.as_deref());
+            raw.extend(self.remote_values(key, bare, dataset.as_deref()));
             // A value that needs quotes still matches what was typed without them.
             let lower = bare.to_lowercase();
-            found.retain(|c| c.trim_start_matches('"').to_lowercase().starts_with(&lower));
+            let mut found: Vec<String> = raw
+                .iter()
+                .filter(|v| v.to_lowercase().starts_with(&lower))
+                .map(|v| if sql { sql_value(v) } else { search_value(v) })
+                .collect();
             found.sort();
             found.dedup();
             return (value_start, found);
@@ -206,10 +210,7 @@ impl Helper {
         if let Some(known) = self.asked.borrow().get(&id) {
             return known.clone();
         }
-        let found: Vec<String> = ask(plain, typed, dataset)
-            .iter()
-            .map(|v| search_value(v))
-            .collect();
+        let found = ask(plain, typed, dataset);
         self.asked.borrow_mut().insert(id, found.clone());
         found
     }
@@ -245,7 +246,7 @@ impl Helper {
             .and_then(|k| k.strip_suffix(']'))
             .unwrap_or(key);
         if let Some(seen) = self.values.get(plain) {
-            found.extend(seen.iter().map(|v| search_value(v)));
+            found.extend(seen.iter().cloned());
         }
         found
     }
@@ -265,10 +266,48 @@ fn search_value(value: &str) -> String {
     }
 }
 
-/// When the cursor is in the value of a `key:value` term: the key, and where the value (with
-/// its opening quote, if any) starts.
-fn value_context(before: &str, word_start: usize) -> Option<(&str, usize)> {
+/// A value as an SQL condition writes it: in single quotes, `''` for a quote.
+fn sql_value(value: &str) -> String {
+    format!("'{}'", value.replace('\'', "''"))
+}
+
+/// When the cursor is in the value of a `key:value` term, or in the `'…'` value of an SQL
+/// condition (`key = '…`, `key != '…`, `key IN ('a', '…`): the key, where the value (with its
+/// opening quote, if any) starts, and whether it is SQL-style.
+fn value_context(before: &str, word_start: usize) -> Option<(&str, usize, bool)> {
     let head = before.get(..word_start)?;
+    // Inside an open `'…` value: an SQL condition.
+    if head.matches('\'').count() % 2 == 1 {
+        let quote = head.rfind('\'')?;
+        let lhs = head.get(..quote)?.trim_end();
+        let lhs = match ["!=", "<>", "="].iter().find_map(|op| lhs.strip_suffix(op)) {
+            Some(lhs) => lhs,
+            None => {
+                // `IN (` or `IN ('a', `: back to the list's `(`.
+                let open = lhs.rfind('(')?;
+                let items = lhs.get(open + 1..)?;
+                if items.contains(')')
+                    || !(items.trim().is_empty() || items.trim_end().ends_with(','))
+                {
+                    return None;
+                }
+                let before_list = lhs.get(..open)?.trim_end();
+                let len = before_list.len();
+                let word = before_list.get(len.checked_sub(2)?..)?;
+                if !word.eq_ignore_ascii_case("IN") {
+                    return None;
+                }
+                let rest = before_list.get(..len - 2)?.trim_end();
+                let upper = rest.to_ascii_uppercase();
+                match upper.strip_suffix("NOT") {
+                    Some(_) => rest.get(..rest.len() - 3)?,
+                    None => rest,
+                }
+            }
+        };
+        let key = trailing_key(lhs.trim_end())?;
+        return Some((key, quote, true));
+    }
     // Inside an open `"…` value, the value starts at its quote.
     let value_start = if head.matches('"').count() % 2 == 1 {
         head.rfind('"')?
@@ -276,14 +315,19 @@ fn value_context(before: &str, word_start: usize) -> Option<(&str, usize)> {
         word_start
     };
     let head = head.get(..value_start)?.strip_suffix(':')?;
-    let key_start = head
+    let key = trailing_key(head)?;
+    (!key.trim_start_matches('!').is_empty()).then_some((key, value_start, false))
+}
+
+/// The key that `text` ends with (`browser.name`, `tags[x]`, `!level`).
+fn trailing_key(text: &str) -> Option<&str> {
+    let key_start = text
         .char_indices()
         .rev()
         .take_while(|&(_, c)| is_name_char(c) || matches!(c, '.' | '[' | ']' | '!'))
         .last()
         .map(|(idx, _)| idx)?;
-    let key = head.get(key_start..)?;
-    (!key.trim_start_matches('!').is_empty()).then_some((key, value_start))
+    text.get(key_start..)
 }
 
 fn owned(names: Vec<&str>) -> Vec<String> {
@@ -507,6 +551,47 @@ mod tests {
         // A key with no known values offers nothing rather than field names.
         let line = "SELECT count() FROM errors WHERE message:tr";
         assert_eq!(helper.candidates(line, line.len()).1, Vec::<String>::new());
+    }
+
+    #[test]
+    fn completes_sql_style_values_in_single_quotes() {
+        let helper = Helper {
+            values: BTreeMap::from([(
+                "browser.name".to_owned(),
+                BTreeSet::from(["Chrome".to_owned(), "O'Browser".to_owned()]),
+            )]),
+            ..Helper::default()
+        };
+        for (line, want) in [
+            (
+                "SELECT count() FROM errors WHERE browser.name = 'Ch",
+                "'Chrome'",
+            ),
+            (
+                "SELECT count() FROM errors WHERE browser.name != '",
+                "'Chrome'",
+            ),
+            (
+                "SELECT count() FROM errors WHERE browser.name IN ('C",
+                "'Chrome'",
+            ),
+            (
+                "SELECT count() FROM errors WHERE browser.name NOT IN ('Chrome', 'O",
+                "'O''Browser'",
+            ),
+        ] {
+            let (start, found) = helper.candidates(line, line.len());
+            assert_eq!(found.first().map(String::as_str), Some(want), "{line}");
+            assert_eq!(line.get(start..start + 1), Some("'"), "{line}");
+        }
+        // After a closed list, a quote is not the list's value.
+        let line = "SELECT count() FROM errors WHERE browser.name IN ('Chrome') AND 'C";
+        assert!(
+            !helper
+                .candidates(line, line.len())
+                .1
+                .contains(&"'Chrome'".to_owned())
+        );
     }
 
     #[test]
