@@ -10,22 +10,17 @@ fn main() -> std::process::ExitCode {
     let environment = std::env::args()
         .nth(1)
         .unwrap_or_else(|| "production".into());
-    let now = jiff::Timestamp::now();
+    let now = dql::jiff::Timestamp::now();
     // Values bound from code are parameters: they can never change the query's shape.
-    let options = dql::Options::new(now).param("env", environment).org("acme");
+    let mut options = dql::Options::new(now).org("acme");
+    options.params.bind("env", environment);
     let text = "SELECT release, count() AS errors FROM errors \
                 WHERE environment:$env level:error GROUP BY release ORDER BY errors DESC LIMIT 10";
     match dql::compile(text, &options) {
         Ok(requests) => {
             for request in requests {
-                let mut url = format!("https://sentry.io{}?", request.path);
-                for (idx, (key, value)) in request.params.iter().enumerate() {
-                    if idx > 0 {
-                        url.push('&');
-                    }
-                    url.push_str(&format!("{key}={value}"));
-                }
-                println!("{url}");
+                // Encoded as sent: `query=environment%3Aproduction+level%3Aerror`.
+                println!("{}", request.url("https://sentry.io"));
             }
             std::process::ExitCode::SUCCESS
         }

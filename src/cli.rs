@@ -22,8 +22,18 @@ pub(crate) mod exit {
 
 /// dql — the Discover query language for Sentry.
 #[derive(Debug, Parser)]
-#[command(name = "dql", version, about, long_about = None)]
+#[command(
+    name = "dql",
+    version,
+    about,
+    long_about = None,
+    after_help = "With no command: the REPL on a terminal; the queries read from standard input \
+                  when it is a pipe (`echo 'SELECT count() FROM errors' | dql`)."
+)]
 struct Cli {
+    /// Run one inline query, as `dql run -e QUERY` does.
+    #[arg(short = 'c', long = "command", value_name = "QUERY")]
+    inline: Option<String>,
     #[command(flatten)]
     sentry: SentryFlags,
     #[command(subcommand)]
@@ -31,23 +41,40 @@ struct Cli {
 }
 
 /// Where Sentry is and who we are (flags win over `SENTRY_*` variables and `.sentryclirc`).
-#[derive(Debug, clap::Args)]
+///
+/// Accepted before the command (`dql --org acme run q.dql`) and by each command that talks to
+/// Sentry (`dql run q.dql --org acme`), listed under their own heading; `fmt` and `check`
+/// never use them, so they do not take them.
+#[derive(Debug, Clone, Default, clap::Args)]
+#[command(
+    next_help_heading = "Sentry connection (also SENTRY_URL, SENTRY_ORG, SENTRY_AUTH_TOKEN, SENTRY_PROJECT, .sentryclirc)"
+)]
 struct SentryFlags {
     /// Sentry's base URL (default https://sentry.io).
-    #[arg(long, global = true, value_name = "URL")]
+    #[arg(long, value_name = "URL")]
     url: Option<String>,
     /// Organization slug.
-    #[arg(long, global = true, value_name = "ORG")]
+    #[arg(long, value_name = "ORG")]
     org: Option<String>,
     /// Auth token (prefer SENTRY_AUTH_TOKEN: a flag shows up in shell history).
-    #[arg(long, global = true, value_name = "TOKEN")]
+    #[arg(long, visible_alias = "auth-token", value_name = "TOKEN")]
     token: Option<String>,
     /// Default project slug, for queries without a PROJECT clause.
-    #[arg(long, global = true, value_name = "SLUG")]
+    #[arg(long, value_name = "SLUG")]
     project: Option<String>,
 }
 
 impl SentryFlags {
+    /// These flags, with `before` (the ones given before the command) where these are unset.
+    fn or(&self, before: &SentryFlags) -> SentryFlags {
+        SentryFlags {
+            url: self.url.clone().or_else(|| before.url.clone()),
+            org: self.org.clone().or_else(|| before.org.clone()),
+            token: self.token.clone().or_else(|| before.token.clone()),
+            project: self.project.clone().or_else(|| before.project.clone()),
+        }
+    }
+
     fn resolve(&self) -> Result<dql::client::config::Config, dql::client::error::ClientError> {
         use dql::client::config::{Config, ConfigInputs, Flags, Token};
         let flags = Flags {
@@ -61,7 +88,7 @@ impl SentryFlags {
 }
 
 /// Where `dql run` writes and how tables fit the terminal.
-#[derive(Debug, clap::Args)]
+#[derive(Debug, Default, clap::Args)]
 struct OutputFlags {
     /// Write the output to FILE instead of standard output.
     #[arg(
@@ -102,13 +129,39 @@ impl OutputFlags {
 #[derive(Debug, clap::Args)]
 struct QueryArgs {
     /// The query file, or `-` for standard input.
-    file: PathBuf,
+    #[arg(required_unless_present = "execute")]
+    file: Option<PathBuf>,
+    /// The query text itself instead of a file: `-e 'SELECT count() FROM errors'`.
+    #[arg(
+        short = 'e',
+        long = "execute",
+        value_name = "QUERY",
+        conflicts_with = "file"
+    )]
+    execute: Option<String>,
     /// Bind `$name` to a value (repeatable). Values are data: they never change a query's shape.
-    #[arg(long = "param", value_name = "NAME=VALUE")]
+    #[arg(short = 'p', long = "param", value_name = "NAME=VALUE")]
     params: Vec<String>,
     /// Turn "did you mean" warnings about near names into errors.
     #[arg(long)]
     strict: bool,
+    /// Queries piped into plain `dql`, already read.
+    #[arg(skip)]
+    piped: Option<String>,
+}
+
+impl QueryArgs {
+    /// Where the queries come from.
+    fn input(&self) -> commands::Input<'_> {
+        match (&self.execute, &self.file) {
+            _ if self.piped.is_some() => {
+                commands::Input::Piped(self.piped.as_deref().unwrap_or_default())
+            }
+            (Some(text), _) => commands::Input::Text(text),
+            (None, Some(path)) => commands::Input::Path(path),
+            (None, None) => commands::Input::Path(std::path::Path::new("-")),
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -133,13 +186,18 @@ enum CatalogCommand {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Print a file in canonical form (comments and annotations kept).
+    /// Print files in canonical form (comments, annotations and explicit `AND`s kept).
     Fmt {
-        /// The file to format, or `-` for standard input.
-        file: PathBuf,
-        /// Exit with status 1 when the file is not already formatted; print nothing.
-        #[arg(long)]
+        /// The files to format, or `-` for standard input.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Exit with status 1 when a file is not already formatted; print nothing.
+        #[arg(long, conflicts_with = "write")]
         check: bool,
+        /// Rewrite each file in place instead of printing it (files already formatted are left
+        /// untouched).
+        #[arg(long, short)]
+        write: bool,
     },
     /// Rewrite a file's queries off the deprecated `transactions` and `discover` datasets to
     /// `spans` (comments and formatting kept); report what has no spans equivalent.
@@ -165,7 +223,8 @@ enum Command {
     Compile {
         #[command(flatten)]
         query: QueryArgs,
-        /// Only the statement annotated `-- @name NAME`.
+        /// Only the statement annotated `-- @name NAME` (the others are neither checked nor
+        /// need their parameters).
         #[arg(long)]
         name: Option<String>,
         /// `json` (default when piped), `url` (default on a terminal) or `curl`.
@@ -174,17 +233,23 @@ enum Command {
         /// The instant relative times count from (default: the clock), e.g. 2026-11-26T10:00:00Z.
         #[arg(long)]
         now: Option<String>,
+        #[command(flatten)]
+        sentry: SentryFlags,
     },
     /// Run the queries of a file against Sentry, or offline over exported events.
     Run {
         #[command(flatten)]
         query: QueryArgs,
-        /// Only the statement annotated `-- @name NAME`.
+        /// Only the statement annotated `-- @name NAME` (the others are neither checked nor
+        /// need their parameters).
         #[arg(long)]
         name: Option<String>,
+        /// Run the other statements when one fails (the exit code still says it failed).
+        #[arg(long)]
+        keep_going: bool,
         /// table (default on a terminal), csv (default when piped), json, ndjson, markdown,
         /// vertical (one block per row). With -o, the file's extension picks the default.
-        #[arg(long)]
+        #[arg(long, short)]
         format: Option<Format>,
         #[command(flatten)]
         output: OutputFlags,
@@ -217,22 +282,73 @@ enum Command {
         /// The largest response body read, in MiB after decompression.
         #[arg(long, default_value_t = 256, value_parser = clap::value_parser!(u64).range(1..))]
         max_response_mb: u64,
+        #[command(flatten)]
+        sentry: SentryFlags,
     },
     /// Fetch the raw events a query matches from Sentry as NDJSON on stdout (what
     /// `dql run --events` reads), progress on stderr.
-    Export(commands::export::Args),
+    Export {
+        #[command(flatten)]
+        args: commands::export::Args,
+        #[command(flatten)]
+        sentry: SentryFlags,
+    },
     /// Show the Sentry settings in effect and where each comes from (the token masked).
-    Config,
+    Config {
+        #[command(flatten)]
+        sentry: SentryFlags,
+    },
     /// Interactive shell: multi-line queries ended by `;`, history, completion, `.help`
     /// (the default when `dql` runs on a terminal with no arguments).
     Repl {
         /// Output format of results (change it in the session with `.format`).
-        #[arg(long, default_value = "table", value_name = "FORMAT")]
+        #[arg(long, short, default_value = "table", value_name = "FORMAT")]
         format: dql::format::Format,
         /// Run queries over exported events instead of Sentry.
         #[arg(long, value_name = "PATH")]
         events: Option<PathBuf>,
+        #[command(flatten)]
+        sentry: SentryFlags,
     },
+    /// Print a completion script for bash, zsh, fish, elvish or PowerShell.
+    ///
+    /// `dql completions bash > /etc/bash_completion.d/dql`,
+    /// `dql completions zsh > "${fpath[1]}/_dql"`,
+    /// `dql completions fish > ~/.config/fish/completions/dql.fish`.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+impl Command {
+    /// `dql run` with its defaults, for `dql -c QUERY` or queries piped into `dql`.
+    fn run_with_defaults(execute: Option<String>, piped: Option<String>) -> Command {
+        Command::Run {
+            query: QueryArgs {
+                file: None,
+                execute,
+                params: Vec::new(),
+                strict: false,
+                piped,
+            },
+            name: None,
+            keep_going: false,
+            format: None,
+            events: None,
+            skip_bad: false,
+            now: None,
+            verbose: false,
+            yes: false,
+            retry_tries: 5,
+            retry_seconds: 60,
+            timeout: 60,
+            max_response_mb: 256,
+            output: OutputFlags::default(),
+            sentry: SentryFlags::default(),
+        }
+    }
 }
 
 /// Runs the CLI and returns its exit code.
@@ -245,14 +361,30 @@ pub(crate) fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    if cli.inline.is_some() && cli.command.is_some() {
+        eprintln!("error: -c runs one query on its own; with a command, use `dql run -e QUERY`");
+        return ExitCode::from(exit::USAGE);
+    }
     let command = match cli.command {
         Some(command) => command,
-        None if std::io::stdin().is_terminal() && std::io::stdout().is_terminal() => {
-            Command::Repl {
-                format: dql::format::Format::Table,
-                events: None,
+        None if cli.inline.is_some() => Command::run_with_defaults(cli.inline.clone(), None),
+        // Queries piped in run, as `echo 'SELECT 1' | psql` does; nothing piped is a usage
+        // error, as a missing command is.
+        None if !std::io::stdin().is_terminal() => {
+            let mut text = String::new();
+            if std::io::Read::read_to_string(&mut std::io::stdin(), &mut text).is_err()
+                || text.trim().is_empty()
+            {
+                eprint!("{}", <Cli as clap::CommandFactory>::command().render_help());
+                return ExitCode::from(exit::USAGE);
             }
+            Command::run_with_defaults(None, Some(text))
         }
+        None if std::io::stdout().is_terminal() => Command::Repl {
+            format: dql::format::Format::Table,
+            events: None,
+            sentry: SentryFlags::default(),
+        },
         None => {
             // Not a terminal: a usage error, as clap reports a missing subcommand.
             eprint!("{}", <Cli as clap::CommandFactory>::command().render_help());
@@ -265,7 +397,11 @@ pub(crate) fn main() -> ExitCode {
     commands::set_sentry_url(url.as_deref().unwrap_or("https://sentry.io"));
     commands::catalog::load_catalog(org.as_deref());
     let code = match &command {
-        Command::Fmt { file, check } => fmt(file, *check),
+        Command::Fmt {
+            files,
+            check,
+            write,
+        } => fmt(files, *check, *write),
         Command::Migrate { file, check } => migrate(file, *check),
         Command::Catalog(CatalogCommand::Pull { dataset }) => {
             commands::catalog::pull(dataset.as_deref(), cli.sentry.resolve())
@@ -276,16 +412,17 @@ pub(crate) fn main() -> ExitCode {
         Command::Check {
             query,
             message_format,
-        } => check::run(&query.file, query.strict, &query.params, *message_format),
+        } => check::run(query.input(), query.strict, &query.params, *message_format),
         Command::Compile {
             query,
             name,
             output,
             now,
+            sentry,
         } => {
-            let config = cli.sentry.resolve().ok();
+            let config = sentry.or(&cli.sentry).resolve().ok();
             compile::run(&compile::Args {
-                path: &query.file,
+                input: query.input(),
                 name: name.as_deref(),
                 params: &query.params,
                 output: *output,
@@ -303,6 +440,7 @@ pub(crate) fn main() -> ExitCode {
         Command::Run {
             query,
             name,
+            keep_going,
             format,
             output,
             events,
@@ -314,10 +452,12 @@ pub(crate) fn main() -> ExitCode {
             retry_seconds,
             timeout,
             max_response_mb,
+            sentry,
         } => run::run(
             &run::Args {
-                path: &query.file,
+                input: query.input(),
                 name: name.as_deref(),
+                keep_going: *keep_going,
                 params: &query.params,
                 format: *format,
                 now: now.as_deref(),
@@ -332,17 +472,48 @@ pub(crate) fn main() -> ExitCode {
                 max_body: max_response_mb.saturating_mul(1 << 20),
                 output: output.options(),
             },
-            cli.sentry.resolve(),
+            sentry.or(&cli.sentry).resolve(),
         ),
-        Command::Export(args) => commands::export::run(args, cli.sentry.resolve()),
-        Command::Config => config(&cli.sentry),
-        Command::Repl { format, events } => repl(&cli.sentry, *format, events.as_ref()),
+        Command::Export { args, sentry } => {
+            commands::export::run(args, sentry.or(&cli.sentry).resolve())
+        }
+        Command::Config { sentry } => config(&sentry.or(&cli.sentry)),
+        Command::Repl {
+            format,
+            events,
+            sentry,
+        } => repl(&sentry.or(&cli.sentry), *format, events.as_ref()),
+        Command::Completions { shell } => completions(*shell),
     };
     ExitCode::from(code)
 }
 
-/// `dql fmt`.
-fn fmt(path: &std::path::Path, check: bool) -> u8 {
+/// `dql completions SHELL`: clap_complete's script for the whole command line.
+fn completions(shell: clap_complete::Shell) -> u8 {
+    let mut command = <Cli as clap::CommandFactory>::command();
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut command, "dql", &mut script);
+    match commands::write_stdout(&String::from_utf8_lossy(&script)) {
+        Ok(()) => 0,
+        Err(code) => code,
+    }
+}
+
+/// `dql fmt`: each file in turn; the worst exit code wins.
+fn fmt(paths: &[PathBuf], check: bool, write: bool) -> u8 {
+    let mut worst = 0;
+    for path in paths {
+        let code = fmt_one(path, check, write);
+        worst = worst.max(code);
+        if code == exit::USAGE && !check && !write {
+            break;
+        }
+    }
+    worst
+}
+
+/// `dql fmt` on one file.
+fn fmt_one(path: &std::path::Path, check: bool, write: bool) -> u8 {
     let source = match commands::read_source(path) {
         Ok(s) => s,
         Err(code) => return code,
@@ -354,14 +525,32 @@ fn fmt(path: &std::path::Path, check: bool) -> u8 {
     }
     let formatted = match apply_format_fixes(&source, &parsed.file) {
         Some(fixed) => fixed,
-        None => parsed.file.to_string(),
+        None => syntax::format(&parsed.file, source.text()),
     };
     if check {
         if formatted != source.text() {
-            eprintln!("{} is not formatted (run `dql fmt` on it)", source.name());
+            eprintln!(
+                "{} is not formatted (run `dql fmt --write` on it)",
+                source.name()
+            );
             return exit::QUERY;
         }
         return 0;
+    }
+    if write && path.as_os_str() != "-" {
+        if formatted == source.text() {
+            return 0;
+        }
+        return match std::fs::write(path, &formatted) {
+            Ok(()) => {
+                eprintln!("formatted {}", path.display());
+                0
+            }
+            Err(e) => {
+                eprintln!("error: cannot write {}: {e}", path.display());
+                exit::USAGE
+            }
+        };
     }
     match commands::write_stdout(&formatted) {
         Ok(()) => 0,
@@ -444,11 +633,11 @@ fn apply_format_fixes(source: &dql::Source, file: &syntax::ast::File) -> Option<
             text.replace_range(range, &fix.replacement);
         }
     }
-    let reparsed = syntax::parse(&dql::Source::new(source.name(), text));
+    let reparsed = syntax::parse(&dql::Source::new(source.name(), text.clone()));
     if reparsed.diagnostics.iter().any(|d| d.is_error()) {
         return None;
     }
-    Some(reparsed.file.to_string())
+    Some(syntax::format(&reparsed.file, &text))
 }
 
 /// `dql config`.
@@ -510,6 +699,35 @@ fn repl(flags: &SentryFlags, format: dql::format::Format, events: Option<&PathBu
             ),
         }
     };
+    // Completion asks Sentry for values with a client of its own: short timeouts, no
+    // retries, so that Tab never hangs for long.
+    let remote = match (&target, config.as_ref()) {
+        (Target::Sentry(_), Ok(config)) => Client::from_config(
+            config,
+            dql::client::transport::Timeouts {
+                connect: std::time::Duration::from_secs(2),
+                read: std::time::Duration::from_secs(3),
+            },
+        )
+        .ok()
+        .map(|client| {
+            let client = client.retry_policy(dql::client::RetryPolicy {
+                max_tries: 1,
+                ..dql::client::RetryPolicy::default()
+            });
+            crate::repl::Remote(std::sync::Arc::new(
+                move |key: &str, contains: &str, dataset: Option<&str>| {
+                    let mut extra = vec![("statsPeriod".to_owned(), "14d".to_owned())];
+                    // The endpoint's `dataset` is `events` unless told otherwise.
+                    if dataset == Some("transactions") {
+                        extra.push(("dataset".to_owned(), "discover".to_owned()));
+                    }
+                    client.tag_values(key, contains, &extra).unwrap_or_default()
+                },
+            ))
+        }),
+        _ => None,
+    };
     crate::repl::run(
         CliBackend {
             target,
@@ -517,5 +735,6 @@ fn repl(flags: &SentryFlags, format: dql::format::Format, events: Option<&PathBu
             base_url,
         },
         format,
+        remote,
     )
 }

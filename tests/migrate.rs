@@ -28,15 +28,15 @@ fn report_codes(m: &Migration) -> Vec<&'static str> {
 
 fn errors_of(text: &str) -> Vec<String> {
     let now = "2026-12-01T10:00:00Z".parse().unwrap();
-    let compilation = dql::compile_source(
-        &Source::new("migrated.dql", text.to_string()),
-        &dql::Options::new(now)
-            .param("env", "production")
-            .param("min", "10")
-            .param("since", "24h")
-            .param("release", "1.0")
-            .param("n", "5"),
-    );
+    let mut options = dql::Options::new(now);
+    options
+        .params
+        .bind("env", "production")
+        .bind("min", "10")
+        .bind("since", "24h")
+        .bind("release", "1.0")
+        .bind("n", "5");
+    let compilation = dql::compile_source(&Source::new("migrated.dql", text.to_string()), &options);
     compilation
         .diagnostics
         .iter()

@@ -303,6 +303,54 @@ impl<T: Transport> Client<T> {
         Ok(bodies)
     }
 
+    /// Values Sentry has seen for the tag or field `key` whose text contains `contains`, most
+    /// frequent first, for completion: `GET /api/0/organizations/{org}/tags/{key}/values/`
+    /// with `query` (Sentry's substring filter) and `extra` (e.g. `dataset`, `statsPeriod`).
+    /// Each answer item is `{"key", "name", "value", "count", "lastSeen", "firstSeen"}` (getsentry/sentry
+    /// `src/sentry/api/endpoints/organization_tagkey_values.py`, `src/sentry/tagstore/types.py`).
+    /// A key outside Sentry's tag-key alphabet (`TAG_KEY_RE`) is not sent: the answer is empty.
+    pub fn tag_values(
+        &self,
+        key: &str,
+        contains: &str,
+        extra: &[(String, String)],
+    ) -> Result<Vec<String>, ClientError> {
+        let plain = !key.is_empty()
+            && key.len() <= 200
+            && key
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | ':' | '-'));
+        if !plain {
+            return Ok(Vec::new());
+        }
+        let mut params = vec![("query".to_owned(), contains.to_owned())];
+        params.extend(extra.iter().cloned());
+        let request = Request {
+            name: None,
+            method: Method::Get,
+            endpoint: crate::lower::Endpoint::Events,
+            path: format!("/api/0/organizations/{{org}}/tags/{key}/values/"),
+            params: Vec::new(),
+            body: None,
+            columns: Vec::new(),
+            hidden: Vec::new(),
+            limit: None,
+            update: None,
+        };
+        let response = self.send(&request, &params)?;
+        let items: Vec<serde_json::Value> =
+            serde_json::from_slice(&response.body).map_err(|e| ClientError::BadResponse {
+                status: response.status,
+                reason: format!("the tag values are not a JSON array: {e}"),
+            })?;
+        Ok(items
+            .iter()
+            .filter_map(|item| item.get("value").and_then(|v| v.as_str()))
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned)
+            .collect())
+    }
+
     /// The full URL for `path` and `params`, with `{org}` filled in.
     pub fn url(&self, path: &str, params: &[(String, String)]) -> Result<String, ClientError> {
         let path = if path.contains("{org}") {

@@ -1,8 +1,7 @@
 //! `dql check`: every problem in a file, rendered by miette or as JSON for editors and agents.
 
-use super::{parse_params, print_diagnostics, read_source, write_stdout};
+use super::{Input, parse_params, print_diagnostics, read_input, write_stdout};
 use crate::cli::exit;
-use std::path::Path;
 
 /// How `dql check` prints diagnostics.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -14,8 +13,8 @@ pub(crate) enum MessageFormat {
 }
 
 /// Runs `dql check`.
-pub(crate) fn run(path: &Path, strict: bool, params: &[String], format: MessageFormat) -> u8 {
-    let source = match read_source(path) {
+pub(crate) fn run(input: Input<'_>, strict: bool, params: &[String], format: MessageFormat) -> u8 {
+    let source = match read_input(input) {
         Ok(s) => s,
         Err(code) => return code,
     };
@@ -23,6 +22,7 @@ pub(crate) fn run(path: &Path, strict: bool, params: &[String], format: MessageF
         Ok(p) => p,
         Err(code) => return code,
     };
+    super::warn_unused_params(&source, &params, None);
     // Checking needs no clock, but lowering finds a few problems too (too many fields once
     // hidden ones are added): compile fully, with now as the clock says.
     let mut options = dql::Options::new(jiff::Timestamp::now());

@@ -3,12 +3,11 @@
 #![allow(clippy::print_stderr, reason = "the CLI talks to the terminal")]
 
 use super::{
-    compile_or_report, parse_now, parse_params, read_source, select_statements, write_stdout,
+    Input, compile_or_report, parse_now, parse_params, read_input, select_statements, write_stdout,
 };
 use crate::cli::exit;
 use dql::lower::{Method, Request};
 use std::io::IsTerminal;
-use std::path::Path;
 
 /// What `dql compile` prints.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -23,7 +22,7 @@ pub(crate) enum Output {
 
 /// Arguments of `dql compile`.
 pub(crate) struct Args<'a> {
-    pub(crate) path: &'a Path,
+    pub(crate) input: Input<'a>,
     pub(crate) name: Option<&'a str>,
     pub(crate) params: &'a [String],
     pub(crate) output: Option<Output>,
@@ -36,7 +35,7 @@ pub(crate) struct Args<'a> {
 
 /// Runs `dql compile`.
 pub(crate) fn run(args: &Args<'_>) -> u8 {
-    let source = match read_source(args.path) {
+    let source = match read_input(args.input) {
         Ok(s) => s,
         Err(code) => return code,
     };
@@ -44,6 +43,14 @@ pub(crate) fn run(args: &Args<'_>) -> u8 {
         (Ok(p), Ok(n)) => (p, n),
         (Err(code), _) | (_, Err(code)) => return code,
     };
+    let source = match args.name {
+        Some(name) => match super::only_named(&source, name) {
+            Ok(s) => s,
+            Err(code) => return code,
+        },
+        None => source,
+    };
+    super::warn_unused_params(&source, &params, args.name);
     let mut options = dql::Options::new(now);
     options.params = params;
     options.strict = args.strict;

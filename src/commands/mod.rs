@@ -16,6 +16,141 @@ use dql::{Compilation, Source};
 use std::io::{IsTerminal, Read};
 use std::path::Path;
 
+/// Where a command's queries come from.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Input<'a> {
+    /// A file, or `-` for standard input.
+    Path(&'a Path),
+    /// Text given on the command line (`-e`, `-c`).
+    Text(&'a str),
+    /// Text already read from standard input (queries piped into plain `dql`).
+    Piped(&'a str),
+}
+
+/// Reads the queries of `input` into a named source, and warns (one line) about a source that
+/// holds nothing to run.
+pub(crate) fn read_input(input: Input<'_>) -> Result<Source, u8> {
+    let source = match input {
+        Input::Path(path) => read_source(path)?,
+        Input::Text(text) => Source::new("<command line>", text),
+        Input::Piped(text) => Source::new("<stdin>", text),
+    };
+    warn_if_empty(&source);
+    Ok(source)
+}
+
+/// One-line warnings for a source with no statement: empty, comments only, or annotations
+/// left dangling after the last statement.
+pub(crate) fn warn_if_empty(source: &Source) {
+    let parsed = dql::syntax::parse(source);
+    let name = source.name();
+    if source.text().trim().is_empty() {
+        eprintln!("warning: {name} is empty: there is no query to run");
+    } else if parsed.file.statements.is_empty() && parsed.diagnostics.is_empty() {
+        eprintln!("warning: {name} holds only comments: there is no query to run");
+    }
+    for comment in &parsed.file.trailing_comments {
+        let text = comment.text.trim_start();
+        if !comment.block && text.starts_with('@') {
+            let (line, _) = source.line_col(comment.span.start as usize);
+            eprintln!(
+                "warning: {name}:{line}: `--{}` annotates no statement (an annotation goes on the lines just above its statement)",
+                comment.text
+            );
+        }
+    }
+}
+
+/// One-line warnings for `--param` bindings that no statement of `source` uses (only the
+/// statement `name` is in `source` when `--name` chose it).
+pub(crate) fn warn_unused_params(
+    source: &Source,
+    params: &dql::semantic::Params,
+    name: Option<&str>,
+) {
+    let used: std::collections::BTreeSet<&str> = crate::repl::lex::tokens(source.text())
+        .iter()
+        .filter(|t| t.kind == crate::repl::lex::Kind::Param)
+        .filter_map(|t| source.text().get(t.start + 1..t.end))
+        .collect();
+    for (param, _) in params.iter() {
+        if !used.contains(param) {
+            match name {
+                Some(chosen) => eprintln!(
+                    "warning: --param {param} is not used: statement `@{chosen}` does not mention `${param}`"
+                ),
+                None => eprintln!(
+                    "warning: --param {param} is not used: no statement mentions `${param}`"
+                ),
+            }
+        }
+    }
+}
+
+/// A statement's name for messages: "`@name` (line N)" or "line N".
+pub(crate) fn statement_label(source: &Source, compiled: &dql::Compiled) -> String {
+    let (line, _) = source.line_col(compiled.checked.span.start as usize);
+    match &compiled.checked.name {
+        Some(name) => format!("statement `@{name}` (line {line})"),
+        None => format!("the statement at line {line}"),
+    }
+}
+
+/// `source` with every statement but those annotated `-- @name NAME` blanked out (spaces,
+/// newlines kept, so offsets and lines stay those of the file): the others are then neither
+/// checked nor need their parameters. `Err` names the known statements when none matches.
+pub(crate) fn only_named(source: &Source, name: &str) -> Result<Source, u8> {
+    let parsed = dql::syntax::parse(source);
+    let names_of = |s: &dql::syntax::ast::Statement| -> Option<String> {
+        s.annotations
+            .iter()
+            .find(|a| a.key.node == "name")
+            .map(|a| a.value.node.clone())
+    };
+    let keep: Vec<(usize, usize)> = parsed
+        .file
+        .statements
+        .iter()
+        .filter(|s| names_of(s).as_deref() == Some(name))
+        .map(|s| {
+            let start = s
+                .annotations
+                .iter()
+                .map(|a| a.span.start)
+                .chain(s.comments.iter().map(|c| c.span.start))
+                .chain([s.span.start])
+                .min()
+                .unwrap_or(s.span.start);
+            (start as usize, s.span.end as usize)
+        })
+        .collect();
+    if keep.is_empty() {
+        let names: Vec<String> = parsed.file.statements.iter().filter_map(names_of).collect();
+        let known = if names.is_empty() {
+            "the file names no statement (annotate one with `-- @name …`)".to_string()
+        } else {
+            dql::semantic::suggest::closest_list(name, names.iter().map(String::as_str))
+        };
+        eprintln!("error: no statement is named `{name}`: {known}");
+        return Err(exit::USAGE);
+    }
+    let text: String = source
+        .text()
+        .char_indices()
+        .map(|(at, c)| {
+            let kept = keep.iter().any(|&(start, end)| (start..=end).contains(&at));
+            if kept || c == '\n' {
+                c.to_string()
+            } else {
+                // As many spaces as bytes, so that offsets stay those of the file.
+                " ".repeat(c.len_utf8())
+            }
+        })
+        .collect();
+    // `;` after a kept statement is blanked too; the parser does not need it at the end.
+    Ok(Source::new(source.name(), text))
+}
+
 /// Reads a file argument (`-` is standard input) into a named source.
 pub(crate) fn read_source(path: &Path) -> Result<Source, u8> {
     if path.as_os_str() == "-" {
@@ -69,6 +204,11 @@ pub(crate) fn output_failed(error: &std::io::Error) -> u8 {
     exit::USAGE
 }
 
+/// Whether stderr gets colour: a terminal, and `NO_COLOR` unset or empty (no-color.org).
+pub(crate) fn stderr_colour() -> bool {
+    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
 /// Colour and wrapping width of diagnostics on stderr: on a terminal, colour (unless
 /// `NO_COLOR`) and its width; on a pipe or file, neither, so that a message is never cut
 /// mid-sentence for a log or a grep (rustc does not wrap either).
@@ -78,10 +218,10 @@ pub(crate) fn stderr_style() -> (bool, Option<usize>) {
         return (false, None);
     }
     let width = terminal_size::terminal_size_of(stderr).map_or(100, |(w, _)| usize::from(w.0));
-    (std::env::var_os("NO_COLOR").is_none(), Some(width))
+    (stderr_colour(), Some(width))
 }
 
-/// Renders diagnostics to stderr, in colour on a terminal.
+/// Renders diagnostics to stderr, in colour on a terminal unless `NO_COLOR` is set.
 pub(crate) fn print_diagnostics(source: &Source, diagnostics: &[dql::Diagnostic]) {
     if diagnostics.is_empty() {
         return;
@@ -229,17 +369,32 @@ pub(crate) fn select_statements<'c>(
 }
 
 /// Compiles `source` and returns the statements to run (`--name` picks one). Every format
-/// holds several results (see `dql::format`), so none is refused.
+/// holds several results (see `dql::format`), so none is refused. With `keep_going`,
+/// statements with errors are reported and left out instead of stopping the run; the flag in
+/// the answer says some were.
 pub(crate) fn statements_to_run(
     source: &Source,
     options: &dql::Options,
     name: Option<&str>,
-) -> Result<Vec<dql::Compiled>, u8> {
-    let compilation = compile_or_report(source, options)?;
-    Ok(select_statements(&compilation, name)?
+    keep_going: bool,
+) -> Result<(Vec<dql::Compiled>, bool), u8> {
+    let compilation = compile_for_sentry(source, options);
+    print_diagnostics(source, &compilation.diagnostics);
+    let failed = compilation.has_errors();
+    if failed && (!keep_going || compilation.statements.is_empty()) {
+        return Err(exit::QUERY);
+    }
+    let chosen: Vec<dql::Compiled> = select_statements(&compilation, name)?
         .into_iter()
         .cloned()
-        .collect())
+        .collect();
+    if failed {
+        eprintln!(
+            "note: statements with errors are left out; the {} others run (--keep-going)",
+            chosen.len()
+        );
+    }
+    Ok((chosen, failed))
 }
 
 /// The members of a single event worth a column; the rest (entries, contexts, …) are for

@@ -2,7 +2,7 @@
 //! with `--events`), follows pages, and prints the rows.
 #![allow(clippy::print_stderr, reason = "the CLI talks to the terminal")]
 
-use super::{parse_now, parse_params, read_source};
+use super::{Input, parse_now, parse_params, read_input};
 use crate::cli::exit;
 use dql::Compiled;
 use dql::client::Client;
@@ -14,13 +14,14 @@ use dql::result::Meta;
 use dql::span::Span;
 use dql::syntax::ast;
 use std::io::{IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 /// Arguments of `dql run`.
 pub(crate) struct Args<'a> {
-    pub(crate) path: &'a Path,
+    pub(crate) input: Input<'a>,
     pub(crate) name: Option<&'a str>,
+    pub(crate) keep_going: bool,
     pub(crate) params: &'a [String],
     pub(crate) format: Option<Format>,
     pub(crate) now: Option<&'a str>,
@@ -39,14 +40,27 @@ pub(crate) struct Args<'a> {
 
 /// Runs `dql run`.
 pub(crate) fn run(args: &Args<'_>, config: Result<Config, ClientError>) -> u8 {
-    let source = match read_source(args.path) {
+    let source = match read_input(args.input) {
         Ok(s) => s,
         Err(code) => return code,
     };
+    let parsed = dql::syntax::parse(&source);
+    if parsed.file.statements.is_empty() && parsed.diagnostics.is_empty() {
+        // Nothing to run; `read_input` said so in one line.
+        return 0;
+    }
     let params = match parse_params(args.params) {
         Ok(p) => p,
         Err(code) => return code,
     };
+    let source = match args.name {
+        Some(name) => match super::only_named(&source, name) {
+            Ok(s) => s,
+            Err(code) => return code,
+        },
+        None => source,
+    };
+    super::warn_unused_params(&source, &params, args.name);
     let format = args.format.unwrap_or_else(|| args.output.default_format());
     if let Some(events) = args.events {
         return super::run_local::run(args, &source, params, format, events);
@@ -63,10 +77,11 @@ pub(crate) fn run(args: &Args<'_>, config: Result<Config, ClientError>) -> u8 {
     options.params = params;
     options.strict = args.strict;
     options.org = config.org.as_ref().map(|o| o.value.clone());
-    let mut chosen = match super::statements_to_run(&source, &options, args.name) {
-        Ok(c) => c,
-        Err(code) => return code,
-    };
+    let (mut chosen, compile_failed) =
+        match super::statements_to_run(&source, &options, args.name, args.keep_going) {
+            Ok(c) => c,
+            Err(code) => return code,
+        };
     let default_project = config.project.as_ref().map(|p| p.value.as_str());
     for compiled in &mut chosen {
         super::apply_default_project(&mut compiled.request, default_project);
@@ -104,8 +119,9 @@ pub(crate) fn run(args: &Args<'_>, config: Result<Config, ClientError>) -> u8 {
         Err(code) => return code,
     };
     let mut sink = destination.sink(format, chosen.len(), layout);
+    let mut code = if compile_failed { exit::QUERY } else { 0 };
     for compiled in &chosen {
-        let mut n_written = 0usize;
+        let mut n_written = None;
         let outcome = if compiled.request.update.is_some() {
             update(&client, compiled, args.yes, sink.as_mut())
         } else {
@@ -118,27 +134,46 @@ pub(crate) fn run(args: &Args<'_>, config: Result<Config, ClientError>) -> u8 {
             )
         };
         if let Err(failure) = outcome {
+            // A result that has begun cannot be continued honestly: it is marked incomplete
+            // and the run stops, --keep-going or not.
+            let begun = n_written.is_some();
             if matches!(failure, Failure::Io(_)) {
                 let _ = sink.finish();
-            } else {
+            } else if begun || !args.keep_going {
                 // Never a partial result that reads as a whole one.
                 let _ = sink.abort();
             }
-            drop(sink);
-            // What was written shows (or the pager closes) before the error is reported.
-            let _ = destination.finish();
-            if n_written > 0 && matches!(failure, Failure::Client(_)) {
+            let rows = n_written.unwrap_or(0);
+            if rows > 0 && matches!(failure, Failure::Client(_)) {
                 eprintln!(
-                    "error: the output is incomplete: {n_written} row{} of this result {} written before the failure",
-                    if n_written == 1 { "" } else { "s" },
-                    if n_written == 1 { "was" } else { "were" },
+                    "error: the output is incomplete: {rows} row{} of this result {} written before the failure",
+                    if rows == 1 { "" } else { "s" },
+                    if rows == 1 { "was" } else { "were" },
                 );
             }
-            return match failure {
-                Failure::Client(e) => report_request_error(e, &source, compiled),
-                Failure::Io(e) => super::output_failed(&e),
+            let failed = match failure {
+                Failure::Client(e) => {
+                    eprintln!(
+                        "error: {} failed:",
+                        super::statement_label(&source, compiled)
+                    );
+                    report_request_error(e, &source, compiled)
+                }
+                Failure::Io(e) => {
+                    drop(sink);
+                    let _ = destination.finish();
+                    return super::output_failed(&e);
+                }
                 Failure::Declined => exit::QUERY,
             };
+            if code == 0 {
+                code = failed;
+            }
+            if begun || !args.keep_going {
+                drop(sink);
+                let _ = destination.finish();
+                return code;
+            }
         }
     }
     if let Err(e) = sink.finish() {
@@ -148,7 +183,7 @@ pub(crate) fn run(args: &Args<'_>, config: Result<Config, ClientError>) -> u8 {
     if let Err(e) = destination.finish() {
         return super::output_failed(&e);
     }
-    0
+    code
 }
 
 /// Why a statement could not be completed.
@@ -171,7 +206,7 @@ fn fetch(
     request: &Request,
     format: Format,
     sink: &mut dyn Sink,
-    n_rows: &mut usize,
+    n_rows: &mut Option<usize>,
 ) -> Result<(), Failure> {
     let progress = std::io::stderr().is_terminal();
     let mut begun = false;
@@ -193,17 +228,22 @@ fn fetch(
                 &page.meta,
             )?;
             begun = true;
+            *n_rows = Some(0);
         } else {
             sink.extend_meta(&page.meta);
         }
         for row in &page.rows {
             sink.row(row)?;
-            *n_rows += 1;
+            *n_rows = Some(n_rows.unwrap_or(0) + 1);
         }
         sink.flush()?;
         has_more = page.has_more;
         if progress {
-            eprint!("\r\u{23f3} page {}, {n_rows} rows…", n_page + 1);
+            eprint!(
+                "\r\u{23f3} page {}, {} rows…",
+                n_page + 1,
+                n_rows.unwrap_or(0)
+            );
         }
     }
     if progress {

@@ -35,10 +35,11 @@ pub(crate) fn run(
     let mut options = dql::Options::new(now.unwrap_or_else(jiff::Timestamp::now));
     options.params = params;
     options.strict = args.strict;
-    let chosen = match super::statements_to_run(source, &options, args.name) {
-        Ok(c) => c,
-        Err(code) => return code,
-    };
+    let (chosen, compile_failed) =
+        match super::statements_to_run(source, &options, args.name, args.keep_going) {
+            Ok(c) => c,
+            Err(code) => return code,
+        };
     let files = match EventFiles::open(events) {
         Ok(f) => f,
         Err(e) => {
@@ -60,6 +61,7 @@ pub(crate) fn run(
     };
     let mut sink = destination.sink(format, chosen.len(), layout);
     let mut told_now = false;
+    let mut code = if compile_failed { exit::QUERY } else { 0 };
     for compiled in &chosen {
         let local = match dql::engine::run(&compiled.checked, &files, &run_options) {
             Ok(l) => l,
@@ -67,15 +69,27 @@ pub(crate) fn run(
                 let _ = sink.abort();
                 drop(sink);
                 let _ = destination.finish();
+                eprintln!(
+                    "error: {} failed:",
+                    super::statement_label(source, compiled)
+                );
                 super::print_report(&e);
                 return exit::USAGE;
             }
             Err(RunError::Query(diagnostics)) => {
-                let _ = sink.abort();
-                drop(sink);
-                let _ = destination.finish();
+                eprintln!(
+                    "error: {} failed:",
+                    super::statement_label(source, compiled)
+                );
                 print_diagnostics(source, &diagnostics);
-                return exit::QUERY;
+                if !args.keep_going {
+                    let _ = sink.abort();
+                    drop(sink);
+                    let _ = destination.finish();
+                    return exit::QUERY;
+                }
+                code = exit::QUERY;
+                continue;
             }
         };
         if !told_now {
@@ -120,5 +134,5 @@ pub(crate) fn run(
     if let Err(e) = destination.finish() {
         return super::output_failed(&e);
     }
-    0
+    code
 }

@@ -501,9 +501,7 @@ impl<W: Write> Sink for GridSink<W> {
             // The rows that came are worth seeing, under a line that says they are not all.
             self.end()?;
             match self.style {
-                Style::Table | Style::Vertical => {
-                    writeln!(self.out, "{}", super::INCOMPLETE_MARK)?
-                }
+                Style::Table | Style::Vertical => writeln!(self.out, "{}", super::INCOMPLETE_MARK)?,
                 Style::Markdown => writeln!(self.out, "\n**{}**", super::INCOMPLETE_MARK)?,
             }
         }

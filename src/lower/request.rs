@@ -72,6 +72,23 @@ pub struct Request {
     pub update: Option<UpdatePlan>,
 }
 
+impl Request {
+    /// The full URL of this request under `base` (`https://sentry.io`), its parameters
+    /// form-encoded as a browser or `curl` sends them: `query=level:error foo` is
+    /// `query=level%3Aerror+foo`.
+    pub fn url(&self, base: &str) -> String {
+        let mut url = format!("{}{}", base.trim_end_matches('/'), self.path);
+        if !self.params.is_empty() {
+            let query = form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(&self.params)
+                .finish();
+            url.push('?');
+            url.push_str(&query);
+        }
+        url
+    }
+}
+
 /// The second step of `UPDATE issues`: bulk PUTs of `body` to the ids the listing returned.
 /// Nothing is ever sent without ids: the PUT without `id` would update every matching issue.
 ///

@@ -1,5 +1,6 @@
-//! The line editor's helper: syntax highlighting, tab completion and the multi-line rule
-//! (an input ends at a `;` outside strings and comments, or is a `.` meta-command).
+//! The line editor's helper: syntax highlighting and tab completion. Lines are gathered into
+//! inputs by the loop (`lex::Gather`), so that every line of a query gets the continuation
+//! prompt.
 
 use super::lex::{self, Kind};
 use super::settings::KEYS;
@@ -10,12 +11,31 @@ use dql::syntax::token::{KEYWORDS, is_name_char};
 use rustyline::completion::Completer;
 use rustyline::highlight::{CmdKind, Highlighter};
 use rustyline::hint::Hinter;
-use rustyline::validate::{ValidationContext, ValidationResult, Validator};
+use rustyline::validate::Validator;
 use std::borrow::Cow;
-use std::collections::BTreeSet;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+/// Asks Sentry for the values of a key (`key`, text the value contains, dataset), for
+/// completion when the REPL is connected; any failure is an empty answer.
+#[derive(Clone)]
+pub(crate) struct Remote(pub(crate) Arc<AskValues>);
+
+/// `(key, text the value contains, dataset) -> values`.
+pub(crate) type AskValues = dyn Fn(&str, &str, Option<&str>) -> Vec<String>;
+
+/// A question to [`Remote`]: key, typed text, dataset.
+type Question = (String, String, Option<String>);
+
+impl std::fmt::Debug for Remote {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Remote")
+    }
+}
 
 /// The meta-commands, for completion and "did you mean".
-pub(crate) const COMMANDS: [&str; 15] = [
+pub(crate) const COMMANDS: [&str; 20] = [
     ".help",
     ".quit",
     ".exit",
@@ -31,6 +51,11 @@ pub(crate) const COMMANDS: [&str; 15] = [
     ".width",
     ".pager",
     ".expanded",
+    ".edit",
+    ".output",
+    ".once",
+    ".last",
+    ".watch",
 ];
 
 const KEYWORD: &str = "\x1b[1;34m";
@@ -52,6 +77,14 @@ pub(crate) struct Helper {
     pub(crate) dataset: Option<String>,
     /// Tag names seen in earlier results.
     pub(crate) tags: BTreeSet<String>,
+    /// Values seen in earlier results, by field or tag name, for completion after `key:`.
+    pub(crate) values: BTreeMap<String, BTreeSet<String>>,
+    /// The earlier lines of the query being typed (its `FROM` may be there).
+    pub(crate) pending: String,
+    /// Sentry's tag values endpoint, when connected.
+    pub(crate) remote: Option<Remote>,
+    /// Its answers so far, by (key, typed text, dataset): one request per completion asked.
+    pub(crate) asked: RefCell<BTreeMap<Question, Vec<String>>>,
 }
 
 impl rustyline::Helper for Helper {}
@@ -60,15 +93,8 @@ impl Hinter for Helper {
     type Hint = String;
 }
 
-impl Validator for Helper {
-    fn validate(&self, ctx: &mut ValidationContext<'_>) -> rustyline::Result<ValidationResult> {
-        Ok(if lex::is_complete(ctx.input()) {
-            ValidationResult::Valid(None)
-        } else {
-            ValidationResult::Incomplete
-        })
-    }
-}
+/// Every line is accepted as typed: the loop decides when an input is complete.
+impl Validator for Helper {}
 
 impl Highlighter for Helper {
     fn highlight<'l>(&self, line: &'l str, _pos: usize) -> Cow<'l, str> {
@@ -115,6 +141,24 @@ impl Helper {
             .unwrap_or("")
             .split_whitespace()
             .collect();
+        let whole = format!("{}{line}", self.pending);
+        if let Some((key, value_start, sql)) = value_context(before, start) {
+            let typed = before.get(value_start..).unwrap_or("");
+            let dataset = dataset_in(&whole).or(self.dataset.clone());
+            let bare = typed.trim_start_matches(['"', '\'']);
+            let mut raw = self.values_of(key, dataset.as_deref());
+            raw.extend(self.remote_values(key, bare, dataset.as_deref()));
+            // A value that needs quotes still matches what was typed without them.
+            let lower = bare.to_lowercase();
+            let mut found: Vec<String> = raw
+                .iter()
+                .filter(|v| v.to_lowercase().starts_with(&lower))
+                .map(|v| if sql { sql_value(v) } else { search_value(v) })
+                .collect();
+            found.sort();
+            found.dedup();
+            return (value_start, found);
+        }
 
         let mut found: Vec<String> = if before.trim_start().starts_with('.') {
             meta_candidates(&earlier, word)
@@ -141,7 +185,7 @@ impl Helper {
                     .into_iter()
                     .map(|f| format!("{f}(")),
             );
-            let dataset = dataset_in(line).or(self.dataset.clone());
+            let dataset = dataset_in(&whole).or(self.dataset.clone());
             match dataset {
                 Some(dataset) => all.extend(owned(catalog.field_names(&dataset))),
                 None => {
@@ -161,6 +205,149 @@ impl Helper {
     }
 }
 
+impl Helper {
+    /// The values Sentry knows for `key` containing `typed`, asked once per (key, text,
+    /// dataset), when connected.
+    fn remote_values(&self, key: &str, typed: &str, dataset: Option<&str>) -> Vec<String> {
+        let Some(Remote(ask)) = &self.remote else {
+            return Vec::new();
+        };
+        let key = key.trim_start_matches('!');
+        if key == "has" || Catalog::builtin().issue_search_key(key).is_some() {
+            return Vec::new();
+        }
+        let plain = key
+            .strip_prefix("tags[")
+            .and_then(|k| k.strip_suffix(']'))
+            .unwrap_or(key);
+        let id = (
+            plain.to_owned(),
+            typed.to_owned(),
+            dataset.map(str::to_owned),
+        );
+        if let Some(known) = self.asked.borrow().get(&id) {
+            return known.clone();
+        }
+        let found = ask(plain, typed, dataset);
+        self.asked.borrow_mut().insert(id, found.clone());
+        found
+    }
+
+    /// What may follow `key:`: the values the catalog knows for it (`is:`, `status:`, booleans;
+    /// field names after `has:`), and the values earlier results held.
+    fn values_of(&self, key: &str, dataset: Option<&str>) -> Vec<String> {
+        let catalog = Catalog::builtin();
+        let key = key.trim_start_matches('!');
+        let mut found: Vec<String> = Vec::new();
+        if key == "has" {
+            match dataset {
+                Some(dataset) => found.extend(owned(catalog.field_names(dataset))),
+                None => {
+                    for dataset in catalog.dataset_names() {
+                        found.extend(owned(catalog.field_names(dataset)));
+                    }
+                }
+            }
+            found.extend(self.tags.iter().cloned());
+            return found;
+        }
+        if let Some(issue_key) = catalog.issue_search_key(key) {
+            found.extend(issue_key.values.iter().cloned());
+        }
+        if let Some(field) = catalog.lookup_field(key) {
+            if field.ty == dql::semantic::types::FieldType::Boolean {
+                found.extend(["true".to_owned(), "false".to_owned()]);
+            }
+        }
+        let plain = key
+            .strip_prefix("tags[")
+            .and_then(|k| k.strip_suffix(']'))
+            .unwrap_or(key);
+        if let Some(seen) = self.values.get(plain) {
+            found.extend(seen.iter().cloned());
+        }
+        found
+    }
+}
+
+/// A value as a search term writes it: bare when it can be, else in double quotes.
+fn search_value(value: &str) -> String {
+    let bare = !value.is_empty()
+        && !value.starts_with(['!', '-', '"'])
+        && !value.contains(|c: char| {
+            c.is_whitespace() || matches!(c, '"' | '(' | ')' | ',' | '[' | ']' | ';')
+        });
+    if bare {
+        value.to_owned()
+    } else {
+        format!("\"{}\"", value.replace('"', "\\\""))
+    }
+}
+
+/// A value as an SQL condition writes it: in single quotes, `''` for a quote.
+fn sql_value(value: &str) -> String {
+    format!("'{}'", value.replace('\'', "''"))
+}
+
+/// When the cursor is in the value of a `key:value` term, or in the `'…'` value of an SQL
+/// condition (`key = '…`, `key != '…`, `key IN ('a', '…`): the key, where the value (with its
+/// opening quote, if any) starts, and whether it is SQL-style.
+fn value_context(before: &str, word_start: usize) -> Option<(&str, usize, bool)> {
+    let head = before.get(..word_start)?;
+    // Inside an open `'…` value: an SQL condition.
+    if head.matches('\'').count() % 2 == 1 {
+        let quote = head.rfind('\'')?;
+        let lhs = head.get(..quote)?.trim_end();
+        let lhs = match ["!=", "<>", "="].iter().find_map(|op| lhs.strip_suffix(op)) {
+            Some(lhs) => lhs,
+            None => {
+                // `IN (` or `IN ('a', `: back to the list's `(`.
+                let open = lhs.rfind('(')?;
+                let items = lhs.get(open + 1..)?;
+                if items.contains(')')
+                    || !(items.trim().is_empty() || items.trim_end().ends_with(','))
+                {
+                    return None;
+                }
+                let before_list = lhs.get(..open)?.trim_end();
+                let len = before_list.len();
+                let word = before_list.get(len.checked_sub(2)?..)?;
+                if !word.eq_ignore_ascii_case("IN") {
+                    return None;
+                }
+                let rest = before_list.get(..len - 2)?.trim_end();
+                let upper = rest.to_ascii_uppercase();
+                match upper.strip_suffix("NOT") {
+                    Some(_) => rest.get(..rest.len() - 3)?,
+                    None => rest,
+                }
+            }
+        };
+        let key = trailing_key(lhs.trim_end())?;
+        return Some((key, quote, true));
+    }
+    // Inside an open `"…` value, the value starts at its quote.
+    let value_start = if head.matches('"').count() % 2 == 1 {
+        head.rfind('"')?
+    } else {
+        word_start
+    };
+    let head = head.get(..value_start)?.strip_suffix(':')?;
+    let key = trailing_key(head)?;
+    (!key.trim_start_matches('!').is_empty()).then_some((key, value_start, false))
+}
+
+/// The key that `text` ends with (`browser.name`, `tags[x]`, `!level`).
+fn trailing_key(text: &str) -> Option<&str> {
+    let key_start = text
+        .char_indices()
+        .rev()
+        .take_while(|&(_, c)| is_name_char(c) || matches!(c, '.' | '[' | ']' | '!'))
+        .last()
+        .map(|(idx, _)| idx)?;
+    text.get(key_start..)
+}
+
 fn owned(names: Vec<&str>) -> Vec<String> {
     names.into_iter().map(str::to_owned).collect()
 }
@@ -176,6 +363,7 @@ fn meta_candidates(earlier: &[&str], word: &str) -> Vec<String> {
         [".compile" | ".timing" | ".pager"] => names(&["on", "off"]),
         [".expanded"] => names(&["on", "off", "auto"]),
         [".width"] => names(&["auto", "off"]),
+        [".last"] => Format::ALL.iter().map(|f| f.name().to_owned()).collect(),
         _ => {
             let _ = word;
             Vec::new()
@@ -346,6 +534,139 @@ mod tests {
         assert!(found.contains(&"p95(".to_owned()), "{found:?}");
         let (_, found) = helper.candidates("SELECT count() WHERE customer_", 30);
         assert_eq!(found, ["customer_tier"]);
+    }
+
+    #[test]
+    fn completes_values_after_a_key_never_field_names() {
+        let helper = Helper {
+            values: BTreeMap::from([(
+                "browser.name".to_owned(),
+                BTreeSet::from([
+                    "Chrome".to_owned(),
+                    "Chrome Mobile".to_owned(),
+                    "Firefox".to_owned(),
+                ]),
+            )]),
+            ..Helper::default()
+        };
+        let line = "SELECT count() FROM errors WHERE browser.name:Ch";
+        assert_eq!(
+            helper.candidates(line, line.len()),
+            (
+                46,
+                vec!["\"Chrome Mobile\"".to_owned(), "Chrome".to_owned()]
+            )
+        );
+        let line = "SELECT count() FROM errors WHERE browser.name:\"Chrome M";
+        assert_eq!(
+            helper.candidates(line, line.len()),
+            (46, vec!["\"Chrome Mobile\"".to_owned()])
+        );
+        // Catalog values before any result: `is:` and `has:` (which takes field names).
+        let (_, found) = helper.candidates("SELECT count() FROM issues WHERE is:unre", 40);
+        assert_eq!(found, ["unresolved"]);
+        let line = "SELECT count() FROM transactions WHERE has:transaction.du";
+        let (_, found) = helper.candidates(line, line.len());
+        assert_eq!(found, ["transaction.duration"]);
+        // A key with no known values offers nothing rather than field names.
+        let line = "SELECT count() FROM errors WHERE message:tr";
+        assert_eq!(helper.candidates(line, line.len()).1, Vec::<String>::new());
+    }
+
+    #[test]
+    fn completes_sql_style_values_in_single_quotes() {
+        let helper = Helper {
+            values: BTreeMap::from([(
+                "browser.name".to_owned(),
+                BTreeSet::from(["Chrome".to_owned(), "O'Browser".to_owned()]),
+            )]),
+            ..Helper::default()
+        };
+        for (line, want) in [
+            (
+                "SELECT count() FROM errors WHERE browser.name = 'Ch",
+                "'Chrome'",
+            ),
+            (
+                "SELECT count() FROM errors WHERE browser.name != '",
+                "'Chrome'",
+            ),
+            (
+                "SELECT count() FROM errors WHERE browser.name IN ('C",
+                "'Chrome'",
+            ),
+            (
+                "SELECT count() FROM errors WHERE browser.name NOT IN ('Chrome', 'O",
+                "'O''Browser'",
+            ),
+        ] {
+            let (start, found) = helper.candidates(line, line.len());
+            assert_eq!(found.first().map(String::as_str), Some(want), "{line}");
+            assert_eq!(line.get(start..start + 1), Some("'"), "{line}");
+        }
+        // After a closed list, a quote is not the list's value.
+        let line = "SELECT count() FROM errors WHERE browser.name IN ('Chrome') AND 'C";
+        assert!(
+            !helper
+                .candidates(line, line.len())
+                .1
+                .contains(&"'Chrome'".to_owned())
+        );
+    }
+
+    #[test]
+    fn values_come_from_sentry_when_connected_asked_once() {
+        let asked = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let log = Arc::clone(&asked);
+        let helper = Helper {
+            remote: Some(Remote(Arc::new(
+                move |key: &str, typed: &str, dataset: Option<&str>| {
+                    log.lock()
+                        .unwrap()
+                        .push(format!("{key} {typed} {dataset:?}"));
+                    vec![
+                        "Vivaldi".to_owned(),
+                        "Vivaldi Snapshot".to_owned(),
+                        "Opera".to_owned(),
+                    ]
+                },
+            ))),
+            ..Helper::default()
+        };
+        let line = "SELECT count() FROM errors WHERE browser.name:Vi";
+        let want = (
+            46,
+            vec!["\"Vivaldi Snapshot\"".to_owned(), "Vivaldi".to_owned()],
+        );
+        assert_eq!(helper.candidates(line, line.len()), want);
+        assert_eq!(helper.candidates(line, line.len()), want);
+        assert_eq!(
+            asked.lock().unwrap().as_slice(),
+            ["browser.name Vi Some(\"errors\")"]
+        );
+        // Keys whose values the catalog lists are not asked about.
+        let (_, found) = helper.candidates("SELECT count() FROM issues WHERE is:unre", 40);
+        assert_eq!(found, ["unresolved"]);
+        assert_eq!(asked.lock().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn fields_follow_a_from_on_an_earlier_line() {
+        let mut helper = Helper {
+            pending: "SELECT count()\nFROM transactions\n".to_owned(),
+            ..Helper::default()
+        };
+        let (_, found) = helper.candidates("WHERE transaction.du", 20);
+        assert!(
+            found.contains(&"transaction.duration".to_owned()),
+            "{found:?}"
+        );
+        helper.pending = "SELECT count()\nFROM errors\n".to_owned();
+        let (_, found) = helper.candidates("WHERE transaction.du", 20);
+        assert!(
+            !found.contains(&"transaction.duration".to_owned()),
+            "{found:?}"
+        );
     }
 
     #[test]

@@ -129,12 +129,12 @@ fn quoted(rest: &str, quote: char) -> (Kind, usize, bool) {
     (Kind::String, rest.len(), true)
 }
 
-/// Whether the input is ready to run: a meta-command (`.` first), nothing at all, or a query
-/// whose last token outside strings and comments is `;`.
+/// Whether the input is ready to run: a meta-command (`.` or `\` first), nothing at all, or
+/// a query whose last token outside strings and comments is `;`. Comments alone wait for the
+/// query they stand above (a pasted `-- @name` line belongs to the next lines).
 pub(crate) fn is_complete(input: &str) -> bool {
     let trimmed = input.trim_start();
-    // `.commands` and psql's `\x` end at the line.
-    if trimmed.is_empty() || trimmed.starts_with('.') || trimmed.starts_with('\\') {
+    if trimmed.is_empty() || is_command(trimmed) {
         return true;
     }
     let tokens = tokens(input);
@@ -146,8 +146,70 @@ pub(crate) fn is_complete(input: &str) -> bool {
     });
     match last {
         Some(token) => token.kind == Kind::Punct && input.get(token.start..token.end) == Some(";"),
-        // Only comments: nothing to run, so accept the line rather than wait for a `;`.
-        None => true,
+        // Only comments: they belong to the query on the next lines.
+        None => false,
+    }
+}
+
+/// Whether a line is a meta-command: `.name …` or psql's `\x` spelling.
+pub(crate) fn is_command(line: &str) -> bool {
+    let line = line.trim_start();
+    line.starts_with('.') || line.starts_with('\\')
+}
+
+/// One complete input gathered from typed or pasted lines.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Unit {
+    /// A meta-command line.
+    Command(String),
+    /// One or more statements ended by `;`, with the comments above them.
+    Query(String),
+}
+
+/// Gathers lines into inputs: every statement and command of a paste, in order, whatever the
+/// editor returned at once (one line, or several lines of a bracketed paste).
+#[derive(Debug, Default)]
+pub(crate) struct Gather {
+    pending: String,
+}
+
+impl Gather {
+    /// The unfinished query typed so far (empty when none).
+    pub(crate) fn pending(&self) -> &str {
+        &self.pending
+    }
+
+    /// Drops the unfinished query (Ctrl-C), returning it.
+    pub(crate) fn take(&mut self) -> String {
+        std::mem::take(&mut self.pending)
+    }
+
+    /// Adds what the editor returned; returns the inputs it completed, in order. A command
+    /// line counts only between queries, except `.edit`/`\e`, which edits the unfinished one.
+    pub(crate) fn feed(&mut self, text: &str) -> Vec<Unit> {
+        let mut out = Vec::new();
+        for line in text.split('\n') {
+            let line = line.strip_suffix('\r').unwrap_or(line);
+            let trimmed = line.trim();
+            let edit = matches!(trimmed, ".edit" | "\\e");
+            if is_command(trimmed) && (self.pending.trim().is_empty() || edit) {
+                if !edit {
+                    self.pending.clear();
+                }
+                out.push(Unit::Command(trimmed.to_owned()));
+                continue;
+            }
+            if self.pending.is_empty() && trimmed.is_empty() {
+                continue;
+            }
+            self.pending.push_str(line);
+            if is_complete(&self.pending) {
+                out.push(Unit::Query(std::mem::take(&mut self.pending)));
+            } else {
+                self.pending.push('\n');
+            }
+        }
+        out
     }
 }
 
@@ -225,12 +287,33 @@ mod tests {
             ("SELECT 1; /* open", false, "unterminated block comment"),
             ("SELECT 1 -- ;", false, "; inside a line comment"),
             (".format csv", true, "meta-command"),
+            ("\\d", true, "psql-style meta-command"),
             ("  ", true, "blank"),
-            ("-- just a comment", true, "nothing to run"),
+            ("-- just a comment", false, "a comment waits for its query"),
         ];
         for (input, want, why) in cases {
             assert_eq!(is_complete(input), want, "{why}: {input:?}");
         }
+    }
+
+    #[test]
+    fn a_paste_gives_every_statement_and_command_in_order() {
+        let mut gather = Gather::default();
+        let paste = "SELECT 1;\n-- @name two\nSELECT 2\nFROM errors;\n.format csv\n\nSELECT 3; SELECT 4;\nSELECT";
+        assert_eq!(
+            gather.feed(paste),
+            [
+                Unit::Query("SELECT 1;".into()),
+                Unit::Query("-- @name two\nSELECT 2\nFROM errors;".into()),
+                Unit::Command(".format csv".into()),
+                Unit::Query("SELECT 3; SELECT 4;".into()),
+            ]
+        );
+        assert_eq!(gather.pending(), "SELECT\n");
+        // A command line inside a query is part of it, except `.edit`, which edits it.
+        assert!(gather.feed(".5").is_empty());
+        assert_eq!(gather.feed("\\e"), [Unit::Command("\\e".into())]);
+        assert_eq!(gather.take(), "SELECT\n.5\n");
     }
 
     proptest! {

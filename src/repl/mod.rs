@@ -12,17 +12,19 @@
 pub(crate) mod backend;
 mod display;
 mod helper;
-mod lex;
+pub(crate) mod lex;
 mod session;
 mod settings;
 
 pub(crate) use backend::Backend;
+pub(crate) use helper::Remote;
 
 use dql::format::Format;
 use rustyline::config::{ColorMode, CompletionType, Config};
 use rustyline::error::ReadlineError;
 use rustyline::history::FileHistory;
 use session::{Session, Step};
+use std::collections::VecDeque;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -34,8 +36,9 @@ pub(crate) const HISTORY_VAR: &str = "DQL_HISTORY";
 const PROMPT: &str = "dql> ";
 const CONTINUATION: &str = "...> ";
 
-/// Runs the REPL until `.quit` or Ctrl-D; returns the exit code.
-pub(crate) fn run(backend: impl Backend, format: Format) -> u8 {
+/// Runs the REPL until `.quit` or Ctrl-D; returns the exit code. `remote`, when connected,
+/// completes values from Sentry's tag values endpoint.
+pub(crate) fn run(backend: impl Backend, format: Format, remote: Option<Remote>) -> u8 {
     let colour = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let cancel = Arc::new(AtomicBool::new(false));
     // While a query runs the terminal is in cooked mode, so Ctrl-C is a SIGINT: raise the
@@ -47,7 +50,7 @@ pub(crate) fn run(backend: impl Backend, format: Format) -> u8 {
     }
     let mut session = Session::new(backend, format, cancel, colour);
 
-    let mut editor = match editor(colour) {
+    let mut editor = match editor(colour, remote) {
         Ok(editor) => editor,
         Err(error) => {
             eprintln!("error: cannot start the line editor: {error}");
@@ -75,34 +78,57 @@ pub(crate) fn run(backend: impl Backend, format: Format) -> u8 {
         println!("{hint}");
     }
 
-    // Without a terminal the editor cannot validate, so multi-line input is gathered here.
-    let mut pending = String::new();
+    // Lines are gathered here, not by the editor: a continuation prompt on every line, and
+    // every statement and command of a paste runs, in order, whatever arrives at once.
+    let mut gather = lex::Gather::default();
+    let mut queue: VecDeque<lex::Unit> = VecDeque::new();
     loop {
-        let prompt = if pending.is_empty() {
-            PROMPT
-        } else {
-            CONTINUATION
-        };
-        let line = match editor.readline(prompt) {
-            Ok(line) => line,
-            Err(ReadlineError::Interrupted) => {
-                pending.clear();
+        let unit = match queue.pop_front() {
+            Some(unit) => unit,
+            None => {
+                let prompt = if gather.pending().is_empty() {
+                    PROMPT
+                } else {
+                    CONTINUATION
+                };
+                if let Some(helper) = editor.helper_mut() {
+                    helper.pending = gather.pending().to_owned();
+                }
+                match editor.readline(prompt) {
+                    Ok(line) => queue.extend(gather.feed(&line)),
+                    Err(ReadlineError::Interrupted) => {
+                        gather.take();
+                    }
+                    Err(ReadlineError::Eof) => break,
+                    Err(error) => {
+                        eprintln!("error: cannot read input: {error}");
+                        return 1;
+                    }
+                }
                 continue;
             }
-            Err(ReadlineError::Eof) => break,
-            Err(error) => {
-                eprintln!("error: cannot read input: {error}");
-                return 1;
-            }
         };
-        pending.push_str(&line);
-        if !lex::is_complete(&pending) {
-            pending.push('\n');
-            continue;
-        }
-        let input = std::mem::take(&mut pending);
+        let input = match unit {
+            lex::Unit::Command(command) if matches!(command.as_str(), ".edit" | "\\e") => {
+                let current = gather.take();
+                let text = if current.trim().is_empty() {
+                    session.last_query().unwrap_or_default().to_owned()
+                } else {
+                    current
+                };
+                match edit(&text) {
+                    Ok(edited) => {
+                        println!("{}", edited.trim_end());
+                        queue.extend(gather.feed(&edited));
+                    }
+                    Err(error) => eprintln!("error: {error}"),
+                }
+                continue;
+            }
+            lex::Unit::Command(text) | lex::Unit::Query(text) => text,
+        };
         // Leaving is not worth recalling: Up after a restart should bring back work.
-        let quits = matches!(input.trim(), ".quit" | ".exit" | ".q");
+        let quits = matches!(input.trim(), ".quit" | ".exit" | ".q" | "\\q");
         if !input.trim().is_empty() && !quits {
             let _ = editor.add_history_entry(input.as_str());
             if let Some(path) = &history {
@@ -128,12 +154,51 @@ pub(crate) fn run(backend: impl Backend, format: Format) -> u8 {
         if let Some(helper) = editor.helper_mut() {
             helper.dataset = session.settings.dataset_name().map(str::to_owned);
             helper.tags.clone_from(&session.tags);
+            helper.values.clone_from(&session.values);
         }
     }
     0
 }
 
-fn editor(colour: bool) -> rustyline::Result<rustyline::Editor<helper::Helper, FileHistory>> {
+/// `.edit`: `$VISUAL` or `$EDITOR` (else `vi`) on `text` in a scratch file; the file's text
+/// once the editor ends.
+fn edit(text: &str) -> Result<String, String> {
+    let editor = std::env::var("VISUAL")
+        .ok()
+        .filter(|e| !e.trim().is_empty())
+        .or_else(|| {
+            std::env::var("EDITOR")
+                .ok()
+                .filter(|e| !e.trim().is_empty())
+        })
+        .unwrap_or_else(|| "vi".to_owned());
+    let path = std::env::temp_dir().join(format!("dql-edit-{}.dql", std::process::id()));
+    std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    // Through the shell, as psql and git do, so that `EDITOR="code --wait"` works.
+    let status = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("{editor} \"$1\""))
+        .arg("dql-edit")
+        .arg(&path)
+        .status();
+    let edited = std::fs::read_to_string(&path);
+    let _ = std::fs::remove_file(&path);
+    match status {
+        Ok(status) if status.success() => {}
+        Ok(status) => {
+            return Err(format!(
+                "the editor `{editor}` failed ({status}); nothing runs"
+            ));
+        }
+        Err(e) => return Err(format!("cannot start the editor `{editor}`: {e}")),
+    }
+    edited.map_err(|e| format!("cannot read the edited query: {e}"))
+}
+
+fn editor(
+    colour: bool,
+    remote: Option<Remote>,
+) -> rustyline::Result<rustyline::Editor<helper::Helper, FileHistory>> {
     let config = Config::builder()
         .auto_add_history(false)
         .history_ignore_dups(true)?
@@ -148,6 +213,7 @@ fn editor(colour: bool) -> rustyline::Result<rustyline::Editor<helper::Helper, F
     let mut editor = rustyline::Editor::with_config(config)?;
     editor.set_helper(Some(helper::Helper {
         colour,
+        remote,
         ..helper::Helper::default()
     }));
     Ok(editor)

@@ -9,8 +9,9 @@ use dql::Source;
 use dql::format::Format;
 use dql::semantic::suggest;
 use dql::syntax;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::{self, Write};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
@@ -50,7 +51,36 @@ the running query; Ctrl-D or .quit leaves.
   .pager [on|off]            show results taller than the screen in $PAGER (less)
   .expanded [on|off|auto]    one block per row; auto when a table would not fit
   \\x                         toggle expanded display
+  .edit                      edit the current or last query in $EDITOR, then run it (also \\e)
+  .output FILE               send results to FILE from now on (.output alone: back here)
+  .once FILE                 send the next result to FILE
+  .last [FORMAT]             show the last result again, in full, or in another format
+  .watch [N]                 run the last query again every N seconds (default 2) until Ctrl-C
+
+psql's \\q, \\? and \\e work too; \\d lists the datasets (dql has no tables).
 ";
+
+/// Values kept per field for completion, at most.
+const VALUES_PER_KEY: usize = 200;
+
+/// Where `.output` and `.once` send results.
+struct Output {
+    path: PathBuf,
+    file: std::fs::File,
+    /// `.once`: only the next result.
+    once: bool,
+}
+
+/// Where a result is drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shown {
+    /// On the terminal: fitted to its width, a long result paged or cut to its first rows.
+    Here,
+    /// On the terminal, every row (`.last`): paged when taller than the screen.
+    HereInFull,
+    /// In an `.output`/`.once` file: nothing is cut.
+    File,
+}
 
 /// A session: settings, the backend and what earlier inputs left behind.
 pub(crate) struct Session<B> {
@@ -58,8 +88,12 @@ pub(crate) struct Session<B> {
     pub(crate) settings: Settings,
     /// Tag names seen in earlier results (offered by completion).
     pub(crate) tags: BTreeSet<String>,
+    /// String values seen in earlier results, by field (offered after `key:`).
+    pub(crate) values: BTreeMap<String, BTreeSet<String>>,
     backend: B,
     last_query: Option<String>,
+    last_answers: Vec<Answer>,
+    output: Option<Output>,
     cancel: Arc<AtomicBool>,
     colour: bool,
     width: usize,
@@ -74,8 +108,11 @@ impl<B: Backend> Session<B> {
         Session {
             settings: Settings::new(format),
             tags: BTreeSet::new(),
+            values: BTreeMap::new(),
             backend,
             last_query: None,
+            last_answers: Vec::new(),
+            output: None,
             cancel,
             colour,
             width: if colour { 100 } else { 80 },
@@ -86,6 +123,11 @@ impl<B: Backend> Session<B> {
     /// The backend's connection hint, for the banner.
     pub(crate) fn connection_hint(&self) -> Option<String> {
         self.backend.connection_hint()
+    }
+
+    /// The text of the last query that checked cleanly.
+    pub(crate) fn last_query(&self) -> Option<&str> {
+        self.last_query.as_deref()
     }
 
     /// Handles one complete input: a meta-command or one or more statements.
@@ -100,10 +142,66 @@ impl<B: Backend> Session<B> {
         if let Some(command) = trimmed.strip_prefix('.') {
             return self.meta(command, out);
         }
+        if let Some(command) = trimmed.strip_prefix('\\') {
+            return self.backslash(command, out);
+        }
         if !trimmed.is_empty() {
             self.query(input, self.settings.compile_only, out)?;
         }
         Ok(Step::Continue)
+    }
+
+    /// psql's backslash commands: the few with a dql meaning, and a pointer to `.help`.
+    fn backslash(&mut self, command: &str, out: &mut dyn Write) -> io::Result<Step> {
+        let name = command.split_whitespace().next().unwrap_or("");
+        match name {
+            "q" => return Ok(Step::Quit),
+            "?" | "h" | "help" => write!(out, "{HELP}")?,
+            "e" => writeln!(out, "error: \\e edits on a terminal only")?,
+            "d" | "dt" | "d+" | "dt+" | "l" => writeln!(
+                out,
+                "dql has no tables: query a dataset with FROM ({}); .help lists the commands",
+                crate::commands::catalog::catalog()
+                    .dataset_names()
+                    .join(", ")
+            )?,
+            _ => writeln!(
+                out,
+                "error: unknown command `\\{name}`: dql's commands start with `.` (.help lists them)"
+            )?,
+        }
+        Ok(Step::Continue)
+    }
+
+    /// Checks a `.set` the way the clause it stands for is checked: a query with only that
+    /// default must compile.
+    fn refuse_setting(&self, trial: &Settings, key: &str) -> Option<String> {
+        let mut only = Settings::new(trial.format);
+        match key.to_ascii_lowercase().as_str() {
+            "since" => only.since.clone_from(&trial.since),
+            "environment" | "env" => only.environment.clone_from(&trial.environment),
+            "project" => only.project.clone_from(&trial.project),
+            _ => return None,
+        }
+        let parsed = syntax::parse(&Source::new("<probe>", "SELECT count() FROM errors"));
+        let mut file = parsed.file;
+        super::settings::apply_defaults(&mut file, &only);
+        let params = BTreeMap::new();
+        let query = Query {
+            file: &file,
+            params: &params,
+        };
+        let mut errors: Vec<dql::Diagnostic> = self.backend.check(&query);
+        if !errors.iter().any(|d| d.is_error()) {
+            if let Err(Failure::Diagnostics(found)) = self.backend.compile(&query) {
+                errors = found;
+            }
+        }
+        let error = errors.into_iter().find(|d| d.is_error())?;
+        Some(match error.help {
+            Some(help) => format!("{} ({help})", error.message),
+            None => error.message,
+        })
     }
 
     fn meta(&mut self, command: &str, out: &mut dyn Write) -> io::Result<Step> {
@@ -132,11 +230,68 @@ impl<B: Backend> Session<B> {
             }
             ("set", args) => {
                 let (key, value) = args.split_once(char::is_whitespace).unwrap_or((args, ""));
-                match self.settings.set(key, value) {
-                    Ok(()) => writeln!(out, "{} = {}", key.to_ascii_lowercase(), value.trim())?,
+                let mut trial = self.settings.clone();
+                match trial.set(key, value) {
+                    Ok(()) => match self.refuse_setting(&trial, key) {
+                        None => {
+                            self.settings = trial;
+                            writeln!(out, "{} = {}", key.to_ascii_lowercase(), value.trim())?;
+                        }
+                        Some(reason) => writeln!(
+                            out,
+                            "error: `.set {key} {}` not set: {reason}",
+                            value.trim()
+                        )?,
+                    },
                     Err(error) => writeln!(out, "error: {error}")?,
                 }
             }
+            ("edit", _) => writeln!(out, "error: .edit edits on a terminal only")?,
+            ("output" | "once", "") if name == "once" => {
+                writeln!(out, "error: write `.once FILE`")?;
+            }
+            ("output", "") => match self.output.take() {
+                Some(previous) => writeln!(
+                    out,
+                    "results come here again ({} is closed)",
+                    previous.path.display()
+                )?,
+                None => writeln!(out, "results already come here")?,
+            },
+            ("output" | "once", path) => match std::fs::File::create(path) {
+                Ok(file) => {
+                    let once = name == "once";
+                    self.output = Some(Output {
+                        path: PathBuf::from(path),
+                        file,
+                        once,
+                    });
+                    if once {
+                        writeln!(out, "the next result goes to {path}")?;
+                    } else {
+                        writeln!(out, "results go to {path} (.output alone brings them back)")?;
+                    }
+                }
+                Err(error) => writeln!(out, "error: cannot write {path}: {error}")?,
+            },
+            ("last", format) => {
+                let format = if format.is_empty() {
+                    Ok(self.settings.format)
+                } else {
+                    format.parse::<Format>()
+                };
+                match (format, self.last_answers.is_empty()) {
+                    (_, true) => writeln!(out, "no result yet: run a query first")?,
+                    (Ok(format), false) => {
+                        let answers = self.last_answers.clone();
+                        self.render(&answers, format, out, Shown::HereInFull)?;
+                    }
+                    (Err(error), false) => {
+                        writeln!(out, "error: {error}: valid formats are {}", format_names())?
+                    }
+                }
+            }
+            ("watch", seconds) => self.watch(seconds, out)?,
             ("unset", key) if key.starts_with('$') => {
                 if self
                     .settings
@@ -299,15 +454,104 @@ impl<B: Backend> Session<B> {
         Ok(())
     }
 
+    /// `.watch N`: the last query again every N seconds until Ctrl-C raises the cancel flag.
+    fn watch(&mut self, seconds: &str, out: &mut dyn Write) -> io::Result<()> {
+        let seconds = if seconds.is_empty() {
+            Some(2.0)
+        } else {
+            seconds.parse::<f64>().ok()
+        };
+        let Some(seconds) = seconds.filter(|s| s.is_finite() && *s >= 0.1 && *s <= 86_400.0) else {
+            return writeln!(
+                out,
+                "error: write `.watch N` with N seconds, from 0.1 to 86400"
+            );
+        };
+        let Some(query) = self.last_query.clone() else {
+            return writeln!(
+                out,
+                "no query yet: type one, then .watch runs it again and again"
+            );
+        };
+        if let Some(hint) = self.backend.connection_hint() {
+            let hint = hint.lines().next().unwrap_or_default().to_owned();
+            return writeln!(out, "error: .watch needs queries that run: {hint}");
+        }
+        self.cancel.store(false, Ordering::SeqCst);
+        let pause = std::time::Duration::from_secs_f64(seconds);
+        'watch: loop {
+            writeln!(
+                out,
+                "-- {} (every {seconds} s, Ctrl-C stops)",
+                dql::lower::time::format_instant(jiff::Timestamp::now())
+            )?;
+            self.query(&query, false, out)?;
+            out.flush()?;
+            let started = Instant::now();
+            while started.elapsed() < pause {
+                if self.cancel.load(Ordering::SeqCst) {
+                    break 'watch;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            if self.cancel.load(Ordering::SeqCst) {
+                break;
+            }
+        }
+        self.cancel.store(false, Ordering::SeqCst);
+        writeln!(out, "watch stopped")
+    }
+
+    /// Prints the answers in the session's format, to the `.output`/`.once` file when one is
+    /// set, and remembers them for `.last` and completion.
     fn answers(&mut self, answers: &[Answer], out: &mut dyn Write) -> io::Result<()> {
         let format = self.settings.format;
+        let mut target = self.output.take();
+        let written = match &mut target {
+            Some(file) => self
+                .render(answers, format, &mut file.file, Shown::File)
+                .and_then(|()| file.file.flush()),
+            None => self.render(answers, format, out, Shown::Here),
+        };
+        if let Some(file) = target {
+            if let Err(error) = &written {
+                writeln!(out, "error: cannot write {}: {error}", file.path.display())?;
+            } else if !file.once {
+                self.output = Some(file);
+            }
+        } else {
+            written?;
+        }
+        for answer in answers {
+            self.tags.extend(tag_names(answer));
+            remember_values(&mut self.values, answer);
+        }
+        self.last_answers = answers.to_vec();
+        Ok(())
+    }
+
+    /// Draws `answers` in `format` to `out`: here on the terminal, fitted to it and paged
+    /// when taller (see [`Shown`]); in a file, whole.
+    fn render(
+        &self,
+        answers: &[Answer],
+        format: Format,
+        out: &mut dyn Write,
+        shown: Shown,
+    ) -> io::Result<()> {
         let display = self.settings.display;
+        let screen = match shown {
+            Shown::File => None,
+            Shown::Here | Shown::HereInFull => self.screen,
+        };
         // With a pager every row is drawn and a long result is scrolled there; without one a
-        // result shows its first rows.
-        let paged = display.pager
-            && self.screen.is_some()
-            && crate::commands::output::pager_command().is_some();
-        let layout = display.layout(self.screen, paged);
+        // result shows its first rows (all of them for `.last`).
+        let paged =
+            display.pager && screen.is_some() && crate::commands::output::pager_command().is_some();
+        let mut layout = display.layout(screen, paged);
+        if shown == Shown::HereInFull {
+            layout.max_rows = None;
+        }
         let mut text = Vec::new();
         {
             let mut sink = format.sink_with(&mut text, answers.len() > 1, layout);
@@ -321,7 +565,7 @@ impl<B: Backend> Session<B> {
             }
             sink.finish()?;
         }
-        let shown_in_pager = match self.screen {
+        let shown_in_pager = match screen {
             Some(screen) if paged && crate::commands::output::taller_than(&text, screen) => {
                 out.flush()?;
                 crate::commands::output::page(&text)?
@@ -330,9 +574,6 @@ impl<B: Backend> Session<B> {
         };
         if !shown_in_pager {
             out.write_all(&text)?;
-        }
-        for answer in answers {
-            self.tags.extend(tag_names(answer));
         }
         Ok(())
     }
@@ -372,6 +613,32 @@ fn parse_on_off(flag: &str) -> Option<bool> {
 fn format_names() -> String {
     let names: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
     names.join(", ")
+}
+
+/// Keeps the text values of an answer's plain columns (not aggregates), for completion.
+fn remember_values(values: &mut BTreeMap<String, BTreeSet<String>>, answer: &Answer) {
+    for column in &answer.columns {
+        let field = column.field.as_str();
+        if field.contains('(') || field.is_empty() {
+            continue;
+        }
+        let key = field
+            .strip_prefix("tags[")
+            .and_then(|rest| rest.strip_suffix(']'))
+            .and_then(|inner| inner.split(',').next())
+            .unwrap_or(field);
+        let seen = values.entry(key.to_owned()).or_default();
+        for row in &answer.result.data {
+            if seen.len() >= VALUES_PER_KEY {
+                break;
+            }
+            if let Some(serde_json::Value::String(text)) = row.get(field) {
+                if !text.is_empty() && text.len() <= 200 {
+                    seen.insert(text.clone());
+                }
+            }
+        }
+    }
 }
 
 /// Tag names among an answer's columns: `tags[x]` keys and names the catalog does not know.
@@ -596,6 +863,70 @@ mod tests {
             String::from_utf8(out).unwrap(),
             "statement,customer,count()\nresult 1,acme,3\nresult 2,acme,3\n"
         );
+    }
+
+    #[test]
+    fn output_once_and_last_route_and_reshow_results() {
+        let dir = std::env::temp_dir().join(format!("dql-session-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("out.csv");
+        let path = file.display().to_string();
+        let mut s = session(Fake::default());
+        assert_eq!(run(&mut s, ".last"), "no result yet: run a query first\n");
+        assert!(run(&mut s, &format!(".once {path}")).contains("the next result goes to"));
+        assert_eq!(run(&mut s, "SELECT count() FROM errors;"), "");
+        assert_eq!(
+            std::fs::read_to_string(&file).unwrap(),
+            "customer,count()\nacme,3\n"
+        );
+        // Only once: the next result is printed here again.
+        assert_eq!(
+            run(&mut s, "SELECT count() FROM errors;"),
+            "customer,count()\nacme,3\n"
+        );
+        assert!(run(&mut s, &format!(".output {path}")).contains("results go to"));
+        run(&mut s, "SELECT count() FROM errors;");
+        run(&mut s, "SELECT count() FROM errors;");
+        assert_eq!(
+            std::fs::read_to_string(&file).unwrap(),
+            "customer,count()\nacme,3\ncustomer,count()\nacme,3\n"
+        );
+        assert!(run(&mut s, ".output").starts_with("results come here again"));
+        // `.last` shows the last result again, in another format when asked.
+        assert_eq!(run(&mut s, ".last"), "customer,count()\nacme,3\n");
+        assert_eq!(
+            run(&mut s, ".last json"),
+            "{\"data\":[\n{\"customer\":\"acme\",\"count()\":3}\n],\"meta\":{\"fields\":{},\"units\":{}}}\n"
+        );
+        assert!(run(&mut s, ".last yaml").starts_with("error: unknown output format"));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn psql_backslash_commands_point_to_dql_ones() {
+        let mut s = session(Fake::default());
+        assert!(run(&mut s, "\\?").starts_with("Queries end with `;`"));
+        let d = run(&mut s, "\\d");
+        assert!(
+            d.contains("dql has no tables") && d.contains("errors"),
+            "{d}"
+        );
+        assert!(run(&mut s, "\\z").contains("dql's commands start with `.`"));
+        assert_eq!(s.handle("\\q", &mut Vec::new()).unwrap(), Step::Quit);
+    }
+
+    #[test]
+    fn values_of_plain_columns_are_remembered_for_completion() {
+        let mut s = session(Fake::default());
+        run(
+            &mut s,
+            "SELECT customer, count() FROM errors GROUP BY customer;",
+        );
+        assert_eq!(
+            s.values.get("customer"),
+            Some(&BTreeSet::from(["acme".to_owned()]))
+        );
+        assert!(!s.values.contains_key("count()"));
     }
 
     #[test]

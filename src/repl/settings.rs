@@ -191,24 +191,52 @@ fn unknown_key(key: &str) -> SetError {
     ))
 }
 
-/// `24h` or `2026-01-01 UNTIL 2026-01-02`, as the SINCE clause reads it.
+/// `24h` or `2026-01-01 UNTIL 2026-01-02`, read by the parser's own SINCE clause (so `1 week`
+/// reads as the clause reads it, and the checker can suggest `7d`).
 fn parse_since(text: &str) -> Result<TimeRange, SetError> {
-    let ctx = Ctx::new(text);
-    let start = token::ws(&ctx, text);
-    let (rest, since) = operand(&ctx, start)?;
-    let (rest, until) = match token::keyword(&ctx, rest, "UNTIL") {
-        Ok((rest, _)) => {
-            let (rest, until) = operand(&ctx, rest)?;
-            (rest, Some(until))
-        }
-        Err(_) => (rest, None),
+    let probe = format!("SELECT count() SINCE {text}");
+    let parsed = dql::syntax::parse(&dql::Source::new("<.set>", probe.as_str()));
+    if let Some(error) = parsed.diagnostics.iter().find(|d| d.is_error()) {
+        let at = (error.span().start as usize)
+            .checked_sub("SELECT count() SINCE ".len())
+            .and_then(|start| text.get(start..))
+            .unwrap_or(text);
+        return Err(if at.trim().is_empty() {
+            SetError(format!("cannot read `{text}`: {}", error.message))
+        } else {
+            let (unexpected, _) = at
+                .trim()
+                .split_once(char::is_whitespace)
+                .unwrap_or((at.trim(), ""));
+            SetError(format!(
+                "cannot read `{text}`: unexpected `{unexpected}` (quote values that contain spaces)"
+            ))
+        });
+    }
+    let since = match parsed.file.statements.as_slice() {
+        [only] => match &only.kind {
+            // Only SINCE: `.set since 24h FROM errors` is not a period.
+            StatementKind::Select(select)
+                if select.clauses
+                    == (dql::syntax::ast::Clauses {
+                        since: select.clauses.since.clone(),
+                        ..std::default::Default::default()
+                    }) =>
+            {
+                select.clauses.since.clone()
+            }
+            _ => None,
+        },
+        _ => None,
     };
-    expect_end(rest, text)?;
-    Ok(TimeRange {
-        since: Some(since),
-        until,
-        span: Span::DUMMY,
-    })
+    let Some(mut range) = since else {
+        return Err(SetError(format!("cannot read `{text}` as a SINCE clause")));
+    };
+    range.span = Span::DUMMY;
+    for operand in [&mut range.since, &mut range.until].into_iter().flatten() {
+        operand.span = Span::DUMMY;
+    }
+    Ok(range)
 }
 
 /// `a, b, 'c d'`.
@@ -389,6 +417,8 @@ mod tests {
         assert!(error.0.contains("did you mean `environment`"), "{error}");
         let error = settings.set("since", "24h 1h").unwrap_err();
         assert!(error.0.contains("unexpected `1h`"), "{error}");
+        assert!(settings.set("since", "24h FROM errors").is_err());
+        assert!(settings.set("since", "24h; SELECT count()").is_err());
         assert!(settings.set("project", "").is_err());
         assert!(settings.since.is_none() && settings.dataset.is_none());
     }

@@ -21,9 +21,14 @@ impl Params {
         Params::default()
     }
 
-    /// Binds `$name` to `value` (a later binding of the same name wins).
+    /// Binds `$name` to `value` (a later binding of the same name wins). The one way to bind
+    /// a parameter (`options.params.bind(…)`); `name` may be written with its `$`.
     pub fn bind(&mut self, name: impl Into<String>, value: impl Into<String>) -> &mut Self {
-        self.values.insert(name.into(), value.into());
+        let name = name.into();
+        let name = name
+            .strip_prefix('$')
+            .map_or_else(|| name.clone(), str::to_owned);
+        self.values.insert(name, value.into());
         self
     }
 
@@ -38,14 +43,24 @@ impl Params {
     }
 }
 
+impl Params {
+    fn extended<K: Into<String>, V: Into<String>>(
+        mut self,
+        iter: impl IntoIterator<Item = (K, V)>,
+    ) -> Self {
+        for (name, value) in iter {
+            self.bind(name, value);
+        }
+        self
+    }
+}
+
 impl<K: Into<String>, V: Into<String>> FromIterator<(K, V)> for Params {
     fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
         Params {
-            values: iter
-                .into_iter()
-                .map(|(k, v)| (k.into(), v.into()))
-                .collect(),
+            values: BTreeMap::new(),
         }
+        .extended(iter)
     }
 }
 

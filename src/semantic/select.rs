@@ -318,7 +318,10 @@ fn check_clauses_only(
 /// Duplicate aliases and aliases equal to a catalog field.
 fn check_aliases(cx: &mut Cx<'_>, items: &[SelectItem]) {
     let mut seen: std::collections::HashMap<&str, Span> = std::collections::HashMap::new();
-    for alias in items.iter().filter_map(|i| i.alias.as_ref()) {
+    for item in items {
+        let Some(alias) = item.alias.as_ref() else {
+            continue;
+        };
         if let Some(first) = seen.get(alias.name.as_str()) {
             let first = *first;
             cx.error(
@@ -332,10 +335,14 @@ fn check_aliases(cx: &mut Cx<'_>, items: &[SelectItem]) {
         } else {
             seen.insert(&alias.name, alias.span);
         }
+        // `count() AS count`, the commonest SQL alias, names the function's own column: it
+        // shadows nothing unless the dataset itself has a field of that name.
+        let own_name =
+            matches!(&item.expr.kind, ExprKind::Call(call) if call.name.node == alias.name);
         if cx
             .catalog
             .lookup_field(&alias.name)
-            .is_some_and(|f| !f.filter_only)
+            .is_some_and(|f| !f.filter_only && (!own_name || f.in_dataset(&cx.dataset)))
         {
             cx.error(
                 SemanticCode::AliasShadowsField,

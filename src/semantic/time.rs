@@ -78,16 +78,53 @@ fn point(cx: &mut Cx<'_>, operand: &Operand, which: &str) -> Option<TimePoint> {
             .or_else(|| parse_instant(&text)),
     };
     if parsed.is_none() {
-        params::bad_value(
-            cx,
-            SemanticCode::BadTime,
-            written,
-            operand,
-            format!("`{text}` is not a valid {which} time"),
-            "write a period such as `24h` or `7d`, a date `2026-11-01`, or a datetime `2026-11-01T10:00:00Z`",
-        );
+        let near = near_period(&text).filter(|_| written != Written::Param);
+        match near {
+            Some(period) => {
+                cx.error(
+                    SemanticCode::BadTime,
+                    operand.span,
+                    format!("`{text}` is not a valid {which} time"),
+                )
+                .label("a period is a number and one letter")
+                .help(format!("did you mean `{period}`?"))
+                .fix(operand.span, period);
+            }
+            None => params::bad_value(
+                cx,
+                SemanticCode::BadTime,
+                written,
+                operand,
+                format!("`{text}` is not a valid {which} time"),
+                "write a period such as `24h` or `7d`, a date `2026-11-01`, or a datetime `2026-11-01T10:00:00Z`",
+            ),
+        }
     }
     parsed
+}
+
+/// The period a near miss stands for: `1 week` and `1week` are `7d`, `2 hours` is `2h`
+/// (weeks are given in days, as people read them most easily).
+fn near_period(text: &str) -> Option<String> {
+    let text = text.trim();
+    let digits = text.len() - text.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+    let (count, unit) = text.split_at(digits);
+    let count: u64 = count.parse().ok()?;
+    let unit = unit.trim().to_ascii_lowercase();
+    let unit = unit
+        .strip_suffix('s')
+        .filter(|u| u.len() > 1)
+        .unwrap_or(&unit);
+    let (scale, letter) = match unit {
+        "sec" | "second" => (1, 's'),
+        "min" | "minute" => (1, 'm'),
+        "hr" | "hour" => (1, 'h'),
+        "day" => (1, 'd'),
+        "wk" | "week" => (7, 'd'),
+        _ => return None,
+    };
+    let count = count.checked_mul(scale).filter(|c| *c > 0)?;
+    Some(format!("{count}{letter}"))
 }
 
 /// The instant a point stands for when it is absolute (a whole day: its start for SINCE,
@@ -185,6 +222,17 @@ pub(crate) fn check_interval(cx: &mut Cx<'_>, interval: &ast::Interval) -> Optio
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn near_periods() {
+        assert_eq!(near_period("1 week").as_deref(), Some("7d"));
+        assert_eq!(near_period("2weeks").as_deref(), Some("14d"));
+        assert_eq!(near_period("3 Days").as_deref(), Some("3d"));
+        assert_eq!(near_period("90 mins").as_deref(), Some("90m"));
+        assert_eq!(near_period("1 s").as_deref(), None);
+        assert_eq!(near_period("banana"), None);
+        assert_eq!(near_period("0 days"), None);
+    }
 
     #[test]
     fn periods() {

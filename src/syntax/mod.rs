@@ -10,6 +10,8 @@ pub mod print_filter;
 pub mod quote;
 pub mod token;
 
+pub use print::format;
+
 use crate::diagnostic::Diagnostic;
 use crate::source::Source;
 

@@ -843,9 +843,11 @@ fn clauses<'a>(ctx: &Ctx<'_>, mut i: &'a str) -> PResult<'a, Clauses> {
         } else if at_keyword(i, "SINCE") {
             let (rest, _) = keyword(ctx, i, "SINCE")?;
             let (rest, since) = clause_operand(ctx, rest, "a period or a date")?;
+            let (rest, since) = spaced_period(ctx, rest, since);
             let (rest, until) = match keyword(ctx, rest, "UNTIL") {
                 Ok((r, _)) => {
                     let (r, u) = clause_operand(ctx, r, "a period or a date")?;
+                    let (r, u) = spaced_period(ctx, r, u);
                     (r, Some(u))
                 }
                 Err(_) => (rest, None),
@@ -911,6 +913,35 @@ fn clauses<'a>(ctx: &Ctx<'_>, mut i: &'a str) -> PResult<'a, Clauses> {
             );
         }
     }
+}
+
+/// `SINCE 1 week`: a count and a unit word read as the one (invalid) period `1 week`, so that
+/// the checker can say "did you mean `7d`?" instead of "unexpected `week`".
+fn spaced_period<'a>(ctx: &Ctx<'_>, i: &'a str, operand: Operand) -> (&'a str, Operand) {
+    const UNITS: [&str; 14] = [
+        "second", "seconds", "sec", "secs", "minute", "minutes", "min", "mins", "hour", "hours",
+        "day", "days", "week", "weeks",
+    ];
+    let OperandKind::Word(count) = &operand.kind else {
+        return (i, operand);
+    };
+    if !count.bytes().all(|b| b.is_ascii_digit()) {
+        return (i, operand);
+    }
+    let len = word_len(i);
+    let Some(unit) = i
+        .get(..len)
+        .filter(|u| UNITS.iter().any(|w| w.eq_ignore_ascii_case(u)))
+    else {
+        return (i, operand);
+    };
+    let rest = i.get(len..).unwrap_or("");
+    let span = operand.span.to(ctx.span(i, rest));
+    let joined = Operand {
+        kind: OperandKind::Word(format!("{count} {unit}")),
+        span,
+    };
+    (ws(ctx, rest), joined)
 }
 
 /// An operand that must be there.

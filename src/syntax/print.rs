@@ -187,19 +187,21 @@ fn join<T: Display>(items: &[T]) -> String {
     out
 }
 
-/// The clauses as (span, text) parts in canonical order.
-fn clause_parts(c: &Clauses, parts: &mut Vec<(Span, String)>) {
+/// The clauses as (span, text) parts in canonical order; `src`, when given, is the text the
+/// tree was parsed from (it keeps explicit `AND`s).
+fn clause_parts(c: &Clauses, parts: &mut Vec<(Span, String)>, src: Option<&str>) {
+    use super::print_filter::Sourced;
     if let Some(x) = &c.from {
         parts.push((x.span, format!("FROM {}", x.dataset.node)));
     }
     if let Some(x) = &c.where_ {
-        parts.push((x.span, format!("WHERE {}", x.filter)));
+        parts.push((x.span, format!("WHERE {}", Sourced(&x.filter, src))));
     }
     if let Some(x) = &c.group_by {
         parts.push((x.span, format!("GROUP BY {}", join(&x.items))));
     }
     if let Some(x) = &c.having {
-        parts.push((x.span, format!("HAVING {}", x.filter)));
+        parts.push((x.span, format!("HAVING {}", Sourced(&x.filter, src))));
     }
     if let Some(x) = &c.order_by {
         parts.push((x.span, format!("ORDER BY {}", join(&x.keys))));
@@ -236,7 +238,7 @@ fn clause_parts(c: &Clauses, parts: &mut Vec<(Span, String)>) {
 
 impl StatementKind {
     /// The statement as (span, text) parts: the head, then one part per clause.
-    fn parts(&self) -> Vec<(Span, String)> {
+    fn parts(&self, src: Option<&str>) -> Vec<(Span, String)> {
         let mut parts = Vec::new();
         match self {
             StatementKind::Select(s) => {
@@ -253,7 +255,7 @@ impl StatementKind {
                     },
                     format!("SELECT {distinct}{}", join(&s.items)),
                 ));
-                clause_parts(&s.clauses, &mut parts);
+                clause_parts(&s.clauses, &mut parts, src);
             }
             StatementKind::ShowEvent(s) => {
                 let mut text = format!("SHOW EVENT {}", s.id);
@@ -276,7 +278,7 @@ impl StatementKind {
                     },
                     format!("UPDATE {} SET {}", u.target.node, assignments.join(", ")),
                 ));
-                clause_parts(&u.clauses, &mut parts);
+                clause_parts(&u.clauses, &mut parts, src);
             }
             StatementKind::Error => {}
         }
@@ -287,7 +289,7 @@ impl StatementKind {
 impl Display for StatementKind {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
         let sep = if f.alternate() { "\n" } else { " " };
-        let parts = self.parts();
+        let parts = self.parts(None);
         for (idx, (_, text)) in parts.iter().enumerate() {
             if idx > 0 {
                 f.write_str(sep)?;
@@ -332,47 +334,142 @@ impl Display for File {
     /// The `dql fmt` form: each statement one clause per line and ended by `;`, a blank line
     /// between statements, comments kept before the clause they were written in.
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
-        for (idx, stmt) in self.statements.iter().enumerate() {
-            if idx > 0 {
-                f.write_char('\n')?;
-            }
-            let mut lines: Vec<(u32, String)> = stmt
-                .annotations
-                .iter()
-                .map(|a| (a.span.start, a.to_string()))
-                .collect();
-            let mut pending: Vec<&Comment> = stmt.comments.iter().collect();
-            pending.sort_by_key(|c| c.span.start);
-            let mut pending = pending.into_iter().peekable();
-            while let Some(c) = pending.next_if(|c| c.span.start < stmt.span.start) {
-                lines.push((c.span.start, c.to_string()));
-            }
-            lines.sort_by_key(|(start, _)| *start);
-            for (_, line) in &lines {
-                writeln!(f, "{line}")?;
-            }
-            let parts = stmt.kind.parts();
-            let n_parts = parts.len();
-            for (part_idx, (span, text)) in parts.into_iter().enumerate() {
-                while let Some(c) = pending.next_if(|c| c.span.start < span.end) {
-                    writeln!(f, "{c}")?;
-                }
-                f.write_str(&text)?;
-                if part_idx + 1 < n_parts {
-                    f.write_char('\n')?;
-                }
-            }
-            f.write_str(";\n")?;
-            for c in pending {
-                writeln!(f, "{c}")?;
-            }
-        }
-        if !self.trailing_comments.is_empty() && !self.statements.is_empty() {
-            f.write_char('\n')?;
-        }
-        for c in &self.trailing_comments {
-            writeln!(f, "{c}")?;
-        }
-        Ok(())
+        f.write_str(&format_file(self, None))
     }
+}
+
+/// What `dql fmt` prints for `file`, parsed from `src`: the [`File`] `Display` form, and also
+/// what only the text shows: an `AND` the author wrote stays, and a comment written at the end
+/// of a line of code stays at the end of that line.
+pub fn format(file: &File, src: &str) -> String {
+    format_file(file, Some(src))
+}
+
+/// Whether the comment starting at `start` follows code on its own line of `src`.
+fn after_code(src: Option<&str>, start: u32) -> bool {
+    let Some(before) = src.and_then(|s| s.get(..start as usize)) else {
+        return false;
+    };
+    let code = before.trim_end_matches([' ', '\t']);
+    !code.is_empty() && !code.ends_with('\n') && !code.ends_with('\r')
+}
+
+/// One line of a formatted statement: its text and the comments at its end.
+struct Line {
+    text: String,
+    code: bool,
+    comments: Vec<String>,
+}
+
+impl Line {
+    fn new(text: String, code: bool) -> Line {
+        Line {
+            text,
+            code,
+            comments: Vec::new(),
+        }
+    }
+}
+
+/// Adds `comment` at the end of the last line of `out` when that line is code, else on a line
+/// of its own.
+fn end_of_last_line(out: &mut String, comment: &Comment) {
+    let last = out
+        .trim_end_matches('\n')
+        .rsplit('\n')
+        .next()
+        .unwrap_or("")
+        .trim_start();
+    let is_comment = last.is_empty() || last.starts_with("--") || last.starts_with("/*");
+    if out.ends_with('\n') && !is_comment {
+        out.pop();
+        let _ = writeln!(out, " {comment}");
+    } else {
+        let _ = writeln!(out, "{comment}");
+    }
+}
+
+fn format_file(file: &File, src: Option<&str>) -> String {
+    let mut out = String::new();
+    for (idx, stmt) in file.statements.iter().enumerate() {
+        let mut pending: Vec<&Comment> = stmt.comments.iter().collect();
+        pending.sort_by_key(|c| c.span.start);
+        let mut pending = pending.into_iter().peekable();
+        if idx > 0 {
+            // Written after the previous statement's `;`, on its line: it stays there.
+            while let Some(c) = pending.next_if(|c| {
+                c.span.start < stmt.span.start
+                    && after_code(src, c.span.start)
+                    && stmt.annotations.iter().all(|a| c.span.start < a.span.start)
+            }) {
+                end_of_last_line(&mut out, c);
+            }
+            out.push('\n');
+        }
+        let mut lines: Vec<(u32, String)> = stmt
+            .annotations
+            .iter()
+            .map(|a| (a.span.start, a.to_string()))
+            .collect();
+        while let Some(c) = pending.next_if(|c| c.span.start < stmt.span.start) {
+            lines.push((c.span.start, c.to_string()));
+        }
+        lines.sort_by_key(|(start, _)| *start);
+        for (_, line) in &lines {
+            let _ = writeln!(out, "{line}");
+        }
+        let mut body: Vec<Line> = Vec::new();
+        for (span, text) in stmt.kind.parts(src) {
+            let mut ending = Vec::new();
+            while let Some(c) = pending.next_if(|c| c.span.start < span.end) {
+                if !after_code(src, c.span.start) {
+                    body.push(Line::new(c.to_string(), false));
+                } else if c.span.start < span.start && body.last().is_some_and(|l| l.code) {
+                    if let Some(last) = body.last_mut() {
+                        last.comments.push(c.to_string());
+                    }
+                } else {
+                    ending.push(c.to_string());
+                }
+            }
+            let mut line = Line::new(text, true);
+            line.comments = ending;
+            body.push(line);
+        }
+        if !body.iter().any(|l| l.code) {
+            body.push(Line::new(String::new(), true));
+        }
+        if let Some(last) = body.last_mut() {
+            last.text.push(';');
+        }
+        for c in pending {
+            match body.last_mut() {
+                Some(last) if last.code && after_code(src, c.span.start) => {
+                    last.comments.push(c.to_string());
+                }
+                _ => body.push(Line::new(c.to_string(), false)),
+            }
+        }
+        for line in &body {
+            out.push_str(&line.text);
+            for c in &line.comments {
+                out.push(' ');
+                out.push_str(c);
+            }
+            out.push('\n');
+        }
+    }
+    let mut rest = file.trailing_comments.iter().peekable();
+    if !file.statements.is_empty() {
+        while let Some(c) = rest.next_if(|c| after_code(src, c.span.start)) {
+            end_of_last_line(&mut out, c);
+        }
+    }
+    if rest.peek().is_some() && !file.statements.is_empty() {
+        out.push('\n');
+    }
+    for c in rest {
+        let _ = writeln!(out, "{c}");
+    }
+    out
 }

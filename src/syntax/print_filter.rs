@@ -168,58 +168,89 @@ fn ends_in_not(f: &Filter) -> bool {
     }
 }
 
+/// A filter printed with the source text it was parsed from: an `AND` the author wrote between
+/// two terms is printed again (the tree alone cannot tell `a b` from `a AND b`).
+pub(crate) struct Sourced<'a>(pub(crate) &'a Filter, pub(crate) Option<&'a str>);
+
+impl fmt::Display for Sourced<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write_filter(f, self.0, self.1)
+    }
+}
+
+/// Whether the source between `before` and `after` is the keyword `AND` (parentheses aside).
+fn and_written(src: Option<&str>, before: &Filter, after: &Filter) -> bool {
+    let Some(between) =
+        src.and_then(|s| s.get(before.span.end as usize..after.span.start as usize))
+    else {
+        return false;
+    };
+    between
+        .trim_matches(|c: char| c.is_whitespace() || c == '(' || c == ')')
+        .eq_ignore_ascii_case("AND")
+}
+
 impl fmt::Display for Filter {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.kind {
-            FilterKind::Term(t) => write!(f, "{t}"),
-            FilterKind::Or(items) => {
-                for (idx, item) in items.iter().enumerate() {
-                    if idx > 0 {
-                        f.write_str(" OR ")?;
-                    }
-                    write!(f, "{item}")?;
+        write_filter(f, self, None)
+    }
+}
+
+fn write_filter(f: &mut fmt::Formatter<'_>, filter: &Filter, src: Option<&str>) -> fmt::Result {
+    match &filter.kind {
+        FilterKind::Term(t) => write!(f, "{t}"),
+        FilterKind::Or(items) => {
+            for (idx, item) in items.iter().enumerate() {
+                if idx > 0 {
+                    f.write_str(" OR ")?;
                 }
-                Ok(())
+                write_filter(f, item, src)?;
             }
-            FilterKind::And(items) => {
-                for (idx, item) in items.iter().enumerate() {
-                    if idx > 0 {
-                        let prev_free = idx
-                            .checked_sub(1)
-                            .and_then(|p| items.get(p))
-                            .is_some_and(is_unquoted_free_text);
-                        let this_free = matches!(
-                            &item.kind,
-                            FilterKind::Term(Term {
-                                kind: TermKind::FreeText(_),
-                                ..
-                            })
-                        );
-                        // Free text ending in the word `not` before a filter would read as
-                        // NOT of it: an explicit AND keeps the word free text.
-                        let prev_ends_in_not = idx
-                            .checked_sub(1)
-                            .and_then(|p| items.get(p))
-                            .is_some_and(ends_in_not);
-                        f.write_str(if (prev_free && this_free) || prev_ends_in_not {
-                            " AND "
-                        } else {
-                            " "
-                        })?;
-                    }
-                    if matches!(item.kind, FilterKind::Or(_)) {
-                        write!(f, "({item})")?;
-                    } else {
-                        write!(f, "{item}")?;
-                    }
-                }
-                Ok(())
-            }
-            FilterKind::Not(inner) => match inner.kind {
-                FilterKind::And(_) | FilterKind::Or(_) => write!(f, "NOT ({inner})"),
-                _ => write!(f, "NOT {inner}"),
-            },
+            Ok(())
         }
+        FilterKind::And(items) => {
+            for (idx, item) in items.iter().enumerate() {
+                if idx > 0 {
+                    let prev = idx.checked_sub(1).and_then(|p| items.get(p));
+                    let prev_free = prev.is_some_and(is_unquoted_free_text);
+                    let this_free = matches!(
+                        &item.kind,
+                        FilterKind::Term(Term {
+                            kind: TermKind::FreeText(_),
+                            ..
+                        })
+                    );
+                    let written = prev.is_some_and(|p| and_written(src, p, item));
+                    // Free text ending in the word `not` before a filter would read as NOT of
+                    // it: an explicit AND keeps the word free text.
+                    let prev_ends_in_not = prev.is_some_and(ends_in_not);
+                    f.write_str(if (prev_free && this_free) || written || prev_ends_in_not {
+                        " AND "
+                    } else {
+                        " "
+                    })?;
+                }
+                if matches!(item.kind, FilterKind::Or(_)) {
+                    f.write_str("(")?;
+                    write_filter(f, item, src)?;
+                    f.write_str(")")?;
+                } else {
+                    write_filter(f, item, src)?;
+                }
+            }
+            Ok(())
+        }
+        FilterKind::Not(inner) => match inner.kind {
+            FilterKind::And(_) | FilterKind::Or(_) => {
+                f.write_str("NOT (")?;
+                write_filter(f, inner, src)?;
+                f.write_str(")")
+            }
+            _ => {
+                f.write_str("NOT ")?;
+                write_filter(f, inner, src)
+            }
+        },
     }
 }
 
