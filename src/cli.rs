@@ -157,6 +157,8 @@ enum Command {
         #[arg(long, value_name = "PATH")]
         events: Option<PathBuf>,
     },
+    /// Speak the Language Server Protocol over stdin and stdout, for editors.
+    Lsp,
 }
 
 /// Runs the CLI and returns its exit code.
@@ -245,6 +247,7 @@ pub(crate) fn main() -> ExitCode {
         Command::Export(args) => commands::export::run(args, cli.sentry.resolve()),
         Command::Config => config(&cli.sentry),
         Command::Repl { format, events } => repl(&cli.sentry, *format, events.as_ref()),
+        Command::Lsp => commands::lsp::run(),
     };
     ExitCode::from(code)
 }

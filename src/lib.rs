@@ -45,6 +45,8 @@ pub mod diagnostic;
 pub mod engine;
 pub mod format;
 pub mod lower;
+#[cfg(feature = "lsp")]
+pub mod lsp;
 mod pipeline;
 pub mod result;
 pub mod semantic;

@@ -5,6 +5,7 @@
 pub(crate) mod check;
 pub(crate) mod compile;
 pub(crate) mod export;
+pub(crate) mod lsp;
 pub(crate) mod repl_backend;
 pub(crate) mod run;
 mod run_local;
