@@ -111,9 +111,14 @@ impl Document {
         )
     }
 
-    /// The protocol range of a byte range.
+    /// The protocol range of a byte range. An end inside a character is moved to that
+    /// character's end, so that a range never loses the character it points at.
     pub fn range(&self, start: usize, end: usize) -> Range {
-        Range::new(self.position(start), self.position(end.max(start)))
+        let mut end = end.max(start).min(self.text.len());
+        while !self.text.is_char_boundary(end) {
+            end += 1;
+        }
+        Range::new(self.position(start), self.position(end))
     }
 
     /// The range of the whole document.
@@ -160,8 +165,12 @@ mod tests {
         assert_eq!(doc.offset(Position::new(7, 0)), 10);
         assert_eq!(doc.position(7), Position::new(0, 4));
         assert_eq!(doc.position(9), Position::new(1, 0));
-        // Inside 'é': its start.
+        // Inside 'é': its start; a range ending inside it ends after it.
         assert_eq!(doc.position(2), Position::new(0, 1));
+        assert_eq!(
+            doc.range(1, 2),
+            Range::new(Position::new(0, 1), Position::new(0, 2))
+        );
     }
 
     #[test]

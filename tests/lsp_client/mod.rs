@@ -241,7 +241,15 @@ pub fn position(text: &str, offset: usize) -> Value {
     json!({"line": line, "character": character})
 }
 
-/// The protocol range of bytes `start..end` of `text`.
+/// The protocol range of bytes `start..end` of `text`; an end inside a character is taken to
+/// that character's end, a start inside one to its start (a position cannot split one).
 pub fn range(text: &str, start: usize, end: usize) -> Value {
+    let start = (0..=start.min(text.len()))
+        .rev()
+        .find(|&i| text.is_char_boundary(i))
+        .unwrap_or(0);
+    let end = (end.min(text.len())..=text.len())
+        .find(|&i| text.is_char_boundary(i))
+        .unwrap_or(text.len());
     json!({"start": position(text, start), "end": position(text, end)})
 }
