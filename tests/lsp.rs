@@ -96,7 +96,10 @@ fn diagnostics_follow_open_incremental_changes_and_save() {
         ]),
     );
     let codes: Vec<&str> = diags.iter().map(|d| d["code"].as_str().unwrap()).collect();
-    assert_eq!(codes, ["dql::semantic::count_star", "dql::semantic::near_name"]);
+    assert_eq!(
+        codes,
+        ["dql::semantic::count_star", "dql::semantic::near_name"]
+    );
     let star = diags
         .iter()
         .find(|d| d["code"] == "dql::semantic::count_star")
@@ -195,7 +198,10 @@ fn completion_offers_what_fits_the_position() {
 
     // Statement start: the statement keywords.
     let items = client.request_ok("textDocument/completion", at(3, 0));
-    assert_eq!(labels(&items), ["SELECT", "SHOW EVENT", "UPDATE issues SET"]);
+    assert_eq!(
+        labels(&items),
+        ["SELECT", "SHOW EVENT", "UPDATE issues SET"]
+    );
 
     // After FROM: datasets.
     let items = client.request_ok("textDocument/completion", at(1, 33));
@@ -287,7 +293,10 @@ fn hover_explains_fields_functions_params_and_codes() {
         "{code}"
     );
     let dataset = hover(&mut client, 50);
-    assert!(dataset.contains("**transactions** — events dataset"), "{dataset}");
+    assert!(
+        dataset.contains("**transactions** — events dataset"),
+        "{dataset}"
+    );
     // Nothing to say about a keyword.
     let none = client.request_ok("textDocument/hover", at(0, 2));
     assert_eq!(none, Value::Null);
@@ -363,7 +372,8 @@ fn code_actions_come_from_fix_its() {
     let (mut client, _) = Client::start();
     let text = "SELECT count(DISTINCT user), count(*) FROM errors";
     client.open(URI, text);
-    let all_line = json!({"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 49}});
+    let all_line =
+        json!({"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 49}});
     let actions = client.request_ok(
         "textDocument/codeAction",
         json!({"textDocument": doc(), "range": {"start": {"line": 0, "character": 30}, "end": {"line": 0, "character": 30}}, "context": {"diagnostics": []}}),
@@ -373,7 +383,10 @@ fn code_actions_come_from_fix_its() {
     assert_eq!(actions.len(), 2, "{actions:?}");
     assert_eq!(actions[0]["kind"], "quickfix");
     assert_eq!(actions[0]["title"], "Replace with `count()`");
-    assert_eq!(actions[0]["diagnostics"][0]["code"], "dql::semantic::count_star");
+    assert_eq!(
+        actions[0]["diagnostics"][0]["code"],
+        "dql::semantic::count_star"
+    );
     assert_eq!(
         actions[0]["edit"]["changes"][URI],
         json!([{"range": range(text, 29, 37), "newText": "count()"}])
@@ -411,14 +424,23 @@ fn symbols_definition_and_semantic_tokens() {
     let (mut client, _) = Client::start();
     let text = "-- @name slow\n-- @description The slow ones\nSELECT count() FROM transactions WHERE release:$rel;\n\nSELECT count() FROM errors WHERE release:$rel";
     client.open(URI, text);
-    let symbols = client.request_ok("textDocument/documentSymbol", json!({"textDocument": doc()}));
+    let symbols = client.request_ok(
+        "textDocument/documentSymbol",
+        json!({"textDocument": doc()}),
+    );
     let symbols = symbols.as_array().unwrap();
     assert_eq!(symbols.len(), 2, "{symbols:?}");
     assert_eq!(symbols[0]["name"], "slow");
     assert_eq!(symbols[0]["detail"], "The slow ones");
     assert_eq!(symbols[0]["selectionRange"], range(text, 9, 13));
-    assert_eq!(symbols[0]["range"]["start"], json!({"line": 0, "character": 0}));
-    assert_eq!(symbols[1]["name"], "SELECT count() FROM errors WHERE release:$rel");
+    assert_eq!(
+        symbols[0]["range"]["start"],
+        json!({"line": 0, "character": 0})
+    );
+    assert_eq!(
+        symbols[1]["name"],
+        "SELECT count() FROM errors WHERE release:$rel"
+    );
 
     // Definition of the second `$rel`: its first use.
     let second = text.rfind("$rel").unwrap();
@@ -492,12 +514,18 @@ fn malformed_messages_get_error_responses_and_the_server_goes_on() {
     assert_eq!(client.next()["error"]["code"], -32600);
     client.send(&json!({"jsonrpc": "2.0", "id": 41, "method": 7}));
     let reply = client.next();
-    assert_eq!((reply["id"].clone(), reply["error"]["code"].clone()), (json!(41), json!(-32600)));
+    assert_eq!(
+        (reply["id"].clone(), reply["error"]["code"].clone()),
+        (json!(41), json!(-32600))
+    );
     // A header without a length: a parse error.
     client.send_raw(b"Content-Type: x\r\n\r\n");
     assert_eq!(client.next()["error"]["code"], -32700);
     // Unknown method; parameters of the wrong shape; initialize twice.
-    assert_eq!(client.request("dql/nothing", json!({}))["error"]["code"], -32601);
+    assert_eq!(
+        client.request("dql/nothing", json!({}))["error"]["code"],
+        -32601
+    );
     assert_eq!(
         client.request("textDocument/hover", json!({"position": "here"}))["error"]["code"],
         -32602
@@ -554,7 +582,10 @@ fn exit_without_shutdown_is_status_1_and_eof_ends_the_server() {
 fn requests_after_shutdown_are_refused() {
     let (mut client, _) = Client::start();
     assert_eq!(client.request_ok("shutdown", Value::Null), Value::Null);
-    assert_eq!(client.request("textDocument/hover", at(0, 0))["error"]["code"], -32600);
+    assert_eq!(
+        client.request("textDocument/hover", at(0, 0))["error"]["code"],
+        -32600
+    );
     client.notify("exit", Value::Null);
     assert_eq!(client.wait().code(), Some(0));
 }

@@ -90,7 +90,9 @@ fn seeds() -> Vec<String> {
         .map(|p| std::fs::read_to_string(p).unwrap())
         .collect();
     out.sort();
-    out.push("-- @name é\nSELECT count(*), relase FROM errors WHERE message:\"😀 x\" SINCE 1d;\n".into());
+    out.push(
+        "-- @name é\nSELECT count(*), relase FROM errors WHERE message:\"😀 x\" SINCE 1d;\n".into(),
+    );
     out.push("SELECT p95(transaction.duraton) AS ü FROM transactions\r\nWHERE user.email:*@exämple.com\r\nORDER BY ü".into());
     out.push(String::new());
     out

@@ -11,7 +11,7 @@
 //! handled in order, one at a time; positions are UTF-16 (the protocol's default).
 //!
 //! The server never stops on bad input: a malformed message gets an error response
-//! ([`transport`]), a request with bad parameters `InvalidParams`, an unknown method
+//! (the framing is read by the server itself, see `transport.rs`), a request with bad parameters `InvalidParams`, an unknown method
 //! `MethodNotFound`, and a handler that failed anyway `InternalError`.
 
 mod actions;
