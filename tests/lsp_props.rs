@@ -9,6 +9,7 @@
     reason = "test code and its helpers: a failed unwrap is a failed test"
 )]
 
+#[allow(dead_code, reason = "tests/lsp.rs uses the rest of the client")]
 mod lsp_client;
 
 use lsp_client::{Client, range};

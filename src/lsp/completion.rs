@@ -51,7 +51,7 @@ impl<'a> Segment<'a> {
 }
 
 /// The significant tokens (no spaces, no comments) of `tokens` that end at or before `offset`.
-fn significant_before<'t>(tokens: &'t [Token], offset: usize) -> Vec<&'t Token> {
+fn significant_before(tokens: &[Token], offset: usize) -> Vec<&Token> {
     tokens
         .iter()
         .filter(|t| t.end <= offset && !matches!(t.kind, Kind::Space | Kind::Comment))

@@ -11,7 +11,7 @@ use crate::syntax::token::KEYWORDS;
 use lsp_types as lsp;
 
 /// The significant token after token `i` (spaces and comments skipped).
-fn next_significant<'t>(tokens: &'t [Token], i: usize) -> Option<&'t Token> {
+fn next_significant(tokens: &[Token], i: usize) -> Option<&Token> {
     tokens
         .iter()
         .skip(i + 1)
@@ -19,7 +19,7 @@ fn next_significant<'t>(tokens: &'t [Token], i: usize) -> Option<&'t Token> {
 }
 
 /// The significant token before token `i`.
-fn prev_significant<'t>(tokens: &'t [Token], i: usize) -> Option<&'t Token> {
+fn prev_significant(tokens: &[Token], i: usize) -> Option<&Token> {
     tokens
         .get(..i)
         .unwrap_or(&[])

@@ -2,7 +2,7 @@
 //! over stdio with `Content-Length` framing, as an editor does.
 
 use serde_json::{Value, json};
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
 use std::time::{Duration, Instant};
@@ -11,18 +11,18 @@ use std::time::{Duration, Instant};
 const HANG_GUARD: Duration = Duration::from_secs(30);
 
 /// A running `dql lsp` and the messages it sent that nobody has read yet.
-pub struct Client {
+pub(crate) struct Client {
     child: Child,
     stdin: Option<ChildStdin>,
     incoming: Receiver<Value>,
     next_id: i64,
     /// Notifications received while waiting for something else.
-    pub notifications: Vec<Value>,
+    pub(crate) notifications: Vec<Value>,
 }
 
 impl Client {
     /// Starts `dql lsp` (not yet initialized).
-    pub fn spawn() -> Client {
+    pub(crate) fn spawn() -> Client {
         let mut child = Command::new(env!("CARGO_BIN_EXE_dql"))
             .arg("lsp")
             .env_clear()
@@ -52,7 +52,7 @@ impl Client {
 
     /// Starts `dql lsp` and completes the initialize handshake; returns the client and the
     /// server's capabilities.
-    pub fn start() -> (Client, Value) {
+    pub(crate) fn start() -> (Client, Value) {
         let mut client = Client::spawn();
         let result = client.request_ok(
             "initialize",
@@ -63,25 +63,25 @@ impl Client {
     }
 
     /// Writes bytes as they are.
-    pub fn send_raw(&mut self, bytes: &[u8]) {
+    pub(crate) fn send_raw(&mut self, bytes: &[u8]) {
         let stdin = self.stdin.as_mut().expect("stdin is open");
         stdin.write_all(bytes).expect("the server reads");
         stdin.flush().expect("the server reads");
     }
 
     /// Writes one framed message.
-    pub fn send(&mut self, message: &Value) {
+    pub(crate) fn send(&mut self, message: &Value) {
         let body = message.to_string();
         self.send_raw(format!("Content-Length: {}\r\n\r\n{body}", body.len()).as_bytes());
     }
 
     /// Sends a notification.
-    pub fn notify(&mut self, method: &str, params: Value) {
+    pub(crate) fn notify(&mut self, method: &str, params: Value) {
         self.send(&json!({"jsonrpc": "2.0", "method": method, "params": params}));
     }
 
     /// Sends a request and returns the whole response (result or error).
-    pub fn request(&mut self, method: &str, params: Value) -> Value {
+    pub(crate) fn request(&mut self, method: &str, params: Value) -> Value {
         let id = self.next_id;
         self.next_id += 1;
         self.send(&json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
@@ -89,7 +89,7 @@ impl Client {
     }
 
     /// Sends a request and returns its result, failing the test on an error response.
-    pub fn request_ok(&mut self, method: &str, params: Value) -> Value {
+    pub(crate) fn request_ok(&mut self, method: &str, params: Value) -> Value {
         let response = self.request(method, params);
         assert!(
             response.get("error").is_none(),
@@ -99,7 +99,7 @@ impl Client {
     }
 
     /// The next message from the server.
-    pub fn next(&mut self) -> Value {
+    pub(crate) fn next(&mut self) -> Value {
         let deadline = Instant::now() + HANG_GUARD;
         match self
             .incoming
@@ -112,7 +112,7 @@ impl Client {
     }
 
     /// Waits for the response with `id`, keeping notifications that come first.
-    pub fn response(&mut self, id: &Value) -> Value {
+    pub(crate) fn response(&mut self, id: &Value) -> Value {
         loop {
             let message = self.next();
             if message.get("method").is_some() {
@@ -126,7 +126,7 @@ impl Client {
     }
 
     /// Opens a document; returns the diagnostics published for it.
-    pub fn open(&mut self, uri: &str, text: &str) -> Vec<Value> {
+    pub(crate) fn open(&mut self, uri: &str, text: &str) -> Vec<Value> {
         self.notify(
             "textDocument/didOpen",
             json!({"textDocument": {"uri": uri, "languageId": "dql", "version": 1, "text": text}}),
@@ -135,7 +135,7 @@ impl Client {
     }
 
     /// Waits for the diagnostics of `uri` at `version`.
-    pub fn diagnostics(&mut self, uri: &str, version: i64) -> Vec<Value> {
+    pub(crate) fn diagnostics(&mut self, uri: &str, version: i64) -> Vec<Value> {
         let matches = |m: &Value| {
             m["method"] == "textDocument/publishDiagnostics"
                 && m["params"]["uri"] == uri
@@ -165,7 +165,7 @@ impl Client {
     }
 
     /// Sends incremental changes as `version`; returns the diagnostics published for it.
-    pub fn change(&mut self, uri: &str, version: i64, changes: Value) -> Vec<Value> {
+    pub(crate) fn change(&mut self, uri: &str, version: i64, changes: Value) -> Vec<Value> {
         self.notify(
             "textDocument/didChange",
             json!({"textDocument": {"uri": uri, "version": version}, "contentChanges": changes}),
@@ -174,7 +174,7 @@ impl Client {
     }
 
     /// Sends `shutdown` and `exit`; returns the exit status.
-    pub fn shutdown(mut self) -> ExitStatus {
+    pub(crate) fn shutdown(mut self) -> ExitStatus {
         let result = self.request("shutdown", Value::Null);
         assert_eq!(result["result"], Value::Null, "{result}");
         self.notify("exit", Value::Null);
@@ -182,7 +182,7 @@ impl Client {
     }
 
     /// Closes stdin and waits for the process to end.
-    pub fn wait(mut self) -> ExitStatus {
+    pub(crate) fn wait(mut self) -> ExitStatus {
         drop(self.stdin.take());
         let started = Instant::now();
         loop {
@@ -198,7 +198,7 @@ impl Client {
     }
 
     /// Whether the process is still running.
-    pub fn is_running(&mut self) -> bool {
+    pub(crate) fn is_running(&mut self) -> bool {
         self.child.try_wait().expect("try_wait").is_none()
     }
 }
@@ -233,7 +233,7 @@ fn read_frame(reader: &mut impl BufRead) -> Option<Value> {
 
 /// The protocol position (line, UTF-16 column) of byte `offset` of `text`, computed here
 /// independently of the server.
-pub fn position(text: &str, offset: usize) -> Value {
+pub(crate) fn position(text: &str, offset: usize) -> Value {
     let before = &text[..offset];
     let line = before.matches('\n').count();
     let line_start = before.rfind('\n').map_or(0, |i| i + 1);
@@ -243,7 +243,7 @@ pub fn position(text: &str, offset: usize) -> Value {
 
 /// The protocol range of bytes `start..end` of `text`; an end inside a character is taken to
 /// that character's end, a start inside one to its start (a position cannot split one).
-pub fn range(text: &str, start: usize, end: usize) -> Value {
+pub(crate) fn range(text: &str, start: usize, end: usize) -> Value {
     let start = (0..=start.min(text.len()))
         .rev()
         .find(|&i| text.is_char_boundary(i))
