@@ -89,9 +89,10 @@ pub(crate) fn signature(f: &FunctionInfo) -> String {
 
 /// What a dataset is, in a few words.
 pub(crate) fn dataset_detail(d: &Dataset) -> String {
-    let kind = match d.kind {
-        DatasetKind::Events => "events dataset",
-        DatasetKind::Issues => "issues",
+    let kind = if d.kind == DatasetKind::Issues {
+        "issues"
+    } else {
+        "events dataset"
     };
     if d.checked {
         kind.to_owned()
