@@ -13,6 +13,9 @@ use std::io::{self, BufRead, Read, Write};
 /// The largest message read (64 MiB): a larger one is skipped and answered with an error.
 const MAX_MESSAGE: usize = 64 << 20;
 
+/// The longest header line read at once.
+const MAX_HEADER: u64 = 8 << 10;
+
 /// What came in.
 #[derive(Debug)]
 pub(crate) enum Incoming {
@@ -47,7 +50,9 @@ pub(crate) fn read(r: &mut impl BufRead) -> io::Result<Incoming> {
     let mut line = Vec::new();
     loop {
         line.clear();
-        if r.read_until(b'\n', &mut line)? == 0 {
+        // A header line is short: one longer than this is read in pieces, each a bad header,
+        // rather than held in memory whole.
+        if r.by_ref().take(MAX_HEADER).read_until(b'\n', &mut line)? == 0 {
             return Ok(Incoming::Eof);
         }
         let text = String::from_utf8_lossy(&line);
@@ -175,6 +180,7 @@ mod tests {
             frame("{not json"),
             frame("[1, 2]"),
             frame(r#"{"jsonrpc":"2.0","id":7,"method":5}"#),
+            format!("X-Long: {}\r\n\r\n", "y".repeat(20_000)),
             "Content-Length: 99999999999\r\n\r\n".to_owned(),
         ]
         .concat();
@@ -193,6 +199,7 @@ mod tests {
                 (Value::Null, ErrorCode::ParseError as i32),
                 (Value::Null, ErrorCode::InvalidRequest as i32),
                 (Value::from(7), ErrorCode::InvalidRequest as i32),
+                (Value::Null, ErrorCode::ParseError as i32),
                 (Value::Null, ErrorCode::InvalidRequest as i32),
             ]
         );
