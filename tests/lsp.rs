@@ -252,6 +252,22 @@ fn completion_offers_what_fits_the_position() {
         assert!(got.contains(&want.to_owned()), "{want} in {got:?}");
     }
     assert!(!got.contains(&"WHERE".to_owned()), "WHERE is used: {got:?}");
+
+    // The statement's aliases in HAVING and ORDER BY; the keys of UPDATE issues SET.
+    client.change(
+        URI,
+        3,
+        json!([{"text": "SELECT count() AS n, release FROM errors GROUP BY release ORDER BY \nUPDATE issues SET "}]),
+    );
+    let items = client.request_ok("textDocument/completion", at(0, 67));
+    assert_eq!(item(&items, "n")["detail"], "alias");
+    let items = client.request_ok("textDocument/completion", at(1, 18));
+    let got = labels(&items);
+    assert!(got.contains(&"status".to_owned()), "{got:?}");
+    assert!(
+        !got.contains(&"count".to_owned()),
+        "not a function here: {got:?}"
+    );
     assert!(
         !got.contains(&"transaction.duration".to_owned()),
         "not a field of errors: {got:?}"

@@ -274,9 +274,40 @@ pub(crate) fn complete(
                             | "ENVIRONMENT"
                     )
                 );
+                if clause.as_deref() == Some("SET") {
+                    // `UPDATE issues SET key = value, …`: the keys an update may set.
+                    out.extend(catalog.issue_update_keys().map(|k| {
+                        let detail = if k.values.is_empty() {
+                            type_name(k.ty)
+                        } else {
+                            k.values.join(" | ")
+                        };
+                        item(
+                            doc,
+                            &k.name,
+                            lsp::CompletionItemKind::FIELD,
+                            Some(&detail),
+                            at,
+                            &k.name,
+                        )
+                    }));
+                    out.push(keyword("WHERE"));
+                    return retain_prefix(out, prefix);
+                }
                 if names {
                     out.extend(fields(doc, catalog, dataset.as_deref(), at));
                     out.extend(functions(doc, catalog, dataset.as_deref(), at));
+                    // The statement's aliases, for HAVING and ORDER BY.
+                    out.extend(aliases(src, segment.tokens).into_iter().map(|a| {
+                        item(
+                            doc,
+                            &a,
+                            lsp::CompletionItemKind::VARIABLE,
+                            Some("alias"),
+                            at,
+                            &a,
+                        )
+                    }));
                 }
                 match clause.as_deref() {
                     Some("SELECT") if prev.as_deref() == Some("SELECT") => {
@@ -312,8 +343,32 @@ pub(crate) fn complete(
             }
         }
     }
+    retain_prefix(out, prefix)
+}
+
+/// The items whose label starts with `prefix`, ignoring case.
+fn retain_prefix(mut items: Vec<lsp::CompletionItem>, prefix: &str) -> Vec<lsp::CompletionItem> {
     let lower = prefix.to_lowercase();
-    out.retain(|i| i.label.to_lowercase().starts_with(&lower));
+    items.retain(|i| i.label.to_lowercase().starts_with(&lower));
+    items
+}
+
+/// The names given with `AS` in a statement.
+fn aliases(src: &str, tokens: &[Token]) -> Vec<String> {
+    let words: Vec<&Token> = tokens
+        .iter()
+        .filter(|t| !matches!(t.kind, Kind::Space | Kind::Comment))
+        .collect();
+    let mut out: Vec<String> = Vec::new();
+    for pair in words.windows(2) {
+        if let [kw, name] = pair
+            && kw.text(src).eq_ignore_ascii_case("AS")
+            && name.kind == Kind::Word
+            && !out.iter().any(|a| a == name.text(src))
+        {
+            out.push(name.text(src).to_owned());
+        }
+    }
     out
 }
 
