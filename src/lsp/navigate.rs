@@ -6,9 +6,12 @@ use super::document::Document;
 use super::lex::{self, Kind, Token};
 use crate::codes::compile_codes;
 use crate::semantic::catalog::Catalog;
-use crate::syntax::ast::StatementKind;
+use crate::syntax::ast::{
+    self, ArgKind, ExprKind, FilterKind, GroupItem, OrderTarget, StatementKind, TermKey, TermKind,
+};
 use crate::syntax::token::KEYWORDS;
 use lsp_types as lsp;
+use std::collections::HashSet;
 
 /// The significant token after token `i` (spaces and comments skipped).
 fn next_significant(tokens: &[Token], i: usize) -> Option<&Token> {
@@ -262,6 +265,11 @@ pub(crate) fn semantic_tokens(doc: &Document, analysis: &Analysis) -> Vec<lsp::S
     let tokens = &analysis.tokens;
     let catalog = Catalog::builtin();
     let mut classified: Vec<(usize, usize, u32)> = Vec::new();
+    // Where the tree has a field or tag name: `environment` there is a field, not the keyword.
+    let mut names = HashSet::new();
+    for statement in &analysis.file.statements {
+        key_starts(statement, &mut names);
+    }
     for (i, t) in tokens.iter().enumerate() {
         let text = t.text(src);
         let next = next_significant(tokens, i).map(|n| n.text(src));
@@ -290,6 +298,7 @@ pub(crate) fn semantic_tokens(doc: &Document, analysis: &Analysis) -> Vec<lsp::S
             Kind::Number => Some(NUMBER),
             Kind::Punct => matches!(text, "=" | "<" | ">" | "!" | "+" | "-" | "*" | "/" | ":")
                 .then_some(OPERATOR),
+            Kind::Word if names.contains(&t.start) => Some(PROPERTY),
             Kind::Word => {
                 let is_keyword = KEYWORDS.iter().any(|k| k.eq_ignore_ascii_case(text));
                 let before_key_op = matches!(next, Some(":" | "=" | "<" | ">" | "!"));
@@ -313,6 +322,83 @@ pub(crate) fn semantic_tokens(doc: &Document, analysis: &Analysis) -> Vec<lsp::S
         }
     }
     encode(doc, &classified)
+}
+
+/// The start offsets of the field and tag names of a statement's select list, GROUP BY,
+/// ORDER BY and filter keys.
+fn key_starts(statement: &ast::Statement, out: &mut HashSet<usize>) {
+    fn expr(e: &ast::Expr, out: &mut HashSet<usize>) {
+        match &e.kind {
+            ExprKind::Field(key) => {
+                out.insert(key.span.start as usize);
+            }
+            ExprKind::Call(c) => call(c, out),
+            ExprKind::Binary(a, _, b) => {
+                expr(a, out);
+                expr(b, out);
+            }
+            ExprKind::Neg(a) => expr(a, out),
+            ExprKind::Number(_) | ExprKind::Param(_) | ExprKind::Star => {}
+        }
+    }
+    fn call(c: &ast::Call, out: &mut HashSet<usize>) {
+        for arg in &c.args {
+            match &arg.kind {
+                ArgKind::Key(key) => {
+                    out.insert(key.span.start as usize);
+                }
+                ArgKind::Call(inner) => call(inner, out),
+                _ => {}
+            }
+        }
+    }
+    fn filter(f: &ast::Filter, out: &mut HashSet<usize>) {
+        match &f.kind {
+            FilterKind::Term(t) => {
+                let key = match &t.kind {
+                    TermKind::Search(s) => Some(&s.key),
+                    TermKind::Sql(s) => Some(&s.key),
+                    TermKind::FreeText(_) => None,
+                };
+                match key {
+                    Some(TermKey::Key(k)) => {
+                        out.insert(k.span.start as usize);
+                    }
+                    Some(TermKey::Call(c)) => call(c, out),
+                    None => {}
+                }
+            }
+            FilterKind::And(all) | FilterKind::Or(all) => all.iter().for_each(|f| filter(f, out)),
+            FilterKind::Not(inner) => filter(inner, out),
+        }
+    }
+    let clauses = match &statement.kind {
+        StatementKind::Select(select) => {
+            for item in &select.items {
+                expr(&item.expr, out);
+            }
+            &select.clauses
+        }
+        StatementKind::UpdateIssues(update) => &update.clauses,
+        StatementKind::ShowEvent(_) | StatementKind::Error => return,
+    };
+    for clause in [&clauses.where_, &clauses.having].into_iter().flatten() {
+        filter(&clause.filter, out);
+    }
+    if let Some(group) = &clauses.group_by {
+        for item in &group.items {
+            if let GroupItem::Expr(e) = item {
+                expr(e, out);
+            }
+        }
+    }
+    if let Some(order) = &clauses.order_by {
+        for key in &order.keys {
+            if let OrderTarget::Expr(e) = &key.target {
+                expr(e, out);
+            }
+        }
+    }
 }
 
 /// The protocol's relative encoding; a token that spans lines is split at each line end.
@@ -386,5 +472,29 @@ mod tests {
         // `environment` is a keyword elsewhere but a field before `:`.
         assert!(decoded.contains(&(1, 33, 11, PROPERTY)), "{decoded:?}");
         assert!(decoded.contains(&(1, 45, 10, STRING)), "{decoded:?}");
+    }
+
+    #[test]
+    fn a_keyword_spelt_field_in_the_tree_is_a_field() {
+        let text =
+            "SELECT environment, count() FROM errors GROUP BY environment ORDER BY environment";
+        let doc = Document::new(text, 1);
+        let analysis = Analysis::new(text, Settings::default());
+        let tokens = semantic_tokens(&doc, &analysis);
+        let mut ch = 0;
+        let decoded: Vec<(u32, u32)> = tokens
+            .iter()
+            .map(|t| {
+                ch += t.delta_start;
+                (ch, t.token_type)
+            })
+            .collect();
+        for start in [7, 49, 70] {
+            assert!(
+                decoded.contains(&(start, PROPERTY)),
+                "{start} in {decoded:?}"
+            );
+        }
+        assert!(decoded.contains(&(40, KEYWORD)), "GROUP: {decoded:?}");
     }
 }
