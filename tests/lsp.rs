@@ -605,3 +605,19 @@ fn requests_after_shutdown_are_refused() {
     client.notify("exit", Value::Null);
     assert_eq!(client.wait().code(), Some(0));
 }
+
+#[test]
+fn strict_in_initialization_options_makes_near_names_errors() {
+    let text = "SELECT count(), relase FROM errors";
+    let severity = |options: Value| {
+        let (mut client, _) = Client::start_with(options);
+        let diags = client.open(URI, text);
+        assert_eq!(diags.len(), 1, "{diags:?}");
+        assert_eq!(diags[0]["code"], "dql::semantic::near_name");
+        let severity = diags[0]["severity"].clone();
+        assert!(client.shutdown().success());
+        severity
+    };
+    assert_eq!(severity(Value::Null), 2);
+    assert_eq!(severity(json!({"strict": true})), 1);
+}

@@ -53,10 +53,15 @@ impl Client {
     /// Starts `dql lsp` and completes the initialize handshake; returns the client and the
     /// server's capabilities.
     pub(crate) fn start() -> (Client, Value) {
+        Client::start_with(Value::Null)
+    }
+
+    /// [`Client::start`] with `initializationOptions`.
+    pub(crate) fn start_with(options: Value) -> (Client, Value) {
         let mut client = Client::spawn();
         let result = client.request_ok(
             "initialize",
-            json!({"processId": null, "rootUri": null, "capabilities": {}}),
+            json!({"processId": null, "rootUri": null, "capabilities": {}, "initializationOptions": options}),
         );
         client.notify("initialized", json!({}));
         (client, result["capabilities"].clone())
