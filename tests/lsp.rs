@@ -607,7 +607,7 @@ fn requests_after_shutdown_are_refused() {
 }
 
 #[test]
-fn strict_in_initialization_options_makes_near_names_errors() {
+fn strict_setting_makes_near_names_errors() {
     let text = "SELECT count(), relase FROM errors";
     let severity = |options: Value| {
         let (mut client, _) = Client::start_with(options);
@@ -620,4 +620,14 @@ fn strict_in_initialization_options_makes_near_names_errors() {
     };
     assert_eq!(severity(Value::Null), 2);
     assert_eq!(severity(json!({"strict": true})), 1);
+
+    // Changed while documents are open: they are checked again.
+    let (mut client, _) = Client::start();
+    assert_eq!(client.open(URI, text)[0]["severity"], 2);
+    client.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"dql": {"strict": true}}}),
+    );
+    assert_eq!(client.diagnostics(URI, 1)[0]["severity"], 1);
+    assert!(client.shutdown().success());
 }

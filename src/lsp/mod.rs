@@ -305,7 +305,24 @@ impl Server {
                 self.docs.remove(p.text_document.uri.as_str());
                 vec![publish(p.text_document.uri, Vec::new(), None)]
             }
-            // initialized, $/cancelRequest (answers are immediate), configuration changes.
+            "workspace/didChangeConfiguration" => {
+                // `{"settings": {"dql": {"strict": true}}}` (or without the `dql` level).
+                let settings = n.params.get("settings");
+                let strict = settings
+                    .and_then(|s| s.get("dql").unwrap_or(s).get("strict"))
+                    .and_then(serde_json::Value::as_bool);
+                match strict {
+                    Some(strict) if strict != self.settings.strict => {
+                        self.settings.strict = strict;
+                        let open: Vec<Open> = self.docs.drain().map(|(_, o)| o).collect();
+                        open.into_iter()
+                            .flat_map(|o| self.analyse(o.uri, o.doc))
+                            .collect()
+                    }
+                    _ => Vec::new(),
+                }
+            }
+            // initialized, $/cancelRequest (answers are immediate), anything else.
             _ => Vec::new(),
         }
     }
