@@ -45,7 +45,7 @@ fn bench_change(c: &mut Criterion) {
     assert!((1000..1100).contains(&lines), "{lines} lines");
     let uri: Uri = "file:///bench.dql".parse().unwrap();
     let mut doc = Document::new(text, 1);
-    let first = Analysis::new(doc.text(), Settings::default());
+    let first = Analysis::new(doc.text(), &Settings::default());
     assert!(!first.diagnostics.is_empty(), "some diagnostics to convert");
     // Type a space in the middle of the file, then delete it: one change per iteration.
     let at = Position::new(500, 0);
@@ -67,7 +67,7 @@ fn bench_change(c: &mut Criterion) {
             version += 1;
             let change = if version % 2 == 0 { &insert } else { &delete };
             doc.apply_changes(std::slice::from_ref(change), version);
-            let analysis = Analysis::new(doc.text(), Settings::default());
+            let analysis = Analysis::new(doc.text(), &Settings::default());
             black_box(lsp_diagnostics(&doc, &uri, &analysis))
         })
     });

@@ -631,3 +631,23 @@ fn strict_setting_makes_near_names_errors() {
     assert_eq!(client.diagnostics(URI, 1)[0]["severity"], 1);
     assert!(client.shutdown().success());
 }
+
+#[test]
+fn params_from_the_settings_are_bound() {
+    let text = "SELECT count() FROM errors WHERE environment:$env";
+    let (mut client, _) = Client::start();
+    let diags = client.open(URI, text);
+    assert_eq!(
+        diags[0]["code"], "dql::semantic::unbound_param",
+        "as dql check says"
+    );
+    client.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"dql": {"params": {"env": "production"}}}}),
+    );
+    assert_eq!(client.diagnostics(URI, 1), Vec::<Value>::new());
+    assert!(client.shutdown().success());
+    let (mut client, _) = Client::start_with(json!({"params": {"env": "production"}}));
+    assert_eq!(client.open(URI, text), Vec::<Value>::new());
+    assert!(client.shutdown().success());
+}

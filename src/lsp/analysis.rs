@@ -9,10 +9,12 @@ use crate::syntax::{self, ast};
 use lsp_types as lsp;
 
 /// Settings that change what the checker reports.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default)]
 pub struct Settings {
     /// Near-name warnings become errors, as with `dql check --strict`.
     pub strict: bool,
+    /// Values of `$name` parameters, as with `dql check --param name=value`.
+    pub params: crate::semantic::Params,
 }
 
 /// A document's tree, tokens and diagnostics.
@@ -30,11 +32,12 @@ pub struct Analysis {
 
 impl Analysis {
     /// Parses, checks and lowers `text` as `dql check` does: the same stages, the same
-    /// catalog, no parameters bound, "now" from the clock.
-    pub fn new(text: &str, settings: Settings) -> Analysis {
+    /// catalog, the parameters of `settings` bound, "now" from the clock.
+    pub fn new(text: &str, settings: &Settings) -> Analysis {
         let source = Source::new("<document>", text);
         let mut options = crate::Options::new(jiff::Timestamp::now());
         options.strict = settings.strict;
+        options.params = settings.params.clone();
         // The catalog is the built-in one, as in `dql check`. When the live attribute cache
         // exists, the same catalog the CLI builds from it goes here (and its tag names into
         // completion, `completion::names`).

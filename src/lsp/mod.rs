@@ -159,12 +159,9 @@ impl Server {
                 ));
             }
             let init: lsp::InitializeParams = params(request)?;
-            self.settings.strict = init
-                .initialization_options
-                .as_ref()
-                .and_then(|o| o.get("strict"))
-                .and_then(serde_json::Value::as_bool)
-                .unwrap_or(false);
+            if let Some(options) = &init.initialization_options {
+                self.configure(options);
+            }
             self.initialized = true;
             return Ok(json(initialize_result()));
         }
@@ -306,30 +303,48 @@ impl Server {
                 vec![publish(p.text_document.uri, Vec::new(), None)]
             }
             "workspace/didChangeConfiguration" => {
-                // `{"settings": {"dql": {"strict": true}}}` (or without the `dql` level).
-                let settings = n.params.get("settings");
-                let strict = settings
-                    .and_then(|s| s.get("dql").unwrap_or(s).get("strict"))
-                    .and_then(serde_json::Value::as_bool);
-                match strict {
-                    Some(strict) if strict != self.settings.strict => {
-                        self.settings.strict = strict;
-                        let open: Vec<Open> = self.docs.drain().map(|(_, o)| o).collect();
-                        open.into_iter()
-                            .flat_map(|o| self.analyse(o.uri, o.doc))
-                            .collect()
-                    }
-                    _ => Vec::new(),
+                // `{"settings": {"dql": {…}}}` (or without the `dql` level).
+                let Some(settings) = n.params.get("settings") else {
+                    return Vec::new();
+                };
+                if !self.configure(settings.get("dql").unwrap_or(settings)) {
+                    return Vec::new();
                 }
+                let open: Vec<Open> = self.docs.drain().map(|(_, o)| o).collect();
+                open.into_iter()
+                    .flat_map(|o| self.analyse(o.uri, o.doc))
+                    .collect()
             }
             // initialized, $/cancelRequest (answers are immediate), anything else.
             _ => Vec::new(),
         }
     }
 
+    /// Takes `strict` (a boolean) and `params` (an object of strings) from `options`; returns
+    /// whether anything was given.
+    fn configure(&mut self, options: &serde_json::Value) -> bool {
+        let mut changed = false;
+        if let Some(strict) = options.get("strict").and_then(serde_json::Value::as_bool) {
+            self.settings.strict = strict;
+            changed = true;
+        }
+        if let Some(params) = options.get("params").and_then(serde_json::Value::as_object) {
+            self.settings.params = crate::semantic::Params::new();
+            for (name, value) in params {
+                if let Some(value) = value.as_str() {
+                    self.settings
+                        .params
+                        .bind(name.trim_start_matches('$'), value);
+                }
+            }
+            changed = true;
+        }
+        changed
+    }
+
     /// Analyses `doc`, keeps it, and publishes its diagnostics.
     fn analyse(&mut self, uri: lsp::Uri, doc: Document) -> Vec<Message> {
-        let analysis = Analysis::new(doc.text(), self.settings);
+        let analysis = Analysis::new(doc.text(), &self.settings);
         let diagnostics = lsp_diagnostics(&doc, &uri, &analysis);
         let message = publish(uri.clone(), diagnostics, Some(doc.version()));
         self.docs

@@ -449,7 +449,7 @@ mod tests {
     fn classifies_words_by_their_neighbours() {
         let text = "-- @name x\nSELECT count() FROM errors WHERE environment:production";
         let doc = Document::new(text, 1);
-        let analysis = Analysis::new(text, Settings::default());
+        let analysis = Analysis::new(text, &Settings::default());
         let tokens = semantic_tokens(&doc, &analysis);
         // Decode back to (line, char, len, type).
         let (mut line, mut ch) = (0, 0);
@@ -479,7 +479,7 @@ mod tests {
         let text =
             "SELECT environment, count() FROM errors GROUP BY environment ORDER BY environment";
         let doc = Document::new(text, 1);
-        let analysis = Analysis::new(text, Settings::default());
+        let analysis = Analysis::new(text, &Settings::default());
         let tokens = semantic_tokens(&doc, &analysis);
         let mut ch = 0;
         let decoded: Vec<(u32, u32)> = tokens
