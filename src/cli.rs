@@ -320,6 +320,8 @@ enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+    /// Speak the Language Server Protocol over stdin and stdout, for editors.
+    Lsp,
 }
 
 impl Command {
@@ -484,6 +486,7 @@ pub(crate) fn main() -> ExitCode {
             sentry,
         } => repl(&sentry.or(&cli.sentry), *format, events.as_ref()),
         Command::Completions { shell } => completions(*shell),
+        Command::Lsp => commands::lsp::run(),
     };
     ExitCode::from(code)
 }

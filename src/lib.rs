@@ -45,6 +45,8 @@ pub mod diagnostic;
 pub mod engine;
 pub mod format;
 pub mod lower;
+#[cfg(feature = "lsp")]
+pub mod lsp;
 pub mod migrate;
 mod pipeline;
 pub mod result;

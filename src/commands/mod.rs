@@ -6,6 +6,7 @@ pub(crate) mod catalog;
 pub(crate) mod check;
 pub(crate) mod compile;
 pub(crate) mod export;
+pub(crate) mod lsp;
 pub(crate) mod output;
 pub(crate) mod repl_backend;
 pub(crate) mod run;

@@ -1,0 +1,110 @@
+//! What the server knows about a document's text: its tree, its tokens and every diagnostic
+//! of the stages that need no network, exactly as `dql check` reports them.
+
+use super::document::Document;
+use super::lex::{self, Token};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::source::Source;
+use crate::syntax::{self, ast};
+use lsp_types as lsp;
+
+/// Settings that change what the checker reports.
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    /// Near-name warnings become errors, as with `dql check --strict`.
+    pub strict: bool,
+    /// Values of `$name` parameters, as with `dql check --param name=value`.
+    pub params: crate::semantic::Params,
+}
+
+/// A document's tree, tokens and diagnostics.
+#[derive(Debug, Clone)]
+pub struct Analysis {
+    /// The parsed file (always a tree, whatever the text).
+    pub(crate) file: ast::File,
+    /// The lexer's tokens, covering the text exactly.
+    pub(crate) tokens: Vec<Token>,
+    /// Whether parsing found an error (then nothing is reformatted, as with `dql fmt`).
+    pub(crate) syntax_errors: bool,
+    /// Every diagnostic of parsing, checking and lowering, in source order.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Analysis {
+    /// Parses, checks and lowers `text` as `dql check` does: the same stages, the same
+    /// catalog, the parameters of `settings` bound, "now" from the clock.
+    pub fn new(text: &str, settings: &Settings) -> Analysis {
+        let source = Source::new("<document>", text);
+        let mut options = crate::Options::new(jiff::Timestamp::now());
+        options.strict = settings.strict;
+        options.params = settings.params.clone();
+        // The catalog is the built-in one, as in `dql check`. When the live attribute cache
+        // exists, the same catalog the CLI builds from it goes here (and its tag names into
+        // completion, `completion::names`).
+        let compilation = crate::compile_source(&source, &options);
+        let parsed = syntax::parse(&source);
+        Analysis {
+            syntax_errors: parsed.diagnostics.iter().any(Diagnostic::is_error),
+            file: parsed.file,
+            tokens: lex::tokens(text),
+            diagnostics: compilation.diagnostics,
+        }
+    }
+}
+
+/// A dql diagnostic as the protocol's: the primary label's range, the code, the severity,
+/// the message with the help on a line after it (`help: …`), and the other labels as related
+/// information.
+pub fn to_lsp(doc: &Document, uri: &lsp::Uri, d: &Diagnostic) -> lsp::Diagnostic {
+    let span = d.span();
+    let severity = match d.severity {
+        Severity::Error => lsp::DiagnosticSeverity::ERROR,
+        Severity::Warning => lsp::DiagnosticSeverity::WARNING,
+        Severity::Advice => lsp::DiagnosticSeverity::INFORMATION,
+    };
+    let mut message = d.message.clone();
+    if let Some(help) = &d.help {
+        message.push_str("\nhelp: ");
+        message.push_str(help);
+    }
+    let related: Vec<lsp::DiagnosticRelatedInformation> = d
+        .labels
+        .iter()
+        .skip(1)
+        .map(|l| lsp::DiagnosticRelatedInformation {
+            location: lsp::Location::new(
+                uri.clone(),
+                doc.range(l.span.start as usize, l.span.end as usize),
+            ),
+            message: if l.text.is_empty() {
+                "here".to_owned()
+            } else {
+                l.text.clone()
+            },
+        })
+        .collect();
+    lsp::Diagnostic {
+        range: doc.range(span.start as usize, span.end as usize),
+        severity: Some(severity),
+        code: Some(lsp::NumberOrString::String(d.code.to_owned())),
+        code_description: None,
+        source: Some("dql".to_owned()),
+        message,
+        related_information: (!related.is_empty()).then_some(related),
+        tags: None,
+        data: None,
+    }
+}
+
+/// Every diagnostic of `analysis` in the protocol's form.
+pub fn lsp_diagnostics(
+    doc: &Document,
+    uri: &lsp::Uri,
+    analysis: &Analysis,
+) -> Vec<lsp::Diagnostic> {
+    analysis
+        .diagnostics
+        .iter()
+        .map(|d| to_lsp(doc, uri, d))
+        .collect()
+}

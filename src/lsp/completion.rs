@@ -1,0 +1,477 @@
+//! Completion: keywords by position, datasets after `FROM`, the fields and functions of the
+//! statement's dataset (types as detail), `$params` already used in the file, annotation keys.
+
+use super::analysis::Analysis;
+use super::document::Document;
+use super::lex::{Kind, Token};
+use crate::semantic::catalog::{Catalog, Dataset, DatasetKind, FunctionInfo, ResultType};
+use crate::semantic::types::FieldType;
+use lsp_types as lsp;
+use std::collections::BTreeSet;
+
+/// The statement around a byte offset, as tokens: from after the previous `;` to the next.
+pub(crate) struct Segment<'a> {
+    /// The tokens of the statement (spaces and comments included).
+    pub(crate) tokens: &'a [Token],
+}
+
+impl<'a> Segment<'a> {
+    /// The statement holding `offset`.
+    pub(crate) fn around(src: &str, tokens: &'a [Token], offset: usize) -> Segment<'a> {
+        let is_semi = |t: &Token| t.kind == Kind::Punct && t.text(src) == ";";
+        let start = tokens
+            .iter()
+            .rposition(|t| t.end <= offset && is_semi(t))
+            .map_or(0, |i| i + 1);
+        let end = tokens
+            .iter()
+            .skip(start)
+            .position(|t| t.start >= offset && is_semi(t))
+            .map_or(tokens.len(), |i| start + i);
+        Segment {
+            tokens: tokens.get(start..end).unwrap_or(&[]),
+        }
+    }
+
+    /// The dataset named after `FROM` (or `UPDATE`) in the statement, when the catalog has it.
+    pub(crate) fn dataset(&self, src: &str, catalog: &Catalog) -> Option<String> {
+        let words: Vec<&str> = self
+            .tokens
+            .iter()
+            .filter(|t| t.kind == Kind::Word)
+            .map(|t| t.text(src))
+            .collect();
+        words.windows(2).find_map(|pair| match pair {
+            [kw, name] if kw.eq_ignore_ascii_case("FROM") || kw.eq_ignore_ascii_case("UPDATE") => {
+                catalog.dataset(name).map(|d| d.name.clone())
+            }
+            _ => None,
+        })
+    }
+}
+
+/// The significant tokens (no spaces, no comments) of `tokens` that end at or before `offset`.
+fn significant_before(tokens: &[Token], offset: usize) -> Vec<&Token> {
+    tokens
+        .iter()
+        .filter(|t| t.end <= offset && !matches!(t.kind, Kind::Space | Kind::Comment))
+        .collect()
+}
+
+/// A type as shown to people: `duration (millisecond)`, `string`.
+pub(crate) fn type_name(ty: FieldType) -> String {
+    match ty.meta_unit() {
+        Some(unit) => format!("{} ({unit})", ty.meta_type()),
+        None => ty.meta_type().to_owned(),
+    }
+}
+
+/// `p95([column = transaction.duration]) → type of column`.
+pub(crate) fn signature(f: &FunctionInfo) -> String {
+    let args: Vec<String> = f
+        .args
+        .iter()
+        .map(|a| match (&a.default, a.optional) {
+            (Some(default), _) => format!("[{} = {default}]", a.name),
+            (None, true) => format!("[{}]", a.name),
+            (None, false) => a.name.clone(),
+        })
+        .collect();
+    let result = match f.result {
+        ResultType::Fixed(ty) => type_name(ty),
+        ResultType::SameAsArg(i) => match f.args.get(i) {
+            Some(arg) => format!("the type of {}", arg.name),
+            None => "the type of its argument".to_owned(),
+        },
+    };
+    format!("{}({}) → {result}", f.name, args.join(", "))
+}
+
+/// What a dataset is, in a few words.
+pub(crate) fn dataset_detail(d: &Dataset) -> String {
+    let kind = if d.kind == DatasetKind::Issues {
+        "issues"
+    } else {
+        "events dataset"
+    };
+    if d.checked {
+        kind.to_owned()
+    } else {
+        format!("{kind} (names not checked)")
+    }
+}
+
+/// The clause keywords a statement may go on with, given the words it already has.
+const CLAUSES: &[&str] = &[
+    "FROM",
+    "WHERE",
+    "GROUP BY",
+    "HAVING",
+    "ORDER BY",
+    "LIMIT",
+    "SINCE",
+    "UNTIL",
+    "PROJECT",
+    "ENVIRONMENT",
+    "INTERVAL",
+];
+
+/// Words inside a filter.
+const FILTER_WORDS: &[&str] = &[
+    "AND",
+    "OR",
+    "NOT",
+    "IN",
+    "LIKE",
+    "BETWEEN",
+    "IS NULL",
+    "IS NOT NULL",
+];
+
+/// Completions at `position`.
+pub(crate) fn complete(
+    doc: &Document,
+    analysis: &Analysis,
+    position: lsp::Position,
+) -> Vec<lsp::CompletionItem> {
+    let src = doc.text();
+    let offset = doc.offset(position);
+    let tokens = &analysis.tokens;
+    let catalog = Catalog::builtin();
+
+    // Inside a comment: annotation keys after `-- @`, nothing else.
+    if let Some(t) = tokens
+        .iter()
+        .find(|t| t.start < offset && offset <= t.end && t.kind == Kind::Comment)
+    {
+        let before = src.get(t.start..offset).unwrap_or("");
+        let rest = before.trim_start_matches('-').trim_start();
+        if t.text(src).starts_with("--") && rest.starts_with('@') && !rest.contains(' ') {
+            let start = offset - (rest.len() - 1);
+            return ["name", "description"]
+                .iter()
+                .map(|k| {
+                    item(
+                        doc,
+                        k,
+                        lsp::CompletionItemKind::PROPERTY,
+                        None,
+                        (start, offset),
+                        k,
+                    )
+                })
+                .filter(|i| i.label.starts_with(rest.get(1..).unwrap_or("")))
+                .collect();
+        }
+        return Vec::new();
+    }
+    if tokens
+        .iter()
+        .any(|t| t.start < offset && offset < t.end && t.kind == Kind::String)
+    {
+        return Vec::new();
+    }
+
+    // The word being typed: name characters, or a `$param`.
+    let (start, prefix) = match tokens.iter().find(|t| {
+        t.start < offset
+            && offset <= t.end
+            && matches!(t.kind, Kind::Word | Kind::Param | Kind::Number)
+    }) {
+        Some(t) => (t.start, src.get(t.start..offset).unwrap_or("")),
+        None => (offset, ""),
+    };
+    let at = (start, offset);
+    let segment = Segment::around(src, tokens, offset);
+    let before = significant_before(segment.tokens, start);
+    let prev = before.last().map(|t| t.text(src).to_ascii_uppercase());
+    let words: BTreeSet<String> = segment
+        .tokens
+        .iter()
+        .filter(|t| t.kind == Kind::Word)
+        .map(|t| t.text(src).to_ascii_uppercase())
+        .collect();
+    let lower_case = !prefix.is_empty() && !prefix.chars().any(|c| c.is_ascii_uppercase());
+    let keyword = |k: &str| {
+        let text = if lower_case {
+            k.to_ascii_lowercase()
+        } else {
+            k.to_owned()
+        };
+        item(
+            doc,
+            &text,
+            lsp::CompletionItemKind::KEYWORD,
+            None,
+            at,
+            &text,
+        )
+    };
+
+    let mut out: Vec<lsp::CompletionItem> = Vec::new();
+    if prefix.starts_with('$') {
+        out.extend(params(src, tokens).into_iter().map(|p| {
+            item(
+                doc,
+                &p,
+                lsp::CompletionItemKind::VARIABLE,
+                Some("parameter"),
+                at,
+                &p,
+            )
+        }));
+    } else {
+        match prev.as_deref() {
+            None => out.extend(["SELECT", "SHOW EVENT", "UPDATE issues SET"].map(keyword)),
+            Some("FROM") => out.extend(catalog.datasets().iter().map(|d| {
+                let detail = dataset_detail(d);
+                item(
+                    doc,
+                    &d.name,
+                    lsp::CompletionItemKind::MODULE,
+                    Some(&detail),
+                    at,
+                    &d.name,
+                )
+            })),
+            Some("UPDATE") => out.push(keyword("issues")),
+            Some("SHOW") => out.push(keyword("EVENT")),
+            Some("GROUP" | "ORDER") => out.push(keyword("BY")),
+            Some("LIMIT" | "SINCE" | "UNTIL" | "INTERVAL" | "PROJECT" | "ENVIRONMENT") => {}
+            Some(_) => {
+                let clause = before
+                    .iter()
+                    .rev()
+                    .map(|t| t.text(src).to_ascii_uppercase())
+                    .find(|w| {
+                        matches!(
+                            w.as_str(),
+                            "SELECT"
+                                | "FROM"
+                                | "WHERE"
+                                | "GROUP"
+                                | "HAVING"
+                                | "ORDER"
+                                | "LIMIT"
+                                | "SINCE"
+                                | "UNTIL"
+                                | "PROJECT"
+                                | "ENVIRONMENT"
+                                | "INTERVAL"
+                                | "SET"
+                        )
+                    });
+                let dataset = segment.dataset(src, catalog);
+                let names = !matches!(
+                    clause.as_deref(),
+                    Some(
+                        "FROM"
+                            | "LIMIT"
+                            | "SINCE"
+                            | "UNTIL"
+                            | "INTERVAL"
+                            | "PROJECT"
+                            | "ENVIRONMENT"
+                    )
+                );
+                if clause.as_deref() == Some("SET") {
+                    // `UPDATE issues SET key = value, …`: the keys an update may set.
+                    out.extend(catalog.issue_update_keys().map(|k| {
+                        let detail = if k.values.is_empty() {
+                            type_name(k.ty)
+                        } else {
+                            k.values.join(" | ")
+                        };
+                        item(
+                            doc,
+                            &k.name,
+                            lsp::CompletionItemKind::FIELD,
+                            Some(&detail),
+                            at,
+                            &k.name,
+                        )
+                    }));
+                    out.push(keyword("WHERE"));
+                    return retain_prefix(out, prefix);
+                }
+                if names {
+                    out.extend(fields(doc, catalog, dataset.as_deref(), at));
+                    out.extend(functions(doc, catalog, dataset.as_deref(), at));
+                    // The statement's aliases, for HAVING and ORDER BY.
+                    out.extend(aliases(src, segment.tokens).into_iter().map(|a| {
+                        item(
+                            doc,
+                            &a,
+                            lsp::CompletionItemKind::VARIABLE,
+                            Some("alias"),
+                            at,
+                            &a,
+                        )
+                    }));
+                }
+                match clause.as_deref() {
+                    Some("SELECT") if prev.as_deref() == Some("SELECT") => {
+                        out.push(keyword("DISTINCT"));
+                    }
+                    Some("SELECT") => out.push(keyword("AS")),
+                    Some("WHERE" | "HAVING") => out.extend(FILTER_WORDS.iter().map(|k| keyword(k))),
+                    Some("ORDER") => out.extend(["ASC", "DESC"].map(keyword)),
+                    _ => {}
+                }
+                for clause in CLAUSES {
+                    let first = clause.split(' ').next().unwrap_or(clause);
+                    let fits = match first {
+                        "UNTIL" => words.contains("SINCE"),
+                        _ => true,
+                    };
+                    if fits && !words.contains(first) {
+                        out.push(keyword(clause));
+                    }
+                }
+                if names {
+                    out.extend(params(src, tokens).into_iter().map(|p| {
+                        item(
+                            doc,
+                            &p,
+                            lsp::CompletionItemKind::VARIABLE,
+                            Some("parameter"),
+                            at,
+                            &p,
+                        )
+                    }));
+                }
+            }
+        }
+    }
+    retain_prefix(out, prefix)
+}
+
+/// The items whose label starts with `prefix`, ignoring case.
+fn retain_prefix(mut items: Vec<lsp::CompletionItem>, prefix: &str) -> Vec<lsp::CompletionItem> {
+    let lower = prefix.to_lowercase();
+    items.retain(|i| i.label.to_lowercase().starts_with(&lower));
+    items
+}
+
+/// The names given with `AS` in a statement.
+fn aliases(src: &str, tokens: &[Token]) -> Vec<String> {
+    let words: Vec<&Token> = tokens
+        .iter()
+        .filter(|t| !matches!(t.kind, Kind::Space | Kind::Comment))
+        .collect();
+    let mut out: Vec<String> = Vec::new();
+    for pair in words.windows(2) {
+        if let [kw, name] = pair
+            && kw.text(src).eq_ignore_ascii_case("AS")
+            && name.kind == Kind::Word
+            && !out.iter().any(|a| a == name.text(src))
+        {
+            out.push(name.text(src).to_owned());
+        }
+    }
+    out
+}
+
+/// The fields of `dataset` (every dataset's when none is known), with their types.
+fn fields(
+    doc: &Document,
+    catalog: &Catalog,
+    dataset: Option<&str>,
+    at: (usize, usize),
+) -> Vec<lsp::CompletionItem> {
+    let datasets: Vec<&str> = match dataset {
+        Some(d) => vec![d],
+        None => catalog.dataset_names(),
+    };
+    let mut seen = BTreeSet::new();
+    let mut out = Vec::new();
+    for d in datasets {
+        for name in catalog.field_names(d) {
+            if !seen.insert(name.to_owned()) {
+                continue;
+            }
+            let detail = catalog.field(d, name).map(|f| {
+                let ty = type_name(f.ty);
+                if f.array {
+                    format!("array of {ty}")
+                } else {
+                    ty
+                }
+            });
+            out.push(item(
+                doc,
+                name,
+                lsp::CompletionItemKind::FIELD,
+                detail.as_deref(),
+                at,
+                name,
+            ));
+        }
+    }
+    // Tag and attribute names from the live attribute cache join these when it exists.
+    out
+}
+
+/// The functions `dataset` has (all when none is known), with their signatures.
+fn functions(
+    doc: &Document,
+    catalog: &Catalog,
+    dataset: Option<&str>,
+    at: (usize, usize),
+) -> Vec<lsp::CompletionItem> {
+    catalog
+        .functions()
+        .filter(|f| dataset.is_none_or(|d| f.in_dataset(d)))
+        .map(|f| {
+            let insert = if f.max_args() == 0 {
+                format!("{}()", f.name)
+            } else {
+                format!("{}(", f.name)
+            };
+            item(
+                doc,
+                &f.name,
+                lsp::CompletionItemKind::FUNCTION,
+                Some(&signature(f)),
+                at,
+                &insert,
+            )
+        })
+        .collect()
+}
+
+/// Every distinct `$param` of the file, in order of first use.
+pub(crate) fn params(src: &str, tokens: &[Token]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for t in tokens
+        .iter()
+        .filter(|t| t.kind == Kind::Param && t.end - t.start > 1)
+    {
+        let text = t.text(src).to_owned();
+        if !out.contains(&text) {
+            out.push(text);
+        }
+    }
+    out
+}
+
+fn item(
+    doc: &Document,
+    label: &str,
+    kind: lsp::CompletionItemKind,
+    detail: Option<&str>,
+    (start, end): (usize, usize),
+    insert: &str,
+) -> lsp::CompletionItem {
+    lsp::CompletionItem {
+        label: label.to_owned(),
+        kind: Some(kind),
+        detail: detail.map(str::to_owned),
+        filter_text: Some(label.to_owned()),
+        text_edit: Some(lsp::CompletionTextEdit::Edit(lsp::TextEdit::new(
+            doc.range(start, end),
+            insert.to_owned(),
+        ))),
+        ..lsp::CompletionItem::default()
+    }
+}
