@@ -173,6 +173,8 @@ enum CatalogCommand {
         /// Only this dataset (`spans`, `logs`, `tracemetrics`).
         #[arg(long)]
         dataset: Option<String>,
+        #[command(flatten)]
+        sentry: SentryFlags,
     },
     /// List a dataset's fields, functions (with signatures) and cached attributes.
     Show {
@@ -181,6 +183,9 @@ enum CatalogCommand {
         /// Only names containing this text.
         #[arg(long)]
         grep: Option<String>,
+        /// The organization whose cached attributes are listed.
+        #[arg(long, value_name = "ORG")]
+        org: Option<String>,
     },
 }
 
@@ -325,6 +330,19 @@ enum Command {
 }
 
 impl Command {
+    /// The Sentry flags given after the command, for the commands that take them.
+    fn sentry_flags(&self) -> Option<&SentryFlags> {
+        match self {
+            Command::Compile { sentry, .. }
+            | Command::Run { sentry, .. }
+            | Command::Export { sentry, .. }
+            | Command::Config { sentry }
+            | Command::Repl { sentry, .. }
+            | Command::Catalog(CatalogCommand::Pull { sentry, .. }) => Some(sentry),
+            _ => None,
+        }
+    }
+
     /// `dql run` with its defaults, for `dql -c QUERY` or queries piped into `dql`.
     fn run_with_defaults(execute: Option<String>, piped: Option<String>) -> Command {
         Command::Run {
@@ -393,7 +411,11 @@ pub(crate) fn main() -> ExitCode {
             return ExitCode::from(exit::USAGE);
         }
     };
-    let resolved = cli.sentry.resolve().ok();
+    // The Sentry flags given after the command win over those given before it.
+    let sentry = command
+        .sentry_flags()
+        .map_or_else(|| cli.sentry.or(&cli.sentry), |s| s.or(&cli.sentry));
+    let resolved = sentry.resolve().ok();
     let url = resolved.as_ref().map(|c| c.url.value.clone());
     let org = resolved.and_then(|c| c.org.map(|o| o.value));
     commands::set_sentry_url(url.as_deref().unwrap_or("https://sentry.io"));
@@ -405,12 +427,18 @@ pub(crate) fn main() -> ExitCode {
             write,
         } => fmt(files, *check, *write),
         Command::Migrate { file, check } => migrate(file, *check),
-        Command::Catalog(CatalogCommand::Pull { dataset }) => {
-            commands::catalog::pull(dataset.as_deref(), cli.sentry.resolve())
+        Command::Catalog(CatalogCommand::Pull { dataset, .. }) => {
+            commands::catalog::pull(dataset.as_deref(), sentry.resolve())
         }
-        Command::Catalog(CatalogCommand::Show { dataset, grep }) => {
-            commands::catalog::show(dataset.as_deref(), grep.as_deref(), org.as_deref())
-        }
+        Command::Catalog(CatalogCommand::Show {
+            dataset,
+            grep,
+            org: shown,
+        }) => commands::catalog::show(
+            dataset.as_deref(),
+            grep.as_deref(),
+            shown.as_deref().or(org.as_deref()),
+        ),
         Command::Check {
             query,
             message_format,

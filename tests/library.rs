@@ -84,7 +84,7 @@ fn run_local_reports_the_statements_it_could_not_run() {
     .unwrap();
     let text = "-- @name ok\nSELECT count() AS n FROM errors SINCE 30d;\n\
                 SELECT nope() FROM errors;\n\
-                SELECT count() FROM spans SINCE 30d;\n";
+                SELECT issue, count() FROM errors GROUP BY issue SINCE 30d;\n";
     let run = dql::run_local(text, &events, &dql::Options::new(now())).unwrap();
     assert_eq!(run.results.len(), 1);
     let (statement, result) = &run.results[0];
@@ -104,5 +104,5 @@ fn run_local_reports_the_statements_it_could_not_run() {
         "{codes:?}"
     );
     let rendered = run.diagnostics().render(false, 80);
-    assert!(rendered.contains("spans"), "{rendered}");
+    assert!(rendered.contains("issue"), "{rendered}");
 }

@@ -159,10 +159,9 @@ fn positions_are_utf16_code_units_with_multibyte_text() {
     let diags = client.open(URI, text);
     let near = diags
         .iter()
-        .find(|d| d["range"]["start"]["character"] != 0)
+        .find(|d| d["code"] == "dql::semantic::near_name")
         .unwrap_or_else(|| panic!("{diags:?}"));
     let start = text.find("transaction.duraton").unwrap();
-    assert_eq!(near["code"], "dql::semantic::near_name");
     assert_eq!(
         near["range"],
         range(text, start, start + "transaction.duraton".len())
@@ -205,7 +204,7 @@ fn completion_offers_what_fits_the_position() {
 
     // After FROM: datasets.
     let items = client.request_ok("textDocument/completion", at(1, 33));
-    assert_eq!(labels(&items), ["transactions"]);
+    assert_eq!(labels(&items), ["tracemetrics", "transactions"]);
     assert_eq!(
         item(&items, "transactions")["textEdit"]["range"],
         json!({"start": {"line": 1, "character": 31}, "end": {"line": 1, "character": 33}})
@@ -649,5 +648,19 @@ fn params_from_the_settings_are_bound() {
     assert!(client.shutdown().success());
     let (mut client, _) = Client::start_with(json!({"params": {"env": "production"}}));
     assert_eq!(client.open(URI, text), Vec::<Value>::new());
+    assert!(client.shutdown().success());
+}
+
+#[test]
+fn on_sentry_io_the_deprecated_datasets_warn_as_dql_check_does() {
+    let mut client = Client::spawn_at("https://sentry.io");
+    client.request_ok(
+        "initialize",
+        json!({"processId": null, "rootUri": null, "capabilities": {}}),
+    );
+    client.notify("initialized", json!({}));
+    let diags = client.open(URI, "SELECT count() FROM transactions SINCE 1d;\n");
+    let codes: Vec<&str> = diags.iter().filter_map(|d| d["code"].as_str()).collect();
+    assert_eq!(codes, ["dql::migrate::deprecated_dataset"], "{diags:?}");
     assert!(client.shutdown().success());
 }

@@ -24,6 +24,7 @@ fn check(uri: &str, text: &str) -> Vec<Value> {
     let mut child = Command::new(env!("CARGO_BIN_EXE_dql"))
         .args(["check", "--message-format", "json", "-"])
         .env_clear()
+        .env("SENTRY_URL", lsp_client::SENTRY_URL)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())

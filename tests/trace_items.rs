@@ -183,10 +183,10 @@ fn typed_attributes_on_trace_items() {
         codes("SELECT avg(tags[region,string]) FROM spans"),
         ["dql::semantic::bad_argument"]
     );
-    // Outside the trace-item datasets a typed boolean is the browser-only form.
+    // Outside the trace-item datasets tags have no type: refused, with the plain form as fix.
     assert_eq!(
         codes("SELECT tags[cached,boolean] FROM errors"),
-        ["dql::semantic::browser_only_syntax"]
+        ["dql::semantic::typed_tag_unsupported"]
     );
 }
 

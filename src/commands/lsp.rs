@@ -6,7 +6,12 @@
 
 /// Runs the server until `exit`; the status is 0 after `shutdown`, 1 otherwise.
 pub(crate) fn run() -> u8 {
-    match dql::lsp::stdio() {
+    let settings = dql::lsp::Settings {
+        catalog: Some(super::catalog::catalog()),
+        deprecated_datasets: super::sentry_io(),
+        ..dql::lsp::Settings::default()
+    };
+    match dql::lsp::stdio_with(settings) {
         Ok(dql::lsp::Ending::Clean) => 0,
         Ok(dql::lsp::Ending::Abrupt) => 1,
         Err(e) => {

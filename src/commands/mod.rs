@@ -89,6 +89,14 @@ pub(crate) fn warn_unused_params(
 }
 
 /// A statement's name for messages: "`@name` (line N)" or "line N".
+/// With several statements, names the one whose failure is reported next (with one, the
+/// diagnostic's own label says where).
+pub(crate) fn say_which_failed(source: &Source, compiled: &dql::Compiled, n_statements: usize) {
+    if n_statements > 1 {
+        eprintln!("error: {} failed:", statement_label(source, compiled));
+    }
+}
+
 pub(crate) fn statement_label(source: &Source, compiled: &dql::Compiled) -> String {
     let (line, _) = source.line_col(compiled.checked.span.start as usize);
     match &compiled.checked.name {
@@ -309,6 +317,12 @@ pub(crate) fn set_sentry_url(url: &str) {
         .to_ascii_lowercase();
     let sentry_io = host == "sentry.io" || host.ends_with(".sentry.io");
     SENTRY_IO.store(sentry_io, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// Whether the configured Sentry is sentry.io (where `transactions` and `discover` are
+/// deprecated).
+pub(crate) fn sentry_io() -> bool {
+    SENTRY_IO.load(std::sync::atomic::Ordering::Relaxed)
 }
 
 /// [`dql::compile_source`], plus the deprecated-dataset warnings when the Sentry is sentry.io.

@@ -153,10 +153,7 @@ pub(crate) fn run(args: &Args<'_>, config: Result<Config, ClientError>) -> u8 {
             }
             let failed = match failure {
                 Failure::Client(e) => {
-                    eprintln!(
-                        "error: {} failed:",
-                        super::statement_label(&source, compiled)
-                    );
+                    super::say_which_failed(&source, compiled, chosen.len());
                     report_request_error(e, &source, compiled)
                 }
                 Failure::Io(e) => {

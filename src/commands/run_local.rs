@@ -69,18 +69,12 @@ pub(crate) fn run(
                 let _ = sink.abort();
                 drop(sink);
                 let _ = destination.finish();
-                eprintln!(
-                    "error: {} failed:",
-                    super::statement_label(source, compiled)
-                );
+                super::say_which_failed(source, compiled, chosen.len());
                 super::print_report(&e);
                 return exit::USAGE;
             }
             Err(RunError::Query(diagnostics)) => {
-                eprintln!(
-                    "error: {} failed:",
-                    super::statement_label(source, compiled)
-                );
+                super::say_which_failed(source, compiled, chosen.len());
                 print_diagnostics(source, &diagnostics);
                 if !args.keep_going {
                     let _ = sink.abort();

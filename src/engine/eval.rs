@@ -429,6 +429,9 @@ impl Resolver for WhereResolver<'_> {
     fn field(&mut self, name: &str, _span: Span) -> Result<Slot, Unsupported> {
         Ok(Slot::Field(self.builder.field(name)))
     }
+    fn searches_message(&self) -> bool {
+        !self.builder.dataset.as_deref().is_some_and(flat_dataset)
+    }
     fn aggregate(&mut self, key: &AggregateKey, span: Span) -> Result<Slot, Unsupported> {
         Err(Unsupported {
             what: format!("the aggregate condition on `{key}` in a raw-events query"),

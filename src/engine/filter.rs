@@ -96,6 +96,11 @@ pub(crate) trait Resolver {
         key: &crate::semantic::typed::AggregateKey,
         span: crate::span::Span,
     ) -> Result<Slot, Unsupported>;
+    /// Whether `message:x` is Sentry's message search (errors and transactions), not a filter
+    /// on an attribute called `message` (on spans an alias of the description).
+    fn searches_message(&self) -> bool {
+        true
+    }
 }
 
 /// The projection name of a filter key (`tags[x,number]` keeps its type).
@@ -174,6 +179,7 @@ fn compile_term(
         FilterKey::Field(key) => {
             let name = key_name(key).map_err(|what| unsupported(term, what))?;
             if name == "message"
+                && resolver.searches_message()
                 && matches!(term.kind, TypedKind::Text { .. } | TypedKind::TextIn { .. })
             {
                 searches_message = true;

@@ -27,12 +27,12 @@ pub(crate) fn formatted(text: &str, analysis: &Analysis) -> Option<String> {
     if !fixes.is_empty()
         && let Some(fixed) = apply(text, &fixes)
     {
-        let reparsed = syntax::parse(&Source::new("<document>", fixed));
+        let reparsed = syntax::parse(&Source::new("<document>", fixed.as_str()));
         if !reparsed.diagnostics.iter().any(Diagnostic::is_error) {
-            return Some(reparsed.file.to_string());
+            return Some(syntax::format(&reparsed.file, &fixed));
         }
     }
-    Some(analysis.file.to_string())
+    Some(syntax::format(&analysis.file, text))
 }
 
 /// `text` with `fixes` applied, when they do not overlap and all fall on the text.

@@ -15,6 +15,12 @@ pub struct Settings {
     pub strict: bool,
     /// Values of `$name` parameters, as with `dql check --param name=value`.
     pub params: crate::semantic::Params,
+    /// The catalog names are checked against (the built-in one when `None`); `dql lsp` gives
+    /// the one `dql check` uses, with the organization's cached attributes.
+    pub catalog: Option<&'static crate::semantic::Catalog>,
+    /// Warn on the datasets sentry.io has deprecated, as `dql check` does when the configured
+    /// Sentry is sentry.io (`dql::migrate::deprecation_warnings`).
+    pub deprecated_datasets: bool,
 }
 
 /// A document's tree, tokens and diagnostics.
@@ -38,10 +44,18 @@ impl Analysis {
         let mut options = crate::Options::new(jiff::Timestamp::now());
         options.strict = settings.strict;
         options.params = settings.params.clone();
-        // The catalog is the built-in one, as in `dql check`. When the live attribute cache
-        // exists, the same catalog the CLI builds from it goes here (and its tag names into
-        // completion, `completion::names`).
-        let compilation = crate::compile_source(&source, &options);
+        let catalog = settings
+            .catalog
+            .unwrap_or_else(|| crate::semantic::Catalog::builtin());
+        let mut compilation = crate::compile_source_with(&source, &options, catalog);
+        if settings.deprecated_datasets {
+            compilation
+                .diagnostics
+                .extend(crate::migrate::deprecation_warnings(&source, catalog));
+            compilation
+                .diagnostics
+                .sort_by_key(|d| (d.span().start, d.span().end));
+        }
         let parsed = syntax::parse(&source);
         Analysis {
             syntax_errors: parsed.diagnostics.iter().any(Diagnostic::is_error),

@@ -46,14 +46,32 @@ pub enum Ending {
 
 /// Serves the protocol over stdin and stdout until `exit` or the end of input.
 pub fn stdio() -> io::Result<Ending> {
+    stdio_with(Settings::default())
+}
+
+/// [`stdio`] starting from `settings` (the client's `initializationOptions` and
+/// configuration still change `strict` and `params`).
+pub fn stdio_with(settings: Settings) -> io::Result<Ending> {
     let stdin = io::stdin();
     let stdout = io::stdout();
-    serve(&mut stdin.lock(), &mut stdout.lock())
+    serve_with(&mut stdin.lock(), &mut stdout.lock(), settings)
 }
 
 /// Serves the protocol over `input` and `output` until `exit` or the end of input.
 pub fn serve(input: &mut impl BufRead, output: &mut impl Write) -> io::Result<Ending> {
-    let mut server = Server::default();
+    serve_with(input, output, Settings::default())
+}
+
+/// [`serve`] starting from `settings`.
+pub fn serve_with(
+    input: &mut impl BufRead,
+    output: &mut impl Write,
+    settings: Settings,
+) -> io::Result<Ending> {
+    let mut server = Server {
+        settings,
+        ..Server::default()
+    };
     loop {
         match transport::read(input)? {
             Incoming::Eof => return Ok(Ending::Abrupt),

@@ -896,7 +896,7 @@ mod tests {
         assert_eq!(run(&mut s, ".last"), "customer,count()\nacme,3\n");
         assert_eq!(
             run(&mut s, ".last json"),
-            "{\"data\":[\n{\"customer\":\"acme\",\"count()\":3}\n],\"meta\":{\"fields\":{},\"units\":{}}}\n"
+            "[\n{\"name\":null,\"data\":[\n{\"customer\":\"acme\",\"count()\":3}\n],\"meta\":{\"fields\":{},\"units\":{}}}\n]\n"
         );
         assert!(run(&mut s, ".last yaml").starts_with("error: unknown output format"));
         let _ = std::fs::remove_dir_all(&dir);

@@ -8,6 +8,10 @@ use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
 use std::time::{Duration, Instant};
 
 /// Longest a single answer may take before the test fails as hung (a guard, not a measurement).
+/// The Sentry the test servers are configured for: a self-hosted one, where `transactions`
+/// is not deprecated, so that the protocol tests see only the diagnostics they are about.
+pub(crate) const SENTRY_URL: &str = "https://sentry.example.com";
+
 const HANG_GUARD: Duration = Duration::from_secs(30);
 
 /// A running `dql lsp` and the messages it sent that nobody has read yet.
@@ -22,10 +26,17 @@ pub(crate) struct Client {
 
 impl Client {
     /// Starts `dql lsp` (not yet initialized).
+    /// `dql lsp` with a clean environment and Sentry at [`SENTRY_URL`].
     pub(crate) fn spawn() -> Client {
+        Client::spawn_at(SENTRY_URL)
+    }
+
+    /// `dql lsp` with a clean environment and Sentry at `url`.
+    pub(crate) fn spawn_at(url: &str) -> Client {
         let mut child = Command::new(env!("CARGO_BIN_EXE_dql"))
             .arg("lsp")
             .env_clear()
+            .env("SENTRY_URL", url)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -52,6 +63,7 @@ impl Client {
 
     /// Starts `dql lsp` and completes the initialize handshake; returns the client and the
     /// server's capabilities.
+    /// A server that is initialized, on a clean environment with Sentry at [`SENTRY_URL`].
     pub(crate) fn start() -> (Client, Value) {
         Client::start_with(Value::Null)
     }
