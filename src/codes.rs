@@ -39,6 +39,7 @@ pub fn compile_codes() -> Vec<CodeInfo> {
 pub fn runtime_codes() -> Vec<CodeInfo> {
     let mut all: Vec<CodeInfo> = infos(crate::format::codes::FormatCode::ALL)
         .chain(infos(crate::migrate::MigrateCode::ALL))
+        .chain(infos(crate::saved::SavedCode::ALL))
         .chain(infos(crate::semantic::catalog::LiveCatalogCode::ALL))
         .collect();
     #[cfg(feature = "local")]

@@ -50,6 +50,7 @@ pub mod lsp;
 pub mod migrate;
 mod pipeline;
 pub mod result;
+pub mod saved;
 pub mod semantic;
 pub mod source;
 pub mod span;

@@ -5,6 +5,9 @@ use crate::diagnostic::Diagnostic;
 use crate::span::Span;
 use crate::syntax::ast::File;
 
+/// The annotation keys dql reads.
+const KNOWN: [&str; 5] = ["name", "description", "id", "source", "saved"];
+
 /// Checks every statement's annotations across the file.
 pub(crate) fn check(file: &File) -> Vec<Diagnostic> {
     let mut out = Vec::new();
@@ -44,7 +47,8 @@ pub(crate) fn check(file: &File) -> Vec<Diagnostic> {
                         names.insert(name, annotation.value.span);
                     }
                 }
-                "description" => {}
+                // `dql pull` writes `@id`, `@source` and `@saved` (src/saved/).
+                "description" | "id" | "source" | "saved" => {}
                 other => out.push(
                     Diagnostic::warning(
                         SemanticCode::UnknownAnnotation,
@@ -52,11 +56,8 @@ pub(crate) fn check(file: &File) -> Vec<Diagnostic> {
                         format!("unknown annotation `@{other}`"),
                     )
                     .label("ignored")
-                    .help(super::suggest::closest_list(other, ["name", "description"]))
-                    .fix_opt(
-                        annotation.key.span,
-                        super::suggest::suggest(other, ["name", "description"]),
-                    ),
+                    .help(super::suggest::closest_list(other, KNOWN))
+                    .fix_opt(annotation.key.span, super::suggest::suggest(other, KNOWN)),
                 ),
             }
         }

@@ -1,0 +1,250 @@
+//! Saved queries as code: Sentry's Discover saved queries as `.dql` statements and back.
+//!
+//! - [`decompile`] turns a saved query, as Sentry's API returns it, into one checked DQL
+//!   statement printed by the canonical printer, with `-- @name`, `-- @description`, `-- @id`
+//!   and `-- @source` annotations. What DQL cannot express (the chart settings `yAxis`,
+//!   `display`, `interval`, `topEvents`, column `widths`, legacy attributes, or a filter dql
+//!   would read differently) is kept verbatim in a `-- @saved {…}` annotation and reported:
+//!   nothing is dropped.
+//! - [`saved_queries`] is the inverse: the statements of a `.dql` file as saved-query bodies,
+//!   or the reason a statement cannot be one (UPDATE, SHOW EVENT, LIMIT, …).
+//! - [`Meaning`] is what a saved query means (same columns, same search terms, same sort, same
+//!   range, …); [`Meaning::changes`] lists the differences between two in DQL terms.
+//!
+//! The shapes are Sentry's: the request body of `DiscoverSavedQuerySerializer`
+//! (getsentry/sentry `src/sentry/discover/endpoints/serializers.py`: `name`, `projects`,
+//! `queryDataset`, `start`, `end`, `range`, `fields`, `orderby`, `environment`, `query`,
+//! `widths`, `yAxis`, `display`, `topEvents`, `interval`, `version`), and the response of
+//! `src/sentry/api/serializers/models/discoversavedquery.py` (the stored attributes plus `id`,
+//! `version`, `dateCreated`, `dateUpdated`, `createdBy`, …; `projects: [-1]` for "all
+//! projects"). No I/O happens here.
+
+mod compile;
+mod decompile;
+mod meaning;
+
+pub use compile::{FileQuery, SavedFile, saved_queries};
+pub use decompile::{Decompiled, decompile, slug};
+pub use meaning::{Change, Meaning};
+
+crate::codes! {
+    /// Codes of `dql::saved::*`: statements that cannot be saved queries, and what the
+    /// decompiler keeps verbatim.
+    pub enum SavedCode in "saved" {
+        /// `UPDATE issues …` or `SHOW EVENT …` pushed as a saved query
+        NotASavedQuery = "not_a_saved_query" : "the statement cannot be a saved query (UPDATE, SHOW EVENT, FROM issues)",
+        /// a file of several statements, one without `-- @name`, pushed
+        Unnamed = "unnamed" : "a file of several statements has one without `-- @name`, so it cannot be told apart on the server",
+        /// `SELECT count() FROM errors LIMIT 10` pushed as a saved query
+        Inexpressible = "inexpressible" : "a clause has no saved-query equivalent (LIMIT, INTERVAL, aliases, several sort keys, project slugs, …)",
+        /// `-- @saved not json`, `-- @source elsewhere`
+        BadAnnotation = "bad_annotation" : "an `@id`, `@source` or `@saved` annotation is malformed or contradicts the statement",
+        /// `-- @source discover` over `FROM spans`
+        WrongSource = "wrong_source" : "the statement's dataset is not one the `@source` (Discover or Explore) stores",
+        /// a saved query whose chart settings are kept in `-- @saved`
+        KeptVerbatim = "kept_verbatim" : "part of a saved query has no DQL form and is kept verbatim in `-- @saved`",
+    }
+}
+
+/// Where a saved query lives on the server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum SavedSource {
+    /// `/api/0/organizations/{org}/discover/saved/`
+    Discover,
+    /// `/api/0/organizations/{org}/explore/saved/` (experimental in Sentry).
+    Explore,
+}
+
+impl SavedSource {
+    /// `discover` or `explore`, as written after `-- @source`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SavedSource::Discover => "discover",
+            SavedSource::Explore => "explore",
+        }
+    }
+
+    /// The source named `text`.
+    pub fn parse(text: &str) -> Option<SavedSource> {
+        match text {
+            "discover" => Some(SavedSource::Discover),
+            "explore" => Some(SavedSource::Explore),
+            _ => None,
+        }
+    }
+
+    /// The collection's path, `{org}` left literal.
+    pub fn list_path(self) -> &'static str {
+        match self {
+            SavedSource::Discover => "/api/0/organizations/{org}/discover/saved/",
+            SavedSource::Explore => "/api/0/organizations/{org}/explore/saved/",
+        }
+    }
+
+    /// One query's path, `{org}` left literal.
+    pub fn item_path(self, id: &str) -> String {
+        format!("{}{id}/", self.list_path())
+    }
+}
+
+/// `queryDataset` values of Discover saved queries and the DQL dataset each stands for
+/// (`DiscoverSavedQueryTypes` in getsentry/sentry `src/sentry/discover/models.py`:
+/// `discover` (deprecated), `error-events`, `transaction-like`).
+pub const DISCOVER_DATASETS: &[(&str, &str)] = &[
+    ("error-events", "errors"),
+    ("transaction-like", "transactions"),
+    ("discover", "discover"),
+];
+
+/// The DQL dataset of a Discover `queryDataset`.
+pub fn dataset_of_query_dataset(query_dataset: &str) -> Option<&'static str> {
+    DISCOVER_DATASETS
+        .iter()
+        .find(|(q, _)| *q == query_dataset)
+        .map(|(_, d)| *d)
+}
+
+/// The Discover `queryDataset` of a DQL dataset.
+pub fn query_dataset_of(dataset: &str) -> Option<&'static str> {
+    DISCOVER_DATASETS
+        .iter()
+        .find(|(_, d)| *d == dataset)
+        .map(|(q, _)| *q)
+}
+
+/// Attributes of a saved query the decompiler turns into DQL.
+pub(crate) const EXPRESSED: &[&str] = &[
+    "name",
+    "fields",
+    "query",
+    "orderby",
+    "environment",
+    "projects",
+    "range",
+    "start",
+    "end",
+    "queryDataset",
+];
+
+/// Attributes only Sentry's responses carry (the response serializer adds them; the request
+/// serializer has no such field, so they are never sent back): not part of what a query means.
+/// `exploreQuery` is the server's own translation of a Discover query to Explore.
+pub(crate) const RESPONSE_ONLY: &[&str] = &[
+    "id",
+    "dateCreated",
+    "dateUpdated",
+    "createdBy",
+    "expired",
+    "datasetSource",
+    "exploreQuery",
+    "isHomepage",
+    "lastVisited",
+    "starred",
+    "position",
+];
+
+/// Sentry's alias of a function column (`get_function_alias` in getsentry/sentry
+/// `src/sentry/search/events/fields.py`): the name, `_`, the arguments joined by `_` with
+/// every non-word character replaced by `_`, trailing `_` removed. So `count()` is `count`,
+/// `avg(transaction.duration)` is `avg_transaction_duration`: the form saved `orderby`
+/// values often take (`-count`).
+pub fn function_alias(field: &str) -> Option<String> {
+    let open = field.find('(')?;
+    if !field.ends_with(')') {
+        return None;
+    }
+    let name = field.get(..open)?;
+    let args = field.get(open + 1..field.len() - 1)?;
+    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return None;
+    }
+    let args: Vec<String> = args
+        .split(',')
+        .map(|a| {
+            a.trim()
+                .chars()
+                .map(|c| {
+                    if c.is_alphanumeric() || c == '_' {
+                        c
+                    } else {
+                        '_'
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    let alias = format!("{name}_{}", args.join("_"));
+    Some(alias.trim_end_matches('_').to_owned())
+}
+
+/// The field a saved `orderby` sorts by, resolved against the query's `fields`: a field
+/// itself, a function's alias (`count` for `count()`), or `equation[N]` (the N-th equation);
+/// with whether it is descending. `None` for an empty `orderby`.
+pub fn resolve_orderby(orderby: &str, fields: &[String]) -> Option<(String, bool)> {
+    let orderby = orderby.trim();
+    let (key, descending) = match orderby.strip_prefix('-') {
+        Some(rest) => (rest, true),
+        None => (orderby, false),
+    };
+    if key.is_empty() {
+        return None;
+    }
+    if let Some(n) = key
+        .strip_prefix("equation[")
+        .and_then(|r| r.strip_suffix(']'))
+        .and_then(|n| n.parse::<usize>().ok())
+    {
+        if let Some(eq) = fields.iter().filter(|f| f.starts_with("equation|")).nth(n) {
+            return Some((eq.clone(), descending));
+        }
+    }
+    if let Some(f) = fields.iter().find(|f| f.as_str() == key) {
+        return Some((f.clone(), descending));
+    }
+    if let Some(f) = fields
+        .iter()
+        .find(|f| function_alias(f).is_some_and(|a| a == key))
+    {
+        return Some((f.clone(), descending));
+    }
+    Some((key.to_owned(), descending))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn aliases_follow_sentry() {
+        assert_eq!(function_alias("count()").as_deref(), Some("count"));
+        assert_eq!(
+            function_alias("avg(transaction.duration)").as_deref(),
+            Some("avg_transaction_duration")
+        );
+        assert_eq!(
+            function_alias("count_if(transaction.duration,greater,300)").as_deref(),
+            Some("count_if_transaction_duration_greater_300")
+        );
+        assert_eq!(function_alias("transaction"), None);
+    }
+
+    #[test]
+    fn orderby_resolves_alias_and_equation_forms() {
+        let fields: Vec<String> = ["transaction", "count()", "equation|count() / 2"]
+            .map(String::from)
+            .to_vec();
+        assert_eq!(
+            resolve_orderby("-count", &fields),
+            Some(("count()".into(), true))
+        );
+        assert_eq!(
+            resolve_orderby("transaction", &fields),
+            Some(("transaction".into(), false))
+        );
+        assert_eq!(
+            resolve_orderby("-equation[0]", &fields),
+            Some(("equation|count() / 2".into(), true))
+        );
+        assert_eq!(resolve_orderby("", &fields), None);
+    }
+}
