@@ -216,6 +216,47 @@ enum Command {
     /// The live catalog: the attributes your organization really has.
     #[command(subcommand)]
     Catalog(CatalogCommand),
+    /// Write the organization's Discover saved queries as canonical `.dql` files, one per
+    /// query (`-- @id` ties a file to its query).
+    Pull {
+        /// The directory the files go to.
+        #[arg(long, default_value = "queries")]
+        dir: PathBuf,
+        #[command(flatten)]
+        sentry: SentryFlags,
+    },
+    /// Show, per saved query, what differs between the files and the server, in DQL terms;
+    /// exit 1 when anything differs.
+    Diff {
+        /// The files (default: every `.dql` file in --dir; then queries only on the server are
+        /// listed too).
+        files: Vec<PathBuf>,
+        /// The directory `dql pull` wrote.
+        #[arg(long, default_value = "queries")]
+        dir: PathBuf,
+        #[command(flatten)]
+        sentry: SentryFlags,
+    },
+    /// Create or update the server's saved queries from the files, after showing what
+    /// changes and asking.
+    Push {
+        /// The files (default: every `.dql` file in --dir).
+        files: Vec<PathBuf>,
+        /// The directory `dql pull` wrote.
+        #[arg(long, default_value = "queries")]
+        dir: PathBuf,
+        /// Send without asking.
+        #[arg(long)]
+        yes: bool,
+        /// Print the requests instead of sending them.
+        #[arg(long)]
+        dry_run: bool,
+        /// Also delete the server's saved queries that no file names.
+        #[arg(long)]
+        prune: bool,
+        #[command(flatten)]
+        sentry: SentryFlags,
+    },
     /// Report every problem in a file; exit 1 when there is an error.
     Check {
         #[command(flatten)]
@@ -338,6 +379,9 @@ impl Command {
             | Command::Export { sentry, .. }
             | Command::Config { sentry }
             | Command::Repl { sentry, .. }
+            | Command::Pull { sentry, .. }
+            | Command::Diff { sentry, .. }
+            | Command::Push { sentry, .. }
             | Command::Catalog(CatalogCommand::Pull { sentry, .. }) => Some(sentry),
             _ => None,
         }
@@ -438,6 +482,33 @@ pub(crate) fn main() -> ExitCode {
             dataset.as_deref(),
             grep.as_deref(),
             shown.as_deref().or(org.as_deref()),
+        ),
+        Command::Pull { dir, .. } => commands::saved::pull(dir, sentry.resolve()),
+        Command::Diff { files, dir, .. } => commands::saved::diff(
+            &commands::saved::Target {
+                dir: dir.clone(),
+                files: files.clone(),
+            },
+            sentry.resolve(),
+        ),
+        Command::Push {
+            files,
+            dir,
+            yes,
+            dry_run,
+            prune,
+            ..
+        } => commands::saved::push(
+            &commands::saved::Target {
+                dir: dir.clone(),
+                files: files.clone(),
+            },
+            &commands::saved::PushFlags {
+                yes: *yes,
+                dry_run: *dry_run,
+                prune: *prune,
+            },
+            sentry.resolve(),
         ),
         Command::Check {
             query,

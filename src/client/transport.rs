@@ -166,6 +166,8 @@ impl Transport for ReqwestTransport {
         let builder = match request.method {
             Method::Get => self.http.get(&request.url),
             Method::Put => self.http.put(&request.url),
+            Method::Post => self.http.post(&request.url),
+            Method::Delete => self.http.delete(&request.url),
         };
         let mut builder = builder
             .header(reqwest::header::AUTHORIZATION, auth)

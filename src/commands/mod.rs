@@ -11,6 +11,7 @@ pub(crate) mod output;
 pub(crate) mod repl_backend;
 pub(crate) mod run;
 mod run_local;
+pub(crate) mod saved;
 
 use crate::cli::exit;
 use dql::{Compilation, Source};

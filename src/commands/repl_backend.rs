@@ -121,10 +121,7 @@ impl Backend for CliBackend {
         let lines: Vec<String> = compiled
             .iter()
             .map(|(_, r)| {
-                let method = match r.method {
-                    dql::lower::Method::Get => "GET",
-                    dql::lower::Method::Put => "PUT",
-                };
+                let method = r.method.as_str();
                 let url = super::compile::full_url(&self.base_url, &r.path, &r.params)
                     .unwrap_or_else(|_| r.path.clone());
                 format!("{method} {url}")

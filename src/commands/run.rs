@@ -358,10 +358,7 @@ pub(crate) fn verbose_event(event: &dql::client::ClientEvent) {
                 (None, Some(e)) => format!("failed: {e}"),
                 (None, None) => "no answer".into(),
             };
-            let method = match method {
-                dql::lower::Method::Get => "GET",
-                dql::lower::Method::Put => "PUT",
-            };
+            let method = method.as_str();
             eprintln!(
                 "{method} {url} -> {outcome} in {} ms (try {attempt})",
                 elapsed.as_millis()

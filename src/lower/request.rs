@@ -12,6 +12,24 @@ pub enum Method {
     /// `PUT`
     #[serde(rename = "PUT")]
     Put,
+    /// `POST` (creating a saved query)
+    #[serde(rename = "POST")]
+    Post,
+    /// `DELETE` (pruning saved queries)
+    #[serde(rename = "DELETE")]
+    Delete,
+}
+
+impl Method {
+    /// `GET`, `PUT`, `POST` or `DELETE`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Put => "PUT",
+            Method::Post => "POST",
+            Method::Delete => "DELETE",
+        }
+    }
 }
 
 /// Which Sentry endpoint a request targets; decides pagination and response shape.

@@ -1,0 +1,589 @@
+//! `dql pull`, `dql diff` and `dql push`: the organization's Discover saved queries as `.dql`
+//! files in git (one canonical statement per query, see `dql::saved`).
+//!
+//! Endpoints (getsentry/sentry `src/sentry/discover/endpoints/discover_saved_queries.py` and
+//! `discover_saved_query_detail.py`; sentry-api.md §13.5): `GET|POST
+//! /api/0/organizations/{org}/discover/saved/` (the list is paged by `cursor` in the `Link`
+//! header, `per_page` at most 100) and `GET|PUT|DELETE …/discover/saved/{id}/`.
+
+use super::catalog;
+use super::run::report_client_error;
+use crate::cli::exit;
+use dql::Source;
+use dql::client::Client;
+use dql::client::config::Config;
+use dql::client::error::ClientError;
+use dql::lower::Method;
+use dql::saved::{Change, FileQuery, Meaning, SavedSource, decompile, saved_queries};
+use serde_json::{Map, Value};
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+/// Pages of the list fetched at most (100 queries each).
+const MAX_PAGES: u32 = 100;
+
+/// What `dql pull`, `diff` and `push` need besides their own flags.
+pub(crate) struct Target {
+    /// The directory of `.dql` files.
+    pub(crate) dir: PathBuf,
+    /// Files named on the command line; none means every `.dql` file in `dir`.
+    pub(crate) files: Vec<PathBuf>,
+}
+
+fn connect(config: Result<Config, ClientError>) -> Result<Client, u8> {
+    let config = config.map_err(report_client_error)?;
+    if config.org.is_none() {
+        return Err(report_client_error(ClientError::MissingOrg));
+    }
+    Client::from_config(&config, dql::client::transport::Timeouts::default())
+        .map_err(report_client_error)
+}
+
+/// Every Discover saved query of the organization, following the list's pages.
+fn list(client: &Client) -> Result<Vec<Map<String, Value>>, u8> {
+    let params = vec![
+        ("per_page".to_owned(), "100".to_owned()),
+        ("sortBy".to_owned(), "name".to_owned()),
+    ];
+    let pages = client
+        .get_json_pages(SavedSource::Discover.list_path(), &params, MAX_PAGES)
+        .map_err(report_client_error)?;
+    let mut out = Vec::new();
+    for page in pages {
+        let Value::Array(items) = page else {
+            return Err(report_client_error(ClientError::BadResponse {
+                status: 200,
+                reason: "the saved-query list is not a JSON array".into(),
+            }));
+        };
+        out.extend(items.into_iter().filter_map(|item| match item {
+            Value::Object(m) => Some(m),
+            _ => None,
+        }));
+    }
+    Ok(out)
+}
+
+/// Whether the server has Explore saved queries, and how many (its list's first page).
+fn explore_count(client: &Client) -> Option<usize> {
+    let params = vec![("per_page".to_owned(), "100".to_owned())];
+    match client.get_json_pages(SavedSource::Explore.list_path(), &params, MAX_PAGES) {
+        Ok(pages) => Some(pages.iter().filter_map(Value::as_array).map(Vec::len).sum()),
+        Err(_) => None,
+    }
+}
+
+fn id_of(query: &Map<String, Value>) -> Option<String> {
+    match query.get("id") {
+        Some(Value::String(s)) => Some(s.clone()),
+        Some(Value::Number(n)) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+fn name_of(query: &Map<String, Value>) -> &str {
+    query.get("name").and_then(Value::as_str).unwrap_or("")
+}
+
+/// The `.dql` files to read: those named, else every one in `dir` (sorted).
+fn files(target: &Target) -> Result<Vec<PathBuf>, u8> {
+    if !target.files.is_empty() {
+        return Ok(target.files.clone());
+    }
+    let entries = match std::fs::read_dir(&target.dir) {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!(
+                "error: cannot read {}: {e} (run `dql pull` first, or name the files)",
+                target.dir.display()
+            );
+            return Err(exit::USAGE);
+        }
+    };
+    let mut out: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "dql"))
+        .collect();
+    out.sort();
+    Ok(out)
+}
+
+/// A file and its saved queries.
+struct Local {
+    path: PathBuf,
+    source: Source,
+    queries: Vec<FileQuery>,
+}
+
+/// Reads and compiles the files; any error is printed and fails the whole command (nothing is
+/// half pushed).
+fn read_locals(paths: &[PathBuf]) -> Result<Vec<Local>, u8> {
+    let mut out = Vec::new();
+    let mut failed = false;
+    for path in paths {
+        let source = super::read_source(path)?;
+        let saved = saved_queries(&source, catalog::catalog());
+        if saved.has_errors() {
+            let errors: Vec<_> = saved
+                .diagnostics
+                .iter()
+                .filter(|d| d.is_error())
+                .cloned()
+                .collect();
+            super::print_diagnostics(&source, &errors);
+            failed = true;
+            continue;
+        }
+        out.push(Local {
+            path: path.clone(),
+            source,
+            queries: saved.queries,
+        });
+    }
+    if failed {
+        eprintln!("error: some files cannot be saved queries (see above); nothing was sent");
+        return Err(exit::QUERY);
+    }
+    Ok(out)
+}
+
+/// `dql pull`: writes one canonical `.dql` file per saved query into `dir`. A file that
+/// already holds a query's `@id` is rewritten in place (a rename on the server does not make a
+/// second file).
+pub(crate) fn pull(dir: &Path, config: Result<Config, ClientError>) -> u8 {
+    let client = match connect(config) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let queries = match list(&client) {
+        Ok(q) => q,
+        Err(code) => return code,
+    };
+    if let Err(e) = std::fs::create_dir_all(dir) {
+        eprintln!("error: cannot create {}: {e}", dir.display());
+        return exit::USAGE;
+    }
+    // Files already holding an id.
+    let mut by_id: BTreeMap<String, PathBuf> = BTreeMap::new();
+    if let Ok(paths) = files(&Target {
+        dir: dir.to_owned(),
+        files: Vec::new(),
+    }) {
+        for path in paths {
+            let Ok(text) = std::fs::read_to_string(&path) else {
+                continue;
+            };
+            let parsed = dql::syntax::parse(&Source::new(path.display().to_string(), text));
+            for statement in &parsed.file.statements {
+                for a in &statement.annotations {
+                    if a.key.node == "id" {
+                        by_id.insert(a.value.node.trim().to_owned(), path.clone());
+                    }
+                }
+            }
+        }
+    }
+    let mut used: BTreeSet<PathBuf> = BTreeSet::new();
+    let (mut written, mut unchanged, mut not_pulled) = (0, 0, 0);
+    for query in &queries {
+        let decompiled = decompile(query, SavedSource::Discover, catalog::catalog());
+        let id = id_of(query).unwrap_or_default();
+        let text = match &decompiled.text {
+            Ok(t) => t,
+            Err(why) => {
+                eprintln!(
+                    "error: not pulled: {:?} (id {id}): {why}; it stays on the server as it is",
+                    name_of(query)
+                );
+                not_pulled += 1;
+                continue;
+            }
+        };
+        let path = match by_id.get(&id) {
+            Some(p) if !used.contains(p) => p.clone(),
+            _ => {
+                let mut path = dir.join(format!("{}.dql", decompiled.name));
+                if used.contains(&path) || (path.exists() && !by_id.values().any(|p| *p == path)) {
+                    path = dir.join(format!("{}_{id}.dql", decompiled.name));
+                }
+                path
+            }
+        };
+        used.insert(path.clone());
+        for report in &decompiled.reports {
+            eprintln!("note: {}: {}", path.display(), report.message);
+        }
+        if std::fs::read_to_string(&path).is_ok_and(|old| old == *text) {
+            unchanged += 1;
+            continue;
+        }
+        if let Err(e) = std::fs::write(&path, text) {
+            eprintln!("error: cannot write {}: {e}", path.display());
+            return exit::USAGE;
+        }
+        written += 1;
+    }
+    eprintln!(
+        "pulled {} saved queries into {}: {written} written, {unchanged} unchanged{}",
+        queries.len() - not_pulled,
+        dir.display(),
+        if not_pulled > 0 {
+            format!(", {not_pulled} not pulled")
+        } else {
+            String::new()
+        }
+    );
+    match explore_count(&client) {
+        Some(0) => {}
+        Some(n) => eprintln!(
+            "note: the server has {n} Explore saved queries; dql does not pull Explore queries yet"
+        ),
+        None => {
+            eprintln!("note: no Explore saved queries on this server (its list did not answer)")
+        }
+    }
+    if not_pulled > 0 { exit::QUERY } else { 0 }
+}
+
+/// The server's query `id`, `None` when it has none by that id (404).
+fn get(client: &Client, id: &str) -> Result<Option<Map<String, Value>>, u8> {
+    match client.send_json(Method::Get, &SavedSource::Discover.item_path(id), None) {
+        Ok(Value::Object(m)) => Ok(Some(m)),
+        Ok(_) => Err(report_client_error(ClientError::BadResponse {
+            status: 200,
+            reason: format!("saved query {id} is not a JSON object"),
+        })),
+        Err(ClientError::NotFound { .. }) => Ok(None),
+        Err(e) => Err(report_client_error(e)),
+    }
+}
+
+/// What pushing one file query would do.
+enum Step {
+    Same,
+    Create,
+    Update(Vec<Change>),
+    /// `@id` names a query the server does not have.
+    Gone,
+}
+
+fn label(local: &Local, q: &FileQuery) -> String {
+    let name = q.name.as_deref().unwrap_or("(unnamed)");
+    match &q.id {
+        Some(id) => format!("{} ({name}, id {id})", local.path.display()),
+        None => format!("{} ({name})", local.path.display()),
+    }
+}
+
+fn plan(client: &Client, locals: &[Local]) -> Result<Vec<(usize, usize, Step)>, u8> {
+    let mut out = Vec::new();
+    for (li, local) in locals.iter().enumerate() {
+        for (qi, q) in local.queries.iter().enumerate() {
+            let step = match &q.id {
+                None => Step::Create,
+                Some(id) => match get(client, id)? {
+                    None => Step::Gone,
+                    Some(server) => {
+                        let changes = Meaning::with_catalog(&q.body, catalog::catalog())
+                            .changes(&Meaning::with_catalog(&server, catalog::catalog()));
+                        if changes.is_empty() {
+                            Step::Same
+                        } else {
+                            Step::Update(changes)
+                        }
+                    }
+                },
+            };
+            out.push((li, qi, step));
+        }
+    }
+    Ok(out)
+}
+
+/// Server queries no file names (for `diff` of a whole directory and `push --prune`).
+fn only_on_server(client: &Client, locals: &[Local]) -> Result<Vec<Map<String, Value>>, u8> {
+    let ids: BTreeSet<&str> = locals
+        .iter()
+        .flat_map(|l| l.queries.iter().filter_map(|q| q.id.as_deref()))
+        .collect();
+    Ok(list(client)?
+        .into_iter()
+        .filter(|q| id_of(q).is_none_or(|id| !ids.contains(id.as_str())))
+        .collect())
+}
+
+fn print_plan(locals: &[Local], steps: &[(usize, usize, Step)]) -> usize {
+    let mut differ = 0;
+    let mut out = String::new();
+    for (li, qi, step) in steps {
+        let (Some(local), Some(q)) = (
+            locals.get(*li),
+            locals.get(*li).and_then(|l| l.queries.get(*qi)),
+        ) else {
+            continue;
+        };
+        match step {
+            Step::Same => {}
+            Step::Create => {
+                differ += 1;
+                out.push_str(&format!(
+                    "{}: not on the server (push creates it)\n",
+                    label(local, q)
+                ));
+            }
+            Step::Gone => {
+                differ += 1;
+                out.push_str(&format!(
+                    "{}: the server has no query with this id (push creates it anew)\n",
+                    label(local, q)
+                ));
+            }
+            Step::Update(changes) => {
+                differ += 1;
+                out.push_str(&format!(
+                    "{}: {} change(s)\n",
+                    label(local, q),
+                    changes.len()
+                ));
+                for c in changes {
+                    out.push_str(&format!("  {c}\n"));
+                }
+            }
+        }
+    }
+    let _ = super::write_stdout(&out);
+    differ
+}
+
+/// `dql diff`: what differs between the files and the server, per query, in DQL terms; exit 1
+/// when anything does.
+pub(crate) fn diff(target: &Target, config: Result<Config, ClientError>) -> u8 {
+    let paths = match files(target) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let locals = match read_locals(&paths) {
+        Ok(l) => l,
+        Err(code) => return code,
+    };
+    let client = match connect(config) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let steps = match plan(&client, &locals) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let mut differ = print_plan(&locals, &steps);
+    if target.files.is_empty() {
+        let extra = match only_on_server(&client, &locals) {
+            Ok(e) => e,
+            Err(code) => return code,
+        };
+        let mut out = String::new();
+        for q in &extra {
+            differ += 1;
+            out.push_str(&format!(
+                "only on the server: {:?} (id {}) (`dql pull` writes it; `dql push --prune` deletes it)\n",
+                name_of(q),
+                id_of(q).unwrap_or_default()
+            ));
+        }
+        let _ = super::write_stdout(&out);
+    }
+    if differ == 0 {
+        eprintln!("no differences");
+        0
+    } else {
+        exit::QUERY
+    }
+}
+
+/// Asks on the terminal; never assumes yes without one.
+fn confirm(question: &str) -> bool {
+    if !std::io::stdin().is_terminal() {
+        eprintln!("standard input is not a terminal, so dql cannot ask: pass --yes to push");
+        return false;
+    }
+    eprint!("{question} [y/N] ");
+    let _ = std::io::stderr().flush();
+    let mut answer = String::new();
+    if std::io::stdin().read_line(&mut answer).is_err() {
+        return false;
+    }
+    matches!(answer.trim(), "y" | "Y" | "yes" | "YES")
+}
+
+/// How `dql push` runs.
+pub(crate) struct PushFlags {
+    pub(crate) yes: bool,
+    pub(crate) dry_run: bool,
+    pub(crate) prune: bool,
+}
+
+/// `dql push`: creates (POST) or updates (PUT) the server's queries from the files after
+/// showing what changes and asking; `--prune` also deletes the server's queries no file names.
+/// A created query's id is written into its file as `-- @id`.
+pub(crate) fn push(target: &Target, flags: &PushFlags, config: Result<Config, ClientError>) -> u8 {
+    let paths = match files(target) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let mut locals = match read_locals(&paths) {
+        Ok(l) => l,
+        Err(code) => return code,
+    };
+    let client = match connect(config) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let steps = match plan(&client, &locals) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let mut n = print_plan(&locals, &steps);
+    let prune = if flags.prune {
+        match only_on_server(&client, &locals) {
+            Ok(extra) => extra,
+            Err(code) => return code,
+        }
+    } else {
+        Vec::new()
+    };
+    for q in &prune {
+        n += 1;
+        let _ = super::write_stdout(&format!(
+            "delete {:?} (id {}): no file names it\n",
+            name_of(q),
+            id_of(q).unwrap_or_default()
+        ));
+    }
+    if n == 0 {
+        eprintln!("nothing to push: the server has what the files say");
+        return 0;
+    }
+    let mut requests: Vec<(Method, String, Option<Value>, Option<(usize, usize)>)> = Vec::new();
+    for (li, qi, step) in &steps {
+        let Some(q) = locals.get(*li).and_then(|l| l.queries.get(*qi)) else {
+            continue;
+        };
+        let body = Some(Value::Object(q.body.clone()));
+        match (step, &q.id) {
+            (Step::Same, _) => {}
+            (Step::Update(_), Some(id)) => {
+                requests.push((Method::Put, SavedSource::Discover.item_path(id), body, None))
+            }
+            _ => requests.push((
+                Method::Post,
+                SavedSource::Discover.list_path().to_owned(),
+                body,
+                Some((*li, *qi)),
+            )),
+        }
+    }
+    for q in &prune {
+        if let Some(id) = id_of(q) {
+            requests.push((
+                Method::Delete,
+                SavedSource::Discover.item_path(&id),
+                None,
+                None,
+            ));
+        }
+    }
+    if flags.dry_run {
+        let mut out = String::new();
+        for (method, path, body, _) in &requests {
+            let url = client.url(path, &[]).unwrap_or_else(|_| path.clone());
+            out.push_str(&format!("{} {url}\n", method.as_str()));
+            if let Some(body) = body {
+                out.push_str(&format!("{body}\n"));
+            }
+        }
+        let _ = super::write_stdout(&out);
+        eprintln!("dry run: nothing was sent");
+        return 0;
+    }
+    if !flags.yes
+        && !confirm(&format!(
+            "send these {} change(s) to Sentry?",
+            requests.len()
+        ))
+    {
+        eprintln!("nothing was sent");
+        return exit::QUERY;
+    }
+    // Ids of created queries, per file, to write back as `-- @id`.
+    let mut created: BTreeMap<usize, Vec<(usize, String)>> = BTreeMap::new();
+    for (method, path, body, origin) in requests {
+        let answer = match client.send_json(method, &path, body) {
+            Ok(a) => a,
+            Err(e) => {
+                write_ids(&mut locals, &created);
+                return report_client_error(e);
+            }
+        };
+        match (method, origin) {
+            (Method::Post, Some((li, qi))) => {
+                let id = answer
+                    .get("id")
+                    .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned));
+                let Some(id) = id else {
+                    write_ids(&mut locals, &created);
+                    return report_client_error(ClientError::BadResponse {
+                        status: 201,
+                        reason: "the created saved query has no id".into(),
+                    });
+                };
+                if let Some(q) = locals.get(li).and_then(|l| l.queries.get(qi)) {
+                    eprintln!(
+                        "created {} (id {id})",
+                        q.name.as_deref().unwrap_or("(unnamed)")
+                    );
+                    created.entry(li).or_default().push((q.insert_at, id));
+                }
+            }
+            (Method::Put, _) => eprintln!("updated {path}"),
+            (Method::Delete, _) => eprintln!("deleted {path}"),
+            _ => {}
+        }
+    }
+    write_ids(&mut locals, &created)
+}
+
+/// Writes `-- @id N` above each created statement (a query whose file had a stale id has it
+/// replaced). Returns the exit code.
+fn write_ids(locals: &mut [Local], created: &BTreeMap<usize, Vec<(usize, String)>>) -> u8 {
+    let mut code = 0;
+    for (li, ids) in created {
+        let Some(local) = locals.get_mut(*li) else {
+            continue;
+        };
+        let mut text = local.source.text().to_owned();
+        let mut ids = ids.clone();
+        // From the end, so earlier offsets stay valid.
+        ids.sort_by(|a, b| b.0.cmp(&a.0));
+        for (at, id) in ids {
+            let stale = local
+                .queries
+                .iter()
+                .find(|q| q.insert_at == at)
+                .and_then(|q| q.id.clone());
+            if let Some(stale) = stale {
+                text = text.replacen(&format!("-- @id {stale}\n"), &format!("-- @id {id}\n"), 1);
+            } else if let Some(prefix) = text.get(..at) {
+                text = format!("{prefix}-- @id {id}\n{}", text.get(at..).unwrap_or(""));
+            }
+        }
+        if let Err(e) = std::fs::write(&local.path, &text) {
+            eprintln!(
+                "error: cannot write the new id into {}: {e}",
+                local.path.display()
+            );
+            code = exit::USAGE;
+        }
+    }
+    code
+}
