@@ -464,7 +464,15 @@ pub(crate) fn push(target: &Target, flags: &PushFlags, config: Result<Config, Cl
         eprintln!("nothing to push: the server has what the files say");
         return 0;
     }
-    let mut requests: Vec<(Method, String, Option<Value>, Option<(usize, usize)>)> = Vec::new();
+    // Method, path, body, the file query it comes from, and what to call it.
+    type Send = (
+        Method,
+        String,
+        Option<Value>,
+        Option<(usize, usize)>,
+        String,
+    );
+    let mut requests: Vec<Send> = Vec::new();
     for (li, qi, step) in &steps {
         let Some(q) = locals.get(*li).and_then(|l| l.queries.get(*qi)) else {
             continue;
@@ -495,7 +503,7 @@ pub(crate) fn push(target: &Target, flags: &PushFlags, config: Result<Config, Cl
     }
     if flags.dry_run {
         let mut out = String::new();
-        for (method, path, body, _) in &requests {
+        for (method, path, body, _, _) in &requests {
             let url = client.url(path, &[]).unwrap_or_else(|_| path.clone());
             out.push_str(&format!("{} {url}\n", method.as_str()));
             if let Some(body) = body {
@@ -517,7 +525,7 @@ pub(crate) fn push(target: &Target, flags: &PushFlags, config: Result<Config, Cl
     }
     // Ids of created queries, per file, to write back as `-- @id`.
     let mut created: BTreeMap<usize, Vec<(usize, String)>> = BTreeMap::new();
-    for (method, path, body, origin) in requests {
+    for (method, path, body, origin, what) in requests {
         let answer = match client.send_json(method, &path, body) {
             Ok(a) => a,
             Err(e) => {
@@ -545,8 +553,8 @@ pub(crate) fn push(target: &Target, flags: &PushFlags, config: Result<Config, Cl
                     created.entry(li).or_default().push((q.insert_at, id));
                 }
             }
-            (Method::Put, _) => eprintln!("updated {path}"),
-            (Method::Delete, _) => eprintln!("deleted {path}"),
+            (Method::Put, _) => eprintln!("updated {what}"),
+            (Method::Delete, _) => eprintln!("deleted {what}"),
             _ => {}
         }
     }
