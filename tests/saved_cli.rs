@@ -67,10 +67,10 @@ fn invalid(body: &Map<String, Value>) -> Option<Value> {
             json!({"non_field_errors": ["You cannot use the query attribute(s) with the selected version"]}),
         );
     }
-    if !body
+    if body
         .get("fields")
         .and_then(Value::as_array)
-        .is_some_and(|f| !f.is_empty())
+        .is_none_or(Vec::is_empty)
     {
         return Some(json!({"non_field_errors": ["You must include at least one field."]}));
     }

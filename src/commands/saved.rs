@@ -478,26 +478,34 @@ pub(crate) fn push(target: &Target, flags: &PushFlags, config: Result<Config, Cl
             continue;
         };
         let body = Some(Value::Object(q.body.clone()));
+        let name = q.name.clone().unwrap_or_else(|| "(unnamed)".into());
         match (step, &q.id) {
             (Step::Same, _) => {}
-            (Step::Update(_), Some(id)) => {
-                requests.push((Method::Put, SavedSource::Discover.item_path(id), body, None))
-            }
+            (Step::Update(_), Some(id)) => requests.push((
+                Method::Put,
+                SavedSource::Discover.item_path(id),
+                body,
+                None,
+                format!("{name} (id {id})"),
+            )),
             _ => requests.push((
                 Method::Post,
                 SavedSource::Discover.list_path().to_owned(),
                 body,
                 Some((*li, *qi)),
+                name,
             )),
         }
     }
     for q in &prune {
         if let Some(id) = id_of(q) {
+            let what = format!("{:?} (id {id})", name_of(q));
             requests.push((
                 Method::Delete,
                 SavedSource::Discover.item_path(&id),
                 None,
                 None,
+                what,
             ));
         }
     }
@@ -572,7 +580,7 @@ fn write_ids(locals: &mut [Local], created: &BTreeMap<usize, Vec<(usize, String)
         let mut text = local.source.text().to_owned();
         let mut ids = ids.clone();
         // From the end, so earlier offsets stay valid.
-        ids.sort_by(|a, b| b.0.cmp(&a.0));
+        ids.sort_by_key(|b| std::cmp::Reverse(b.0));
         for (at, id) in ids {
             let stale = local
                 .queries
