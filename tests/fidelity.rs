@@ -197,7 +197,10 @@ fn every_put_names_one_project_its_environments_and_at_most_100_ids() {
         // Should Sentry fall back to searching, it finds only this PUT's own ids.
         assert_eq!(
             values("query"),
-            [format!("issue.id:[{}] is:unresolved level:error", ids.join(","))]
+            [format!(
+                "issue.id:[{}] is:unresolved level:error",
+                ids.join(",")
+            )]
         );
         seen.extend(ids);
         let body: Value = serde_json::from_str(&put.body).unwrap();

@@ -235,7 +235,9 @@ fn issue_category_and_priority_take_every_value_in_any_case() {
 #[test]
 fn replay_and_profile_ids_are_transactions_columns_too() {
     // `snuba/events.py`: REPLAY_ID and PROFILE_ID have a transaction_name.
-    passes("SELECT replay.id, profile.id, count() FROM transactions GROUP BY replay.id, profile.id");
+    passes(
+        "SELECT replay.id, profile.id, count() FROM transactions GROUP BY replay.id, profile.id",
+    );
     passes("SELECT os.distribution_name, device.screen_dpi FROM errors");
 }
 
@@ -257,7 +259,10 @@ fn typed_tags_are_never_suggested_where_tags_have_no_type() {
         );
         assert_eq!(found.len(), 1, "{dataset}");
         let help = found[0].help.as_deref().unwrap_or_default();
-        assert!(!help.contains(",number]") && !help.contains(",string]"), "{help}");
+        assert!(
+            !help.contains(",number]") && !help.contains(",string]"),
+            "{help}"
+        );
         assert_eq!(
             found[0].fix.as_ref().map(|f| f.replacement.as_str()),
             Some("tags[cart]")

@@ -2391,7 +2391,11 @@ mod tests {
     #[test]
     fn os_distribution_comes_from_contexts_os() {
         let row = extract(
-            &["os.distribution_name", "os.distribution_version", "device.screen_dpi"],
+            &[
+                "os.distribution_name",
+                "os.distribution_version",
+                "device.screen_dpi",
+            ],
             r#"{"eventID":"a","contexts":{"os":{"distribution_name":"ubuntu","distribution_version":"24.04"},"device":{"screen_dpi":480}}}"#,
         );
         assert_eq!(row[0], s("ubuntu"));
