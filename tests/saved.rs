@@ -433,3 +433,12 @@ proptest! {
         }
     }
 }
+#[test]
+fn a_list_last_in_the_statement_keeps_its_meaning_once_formatted() {
+    // `dql fmt` ends the statement with `;` right after the list: `release:[1.0, 2.0];` is
+    // still the list (it was once read as the text `[1.0,` and free text `2.0]`).
+    let q = object(json!({"id": "1", "name": "A", "fields": ["transaction"],
+        "query": "release:[1.0, 2.0]", "queryDataset": "transaction-like", "version": 2}));
+    let text = round_trip(&q);
+    assert!(text.ends_with("WHERE release:[1.0, 2.0];\n"), "{text}");
+}

@@ -234,7 +234,19 @@ pub fn decompile(query: &Map<String, Value>, source: SavedSource, catalog: &Cata
         let changes = Meaning::with_catalog(&compiled.body, catalog).changes(&target);
         let Some(change) = changes.first() else {
             let parsed = crate::syntax::parse(&catalog_source(&text));
-            let canonical = crate::syntax::format(&parsed.file, &text);
+            let mut canonical = crate::syntax::format(&parsed.file, &text);
+            // The canonical text must mean the same too; should the printer ever change the
+            // reading, the checked text is given instead.
+            let again = saved_queries(&catalog_source(&canonical), catalog);
+            let same = !again.has_errors()
+                && again.queries.first().is_some_and(|c| {
+                    Meaning::with_catalog(&c.body, catalog)
+                        .changes(&target)
+                        .is_empty()
+                });
+            if !same {
+                canonical = text;
+            }
             return Decompiled {
                 name,
                 reports: plan.reports(&canonical),

@@ -1106,8 +1106,14 @@ fn list<'a>(ctx: &Ctx<'_>, v: &'a str, mode: FilterMode) -> Option<(&'a str, Vec
                 span: ctx.span(start, p),
             });
         } else {
+            // In a clause an unquoted `;` ends the statement, also right after the list
+            // (`WHERE k:[a, b];`, as `dql fmt` prints it).
             let len = p
-                .find(|c: char| c.is_whitespace() || matches!(c, '(' | ')' | ','))
+                .find(|c: char| {
+                    c.is_whitespace()
+                        || matches!(c, '(' | ')' | ',')
+                        || (c == ';' && mode == FilterMode::Clause)
+                })
                 .unwrap_or(p.len());
             let run = p.get(..len)?;
             let after = p.get(len..)?;
