@@ -211,9 +211,14 @@ fn at_80_columns_without_a_pager_a_long_result_is_cut_to_fit_and_capped() {
     let screen = tmux.wait_for(|s| s.contains("__DONE__"));
     assert!(screen.contains("__DONE__ 0"), "{screen}");
     tmux.assert_fits(&screen);
-    // Long titles are cut with `…`; the counts and dates are whole.
+    // Long titles are cut with `…`; the counts and dates are whole, and so is the short
+    // `count()` label (not split as `coun`/`t()` to give the titles three more characters).
     assert!(
-        screen.contains("… ┆    4 ┆ 2026-11-20T10:03:00Z │"),
+        screen.contains("… ┆       4 ┆ 2026-11-20T10:03:00Z │"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("┆ count() ┆ last_seen()          │"),
         "{screen}"
     );
     // 40 rows, then how many more there are and how to see them.
