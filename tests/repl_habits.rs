@@ -221,6 +221,60 @@ fn tab_completes_the_organizations_cached_attributes_before_any_result() {
     leave(repl);
 }
 
+/// A 127.0.0.1 server refusing every query as Sentry does, with a 400 and a parse error.
+fn refusing_server() -> String {
+    let server = tiny_http::Server::http("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", server.server_addr().to_ip().unwrap());
+    std::thread::spawn(move || {
+        for request in server.incoming_requests() {
+            let body = r#"{"detail":"Invalid query. Parse error\n  at position 3:\n  level:>x"}"#;
+            let header = tiny_http::Header::from_bytes("Content-Type", "application/json").unwrap();
+            let response = tiny_http::Response::from_string(body)
+                .with_status_code(400)
+                .with_header(header);
+            let _ = request.respond(response);
+        }
+    });
+    url
+}
+
+#[test]
+fn a_400_is_labelled_at_the_clause_of_the_input_or_at_none() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = refusing_server();
+    let env = [
+        ("SENTRY_URL", url.as_str()),
+        ("SENTRY_ORG", "acme"),
+        ("SENTRY_AUTH_TOKEN", "sntrys_test"),
+    ];
+    let mut repl = spawn(dir.path(), &[], &env);
+    let printed = run(
+        &mut repl,
+        "SELECT count() FROM errors WHERE level:error SINCE 1d;",
+        "dql::client::bad_query",
+    );
+    // Sentry's detail on one line (wrapped only at the terminal's width, as every
+    // diagnostic on a terminal is).
+    assert!(
+        printed.contains("Sentry refused the query: Invalid query. Parse error at position 3:"),
+        "{printed}"
+    );
+    assert!(
+        printed.contains("Sentry's message most likely concerns this WHERE clause"),
+        "{printed}"
+    );
+    assert!(printed.contains("<input>:1:28"), "{printed}");
+    // No WHERE: the message stands alone, pointing at nothing.
+    let printed = run(
+        &mut repl,
+        "SELECT count() FROM errors SINCE 1d;",
+        "dql::client::bad_query",
+    );
+    assert!(printed.contains("Sentry refused the query"), "{printed}");
+    assert!(!printed.contains("concerns"), "{printed}");
+    leave(repl);
+}
+
 #[test]
 fn edit_opens_the_editor_on_the_last_query_and_runs_what_it_saved() {
     let dir = tempfile::tempdir().unwrap();

@@ -179,7 +179,10 @@ fn same_unit_column(
 
 /// For a column of durations or sizes: what one value is in seconds or bytes, and the units
 /// its values are shown in.
-fn measured(field_type: Option<&str>, unit: Option<&str>) -> Option<(f64, &'static [(f64, &'static str)])> {
+fn measured(
+    field_type: Option<&str>,
+    unit: Option<&str>,
+) -> Option<(f64, &'static [(f64, &'static str)])> {
     let field_type = field_type?;
     if let Some(seconds) = duration_unit_seconds(field_type) {
         return Some((seconds, &DURATION_STEPS));
