@@ -361,17 +361,21 @@ impl<W: Write> GridSink<W> {
         }
         let total = n_shown + self.n_hidden;
         let noun = if self.n_hidden == 1 { "row" } else { "rows" };
-        let hint = self
-            .layout
-            .all_rows_hint
-            .as_deref()
-            .map_or_else(String::new, |hint| format!("; {hint}"));
-        writeln!(
-            self.out,
-            "… {} more {noun} ({} in all{hint})",
+        let counted = format!(
+            "… {} more {noun} ({} in all",
             units::group_thousands(&self.n_hidden.to_string()),
             units::group_thousands(&total.to_string()),
-        )
+        );
+        let Some(hint) = self.layout.all_rows_hint.as_deref() else {
+            return writeln!(self.out, "{counted})");
+        };
+        let line = format!("{counted}; {hint})");
+        if self.layout.width.is_some_and(|width| line.width() > width) {
+            // Big counts on a narrow screen: the hint goes on a line of its own rather than
+            // past the edge.
+            return writeln!(self.out, "{counted})\n  {hint}");
+        }
+        writeln!(self.out, "{line}")
     }
 }
 
