@@ -458,7 +458,11 @@ fn sentry_flags_are_listed_apart_and_absent_from_fmt() {
     // The same short forms wherever the flag is.
     for command in ["check", "compile", "export"] {
         let help = dql(dir.path(), &[command, "--help"], &[], "");
-        assert!(help.stdout.contains("-p, --param"), "{command}: {}", help.stdout);
+        assert!(
+            help.stdout.contains("-p, --param"),
+            "{command}: {}",
+            help.stdout
+        );
     }
     let fmt_help = dql(dir.path(), &["fmt", "--help"], &[], "");
     assert!(!fmt_help.stdout.contains("--org"), "{}", fmt_help.stdout);
