@@ -238,7 +238,7 @@ pub enum FormatError {
     #[error("unknown output format `{given}`")]
     #[diagnostic(
         code(dql::format::unknown_format),
-        help("valid formats are: table, json, ndjson, csv, markdown, vertical")
+        help("valid formats are: table, json, ndjson, csv, markdown, vertical, chart, svg")
     )]
     UnknownFormat {
         /// The name that was given.
