@@ -40,6 +40,8 @@ pub enum Endpoint {
     Events,
     /// `/api/0/organizations/{org}/events-stats/`
     EventsStats,
+    /// `/api/0/organizations/{org}/events-timeseries/`
+    EventsTimeseries,
     /// `/api/0/organizations/{org}/issues/` (GET)
     Issues,
     /// `/api/0/organizations/{org}/issues/` (PUT, bulk update)
@@ -88,6 +90,10 @@ pub struct Request {
     /// says what to PUT to exactly the ids it returns, after confirmation.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub update: Option<UpdatePlan>,
+    /// events-timeseries only: the events-stats request to send instead when this Sentry has
+    /// no events-timeseries (an older self-hosted one answers 404).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fallback: Option<Box<Request>>,
 }
 
 impl Request {
@@ -222,6 +228,7 @@ impl UpdatePlan {
                     hidden: Vec::new(),
                     limit: None,
                     update: None,
+                    fallback: None,
                 });
             }
         }
