@@ -4,6 +4,7 @@
 use super::document::Document;
 use super::lex::{self, Token};
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::semantic::Catalog;
 use crate::source::Source;
 use crate::syntax::{self, ast};
 use lsp_types as lsp;
@@ -17,7 +18,7 @@ pub struct Settings {
     pub params: crate::semantic::Params,
     /// The catalog names are checked against (the built-in one when `None`); `dql lsp` gives
     /// the one `dql check` uses, with the organization's cached attributes.
-    pub catalog: Option<&'static crate::semantic::Catalog>,
+    pub catalog: Option<&'static Catalog>,
     /// Warn on the datasets sentry.io has deprecated, as `dql check` does when the configured
     /// Sentry is sentry.io (`dql::migrate::deprecation_warnings`).
     pub deprecated_datasets: bool,
@@ -34,6 +35,9 @@ pub struct Analysis {
     pub(crate) syntax_errors: bool,
     /// Every diagnostic of parsing, checking and lowering, in source order.
     pub diagnostics: Vec<Diagnostic>,
+    /// The catalog the text was checked against (with the organization's cached attributes
+    /// when the server was given them): completion, hover and highlighting use the same one.
+    pub(crate) catalog: &'static Catalog,
 }
 
 impl Analysis {
@@ -44,9 +48,7 @@ impl Analysis {
         let mut options = crate::Options::new(jiff::Timestamp::now());
         options.strict = settings.strict;
         options.params = settings.params.clone();
-        let catalog = settings
-            .catalog
-            .unwrap_or_else(|| crate::semantic::Catalog::builtin());
+        let catalog = settings.catalog.unwrap_or_else(|| Catalog::builtin());
         let mut compilation = crate::compile_source_with(&source, &options, catalog);
         if settings.deprecated_datasets {
             compilation
@@ -62,6 +64,7 @@ impl Analysis {
             file: parsed.file,
             tokens: lex::tokens(text),
             diagnostics: compilation.diagnostics,
+            catalog,
         }
     }
 }

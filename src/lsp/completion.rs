@@ -87,18 +87,24 @@ pub(crate) fn signature(f: &FunctionInfo) -> String {
     format!("{}({}) → {result}", f.name, args.join(", "))
 }
 
-/// What a dataset is, in a few words.
-pub(crate) fn dataset_detail(d: &Dataset) -> String {
-    let kind = if d.kind == DatasetKind::Issues {
-        "issues"
+/// What a dataset is, in a few words: `events dataset`, `issues`, `trace-item dataset, 12
+/// attributes of the organization cached`.
+pub(crate) fn dataset_detail(catalog: &Catalog, d: &Dataset) -> String {
+    let mut detail = if d.kind == DatasetKind::Issues {
+        "issues".to_owned()
+    } else if d.trace_items {
+        "trace-item dataset".to_owned()
     } else {
-        "events dataset"
+        "events dataset".to_owned()
     };
-    if d.checked {
-        kind.to_owned()
-    } else {
-        format!("{kind} (names not checked)")
+    if !d.checked {
+        detail.push_str(" (names not checked)");
     }
+    if catalog.has_org_attributes(&d.name) {
+        let n = catalog.org_attributes(&d.name).len();
+        detail.push_str(&format!(", {n} attributes of the organization cached"));
+    }
+    detail
 }
 
 /// The clause keywords a statement may go on with, given the words it already has.
@@ -137,7 +143,7 @@ pub(crate) fn complete(
     let src = doc.text();
     let offset = doc.offset(position);
     let tokens = &analysis.tokens;
-    let catalog = Catalog::builtin();
+    let catalog = analysis.catalog;
 
     // Inside a comment: annotation keys after `-- @`, nothing else.
     if let Some(t) = tokens
@@ -224,7 +230,7 @@ pub(crate) fn complete(
         match prev.as_deref() {
             None => out.extend(["SELECT", "SHOW EVENT", "UPDATE issues SET"].map(keyword)),
             Some("FROM") => out.extend(catalog.datasets().iter().map(|d| {
-                let detail = dataset_detail(d);
+                let detail = dataset_detail(catalog, d);
                 item(
                     doc,
                     &d.name,
@@ -372,7 +378,31 @@ fn aliases(src: &str, tokens: &[Token]) -> Vec<String> {
     out
 }
 
-/// The fields of `dataset` (every dataset's when none is known), with their types.
+/// A field's type as completion's detail: `duration (millisecond)`, `array of string`, and
+/// for an attribute of the organization (the live catalog) `number, attribute of the
+/// organization`.
+pub(crate) fn field_detail(catalog: &Catalog, dataset: &str, name: &str) -> Option<String> {
+    let f = catalog.field(dataset, name)?;
+    let ty = type_name(f.ty);
+    let mut detail = if f.array { format!("array of {ty}") } else { ty };
+    if is_org_attribute(catalog, dataset, name) {
+        detail.push_str(", attribute of the organization");
+    }
+    Some(detail)
+}
+
+/// Whether `name` is one of the organization's cached attributes of `dataset` rather than a
+/// built-in field.
+pub(crate) fn is_org_attribute(catalog: &Catalog, dataset: &str, name: &str) -> bool {
+    catalog
+        .org_attributes(dataset)
+        .iter()
+        .any(|a| a.name == name)
+}
+
+/// The fields of `dataset` (every dataset's when none is known), with their types; on a
+/// trace-item dataset with the organization's attributes cached (`dql catalog pull`), those
+/// attributes too.
 fn fields(
     doc: &Document,
     catalog: &Catalog,
@@ -390,14 +420,7 @@ fn fields(
             if !seen.insert(name.to_owned()) {
                 continue;
             }
-            let detail = catalog.field(d, name).map(|f| {
-                let ty = type_name(f.ty);
-                if f.array {
-                    format!("array of {ty}")
-                } else {
-                    ty
-                }
-            });
+            let detail = field_detail(catalog, d, name);
             out.push(item(
                 doc,
                 name,
@@ -408,20 +431,23 @@ fn fields(
             ));
         }
     }
-    // Tag and attribute names from the live attribute cache join these when it exists.
     out
 }
 
-/// The functions `dataset` has (all when none is known), with their signatures.
+/// The functions of `dataset` — a trace-item dataset's own ones (`spans`, `logs`,
+/// `tracemetrics`), else the shared ones it has — or every shared one when none is known,
+/// with their signatures.
 fn functions(
     doc: &Document,
     catalog: &Catalog,
     dataset: Option<&str>,
     at: (usize, usize),
 ) -> Vec<lsp::CompletionItem> {
-    catalog
-        .functions()
-        .filter(|f| dataset.is_none_or(|d| f.in_dataset(d)))
+    let list: Vec<&FunctionInfo> = match dataset {
+        Some(d) => catalog.functions_in(d),
+        None => catalog.functions().collect(),
+    };
+    list.into_iter()
         .map(|f| {
             let insert = if f.max_args() == 0 {
                 format!("{}()", f.name)

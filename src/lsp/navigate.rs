@@ -1,11 +1,10 @@
 //! Hover, go to definition, document symbols and semantic tokens.
 
 use super::analysis::Analysis;
-use super::completion::{Segment, dataset_detail, signature, type_name};
+use super::completion::{Segment, dataset_detail, is_org_attribute, signature, type_name};
 use super::document::Document;
 use super::lex::{self, Kind, Token};
-use crate::codes::compile_codes;
-use crate::semantic::catalog::Catalog;
+use crate::codes::{compile_codes, runtime_codes};
 use crate::syntax::ast::{
     self, ArgKind, ExprKind, FilterKind, GroupItem, OrderTarget, StatementKind, TermKey, TermKind,
 };
@@ -41,7 +40,7 @@ pub(crate) fn hover(
     let src = doc.text();
     let offset = doc.offset(position);
     let tokens = &analysis.tokens;
-    let catalog = Catalog::builtin();
+    let catalog = analysis.catalog;
     let mut parts: Vec<String> = Vec::new();
     let mut range = None;
 
@@ -53,21 +52,28 @@ pub(crate) fn hover(
             let prev = prev_significant(tokens, i).map(|t| t.text(src).to_ascii_uppercase());
             let dataset = Segment::around(src, tokens, offset).dataset(src, catalog);
             let found = match token.kind {
-                Kind::Word if next == Some("(") => catalog.function(text).map(|f| {
-                    let mut s = format!("```dql\n{}\n```\n", signature(f));
-                    s.push_str(if f.aggregate {
-                        "aggregate function"
-                    } else {
-                        "function"
-                    });
-                    if let Some(to) = &f.alias_of {
-                        s.push_str(&format!("; Sentry rewrites it to `{to}`"));
-                    }
-                    s.push_str(&format!(" — in {}", f.datasets.join(", ")));
-                    s
-                }),
+                Kind::Word if next == Some("(") => dataset
+                    .as_deref()
+                    .and_then(|d| catalog.function_in(d, text))
+                    .or_else(|| catalog.function(text))
+                    .map(|f| {
+                        let mut s = format!("```dql\n{}\n```\n", signature(f));
+                        s.push_str(if f.aggregate {
+                            "aggregate function"
+                        } else {
+                            "function"
+                        });
+                        if let Some(to) = &f.alias_of {
+                            s.push_str(&format!("; Sentry rewrites it to `{to}`"));
+                        }
+                        let datasets = catalog.datasets_having_function(&f.name);
+                        if !datasets.is_empty() {
+                            s.push_str(&format!(" — in {}", datasets.join(", ")));
+                        }
+                        s
+                    }),
                 Kind::Word if prev.as_deref() == Some("FROM") => catalog.dataset(text).map(|d| {
-                    let mut s = format!("**{}** — {}", d.name, dataset_detail(d));
+                    let mut s = format!("**{}** — {}", d.name, dataset_detail(catalog, d));
                     if !d.default_columns.is_empty() {
                         s.push_str(&format!(
                             "\n\n`SELECT *` is {}",
@@ -87,7 +93,23 @@ pub(crate) fn hover(
                         if f.filter_only {
                             s.push_str(" (filter only)");
                         }
-                        s.push_str(&format!("\n\nin {}", f.datasets.join(", ")));
+                        let org = dataset
+                            .as_deref()
+                            .filter(|d| is_org_attribute(catalog, d, text));
+                        match org {
+                            Some(d) => s.push_str(&format!(
+                                "\n\nan attribute of the organization in {d} (cached by `dql catalog pull`)"
+                            )),
+                            None => {
+                                let mut datasets = catalog.datasets_having_field(text);
+                                for d in &f.datasets {
+                                    if !datasets.contains(&d.as_str()) {
+                                        datasets.push(d);
+                                    }
+                                }
+                                s.push_str(&format!("\n\nin {}", datasets.join(", ")));
+                            }
+                        }
                         s
                     })
                 }
@@ -114,7 +136,10 @@ pub(crate) fn hover(
     }
 
     // The codes of the diagnostics here, explained.
-    let codes = compile_codes();
+    let mut codes = compile_codes();
+    // `dql::migrate::deprecated_dataset` and `dql::catalog::unknown_attribute` come from the
+    // checker too (deprecated datasets on sentry.io, the live catalog).
+    codes.extend(runtime_codes());
     for d in analysis.diagnostics.iter().filter(|d| {
         let span = d.span();
         (span.start as usize) <= offset
@@ -263,7 +288,15 @@ const DECORATOR: u32 = 9;
 pub(crate) fn semantic_tokens(doc: &Document, analysis: &Analysis) -> Vec<lsp::SemanticToken> {
     let src = doc.text();
     let tokens = &analysis.tokens;
-    let catalog = Catalog::builtin();
+    let catalog = analysis.catalog;
+    // Every function name of every dataset (the trace-item datasets have their own).
+    let function_names: HashSet<String> = catalog
+        .datasets()
+        .iter()
+        .flat_map(|d| catalog.function_names_in(&d.name))
+        .chain(catalog.function_names())
+        .map(str::to_owned)
+        .collect();
     let mut classified: Vec<(usize, usize, u32)> = Vec::new();
     // Where the tree has a field or tag name: `environment` there is a field, not the keyword.
     let mut names = HashSet::new();
@@ -302,7 +335,7 @@ pub(crate) fn semantic_tokens(doc: &Document, analysis: &Analysis) -> Vec<lsp::S
             Kind::Word => {
                 let is_keyword = KEYWORDS.iter().any(|k| k.eq_ignore_ascii_case(text));
                 let before_key_op = matches!(next, Some(":" | "=" | "<" | ">" | "!"));
-                if next == Some("(") && catalog.function(text).is_some() {
+                if next == Some("(") && function_names.contains(&text.to_ascii_lowercase()) {
                     Some(FUNCTION)
                 } else if prev.is_some_and(|p| p.eq_ignore_ascii_case("FROM")) {
                     Some(NAMESPACE)
