@@ -8,6 +8,7 @@
     reason = "test code and its helpers: a failed unwrap is a failed test"
 )]
 
+#[allow(dead_code, reason = "tests/lsp_props.rs uses the rest of the client")]
 mod lsp_client;
 
 use lsp_client::{Client, attribute_cache, cached_env, position, range};
@@ -185,6 +186,45 @@ fn positions_are_utf16_code_units_with_multibyte_text() {
     assert_eq!(
         edits[0]["newText"],
         "SELECT count()\nFROM transactions\nWHERE message:\"é😀\" transaction.duration:>1;\n"
+    );
+    assert!(client.shutdown().success());
+}
+
+#[test]
+fn a_lone_carriage_return_ends_a_line_as_the_protocol_says() {
+    let (mut client, _) = Client::start();
+    // Lines: `SELECT count()`, `FROM errros`, `WHERE a:b` (`\r`, then `\r\n`).
+    let text = "SELECT count()\rFROM errros\r\nWHERE a:b";
+    let diags = client.open(URI, text);
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    assert_eq!(
+        diags[0]["range"],
+        json!({"start": {"line": 1, "character": 5}, "end": {"line": 1, "character": 11}})
+    );
+    assert_eq!(diags[0]["range"], range(text, 20, 26));
+    // Fix the spelling (`ro` at line 1, characters 8–10, is `or`); then add a filter at the
+    // end of line 2.
+    let diags = client.change(
+        URI,
+        2,
+        json!([
+            {"range": {"start": {"line": 1, "character": 8}, "end": {"line": 1, "character": 10}}, "text": "or"},
+            {"range": {"start": {"line": 2, "character": 9}, "end": {"line": 2, "character": 99}}, "text": " c:d"},
+        ]),
+    );
+    assert_eq!(diags, Vec::<Value>::new());
+    let edits = client.request_ok(
+        "textDocument/formatting",
+        json!({"textDocument": doc(), "options": {"tabSize": 4, "insertSpaces": true}}),
+    );
+    assert_eq!(
+        edits[0]["newText"],
+        "SELECT count()\nFROM errors\nWHERE a:b c:d;\n"
+    );
+    // The whole-document edit ends at the end of line 2.
+    assert_eq!(
+        edits[0]["range"]["end"],
+        json!({"line": 2, "character": 13})
     );
     assert!(client.shutdown().success());
 }

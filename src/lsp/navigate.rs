@@ -440,34 +440,28 @@ fn encode(doc: &Document, classified: &[(usize, usize, u32)]) -> Vec<lsp::Semant
     let mut out = Vec::new();
     let (mut last_line, mut last_char) = (0u32, 0u32);
     for &(start, end, class) in classified {
-        let mut piece_start = start;
-        while piece_start < end {
-            let line_end = src
-                .get(piece_start..end)
-                .and_then(|s| s.find('\n'))
-                .map_or(end, |n| piece_start + n);
-            let text = src.get(piece_start..line_end).unwrap_or("");
-            let length =
-                u32::try_from(text.trim_end_matches('\r').encode_utf16().count()).unwrap_or(0);
-            if length > 0 {
-                let pos = doc.position(piece_start);
-                let delta_line = pos.line - last_line;
-                let delta_start = if delta_line == 0 {
-                    pos.character - last_char
-                } else {
-                    pos.character
-                };
-                out.push(lsp::SemanticToken {
-                    delta_line,
-                    delta_start,
-                    length,
-                    token_type: class,
-                    token_modifiers_bitset: 0,
-                });
-                last_line = pos.line;
-                last_char = pos.character;
+        for (piece_start, piece_end) in doc.line_pieces(start, end) {
+            let text = src.get(piece_start..piece_end).unwrap_or("");
+            let length = u32::try_from(text.encode_utf16().count()).unwrap_or(0);
+            if length == 0 {
+                continue;
             }
-            piece_start = line_end + 1;
+            let pos = doc.position(piece_start);
+            let delta_line = pos.line.saturating_sub(last_line);
+            let delta_start = if delta_line == 0 {
+                pos.character.saturating_sub(last_char)
+            } else {
+                pos.character
+            };
+            out.push(lsp::SemanticToken {
+                delta_line,
+                delta_start,
+                length,
+                token_type: class,
+                token_modifiers_bitset: 0,
+            });
+            last_line = pos.line;
+            last_char = pos.character;
         }
     }
     out

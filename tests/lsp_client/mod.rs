@@ -267,13 +267,33 @@ fn read_frame(reader: &mut impl BufRead) -> Option<Value> {
 }
 
 /// The protocol position (line, UTF-16 column) of byte `offset` of `text`, computed here
-/// independently of the server.
+/// independently of the server: lines end at `\r\n`, `\n` or a lone `\r` (the protocol's
+/// rule), and an offset inside a `\r\n` is the end of its line's text.
 pub(crate) fn position(text: &str, offset: usize) -> Value {
-    let before = &text[..offset];
-    let line = before.matches('\n').count();
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    let character = text[line_start..offset].encode_utf16().count();
+    let bytes = text.as_bytes();
+    let (mut line, mut line_start) = (0, 0);
+    for i in 0..offset {
+        let ends_line = bytes[i] == b'\n' || bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n');
+        if ends_line {
+            line += 1;
+            line_start = i + 1;
+        }
+    }
+    let character = text[line_start..offset]
+        .trim_end_matches('\r')
+        .encode_utf16()
+        .count();
     json!({"line": line, "character": character})
+}
+
+/// The byte offsets of `text` a protocol position can name: every character boundary but the
+/// one inside a `\r\n`.
+pub(crate) fn positions(text: &str) -> Vec<usize> {
+    text.char_indices()
+        .map(|(i, _)| i)
+        .chain([text.len()])
+        .filter(|&i| !(i > 0 && text[..i].ends_with('\r') && text[i..].starts_with('\n')))
+        .collect()
 }
 
 /// The protocol range of bytes `start..end` of `text`; an end inside a character is taken to
