@@ -758,7 +758,12 @@ fn trace_item_datasets_offer_their_own_fields_and_functions() {
         "p95([column = span.duration]) → the type of column"
     );
     let got = labels(&spans);
-    for other in ["transaction.duration", "log.body", "error.type", "metric.name"] {
+    for other in [
+        "transaction.duration",
+        "log.body",
+        "error.type",
+        "metric.name",
+    ] {
         assert!(!got.contains(&other.to_owned()), "{other} in {got:?}");
     }
 
@@ -827,7 +832,10 @@ fn the_cached_attributes_are_used_as_dql_check_uses_them() {
     let diags = client.open(URI, text);
     assert_eq!(
         first_line(&diags),
-        ["dql::catalog::unknown_attribute", "dql::filter::invalid_number"],
+        [
+            "dql::catalog::unknown_attribute",
+            "dql::filter::invalid_number"
+        ],
         "{diags:?}"
     );
     let unknown = &diags[0];
@@ -855,7 +863,11 @@ fn the_cached_attributes_are_used_as_dql_check_uses_them() {
         item(&items, "tags[Batch Size,number]")["detail"],
         "number, attribute of the organization"
     );
-    assert_eq!(item(&items, "span.op")["detail"], "string", "built-ins stay");
+    assert_eq!(
+        item(&items, "span.op")["detail"],
+        "string",
+        "built-ins stay"
+    );
     let items = client.request_ok("textDocument/completion", at(0, 56));
     assert_eq!(labels(&items), ["checkout.step"], "the prefix `checkout.s`");
 
@@ -887,5 +899,55 @@ fn the_cached_attributes_are_used_as_dql_check_uses_them() {
         actions[0]["edit"]["changes"][URI],
         json!([{"range": range(text, 47, 59), "newText": "checkout.step"}])
     );
+    assert!(client.shutdown().success());
+}
+
+#[test]
+fn completion_follows_the_rarer_clauses() {
+    let (mut client, _) = Client::start_with(json!({"params": {"env": "production"}}));
+    let text = "SHOW EVENT abc ;\nSELECT count() FROM errors ORDER BY count() DESC ;\nSELECT count() FROM errors PROJECT ;\nUPDATE issues SET status = ;\nSELECT count() FROM errors ORDER BY count() NULLS ;\nSELECT count() FROM errors WHERE release:$";
+    client.open(URI, text);
+    // `SHOW EVENT |`: an id, nothing to offer; after it, PROJECT only.
+    let items = client.request_ok("textDocument/completion", at(0, 11));
+    assert_eq!(labels(&items), Vec::<String>::new());
+    let items = client.request_ok("textDocument/completion", at(0, 15));
+    assert_eq!(labels(&items), ["PROJECT"]);
+    // After a sort direction: NULLS FIRST / LAST among the rest; after NULLS: FIRST, LAST.
+    let got = labels(&client.request_ok("textDocument/completion", at(1, 49)));
+    for want in ["NULLS FIRST", "NULLS LAST", "LIMIT"] {
+        assert!(got.contains(&want.to_owned()), "{want} in {got:?}");
+    }
+    let items = client.request_ok("textDocument/completion", at(4, 50));
+    assert_eq!(labels(&items), ["FIRST", "LAST"]);
+    // `PROJECT |`: ALL.
+    let items = client.request_ok("textDocument/completion", at(2, 35));
+    assert_eq!(labels(&items), ["ALL"]);
+    // `SET status = |`: the values Sentry accepts.
+    let items = client.request_ok("textDocument/completion", at(3, 27));
+    assert_eq!(
+        labels(&items),
+        ["resolved", "unresolved", "ignored", "resolvedInNextRelease"]
+    );
+    assert_eq!(item(&items, "ignored")["detail"], "status");
+    // `$`: a parameter the settings bind is offered though the file does not use it yet.
+    let items = client.request_ok("textDocument/completion", at(5, 42));
+    assert_eq!(labels(&items), ["$env"]);
+    assert!(client.shutdown().success());
+}
+
+#[test]
+fn hover_on_a_param_bound_by_the_settings_shows_its_value() {
+    let (mut client, _) = Client::start_with(json!({"params": {"env": "production"}}));
+    client.open(
+        URI,
+        "SELECT count() FROM errors WHERE environment:$env release:$rel",
+    );
+    let env = hover_text(&mut client, 0, 47);
+    assert!(
+        env.contains("**$env**, bound to `production` by the settings; used 1 time(s): line 1"),
+        "{env}"
+    );
+    let rel = hover_text(&mut client, 0, 60);
+    assert!(rel.contains("bound with `--param rel=VALUE`"), "{rel}");
     assert!(client.shutdown().success());
 }

@@ -103,7 +103,9 @@ fn seeds() -> Vec<String> {
     out.push(
         "SELECT checkout.step, avg(queue.depth) FROM spans WHERE queue.depth:>3 checkout.stp:pay GROUP BY checkout.step;\n".into(),
     );
-    out.push("SELECT count() FROM spans WHERE span.op:db\nSINCE 1h;\nSELECT log.body FROM logs".into());
+    out.push(
+        "SELECT count() FROM spans WHERE span.op:db\nSINCE 1h;\nSELECT log.body FROM logs".into(),
+    );
     out
 }
 
@@ -175,7 +177,11 @@ impl Session {
         self.count += 1;
         let uri = format!("file:///prop{}.dql", self.count);
         let published = self.client.open(&uri, &text);
-        assert_eq!(published, check(&uri, &text, &self.env), "on open of {text:?}");
+        assert_eq!(
+            published,
+            check(&uri, &text, &self.env),
+            "on open of {text:?}"
+        );
         for (version, (at, delete, insert)) in edits.into_iter().enumerate() {
             // Only offsets a position can name: an editor never edits inside a `\r\n`.
             let chars = positions(&text);

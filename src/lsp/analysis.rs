@@ -8,6 +8,7 @@ use crate::semantic::Catalog;
 use crate::source::Source;
 use crate::syntax::{self, ast};
 use lsp_types as lsp;
+use std::cell::OnceCell;
 
 /// Settings that change what the checker reports.
 #[derive(Debug, Clone, Default)]
@@ -24,20 +25,24 @@ pub struct Settings {
     pub deprecated_datasets: bool,
 }
 
-/// A document's tree, tokens and diagnostics.
+/// A document's diagnostics, and its tree and tokens when a request needs them.
 #[derive(Debug, Clone)]
 pub struct Analysis {
-    /// The parsed file (always a tree, whatever the text).
-    pub(crate) file: ast::File,
-    /// The lexer's tokens, covering the text exactly.
-    pub(crate) tokens: Vec<Token>,
-    /// Whether parsing found an error (then nothing is reformatted, as with `dql fmt`).
-    pub(crate) syntax_errors: bool,
+    /// The text analysed.
+    text: String,
+    /// The parsed file (always a tree, whatever the text) and whether parsing found an error
+    /// (then nothing is reformatted, as with `dql fmt`); made on first use, so that a change's
+    /// diagnostics are published without parsing twice.
+    parsed: OnceCell<(ast::File, bool)>,
+    /// The lexer's tokens, covering the text exactly; made on first use.
+    tokens: OnceCell<Vec<Token>>,
     /// Every diagnostic of parsing, checking and lowering, in source order.
     pub diagnostics: Vec<Diagnostic>,
     /// The catalog the text was checked against (with the organization's cached attributes
     /// when the server was given them): completion, hover and highlighting use the same one.
     pub(crate) catalog: &'static Catalog,
+    /// The `$params` the settings bind (completion offers them, hover shows their values).
+    pub(crate) params: crate::semantic::Params,
 }
 
 impl Analysis {
@@ -58,14 +63,37 @@ impl Analysis {
                 .diagnostics
                 .sort_by_key(|d| (d.span().start, d.span().end));
         }
-        let parsed = syntax::parse(&source);
         Analysis {
-            syntax_errors: parsed.diagnostics.iter().any(Diagnostic::is_error),
-            file: parsed.file,
-            tokens: lex::tokens(text),
+            text: text.to_owned(),
+            parsed: OnceCell::new(),
+            tokens: OnceCell::new(),
             diagnostics: compilation.diagnostics,
             catalog,
+            params: settings.params.clone(),
         }
+    }
+
+    fn parsed(&self) -> &(ast::File, bool) {
+        self.parsed.get_or_init(|| {
+            let parsed = syntax::parse(&Source::new("<document>", self.text.as_str()));
+            let errors = parsed.diagnostics.iter().any(Diagnostic::is_error);
+            (parsed.file, errors)
+        })
+    }
+
+    /// The parsed file.
+    pub(crate) fn file(&self) -> &ast::File {
+        &self.parsed().0
+    }
+
+    /// Whether parsing found an error.
+    pub(crate) fn syntax_errors(&self) -> bool {
+        self.parsed().1
+    }
+
+    /// The lexer's tokens.
+    pub(crate) fn tokens(&self) -> &[Token] {
+        self.tokens.get_or_init(|| lex::tokens(&self.text))
     }
 }
 

@@ -4,6 +4,7 @@
 use super::analysis::Analysis;
 use super::document::Document;
 use super::lex::{Kind, Token};
+use crate::semantic::Params;
 use crate::semantic::catalog::{Catalog, Dataset, DatasetKind, FunctionInfo, ResultType};
 use crate::semantic::types::FieldType;
 use lsp_types as lsp;
@@ -142,7 +143,7 @@ pub(crate) fn complete(
 ) -> Vec<lsp::CompletionItem> {
     let src = doc.text();
     let offset = doc.offset(position);
-    let tokens = &analysis.tokens;
+    let tokens = analysis.tokens();
     let catalog = analysis.catalog;
 
     // Inside a comment: annotation keys after `-- @`, nothing else.
@@ -197,6 +198,12 @@ pub(crate) fn complete(
         .filter(|t| t.kind == Kind::Word)
         .map(|t| t.text(src).to_ascii_uppercase())
         .collect();
+    // The statement's first word: `SHOW EVENT` has a grammar of its own.
+    let first_word = segment
+        .tokens
+        .iter()
+        .find(|t| !matches!(t.kind, Kind::Space | Kind::Comment))
+        .map(|t| t.text(src).to_ascii_uppercase());
     let lower_case = !prefix.is_empty() && !prefix.chars().any(|c| c.is_ascii_uppercase());
     let keyword = |k: &str| {
         let text = if lower_case {
@@ -216,7 +223,7 @@ pub(crate) fn complete(
 
     let mut out: Vec<lsp::CompletionItem> = Vec::new();
     if prefix.starts_with('$') {
-        out.extend(params(src, tokens).into_iter().map(|p| {
+        out.extend(params(src, tokens, &analysis.params).into_iter().map(|p| {
             item(
                 doc,
                 &p,
@@ -242,8 +249,41 @@ pub(crate) fn complete(
             })),
             Some("UPDATE") => out.push(keyword("issues")),
             Some("SHOW") => out.push(keyword("EVENT")),
+            // `SHOW EVENT id [PROJECT p]`: the id, then PROJECT.
+            Some(p) if first_word.as_deref() == Some("SHOW") => {
+                if !matches!(p, "EVENT" | "PROJECT") && !words.contains("PROJECT") {
+                    out.push(keyword("PROJECT"));
+                }
+            }
             Some("GROUP" | "ORDER") => out.push(keyword("BY")),
-            Some("LIMIT" | "SINCE" | "UNTIL" | "INTERVAL" | "PROJECT" | "ENVIRONMENT") => {}
+            Some("NULLS") => out.extend(["FIRST", "LAST"].map(keyword)),
+            Some("PROJECT") => out.push(keyword("ALL")),
+            Some("LIMIT" | "SINCE" | "UNTIL" | "INTERVAL" | "ENVIRONMENT") => {}
+            Some("=") if before_set_value(src, &before) => {
+                // `SET status = |`: the values the key takes.
+                let key = before
+                    .len()
+                    .checked_sub(2)
+                    .and_then(|i| before.get(i))
+                    .map(|t| t.text(src));
+                if let Some(k) = key.and_then(|k| catalog.issue_update_key(k)) {
+                    let values: Vec<&str> = if k.values.is_empty() && k.ty == FieldType::Boolean {
+                        vec!["true", "false"]
+                    } else {
+                        k.values.iter().map(String::as_str).collect()
+                    };
+                    out.extend(values.into_iter().map(|v| {
+                        item(
+                            doc,
+                            v,
+                            lsp::CompletionItemKind::ENUM_MEMBER,
+                            Some(&k.name),
+                            at,
+                            v,
+                        )
+                    }));
+                }
+            }
             Some(_) => {
                 let clause = before
                     .iter()
@@ -321,7 +361,9 @@ pub(crate) fn complete(
                     }
                     Some("SELECT") => out.push(keyword("AS")),
                     Some("WHERE" | "HAVING") => out.extend(FILTER_WORDS.iter().map(|k| keyword(k))),
-                    Some("ORDER") => out.extend(["ASC", "DESC"].map(keyword)),
+                    Some("ORDER") => {
+                        out.extend(["ASC", "DESC", "NULLS FIRST", "NULLS LAST"].map(keyword));
+                    }
                     _ => {}
                 }
                 for clause in CLAUSES {
@@ -335,7 +377,7 @@ pub(crate) fn complete(
                     }
                 }
                 if names {
-                    out.extend(params(src, tokens).into_iter().map(|p| {
+                    out.extend(params(src, tokens, &analysis.params).into_iter().map(|p| {
                         item(
                             doc,
                             &p,
@@ -350,6 +392,22 @@ pub(crate) fn complete(
         }
     }
     retain_prefix(out, prefix)
+}
+
+/// Whether the `=` that `before` ends with is one of `UPDATE issues SET key = value`'s: the
+/// last clause word before it is `SET`.
+fn before_set_value(src: &str, before: &[&Token]) -> bool {
+    before
+        .iter()
+        .rev()
+        .map(|t| t.text(src).to_ascii_uppercase())
+        .find(|w| {
+            matches!(
+                w.as_str(),
+                "SET" | "WHERE" | "FROM" | "HAVING" | "ORDER" | "GROUP" | "SELECT"
+            )
+        })
+        .is_some_and(|w| w == "SET")
 }
 
 /// The items whose label starts with `prefix`, ignoring case.
@@ -384,7 +442,11 @@ fn aliases(src: &str, tokens: &[Token]) -> Vec<String> {
 pub(crate) fn field_detail(catalog: &Catalog, dataset: &str, name: &str) -> Option<String> {
     let f = catalog.field(dataset, name)?;
     let ty = type_name(f.ty);
-    let mut detail = if f.array { format!("array of {ty}") } else { ty };
+    let mut detail = if f.array {
+        format!("array of {ty}")
+    } else {
+        ty
+    };
     if is_org_attribute(catalog, dataset, name) {
         detail.push_str(", attribute of the organization");
     }
@@ -466,8 +528,21 @@ fn functions(
         .collect()
 }
 
+/// Every distinct `$param` of the file, in order of first use, then those the settings bind
+/// that the file does not use yet.
+pub(crate) fn params(src: &str, tokens: &[Token], bound: &Params) -> Vec<String> {
+    let mut out = used_params(src, tokens);
+    for (name, _) in bound.iter() {
+        let name = format!("${name}");
+        if !out.contains(&name) {
+            out.push(name);
+        }
+    }
+    out
+}
+
 /// Every distinct `$param` of the file, in order of first use.
-pub(crate) fn params(src: &str, tokens: &[Token]) -> Vec<String> {
+fn used_params(src: &str, tokens: &[Token]) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for t in tokens
         .iter()

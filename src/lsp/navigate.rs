@@ -39,7 +39,7 @@ pub(crate) fn hover(
 ) -> Option<lsp::Hover> {
     let src = doc.text();
     let offset = doc.offset(position);
-    let tokens = &analysis.tokens;
+    let tokens = analysis.tokens();
     let catalog = analysis.catalog;
     let mut parts: Vec<String> = Vec::new();
     let mut range = None;
@@ -119,9 +119,13 @@ pub(crate) fn hover(
                         .filter(|t| t.kind == Kind::Param && t.text(src) == text)
                         .map(|t| format!("line {}", doc.position(t.start).line + 1))
                         .collect();
+                    let name = text.trim_start_matches('$');
+                    let binding = match analysis.params.get(name) {
+                        Some(value) => format!("bound to `{value}` by the settings"),
+                        None => format!("bound with `--param {name}=VALUE`"),
+                    };
                     Some(format!(
-                        "parameter **{text}**, bound with `--param {}=VALUE`; used {} time(s): {}",
-                        text.trim_start_matches('$'),
+                        "parameter **{text}**, {binding}; used {} time(s): {}",
                         uses.len(),
                         uses.join(", ")
                     ))
@@ -175,7 +179,7 @@ pub(crate) fn definition(
     position: lsp::Position,
 ) -> Option<lsp::Location> {
     let src = doc.text();
-    let tokens = &analysis.tokens;
+    let tokens = analysis.tokens();
     let token = tokens.get(lex::at(tokens, doc.offset(position))?)?;
     if token.kind != Kind::Param {
         return None;
@@ -193,7 +197,7 @@ pub(crate) fn definition(
 pub(crate) fn symbols(doc: &Document, analysis: &Analysis) -> Vec<lsp::DocumentSymbol> {
     let src = doc.text();
     let mut out = Vec::new();
-    for statement in &analysis.file.statements {
+    for statement in &analysis.file().statements {
         let span = statement.span;
         let name_annotation = statement
             .annotations
@@ -287,7 +291,7 @@ const DECORATOR: u32 = 9;
 /// value; annotation keys are decorators.
 pub(crate) fn semantic_tokens(doc: &Document, analysis: &Analysis) -> Vec<lsp::SemanticToken> {
     let src = doc.text();
-    let tokens = &analysis.tokens;
+    let tokens = analysis.tokens();
     let catalog = analysis.catalog;
     // Every function name of every dataset (the trace-item datasets have their own).
     let function_names: HashSet<String> = catalog
@@ -300,7 +304,7 @@ pub(crate) fn semantic_tokens(doc: &Document, analysis: &Analysis) -> Vec<lsp::S
     let mut classified: Vec<(usize, usize, u32)> = Vec::new();
     // Where the tree has a field or tag name: `environment` there is a field, not the keyword.
     let mut names = HashSet::new();
-    for statement in &analysis.file.statements {
+    for statement in &analysis.file().statements {
         key_starts(statement, &mut names);
     }
     for (i, t) in tokens.iter().enumerate() {

@@ -83,7 +83,10 @@ impl Client {
     }
 
     /// An initialized server with a clean environment holding only `env`.
-    pub(crate) fn start_env<K, V>(env: impl IntoIterator<Item = (K, V)>, options: Value) -> (Client, Value)
+    pub(crate) fn start_env<K, V>(
+        env: impl IntoIterator<Item = (K, V)>,
+        options: Value,
+    ) -> (Client, Value)
     where
         K: AsRef<OsStr>,
         V: AsRef<OsStr>,
@@ -317,9 +320,7 @@ pub(crate) const CACHED_ORG: &str = "acme";
 /// `queue.depth` (number) and the user attribute `Batch Size` (`tags[Batch Size,number]`).
 pub(crate) fn attribute_cache() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("a temporary directory");
-    let attribute = |key: &str, name: &str, ty: &str| {
-        json!({"name": name, "key": key, "type": ty, "source": "user"})
-    };
+    let attribute = |key: &str, name: &str, ty: &str| json!({"name": name, "key": key, "type": ty, "source": "user"});
     let cache = json!({
         "org": CACHED_ORG,
         "dataset": "spans",
@@ -331,7 +332,11 @@ pub(crate) fn attribute_cache() -> tempfile::TempDir {
             attribute("queue.depth", "queue.depth", "number"),
         ],
     });
-    let file = dir.path().join("attributes").join(CACHED_ORG).join("spans.json");
+    let file = dir
+        .path()
+        .join("attributes")
+        .join(CACHED_ORG)
+        .join("spans.json");
     std::fs::create_dir_all(file.parent().expect("a parent")).expect("the cache directory");
     std::fs::write(&file, cache.to_string()).expect("the cache file");
     dir
