@@ -341,3 +341,56 @@ fn sentry_io_warns_on_the_old_datasets_with_a_fix() {
         "self-hosted Sentry still serves transactions"
     );
 }
+
+#[test]
+fn the_repl_warns_on_the_old_datasets_of_sentry_io_too() {
+    use expectrl::Expect;
+    let dir = tempfile::tempdir().unwrap();
+    let spawn = |env: &[(&str, &str)], args: &[&str]| {
+        let mut command = dql();
+        command
+            .arg("repl")
+            .args(args)
+            .env_clear()
+            .env("HOME", dir.path())
+            .env("TERM", "xterm")
+            .env("NO_COLOR", "1")
+            .env("DQL_HISTORY", dir.path().join("history"))
+            .current_dir(dir.path());
+        for (k, v) in env {
+            command.env(k, v);
+        }
+        let mut session = expectrl::Session::spawn(command).unwrap();
+        session.set_expect_timeout(Some(std::time::Duration::from_secs(30)));
+        session.expect("dql> ").unwrap();
+        session
+    };
+    let query = "SELECT count() FROM transactions;";
+    // No Sentry configured: sentry.io, compiled only.
+    let mut io = spawn(&[], &[]);
+    let before = {
+        io.send(query).unwrap();
+        io.send("\r").unwrap();
+        let seen = io.expect("query    ").unwrap();
+        String::from_utf8_lossy(seen.before()).into_owned()
+    };
+    assert!(
+        before.contains("dql::migrate::deprecated_dataset"),
+        "{before}"
+    );
+    assert!(
+        before.contains("FROM spans WHERE is_transaction:true"),
+        "the rewrite is offered: {before}"
+    );
+    io.send("\x04").unwrap();
+    // A self-hosted Sentry still serves transactions.
+    let mut own = spawn(&[("SENTRY_URL", "https://sentry.example.com")], &[]);
+    own.send(query).unwrap();
+    own.send("\r").unwrap();
+    let seen = own.expect("query    ").unwrap();
+    assert!(
+        !String::from_utf8_lossy(seen.before()).contains("deprecated_dataset"),
+        "self-hosted"
+    );
+    own.send("\x04").unwrap();
+}
