@@ -265,7 +265,8 @@ enum Command {
         #[arg(long)]
         keep_going: bool,
         /// table (default on a terminal), csv (default when piped), json, ndjson, markdown,
-        /// vertical (one block per row). With -o, the file's extension picks the default.
+        /// vertical (one block per row), chart (a series as a terminal line chart), svg (a
+        /// series as an SVG file). With -o, the file's extension picks the default.
         #[arg(long, short)]
         format: Option<Format>,
         #[command(flatten)]
@@ -781,7 +782,16 @@ fn repl(flags: &SentryFlags, format: dql::format::Format, events: Option<&PathBu
             crate::repl::Remote(std::sync::Arc::new(
                 move |key: &str, contains: &str, dataset: Option<&str>| {
                     let mut extra = vec![("statsPeriod".to_owned(), "14d".to_owned())];
-                    // The endpoint's `dataset` is `events` unless told otherwise.
+                    // Trace-item datasets keep their values behind the attributes endpoint;
+                    // the others behind the tags endpoint, whose `dataset` is `events` unless
+                    // told otherwise.
+                    if let Some(trace) =
+                        dataset.filter(|d| crate::commands::catalog::catalog().is_trace_items(d))
+                    {
+                        return client
+                            .attribute_values(key, contains, trace, &extra)
+                            .unwrap_or_default();
+                    }
                     if dataset == Some("transactions") {
                         extra.push(("dataset".to_owned(), "discover".to_owned()));
                     }

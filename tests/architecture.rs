@@ -32,6 +32,7 @@ const LIBRARY: &[&str] = &[
     "codes",
     "pipeline",
     "format",
+    "chart",
     "client",
     "engine",
     "lsp",
@@ -46,39 +47,46 @@ const RULES: &[(&str, &str)] = &[
     ("span, source, result", "everything"),
     (
         "diagnostic",
-        "result, syntax, semantic, lower, migrate, codes, pipeline, format, client, engine, lsp, binary",
+        "result, syntax, semantic, lower, migrate, codes, pipeline, format, chart, client, engine, lsp, binary",
     ),
     (
         "syntax",
-        "result, semantic, lower, migrate, codes, pipeline, format, client, engine, lsp, binary",
+        "result, semantic, lower, migrate, codes, pipeline, format, chart, client, engine, lsp, binary",
     ),
     (
         "semantic",
-        "result, lower, migrate, codes, pipeline, format, client, engine, lsp, binary",
+        "result, lower, migrate, codes, pipeline, format, chart, client, engine, lsp, binary",
     ),
     (
         "lower",
-        "migrate, codes, pipeline, format, client, engine, lsp, binary",
+        "migrate, codes, pipeline, format, chart, client, engine, lsp, binary",
     ),
     (
         "migrate",
-        "result, lower, codes, pipeline, format, client, engine, lsp, binary",
+        "result, lower, codes, pipeline, format, chart, client, engine, lsp, binary",
     ),
     (
         "format",
         "syntax, semantic, migrate, codes, pipeline, client, engine, lsp, binary",
     ),
     (
+        "chart",
+        "syntax, semantic, migrate, codes, pipeline, client, engine, lsp, binary",
+    ),
+    (
         "client",
-        "syntax, semantic, migrate, codes, pipeline, format, engine, lsp, binary",
+        "syntax, semantic, migrate, codes, pipeline, format, chart, engine, lsp, binary",
     ),
     (
         "engine",
-        "syntax, migrate, codes, pipeline, format, client, lsp, binary",
+        "syntax, migrate, codes, pipeline, format, chart, client, lsp, binary",
     ),
-    ("codes", "pipeline, client, lsp, binary"),
-    ("pipeline", "migrate, codes, format, client, lsp, binary"),
-    ("lsp", "format, client, engine, binary"),
+    ("codes", "pipeline, chart, client, lsp, binary"),
+    (
+        "pipeline",
+        "migrate, codes, format, chart, client, lsp, binary",
+    ),
+    ("lsp", "format, chart, client, engine, binary"),
     ("commands", "cli"),
     ("repl", "cli, commands"),
 ];

@@ -384,6 +384,13 @@ fn tag_values_server() -> (String, std::sync::Arc<std::sync::Mutex<Vec<String>>>
                      "lastSeen":"2026-11-26T09:00:00Z","firstSeen":"2026-11-20T09:00:00Z"},
                     {"key":"browser.name","name":"Browser","value":"Vivaldi Snapshot","count":1,
                      "lastSeen":null,"firstSeen":null}]"#
+            } else if request
+                .url()
+                .contains("/trace-items/attributes/span.op/values/")
+            {
+                // getsentry/sentry organization_trace_item_attributes.py: TraceItemAttributeValue.
+                r#"[{"key":"span.op","value":"http.client","first_seen":null,"last_seen":null,
+                     "times_seen":null}]"#
             } else {
                 r#"{"data":[{"count()":3}],"meta":{"fields":{"count()":"integer"},"units":{}}}"#
             };
@@ -429,6 +436,33 @@ fn tab_completes_values_from_sentry_when_connected() {
     assert!(
         asked[0].starts_with("/api/0/organizations/acme/tags/browser.name/values/?query=Vi&"),
         "{asked:?}"
+    );
+    leave(repl);
+}
+
+#[test]
+fn tab_completes_span_attribute_values_from_the_attributes_endpoint() {
+    let dir = tempfile::tempdir().unwrap();
+    let (url, seen) = tag_values_server();
+    let env = [
+        ("SENTRY_URL", url.as_str()),
+        ("SENTRY_ORG", "acme"),
+        ("SENTRY_AUTH_TOKEN", "sntrys_test"),
+    ];
+    let mut repl = spawn(dir.path(), &[], &env);
+    // Spans keep their values behind the trace-item attributes endpoint, not the tags one.
+    repl.send("SELECT count() FROM spans WHERE span.op:ht")
+        .unwrap();
+    repl.send("\t").unwrap();
+    repl.expect("span.op:http.client").unwrap();
+    repl.send(ControlCode::EndOfText).unwrap();
+    repl.expect("dql> ").unwrap();
+    let asked = seen.lock().unwrap().clone();
+    assert_eq!(asked.len(), 1, "{asked:?}");
+    assert_eq!(
+        asked[0],
+        "/api/0/organizations/acme/trace-items/attributes/span.op/values/\
+         ?dataset=spans&attributeType=string&substringMatch=ht&statsPeriod=14d"
     );
     leave(repl);
 }

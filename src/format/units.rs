@@ -11,7 +11,7 @@
 //!   longer holds every integer, so more digits would be binary noise);
 //! - `duration`, `size`, `rate`, `percentage`: scaled to a readable unit and shown with three
 //!   significant digits, never rounding the integer part (`1.52 s`, `340 ms`, `2.1 min`, `1,234 h`);
-//!   a table column whose values all share one unit shares one count of decimals too
+//!   in a table column, the values shown in one unit share one count of decimals
 //!   ([`human_column`]);
 //! - `percentage` and `percent_change` values are ratios (Sentry compares `failure_rate():>0.05`
 //!   with `>5%`), so `0.125` is `12.5 %`; a percent change carries its sign (`+3.2 %`);
@@ -46,9 +46,8 @@ pub fn has_one_unit(field_type: &str) -> bool {
 /// (`1.5`, `2.25`, `3` become `1.50`, `2.25`, `3.00`; `12.3/min` and `1,234.5/min` stay
 /// aligned), so no row looks more or less precise than another. Values are rounded again at
 /// that precision, never padded with zeros they do not have. Durations and sizes do the same
-/// when all of them came out in one unit (`4.52 s`, `4.10 s`); in mixed units (`340 ms`,
-/// `1.52 s`) each keeps its three digits. A column holding text, or a number shown in
-/// scientific notation, keeps each value's own text.
+/// among the values shown in one unit (`4.52 s`, `4.10 s`, and beside them `149 ms`). A
+/// column holding text, or a number shown in scientific notation, keeps each value's own text.
 pub fn human_column(
     values: &[&Value],
     field: &str,
@@ -132,46 +131,62 @@ fn grouped_fixed(value: f64, decimals: usize) -> String {
     }
 }
 
-/// A duration or size column whose values all came out in the same unit (`4.52 s`, `4.1 s`)
-/// shown with one count of decimals, the most any of them has (`4.52 s`, `4.10 s`); `None`
-/// when the units differ (`340 ms`, `1.52 s`: each keeps its own three digits), when a value
-/// is not a number, or when no value has decimals.
+/// A duration or size column with one count of decimals per unit: the values shown in the
+/// same unit share the most decimals any of them has (`4.52 s`, `3.1 s` become `4.52 s`,
+/// `3.10 s`), while another unit keeps its own (`149 ms`). `None` when a value is not a
+/// number or no unit needs more decimals than it shows.
 fn same_unit_column(
     values: &[&Value],
     texts: &[String],
     to_base: f64,
     steps: &[(f64, &str)],
 ) -> Option<Vec<String>> {
-    let mut suffix: Option<&str> = None;
-    let mut decimals = 0;
+    // The most decimals shown in each unit, by the unit's size.
+    let mut by_unit: Vec<(&str, f64, usize)> = Vec::new();
+    let mut units = Vec::with_capacity(values.len());
     for (value, text) in values.iter().zip(texts) {
         match value {
-            Value::Null => continue,
+            Value::Null => {
+                units.push(None);
+                continue;
+            }
             Value::Number(_) => {}
             _ => return None,
         }
         let (number, unit) = text.rsplit_once(' ')?;
-        if suffix.is_some_and(|seen| seen != unit) {
-            return None;
+        let decimals = decimal_count(number)?;
+        let (size, _) = steps.iter().find(|(_, name)| *name == unit)?;
+        match by_unit.iter_mut().find(|(name, _, _)| *name == unit) {
+            Some(entry) => entry.2 = entry.2.max(decimals),
+            None => by_unit.push((unit, *size, decimals)),
         }
-        suffix = Some(unit);
-        decimals = decimals.max(decimal_count(number)?);
+        units.push(Some((unit, decimals)));
     }
-    let suffix = suffix?;
-    let (size, _) = steps.iter().find(|(_, name)| *name == suffix)?;
-    if decimals == 0 {
+    if by_unit.iter().all(|(_, _, decimals)| *decimals == 0) {
         return None;
     }
     Some(
         values
             .iter()
             .zip(texts)
-            .map(|(value, text)| match value.as_f64() {
-                Some(number) => format!(
-                    "{} {suffix}",
-                    grouped_fixed(number * to_base / size, decimals)
-                ),
-                None => text.clone(),
+            .zip(units)
+            .map(|((value, text), unit)| {
+                let Some((unit, own)) = unit else {
+                    return text.clone();
+                };
+                let Some(&(_, size, decimals)) = by_unit.iter().find(|(name, _, _)| *name == unit)
+                else {
+                    return text.clone();
+                };
+                match value.as_f64() {
+                    Some(number) if decimals > own => {
+                        format!(
+                            "{} {unit}",
+                            grouped_fixed(number * to_base / size, decimals)
+                        )
+                    }
+                    _ => text.clone(),
+                }
             })
             .collect(),
     )
@@ -758,11 +773,18 @@ mod tests {
             ["1.5", "n/a"]
         );
         assert_eq!(column(json!([1, 20]), Some("number"), None), ["1", "20"]);
-        // Durations and sizes in different units keep each value's own three digits; in one
-        // unit they share its decimals.
+        // Durations and sizes share decimals among the values shown in one unit.
         assert_eq!(
             column(json!([1520, 340]), Some("duration"), Some("millisecond")),
             ["1.52 s", "340 ms"]
+        );
+        assert_eq!(
+            column(
+                json!([3100, 149, 4550, 377.4]),
+                Some("duration"),
+                Some("millisecond")
+            ),
+            ["3.10 s", "149 ms", "4.55 s", "377 ms"]
         );
         assert_eq!(
             column(
