@@ -65,6 +65,18 @@ struct SentryFlags {
 }
 
 impl SentryFlags {
+    /// The first flag given, as written on the command line.
+    fn first_given(&self) -> Option<&'static str> {
+        [
+            (self.url.is_some(), "--url"),
+            (self.org.is_some(), "--org"),
+            (self.token.is_some(), "--token"),
+            (self.project.is_some(), "--project"),
+        ]
+        .into_iter()
+        .find_map(|(given, flag)| given.then_some(flag))
+    }
+
     /// These flags, with `before` (the ones given before the command) where these are unset.
     fn or(&self, before: &SentryFlags) -> SentryFlags {
         SentryFlags {
@@ -343,6 +355,18 @@ impl Command {
         }
     }
 
+    /// The name of a command that never talks to Sentry nor reads what belongs to an
+    /// organization, so takes no Sentry flag; `None` for the others (`check` and `lsp` read
+    /// the organization's cached attributes).
+    fn offline_name(&self) -> Option<&'static str> {
+        match self {
+            Command::Fmt { .. } => Some("fmt"),
+            Command::Migrate { .. } => Some("migrate"),
+            Command::Completions { .. } => Some("completions"),
+            _ => None,
+        }
+    }
+
     /// `dql run` with its defaults, for `dql -c QUERY` or queries piped into `dql`.
     fn run_with_defaults(execute: Option<String>, piped: Option<String>) -> Command {
         Command::Run {
@@ -411,6 +435,14 @@ pub(crate) fn main() -> ExitCode {
             return ExitCode::from(exit::USAGE);
         }
     };
+    // A command that never talks to Sentry takes no Sentry flag, before it or after it: one
+    // given would be silently ignored (`dql --org acme fmt q.dql`).
+    if let (Some(name), Some(flag)) = (command.offline_name(), cli.sentry.first_given()) {
+        eprintln!(
+            "error: `{flag}` is a Sentry connection flag, and `dql {name}` never talks to Sentry\n\nFor more information, try '--help'."
+        );
+        return ExitCode::from(exit::USAGE);
+    }
     // The Sentry flags given after the command win over those given before it.
     let sentry = command
         .sentry_flags()
@@ -749,7 +781,16 @@ fn repl(flags: &SentryFlags, format: dql::format::Format, events: Option<&PathBu
             crate::repl::Remote(std::sync::Arc::new(
                 move |key: &str, contains: &str, dataset: Option<&str>| {
                     let mut extra = vec![("statsPeriod".to_owned(), "14d".to_owned())];
-                    // The endpoint's `dataset` is `events` unless told otherwise.
+                    // Trace-item datasets keep their values behind the attributes endpoint;
+                    // the others behind the tags endpoint, whose `dataset` is `events` unless
+                    // told otherwise.
+                    if let Some(trace) =
+                        dataset.filter(|d| crate::commands::catalog::catalog().is_trace_items(d))
+                    {
+                        return client
+                            .attribute_values(key, contains, trace, &extra)
+                            .unwrap_or_default();
+                    }
                     if dataset == Some("transactions") {
                         extra.push(("dataset".to_owned(), "discover".to_owned()));
                     }

@@ -1261,7 +1261,10 @@ fn update_with_yes_puts_exactly_the_listed_ids() {
         sent[1].query(),
         [
             ("project".to_owned(), "7".to_owned()),
-            ("query".to_owned(), "is:unresolved level:error".to_owned()),
+            (
+                "query".to_owned(),
+                "issue.id:[101,102] is:unresolved level:error".to_owned()
+            ),
             ("statsPeriod".to_owned(), "14d".to_owned()),
             ("id".to_owned(), "101".to_owned()),
             ("id".to_owned(), "102".to_owned()),

@@ -74,9 +74,16 @@ fn listing() -> Value {
     Value::Array(rows)
 }
 
-/// Behaves as Sentry does for a bulk PUT: scoped by its `project` params; more than one
-/// project with `resolvedInNextRelease` is a 400; ids outside the scope are dropped, and none
-/// left is a 204. `gone` ids no longer exist.
+/// An issue of project 9 that matches the statement but was not listed (it came after the
+/// listing, or past its LIMIT): an UPDATE must never touch it.
+const UNLISTED: &str = "5000";
+
+/// Behaves as Sentry does for a bulk PUT (`update.py` `get_group_ids_and_group_list`): scoped
+/// by its `project` params; more than one project with `resolvedInNextRelease` is a 400; ids
+/// outside the scope are dropped; when none is left, Sentry searches with the PUT's own
+/// `query` instead (here: every issue of the scope, [`UNLISTED`] among them, narrowed by an
+/// `issue.id:[…]` filter when the query has one), and only a search that finds nothing is a
+/// 204. `gone` ids no longer exist.
 fn sentry(gone: &'static [&'static str]) -> TestServer {
     TestServer::start(move |request: &Recorded, _| {
         if request.method == "GET" {
@@ -118,6 +125,31 @@ fn sentry(gone: &'static [&'static str]) -> TestServer {
                 })
         });
         if in_scope {
+            return Reply::json(200, body);
+        }
+        // The fallback search over the scope's issues.
+        let q = request.param("query").unwrap_or_default();
+        let only: Option<Vec<&str>> = q
+            .split_once("issue.id:[")
+            .and_then(|(_, rest)| rest.split_once(']'))
+            .map(|(ids, _)| ids.split(',').collect());
+        let mut scope: Vec<(String, String)> = rows
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                let id = r["id"].as_str().unwrap().to_owned();
+                (id, r["project"]["id"].as_str().unwrap().to_owned())
+            })
+            .collect();
+        scope.push((UNLISTED.to_owned(), "9".to_owned()));
+        let found = scope.iter().any(|(id, project)| {
+            projects.contains(&project.as_str())
+                && !gone.contains(&id.as_str())
+                && only.as_ref().is_none_or(|ids| ids.contains(&id.as_str()))
+        });
+        if found {
+            // Sentry changed issues the statement never listed.
             Reply::json(200, body)
         } else {
             Reply::json(204, json!({"detail": "No groups found"}))
@@ -159,10 +191,17 @@ fn every_put_names_one_project_its_environments_and_at_most_100_ids() {
         };
         assert_eq!(values("project"), [project]);
         assert_eq!(values("environment"), ["prod", "staging"]);
-        assert_eq!(values("query"), ["is:unresolved level:error"]);
         assert!(values("projectSlug").is_empty());
         let ids = values("id");
         assert_eq!(ids.len(), n);
+        // Should Sentry fall back to searching, it finds only this PUT's own ids.
+        assert_eq!(
+            values("query"),
+            [format!(
+                "issue.id:[{}] is:unresolved level:error",
+                ids.join(",")
+            )]
+        );
         seen.extend(ids);
         let body: Value = serde_json::from_str(&put.body).unwrap();
         assert_eq!(body, json!({"status": "resolvedInNextRelease"}));
@@ -179,7 +218,8 @@ fn every_put_names_one_project_its_environments_and_at_most_100_ids() {
 fn a_204_is_a_failure_naming_the_ids_and_only_confirmed_puts_count() {
     let dir = tempfile::tempdir().unwrap();
     file(&dir, UPDATE);
-    // Both issues of project 9 vanished between the listing and the PUT.
+    // Both issues of project 9 vanished between the listing and the PUT; Sentry's fallback
+    // search must not then change the unlisted issue of that project instead.
     let server = sentry(&["1003", "1120"]);
     let run = dql(
         &dir,
@@ -252,7 +292,7 @@ fn compile_curl_prints_the_listing_and_the_put_plan() {
     assert!(lines[2].contains(r#"--data '{"status":"resolvedInNextRelease"}'"#));
     assert!(
         lines[2].contains(
-            "issues/?project=PROJECT_ID&query=is%3Aunresolved+level%3Aerror&statsPeriod=14d\
+            "issues/?project=PROJECT_ID&query=issue.id%3A%5BISSUE_ID%5D+is%3Aunresolved+level%3Aerror&statsPeriod=14d\
              &environment=prod&environment=staging&id=ISSUE_ID'"
         ),
         "{}",

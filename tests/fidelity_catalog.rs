@@ -231,3 +231,60 @@ fn issue_category_and_priority_take_every_value_in_any_case() {
         "dql::semantic::bad_issue_value",
     );
 }
+
+#[test]
+fn replay_and_profile_ids_are_transactions_columns_too() {
+    // `snuba/events.py`: REPLAY_ID and PROFILE_ID have a transaction_name.
+    passes(
+        "SELECT replay.id, profile.id, count() FROM transactions GROUP BY replay.id, profile.id",
+    );
+    passes("SELECT os.distribution_name, device.screen_dpi FROM errors");
+}
+
+/// The diagnostics of `text` with `code`.
+fn diagnostics(text: &str, code: &str) -> Vec<dql::Diagnostic> {
+    dql::compile_source(&Source::new("t.dql", text), &Options::new(now()))
+        .diagnostics
+        .into_iter()
+        .filter(|d| d.code == code)
+        .collect()
+}
+
+#[test]
+fn typed_tags_are_never_suggested_where_tags_have_no_type() {
+    for dataset in ["errors", "transactions", "discover"] {
+        let found = diagnostics(
+            &format!("SELECT tags[cart,int] FROM {dataset}"),
+            "dql::semantic::bad_tag_type",
+        );
+        assert_eq!(found.len(), 1, "{dataset}");
+        let help = found[0].help.as_deref().unwrap_or_default();
+        assert!(
+            !help.contains(",number]") && !help.contains(",string]"),
+            "{help}"
+        );
+        assert_eq!(
+            found[0].fix.as_ref().map(|f| f.replacement.as_str()),
+            Some("tags[cart]")
+        );
+        let typed = diagnostics(
+            &format!("SELECT count() FROM {dataset} WHERE tags[cart,number]:>5"),
+            "dql::semantic::typed_tag_unsupported",
+        );
+        assert_eq!(typed.len(), 1, "{dataset}");
+        let help = typed[0].help.as_deref().unwrap_or_default();
+        assert!(!help.contains(",number]"), "{help}");
+    }
+    // Where attributes are typed, the typed forms are what to write.
+    let found = diagnostics(
+        "SELECT tags[cart,int] FROM spans",
+        "dql::semantic::bad_tag_type",
+    );
+    assert!(
+        found[0]
+            .help
+            .as_deref()
+            .is_some_and(|h| h.contains("tags[cart,number]")),
+        "{found:?}"
+    );
+}

@@ -168,6 +168,8 @@ fn fields_the_payload_does_not_hold_are_refused() {
         "SELECT count() FROM errors WHERE num_processing_errors:>0",
         "SELECT replay.id, count() FROM errors GROUP BY replay.id",
         "SELECT total.count, count() FROM transactions",
+        "SELECT id FROM errors WHERE is_application:true",
+        "SELECT id FROM errors WHERE time:>2026-11-01",
     ] {
         match run_query(query) {
             Err(RunError::Query(d)) => {

@@ -183,6 +183,21 @@ fn many_rows_are_capped_with_a_count_of_the_rest() {
         one_more.ends_with("… 1 more row (6 in all; --format csv shows them all)\n"),
         "{one_more}"
     );
+    // A count too long for the width with its hint: the hint goes on a line of its own.
+    let narrow = Layout {
+        width: Some(50),
+        max_rows: Some(2),
+        all_rows_hint: Some("--max-rows 0 or --format csv shows them all".to_owned()),
+        expanded: Expanded::Auto,
+    };
+    let text = draw(Format::Table, narrow, many(123_456));
+    assert_fits(&text, 50);
+    assert!(
+        text.ends_with(
+            "… 123,454 more rows (123,456 in all)\n  --max-rows 0 or --format csv shows them all\n"
+        ),
+        "{text}"
+    );
     // Machine formats and markdown are never capped.
     let csv = draw(
         Format::Csv,

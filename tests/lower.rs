@@ -994,6 +994,18 @@ fn update_lists_the_issues_then_plans_a_put_to_exactly_those_ids() {
     assert_eq!(ids(&puts[0])[0], "1");
     assert_eq!(ids(&puts[2])[44], "249");
     assert_eq!(ids(&puts[3]), ["50", "100", "150", "200", "250"]);
+    // Each PUT's query narrows Sentry's fallback search to its own ids.
+    assert_eq!(
+        puts[3].params[1],
+        (
+            "query".into(),
+            "issue.id:[50,100,150,200,250] is:unresolved".into()
+        )
+    );
+    assert!(
+        puts.iter()
+            .all(|p| p.params.iter().filter(|(k, _)| k == "query").count() == 1)
+    );
     assert_eq!(puts[1].body, Some(plan.body.clone()));
     assert!(plan.requests(None, &[]).is_empty(), "no ids, no PUT");
 

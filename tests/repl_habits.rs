@@ -172,6 +172,110 @@ fn tab_completes_values_seen_in_earlier_results_after_a_key() {
 }
 
 #[test]
+fn tab_completes_the_organizations_cached_attributes_before_any_result() {
+    let dir = tempfile::tempdir().unwrap();
+    // What `dql catalog pull` caches for the organization `acme`.
+    let cached = dir.path().join("cache").join("attributes").join("acme");
+    std::fs::create_dir_all(&cached).unwrap();
+    std::fs::write(
+        cached.join("spans.json"),
+        serde_json::json!({
+            "org": "acme", "dataset": "spans", "project": null,
+            "fetched_at": "2026-11-20T00:00:00Z",
+            "attributes": [
+                {"name": "checkout.cart_size", "key": "checkout.cart_size", "type": "number",
+                 "source": "sentry"},
+                {"name": "checkout.is_vip", "key": "checkout.is_vip", "type": "boolean",
+                 "source": "sentry"},
+            ],
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let spans = events().with_file_name("spans.ndjson.gz");
+    let cache = dir.path().join("cache");
+    let mut repl = spawn(
+        dir.path(),
+        &["--events", spans.to_str().unwrap()],
+        &[
+            ("SENTRY_ORG", "acme"),
+            ("DQL_CACHE_DIR", cache.to_str().unwrap()),
+        ],
+    );
+    // A field of the dataset FROM names, from the cache: no result has shown it.
+    repl.send("SELECT checkout.cart_s").unwrap();
+    repl.send("\t").unwrap();
+    repl.expect("SELECT checkout.cart_size").unwrap();
+    repl.send(ControlCode::EndOfText).unwrap();
+    repl.expect("dql> ").unwrap();
+    // After `has:` the cached names, and a cached boolean's values.
+    repl.send("SELECT count() FROM spans WHERE has:checkout.is_")
+        .unwrap();
+    repl.send("\t").unwrap();
+    repl.expect("has:checkout.is_vip").unwrap();
+    repl.send(" checkout.is_vip:t").unwrap();
+    repl.send("\t").unwrap();
+    repl.expect("checkout.is_vip:true").unwrap();
+    repl.send(ControlCode::EndOfText).unwrap();
+    repl.expect("dql> ").unwrap();
+    leave(repl);
+}
+
+/// A 127.0.0.1 server refusing every query as Sentry does, with a 400 and a parse error.
+fn refusing_server() -> String {
+    let server = tiny_http::Server::http("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", server.server_addr().to_ip().unwrap());
+    std::thread::spawn(move || {
+        for request in server.incoming_requests() {
+            let body = r#"{"detail":"Invalid query. Parse error\n  at position 3:\n  level:>x"}"#;
+            let header = tiny_http::Header::from_bytes("Content-Type", "application/json").unwrap();
+            let response = tiny_http::Response::from_string(body)
+                .with_status_code(400)
+                .with_header(header);
+            let _ = request.respond(response);
+        }
+    });
+    url
+}
+
+#[test]
+fn a_400_is_labelled_at_the_clause_of_the_input_or_at_none() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = refusing_server();
+    let env = [
+        ("SENTRY_URL", url.as_str()),
+        ("SENTRY_ORG", "acme"),
+        ("SENTRY_AUTH_TOKEN", "sntrys_test"),
+    ];
+    let mut repl = spawn(dir.path(), &[], &env);
+    let printed = run(
+        &mut repl,
+        "SELECT count() FROM errors WHERE level:error SINCE 1d;",
+        "dql::client::bad_query",
+    );
+    // Sentry's detail on one line (wrapped only at the terminal's width, as every
+    // diagnostic on a terminal is).
+    assert!(
+        printed.contains("Sentry refused the query: Invalid query. Parse error at position 3:"),
+        "{printed}"
+    );
+    assert!(
+        printed.contains("Sentry's message most likely concerns this WHERE clause"),
+        "{printed}"
+    );
+    assert!(printed.contains("<input>:1:28"), "{printed}");
+    // No WHERE: the message stands alone, pointing at nothing.
+    let printed = run(
+        &mut repl,
+        "SELECT count() FROM errors SINCE 1d;",
+        "dql::client::bad_query",
+    );
+    assert!(printed.contains("Sentry refused the query"), "{printed}");
+    assert!(!printed.contains("concerns"), "{printed}");
+    leave(repl);
+}
+
+#[test]
 fn edit_opens_the_editor_on_the_last_query_and_runs_what_it_saved() {
     let dir = tempfile::tempdir().unwrap();
     let editor = dir.path().join("editor.sh");
@@ -280,6 +384,13 @@ fn tag_values_server() -> (String, std::sync::Arc<std::sync::Mutex<Vec<String>>>
                      "lastSeen":"2026-11-26T09:00:00Z","firstSeen":"2026-11-20T09:00:00Z"},
                     {"key":"browser.name","name":"Browser","value":"Vivaldi Snapshot","count":1,
                      "lastSeen":null,"firstSeen":null}]"#
+            } else if request
+                .url()
+                .contains("/trace-items/attributes/span.op/values/")
+            {
+                // getsentry/sentry organization_trace_item_attributes.py: TraceItemAttributeValue.
+                r#"[{"key":"span.op","value":"http.client","first_seen":null,"last_seen":null,
+                     "times_seen":null}]"#
             } else {
                 r#"{"data":[{"count()":3}],"meta":{"fields":{"count()":"integer"},"units":{}}}"#
             };
@@ -325,6 +436,33 @@ fn tab_completes_values_from_sentry_when_connected() {
     assert!(
         asked[0].starts_with("/api/0/organizations/acme/tags/browser.name/values/?query=Vi&"),
         "{asked:?}"
+    );
+    leave(repl);
+}
+
+#[test]
+fn tab_completes_span_attribute_values_from_the_attributes_endpoint() {
+    let dir = tempfile::tempdir().unwrap();
+    let (url, seen) = tag_values_server();
+    let env = [
+        ("SENTRY_URL", url.as_str()),
+        ("SENTRY_ORG", "acme"),
+        ("SENTRY_AUTH_TOKEN", "sntrys_test"),
+    ];
+    let mut repl = spawn(dir.path(), &[], &env);
+    // Spans keep their values behind the trace-item attributes endpoint, not the tags one.
+    repl.send("SELECT count() FROM spans WHERE span.op:ht")
+        .unwrap();
+    repl.send("\t").unwrap();
+    repl.expect("span.op:http.client").unwrap();
+    repl.send(ControlCode::EndOfText).unwrap();
+    repl.expect("dql> ").unwrap();
+    let asked = seen.lock().unwrap().clone();
+    assert_eq!(asked.len(), 1, "{asked:?}");
+    assert_eq!(
+        asked[0],
+        "/api/0/organizations/acme/trace-items/attributes/span.op/values/\
+         ?dataset=spans&attributeType=string&substringMatch=ht&statsPeriod=14d"
     );
     leave(repl);
 }
@@ -389,6 +527,20 @@ fn the_readme_transcript_is_what_the_repl_prints() {
         seen.push_str(&screen(next.before()));
         seen.push_str(&screen(next.get(0).unwrap()));
     }
-    assert_eq!(seen.trim_end(), body.trim_end());
     leave(repl);
+    // `DQL_UPDATE_README=1 cargo test --test repl_habits the_readme` writes what this run
+    // printed into the README (review the diff), for when the output rightly changed.
+    if std::env::var_os("DQL_UPDATE_README").is_some() {
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("README.md");
+        let at = start + "```text\n".len();
+        let updated = format!(
+            "{}{}{}",
+            &readme[..at],
+            seen.trim_end(),
+            &readme[at + body.trim_end().len()..]
+        );
+        std::fs::write(path, updated).unwrap();
+        return;
+    }
+    assert_eq!(seen.trim_end(), body.trim_end());
 }

@@ -455,6 +455,15 @@ fn sentry_flags_are_listed_apart_and_absent_from_fmt() {
         run_help.stdout
     );
 
+    // The same short forms wherever the flag is.
+    for command in ["check", "compile", "export"] {
+        let help = dql(dir.path(), &[command, "--help"], &[], "");
+        assert!(
+            help.stdout.contains("-p, --param"),
+            "{command}: {}",
+            help.stdout
+        );
+    }
     let fmt_help = dql(dir.path(), &["fmt", "--help"], &[], "");
     assert!(!fmt_help.stdout.contains("--org"), "{}", fmt_help.stdout);
     let check_help = dql(dir.path(), &["check", "--help"], &[], "");
@@ -465,6 +474,28 @@ fn sentry_flags_are_listed_apart_and_absent_from_fmt() {
     );
     let fmt_org = dql(dir.path(), &["fmt", "q.dql", "--org", "acme"], &[], "");
     assert_eq!(fmt_org.code, 2, "{fmt_org:?}");
+    // Nor before the command, where they would be ignored without a word.
+    std::fs::write(dir.path().join("q.dql"), "SELECT count() FROM errors;\n").unwrap();
+    for args in [
+        &["--org", "acme", "fmt", "q.dql"][..],
+        &["--url", "https://sentry.example.com", "migrate", "q.dql"],
+        &["--auth-token", "x", "completions", "bash"],
+    ] {
+        let refused = dql(dir.path(), args, &[], "");
+        assert_eq!(refused.code, 2, "{args:?}: {refused:?}");
+        assert!(
+            refused.stderr.contains("is a Sentry connection flag"),
+            "{refused:?}"
+        );
+        assert!(refused.stdout.is_empty(), "{refused:?}");
+    }
+    // The commands that use them take them there.
+    let compiled = dql(dir.path(), &["--org", "acme", "compile", "q.dql"], &[], "");
+    assert_eq!(compiled.code, 0, "{compiled:?}");
+    assert!(
+        compiled.stdout.contains("/organizations/acme/"),
+        "{compiled:?}"
+    );
 }
 
 #[test]

@@ -211,9 +211,14 @@ fn at_80_columns_without_a_pager_a_long_result_is_cut_to_fit_and_capped() {
     let screen = tmux.wait_for(|s| s.contains("__DONE__"));
     assert!(screen.contains("__DONE__ 0"), "{screen}");
     tmux.assert_fits(&screen);
-    // Long titles are cut with `…`; the counts and dates are whole.
+    // Long titles are cut with `…`; the counts and dates are whole, and so is the short
+    // `count()` label (not split as `coun`/`t()` to give the titles three more characters).
     assert!(
-        screen.contains("… ┆    4 ┆ 2026-11-20T10:03:00Z │"),
+        screen.contains("… ┆       4 ┆ 2026-11-20T10:03:00Z │"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("┆ count() ┆ last_seen()          │"),
         "{screen}"
     );
     // 40 rows, then how many more there are and how to see them.
@@ -375,6 +380,23 @@ fn the_repl_pages_a_long_result_and_prints_a_short_one() {
     for line in text.lines() {
         assert!(line.width() <= 80, "{line}");
     }
+    // A long listing goes to the pager too, rather than past the top of the screen.
+    std::fs::remove_file(&paged).unwrap();
+    tmux.type_line(".describe errors");
+    let started = Instant::now();
+    while !std::fs::read_to_string(&paged).is_ok_and(|t| t.contains("last_seen() → date")) {
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "{}",
+            tmux.screen()
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    // Ctrl-D only once the prompt is back: typed while the pager runs, the terminal is not
+    // in the line editor's raw mode and would swallow it.
+    tmux.wait_for(|s| {
+        s.contains("dql> .describe errors") && s.trim_end().lines().last() == Some("dql>")
+    });
     tmux.key("C-d");
     let screen = tmux.wait_for(|s| s.contains("__DONE__"));
     assert!(screen.contains("__DONE__ 0"), "{screen}");

@@ -325,11 +325,57 @@ impl<T: Transport> Client<T> {
         }
         let mut params = vec![("query".to_owned(), contains.to_owned())];
         params.extend(extra.iter().cloned());
+        self.values_at(
+            format!("/api/0/organizations/{{org}}/tags/{key}/values/"),
+            &params,
+        )
+    }
+
+    /// Values Sentry has seen for the attribute `key` of a trace-item `dataset` (`spans`,
+    /// `logs`, `tracemetrics`) containing `contains` (case-sensitive), for completion:
+    /// `GET /api/0/organizations/{org}/trace-items/attributes/{key}/values/` with `dataset`,
+    /// `attributeType=string` and `substringMatch` (getsentry/sentry
+    /// `src/sentry/api/endpoints/organization_trace_item_attributes.py`,
+    /// `OrganizationTraceItemAttributeValuesEndpoint`; each item has a `value`). The key is
+    /// sent only when it is a plain attribute name; otherwise the answer is empty.
+    pub fn attribute_values(
+        &self,
+        key: &str,
+        contains: &str,
+        dataset: &str,
+        extra: &[(String, String)],
+    ) -> Result<Vec<String>, ClientError> {
+        let plain = !key.is_empty()
+            && key.len() <= 200
+            && key
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | ':' | '-'));
+        if !plain {
+            return Ok(Vec::new());
+        }
+        let mut params = vec![
+            ("dataset".to_owned(), dataset.to_owned()),
+            ("attributeType".to_owned(), "string".to_owned()),
+            ("substringMatch".to_owned(), contains.to_owned()),
+        ];
+        params.extend(extra.iter().cloned());
+        self.values_at(
+            format!("/api/0/organizations/{{org}}/trace-items/attributes/{key}/values/"),
+            &params,
+        )
+    }
+
+    /// The `value` members of the JSON array a values endpoint answers at `path`.
+    fn values_at(
+        &self,
+        path: String,
+        params: &[(String, String)],
+    ) -> Result<Vec<String>, ClientError> {
         let request = Request {
             name: None,
             method: Method::Get,
             endpoint: crate::lower::Endpoint::Events,
-            path: format!("/api/0/organizations/{{org}}/tags/{key}/values/"),
+            path,
             params: Vec::new(),
             body: None,
             columns: Vec::new(),
@@ -337,11 +383,11 @@ impl<T: Transport> Client<T> {
             limit: None,
             update: None,
         };
-        let response = self.send(&request, &params)?;
+        let response = self.send(&request, params)?;
         let items: Vec<serde_json::Value> =
             serde_json::from_slice(&response.body).map_err(|e| ClientError::BadResponse {
                 status: response.status,
-                reason: format!("the tag values are not a JSON array: {e}"),
+                reason: format!("the values are not a JSON array: {e}"),
             })?;
         Ok(items
             .iter()

@@ -229,7 +229,7 @@ fn put_plan_curl(base: &str, request: &Request) -> Result<Option<String>, String
     let url = full_url(base, &put.path, &put.params)?;
     Ok(Some(format!(
         "# then, after confirmation, for each project of the listed issues: {PROJECT_PLACEHOLDER} is its id, \
-         one `id` per issue, at most {} a request\n{}",
+         one `id` per issue, at most {} a request, the same ids in the query's `issue.id:[…]`\n{}",
         plan.chunk,
         curl(&put, &url)
     )))

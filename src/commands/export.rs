@@ -86,7 +86,7 @@ pub(crate) struct Args {
     #[arg(long, conflicts_with = "query")]
     name: Option<String>,
     /// Bind `$name` to a value (repeatable).
-    #[arg(long = "param", value_name = "NAME=VALUE")]
+    #[arg(short = 'p', long = "param", value_name = "NAME=VALUE")]
     params: Vec<String>,
     /// Turn "did you mean" warnings about near names into errors.
     #[arg(long)]

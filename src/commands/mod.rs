@@ -404,10 +404,11 @@ pub(crate) fn statements_to_run(
         .cloned()
         .collect();
     if failed {
-        eprintln!(
-            "note: statements with errors are left out; the {} others run (--keep-going)",
-            chosen.len()
-        );
+        let others = match chosen.len() {
+            1 => "the other one runs".to_owned(),
+            n => format!("the {n} others run"),
+        };
+        eprintln!("note: statements with errors are left out; {others} (--keep-going)");
     }
     Ok((chosen, failed))
 }

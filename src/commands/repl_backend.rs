@@ -24,7 +24,7 @@ fn pages_cancellable(
     request: &Request,
     cancel: &AtomicBool,
     mut on_page: impl FnMut(dql::client::Page),
-) -> Result<(), Failure> {
+) -> Result<(), Stopped> {
     let (send, receive) =
         mpsc::sync_channel::<Result<dql::client::Page, dql::client::ClientError>>(1);
     let worker_client = Arc::clone(client);
@@ -39,15 +39,23 @@ fn pages_cancellable(
     });
     loop {
         if cancel.load(Ordering::SeqCst) {
-            return Err(Failure::Cancelled);
+            return Err(Stopped::Cancelled);
         }
         match receive.recv_timeout(CANCEL_POLL) {
             Ok(Ok(page)) => on_page(page),
-            Ok(Err(e)) => return Err(Failure::Message(report(&e))),
+            Ok(Err(e)) => return Err(Stopped::Failed(e)),
             Err(mpsc::RecvTimeoutError::Timeout) => {}
             Err(mpsc::RecvTimeoutError::Disconnected) => return Ok(()),
         }
     }
+}
+
+/// Why fetching pages stopped early.
+enum Stopped {
+    /// Ctrl-C.
+    Cancelled,
+    /// Sentry or the network failed.
+    Failed(dql::client::ClientError),
 }
 
 /// Where queries run.
@@ -164,14 +172,31 @@ impl Backend for CliBackend {
                 Target::Sentry(client) => {
                     let mut result = ResultSet::default();
                     let mut keys = Vec::new();
-                    pages_cancellable(client, &request, cancel, |page| {
+                    let fetched = pages_cancellable(client, &request, cancel, |page| {
                         if keys.is_empty() {
                             keys = page.columns.clone();
                         }
                         result.meta.fields.extend(page.meta.fields);
                         result.meta.units.extend(page.meta.units);
                         result.data.extend(page.rows);
-                    })?;
+                    });
+                    match fetched {
+                        Ok(()) => {}
+                        Err(Stopped::Cancelled) => return Err(Failure::Cancelled),
+                        // A 400 is drawn as `dql run` draws it: labelled at the clause of the
+                        // input it concerns, or at none.
+                        Err(Stopped::Failed(dql::client::ClientError::BadQuery {
+                            detail,
+                            clause,
+                        })) => {
+                            return Err(Failure::Diagnostics(vec![
+                                super::run::bad_query_diagnostic(
+                                    &detail, clause, query.file, stmt.span,
+                                ),
+                            ]));
+                        }
+                        Err(Stopped::Failed(e)) => return Err(Failure::Message(report(&e))),
+                    }
                     Answer {
                         name: request.name.clone(),
                         columns: super::plan(&request, &keys, dql::format::Format::Table),

@@ -402,41 +402,49 @@ pub(crate) fn report_client_error(error: ClientError) -> u8 {
 /// A 400 from Sentry becomes a diagnostic pointing at the clause it most likely concerns.
 fn report_request_error(error: ClientError, source: &dql::Source, compiled: &Compiled) -> u8 {
     if let ClientError::BadQuery { detail, clause } = &error {
-        // Labelled at the clause the message names when the statement has that clause, and
-        // nowhere otherwise: a guess of WHERE for a query without one would point at nothing
-        // it concerns.
-        let labels = clause
-            .and_then(|c| Some((c, clause_span(source, compiled.checked.span, c)?)))
-            .map(|(clause, span)| dql::diagnostic::Label {
-                span,
-                text: format!("Sentry's message most likely concerns this {clause} clause"),
-            })
-            .into_iter()
-            .collect();
-        let diagnostic = dql::Diagnostic {
-            code: "dql::client::bad_query",
-            severity: dql::Severity::Error,
-            message: format!("Sentry refused the query: {detail}"),
-            labels,
-            help: Some(
-                "dql checked this query but Sentry disagrees; run `dql compile` to see the request, and report the case if dql should have caught it".into(),
-            ),
-            fix: None,
-        };
+        let parsed = dql::syntax::parse(source);
+        let diagnostic = bad_query_diagnostic(detail, *clause, &parsed.file, compiled.checked.span);
         super::print_diagnostics(source, &[diagnostic]);
         return error.exit_code();
     }
     report_client_error(error)
 }
 
+/// Sentry's 400 `detail` as a diagnostic of the statement at `statement` in `file`: labelled
+/// at the clause the message names when the statement has that clause as written, and
+/// nowhere otherwise (a guess of WHERE for a query without one would point at nothing it
+/// concerns; a clause the REPL added from `.set` has no place in the input). Shared by `dql
+/// run` and the REPL.
+pub(crate) fn bad_query_diagnostic(
+    detail: &str,
+    clause: Option<Clause>,
+    file: &ast::File,
+    statement: Span,
+) -> dql::Diagnostic {
+    let labels = clause
+        .and_then(|c| Some((c, clause_span(file, statement, c)?)))
+        .filter(|(_, span)| *span != Span::DUMMY)
+        .map(|(clause, span)| dql::diagnostic::Label {
+            span,
+            text: format!("Sentry's message most likely concerns this {clause} clause"),
+        })
+        .into_iter()
+        .collect();
+    dql::Diagnostic {
+        code: "dql::client::bad_query",
+        severity: dql::Severity::Error,
+        message: format!("Sentry refused the query: {detail}"),
+        labels,
+        help: Some(
+            "dql checked this query but Sentry disagrees; run `dql compile` to see the request, and report the case if dql should have caught it".into(),
+        ),
+        fix: None,
+    }
+}
+
 /// The span of `clause` in the statement at `statement`.
-fn clause_span(source: &dql::Source, statement: Span, clause: Clause) -> Option<Span> {
-    let parsed = dql::syntax::parse(source);
-    let stmt = parsed
-        .file
-        .statements
-        .iter()
-        .find(|s| s.span == statement)?;
+fn clause_span(file: &ast::File, statement: Span, clause: Clause) -> Option<Span> {
+    let stmt = file.statements.iter().find(|s| s.span == statement)?;
     let (items, clauses) = match &stmt.kind {
         ast::StatementKind::Select(s) => (
             s.items

@@ -294,7 +294,8 @@ pub enum Field {
     ErrorValue,
     /// `error.mechanism`: the exception values' `mechanism.type` (array).
     ErrorMechanism,
-    /// `error.handled`: the exception values' `mechanism.handled` (array of booleans).
+    /// `error.handled`: one boolean per event: every exception's `mechanism.handled` is not
+    /// `false` (an exception without a mechanism counts as handled).
     ErrorHandled,
     /// `error.unhandled`: whether any exception has `mechanism.handled: false`.
     ErrorUnhandled,
@@ -330,7 +331,8 @@ pub enum Field {
     Geo(&'static str),
     /// `device.*`: a member of `contexts.device`.
     Device(String),
-    /// `os.build`, `os.kernel_version`: a member of `contexts.os`.
+    /// `os.build`, `os.kernel_version`, `os.distribution_name`, `os.distribution_version`: a
+    /// member of `contexts.os`.
     Os(&'static str),
     /// `http.status_code`: `contexts.response.status_code`, else the `http.status_code` tag.
     HttpStatusCode,
@@ -425,6 +427,10 @@ pub(crate) const UNREADABLE: &[&str] = &[
     "total.transaction_duration",
     "precise.start_ts",
     "precise.finish_ts",
+    // Search keys that are not columns: `time` is Snuba's bucketed time, `is_application` a
+    // condition Sentry builds on the frames' in-app flags, neither a payload member.
+    "time",
+    "is_application",
 ];
 
 /// Whether the engine refuses the field `name` (see [`UNREADABLE`]).
@@ -467,7 +473,8 @@ impl Field {
             "id" => Field::Id,
             "issue.id" | "issue" => Field::IssueId,
             "project" | "project.name" => Field::Project,
-            "project.id" => Field::ProjectId,
+            // `project_id` is the search key of `project.id` (sentry-api.md §1.6).
+            "project.id" | "project_id" => Field::ProjectId,
             "timestamp" => Field::Timestamp,
             "timestamp.to_hour" => Field::TimestampToHour,
             "timestamp.to_day" => Field::TimestampToDay,
@@ -514,6 +521,8 @@ impl Field {
             "os.name" => Field::OsName,
             "os.build" => Field::Os("build"),
             "os.kernel_version" => Field::Os("kernel_version"),
+            "os.distribution_name" => Field::Os("distribution_name"),
+            "os.distribution_version" => Field::Os("distribution_version"),
             "geo.country_code" => Field::Geo("country_code"),
             "geo.region" => Field::Geo("region"),
             "geo.city" => Field::Geo("city"),
@@ -1130,6 +1139,10 @@ struct NamedContext<'a> {
     build: Option<Value<'a>>,
     #[serde(borrow)]
     kernel_version: Option<Value<'a>>,
+    #[serde(borrow)]
+    distribution_name: Option<Value<'a>>,
+    #[serde(borrow)]
+    distribution_version: Option<Value<'a>>,
 }
 
 /// The scalar `member` of a JSON object held raw (`contexts.device`, `user.geo`,
@@ -1615,6 +1628,8 @@ impl<'a, 'p> EventView<'a, 'p> {
                 let os = contexts.os.as_ref();
                 or_null(os.and_then(|c| match *member {
                     "build" => c.build.as_ref(),
+                    "distribution_name" => c.distribution_name.as_ref(),
+                    "distribution_version" => c.distribution_version.as_ref(),
                     _ => c.kernel_version.as_ref(),
                 }))
             }
@@ -2342,5 +2357,49 @@ mod tests {
             Projection::new(["title"]).extract(br#"{"title":null,"title":"x"}"#),
             Err(ExtractError::BadJson(_))
         ));
+    }
+
+    /// Catalog fields Sentry itself reads from the event's tags (`src/sentry/snuba/events.py`
+    /// Columns: `tags[...]` or a promoted tag column), so reading the tag is reading what
+    /// Sentry reads.
+    const READ_AS_TAGS: &[&str] = &["environment", "level"];
+
+    #[test]
+    fn every_catalog_field_of_events_is_read_as_sentry_reads_it_or_refused() {
+        // A catalog field the engine has no reading for would fall through to a tag of the
+        // same name and answer blank; each must be read from its payload member or refused.
+        let catalog = crate::semantic::Catalog::builtin();
+        let mut blank = Vec::new();
+        for dataset in ["errors", "transactions"] {
+            // Filter-only keys too (`start`/`end` are refused before any engine runs).
+            let keys = ["project_id", "time", "is_application"];
+            let filter_only = keys.iter().filter_map(|k| catalog.lookup_field(k));
+            for field in catalog.fields_in(dataset).into_iter().chain(filter_only) {
+                let name = field.name.as_str();
+                if name.ends_with('*') || unreadable(name) || READ_AS_TAGS.contains(&name) {
+                    continue;
+                }
+                if let Field::Tag(_) = Field::resolve(name) {
+                    blank.push(format!("{dataset}: {name}"));
+                }
+            }
+        }
+        blank.dedup();
+        assert!(blank.is_empty(), "read as a tag of that name: {blank:?}");
+    }
+
+    #[test]
+    fn os_distribution_comes_from_contexts_os() {
+        let row = extract(
+            &[
+                "os.distribution_name",
+                "os.distribution_version",
+                "device.screen_dpi",
+            ],
+            r#"{"eventID":"a","contexts":{"os":{"distribution_name":"ubuntu","distribution_version":"24.04"},"device":{"screen_dpi":480}}}"#,
+        );
+        assert_eq!(row[0], s("ubuntu"));
+        assert_eq!(row[1], s("24.04"));
+        assert_eq!(row[2], Value::Int(480));
     }
 }

@@ -30,6 +30,18 @@ pub(super) enum Style {
 /// vertical blocks: below this, values are no longer recognisable.
 const MIN_TEXT_WIDTH: usize = 10;
 
+/// The width a number or date column's label gets in a cut table: a short label (`count()`,
+/// `users`) stays whole, since splitting it would save the text columns two or three
+/// characters at the price of an unreadable header (`coun`/`t()`); a long one
+/// (`count_unique(user)`) wraps onto a second line.
+fn whole_label_width(label: usize) -> usize {
+    if label <= MIN_TEXT_WIDTH {
+        label
+    } else {
+        label.div_ceil(2)
+    }
+}
+
 /// Buffers the planned cells of one result and draws them at `end`.
 pub(super) struct GridSink<W: Write> {
     out: BufWriter<W>,
@@ -164,7 +176,7 @@ impl<W: Write> GridSink<W> {
             .zip(&cells.whole)
             .map(|((values, label), whole)| {
                 if *whole {
-                    (*values).max(label.div_ceil(2))
+                    (*values).max(whole_label_width(label))
                 } else {
                     (*values).max(label).min(MIN_TEXT_WIDTH)
                 }
@@ -217,10 +229,10 @@ impl<W: Write> GridSink<W> {
                 column.set_cell_alignment(CellAlignment::Right);
             }
             if *is_whole && cut {
-                // Numbers and dates are never cut, and give the rest of their label's width
-                // to the text columns: the label wraps onto a second line.
+                // Numbers and dates are never cut, and give the rest of a long label's width
+                // to the text columns: that label wraps onto a second line.
                 let whole = values.get(index).copied().unwrap_or(1).max(1);
-                let label = labels.get(index).copied().unwrap_or(1).div_ceil(2);
+                let label = whole_label_width(labels.get(index).copied().unwrap_or(1));
                 // comfy-table's boundaries count the padding (one space each side).
                 let padding = usize::from(column.padding_width());
                 let fixed = |n: usize| Width::Fixed(u16::try_from(n + padding).unwrap_or(u16::MAX));
@@ -349,17 +361,21 @@ impl<W: Write> GridSink<W> {
         }
         let total = n_shown + self.n_hidden;
         let noun = if self.n_hidden == 1 { "row" } else { "rows" };
-        let hint = self
-            .layout
-            .all_rows_hint
-            .as_deref()
-            .map_or_else(String::new, |hint| format!("; {hint}"));
-        writeln!(
-            self.out,
-            "… {} more {noun} ({} in all{hint})",
+        let counted = format!(
+            "… {} more {noun} ({} in all",
             units::group_thousands(&self.n_hidden.to_string()),
             units::group_thousands(&total.to_string()),
-        )
+        );
+        let Some(hint) = self.layout.all_rows_hint.as_deref() else {
+            return writeln!(self.out, "{counted})");
+        };
+        let line = format!("{counted}; {hint})");
+        if self.layout.width.is_some_and(|width| line.width() > width) {
+            // Big counts on a narrow screen: the hint goes on a line of its own rather than
+            // past the edge.
+            return writeln!(self.out, "{counted})\n  {hint}");
+        }
+        writeln!(self.out, "{line}")
     }
 }
 

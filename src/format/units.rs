@@ -11,6 +11,8 @@
 //!   longer holds every integer, so more digits would be binary noise);
 //! - `duration`, `size`, `rate`, `percentage`: scaled to a readable unit and shown with three
 //!   significant digits, never rounding the integer part (`1.52 s`, `340 ms`, `2.1 min`, `1,234 h`);
+//!   in a table column, the values shown in one unit share one count of decimals
+//!   ([`human_column`]);
 //! - `percentage` and `percent_change` values are ratios (Sentry compares `failure_rate():>0.05`
 //!   with `>5%`), so `0.125` is `12.5 %`; a percent change carries its sign (`+3.2 %`);
 //! - `date`: UTC RFC 3339 to the second (`2026-11-26T10:00:00Z`), from an RFC 3339 string with
@@ -43,8 +45,9 @@ pub fn has_one_unit(field_type: &str) -> bool {
 /// numbers) gives all its numbers the same count of decimals, the most any of them needs
 /// (`1.5`, `2.25`, `3` become `1.50`, `2.25`, `3.00`; `12.3/min` and `1,234.5/min` stay
 /// aligned), so no row looks more or less precise than another. Values are rounded again at
-/// that precision, never padded with zeros they do not have. A column holding text, or a
-/// number shown in scientific notation, keeps each value's own text.
+/// that precision, never padded with zeros they do not have. Durations and sizes do the same
+/// among the values shown in one unit (`4.52 s`, `4.10 s`, and beside them `149 ms`). A
+/// column holding text, or a number shown in scientific notation, keeps each value's own text.
 pub fn human_column(
     values: &[&Value],
     field: &str,
@@ -60,7 +63,9 @@ pub fn human_column(
         None => values.iter().all(|v| v.is_number() || v.is_null()),
     };
     if !one_unit {
-        return texts;
+        return measured(field_type, unit)
+            .and_then(|(to_base, steps)| same_unit_column(values, &texts, to_base, steps))
+            .unwrap_or(texts);
     }
     let mut decimals = 0;
     let mut numbers = Vec::with_capacity(values.len());
@@ -98,17 +103,7 @@ fn with_decimals(
     field_type: Option<&str>,
     unit: Option<&str>,
 ) -> String {
-    let grouped = |shown: f64| {
-        let text = fixed(shown, decimals);
-        let text = match text.strip_prefix('-') {
-            Some(rest) if rest.bytes().all(|b| b == b'0' || b == b'.') => rest.to_owned(),
-            _ => text,
-        };
-        match text.split_once('.') {
-            Some((whole, fraction)) => format!("{}.{fraction}", group_thousands(whole)),
-            None => group_thousands(&text),
-        }
-    };
+    let grouped = |shown: f64| grouped_fixed(shown, decimals);
     match field_type {
         Some("percentage") => format!("{} %", grouped(value * 100.0)),
         Some("percent_change") => {
@@ -120,6 +115,109 @@ fn with_decimals(
             None => grouped(value),
         },
         _ => grouped(value),
+    }
+}
+
+/// `value` with exactly `decimals` decimals and thousands separators (`-0.00` is `0.00`).
+fn grouped_fixed(value: f64, decimals: usize) -> String {
+    let text = fixed(value, decimals);
+    let text = match text.strip_prefix('-') {
+        Some(rest) if rest.bytes().all(|b| b == b'0' || b == b'.') => rest.to_owned(),
+        _ => text,
+    };
+    match text.split_once('.') {
+        Some((whole, fraction)) => format!("{}.{fraction}", group_thousands(whole)),
+        None => group_thousands(&text),
+    }
+}
+
+/// A duration or size column with one count of decimals per unit: the values shown in the
+/// same unit share the most decimals any of them has (`4.52 s`, `3.1 s` become `4.52 s`,
+/// `3.10 s`), while another unit keeps its own (`149 ms`). `None` when a value is not a
+/// number or no unit needs more decimals than it shows.
+fn same_unit_column(
+    values: &[&Value],
+    texts: &[String],
+    to_base: f64,
+    steps: &[(f64, &str)],
+) -> Option<Vec<String>> {
+    // The most decimals shown in each unit, by the unit's size.
+    let mut by_unit: Vec<(&str, f64, usize)> = Vec::new();
+    let mut units = Vec::with_capacity(values.len());
+    for (value, text) in values.iter().zip(texts) {
+        match value {
+            Value::Null => {
+                units.push(None);
+                continue;
+            }
+            Value::Number(_) => {}
+            _ => return None,
+        }
+        let (number, unit) = text.rsplit_once(' ')?;
+        let decimals = decimal_count(number)?;
+        let (size, _) = steps.iter().find(|(_, name)| *name == unit)?;
+        match by_unit.iter_mut().find(|(name, _, _)| *name == unit) {
+            Some(entry) => entry.2 = entry.2.max(decimals),
+            None => by_unit.push((unit, *size, decimals)),
+        }
+        units.push(Some((unit, decimals)));
+    }
+    if by_unit.iter().all(|(_, _, decimals)| *decimals == 0) {
+        return None;
+    }
+    Some(
+        values
+            .iter()
+            .zip(texts)
+            .zip(units)
+            .map(|((value, text), unit)| {
+                let Some((unit, own)) = unit else {
+                    return text.clone();
+                };
+                let Some(&(_, size, decimals)) = by_unit.iter().find(|(name, _, _)| *name == unit)
+                else {
+                    return text.clone();
+                };
+                match value.as_f64() {
+                    Some(number) if decimals > own => {
+                        format!(
+                            "{} {unit}",
+                            grouped_fixed(number * to_base / size, decimals)
+                        )
+                    }
+                    _ => text.clone(),
+                }
+            })
+            .collect(),
+    )
+}
+
+/// For a column of durations or sizes: what one value is in seconds or bytes, and the units
+/// its values are shown in.
+fn measured(
+    field_type: Option<&str>,
+    unit: Option<&str>,
+) -> Option<(f64, &'static [(f64, &'static str)])> {
+    let field_type = field_type?;
+    if let Some(seconds) = duration_unit_seconds(field_type) {
+        return Some((seconds, &DURATION_STEPS));
+    }
+    if let Some(bytes) = size_unit_bytes(field_type) {
+        return Some((bytes, size_steps(is_decimal_size_unit(field_type))));
+    }
+    match field_type {
+        "duration" => Some((
+            duration_unit_seconds(unit.unwrap_or("millisecond")).unwrap_or(0.001),
+            &DURATION_STEPS,
+        )),
+        "size" => {
+            let unit = unit.unwrap_or("byte");
+            Some((
+                size_unit_bytes(unit).unwrap_or(1.0),
+                size_steps(is_decimal_size_unit(unit)),
+            ))
+        }
+        _ => None,
     }
 }
 
@@ -394,7 +492,6 @@ fn duration_unit_seconds(unit: &str) -> Option<f64> {
 
 /// Bytes in one of Sentry's SIZE_UNITS.
 fn size_unit_bytes(unit: &str) -> Option<f64> {
-    const KI: f64 = 1024.0;
     Some(match unit {
         "bit" => 0.125,
         "byte" => 1.0,
@@ -458,52 +555,55 @@ fn human_duration(seconds: f64) -> String {
     if seconds == 0.0 {
         return "0 ms".to_owned();
     }
-    scaled(
-        seconds,
-        &[
-            (1e-9, "ns"),
-            (1e-6, "µs"),
-            (1e-3, "ms"),
-            (1.0, "s"),
-            (60.0, "min"),
-            (3600.0, "h"),
-            (86_400.0, "d"),
-        ],
-    )
+    scaled(seconds, &DURATION_STEPS)
+}
+
+/// The units durations are shown in, by their size in seconds.
+const DURATION_STEPS: [(f64, &str); 7] = [
+    (1e-9, "ns"),
+    (1e-6, "µs"),
+    (1e-3, "ms"),
+    (1.0, "s"),
+    (60.0, "min"),
+    (3600.0, "h"),
+    (86_400.0, "d"),
+];
+
+const KI: f64 = 1024.0;
+
+/// The units sizes are shown in, by their size in bytes: decimal (kB) or binary (KiB).
+const DECIMAL_SIZE_STEPS: [(f64, &str); 7] = [
+    (1.0, "B"),
+    (1e3, "kB"),
+    (1e6, "MB"),
+    (1e9, "GB"),
+    (1e12, "TB"),
+    (1e15, "PB"),
+    (1e18, "EB"),
+];
+const BINARY_SIZE_STEPS: [(f64, &str); 7] = [
+    (1.0, "B"),
+    (KI, "KiB"),
+    (KI * KI, "MiB"),
+    (KI * KI * KI, "GiB"),
+    (KI * KI * KI * KI, "TiB"),
+    (KI * KI * KI * KI * KI, "PiB"),
+    (KI * KI * KI * KI * KI * KI, "EiB"),
+];
+
+fn size_steps(decimal: bool) -> &'static [(f64, &'static str)] {
+    if decimal {
+        &DECIMAL_SIZE_STEPS
+    } else {
+        &BINARY_SIZE_STEPS
+    }
 }
 
 fn human_size(bytes: f64, decimal: bool) -> String {
     if bytes.abs() < 1.0 {
         return format!("{} B", significant(bytes));
     }
-    if decimal {
-        scaled(
-            bytes,
-            &[
-                (1.0, "B"),
-                (1e3, "kB"),
-                (1e6, "MB"),
-                (1e9, "GB"),
-                (1e12, "TB"),
-                (1e15, "PB"),
-                (1e18, "EB"),
-            ],
-        )
-    } else {
-        const KI: f64 = 1024.0;
-        scaled(
-            bytes,
-            &[
-                (1.0, "B"),
-                (KI, "KiB"),
-                (KI * KI, "MiB"),
-                (KI * KI * KI, "GiB"),
-                (KI * KI * KI * KI, "TiB"),
-                (KI * KI * KI * KI * KI, "PiB"),
-                (KI * KI * KI * KI * KI * KI, "EiB"),
-            ],
-        )
-    }
+    scaled(bytes, size_steps(decimal))
 }
 
 #[cfg(test)]
@@ -673,9 +773,38 @@ mod tests {
             ["1.5", "n/a"]
         );
         assert_eq!(column(json!([1, 20]), Some("number"), None), ["1", "20"]);
+        // Durations and sizes share decimals among the values shown in one unit.
         assert_eq!(
             column(json!([1520, 340]), Some("duration"), Some("millisecond")),
             ["1.52 s", "340 ms"]
+        );
+        assert_eq!(
+            column(
+                json!([3100, 149, 4550, 377.4]),
+                Some("duration"),
+                Some("millisecond")
+            ),
+            ["3.10 s", "149 ms", "4.55 s", "377 ms"]
+        );
+        assert_eq!(
+            column(
+                json!([4524.25, 4101.7, null, 3870.95, 12000]),
+                Some("duration"),
+                Some("millisecond")
+            ),
+            ["4.52 s", "4.10 s", "", "3.87 s", "12.00 s"]
+        );
+        assert_eq!(
+            column(json!([1.5, 3]), Some("second"), None),
+            ["1.5 s", "3.0 s"]
+        );
+        assert_eq!(
+            column(json!([1536, 2048, 4096]), Some("size"), Some("byte")),
+            ["1.5 KiB", "2.0 KiB", "4.0 KiB"]
+        );
+        assert_eq!(
+            column(json!([120, 340]), Some("duration"), Some("millisecond")),
+            ["120 ms", "340 ms"]
         );
     }
 

@@ -100,8 +100,12 @@ impl Request {
 /// `src/sentry/issues/endpoints/organization_group_index.py` `put`,
 /// `src/sentry/api/helpers/group_index/update.py` `update_groups_with_search_fn` and
 /// `handle_resolve_in_release`). So every PUT names exactly one project (the listed issues'
-/// own `project.id`), carries the statement's query, time range and environments, and holds
-/// at most `chunk` ids.
+/// own `project.id`), carries the statement's time range and environments, holds at most
+/// `chunk` ids, and its `query` is `issue.id:[<its ids>]` before the statement's own filter:
+/// should Sentry fall back to searching, that search can find none but the PUT's own ids,
+/// which it has just failed to find, so it answers 204 instead of changing up to 1,000 other
+/// issues (`issue.id` is an issue search key: `src/sentry/search/snuba/backend.py`
+/// `_get_queryset_conditions`, `Q(id__in=…)`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct UpdatePlan {
     /// HTTP method (always `PUT`).
@@ -111,7 +115,8 @@ pub struct UpdatePlan {
     /// The attributes to set.
     pub body: serde_json::Value,
     /// The statement's scope, sent with every PUT after its `project`: `query` (the statement's
-    /// own filter, never Sentry's default), the time range and the `environment`s.
+    /// own filter, never Sentry's default; each PUT puts `issue.id:[…]` of its ids before it),
+    /// the time range and the `environment`s.
     pub params: Vec<(String, String)>,
     /// At most this many `id` params per PUT.
     pub chunk: usize,
@@ -170,7 +175,23 @@ impl UpdatePlan {
         for (project, ids) in &projects {
             for chunk in ids.chunks(self.chunk.max(1)) {
                 let mut params = vec![("project".to_owned(), (*project).to_owned())];
-                params.extend(self.params.iter().cloned());
+                let only_these = format!("issue.id:[{}]", chunk.join(","));
+                let mut has_query = false;
+                for (key, value) in &self.params {
+                    if key == "query" {
+                        has_query = true;
+                        let query = match value.trim() {
+                            "" => only_these.clone(),
+                            filter => format!("{only_these} {filter}"),
+                        };
+                        params.push((key.clone(), query));
+                    } else {
+                        params.push((key.clone(), value.clone()));
+                    }
+                }
+                if !has_query {
+                    params.insert(1, ("query".to_owned(), only_these));
+                }
                 params.extend(chunk.iter().map(|id| ("id".to_owned(), (*id).to_owned())));
                 requests.push(Request {
                     name: name.map(str::to_owned),

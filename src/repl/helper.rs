@@ -179,13 +179,14 @@ impl Helper {
                     }
                 })
                 .collect();
-            all.extend(
-                catalog
-                    .function_names()
-                    .into_iter()
-                    .map(|f| format!("{f}(")),
-            );
             let dataset = dataset_in(&whole).or(self.dataset.clone());
+            // The functions and fields of the dataset named by FROM (with the organization's
+            // cached attributes, `dql catalog pull`), or of every dataset before one is named.
+            let functions = match &dataset {
+                Some(dataset) => catalog.function_names_in(dataset),
+                None => catalog.function_names(),
+            };
+            all.extend(functions.into_iter().map(|f| format!("{f}(")));
             match dataset {
                 Some(dataset) => all.extend(owned(catalog.field_names(&dataset))),
                 None => {
@@ -216,10 +217,7 @@ impl Helper {
         if key == "has" || Catalog::builtin().issue_search_key(key).is_some() {
             return Vec::new();
         }
-        let plain = key
-            .strip_prefix("tags[")
-            .and_then(|k| k.strip_suffix(']'))
-            .unwrap_or(key);
+        let plain = plain_key(key);
         let id = (
             plain.to_owned(),
             typed.to_owned(),
@@ -236,7 +234,9 @@ impl Helper {
     /// What may follow `key:`: the values the catalog knows for it (`is:`, `status:`, booleans;
     /// field names after `has:`), and the values earlier results held.
     fn values_of(&self, key: &str, dataset: Option<&str>) -> Vec<String> {
-        let catalog = Catalog::builtin();
+        // The loaded catalog: `has:` offers the organization's cached attributes too, and a
+        // cached boolean attribute its `true`/`false`, before any result has shown them.
+        let catalog = crate::commands::catalog::catalog();
         let key = key.trim_start_matches('!');
         let mut found: Vec<String> = Vec::new();
         if key == "has" {
@@ -254,15 +254,19 @@ impl Helper {
         if let Some(issue_key) = catalog.issue_search_key(key) {
             found.extend(issue_key.values.iter().cloned());
         }
-        if let Some(field) = catalog.lookup_field(key) {
-            if field.ty == dql::semantic::types::FieldType::Boolean {
-                found.extend(["true".to_owned(), "false".to_owned()]);
+        let boolean = dql::semantic::types::FieldType::Boolean;
+        let is_boolean = match dataset {
+            // `tags[x,boolean]` too, on the datasets that type their attributes.
+            Some(dataset) => {
+                catalog.search_key_type(dataset, key) == Some(boolean)
+                    || catalog.field(dataset, key).is_some_and(|f| f.ty == boolean)
             }
+            None => catalog.lookup_field(key).is_some_and(|f| f.ty == boolean),
+        };
+        if is_boolean {
+            found.extend(["true".to_owned(), "false".to_owned()]);
         }
-        let plain = key
-            .strip_prefix("tags[")
-            .and_then(|k| k.strip_suffix(']'))
-            .unwrap_or(key);
+        let plain = plain_key(key);
         if let Some(seen) = self.values.get(plain) {
             found.extend(seen.iter().cloned());
         }
@@ -339,6 +343,17 @@ fn value_context(before: &str, word_start: usize) -> Option<(&str, usize, bool)>
 
 /// The key that `text` ends with (`browser.name`, `tags[x]`, `!level`).
 fn trailing_key(text: &str) -> Option<&str> {
+    // A typed attribute, `tags[is_vip,boolean]`: its brackets hold a comma.
+    if let Some(open) = text.strip_suffix(']').and_then(|inner| inner.rfind('[')) {
+        let head = text.get(..open)?;
+        let name_start = head
+            .char_indices()
+            .rev()
+            .take_while(|&(_, c)| is_name_char(c) || matches!(c, '.' | '!'))
+            .last()
+            .map(|(idx, _)| idx)?;
+        return text.get(name_start..);
+    }
     let key_start = text
         .char_indices()
         .rev()
@@ -346,6 +361,14 @@ fn trailing_key(text: &str) -> Option<&str> {
         .last()
         .map(|(idx, _)| idx)?;
     text.get(key_start..)
+}
+
+/// The tag a key names: `tags[x]` and `tags[x,number]` are `x`.
+fn plain_key(key: &str) -> &str {
+    match key.strip_prefix("tags[").and_then(|k| k.strip_suffix(']')) {
+        Some(inner) => inner.split_once(',').map_or(inner, |(name, _)| name.trim()),
+        None => key,
+    }
 }
 
 fn owned(names: Vec<&str>) -> Vec<String> {
@@ -667,6 +690,27 @@ mod tests {
             !found.contains(&"transaction.duration".to_owned()),
             "{found:?}"
         );
+    }
+
+    #[test]
+    fn functions_follow_the_dataset_of_from() {
+        let helper = Helper::default();
+        let line = "SELECT ap";
+        let (_, found) = helper.candidates(&format!("{line} FROM transactions"), line.len());
+        assert_eq!(found, ["apdex("]);
+        // Logs have no apdex; spans have their own sampling functions.
+        let (_, found) = helper.candidates(&format!("{line} FROM logs"), line.len());
+        assert_eq!(found, Vec::<String>::new());
+        let line = "SELECT count_sa";
+        let (_, found) = helper.candidates(&format!("{line} FROM spans"), line.len());
+        assert_eq!(found, ["count_sample("]);
+    }
+
+    #[test]
+    fn typed_boolean_attributes_complete_true_and_false() {
+        let helper = Helper::default();
+        let line = "SELECT count() FROM spans WHERE tags[is_vip,boolean]:t";
+        assert_eq!(helper.candidates(line, line.len()).1, ["true"]);
     }
 
     #[test]

@@ -337,7 +337,7 @@ impl<B: Backend> Session<B> {
                 let dataset = self.dataset_or(name);
                 let catalog = crate::commands::catalog::catalog();
                 match crate::commands::catalog::describe(catalog, &dataset, None, None) {
-                    Some(text) => write!(out, "{text}")?,
+                    Some(text) => self.show_long(text.as_bytes(), out)?,
                     None => writeln!(
                         out,
                         "error: unknown dataset `{dataset}`; {}",
@@ -355,9 +355,12 @@ impl<B: Backend> Session<B> {
                         suggest::closest_list(&dataset, catalog.dataset_names())
                     )?;
                 } else {
+                    let mut text = String::new();
                     for function in catalog.functions_in(&dataset) {
-                        writeln!(out, "{}", crate::commands::catalog::signature(function))?;
+                        text.push_str(&crate::commands::catalog::signature(function));
+                        text.push('\n');
                     }
+                    self.show_long(text.as_bytes(), out)?;
                 }
             }
             (setting @ ("width" | "pager" | "expanded"), argument) => {
@@ -576,6 +579,20 @@ impl<B: Backend> Session<B> {
             out.write_all(&text)?;
         }
         Ok(())
+    }
+
+    /// Text that may be taller than the screen (`.describe`, `.functions`): in the pager when
+    /// it is, as a result would be, else printed.
+    fn show_long(&self, text: &[u8], out: &mut dyn Write) -> io::Result<()> {
+        if let Some(screen) = self.screen {
+            if self.settings.display.pager && crate::commands::output::taller_than(text, screen) {
+                out.flush()?;
+                if crate::commands::output::page(text)? {
+                    return Ok(());
+                }
+            }
+        }
+        out.write_all(text)
     }
 
     fn failure(&self, source: &Source, failure: Failure, out: &mut dyn Write) -> io::Result<()> {

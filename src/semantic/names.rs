@@ -97,15 +97,30 @@ pub(crate) fn resolve_column(cx: &mut Cx<'_>, key: &Key) -> Option<FieldRef> {
                     None
                 }
                 Some(other) => {
-                    cx.error(
-                        SemanticCode::BadTagType,
-                        key.span,
-                        format!("`{other}` is not a tag type"),
-                    )
-                    .label("unknown type")
-                    .help(format!(
-                        "write `{prefix}[{name}]`, `{prefix}[{name},string]` or `{prefix}[{name},number]`"
-                    ));
+                    // Typed forms are offered only where Sentry types attributes: elsewhere
+                    // `x,number` would be read as a tag name.
+                    let typed = cx.catalog.types_attributes(&cx.dataset);
+                    let help = if typed {
+                        format!(
+                            "write `{prefix}[{name}]`, `{prefix}[{name},string]` or `{prefix}[{name},number]`"
+                        )
+                    } else {
+                        format!(
+                            "write `{prefix}[{name}]`: tags of `{}` are text, without a type",
+                            cx.dataset
+                        )
+                    };
+                    let diagnostic = cx
+                        .error(
+                            SemanticCode::BadTagType,
+                            key.span,
+                            format!("`{other}` is not a tag type"),
+                        )
+                        .label("unknown type")
+                        .help(help);
+                    if !typed {
+                        diagnostic.fix(key.span, format!("{prefix}[{name}]"));
+                    }
                     None
                 }
             }
