@@ -46,6 +46,7 @@ fn events_request(limit: Option<u64>, per_page: &str) -> Request {
         hidden: Vec::new(),
         limit,
         update: None,
+        fallback: None,
     }
 }
 
@@ -927,4 +928,550 @@ fn config_and_compile_never_print_a_password_in_the_url() {
             "{args:?}: {run:?}"
         );
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 3. Cut short in every format and at every destination: standard output, -o FILE,
+// --output-dir, and a terminal (held output and the pager).
+
+/// Whether `text` (a whole output) would pass as a complete result in `format`.
+fn reads_as_whole(format: &str, text: &str) -> bool {
+    let marked = text.contains(dql::format::INCOMPLETE_MARK);
+    match format {
+        "json" => serde_json::from_str::<Value>(text).is_ok(),
+        "ndjson" => text
+            .lines()
+            .all(|line| serde_json::from_str::<Value>(line).is_ok()),
+        "csv" => {
+            let mut reader = csv::Reader::from_reader(text.as_bytes());
+            reader.records().all(|r| r.is_ok()) && !marked
+        }
+        _ => !marked,
+    }
+}
+
+#[test]
+fn every_format_cut_short_is_marked_on_stdout_in_a_file_and_in_a_folder() {
+    let server = failing_on_page_two();
+    for format in ["json", "ndjson", "csv", "table", "markdown", "vertical"] {
+        for place in ["stdout", "file", "dir"] {
+            let (_keep, dir) = scratch("SELECT title, level FROM errors LIMIT 10\n");
+            let mut args = vec!["run", "q.dql", "--format", format, "--retry-tries", "1"];
+            match place {
+                "file" => args.extend(["-o", "out.txt"]),
+                "dir" => args.extend(["--output-dir", "out"]),
+                _ => {}
+            }
+            let run = at(&dir, &server, &args);
+            let what = format!("{format} to {place}");
+            assert_eq!(run.code, 5, "{what}: {run:?}");
+            assert!(run.stderr.contains("2 rows"), "{what}: {run:?}");
+            let written = match place {
+                "file" => std::fs::read_to_string(dir.join("out.txt")).unwrap(),
+                "dir" => {
+                    let files: Vec<_> = std::fs::read_dir(dir.join("out"))
+                        .unwrap()
+                        .map(|e| e.unwrap().path())
+                        .collect();
+                    assert_eq!(files.len(), 1, "{what}: {files:?}");
+                    std::fs::read_to_string(&files[0]).unwrap()
+                }
+                _ => run.stdout.clone(),
+            };
+            assert!(written.contains("t1"), "{what}: {written}");
+            assert!(
+                !reads_as_whole(format, &written),
+                "{what} reads as a whole result:\n{written}"
+            );
+            assert!(
+                written.contains(dql::format::INCOMPLETE_MARK),
+                "{what}:\n{written}"
+            );
+        }
+    }
+}
+
+/// A tmux server of the test's own running `command` in a `width`×`height` window; killed
+/// when dropped.
+struct Tmux(String);
+
+impl Tmux {
+    fn start(width: u16, height: u16, command: &str) -> Tmux {
+        static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let socket = format!(
+            "dql-robust-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+        );
+        let tmux = Tmux(socket);
+        let status = tmux
+            .command()
+            .args(["new-session", "-d", "-s", "t", "-x"])
+            .arg(width.to_string())
+            .arg("-y")
+            .arg(height.to_string())
+            .arg(command)
+            .status()
+            .expect("these tests need tmux on PATH");
+        assert!(status.success(), "tmux new-session failed");
+        tmux
+    }
+
+    fn command(&self) -> Command {
+        let mut command = Command::new("tmux");
+        command.args(["-L", &self.0, "-f", "/dev/null"]);
+        command
+    }
+
+    fn screen(&self) -> String {
+        let output = self
+            .command()
+            .args(["capture-pane", "-p", "-J", "-t", "t"])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.command().arg("kill-server").status();
+    }
+}
+
+/// Runs `dql args` on a terminal (tmux, 100×12) with `pager` as DQL_PAGER, stderr to a file;
+/// the exit code, the screen and stderr once it has ended.
+fn on_terminal(dir: &Path, server: &TestServer, args: &str, pager: &str) -> (i32, String, String) {
+    let line = format!(
+        "cd '{d}' && env -i PATH=\"$PATH\" HOME='{d}' TERM=xterm-256color LANG=C.UTF-8 NO_COLOR=1 \
+         SENTRY_URL='{url}' SENTRY_ORG=acme SENTRY_AUTH_TOKEN='{TOKEN}' DQL_PAGER='{pager}' \
+         '{bin}' {args} 2>err.txt; echo $? > code.txt; sleep 600",
+        d = dir.display(),
+        url = server.base_url,
+        bin = env!("CARGO_BIN_EXE_dql"),
+    );
+    let tmux = Tmux::start(100, 12, &line);
+    let started = Instant::now();
+    let code = loop {
+        if let Ok(text) = std::fs::read_to_string(dir.join("code.txt"))
+            && text.ends_with('\n')
+        {
+            break text.trim().parse::<i32>().unwrap();
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "dql did not finish; the screen shows:\n{}",
+            tmux.screen()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let stderr = std::fs::read_to_string(dir.join("err.txt")).unwrap();
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    (code, tmux.screen(), stderr)
+}
+
+#[test]
+fn a_result_cut_short_on_a_terminal_is_marked_held_or_paged() {
+    // Two rows, then a failure: held back (shorter than the screen), printed with the mark.
+    let (_keep, dir) = scratch("SELECT title FROM errors LIMIT 10\n");
+    let server = failing_on_page_two();
+    let (code, screen, stderr) = on_terminal(
+        &dir,
+        &server,
+        "run q.dql --retry-tries 1",
+        "cat > paged.txt",
+    );
+    assert_eq!(code, 5, "{screen}\n{stderr}");
+    assert!(screen.contains("t1"), "{screen}");
+    assert!(screen.contains("INCOMPLETE"), "{screen}");
+    assert!(stderr.contains("2 rows"), "{stderr}");
+    assert!(
+        !dir.join("paged.txt").exists(),
+        "a short result needs no pager"
+    );
+
+    // Thirty rows, taller than the screen: they go to the pager, and so does the mark.
+    let server = TestServer::start(|recorded, _| {
+        if recorded.param("cursor").is_none() {
+            Reply::json(200, rows(30, 0)).header("Link", &next("0:30:0", true))
+        } else {
+            Reply::json(500, json!({"detail": "boom"}))
+        }
+    });
+    std::fs::write(dir.join("q.dql"), "SELECT title FROM errors LIMIT 100\n").unwrap();
+    for format in ["table", "csv", "json"] {
+        let _ = std::fs::remove_file(dir.join("code.txt"));
+        let args = format!("run q.dql --retry-tries 1 --format {format}");
+        let (code, screen, stderr) = on_terminal(&dir, &server, &args, "cat > paged.txt");
+        assert_eq!(code, 5, "{format}: {screen}\n{stderr}");
+        let paged = std::fs::read_to_string(dir.join("paged.txt")).unwrap();
+        assert!(paged.contains("t29"), "{format}: {paged}");
+        assert!(
+            !reads_as_whole(format, &paged),
+            "{format}: the pager got a whole-looking result:\n{paged}"
+        );
+        assert!(paged.contains(dql::format::INCOMPLETE_MARK), "{paged}");
+        assert!(stderr.contains("30 rows"), "{format}: {stderr}");
+    }
+}
+
+// 1. Input read once, when the query needs "now" (two passes: the newest event, then the
+// rows), from standard input and from a FIFO; its errors name it, not the copy.
+
+fn recent_events(n: usize) -> String {
+    (0..n)
+        .map(|i| {
+            format!(
+                "{{\"eventID\":\"{i:032x}\",\"title\":\"t{i}\",\"dateCreated\":\"2026-11-01T00:{i:02}:00Z\"}}\n"
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_query_needing_now_over_standard_input_sees_every_event() {
+    let (_keep, dir) = scratch("SELECT count() AS n FROM errors SINCE 1h\n");
+    let run = dql(
+        &dir,
+        &["run", "q.dql", "--events", "/dev/stdin", "--format", "csv"],
+        &[],
+        recent_events(5).as_bytes(),
+    );
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(run.stdout.trim(), "n\n5", "{run:?}");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_is_read_once_and_does_not_hang() {
+    let (_keep, dir) = scratch("SELECT count() AS n FROM errors SINCE 1h\n");
+    let fifo = dir.join("events.fifo");
+    let status = Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(status.success());
+    let writer = {
+        let fifo = fifo.clone();
+        // Opening blocks until dql opens the FIFO; a dql that never does fails the test by
+        // timing out below, not by hanging here (the thread is not joined then).
+        std::thread::spawn(move || {
+            let mut file = std::fs::OpenOptions::new().write(true).open(fifo).unwrap();
+            file.write_all(recent_events(7).as_bytes()).unwrap();
+        })
+    };
+    let run = dql(
+        &dir,
+        &["run", "q.dql", "--events", "events.fifo", "--format", "csv"],
+        &[],
+        b"",
+    );
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(run.stdout.trim(), "n\n7", "{run:?}");
+    writer.join().unwrap();
+}
+
+#[test]
+fn a_bad_line_on_standard_input_is_reported_at_standard_input() {
+    let (_keep, dir) = scratch("SELECT count() AS n FROM errors SINCE 1h\n");
+    let mut events = recent_events(2);
+    events.push_str("{\"eventID\": \"x\",\n");
+    let run = dql(
+        &dir,
+        &["run", "q.dql", "--events", "/dev/stdin", "--format", "csv"],
+        &[],
+        events.as_bytes(),
+    );
+    assert_ne!(run.code, 0, "{run:?}");
+    assert!(run.stderr.contains("dql::engine::bad_json"), "{run:?}");
+    assert!(run.stderr.contains("/dev/stdin:3"), "{run:?}");
+    assert!(!run.stderr.contains("dql-events-"), "{run:?}");
+    // Skipped lines are counted and named the same way.
+    let run = dql(
+        &dir,
+        &[
+            "run",
+            "q.dql",
+            "--events",
+            "/dev/stdin",
+            "--format",
+            "csv",
+            "--skip-bad",
+        ],
+        &[],
+        events.as_bytes(),
+    );
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(run.stderr.contains("/dev/stdin:3"), "{run:?}");
+    assert!(!run.stderr.contains("dql-events-"), "{run:?}");
+}
+
+// 12. Through the binary: a Retry-After past the budget names the wait and the flag; a 3xx that
+// is not followed is not success.
+
+#[test]
+fn the_cli_says_how_long_sentry_asked_to_wait_and_which_flag_allows_it() {
+    let (_keep, dir) = scratch("SELECT title FROM errors\n");
+    let server = TestServer::scripted(vec![
+        Reply::json(429, json!({"detail": "slow down"})).header("Retry-After", "3600"),
+    ]);
+    let started = Instant::now();
+    let run = at(&dir, &server, &["run", "q.dql", "--retry-seconds", "5"]);
+    assert_eq!(run.code, 5, "{run:?}");
+    assert!(run.stderr.contains("dql::client::rate_limited"), "{run:?}");
+    assert!(run.stderr.contains("1 h 0 min"), "{run:?}");
+    assert!(run.stderr.contains("--retry-seconds"), "{run:?}");
+    assert!(!run.stderr.contains("wait a little"), "{run:?}");
+    assert_eq!(
+        server.requests().len(),
+        1,
+        "a wait past the budget is not tried"
+    );
+    assert!(started.elapsed() < Duration::from_secs(30));
+}
+
+#[test]
+fn a_reset_too_far_off_is_not_a_budget_to_raise() {
+    let server = TestServer::scripted(vec![
+        Reply::json(429, json!("slow down")).header("X-Sentry-Rate-Limit-Reset", "inf"),
+    ]);
+    let client = client_for(&server.base_url)
+        .clock(|| SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000));
+    let error = client.execute(&events_request(None, "2")).unwrap_err();
+    let help = miette::Diagnostic::help(&error).unwrap().to_string();
+    assert!(help.contains("more than a year"), "{help}");
+    assert!(
+        !help.contains("18446744073709551615"),
+        "no one raises a budget to that: {help}"
+    );
+}
+
+#[test]
+fn no_3xx_is_success_whether_or_not_it_could_be_followed() {
+    for reply in [
+        Reply::raw(304, ""),
+        Reply::raw(300, "").header("Location", "/elsewhere/"),
+        Reply::raw(305, "").header("Location", "/elsewhere/"),
+        Reply::raw(399, ""),
+    ] {
+        let server = TestServer::scripted(vec![reply]);
+        let error = client_for(&server.base_url)
+            .execute(&events_request(None, "2"))
+            .unwrap_err();
+        assert!(matches!(error, ClientError::Redirect { .. }), "{error:?}");
+        assert_eq!(error.exit_code(), 3);
+    }
+    // A loop is followed until reqwest gives up: a failure too, never rows.
+    let server = TestServer::start(|_, _| Reply::raw(302, "").header("Location", "/loop/"));
+    let error = client_for(&server.base_url)
+        .execute(&events_request(None, "2"))
+        .unwrap_err();
+    assert!(error.exit_code() != 0, "{error:?}");
+    let (_keep, dir) = scratch("SELECT title FROM errors\n");
+    let server = TestServer::scripted(vec![Reply::raw(304, "")]);
+    let run = at(&dir, &server, &["run", "q.dql", "--format", "csv"]);
+    assert_eq!(run.code, 3, "{run:?}");
+    assert!(run.stderr.contains("dql::client::redirect"), "{run:?}");
+    assert!(run.stdout.is_empty(), "{run:?}");
+}
+
+// 8. A gzip body is capped after decompression (a small bomb does not become gigabytes).
+
+#[test]
+fn a_gzip_bomb_is_refused_at_the_cap() {
+    use std::net::TcpListener;
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    gz.write_all(b"{\"data\":[{\"title\":\"").unwrap();
+    gz.write_all(&vec![b'a'; 64 << 20]).unwrap();
+    gz.write_all(b"\"}]}").unwrap();
+    let body = gz.finish().unwrap();
+    assert!(body.len() < 1 << 20, "{} bytes compressed", body.len());
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let base_url = format!("http://{}", listener.local_addr().unwrap());
+    let served = std::thread::spawn(move || {
+        let mut n = 0;
+        for stream in listener.incoming().take(1) {
+            let mut stream = stream.unwrap();
+            let mut request = [0u8; 4096];
+            let _ = stream.read(&mut request);
+            let head = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Encoding: gzip\r\n\
+                 Content-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = stream.write_all(head.as_bytes());
+            let _ = stream.write_all(&body);
+            n += 1;
+        }
+        n
+    });
+    let transport = ReqwestTransport::new(Token::new(TOKEN), Timeouts::default())
+        .unwrap()
+        .max_body(1 << 20);
+    let client = Client::with_transport(transport, &base_url, Some("acme".into()))
+        .unwrap()
+        .sleeper(|_| {});
+    let error = client.execute(&events_request(None, "2")).unwrap_err();
+    assert!(
+        matches!(error, ClientError::ResponseTooLarge { limit } if limit == 1 << 20),
+        "{error:?}"
+    );
+    assert_eq!(served.join().unwrap(), 1);
+}
+
+// 13. Through the binary: the local engine's bad shapes, dangling links and huge values.
+
+#[test]
+fn the_cli_reports_bad_members_dangling_links_and_keeps_huge_values_out_of_stderr() {
+    let (_keep, dir) = scratch("SELECT title FROM errors\n");
+    std::fs::write(
+        dir.join("e.ndjson"),
+        "{\"eventID\":\"a\",\"title\":{\"nested\":1}}\n",
+    )
+    .unwrap();
+    let run = dql(&dir, &["run", "q.dql", "--events", "e.ndjson"], &[], b"");
+    assert_ne!(run.code, 0, "{run:?}");
+    assert!(run.stderr.contains("dql::engine::bad_member"), "{run:?}");
+    assert!(run.stderr.contains("e.ndjson:1"), "{run:?}");
+    assert!(run.stdout.is_empty(), "{run:?}");
+
+    let big = "z".repeat(10_000_000);
+    std::fs::write(dir.join("e.ndjson"), format!("{{\"title\":\"{big}\n")).unwrap();
+    let run = dql(&dir, &["run", "q.dql", "--events", "e.ndjson"], &[], b"");
+    assert_ne!(run.code, 0, "{run:?}");
+    assert!(run.stderr.contains("dql::engine::bad_json"), "{run:?}");
+    assert!(
+        run.stderr.len() < 4_000,
+        "{} bytes on stderr",
+        run.stderr.len()
+    );
+
+    #[cfg(unix)]
+    {
+        let events = dir.join("events");
+        std::fs::create_dir(&events).unwrap();
+        std::fs::write(events.join("a.ndjson"), recent_events(2)).unwrap();
+        std::os::unix::fs::symlink(events.join("gone.ndjson"), events.join("b.ndjson")).unwrap();
+        let run = dql(&dir, &["run", "q.dql", "--events", "events"], &[], b"");
+        assert_ne!(run.code, 0, "{run:?}");
+        assert!(run.stderr.contains("b.ndjson"), "{run:?}");
+        assert!(run.stdout.is_empty(), "{run:?}");
+    }
+}
+
+// 14. A byte-order mark in a file `run` and `compile` read; parameter names for `run` too.
+
+#[test]
+fn a_byte_order_mark_is_ignored_by_run_and_compile_and_bad_names_by_run_refused() {
+    let (_keep, dir) = scratch("");
+    std::fs::write(
+        dir.join("q.dql"),
+        "\u{feff}SELECT count() AS n FROM errors WHERE title:$t\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("e.ndjson"), recent_events(3)).unwrap();
+    let run = dql(
+        &dir,
+        &[
+            "run", "q.dql", "--events", "e.ndjson", "--format", "csv", "--param", "t=t1",
+        ],
+        &[],
+        b"",
+    );
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(run.stdout.trim(), "n\n1", "{run:?}");
+    let run = dql(&dir, &["compile", "q.dql", "--param", "t=t1"], &[], b"");
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(run.stdout.contains("title"), "{run:?}");
+    let run = dql(
+        &dir,
+        &["run", "q.dql", "--events", "e.ndjson", "--param", "t q=1"],
+        &[],
+        b"",
+    );
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(run.stderr.contains("not a parameter name"), "{run:?}");
+    assert!(run.stdout.is_empty(), "{run:?}");
+}
+
+// 2. for `export`: a cycle and an empty page said to have more fail as a repeated cursor does.
+
+#[test]
+fn export_fails_on_a_cursor_cycle_and_on_an_empty_page_with_more() {
+    type Script = fn(Option<String>) -> Reply;
+    let cycle: Script = |cursor| {
+        match cursor.as_deref() {
+        None => Reply::json(
+            200,
+            json!({"data": [{"id": format!("{:032x}", 1), "project": "web"}], "meta": {"fields": {}}}),
+        )
+        .header("Link", &next("A", true)),
+        Some("A") => Reply::json(
+            200,
+            json!({"data": [{"id": format!("{:032x}", 2), "project": "web"}], "meta": {"fields": {}}}),
+        )
+        .header("Link", &next("B", true)),
+        _ => Reply::json(
+            200,
+            json!({"data": [{"id": format!("{:032x}", 3), "project": "web"}], "meta": {"fields": {}}}),
+        )
+        .header("Link", &next("A", true)),
+    }
+    };
+    let empty: Script = |cursor| {
+        match cursor {
+        None => Reply::json(
+            200,
+            json!({"data": [{"id": format!("{:032x}", 1), "project": "web"}], "meta": {"fields": {}}}),
+        )
+        .header("Link", &next("A", true)),
+        Some(_) => Reply::json(200, json!({"data": [], "meta": {"fields": {}}}))
+            .header("Link", &next("B", true)),
+    }
+    };
+    for (what, script) in [("cycle", cycle), ("empty page", empty)] {
+        let (_keep, dir) = scratch("");
+        let server = TestServer::start(move |recorded, _| {
+            if recorded.path() == "/api/0/organizations/acme/events/" {
+                script(recorded.param("cursor"))
+            } else {
+                Reply::json(200, json!({"eventID": "e", "title": "t"}))
+            }
+        });
+        let env = env_for(&server);
+        let mut env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        env.push(("SENTRY_PROJECT", "web"));
+        let run = dql(&dir, &["export", "--query", "", "--limit", "10"], &env, b"");
+        assert_eq!(run.code, 5, "{what}: {run:?}");
+        assert!(
+            run.stderr.contains("dql::client::incomplete"),
+            "{what}: {run:?}"
+        );
+        assert!(run.stderr.contains(what), "{what}: {run:?}");
+        assert!(
+            run.stdout
+                .ends_with(&format!("{}\n", dql::format::INCOMPLETE_MARK)),
+            "{what}: {run:?}"
+        );
+    }
+}
+
+// 11. A token with a CR stops `export` at once as it stops `run`.
+
+#[test]
+fn export_with_a_token_holding_a_carriage_return_is_exit_3_without_a_request() {
+    let (_keep, dir) = scratch("");
+    let server = TestServer::scripted(vec![Reply::json(200, rows(1, 0))]);
+    let run = dql(
+        &dir,
+        &["export", "--query", "", "--limit", "1"],
+        &[
+            ("SENTRY_URL", &server.base_url),
+            ("SENTRY_ORG", "acme"),
+            ("SENTRY_PROJECT", "web"),
+            ("SENTRY_AUTH_TOKEN", "sntryu_abc\rdef"),
+        ],
+        b"",
+    );
+    assert_eq!(run.code, 3, "{run:?}");
+    assert!(run.stderr.contains("dql::client::invalid_token"), "{run:?}");
+    assert!(!run.stderr.contains("sntryu_abc"), "{run:?}");
+    assert!(server.requests().is_empty());
 }

@@ -417,6 +417,11 @@ fn detail_suffix(detail: &Option<String>) -> String {
 
 fn rate_limited_help(asked: Option<std::time::Duration>) -> String {
     match asked {
+        // No budget is worth raising that far (`X-Sentry-Rate-Limit-Reset: inf`).
+        Some(wait) if wait.as_secs() >= YEAR_SECS => format!(
+            "Sentry asked to wait {}, longer than any retry budget (--retry-seconds); run it again later",
+            human_wait(wait)
+        ),
         Some(wait) => format!(
             "Sentry asked to wait {}, longer than the retry budget (--retry-seconds); raise --retry-seconds to at least {} to wait it out, or run again later",
             human_wait(wait),
@@ -427,10 +432,12 @@ fn rate_limited_help(asked: Option<std::time::Duration>) -> String {
     }
 }
 
+const YEAR_SECS: u64 = 365 * 86_400;
+
 /// `45 s`, `1 h 0 min`, or `more than a year` for a wait no one will sit through.
 fn human_wait(wait: std::time::Duration) -> String {
     let secs = wait.as_secs();
-    if secs >= 365 * 86_400 {
+    if secs >= YEAR_SECS {
         "more than a year".to_owned()
     } else if secs >= 3600 {
         format!("{} h {} min", secs / 3600, secs % 3600 / 60)

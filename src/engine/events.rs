@@ -83,6 +83,8 @@ pub struct EventFiles {
     files: Vec<PathBuf>,
     /// The temporary copy of input that can be read only once, kept while the files are.
     spool: Option<Spool>,
+    /// The path given for spooled input (`/dev/stdin`): errors name it, never the copy.
+    given: Option<PathBuf>,
 }
 
 /// A temporary file deleted when the last [`EventFiles`] holding it goes.
@@ -123,6 +125,7 @@ impl EventFiles {
             return Ok(EventFiles {
                 files: vec![path.to_owned()],
                 spool: None,
+                given: None,
             });
         }
         if !metadata.is_dir() {
@@ -158,7 +161,19 @@ impl EventFiles {
             });
         }
         files.sort();
-        Ok(EventFiles { files, spool: None })
+        Ok(EventFiles {
+            files,
+            spool: None,
+            given: None,
+        })
+    }
+
+    /// The name errors give `file`: the path given for spooled input, else the file itself.
+    fn shown<'a>(&'a self, file: &'a Path) -> &'a Path {
+        match &self.given {
+            Some(given) if self.spool.is_some() => given,
+            _ => file,
+        }
     }
 
     /// The files, in reading order.
@@ -185,6 +200,7 @@ impl EventFiles {
                 if start < end {
                     share.push(Part {
                         path: only.clone(),
+                        shown: self.shown(only).to_owned(),
                         range: Some((start, end)),
                         order: i,
                     });
@@ -206,6 +222,7 @@ impl EventFiles {
                 *load += size.max(1);
                 share.push(Part {
                     path: path.clone(),
+                    shown: self.shown(path).to_owned(),
                     range: None,
                     order,
                 });
@@ -229,7 +246,14 @@ impl EventFiles {
     {
         let mut stats = ScanStats::default();
         for file in &self.files {
-            stats.merge(scan_file(file, projection, options, &mut on_event)?);
+            let shown = self.shown(file);
+            stats.merge(scan_file_as(
+                file,
+                shown,
+                projection,
+                options,
+                &mut on_event,
+            )?);
         }
         Ok(stats)
     }
@@ -296,6 +320,7 @@ fn spool(path: &Path) -> Result<EventFiles, EngineError> {
     Ok(EventFiles {
         files: vec![temp.to_path_buf()],
         spool: Some(Spool(std::sync::Arc::new(temp))),
+        given: Some(path.to_owned()),
     })
 }
 
@@ -304,6 +329,8 @@ fn spool(path: &Path) -> Result<EventFiles, EngineError> {
 pub struct Part {
     /// The file.
     pub path: PathBuf,
+    /// The name errors give it (the path given, for input copied aside).
+    shown: PathBuf,
     /// `[start, end)` in bytes: the lines that start in it. `None`: the whole file.
     pub range: Option<(u64, u64)>,
     /// Its position in the input (files in reading order, ranges in file order).
@@ -345,11 +372,12 @@ where
     F: FnMut(Event<'_>) -> Result<(), E>,
 {
     let Some((start, end)) = part.range else {
-        return scan_file(&part.path, projection, options, on_event);
+        return scan_file_as(&part.path, &part.shown, projection, options, on_event);
     };
     let path = part.path.as_path();
+    let shown = part.shown.as_path();
     let read_err = |source| EngineError::Read {
-        path: path.to_owned(),
+        path: shown.to_owned(),
         source,
     };
     let mut file = File::open(path).map_err(read_err)?;
@@ -358,7 +386,7 @@ where
     file.seek(SeekFrom::Start(pos)).map_err(read_err)?;
     let mut lines = Lines::new(file, options.max_line_bytes);
     let too_long = |line: u64| EngineError::LineTooLong {
-        path: path.to_owned(),
+        path: shown.to_owned(),
         line,
         limit: options.max_line_bytes,
     };
@@ -372,6 +400,7 @@ where
     }
     let mut scan = Scan {
         path,
+        shown,
         projection,
         options,
         stats: ScanStats::default(),
@@ -407,6 +436,21 @@ pub fn scan_file<E, F>(
     path: &Path,
     projection: &Projection,
     options: &ReadOptions,
+    on_event: F,
+) -> Result<ScanStats, E>
+where
+    E: From<EngineError>,
+    F: FnMut(Event<'_>) -> Result<(), E>,
+{
+    scan_file_as(path, path, projection, options, on_event)
+}
+
+/// [`scan_file`] with errors and events naming `shown` rather than `path`.
+fn scan_file_as<E, F>(
+    path: &Path,
+    shown: &Path,
+    projection: &Projection,
+    options: &ReadOptions,
     mut on_event: F,
 ) -> Result<ScanStats, E>
 where
@@ -414,12 +458,12 @@ where
     F: FnMut(Event<'_>) -> Result<(), E>,
 {
     let read_err = |source| EngineError::Read {
-        path: path.to_owned(),
+        path: shown.to_owned(),
         source,
     };
     let file = File::open(path).map_err(|source| match source.kind() {
         std::io::ErrorKind::NotFound => EngineError::NotFound {
-            path: path.to_owned(),
+            path: shown.to_owned(),
         },
         _ => read_err(source),
     })?;
@@ -432,6 +476,7 @@ where
     };
     let mut scan = Scan {
         path,
+        shown,
         projection,
         options,
         stats: ScanStats::default(),
@@ -462,7 +507,7 @@ where
             .map_err(read_err)?;
         if text.len() as u64 > MAX_ARRAY_BYTES {
             return Err(EngineError::ArrayTooLarge {
-                path: path.to_owned(),
+                path: shown.to_owned(),
                 limit: MAX_ARRAY_BYTES,
             }
             .into());
@@ -475,7 +520,10 @@ where
 }
 
 struct Scan<'p> {
+    /// The file read.
     path: &'p Path,
+    /// The name errors and events give it.
+    shown: &'p Path,
     projection: &'p Projection,
     options: &'p ReadOptions,
     stats: ScanStats,
@@ -535,14 +583,14 @@ impl Scan<'_> {
                 Ok(None) => return Ok(()),
                 Err(LineError::Io(source)) => {
                     return Err(EngineError::Read {
-                        path: self.path.to_owned(),
+                        path: self.shown.to_owned(),
                         source,
                     }
                     .into());
                 }
                 Err(LineError::TooLong) => {
                     return Err(EngineError::LineTooLong {
-                        path: self.path.to_owned(),
+                        path: self.shown.to_owned(),
                         line,
                         limit: self.options.max_line_bytes,
                     }
@@ -578,7 +626,7 @@ impl Scan<'_> {
         }
         result.map_err(|e| {
             E::from(EngineError::BadJson {
-                path: self.path.to_owned(),
+                path: self.shown.to_owned(),
                 line: first_line + e.line() as u64 - 1,
                 message: e.to_string(),
             })
@@ -596,13 +644,13 @@ impl Scan<'_> {
                 self.stats.events += 1;
                 on_event(Event {
                     values,
-                    path: self.path,
+                    path: self.shown,
                     line,
                 })
             }
             Err(error) => {
                 let line = self.absolute(line);
-                let error = located(error, self.path, line);
+                let error = located(error, self.shown, line);
                 if !self.options.skip_bad {
                     return Err(error.into());
                 }
