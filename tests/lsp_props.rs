@@ -1,6 +1,8 @@
 //! Property: after any sequence of incremental edits, the diagnostics `dql lsp` publishes are
 //! exactly those `dql check --message-format json` prints for the resulting text (code,
-//! severity, message and help, range in UTF-16, related spans).
+//! severity, message and help, range in UTF-16, related spans) — both without a live catalog
+//! and with an organization's attributes cached by `dql catalog pull`, the server and
+//! `dql check` run in the same environment.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -12,19 +14,19 @@
 #[allow(dead_code, reason = "tests/lsp.rs uses the rest of the client")]
 mod lsp_client;
 
-use lsp_client::{Client, range};
+use lsp_client::{Client, attribute_cache, cached_env, positions, range};
 use proptest::prelude::*;
 use serde_json::{Value, json};
 use std::cell::RefCell;
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-/// What `dql check` says about `text`, in the protocol's form.
-fn check(uri: &str, text: &str) -> Vec<Value> {
+/// What `dql check` says about `text` in the environment `env`, in the protocol's form.
+fn check(uri: &str, text: &str, env: &[(&'static str, String)]) -> Vec<Value> {
     let mut child = Command::new(env!("CARGO_BIN_EXE_dql"))
         .args(["check", "--message-format", "json", "-"])
         .env_clear()
-        .env("SENTRY_URL", lsp_client::SENTRY_URL)
+        .envs(env.iter().map(|(k, v)| (k, v)))
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -83,7 +85,8 @@ fn check(uri: &str, text: &str) -> Vec<Value> {
         .collect()
 }
 
-/// Texts to start from: the examples, and a few with multi-byte characters and errors.
+/// Texts to start from: the examples, a few with multi-byte characters and errors, and a few
+/// on spans using the cached attributes of `lsp_client::attribute_cache`.
 fn seeds() -> Vec<String> {
     let mut out: Vec<String> = std::fs::read_dir("examples")
         .unwrap()
@@ -97,6 +100,12 @@ fn seeds() -> Vec<String> {
     );
     out.push("SELECT p95(transaction.duraton) AS ü FROM transactions\r\nWHERE user.email:*@exämple.com\r\nORDER BY ü".into());
     out.push(String::new());
+    out.push(
+        "SELECT checkout.step, avg(queue.depth) FROM spans WHERE queue.depth:>3 checkout.stp:pay GROUP BY checkout.step;\n".into(),
+    );
+    out.push(
+        "SELECT count() FROM spans WHERE span.op:db\nSINCE 1h;\nSELECT log.body FROM logs".into(),
+    );
     out
 }
 
@@ -113,9 +122,13 @@ fn insertion() -> impl Strategy<Value = String> {
         Just("é".to_owned()),
         Just("😀".to_owned()),
         Just("\r\n".to_owned()),
+        Just("\r".to_owned()),
         Just("count(*)".to_owned()),
         Just(" WHERE ".to_owned()),
         Just(" FROM transactions ".to_owned()),
+        Just(" FROM spans ".to_owned()),
+        Just(" checkout.stp ".to_owned()),
+        Just(" queue.depth:>x ".to_owned()),
         Just("$env".to_owned()),
         Just("-- @name x\n".to_owned()),
         Just("transaction.duraton:>1s ".to_owned()),
@@ -129,9 +142,67 @@ fn edit() -> impl Strategy<Value = (f64, usize, String)> {
     (0.0..=1.0f64, 0usize..6, insertion())
 }
 
+/// A server of one environment, kept for every case, and how many documents it was given.
+struct Session {
+    client: Client,
+    env: Vec<(&'static str, String)>,
+    count: usize,
+    /// Keeps the cache directory alive as long as the server reads it.
+    _cache: Option<tempfile::TempDir>,
+}
+
+impl Session {
+    fn new(cached: bool) -> Session {
+        let cache = cached.then(attribute_cache);
+        let env = match &cache {
+            Some(dir) => cached_env(dir),
+            None => vec![("SENTRY_URL", lsp_client::SENTRY_URL.to_owned())],
+        };
+        let (client, _) = Client::start_env(env.clone(), Value::Null);
+        Session {
+            client,
+            env,
+            count: 0,
+            _cache: cache,
+        }
+    }
+
+    /// Opens seed `seed`, applies `edits` one notification at a time, and compares every
+    /// publication with `dql check` of the text it is about.
+    fn run(&mut self, seed: usize, edits: Vec<(f64, usize, String)>) {
+        let seeds = seeds();
+        let mut text = seeds[seed % seeds.len()].clone();
+        // A new document for every case, so nothing of an earlier case can be mistaken for
+        // an answer about this one.
+        self.count += 1;
+        let uri = format!("file:///prop{}.dql", self.count);
+        let published = self.client.open(&uri, &text);
+        assert_eq!(
+            published,
+            check(&uri, &text, &self.env),
+            "on open of {text:?}"
+        );
+        for (version, (at, delete, insert)) in edits.into_iter().enumerate() {
+            // Only offsets a position can name: an editor never edits inside a `\r\n`.
+            let chars = positions(&text);
+            let first = ((chars.len() - 1) as f64 * at) as usize;
+            let start = chars[first];
+            let end = chars[(first + delete).min(chars.len() - 1)];
+            let change = json!([{"range": range(&text, start, end), "text": insert}]);
+            text.replace_range(start..end, &insert);
+            let published = self.client.change(&uri, version as i64 + 2, change);
+            assert_eq!(
+                published,
+                check(&uri, &text, &self.env),
+                "after edits, on {text:?}"
+            );
+        }
+    }
+}
+
 thread_local! {
-    /// One server for every case, and how many documents it has been given.
-    static CLIENT: RefCell<Option<(Client, usize)>> = const { RefCell::new(None) };
+    static PLAIN: RefCell<Option<Session>> = const { RefCell::new(None) };
+    static CACHED: RefCell<Option<Session>> = const { RefCell::new(None) };
 }
 
 proptest! {
@@ -142,27 +213,46 @@ proptest! {
         seed in 0usize..64,
         edits in proptest::collection::vec(edit(), 1..6),
     ) {
-        let seeds = seeds();
-        let mut text = seeds[seed % seeds.len()].clone();
-        CLIENT.with(|cell| {
-            let mut slot = cell.borrow_mut();
-            let (client, count) = slot.get_or_insert_with(|| (Client::start().0, 0));
-            // A new document for every case, so nothing of an earlier case can be mistaken
-            // for an answer about this one.
-            *count += 1;
-            let uri = format!("file:///prop{count}.dql");
-            let published = client.open(&uri, &text);
-            assert_eq!(published, check(&uri, &text), "on open of {text:?}");
-            for (version, (at, delete, insert)) in edits.into_iter().enumerate() {
-                let chars: Vec<usize> = text.char_indices().map(|(i, _)| i).chain([text.len()]).collect();
-                let first = ((chars.len() - 1) as f64 * at) as usize;
-                let start = chars[first];
-                let end = chars[(first + delete).min(chars.len() - 1)];
-                let change = json!([{"range": range(&text, start, end), "text": insert}]);
-                text.replace_range(start..end, &insert);
-                let published = client.change(&uri, version as i64 + 2, change);
-                assert_eq!(published, check(&uri, &text), "after edits, on {text:?}");
-            }
+        PLAIN.with(|cell| {
+            cell.borrow_mut()
+                .get_or_insert_with(|| Session::new(false))
+                .run(seed, edits);
         });
     }
+
+    #[test]
+    fn with_cached_attributes_diagnostics_are_dql_checks_with_the_same_cache(
+        seed in 0usize..64,
+        edits in proptest::collection::vec(edit(), 1..6),
+    ) {
+        CACHED.with(|cell| {
+            cell.borrow_mut()
+                .get_or_insert_with(|| Session::new(true))
+                .run(seed, edits);
+        });
+    }
+}
+
+/// The cached run sees the cache: the spans seed warns about `checkout.stp` exactly where
+/// `dql check` does, and without the cache neither does.
+#[test]
+fn the_cached_seed_warns_only_with_the_cache() {
+    let seeds = seeds();
+    let seed = seeds
+        .iter()
+        .position(|s| s.contains("checkout.stp"))
+        .unwrap();
+    let text = &seeds[seed];
+    let codes = |env: &[(&'static str, String)]| -> Vec<String> {
+        check("file:///x.dql", text, env)
+            .iter()
+            .map(|d| d["code"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let cache = attribute_cache();
+    assert!(codes(&cached_env(&cache)).contains(&"dql::catalog::unknown_attribute".to_owned()));
+    let plain = vec![("SENTRY_URL", lsp_client::SENTRY_URL.to_owned())];
+    assert!(!codes(&plain).contains(&"dql::catalog::unknown_attribute".to_owned()));
+    let mut session = Session::new(true);
+    session.run(seed, Vec::new());
 }

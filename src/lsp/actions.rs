@@ -15,7 +15,7 @@ const FORMAT_FIXES: &[&str] = &["dql::semantic::count_star"];
 /// The canonical text of `text`, as `dql fmt` prints it; `None` when it has syntax errors
 /// (nothing is reformatted that does not parse).
 pub(crate) fn formatted(text: &str, analysis: &Analysis) -> Option<String> {
-    if analysis.syntax_errors {
+    if analysis.syntax_errors() {
         return None;
     }
     let fixes: Vec<&Fix> = analysis
@@ -32,7 +32,7 @@ pub(crate) fn formatted(text: &str, analysis: &Analysis) -> Option<String> {
             return Some(syntax::format(&reparsed.file, &fixed));
         }
     }
-    Some(syntax::format(&analysis.file, text))
+    Some(syntax::format(analysis.file(), text))
 }
 
 /// `text` with `fixes` applied, when they do not overlap and all fall on the text.

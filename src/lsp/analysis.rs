@@ -4,9 +4,11 @@
 use super::document::Document;
 use super::lex::{self, Token};
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::semantic::Catalog;
 use crate::source::Source;
 use crate::syntax::{self, ast};
 use lsp_types as lsp;
+use std::cell::OnceCell;
 
 /// Settings that change what the checker reports.
 #[derive(Debug, Clone, Default)]
@@ -17,23 +19,30 @@ pub struct Settings {
     pub params: crate::semantic::Params,
     /// The catalog names are checked against (the built-in one when `None`); `dql lsp` gives
     /// the one `dql check` uses, with the organization's cached attributes.
-    pub catalog: Option<&'static crate::semantic::Catalog>,
+    pub catalog: Option<&'static Catalog>,
     /// Warn on the datasets sentry.io has deprecated, as `dql check` does when the configured
     /// Sentry is sentry.io (`dql::migrate::deprecation_warnings`).
     pub deprecated_datasets: bool,
 }
 
-/// A document's tree, tokens and diagnostics.
+/// A document's diagnostics, and its tree and tokens when a request needs them.
 #[derive(Debug, Clone)]
 pub struct Analysis {
-    /// The parsed file (always a tree, whatever the text).
-    pub(crate) file: ast::File,
-    /// The lexer's tokens, covering the text exactly.
-    pub(crate) tokens: Vec<Token>,
-    /// Whether parsing found an error (then nothing is reformatted, as with `dql fmt`).
-    pub(crate) syntax_errors: bool,
+    /// The text analysed.
+    text: String,
+    /// The parsed file (always a tree, whatever the text) and whether parsing found an error
+    /// (then nothing is reformatted, as with `dql fmt`); made on first use, so that a change's
+    /// diagnostics are published without parsing twice.
+    parsed: OnceCell<(ast::File, bool)>,
+    /// The lexer's tokens, covering the text exactly; made on first use.
+    tokens: OnceCell<Vec<Token>>,
     /// Every diagnostic of parsing, checking and lowering, in source order.
     pub diagnostics: Vec<Diagnostic>,
+    /// The catalog the text was checked against (with the organization's cached attributes
+    /// when the server was given them): completion, hover and highlighting use the same one.
+    pub(crate) catalog: &'static Catalog,
+    /// The `$params` the settings bind (completion offers them, hover shows their values).
+    pub(crate) params: crate::semantic::Params,
 }
 
 impl Analysis {
@@ -44,9 +53,7 @@ impl Analysis {
         let mut options = crate::Options::new(jiff::Timestamp::now());
         options.strict = settings.strict;
         options.params = settings.params.clone();
-        let catalog = settings
-            .catalog
-            .unwrap_or_else(|| crate::semantic::Catalog::builtin());
+        let catalog = settings.catalog.unwrap_or_else(|| Catalog::builtin());
         let mut compilation = crate::compile_source_with(&source, &options, catalog);
         if settings.deprecated_datasets {
             compilation
@@ -56,13 +63,37 @@ impl Analysis {
                 .diagnostics
                 .sort_by_key(|d| (d.span().start, d.span().end));
         }
-        let parsed = syntax::parse(&source);
         Analysis {
-            syntax_errors: parsed.diagnostics.iter().any(Diagnostic::is_error),
-            file: parsed.file,
-            tokens: lex::tokens(text),
+            text: text.to_owned(),
+            parsed: OnceCell::new(),
+            tokens: OnceCell::new(),
             diagnostics: compilation.diagnostics,
+            catalog,
+            params: settings.params.clone(),
         }
+    }
+
+    fn parsed(&self) -> &(ast::File, bool) {
+        self.parsed.get_or_init(|| {
+            let parsed = syntax::parse(&Source::new("<document>", self.text.as_str()));
+            let errors = parsed.diagnostics.iter().any(Diagnostic::is_error);
+            (parsed.file, errors)
+        })
+    }
+
+    /// The parsed file.
+    pub(crate) fn file(&self) -> &ast::File {
+        &self.parsed().0
+    }
+
+    /// Whether parsing found an error.
+    pub(crate) fn syntax_errors(&self) -> bool {
+        self.parsed().1
+    }
+
+    /// The lexer's tokens.
+    pub(crate) fn tokens(&self) -> &[Token] {
+        self.tokens.get_or_init(|| lex::tokens(&self.text))
     }
 }
 

@@ -4,6 +4,7 @@
 use super::analysis::Analysis;
 use super::document::Document;
 use super::lex::{Kind, Token};
+use crate::semantic::Params;
 use crate::semantic::catalog::{Catalog, Dataset, DatasetKind, FunctionInfo, ResultType};
 use crate::semantic::types::FieldType;
 use lsp_types as lsp;
@@ -87,18 +88,24 @@ pub(crate) fn signature(f: &FunctionInfo) -> String {
     format!("{}({}) → {result}", f.name, args.join(", "))
 }
 
-/// What a dataset is, in a few words.
-pub(crate) fn dataset_detail(d: &Dataset) -> String {
-    let kind = if d.kind == DatasetKind::Issues {
-        "issues"
+/// What a dataset is, in a few words: `events dataset`, `issues`, `trace-item dataset, 12
+/// attributes of the organization cached`.
+pub(crate) fn dataset_detail(catalog: &Catalog, d: &Dataset) -> String {
+    let mut detail = if d.kind == DatasetKind::Issues {
+        "issues".to_owned()
+    } else if d.trace_items {
+        "trace-item dataset".to_owned()
     } else {
-        "events dataset"
+        "events dataset".to_owned()
     };
-    if d.checked {
-        kind.to_owned()
-    } else {
-        format!("{kind} (names not checked)")
+    if !d.checked {
+        detail.push_str(" (names not checked)");
     }
+    if catalog.has_org_attributes(&d.name) {
+        let n = catalog.org_attributes(&d.name).len();
+        detail.push_str(&format!(", {n} attributes of the organization cached"));
+    }
+    detail
 }
 
 /// The clause keywords a statement may go on with, given the words it already has.
@@ -136,8 +143,8 @@ pub(crate) fn complete(
 ) -> Vec<lsp::CompletionItem> {
     let src = doc.text();
     let offset = doc.offset(position);
-    let tokens = &analysis.tokens;
-    let catalog = Catalog::builtin();
+    let tokens = analysis.tokens();
+    let catalog = analysis.catalog;
 
     // Inside a comment: annotation keys after `-- @`, nothing else.
     if let Some(t) = tokens
@@ -191,6 +198,12 @@ pub(crate) fn complete(
         .filter(|t| t.kind == Kind::Word)
         .map(|t| t.text(src).to_ascii_uppercase())
         .collect();
+    // The statement's first word: `SHOW EVENT` has a grammar of its own.
+    let first_word = segment
+        .tokens
+        .iter()
+        .find(|t| !matches!(t.kind, Kind::Space | Kind::Comment))
+        .map(|t| t.text(src).to_ascii_uppercase());
     let lower_case = !prefix.is_empty() && !prefix.chars().any(|c| c.is_ascii_uppercase());
     let keyword = |k: &str| {
         let text = if lower_case {
@@ -210,7 +223,7 @@ pub(crate) fn complete(
 
     let mut out: Vec<lsp::CompletionItem> = Vec::new();
     if prefix.starts_with('$') {
-        out.extend(params(src, tokens).into_iter().map(|p| {
+        out.extend(params(src, tokens, &analysis.params).into_iter().map(|p| {
             item(
                 doc,
                 &p,
@@ -224,7 +237,7 @@ pub(crate) fn complete(
         match prev.as_deref() {
             None => out.extend(["SELECT", "SHOW EVENT", "UPDATE issues SET"].map(keyword)),
             Some("FROM") => out.extend(catalog.datasets().iter().map(|d| {
-                let detail = dataset_detail(d);
+                let detail = dataset_detail(catalog, d);
                 item(
                     doc,
                     &d.name,
@@ -236,8 +249,41 @@ pub(crate) fn complete(
             })),
             Some("UPDATE") => out.push(keyword("issues")),
             Some("SHOW") => out.push(keyword("EVENT")),
+            // `SHOW EVENT id [PROJECT p]`: the id, then PROJECT.
+            Some(p) if first_word.as_deref() == Some("SHOW") => {
+                if !matches!(p, "EVENT" | "PROJECT") && !words.contains("PROJECT") {
+                    out.push(keyword("PROJECT"));
+                }
+            }
             Some("GROUP" | "ORDER") => out.push(keyword("BY")),
-            Some("LIMIT" | "SINCE" | "UNTIL" | "INTERVAL" | "PROJECT" | "ENVIRONMENT") => {}
+            Some("NULLS") => out.extend(["FIRST", "LAST"].map(keyword)),
+            Some("PROJECT") => out.push(keyword("ALL")),
+            Some("LIMIT" | "SINCE" | "UNTIL" | "INTERVAL" | "ENVIRONMENT") => {}
+            Some("=") if before_set_value(src, &before) => {
+                // `SET status = |`: the values the key takes.
+                let key = before
+                    .len()
+                    .checked_sub(2)
+                    .and_then(|i| before.get(i))
+                    .map(|t| t.text(src));
+                if let Some(k) = key.and_then(|k| catalog.issue_update_key(k)) {
+                    let values: Vec<&str> = if k.values.is_empty() && k.ty == FieldType::Boolean {
+                        vec!["true", "false"]
+                    } else {
+                        k.values.iter().map(String::as_str).collect()
+                    };
+                    out.extend(values.into_iter().map(|v| {
+                        item(
+                            doc,
+                            v,
+                            lsp::CompletionItemKind::ENUM_MEMBER,
+                            Some(&k.name),
+                            at,
+                            v,
+                        )
+                    }));
+                }
+            }
             Some(_) => {
                 let clause = before
                     .iter()
@@ -315,7 +361,9 @@ pub(crate) fn complete(
                     }
                     Some("SELECT") => out.push(keyword("AS")),
                     Some("WHERE" | "HAVING") => out.extend(FILTER_WORDS.iter().map(|k| keyword(k))),
-                    Some("ORDER") => out.extend(["ASC", "DESC"].map(keyword)),
+                    Some("ORDER") => {
+                        out.extend(["ASC", "DESC", "NULLS FIRST", "NULLS LAST"].map(keyword));
+                    }
                     _ => {}
                 }
                 for clause in CLAUSES {
@@ -329,7 +377,7 @@ pub(crate) fn complete(
                     }
                 }
                 if names {
-                    out.extend(params(src, tokens).into_iter().map(|p| {
+                    out.extend(params(src, tokens, &analysis.params).into_iter().map(|p| {
                         item(
                             doc,
                             &p,
@@ -344,6 +392,22 @@ pub(crate) fn complete(
         }
     }
     retain_prefix(out, prefix)
+}
+
+/// Whether the `=` that `before` ends with is one of `UPDATE issues SET key = value`'s: the
+/// last clause word before it is `SET`.
+fn before_set_value(src: &str, before: &[&Token]) -> bool {
+    before
+        .iter()
+        .rev()
+        .map(|t| t.text(src).to_ascii_uppercase())
+        .find(|w| {
+            matches!(
+                w.as_str(),
+                "SET" | "WHERE" | "FROM" | "HAVING" | "ORDER" | "GROUP" | "SELECT"
+            )
+        })
+        .is_some_and(|w| w == "SET")
 }
 
 /// The items whose label starts with `prefix`, ignoring case.
@@ -372,7 +436,35 @@ fn aliases(src: &str, tokens: &[Token]) -> Vec<String> {
     out
 }
 
-/// The fields of `dataset` (every dataset's when none is known), with their types.
+/// A field's type as completion's detail: `duration (millisecond)`, `array of string`, and
+/// for an attribute of the organization (the live catalog) `number, attribute of the
+/// organization`.
+pub(crate) fn field_detail(catalog: &Catalog, dataset: &str, name: &str) -> Option<String> {
+    let f = catalog.field(dataset, name)?;
+    let ty = type_name(f.ty);
+    let mut detail = if f.array {
+        format!("array of {ty}")
+    } else {
+        ty
+    };
+    if is_org_attribute(catalog, dataset, name) {
+        detail.push_str(", attribute of the organization");
+    }
+    Some(detail)
+}
+
+/// Whether `name` is one of the organization's cached attributes of `dataset` rather than a
+/// built-in field.
+pub(crate) fn is_org_attribute(catalog: &Catalog, dataset: &str, name: &str) -> bool {
+    catalog
+        .org_attributes(dataset)
+        .iter()
+        .any(|a| a.name == name)
+}
+
+/// The fields of `dataset` (every dataset's when none is known), with their types; on a
+/// trace-item dataset with the organization's attributes cached (`dql catalog pull`), those
+/// attributes too.
 fn fields(
     doc: &Document,
     catalog: &Catalog,
@@ -390,14 +482,7 @@ fn fields(
             if !seen.insert(name.to_owned()) {
                 continue;
             }
-            let detail = catalog.field(d, name).map(|f| {
-                let ty = type_name(f.ty);
-                if f.array {
-                    format!("array of {ty}")
-                } else {
-                    ty
-                }
-            });
+            let detail = field_detail(catalog, d, name);
             out.push(item(
                 doc,
                 name,
@@ -408,20 +493,23 @@ fn fields(
             ));
         }
     }
-    // Tag and attribute names from the live attribute cache join these when it exists.
     out
 }
 
-/// The functions `dataset` has (all when none is known), with their signatures.
+/// The functions of `dataset` — a trace-item dataset's own ones (`spans`, `logs`,
+/// `tracemetrics`), else the shared ones it has — or every shared one when none is known,
+/// with their signatures.
 fn functions(
     doc: &Document,
     catalog: &Catalog,
     dataset: Option<&str>,
     at: (usize, usize),
 ) -> Vec<lsp::CompletionItem> {
-    catalog
-        .functions()
-        .filter(|f| dataset.is_none_or(|d| f.in_dataset(d)))
+    let list: Vec<&FunctionInfo> = match dataset {
+        Some(d) => catalog.functions_in(d),
+        None => catalog.functions().collect(),
+    };
+    list.into_iter()
         .map(|f| {
             let insert = if f.max_args() == 0 {
                 format!("{}()", f.name)
@@ -440,8 +528,21 @@ fn functions(
         .collect()
 }
 
+/// Every distinct `$param` of the file, in order of first use, then those the settings bind
+/// that the file does not use yet.
+pub(crate) fn params(src: &str, tokens: &[Token], bound: &Params) -> Vec<String> {
+    let mut out = used_params(src, tokens);
+    for (name, _) in bound.iter() {
+        let name = format!("${name}");
+        if !out.contains(&name) {
+            out.push(name);
+        }
+    }
+    out
+}
+
 /// Every distinct `$param` of the file, in order of first use.
-pub(crate) fn params(src: &str, tokens: &[Token]) -> Vec<String> {
+fn used_params(src: &str, tokens: &[Token]) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for t in tokens
         .iter()

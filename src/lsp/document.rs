@@ -1,5 +1,9 @@
 //! An open document: its text, a line index, and the conversions between the protocol's
 //! positions (line and UTF-16 code unit, the protocol's default encoding) and byte offsets.
+//!
+//! Lines end at `\r\n`, `\n` or a lone `\r`, as the protocol specifies ("to ensure that both
+//! client and server split the string into the same line representation"); a position is never
+//! inside a line's end: a character past the line's text is the end of that text.
 
 use lsp_types::{Position, Range, TextDocumentContentChangeEvent};
 
@@ -66,31 +70,36 @@ impl Document {
         let Some(&line_start) = self.line_starts.get(position.line as usize) else {
             return self.text.len();
         };
-        let line = self.text.get(line_start..).unwrap_or("");
-        let line_end = line.find('\n').map_or(line.len(), |n| {
-            // The protocol's line ends before `\r\n` as well as before `\n`.
-            if line.get(..n).is_some_and(|l| l.ends_with('\r')) {
-                n - 1
-            } else {
-                n
-            }
-        });
+        let line_end = self.line_end(position.line as usize);
+        let line = self.text.get(line_start..line_end).unwrap_or("");
         let mut units = 0u32;
         for (idx, c) in line.char_indices() {
-            if idx >= line_end {
-                return line_start + line_end;
-            }
             let width = c.len_utf16() as u32;
             if units + width > position.character {
                 return line_start + idx;
             }
             units += width;
         }
-        line_start + line_end.min(line.len())
+        line_end
     }
 
-    /// The protocol position of a byte offset (clamped to the text, and to the start of the
-    /// character it falls in).
+    /// The byte offset where the text of line `line` ends (before its `\r\n`, `\n` or `\r`).
+    fn line_end(&self, line: usize) -> usize {
+        match self.line_starts.get(line + 1) {
+            Some(&next) => {
+                let ending = if self.text.get(..next).is_some_and(|t| t.ends_with("\r\n")) {
+                    2
+                } else {
+                    1
+                };
+                next - ending
+            }
+            None => self.text.len(),
+        }
+    }
+
+    /// The protocol position of a byte offset (clamped to the text, to the start of the
+    /// character it falls in, and to the end of its line's text when it falls in a line end).
     pub fn position(&self, offset: usize) -> Position {
         let mut offset = offset.min(self.text.len());
         while !self.text.is_char_boundary(offset) {
@@ -101,14 +110,38 @@ impl Document {
             Err(i) => i.saturating_sub(1),
         };
         let start = self.line_starts.get(line).copied().unwrap_or(0);
+        let end = offset.min(self.line_end(line)).max(start);
         let character = self
             .text
-            .get(start..offset)
+            .get(start..end)
             .map_or(0, |s| s.encode_utf16().count());
         Position::new(
             u32::try_from(line).unwrap_or(u32::MAX),
             u32::try_from(character).unwrap_or(u32::MAX),
         )
+    }
+
+    /// The byte ranges of the lines' texts (without their ends) that `start..end` covers, in
+    /// order; the pieces of a token that spans lines.
+    pub(crate) fn line_pieces(&self, start: usize, end: usize) -> Vec<(usize, usize)> {
+        let end = end.min(self.text.len());
+        let first = match self.line_starts.binary_search(&start) {
+            Ok(i) => i,
+            Err(i) => i.saturating_sub(1),
+        };
+        let mut out = Vec::new();
+        for line in first..self.line_starts.len() {
+            let line_start = self.line_starts.get(line).copied().unwrap_or(0);
+            if line_start >= end && line > first {
+                break;
+            }
+            let a = start.max(line_start);
+            let b = end.min(self.line_end(line));
+            if a < b {
+                out.push((a, b));
+            }
+        }
+        out
     }
 
     /// The protocol range of a byte range. An end inside a character is moved to that
@@ -127,9 +160,20 @@ impl Document {
     }
 }
 
+/// Where every line starts: after each `\n`, and after each `\r` not followed by `\n`.
 fn line_starts(text: &str) -> Vec<usize> {
+    let bytes = text.as_bytes();
     let mut starts = vec![0];
-    starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+    for (i, &b) in bytes.iter().enumerate() {
+        let ends_line = match b {
+            b'\n' => true,
+            b'\r' => bytes.get(i + 1) != Some(&b'\n'),
+            _ => false,
+        };
+        if ends_line {
+            starts.push(i + 1);
+        }
+    }
     starts
 }
 
@@ -178,6 +222,22 @@ mod tests {
         let doc = Document::new("ab\r\ncd", 1);
         assert_eq!(doc.offset(Position::new(0, 9)), 2);
         assert_eq!(doc.offset(Position::new(1, 1)), 5);
+        // Inside the line end: the end of the line's text.
+        assert_eq!(doc.position(3), Position::new(0, 2));
+        assert_eq!(doc.position(4), Position::new(1, 0));
+    }
+
+    #[test]
+    fn a_lone_carriage_return_ends_a_line() {
+        let doc = Document::new("ab\rcd\n\ré", 1);
+        assert_eq!(doc.position(3), Position::new(1, 0));
+        assert_eq!(doc.offset(Position::new(1, 1)), 4);
+        assert_eq!(doc.offset(Position::new(0, 7)), 2);
+        assert_eq!(doc.offset(Position::new(2, 0)), 6);
+        assert_eq!(doc.offset(Position::new(3, 1)), 9);
+        assert_eq!(doc.position(9), Position::new(3, 1));
+        assert_eq!(doc.line_pieces(0, 9), [(0, 2), (3, 5), (7, 9)]);
+        assert_eq!(doc.line_pieces(1, 4), [(1, 2), (3, 4)]);
     }
 
     #[test]

@@ -1,11 +1,10 @@
 //! Hover, go to definition, document symbols and semantic tokens.
 
 use super::analysis::Analysis;
-use super::completion::{Segment, dataset_detail, signature, type_name};
+use super::completion::{Segment, dataset_detail, is_org_attribute, signature, type_name};
 use super::document::Document;
 use super::lex::{self, Kind, Token};
-use crate::codes::compile_codes;
-use crate::semantic::catalog::Catalog;
+use crate::codes::{compile_codes, runtime_codes};
 use crate::syntax::ast::{
     self, ArgKind, ExprKind, FilterKind, GroupItem, OrderTarget, StatementKind, TermKey, TermKind,
 };
@@ -40,8 +39,8 @@ pub(crate) fn hover(
 ) -> Option<lsp::Hover> {
     let src = doc.text();
     let offset = doc.offset(position);
-    let tokens = &analysis.tokens;
-    let catalog = Catalog::builtin();
+    let tokens = analysis.tokens();
+    let catalog = analysis.catalog;
     let mut parts: Vec<String> = Vec::new();
     let mut range = None;
 
@@ -53,21 +52,28 @@ pub(crate) fn hover(
             let prev = prev_significant(tokens, i).map(|t| t.text(src).to_ascii_uppercase());
             let dataset = Segment::around(src, tokens, offset).dataset(src, catalog);
             let found = match token.kind {
-                Kind::Word if next == Some("(") => catalog.function(text).map(|f| {
-                    let mut s = format!("```dql\n{}\n```\n", signature(f));
-                    s.push_str(if f.aggregate {
-                        "aggregate function"
-                    } else {
-                        "function"
-                    });
-                    if let Some(to) = &f.alias_of {
-                        s.push_str(&format!("; Sentry rewrites it to `{to}`"));
-                    }
-                    s.push_str(&format!(" — in {}", f.datasets.join(", ")));
-                    s
-                }),
+                Kind::Word if next == Some("(") => dataset
+                    .as_deref()
+                    .and_then(|d| catalog.function_in(d, text))
+                    .or_else(|| catalog.function(text))
+                    .map(|f| {
+                        let mut s = format!("```dql\n{}\n```\n", signature(f));
+                        s.push_str(if f.aggregate {
+                            "aggregate function"
+                        } else {
+                            "function"
+                        });
+                        if let Some(to) = &f.alias_of {
+                            s.push_str(&format!("; Sentry rewrites it to `{to}`"));
+                        }
+                        let datasets = catalog.datasets_having_function(&f.name);
+                        if !datasets.is_empty() {
+                            s.push_str(&format!(" — in {}", datasets.join(", ")));
+                        }
+                        s
+                    }),
                 Kind::Word if prev.as_deref() == Some("FROM") => catalog.dataset(text).map(|d| {
-                    let mut s = format!("**{}** — {}", d.name, dataset_detail(d));
+                    let mut s = format!("**{}** — {}", d.name, dataset_detail(catalog, d));
                     if !d.default_columns.is_empty() {
                         s.push_str(&format!(
                             "\n\n`SELECT *` is {}",
@@ -87,7 +93,23 @@ pub(crate) fn hover(
                         if f.filter_only {
                             s.push_str(" (filter only)");
                         }
-                        s.push_str(&format!("\n\nin {}", f.datasets.join(", ")));
+                        let org = dataset
+                            .as_deref()
+                            .filter(|d| is_org_attribute(catalog, d, text));
+                        match org {
+                            Some(d) => s.push_str(&format!(
+                                "\n\nan attribute of the organization in {d} (cached by `dql catalog pull`)"
+                            )),
+                            None => {
+                                let mut datasets = catalog.datasets_having_field(text);
+                                for d in &f.datasets {
+                                    if !datasets.contains(&d.as_str()) {
+                                        datasets.push(d);
+                                    }
+                                }
+                                s.push_str(&format!("\n\nin {}", datasets.join(", ")));
+                            }
+                        }
                         s
                     })
                 }
@@ -97,9 +119,13 @@ pub(crate) fn hover(
                         .filter(|t| t.kind == Kind::Param && t.text(src) == text)
                         .map(|t| format!("line {}", doc.position(t.start).line + 1))
                         .collect();
+                    let name = text.trim_start_matches('$');
+                    let binding = match analysis.params.get(name) {
+                        Some(value) => format!("bound to `{value}` by the settings"),
+                        None => format!("bound with `--param {name}=VALUE`"),
+                    };
                     Some(format!(
-                        "parameter **{text}**, bound with `--param {}=VALUE`; used {} time(s): {}",
-                        text.trim_start_matches('$'),
+                        "parameter **{text}**, {binding}; used {} time(s): {}",
                         uses.len(),
                         uses.join(", ")
                     ))
@@ -114,7 +140,10 @@ pub(crate) fn hover(
     }
 
     // The codes of the diagnostics here, explained.
-    let codes = compile_codes();
+    let mut codes = compile_codes();
+    // `dql::migrate::deprecated_dataset` and `dql::catalog::unknown_attribute` come from the
+    // checker too (deprecated datasets on sentry.io, the live catalog).
+    codes.extend(runtime_codes());
     for d in analysis.diagnostics.iter().filter(|d| {
         let span = d.span();
         (span.start as usize) <= offset
@@ -150,7 +179,7 @@ pub(crate) fn definition(
     position: lsp::Position,
 ) -> Option<lsp::Location> {
     let src = doc.text();
-    let tokens = &analysis.tokens;
+    let tokens = analysis.tokens();
     let token = tokens.get(lex::at(tokens, doc.offset(position))?)?;
     if token.kind != Kind::Param {
         return None;
@@ -168,7 +197,7 @@ pub(crate) fn definition(
 pub(crate) fn symbols(doc: &Document, analysis: &Analysis) -> Vec<lsp::DocumentSymbol> {
     let src = doc.text();
     let mut out = Vec::new();
-    for statement in &analysis.file.statements {
+    for statement in &analysis.file().statements {
         let span = statement.span;
         let name_annotation = statement
             .annotations
@@ -262,12 +291,20 @@ const DECORATOR: u32 = 9;
 /// value; annotation keys are decorators.
 pub(crate) fn semantic_tokens(doc: &Document, analysis: &Analysis) -> Vec<lsp::SemanticToken> {
     let src = doc.text();
-    let tokens = &analysis.tokens;
-    let catalog = Catalog::builtin();
+    let tokens = analysis.tokens();
+    let catalog = analysis.catalog;
+    // Every function name of every dataset (the trace-item datasets have their own).
+    let function_names: HashSet<String> = catalog
+        .datasets()
+        .iter()
+        .flat_map(|d| catalog.function_names_in(&d.name))
+        .chain(catalog.function_names())
+        .map(str::to_owned)
+        .collect();
     let mut classified: Vec<(usize, usize, u32)> = Vec::new();
     // Where the tree has a field or tag name: `environment` there is a field, not the keyword.
     let mut names = HashSet::new();
-    for statement in &analysis.file.statements {
+    for statement in &analysis.file().statements {
         key_starts(statement, &mut names);
     }
     for (i, t) in tokens.iter().enumerate() {
@@ -302,7 +339,7 @@ pub(crate) fn semantic_tokens(doc: &Document, analysis: &Analysis) -> Vec<lsp::S
             Kind::Word => {
                 let is_keyword = KEYWORDS.iter().any(|k| k.eq_ignore_ascii_case(text));
                 let before_key_op = matches!(next, Some(":" | "=" | "<" | ">" | "!"));
-                if next == Some("(") && catalog.function(text).is_some() {
+                if next == Some("(") && function_names.contains(&text.to_ascii_lowercase()) {
                     Some(FUNCTION)
                 } else if prev.is_some_and(|p| p.eq_ignore_ascii_case("FROM")) {
                     Some(NAMESPACE)
@@ -407,34 +444,28 @@ fn encode(doc: &Document, classified: &[(usize, usize, u32)]) -> Vec<lsp::Semant
     let mut out = Vec::new();
     let (mut last_line, mut last_char) = (0u32, 0u32);
     for &(start, end, class) in classified {
-        let mut piece_start = start;
-        while piece_start < end {
-            let line_end = src
-                .get(piece_start..end)
-                .and_then(|s| s.find('\n'))
-                .map_or(end, |n| piece_start + n);
-            let text = src.get(piece_start..line_end).unwrap_or("");
-            let length =
-                u32::try_from(text.trim_end_matches('\r').encode_utf16().count()).unwrap_or(0);
-            if length > 0 {
-                let pos = doc.position(piece_start);
-                let delta_line = pos.line - last_line;
-                let delta_start = if delta_line == 0 {
-                    pos.character - last_char
-                } else {
-                    pos.character
-                };
-                out.push(lsp::SemanticToken {
-                    delta_line,
-                    delta_start,
-                    length,
-                    token_type: class,
-                    token_modifiers_bitset: 0,
-                });
-                last_line = pos.line;
-                last_char = pos.character;
+        for (piece_start, piece_end) in doc.line_pieces(start, end) {
+            let text = src.get(piece_start..piece_end).unwrap_or("");
+            let length = u32::try_from(text.encode_utf16().count()).unwrap_or(0);
+            if length == 0 {
+                continue;
             }
-            piece_start = line_end + 1;
+            let pos = doc.position(piece_start);
+            let delta_line = pos.line.saturating_sub(last_line);
+            let delta_start = if delta_line == 0 {
+                pos.character.saturating_sub(last_char)
+            } else {
+                pos.character
+            };
+            out.push(lsp::SemanticToken {
+                delta_line,
+                delta_start,
+                length,
+                token_type: class,
+                token_modifiers_bitset: 0,
+            });
+            last_line = pos.line;
+            last_char = pos.character;
         }
     }
     out

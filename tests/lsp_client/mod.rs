@@ -2,16 +2,17 @@
 //! over stdio with `Content-Length` framing, as an editor does.
 
 use serde_json::{Value, json};
+use std::ffi::OsStr;
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
 use std::time::{Duration, Instant};
 
-/// Longest a single answer may take before the test fails as hung (a guard, not a measurement).
 /// The Sentry the test servers are configured for: a self-hosted one, where `transactions`
 /// is not deprecated, so that the protocol tests see only the diagnostics they are about.
 pub(crate) const SENTRY_URL: &str = "https://sentry.example.com";
 
+/// Longest a single answer may take before the test fails as hung (a guard, not a measurement).
 const HANG_GUARD: Duration = Duration::from_secs(30);
 
 /// A running `dql lsp` and the messages it sent that nobody has read yet.
@@ -25,18 +26,27 @@ pub(crate) struct Client {
 }
 
 impl Client {
-    /// Starts `dql lsp` (not yet initialized).
-    /// `dql lsp` with a clean environment and Sentry at [`SENTRY_URL`].
+    /// Starts `dql lsp` (not yet initialized) with a clean environment and Sentry at [`SENTRY_URL`].
     pub(crate) fn spawn() -> Client {
         Client::spawn_at(SENTRY_URL)
     }
 
     /// `dql lsp` with a clean environment and Sentry at `url`.
     pub(crate) fn spawn_at(url: &str) -> Client {
+        Client::spawn_env([("SENTRY_URL", url)])
+    }
+
+    /// `dql lsp` with a clean environment holding only `env` (`SENTRY_URL`, and for the live
+    /// catalog `SENTRY_ORG` and `DQL_CACHE_DIR`).
+    pub(crate) fn spawn_env<K, V>(env: impl IntoIterator<Item = (K, V)>) -> Client
+    where
+        K: AsRef<OsStr>,
+        V: AsRef<OsStr>,
+    {
         let mut child = Command::new(env!("CARGO_BIN_EXE_dql"))
             .arg("lsp")
             .env_clear()
-            .env("SENTRY_URL", url)
+            .envs(env)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -61,16 +71,27 @@ impl Client {
         }
     }
 
-    /// Starts `dql lsp` and completes the initialize handshake; returns the client and the
-    /// server's capabilities.
-    /// A server that is initialized, on a clean environment with Sentry at [`SENTRY_URL`].
+    /// Starts `dql lsp` and completes the initialize handshake, on a clean environment with
+    /// Sentry at [`SENTRY_URL`]; returns the client and the server's capabilities.
     pub(crate) fn start() -> (Client, Value) {
         Client::start_with(Value::Null)
     }
 
     /// [`Client::start`] with `initializationOptions`.
     pub(crate) fn start_with(options: Value) -> (Client, Value) {
-        let mut client = Client::spawn();
+        Client::start_env([("SENTRY_URL", SENTRY_URL)], options)
+    }
+
+    /// An initialized server with a clean environment holding only `env`.
+    pub(crate) fn start_env<K, V>(
+        env: impl IntoIterator<Item = (K, V)>,
+        options: Value,
+    ) -> (Client, Value)
+    where
+        K: AsRef<OsStr>,
+        V: AsRef<OsStr>,
+    {
+        let mut client = Client::spawn_env(env);
         let result = client.request_ok(
             "initialize",
             json!({"processId": null, "rootUri": null, "capabilities": {}, "initializationOptions": options}),
@@ -249,13 +270,33 @@ fn read_frame(reader: &mut impl BufRead) -> Option<Value> {
 }
 
 /// The protocol position (line, UTF-16 column) of byte `offset` of `text`, computed here
-/// independently of the server.
+/// independently of the server: lines end at `\r\n`, `\n` or a lone `\r` (the protocol's
+/// rule), and an offset inside a `\r\n` is the end of its line's text.
 pub(crate) fn position(text: &str, offset: usize) -> Value {
-    let before = &text[..offset];
-    let line = before.matches('\n').count();
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    let character = text[line_start..offset].encode_utf16().count();
+    let bytes = text.as_bytes();
+    let (mut line, mut line_start) = (0, 0);
+    for i in 0..offset {
+        let ends_line = bytes[i] == b'\n' || bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n');
+        if ends_line {
+            line += 1;
+            line_start = i + 1;
+        }
+    }
+    let character = text[line_start..offset]
+        .trim_end_matches('\r')
+        .encode_utf16()
+        .count();
     json!({"line": line, "character": character})
+}
+
+/// The byte offsets of `text` a protocol position can name: every character boundary but the
+/// one inside a `\r\n`.
+pub(crate) fn positions(text: &str) -> Vec<usize> {
+    text.char_indices()
+        .map(|(i, _)| i)
+        .chain([text.len()])
+        .filter(|&i| !(i > 0 && text[..i].ends_with('\r') && text[i..].starts_with('\n')))
+        .collect()
 }
 
 /// The protocol range of bytes `start..end` of `text`; an end inside a character is taken to
@@ -269,4 +310,43 @@ pub(crate) fn range(text: &str, start: usize, end: usize) -> Value {
         .find(|&i| text.is_char_boundary(i))
         .unwrap_or(text.len());
     json!({"start": position(text, start), "end": position(text, end)})
+}
+
+/// The organization of [`attribute_cache`].
+pub(crate) const CACHED_ORG: &str = "acme";
+
+/// A cache directory holding the spans attributes of [`CACHED_ORG`] as `dql catalog pull`
+/// writes them (`<dir>/attributes/acme/spans.json`): `checkout.step` (string),
+/// `queue.depth` (number) and the user attribute `Batch Size` (`tags[Batch Size,number]`).
+pub(crate) fn attribute_cache() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let attribute = |key: &str, name: &str, ty: &str| json!({"name": name, "key": key, "type": ty, "source": "user"});
+    let cache = json!({
+        "org": CACHED_ORG,
+        "dataset": "spans",
+        "project": null,
+        "fetched_at": "2026-12-01T00:00:00Z",
+        "attributes": [
+            attribute("tags[Batch Size,number]", "Batch Size", "number"),
+            attribute("checkout.step", "checkout.step", "string"),
+            attribute("queue.depth", "queue.depth", "number"),
+        ],
+    });
+    let file = dir
+        .path()
+        .join("attributes")
+        .join(CACHED_ORG)
+        .join("spans.json");
+    std::fs::create_dir_all(file.parent().expect("a parent")).expect("the cache directory");
+    std::fs::write(&file, cache.to_string()).expect("the cache file");
+    dir
+}
+
+/// The environment of a server (or `dql check`) that has [`attribute_cache`] at `dir`.
+pub(crate) fn cached_env(dir: &tempfile::TempDir) -> Vec<(&'static str, String)> {
+    vec![
+        ("SENTRY_URL", SENTRY_URL.to_owned()),
+        ("SENTRY_ORG", CACHED_ORG.to_owned()),
+        ("DQL_CACHE_DIR", dir.path().display().to_string()),
+    ]
 }
