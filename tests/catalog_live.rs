@@ -29,6 +29,14 @@ const TOKEN: &str = "sntryu_live_catalog_test";
 /// The attributes of spans: strings on two pages, one number, one boolean.
 fn attributes_server() -> TestServer {
     TestServer::start(|request: &Recorded, _| {
+        if request.path() == "/api/0/organizations/acme/events/" {
+            // `dql run` of the typed query below.
+            return Reply::json(
+                200,
+                json!({"data": [{"avg(gen_ai.usage.total_tokens)": 1200.5}],
+                       "meta": {"fields": {"avg(gen_ai.usage.total_tokens)": "number"}}}),
+            );
+        }
         assert_eq!(
             request.path(),
             "/api/0/organizations/acme/trace-items/attributes/"
@@ -57,9 +65,19 @@ fn attributes_server() -> TestServer {
                 Reply::json(200, json!([item("feature.flag", "feature.flag", "user")]))
                     .header("Link", &next(false, "0:200:0"))
             }
+            // A user's number attribute is keyed typed; a Sentry attribute newer than dql's
+            // built-in catalog is keyed by its public alias (as_attribute_key in
+            // src/sentry/api/endpoints/organization_trace_item_attributes.py).
             ("number", _) => Reply::json(
                 200,
-                json!([item("tags[Batch Size,number]", "Batch Size", "user")]),
+                json!([
+                    item("tags[Batch Size,number]", "Batch Size", "user"),
+                    item(
+                        "gen_ai.usage.total_tokens",
+                        "gen_ai.usage.total_tokens",
+                        "sentry"
+                    )
+                ]),
             ),
             ("boolean", _) => Reply::json(200, json!([item("tags[beta,boolean]", "beta", "user")])),
             other => panic!("unexpected request {other:?}"),
@@ -125,7 +143,8 @@ fn pull_caches_every_page_and_type_and_check_uses_it() {
             "tags[beta,boolean]",
             "checkout.step",
             "device.class",
-            "feature.flag"
+            "feature.flag",
+            "gen_ai.usage.total_tokens"
         ],
         "sorted by name"
     );
@@ -161,7 +180,7 @@ fn pull_caches_every_page_and_type_and_check_uses_it() {
         .unwrap();
     let stdout = String::from_utf8(out.stdout).unwrap();
     assert!(
-        stdout.contains("attributes of acme (cached 0h 0m ago, 5)"),
+        stdout.contains("attributes of acme (cached 0h 0m ago, 6)"),
         "{stdout}"
     );
     assert!(stdout.contains("checkout.step"), "{stdout}");
@@ -225,4 +244,135 @@ fn cached_types_type_the_attributes() {
     // Another dataset is untouched.
     let logs = compile("SELECT queue.dpth FROM logs");
     assert!(logs.diagnostics.is_empty());
+}
+
+/// Pulls the attributes of spans into `dir`'s cache.
+fn pull(dir: &Path, server: &TestServer) {
+    let out = dql(dir, server)
+        .args(["catalog", "pull", "--dataset", "spans"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn compile_and_run_type_attributes_from_the_cache() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = attributes_server();
+    let query =
+        "SELECT avg(gen_ai.usage.total_tokens) FROM spans WHERE gen_ai.usage.total_tokens:>100";
+    // Without the cache the attribute is text: not a numeric argument.
+    let out = dql(dir.path(), &server)
+        .args(["compile", "--output", "json", "-e", query])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "refused without the cache");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("dql::semantic::bad_argument"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    pull(dir.path(), &server);
+    // With it the cached type makes it a number, in the function and in the filter.
+    let out = dql(dir.path(), &server)
+        .args(["compile", "--output", "json", "-e", query])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("dql::"), "no diagnostic: {stderr}");
+    let compiled: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let url = compiled.to_string();
+    assert!(url.contains("gen_ai.usage.total_tokens:>100"), "{url}");
+    // run: the same check, then the request.
+    let out = dql(dir.path(), &server)
+        .args(["run", "--format", "csv", "-e", query])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        "avg(gen_ai.usage.total_tokens)\n1200.5\n"
+    );
+    // A user's typed attribute named bare would be a string attribute that matches
+    // nothing: a warning whose fix is the typed key.
+    let out = dql(dir.path(), &server)
+        .args([
+            "check",
+            "--message-format",
+            "json",
+            "-e",
+            "SELECT count() FROM spans WHERE beta:true",
+        ])
+        .output()
+        .unwrap();
+    let line: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(line["code"], "dql::catalog::unknown_attribute");
+    assert_eq!(line["fix"]["replacement"], "tags[beta,boolean]");
+}
+
+#[test]
+fn the_repl_describes_and_checks_with_the_cache() {
+    use expectrl::Expect;
+    let dir = tempfile::tempdir().unwrap();
+    let server = attributes_server();
+    pull(dir.path(), &server);
+    let mut command = Command::new(env!("CARGO_BIN_EXE_dql"));
+    command
+        .arg("repl")
+        .env_clear()
+        .env("HOME", dir.path())
+        .env("TERM", "xterm")
+        .env("NO_COLOR", "1")
+        .env("DQL_HISTORY", dir.path().join("history"))
+        .env("DQL_CACHE_DIR", dir.path().join("cache"))
+        .env("SENTRY_URL", &server.base_url)
+        .env("SENTRY_ORG", "acme")
+        .env("SENTRY_AUTH_TOKEN", TOKEN)
+        .current_dir(dir.path());
+    let mut session = expectrl::Session::spawn(command).unwrap();
+    session.set_expect_timeout(Some(std::time::Duration::from_secs(30)));
+    session.expect("dql> ").unwrap();
+    let mut run = |line: &str, marker: &str| -> String {
+        session.send(line).unwrap();
+        session.send("\r").unwrap();
+        session.expect(marker).unwrap();
+        let rest = session.expect("dql> ").unwrap();
+        format!("{marker}{}", String::from_utf8_lossy(rest.before()))
+    };
+    let described = run(".describe spans", "dataset spans");
+    assert!(
+        described.contains("attributes of the organization (cached)"),
+        "{described}"
+    );
+    assert!(described.contains("checkout.step"), "{described}");
+    assert!(described.contains("tags[Batch Size,number]"), "{described}");
+    assert!(
+        described.contains("span.duration"),
+        "built-in fields too: {described}"
+    );
+    let functions = run(".functions spans", "count(");
+    assert!(
+        functions.contains("p95([column: numeric = span.duration])"),
+        "{functions}"
+    );
+    run(".compile on", "compile");
+    let checked = run(
+        "SELECT checkout.stp, avg(gen_ai.usage.total_tokens) FROM spans GROUP BY checkout.stp;",
+        "dql::catalog::unknown_attribute",
+    );
+    assert!(
+        checked.contains("did you mean `checkout.step`?"),
+        "{checked}"
+    );
+    assert!(
+        !checked.contains("bad_argument"),
+        "the cached number type: {checked}"
+    );
+    session.send("\x04").unwrap();
 }

@@ -134,18 +134,34 @@ fn what_has_no_equivalent_is_reported_at_its_span() {
 #[test]
 fn every_example_of_the_old_datasets() {
     let mut files = Vec::new();
+    let old = |text: &str| text.contains("FROM transactions") || text.contains("FROM discover");
     for dir in ["examples", "tests/cases"] {
         for entry in std::fs::read_dir(dir).unwrap() {
             let path = entry.unwrap().path();
             if path.extension().is_some_and(|e| e == "dql") {
                 let text = std::fs::read_to_string(&path).unwrap();
-                if text.contains("FROM transactions") || text.contains("FROM discover") {
+                if old(&text) {
                     files.push((path, text));
                 }
             }
         }
     }
-    assert!(files.len() >= 6, "found only {} files", files.len());
+    // The queries of the README and the language reference: ```dql blocks, and the whole
+    // statements the README's REPL transcript shows (`.compile` prints `query    …`).
+    let mut documented = 0;
+    for doc in ["README.md", "docs/language.md"] {
+        for (i, query) in doc_queries(doc).into_iter().enumerate() {
+            if old(&query) {
+                documented += 1;
+                files.push((std::path::PathBuf::from(format!("{doc} query {i}")), query));
+            }
+        }
+    }
+    assert!(
+        documented >= 1,
+        "the README's transcript queries transactions"
+    );
+    assert!(files.len() >= 7, "found only {} files", files.len());
     let mut rewritten = 0;
     let mut reported = 0;
     for (path, text) in &files {
@@ -195,6 +211,47 @@ fn every_example_of_the_old_datasets() {
     }
     assert!(rewritten >= 3, "only {rewritten} statements rewritten");
     assert!(reported >= 1, "nothing reported");
+}
+
+/// The queries a Markdown file shows: each ```dql block, and each `query    …` line.
+fn doc_queries(path: &str) -> Vec<String> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut queries = Vec::new();
+    let mut block: Option<String> = None;
+    for line in text.lines() {
+        match &mut block {
+            Some(b) if line.trim_start().starts_with("```") => {
+                queries.push(std::mem::take(b));
+                block = None;
+            }
+            Some(b) => {
+                b.push_str(line);
+                b.push('\n');
+            }
+            None if line.trim_start().starts_with("```dql") => block = Some(String::new()),
+            None => {
+                if let Some(query) = line.strip_prefix("query    ") {
+                    queries.push(query.to_owned());
+                }
+            }
+        }
+    }
+    queries
+}
+
+#[test]
+fn the_readme_transcript_query_moves_to_spans() {
+    let query = doc_queries("README.md")
+        .into_iter()
+        .find(|q| q.contains("FROM transactions"))
+        .expect("the transcript's query");
+    let m = run(&query);
+    assert!(m.reports.is_empty(), "{:#?}", m.reports);
+    assert_eq!(
+        m.text,
+        "SELECT transaction, p95(span.duration) AS p95 FROM spans WHERE is_transaction:true \
+         GROUP BY transaction ORDER BY p95 DESC LIMIT 3 SINCE 7d;"
+    );
 }
 
 fn dql() -> Command {
@@ -283,4 +340,57 @@ fn sentry_io_warns_on_the_old_datasets_with_a_fix() {
         "",
         "self-hosted Sentry still serves transactions"
     );
+}
+
+#[test]
+fn the_repl_warns_on_the_old_datasets_of_sentry_io_too() {
+    use expectrl::Expect;
+    let dir = tempfile::tempdir().unwrap();
+    let spawn = |env: &[(&str, &str)], args: &[&str]| {
+        let mut command = dql();
+        command
+            .arg("repl")
+            .args(args)
+            .env_clear()
+            .env("HOME", dir.path())
+            .env("TERM", "xterm")
+            .env("NO_COLOR", "1")
+            .env("DQL_HISTORY", dir.path().join("history"))
+            .current_dir(dir.path());
+        for (k, v) in env {
+            command.env(k, v);
+        }
+        let mut session = expectrl::Session::spawn(command).unwrap();
+        session.set_expect_timeout(Some(std::time::Duration::from_secs(30)));
+        session.expect("dql> ").unwrap();
+        session
+    };
+    let query = "SELECT count() FROM transactions;";
+    // No Sentry configured: sentry.io, compiled only.
+    let mut io = spawn(&[], &[]);
+    let before = {
+        io.send(query).unwrap();
+        io.send("\r").unwrap();
+        let seen = io.expect("query    ").unwrap();
+        String::from_utf8_lossy(seen.before()).into_owned()
+    };
+    assert!(
+        before.contains("dql::migrate::deprecated_dataset"),
+        "{before}"
+    );
+    assert!(
+        before.contains("FROM spans WHERE is_transaction:true"),
+        "the rewrite is offered: {before}"
+    );
+    io.send("\x04").unwrap();
+    // A self-hosted Sentry still serves transactions.
+    let mut own = spawn(&[("SENTRY_URL", "https://sentry.example.com")], &[]);
+    own.send(query).unwrap();
+    own.send("\r").unwrap();
+    let seen = own.expect("query    ").unwrap();
+    assert!(
+        !String::from_utf8_lossy(seen.before()).contains("deprecated_dataset"),
+        "self-hosted"
+    );
+    own.send("\x04").unwrap();
 }

@@ -10,6 +10,7 @@
     reason = "test code: a failed expectation is a test failure"
 )]
 
+use dql::semantic::Catalog;
 use dql::semantic::checked::{CheckedKind, ColumnValue};
 use dql::semantic::types::{DurationUnit, FieldType, SizeUnit};
 
@@ -324,4 +325,46 @@ fn transactions_fields_point_to_their_spans_equivalent() {
         .find_map(|d| d.fix.as_ref())
         .expect("a fix");
     assert_eq!(fix.replacement, "span.duration");
+}
+
+#[test]
+fn spans_measurements_and_release_filters() {
+    // spans/attributes.py: the web-vital scores are simple_measurements_field, whose
+    // search_type defaults to "number" (columns.py): numeric arguments.
+    accepted(
+        "SELECT performance_score(measurements.score.lcp), avg(measurements.score.ratio.cls), \
+         p75(measurements.ttfb.requesttime) FROM spans",
+    );
+    assert_eq!(
+        column_types(
+            "SELECT measurements.score.weight.inp, measurements.cache.item_size FROM spans"
+        ),
+        [
+            Some(FieldType::Number),
+            Some(FieldType::Size(SizeUnit::Byte))
+        ]
+    );
+    // spans/filter_aliases.py: release, release.stage, release.version (semver), release.package
+    // and release.build are filter aliases; release.version compares as a version.
+    let params = accepted(
+        "SELECT count() FROM spans WHERE release.version:>1.2.0 release.stage:adopted release.package:com.example",
+    );
+    assert_eq!(
+        param(&params, "query"),
+        ["release.version:>1.2.0 release.stage:adopted release.package:com.example"]
+    );
+    // ourlogs/filter_aliases.py reuses the spans converters.
+    accepted("SELECT count() FROM logs WHERE release.build:>=100");
+    // They are filters, not columns: SELECT reads an attribute of that name, which is not a
+    // built-in field (did-you-mean candidates leave them out).
+    assert!(
+        !Catalog::builtin()
+            .field_names("spans")
+            .contains(&"release.version")
+    );
+    assert!(
+        Catalog::builtin()
+            .field("spans", "release.version")
+            .is_none()
+    );
 }

@@ -124,6 +124,14 @@ impl Backend for CliBackend {
         .diagnostics
     }
 
+    fn deprecations(&self, source: &dql::Source) -> Vec<dql::Diagnostic> {
+        // Over exported events nothing is sent to Sentry, so nothing is deprecated.
+        if matches!(self.target, Target::Events(_)) || !super::sentry_io() {
+            return Vec::new();
+        }
+        dql::migrate::deprecation_warnings(source, super::catalog::catalog())
+    }
+
     fn compile(&self, query: &Query<'_>) -> Result<String, Failure> {
         let compiled = self.compiled(query)?;
         let lines: Vec<String> = compiled

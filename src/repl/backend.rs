@@ -65,4 +65,10 @@ pub(crate) trait Backend {
     /// REPL then compiles instead of running, shows the hint at start, and its first line
     /// after each query.
     fn connection_hint(&self) -> Option<String>;
+
+    /// Warnings for statements of `source` over datasets the configured Sentry has
+    /// deprecated (`transactions`, `discover` on sentry.io), as `dql check` gives them.
+    fn deprecations(&self, _source: &dql::Source) -> Vec<Diagnostic> {
+        Vec::new()
+    }
 }

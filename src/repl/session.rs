@@ -422,7 +422,9 @@ impl<B: Backend> Session<B> {
             file: &file,
             params: &self.settings.params,
         };
-        let checked = self.backend.check(&query);
+        let mut checked = self.backend.check(&query);
+        checked.extend(self.backend.deprecations(&source));
+        checked.sort_by_key(|d| (d.span().start, d.span().end));
         self.diagnostics(&source, &checked, out)?;
         if checked.iter().any(|d| d.is_error()) {
             return Ok(());

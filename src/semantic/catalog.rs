@@ -449,7 +449,7 @@ impl Catalog {
     /// filter-only keys left out).
     pub fn fields_in(&self, dataset: &str) -> Vec<&FieldInfo> {
         match self.trace.get(dataset) {
-            Some(trace) => trace.fields.values().collect(),
+            Some(trace) => trace.fields.values().filter(|f| !f.filter_only).collect(),
             None => self
                 .fields
                 .values()
@@ -507,13 +507,26 @@ impl Catalog {
     /// name is then a tag, or (see [`Catalog::datasets_having_field`]) another dataset's.
     pub fn field(&self, dataset: &str, name: &str) -> Option<&FieldInfo> {
         if let Some(trace) = self.trace.get(dataset) {
-            return trace
-                .fields
-                .get(name)
-                .or_else(|| self.org.get(dataset)?.get(name));
+            return self
+                .trace_key(trace, dataset, name)
+                .filter(|field| !field.filter_only);
         }
         self.lookup_field(name)
             .filter(|field| !field.filter_only && field.in_dataset(dataset))
+    }
+
+    /// A field or filter-only key of a trace-item dataset, else one of the organization's
+    /// cached attributes.
+    fn trace_key<'c>(
+        &'c self,
+        trace: &'c TraceDataset,
+        dataset: &str,
+        name: &str,
+    ) -> Option<&'c FieldInfo> {
+        trace
+            .fields
+            .get(name)
+            .or_else(|| self.org.get(dataset)?.get(name))
     }
 
     /// The field or family `name` belongs to, in whichever dataset (filter-only keys too).
@@ -533,7 +546,7 @@ impl Catalog {
         self.datasets
             .iter()
             .filter(|dataset| match self.trace.get(&dataset.name) {
-                Some(trace) => trace.fields.contains_key(name),
+                Some(trace) => trace.fields.get(name).is_some_and(|f| !f.filter_only),
                 None => shared.is_some_and(|field| field.in_dataset(&dataset.name)),
             })
             .map(|dataset| dataset.name.as_str())
@@ -545,7 +558,12 @@ impl Catalog {
     pub fn field_names(&self, dataset: &str) -> Vec<&str> {
         if let Some(trace) = self.trace.get(dataset) {
             let org = self.org.get(dataset).into_iter().flat_map(|a| a.keys());
-            let mut names: Vec<&str> = trace.fields.keys().chain(org).map(String::as_str).collect();
+            let own = trace
+                .fields
+                .values()
+                .filter(|field| !field.filter_only)
+                .map(|field| &field.name);
+            let mut names: Vec<&str> = own.chain(org).map(String::as_str).collect();
             names.sort_unstable();
             return names;
         }
@@ -562,8 +580,8 @@ impl Catalog {
     /// unchecked datasets.
     pub fn search_key(&self, dataset: &str, key: &str) -> Option<SearchKey<'_>> {
         let kind = self.dataset(dataset).filter(|d| d.checked)?.kind;
-        if self.trace.contains_key(dataset) {
-            return self.field(dataset, key).map(SearchKey::Field);
+        if let Some(trace) = self.trace.get(dataset) {
+            return self.trace_key(trace, dataset, key).map(SearchKey::Field);
         }
         let events_dataset = match kind {
             DatasetKind::Issues => {
@@ -840,6 +858,10 @@ mod raw {
         #[serde(rename = "type")]
         ty: String,
         unit: Option<String>,
+        #[serde(default)]
+        text_operators: bool,
+        #[serde(default)]
+        filter_only: bool,
     }
 
     impl TraceCatalog {
@@ -856,8 +878,8 @@ mod raw {
                         array: false,
                         in_equations: false,
                         promoted_tag: false,
-                        text_operators: false,
-                        filter_only: false,
+                        text_operators: raw_field.text_operators,
+                        filter_only: raw_field.filter_only,
                         pattern: false,
                         name: field.clone(),
                     };

@@ -253,7 +253,18 @@ pub(crate) fn unknown_attribute(cx: &mut Cx<'_>, name: &str, span: Span) {
         return;
     }
     let names = catalog.field_names(&cx.dataset);
-    let near = suggest::suggest(name, names.iter().copied()).map(str::to_owned);
+    // The attributes endpoint keys a user's number or boolean attribute `tags[x,number]`
+    // (as_attribute_key in src/sentry/api/endpoints/organization_trace_item_attributes.py),
+    // and Sentry's resolver reads a bare unknown name as a string attribute
+    // (SearchResolver.resolve_attribute in src/sentry/search/eap/resolver.py): the bare
+    // name would match nothing.
+    let typed = ["number", "boolean"]
+        .iter()
+        .map(|ty| format!("tags[{name},{ty}]"))
+        .find(|key| names.contains(&key.as_str()));
+    let near = typed
+        .clone()
+        .or_else(|| suggest::suggest(name, names.iter().copied()).map(str::to_owned));
     let dataset = cx.dataset.clone();
     let mut diagnostic = crate::diagnostic::Diagnostic::new(
         if cx.options.strict {
@@ -266,11 +277,16 @@ pub(crate) fn unknown_attribute(cx: &mut Cx<'_>, name: &str, span: Span) {
         format!("`{name}` is not a field of `{dataset}` nor one of the organization's attributes"),
     )
     .label("unknown attribute");
-    diagnostic = match near {
-        Some(near) => diagnostic
+    diagnostic = match (near, typed) {
+        (Some(near), Some(_)) => diagnostic
+            .help(format!(
+                "the organization's `{name}` is typed: write `{near}` (a bare name is a string attribute)"
+            ))
+            .fix(span, near),
+        (Some(near), None) => diagnostic
             .help(format!("did you mean `{near}`?"))
             .fix(span, near),
-        None => diagnostic.help(
+        (None, _) => diagnostic.help(
             "the cached attributes may be old: `dql catalog pull` refreshes them; `dql catalog show` lists them",
         ),
     };
