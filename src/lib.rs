@@ -37,6 +37,8 @@
 //!   `client`, `cli` and `local` features.
 //! - Nothing in the library panics on user input.
 
+#[doc = include_str!("../ARCHITECTURE.md")]
+pub mod architecture {}
 mod chart;
 #[cfg(feature = "client")]
 pub mod client;

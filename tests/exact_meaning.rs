@@ -119,6 +119,26 @@ fn or_mixing_is_checked_after_not_is_pushed_down() {
     let (q, d) = lower("NOT (count():>5 level:error)");
     assert_eq!(q, None);
     assert_eq!(codes(&d), vec!["dql::semantic::or_mixes_aggregates"]);
+    // Not in capitals, the negation that cannot be sent is no reading to prefer: the word is
+    // Sentry's free text, as before free text.
+    for (search, query) in [
+        (
+            "not (!count_unique(user):908 level:error)",
+            "not !count_unique(user):908 level:error",
+        ),
+        (
+            "x not (level:error count():>5)",
+            "\"x not\" level:error count():>5",
+        ),
+    ] {
+        let (q, d) = lower(search);
+        assert_eq!(q.as_deref(), Some(query), "{search}");
+        assert!(codes(&d).is_empty(), "{search}: {d:?}");
+    }
+    // Negating an OR makes an AND: that one stays dql's negation (said).
+    let (q, d) = lower("not (count():>5 OR level:error)");
+    assert_eq!(q.as_deref(), Some("count():<=5 !level:error"));
+    assert_eq!(codes(&d), vec![DIFFERS]);
 }
 
 #[test]
@@ -162,6 +182,17 @@ fn free_text_then_a_parenthesised_phrase_is_one_free_text() {
     // With a filter inside, it is a group.
     let (q, _) = lower("payment (level:error)");
     assert_eq!(q.as_deref(), Some("payment level:error"));
+    // A quoted string inside is the phrase only when `)` follows it at once (Sentry's
+    // `free_text_quoted` comes first and takes no spaces after it).
+    let (q, d) = lower(r#"61137 ("said \"x is\"")"#);
+    assert_eq!(q.as_deref(), Some(r#""61137 (\"said \\"x is\\"\")""#));
+    assert!(d.is_empty(), "{d:?}");
+    let (q, d) = lower(r#"61137 ("said \"x is\"" )"#);
+    assert_eq!(q.as_deref(), Some("\"61137\" \"said \\\"x is\\\"\""));
+    assert!(d.is_empty(), "{d:?}");
+    // Unquoted words may have spaces before `)`.
+    let (q, _) = lower("payment (76071 )");
+    assert_eq!(q.as_deref(), Some("\"payment (76071 )\""));
 }
 
 #[test]
@@ -264,6 +295,44 @@ fn every_independent_problem_is_reported() {
     let c: Vec<&str> = d.iter().map(|d| d.code).collect();
     assert!(c.contains(&"dql::semantic::unknown_function"), "{c:?}");
     assert!(c.contains(&"dql::semantic::aggregate_in_group_by"), "{c:?}");
+    // ORDER BY is checked after a failed select item too, its own problems only.
+    let text = "SELECT coutn() AS c FROM errors ORDER BY p59(transaction.duration), c, 1";
+    let (_, d) = compile_with(text, false);
+    let spans: Vec<(&str, Option<&str>)> = d
+        .iter()
+        .map(|d| (d.code, d.fix.as_ref().and_then(|f| f.span.slice(text))))
+        .collect();
+    assert_eq!(
+        spans,
+        vec![
+            ("dql::semantic::unknown_function", Some("coutn")),
+            ("dql::semantic::unknown_function", Some("p59")),
+        ]
+    );
+    // A failed call may be the aggregate: HAVING and an aggregate sort key are not refused
+    // again as a raw-events query's, nor a field sort key as one not grouped by.
+    for text in [
+        "SELECT coutn() FROM errors HAVING count() > 5",
+        "SELECT coutn() FROM errors WHERE count():>5",
+        "SELECT coutn() FROM errors ORDER BY count()",
+        "SELECT coutn(), title FROM errors GROUP BY title ORDER BY level",
+    ] {
+        let (_, d) = compile_with(text, false);
+        assert_eq!(codes(&d), vec!["dql::semantic::unknown_function"], "{text}");
+    }
+    // A problem of a clause's own is still reported beside it.
+    let (_, d) = compile_with(
+        "SELECT coutn() FROM errors WHERE level:>error ORDER BY titel",
+        false,
+    );
+    assert_eq!(
+        codes(&d),
+        vec![
+            "dql::semantic::unknown_function",
+            "dql::filter::comparison_on_text",
+            "dql::semantic::near_name",
+        ]
+    );
 }
 
 #[test]
@@ -304,6 +373,31 @@ fn did_you_mean_on_closed_sets_carries_a_fix() {
             "SELECT count() FROM errors WHERE count:5",
             "count",
             "count()",
+        ),
+        (
+            "SELECT count_if(transaction.status, equals, okk) FROM transactions",
+            "okk",
+            "ok",
+        ),
+        (
+            "SELECT count_if(transaction.status, equals, \"okk\") FROM transactions",
+            "\"okk\"",
+            "\"ok\"",
+        ),
+        (
+            "SELECT count_if(transaction.duration, greatr, 300) FROM transactions",
+            "greatr",
+            "greater",
+        ),
+        (
+            "SELECT title FROM issues WHERE issue.category:erorr",
+            "erorr",
+            "error",
+        ),
+        (
+            "SELECT count() FROM errors WHERE error.handled",
+            "error.handled",
+            "error.handled:true",
         ),
     ] {
         let (_, d) = compile_with(text, false);

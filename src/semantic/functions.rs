@@ -406,9 +406,21 @@ fn check_arg(
                 && let Some(FunctionArgKind::Field(column)) = before.first().map(|a| &a.kind)
                 && let Some(problem) = count_if_value_problem(cx, column, &text)
             {
-                cx.error(code, arg.span, problem.0)
+                let pending = cx
+                    .error(code, arg.span, problem.0)
                     .label(problem.1)
                     .help(problem.2);
+                // A did-you-mean (a status name) is written the way the value was.
+                let replacement = match (&arg.kind, problem.3) {
+                    (ArgKind::Word(_), Some(near)) => Some(near),
+                    // Status names hold no quote to escape.
+                    (ArgKind::Quoted(_), Some(near)) => Some(format!("\"{near}\"")),
+                    _ => None,
+                };
+                match replacement {
+                    Some(r) => drop(pending.fix(arg.span, r)),
+                    None => drop(pending),
+                }
                 return None;
             }
             if fname == "count_if"
@@ -499,12 +511,13 @@ const SPAN_STATUS_NAMES: &[&str] = &[
 /// What is wrong with `count_if(column, …, value)`'s value as `normalize_count_if_value`
 /// (`fields.py`) checks it: a duration-like column (`transaction.duration`, measurements,
 /// breakdowns) takes a number or a duration matching `DURATION_PATTERN` with a unit
-/// `parse_duration` knows; `transaction.status` a status name. `(message, label, help)`.
+/// `parse_duration` knows; `transaction.status` a status name. `(message, label, help, the
+/// near value if there is one)`.
 fn count_if_value_problem(
     cx: &Cx<'_>,
     column: &FieldRef,
     value: &str,
-) -> Option<(String, String, String)> {
+) -> Option<(String, String, String, Option<String>)> {
     if !discover_functions(cx) {
         return None;
     }
@@ -519,6 +532,7 @@ fn count_if_value_problem(
                 "expected a number or a duration".to_owned(),
                 "write a number or a duration such as `300ms` or `1.5s` (one decimal at most)"
                     .to_owned(),
+                None,
             )
         });
     }
@@ -527,6 +541,7 @@ fn count_if_value_problem(
             format!("`{value}` is not a transaction status"),
             "not a status name".to_owned(),
             suggest::closest_list(value, SPAN_STATUS_NAMES.to_vec()),
+            suggest::suggest(value, SPAN_STATUS_NAMES.to_vec()).map(str::to_owned),
         ));
     }
     None

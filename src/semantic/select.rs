@@ -67,6 +67,9 @@ pub(crate) fn check_events(cx: &mut Cx<'_>, select: &Select) -> Option<CheckedKi
     let mut items: Vec<Item> = Vec::new();
     let mut stars: Vec<Span> = Vec::new();
     let mut failed = false;
+    // The items that failed: their aliases and spellings are not columns, but the clauses may
+    // name them.
+    let mut failed_items: Vec<&SelectItem> = Vec::new();
     // The aliases of the items checked so far, grown one item at a time (rebuilding it for
     // each item made 20,000 aliases take seconds).
     let mut aliases: Vec<Alias> = Vec::new();
@@ -85,7 +88,10 @@ pub(crate) fn check_events(cx: &mut Cx<'_>, select: &Select) -> Option<CheckedKi
                 }
                 items.push(i);
             }
-            None => failed = true,
+            None => {
+                failed = true;
+                failed_items.push(item);
+            }
         }
     }
     drop(aliases);
@@ -155,7 +161,11 @@ pub(crate) fn check_events(cx: &mut Cx<'_>, select: &Select) -> Option<CheckedKi
     let _ = stars;
     if failed {
         // Keep checking the clauses for more diagnostics, but the statement is lost.
-        check_clauses_only(cx, select, aggregate, &columns, &alias_list);
+        // A failed item that holds a call may be the aggregate that makes the query an
+        // aggregate one (`SELECT coutn() … HAVING count() > 5`): the clauses are checked as
+        // such, so that its one problem is not reported again as theirs.
+        let aggregate = aggregate || failed_items.iter().any(|i| may_aggregate(&i.expr));
+        check_clauses_only(cx, select, aggregate, &columns, &alias_list, &failed_items);
         return None;
     }
     // Field equations belong to raw-events queries.
@@ -199,6 +209,7 @@ pub(crate) fn check_events(cx: &mut Cx<'_>, select: &Select) -> Option<CheckedKi
         &alias_list,
         aggregate,
         group_by.as_deref(),
+        false,
     );
     let alias_infos: Vec<AliasInfo<'_>> = alias_list
         .iter()
@@ -278,6 +289,7 @@ fn check_clauses_only(
     aggregate: bool,
     columns: &[Column],
     aliases: &[(String, usize, Span)],
+    failed: &[&SelectItem],
 ) {
     let clauses = &select.clauses;
     let infos: Vec<AliasInfo<'_>> = aliases
@@ -305,6 +317,33 @@ fn check_clauses_only(
         }
         let series = clauses.interval.is_some();
         let _ = check_group_by(cx, &copy, columns, aliases, aggregate, series);
+    }
+    // ORDER BY too (`SELECT coutn() … ORDER BY p59(…)` has two problems), leniently: its
+    // keys' own problems are reported, not those that depend on the select list, which is
+    // incomplete. Positions, the failed items' aliases and the failed items themselves are
+    // left out (their problem is reported already).
+    if clauses.order_by.is_some() {
+        let failed_aliases: Vec<&str> = failed
+            .iter()
+            .filter_map(|i| i.alias.as_ref().map(|a| a.name.as_str()))
+            .collect();
+        let failed_text: Vec<String> = failed.iter().map(|i| i.expr.to_string()).collect();
+        let mut copy = select.clone();
+        if let Some(o) = &mut copy.clauses.order_by {
+            o.keys.retain(|k| match &k.target {
+                OrderTarget::Position(_) => false,
+                OrderTarget::Expr(expr) => {
+                    let alias = match &expr.kind {
+                        ExprKind::Field(key) => {
+                            names::plain_name(key).is_some_and(|n| failed_aliases.contains(&n))
+                        }
+                        _ => false,
+                    };
+                    !alias && !failed_text.contains(&expr.to_string())
+                }
+            });
+        }
+        let _ = check_order_by(cx, &copy, columns, aliases, aggregate, None, true);
     }
     clauses::check_limit(cx, clauses.limit.as_ref());
     time::check_range(cx, clauses.since.as_ref());
@@ -574,6 +613,7 @@ fn check_order_by(
     aliases: &[(String, usize, Span)],
     aggregate: bool,
     group_by: Option<&[FieldRef]>,
+    lenient: bool,
 ) -> Option<Vec<SortKey>> {
     let Some(clause) = &select.clauses.order_by else {
         return Some(Vec::new());
@@ -612,7 +652,12 @@ fn check_order_by(
                 None => continue,
             },
             OrderTarget::Expr(expr) => {
-                match order_expr(cx, expr, columns, aliases, &eq_aliases, aggregate, group_by) {
+                let shape = Shape {
+                    aggregate,
+                    group_by,
+                    lenient,
+                };
+                match order_expr(cx, expr, columns, aliases, &eq_aliases, &shape) {
                     Some(v) => v,
                     None => continue,
                 }
@@ -623,15 +668,39 @@ fn check_order_by(
     (cx.error_count() == before).then_some(keys)
 }
 
+/// What a sort key is checked against: whether the query aggregates, its groups, and whether
+/// the select list is incomplete (`lenient`: a select item failed), in which case only the
+/// key's own problems are reported.
+#[derive(Clone, Copy)]
+struct Shape<'g> {
+    aggregate: bool,
+    group_by: Option<&'g [FieldRef]>,
+    lenient: bool,
+}
+
+/// Whether a select item may be an aggregate: it holds a call.
+fn may_aggregate(expr: &Expr) -> bool {
+    match &expr.kind {
+        ExprKind::Call(_) => true,
+        ExprKind::Binary(a, _, b) => may_aggregate(a) || may_aggregate(b),
+        ExprKind::Neg(a) => may_aggregate(a),
+        ExprKind::Field(_) | ExprKind::Number(_) | ExprKind::Param(_) | ExprKind::Star => false,
+    }
+}
+
 fn order_expr(
     cx: &mut Cx<'_>,
     expr: &Expr,
     columns: &[Column],
     aliases: &[(String, usize, Span)],
     eq_aliases: &[Alias],
-    aggregate: bool,
-    group_by: Option<&[FieldRef]>,
+    shape: &Shape<'_>,
 ) -> Option<ColumnValue> {
+    let Shape {
+        aggregate,
+        group_by,
+        lenient,
+    } = *shape;
     let value = match &expr.kind {
         ExprKind::Field(key) => {
             if let Some(column) = names::plain_name(key).and_then(|n| by_alias(n, columns, aliases))
@@ -646,7 +715,7 @@ fn order_expr(
                 .iter()
                 .any(|c| matches!(&c.value, ColumnValue::Field(f) if f.name == field.name));
             let grouped = group_by.is_some_and(|g| g.iter().any(|f| f.name == field.name));
-            if aggregate && !selected && !grouped {
+            if aggregate && !selected && !grouped && !lenient {
                 cx.error(
                     SemanticCode::SortNotGrouped,
                     expr.span,
@@ -680,7 +749,7 @@ fn order_expr(
             return None;
         }
     };
-    if !aggregate && value.is_aggregate() {
+    if !aggregate && !lenient && value.is_aggregate() {
         cx.error(
             SemanticCode::AggregateInRawQuery,
             expr.span,

@@ -150,8 +150,14 @@ fn not_differs_from_sentry(ctx: &Ctx<'_>, i: &str, span: Span) {
 
 /// Sentry's `free_parens` (`event_search.py`): `(`, optional free text without filters or
 /// boolean operators (words and nested `free_parens`, spaces after each), `)`. Its length.
+/// The free text is one quoted string when it opens with a whole one (`free_text_quoted`
+/// comes first), and then `)` must follow at once: `("a b")` is one, `("a b" )` is not.
 fn free_parens_len(ctx: &Ctx<'_>, p: &str, mode: FilterMode) -> Option<usize> {
     let body = p.strip_prefix('(')?;
+    if let Some((_, len)) = scan_quoted(body) {
+        let after = body.get(len..)?.strip_prefix(')')?;
+        return Some(p.len() - after.len());
+    }
     let mut q = body;
     loop {
         if let Some(after) = q.strip_prefix(')') {
@@ -396,7 +402,11 @@ fn resolve(ctx: &Ctx<'_>, elems: Vec<Elem>) -> Option<Filter> {
         // `not (… free text …)`: free text cannot be negated, so the word is Sentry's free text.
         let elem = match elem {
             Elem::WeakNot(span, word) => {
-                if matches!(applied.last(), Some(Elem::Filter(f)) if has_free_text(f)) {
+                // Nor can a group whose negation would make an OR mixing aggregate and plain
+                // conditions (`not (count():>5 level:error)`): Sentry's reading stands.
+                if matches!(applied.last(), Some(Elem::Filter(f))
+                    if has_free_text(f) || negation_mixes_aggregates(f))
+                {
                     ctx.retract(
                         crate::diagnostic::Code::code(
                             super::filter_codes::ReadingCode::DiffersFromSentry,
@@ -577,6 +587,43 @@ fn merge_words(ctx: &Ctx<'_>, applied: Vec<Elem>, words: &[Span]) -> Vec<Elem> {
 }
 
 /// Whether free text stands anywhere in `f` (NOT cannot be pushed into it).
+/// Whether negating `f` (NOT pushed down: AND becomes OR) makes an OR that mixes aggregate
+/// conditions (an aggregate key, as written) and plain ones, which Sentry refuses
+/// (`resolve_boolean_conditions`). An OR `f` already holds is not the negation's doing.
+fn negation_mixes_aggregates(f: &Filter) -> bool {
+    /// `(aggregate, plain, mixes)` under `f` read with `negated` polarity.
+    fn walk(f: &Filter, negated: bool) -> (bool, bool, bool) {
+        match &f.kind {
+            FilterKind::Term(t) => {
+                let key = match &t.kind {
+                    TermKind::Search(s) => Some(&s.key),
+                    TermKind::Sql(s) => Some(&s.key),
+                    TermKind::FreeText(_) => None,
+                };
+                let aggregate = matches!(key, Some(TermKey::Call(_)));
+                (aggregate, !aggregate, false)
+            }
+            FilterKind::And(items) | FilterKind::Or(items) => {
+                let (mut aggregate, mut plain, mut mixes) = (false, false, false);
+                for item in items {
+                    let (a, p, m) = walk(item, negated);
+                    aggregate |= a;
+                    plain |= p;
+                    mixes |= m;
+                }
+                let becomes_or = negated && matches!(f.kind, FilterKind::And(_));
+                (
+                    aggregate,
+                    plain,
+                    mixes || (becomes_or && aggregate && plain),
+                )
+            }
+            FilterKind::Not(inner) => walk(inner, !negated),
+        }
+    }
+    walk(f, true).2
+}
+
 fn has_free_text(f: &Filter) -> bool {
     match &f.kind {
         FilterKind::Term(t) => matches!(t.kind, TermKind::FreeText(_)),
