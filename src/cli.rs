@@ -265,7 +265,8 @@ enum Command {
         #[arg(long)]
         keep_going: bool,
         /// table (default on a terminal), csv (default when piped), json, ndjson, markdown,
-        /// vertical (one block per row). With -o, the file's extension picks the default.
+        /// vertical (one block per row), chart (a series as a terminal line chart), svg (a
+        /// series as an SVG file). With -o, the file's extension picks the default.
         #[arg(long, short)]
         format: Option<Format>,
         #[command(flatten)]

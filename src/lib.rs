@@ -37,6 +37,7 @@
 //!   `client`, `cli` and `local` features.
 //! - Nothing in the library panics on user input.
 
+mod chart;
 #[cfg(feature = "client")]
 pub mod client;
 pub mod codes;

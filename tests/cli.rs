@@ -1421,14 +1421,18 @@ fn series_columns_keep_aliases_as_the_local_engine_does() {
         "s.dql",
         "SELECT count() AS n FROM errors SINCE 2h INTERVAL 1h;\n",
     );
-    let server = TestServer::scripted(vec![Reply::json(
-        200,
-        stats_series(
-            &[("2026-11-26T08:00:00Z", 12), ("2026-11-26T09:00:00Z", 3)],
-            "count()",
-            0,
+    // A Sentry without events-timeseries: its 404 sends dql to events-stats.
+    let server = TestServer::scripted(vec![
+        Reply::json(404, json!({"detail": "not found"})),
+        Reply::json(
+            200,
+            stats_series(
+                &[("2026-11-26T08:00:00Z", 12), ("2026-11-26T09:00:00Z", 3)],
+                "count()",
+                0,
+            ),
         ),
-    )]);
+    ]);
     let run = dir.dql_at(&server, &["run", "s.dql", "--format", "csv", "--now", NOW]);
     assert_eq!(run.code, 0, "{run:?}");
     assert_eq!(
@@ -1440,9 +1444,13 @@ fn series_columns_keep_aliases_as_the_local_engine_does() {
         ]
     );
     let sent = server.requests();
-    assert_eq!(sent[0].path(), "/api/0/organizations/acme/events-stats/");
-    assert_eq!(sent[0].param("yAxis").as_deref(), Some("count()"));
-    assert_eq!(sent[0].param("interval").as_deref(), Some("1h"));
+    assert_eq!(
+        sent[0].path(),
+        "/api/0/organizations/acme/events-timeseries/"
+    );
+    assert_eq!(sent[1].path(), "/api/0/organizations/acme/events-stats/");
+    assert_eq!(sent[1].param("yAxis").as_deref(), Some("count()"));
+    assert_eq!(sent[1].param("interval").as_deref(), Some("1h"));
 
     // The same query over exported events names its columns alike.
     let local = dir.dql(&[
@@ -1465,14 +1473,17 @@ fn top_events_series_name_a_column_per_group() {
         "SELECT count(), error.type FROM errors GROUP BY error.type LIMIT 2 SINCE 2h INTERVAL 1h;\n",
     );
     let points = |a, b| [("2026-11-26T08:00:00Z", a), ("2026-11-26T09:00:00Z", b)];
-    let server = TestServer::scripted(vec![Reply::json(
-        200,
-        json!({
-            "Other": stats_series(&points(1, 1), "count()", 2),
-            "TypeError": stats_series(&points(5, 6), "count()", 0),
-            "KeyError": stats_series(&points(2, 0), "count()", 1),
-        }),
-    )]);
+    let server = TestServer::scripted(vec![
+        Reply::json(404, json!({"detail": "not found"})),
+        Reply::json(
+            200,
+            json!({
+                "Other": stats_series(&points(1, 1), "count()", 2),
+                "TypeError": stats_series(&points(5, 6), "count()", 0),
+                "KeyError": stats_series(&points(2, 0), "count()", 1),
+            }),
+        ),
+    ]);
     let run = dir.dql_at(&server, &["run", "t.dql", "--format", "csv", "--now", NOW]);
     assert_eq!(run.code, 0, "{run:?}");
     assert_eq!(
@@ -1483,10 +1494,10 @@ fn top_events_series_name_a_column_per_group() {
             "2026-11-26T09:00:00Z,6,0,1",
         ]
     );
-    assert_eq!(
-        server.requests()[0].param("topEvents").as_deref(),
-        Some("2")
-    );
+    let sent = server.requests();
+    assert_eq!(sent[0].param("topEvents").as_deref(), Some("2"));
+    assert_eq!(sent[1].param("topEvents").as_deref(), Some("2"));
+    assert_eq!(sent[1].param("field").as_deref(), Some("error.type"));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -50,6 +50,7 @@ fn request(endpoint: Endpoint, path: &str, params: &[(&str, &str)], limit: Optio
         hidden: Vec::new(),
         limit,
         update: None,
+        fallback: None,
     }
 }
 

@@ -44,8 +44,82 @@ fn sentry_body(request: &Request, local: &LocalResult) -> Value {
                 .collect(),
         ),
         Endpoint::EventsStats => stats_body(request, local),
+        Endpoint::EventsTimeseries => timeseries_body(request, local),
         other => panic!("no body for {other:?}"),
     }
+}
+
+/// The events-timeseries shape (getsentry/sentry `src/sentry/api/endpoints/timeseries.py`)
+/// built from the series table: one `TimeSeries` per column, `groupBy` and `meta.order` for a
+/// top-n group, `meta.isOther` for "Other", timestamps in milliseconds.
+fn timeseries_body(request: &Request, local: &LocalResult) -> Value {
+    let y_axes: Vec<String> = request
+        .params
+        .iter()
+        .filter(|(k, _)| k == "yAxis")
+        .map(|(_, v)| v.clone())
+        .collect();
+    let group_keys: Vec<&str> = request
+        .params
+        .iter()
+        .filter(|(k, _)| k == "groupBy")
+        .map(|(_, v)| v.as_str())
+        .collect();
+    let mut ranks: Vec<String> = Vec::new();
+    let mut list = Vec::new();
+    for column in local.columns.iter().skip(1) {
+        let name = column.field.as_str();
+        let (group, y) = if group_keys.is_empty() {
+            (None, name.to_owned())
+        } else {
+            let y = y_axes
+                .iter()
+                .find(|y| name.ends_with(&format!(": {y}")))
+                .unwrap();
+            (
+                Some(name.strip_suffix(&format!(": {y}")).unwrap().to_owned()),
+                y.clone(),
+            )
+        };
+        let values: Vec<Value> = local
+            .result
+            .data
+            .iter()
+            .map(|row| {
+                let time: jiff::Timestamp = row["time"].as_str().unwrap().parse().unwrap();
+                json!({"timestamp": time.as_millisecond() as f64, "value": row[name],
+                       "incomplete": false})
+            })
+            .collect();
+        let mut meta = json!({
+            "valueType": local.result.meta.fields[name],
+            "valueUnit": local.result.meta.units[name],
+            "interval": 3_600_000,
+        });
+        let mut series = json!({"yAxis": y});
+        if let Some(group) = group {
+            if !ranks.contains(&group) {
+                ranks.push(group.clone());
+            }
+            meta["order"] = json!(ranks.iter().position(|g| *g == group).unwrap());
+            meta["isOther"] = json!(group == "Other");
+            if group != "Other" {
+                let by: Vec<Value> = group_keys
+                    .iter()
+                    .zip(group.split(','))
+                    .map(|(k, v)| json!({"key": k, "value": v}))
+                    .collect();
+                series["groupBy"] = Value::Array(by);
+            }
+        }
+        series["meta"] = meta;
+        series["values"] = Value::Array(values);
+        list.push(series);
+    }
+    // Sentry's list order of groups is not promised (dql goes by `meta.order`): the last
+    // group first, each group's series in yAxis order as Sentry's serializer writes them.
+    list.sort_by_key(|series| std::cmp::Reverse(series["meta"]["order"].as_u64()));
+    json!({"meta": {"dataset": "spans", "start": 0.0, "end": 0.0}, "timeSeries": list})
 }
 
 /// events-stats shapes (sentry-api.md §13.1) built from the series table.
@@ -169,7 +243,9 @@ fn compare_on(query: &str, fixture: &str) {
     let execution = client.execute(&request).unwrap();
 
     let http_columns = match request.endpoint {
-        Endpoint::EventsStats => series_columns(&request.columns, &execution.columns),
+        Endpoint::EventsStats | Endpoint::EventsTimeseries => {
+            series_columns(&request.columns, &execution.columns)
+        }
         _ => request.columns.clone(),
     };
     assert_eq!(http_columns, local.columns, "{query}: output plans differ");
@@ -219,6 +295,11 @@ fn spans_and_logs_print_alike() {
         SPANS,
     );
     compare_on("SELECT count() FROM spans SINCE 3h INTERVAL 1h", SPANS);
+    compare_on(
+        "SELECT span.op, count(), p95(span.duration) FROM spans GROUP BY span.op \
+         SINCE 3h INTERVAL 1h LIMIT 2",
+        SPANS,
+    );
     compare_on(
         "SELECT severity, count(), avg(payload_size) FROM logs GROUP BY severity",
         LOGS,

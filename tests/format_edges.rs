@@ -171,6 +171,7 @@ fn many_rows_are_capped_with_a_count_of_the_rest() {
         max_rows: Some(5),
         all_rows_hint: Some("--format csv shows them all".to_owned()),
         expanded: Expanded::Auto,
+        color: false,
     };
     let text = draw(Format::Table, layout.clone(), many(5000));
     assert_fits(&text, 80);
@@ -189,6 +190,7 @@ fn many_rows_are_capped_with_a_count_of_the_rest() {
         max_rows: Some(2),
         all_rows_hint: Some("--max-rows 0 or --format csv shows them all".to_owned()),
         expanded: Expanded::Auto,
+        color: false,
     };
     let text = draw(Format::Table, narrow, many(123_456));
     assert_fits(&text, 50);

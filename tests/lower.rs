@@ -679,7 +679,28 @@ fn interval_queries_go_to_events_stats_with_one_y_axis_per_aggregate() {
     );
     q.time.since = Some(TimePoint::Ago(period("24h")));
     q.environments = vec!["prod".into()];
-    let r = lower_events(q);
+    // Errors (and the trace-item datasets) go to events-timeseries, with this as the fallback.
+    let timeseries = lower_events(q.clone());
+    assert_eq!(timeseries.endpoint, Endpoint::EventsTimeseries);
+    assert_eq!(
+        timeseries.path,
+        "/api/0/organizations/{org}/events-timeseries/"
+    );
+    assert_eq!(
+        params(&timeseries),
+        [
+            ("yAxis", "count()"),
+            ("yAxis", "count_unique(user)"),
+            // Integer seconds (`VisibilityParams.INTERVAL`, type int).
+            ("interval", "3600"),
+            ("statsPeriod", "24h"),
+            ("environment", "prod"),
+            ("dataset", "errors"),
+        ]
+    );
+    assert_eq!(timeseries.columns[1].label, "users");
+    let r = *timeseries.fallback.clone().unwrap();
+    assert_eq!(r.fallback, None);
     assert_eq!(r.endpoint, Endpoint::EventsStats);
     assert_eq!(r.path, "/api/0/organizations/{org}/events-stats/");
     assert_eq!(
@@ -711,7 +732,23 @@ fn grouped_series_are_top_events_ordered_by_the_first_aggregate_by_default() {
     );
     q.group_by = vec![field_ref("transaction")];
     q.limit = Some(5);
-    let r = lower_events(q.clone());
+    let timeseries = lower_events(q.clone());
+    assert_eq!(
+        params(&timeseries),
+        [
+            ("yAxis", "p95()"),
+            ("yAxis", "count()"),
+            // events-timeseries takes group-by columns from `groupBy` and the ranking from
+            // `sort` (organization_events_timeseries.py `get_event_stats`).
+            ("groupBy", "transaction"),
+            ("sort", "-p95()"),
+            ("topEvents", "5"),
+            ("interval", "3600"),
+            ("statsPeriod", "14d"),
+            ("dataset", "errors"),
+        ]
+    );
+    let r = *timeseries.fallback.unwrap();
     assert_eq!(
         params(&r),
         [
@@ -730,7 +767,16 @@ fn grouped_series_are_top_events_ordered_by_the_first_aggregate_by_default() {
     );
 
     q.order_by = vec![desc(func("count", &[]))];
-    assert_eq!(values(&lower_events(q), "orderby"), ["-count()"]);
+    let r = lower_events(q.clone());
+    assert_eq!(values(&r, "sort"), ["-count()"]);
+    assert_eq!(values(&r.fallback.unwrap(), "orderby"), ["-count()"]);
+
+    // transactions (and discover) have no events-timeseries form in dql: events-stats alone.
+    q.dataset = "transactions".into();
+    let r = lower_events(q);
+    assert_eq!(r.endpoint, Endpoint::EventsStats);
+    assert_eq!(r.fallback, None);
+    assert_eq!(values(&r, "orderby"), ["-count()"]);
 }
 
 #[test]

@@ -46,6 +46,7 @@ fn events_request(limit: Option<u64>, per_page: &str) -> Request {
         hidden: Vec::new(),
         limit,
         update: None,
+        fallback: None,
     }
 }
 

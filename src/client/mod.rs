@@ -9,6 +9,7 @@ pub mod config;
 pub mod error;
 mod paginate;
 mod stats;
+mod timeseries;
 pub mod transport;
 
 pub use config::{Config, ConfigInputs, ConfigRow, Flags, Origin, Setting, Token};
@@ -274,6 +275,7 @@ impl<T: Transport> Client<T> {
             hidden: Vec::new(),
             limit: None,
             update: None,
+            fallback: None,
         };
         let mut bodies = Vec::new();
         let mut cursor: Option<String> = None;
@@ -382,6 +384,7 @@ impl<T: Transport> Client<T> {
             hidden: Vec::new(),
             limit: None,
             update: None,
+            fallback: None,
         };
         let response = self.send(&request, params)?;
         let items: Vec<serde_json::Value> =
@@ -801,6 +804,20 @@ impl<T: Transport> Pages<'_, T> {
                     _ => return Err(ClientError::BadQuery { detail, clause }),
                 }
             }
+            Err(ClientError::NotFound { what }) => match request.fallback.as_deref() {
+                // An older Sentry has no events-timeseries: ask events-stats, once.
+                Some(fallback) if request.endpoint == Endpoint::EventsTimeseries => {
+                    self.client.emit(ClientEvent::Adapted {
+                        message: format!(
+                            "this Sentry has no events-timeseries endpoint (404: {what}); asking events-stats instead"
+                        ),
+                    });
+                    // Through its own pages, so an old dataset refusal is adapted to as well.
+                    let mut pages = self.client.pages(fallback);
+                    return pages.next().unwrap_or(Err(ClientError::NotFound { what }));
+                }
+                _ => return Err(ClientError::NotFound { what }),
+            },
             other => other?,
         };
         let mut page = parse_page(request, &response)?;
@@ -940,10 +957,13 @@ fn parse_page(request: &Request, response: &HttpResponse) -> Result<Page, Client
                 .get("data")
                 .and_then(Value::as_array)
                 .ok_or_else(|| bad("the body has no `data` list".into()))?;
-            let meta = body
+            let mut meta = body
                 .get("meta")
                 .and_then(|m| serde_json::from_value::<Meta>(m.clone()).ok())
                 .unwrap_or_default();
+            if let Some(raw) = body.get("meta") {
+                meta.accuracy = crate::result::Accuracy::from_events_meta(raw);
+            }
             Ok(Page {
                 rows: objects(data).map_err(bad)?,
                 meta,
@@ -968,6 +988,15 @@ fn parse_page(request: &Request, response: &HttpResponse) -> Result<Page, Client
             let y_axes = param_values(&request.params, "yAxis");
             let top_events = request.params.iter().any(|(k, _)| k == "topEvents");
             let table = stats::to_table(&body, &y_axes, top_events).map_err(bad)?;
+            Ok(Page {
+                rows: table.rows,
+                meta: table.meta,
+                columns: table.columns,
+                has_more: false,
+            })
+        }
+        Endpoint::EventsTimeseries => {
+            let table = timeseries::to_table(&body).map_err(bad)?;
             Ok(Page {
                 rows: table.rows,
                 meta: table.meta,
@@ -1065,7 +1094,10 @@ fn param_values(params: &[(String, String)], name: &str) -> Vec<String> {
 /// The token scope an endpoint needs (sentry-api.md §12).
 fn scope(endpoint: Endpoint) -> &'static str {
     match endpoint {
-        Endpoint::Events | Endpoint::EventsStats | Endpoint::EventIdLookup => "org:read",
+        Endpoint::Events
+        | Endpoint::EventsStats
+        | Endpoint::EventsTimeseries
+        | Endpoint::EventIdLookup => "org:read",
         Endpoint::Issues => "event:read",
         Endpoint::IssuesUpdate => "event:write",
         Endpoint::ProjectEvent => "project:read",

@@ -107,6 +107,16 @@ fn build(columns: &[Column<'_>]) -> Result<Table, String> {
     meta.units.insert(TIME_COLUMN.to_owned(), None);
     for column in columns {
         let series_meta = column.series.get("meta");
+        if let Some(series_meta) = series_meta {
+            meta.accuracy
+                .merge(&crate::result::Accuracy::from_events_meta(series_meta));
+            if let Some(rpc) = series_meta.get("accuracy") {
+                meta.accuracy.merge(&rpc_accuracy(rpc, column.y_axis));
+            }
+        }
+        if column.series.get("isMetricsData").and_then(Value::as_bool) == Some(true) {
+            meta.accuracy.metrics_data = true;
+        }
         if let Some(kind) = series_meta
             .and_then(|m| m.get("fields"))
             .and_then(|f| f.get(column.y_axis))
@@ -174,9 +184,49 @@ fn bucket_value(bucket: &Value) -> Option<(i64, Value)> {
 }
 
 /// Bucket starts as RFC 3339 UTC, like the dates of events rows.
-fn time_value(epoch_seconds: i64) -> Value {
+pub(super) fn time_value(epoch_seconds: i64) -> Value {
     match jiff::Timestamp::from_second(epoch_seconds) {
         Ok(ts) => Value::String(ts.to_string()),
         Err(_) => Value::from(epoch_seconds),
     }
+}
+
+/// events-stats on the RPC datasets: `meta.accuracy` holds `confidence` and `samplingRate` lists
+/// of `{timestamp, value}` (sentry-api.md §13.1); the value is the point's own or, keyed by
+/// yAxis, an object of them.
+fn rpc_accuracy(accuracy: &Value, y_axis: &str) -> crate::result::Accuracy {
+    let mut out = crate::result::Accuracy::default();
+    let point = |item: &Value| {
+        let value = item.get("value")?;
+        let value = value.get(y_axis).unwrap_or(value).clone();
+        let time = item.get("timestamp").and_then(Value::as_f64)?;
+        // Seconds, or milliseconds where the number is that large.
+        let seconds = if time > 1e11 { time / 1000.0 } else { time };
+        let at = match time_value(seconds.floor() as i64) {
+            Value::String(text) => text,
+            other => other.to_string(),
+        };
+        Some((at, value))
+    };
+    let list = |key: &str| {
+        accuracy
+            .get(key)
+            .and_then(Value::as_array)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(point)
+            .collect::<Vec<_>>()
+    };
+    for (at, value) in list("confidence") {
+        if value.as_str() == Some("low") {
+            out.low_confidence.push(at);
+        }
+    }
+    for (_, value) in list("samplingRate") {
+        if let Some(rate) = value.as_f64().filter(|r| *r > 0.0 && *r < 1.0) {
+            out.min_sample_rate = Some(out.min_sample_rate.map_or(rate, |m: f64| m.min(rate)));
+        }
+    }
+    out
 }

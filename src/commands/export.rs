@@ -390,6 +390,7 @@ fn ids_request(request: &Request, limit: u64) -> Request {
         hidden: fields.iter().skip(2).cloned().collect(),
         limit: Some(limit),
         update: None,
+        fallback: None,
     }
 }
 
@@ -457,6 +458,7 @@ fn event_request(project: &str, id: &str) -> Request {
         hidden: Vec::new(),
         limit: None,
         update: None,
+        fallback: None,
     }
 }
 

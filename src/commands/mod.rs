@@ -455,7 +455,9 @@ pub(crate) fn plan(
                 .collect()
         }
         // A series keeps the select list's aliases, exactly as the local engine labels it.
-        Endpoint::EventsStats => dql::engine::series_columns(&request.columns, row_keys),
+        Endpoint::EventsStats | Endpoint::EventsTimeseries => {
+            dql::engine::series_columns(&request.columns, row_keys)
+        }
         Endpoint::ProjectEvent | Endpoint::EventIdLookup => {
             row_keys.iter().map(|k| column(k)).collect()
         }
@@ -470,9 +472,12 @@ pub(crate) fn plan(
 pub(crate) fn apply_default_project(request: &mut dql::lower::Request, slug: Option<&str>) {
     use dql::lower::Endpoint;
     let Some(slug) = slug else { return };
+    if let Some(fallback) = request.fallback.as_deref_mut() {
+        apply_default_project(fallback, Some(slug));
+    }
     let takes_projects = matches!(
         request.endpoint,
-        Endpoint::Events | Endpoint::EventsStats | Endpoint::Issues
+        Endpoint::Events | Endpoint::EventsStats | Endpoint::EventsTimeseries | Endpoint::Issues
     );
     let has_projects = request
         .params

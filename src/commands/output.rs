@@ -257,6 +257,7 @@ impl OutputOptions {
                 "ndjson" | "jsonl" => Format::Ndjson,
                 "md" | "markdown" => Format::Markdown,
                 "txt" => Format::Table,
+                "svg" => Format::Svg,
                 _ => Format::Csv,
             };
         }
@@ -323,6 +324,7 @@ impl Destination {
             max_rows,
             all_rows_hint: Some("--max-rows 0 or --format csv shows them all".to_owned()),
             expanded: Expanded::Auto,
+            color: std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
         };
         Ok((Destination::Terminal(Paged::new(screen, command)), layout))
     }

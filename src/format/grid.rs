@@ -502,6 +502,15 @@ impl<W: Write> Sink for GridSink<W> {
         }
         self.draw_more(cells.rows.len())?;
         self.n_hidden = 0;
+        // What Sentry said about the numbers' accuracy is part of the answer.
+        for note in self.meta.accuracy.notes() {
+            match self.style {
+                Style::Markdown => writeln!(self.out, "\n*note: {}*", sanitize_markdown(&note))?,
+                Style::Table | Style::Vertical => {
+                    writeln!(self.out, "note: {}", sanitize_table(&note))?;
+                }
+            }
+        }
         self.out.flush()
     }
 

@@ -106,6 +106,10 @@ fn write_json_meta(out: &mut impl Write, plan: &Plan) -> io::Result<()> {
     write_by_label(out, plan, |field| plan.meta.fields.get(field))?;
     out.write_all(b",\"units\":")?;
     write_by_label(out, plan, |field| plan.meta.units.get(field))?;
+    if !plan.meta.accuracy.is_exact() {
+        out.write_all(b",\"accuracy\":")?;
+        serde_json::to_writer(&mut *out, &plan.meta.accuracy)?;
+    }
     out.write_all(b"}")
 }
 

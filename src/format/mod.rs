@@ -69,6 +69,10 @@ pub enum Format {
     Markdown,
     /// One block per row, a `label │ value` line per column (psql's expanded display).
     Vertical,
+    /// A series as a braille line chart for a terminal (other results as a table).
+    Chart,
+    /// A series as an SVG document (other results as a table).
+    Svg,
 }
 
 /// How a missing value is shown by the human formats.
@@ -99,17 +103,21 @@ pub struct Layout {
     pub all_rows_hint: Option<String>,
     /// When a table becomes vertical blocks.
     pub expanded: Expanded,
+    /// Whether charts may use colour (a terminal, `NO_COLOR` unset). Tables never do.
+    pub color: bool,
 }
 
 impl Format {
     /// Every format, in the order help texts list them.
-    pub const ALL: [Format; 6] = [
+    pub const ALL: [Format; 8] = [
         Format::Table,
         Format::Json,
         Format::Ndjson,
         Format::Csv,
         Format::Markdown,
         Format::Vertical,
+        Format::Chart,
+        Format::Svg,
     ];
 
     /// The name used on the command line.
@@ -121,13 +129,16 @@ impl Format {
             Format::Csv => "csv",
             Format::Markdown => "markdown",
             Format::Vertical => "vertical",
+            Format::Chart => "chart",
+            Format::Svg => "svg",
         }
     }
 
     /// The file name extension of this format (`--output-dir`).
     pub fn extension(self) -> &'static str {
         match self {
-            Format::Table | Format::Vertical => "txt",
+            Format::Table | Format::Vertical | Format::Chart => "txt",
+            Format::Svg => "svg",
             Format::Json => "json",
             Format::Ndjson => "ndjson",
             Format::Csv => "csv",
@@ -137,7 +148,10 @@ impl Format {
 
     /// Whether this format is drawn for people (and follows a [`Layout`]).
     pub fn is_human(self) -> bool {
-        matches!(self, Format::Table | Format::Vertical | Format::Markdown)
+        matches!(
+            self,
+            Format::Table | Format::Vertical | Format::Markdown | Format::Chart
+        )
     }
 
     /// A sink writing exactly one result to `out` (a second `begin` is an error), with no
@@ -181,6 +195,18 @@ impl Format {
             Format::Json => Box::new(machine::JsonSink::new(out, several)),
             Format::Ndjson => Box::new(machine::NdjsonSink::new(out, several)),
             Format::Csv => Box::new(machine::CsvSink::new(out, several)),
+            Format::Chart => Box::new(crate::chart::ChartSink::new(
+                out,
+                crate::chart::Kind::Terminal,
+                several,
+                layout,
+            )),
+            Format::Svg => Box::new(crate::chart::ChartSink::new(
+                out,
+                crate::chart::Kind::Svg,
+                several,
+                layout,
+            )),
         }
     }
 }
@@ -212,7 +238,7 @@ pub enum FormatError {
     #[error("unknown output format `{given}`")]
     #[diagnostic(
         code(dql::format::unknown_format),
-        help("valid formats are: table, json, ndjson, csv, markdown, vertical")
+        help("valid formats are: table, json, ndjson, csv, markdown, vertical, chart, svg")
     )]
     UnknownFormat {
         /// The name that was given.
@@ -301,6 +327,7 @@ fn merge_meta(meta: &mut Meta, extra: &Meta) {
             .iter()
             .map(|(field, unit)| (field.clone(), unit.clone())),
     );
+    meta.accuracy.merge(&extra.accuracy);
 }
 
 /// Where a sink is in the `begin`/`row`/`end` sequence.

@@ -163,5 +163,6 @@ pub(super) fn lower_events(ctx: &Ctx<'_>, q: &EventsQuery) -> Result<Request, Ve
         hidden,
         limit: q.limit,
         update: None,
+        fallback: None,
     })
 }

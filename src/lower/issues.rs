@@ -109,6 +109,7 @@ pub(super) fn lower_issues(ctx: &Ctx<'_>, q: &IssuesQuery) -> Result<Request, Ve
         hidden: Vec::new(),
         limit: q.limit,
         update: None,
+        fallback: None,
     })
 }
 
@@ -158,6 +159,7 @@ pub(super) fn lower_show_event(
         hidden: Vec::new(),
         limit: None,
         update: None,
+        fallback: None,
     })
 }
 
@@ -219,5 +221,6 @@ pub(super) fn lower_update(
             params: scope,
             chunk: UPDATE_CHUNK,
         }),
+        fallback: None,
     })
 }

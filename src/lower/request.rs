@@ -22,6 +22,8 @@ pub enum Endpoint {
     Events,
     /// `/api/0/organizations/{org}/events-stats/`
     EventsStats,
+    /// `/api/0/organizations/{org}/events-timeseries/`
+    EventsTimeseries,
     /// `/api/0/organizations/{org}/issues/` (GET)
     Issues,
     /// `/api/0/organizations/{org}/issues/` (PUT, bulk update)
@@ -70,6 +72,10 @@ pub struct Request {
     /// says what to PUT to exactly the ids it returns, after confirmation.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub update: Option<UpdatePlan>,
+    /// events-timeseries only: the events-stats request to send instead when this Sentry has
+    /// no events-timeseries (an older self-hosted one answers 404).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fallback: Option<Box<Request>>,
 }
 
 impl Request {
@@ -204,6 +210,7 @@ impl UpdatePlan {
                     hidden: Vec::new(),
                     limit: None,
                     update: None,
+                    fallback: None,
                 });
             }
         }

@@ -1,4 +1,5 @@
-//! SELECT … INTERVAL → `GET /api/0/organizations/{org}/events-stats/` (language.md §7,
+//! SELECT … INTERVAL → `GET /api/0/organizations/{org}/events-timeseries/` on the datasets that
+//! endpoint serves, with an `/events-stats/` request to fall back to; else events-stats (language.md §7,
 //! sentry-api.md §9, §13.1): `yAxis` per aggregate, `interval`, and for GROUP BY … LIMIT n a
 //! top-n series (`topEvents`, `field`, `orderby`). The bucket count is checked here because
 //! Sentry silently replaces an interval it does not like.
@@ -14,6 +15,17 @@ use crate::semantic::checked::EventsQuery;
 pub(crate) const MAX_BUCKETS: u64 = 10_000;
 /// Sentry's `MAX_TOP_EVENTS`.
 pub(crate) const MAX_TOP_EVENTS: u64 = 10;
+
+/// Datasets whose series dql asks of `/events-timeseries/`: the public list of that endpoint's
+/// `dataset` (sentry-api-2026.md §1). Others (`transactions`, `discover`) keep `/events-stats/`.
+const TIMESERIES_DATASETS: &[&str] = &[
+    "errors",
+    "logs",
+    "profile_functions",
+    "spans",
+    "tracemetrics",
+    "uptime_results",
+];
 
 /// Datasets served by Sentry's RPC path, where an interval longer than the range is refused.
 const RPC_DATASETS: &[&str] = &["spans", "logs"];
@@ -123,8 +135,9 @@ pub(super) fn lower_stats(ctx: &Ctx<'_>, q: &EventsQuery) -> Result<Request, Vec
     params.extend(fields.list.iter().map(|f| ("field".to_owned(), f.clone())));
     params.extend(y_axes.list.iter().map(|y| ("yAxis".to_owned(), y.clone())));
     if !query.is_empty() {
-        params.push(("query".into(), query));
+        params.push(("query".into(), query.clone()));
     }
+    let sort = orderby.clone();
     params.extend(orderby.into_iter().map(|o| ("orderby".to_owned(), o)));
     if let Some(n) = top {
         params.push(("topEvents".into(), n.to_string()));
@@ -135,27 +148,74 @@ pub(super) fn lower_stats(ctx: &Ctx<'_>, q: &EventsQuery) -> Result<Request, Vec
     // (getsentry/sentry `src/sentry/api/endpoints/organization_events_stats.py`,
     // `allow_partial_buckets = request.GET.get("partial") == "1"`).
     params.push(("partial".into(), "1".into()));
-    params.extend(time.params);
+    params.extend(time.params.iter().cloned());
     super::project_params(&q.projects, &mut params);
     super::environment_params(&q.environments, &mut params);
     params.push(("dataset".into(), q.dataset.clone()));
 
-    let hidden = fields
+    let hidden: Vec<String> = fields
         .list
         .iter()
         .filter(|f| !columns.iter().any(|c| &c.field == *f))
         .cloned()
         .collect();
-    Ok(Request {
+    let stats = Request {
         name: ctx.name.clone(),
         method: Method::Get,
         endpoint: Endpoint::EventsStats,
         path: ctx.org_path("events-stats/"),
         params,
         body: None,
+        columns: columns.clone(),
+        hidden: hidden.clone(),
+        limit: None,
+        update: None,
+        fallback: None,
+    };
+    if !TIMESERIES_DATASETS.contains(&q.dataset.as_str()) {
+        return Ok(stats);
+    }
+
+    // events-timeseries (getsentry/sentry
+    // `src/sentry/api/endpoints/organization_events_timeseries.py`, `VisibilityParams` in
+    // `src/sentry/apidocs/parameters.py`): `yAxis` repeated, `interval` in integer seconds,
+    // group-by columns in `groupBy` (not `field`), the ranking in `sort`, `topEvents`.
+    // `excludeOther` is left out: anything but `1` keeps the "Other" series, as events-stats
+    // does when it is absent. `partial` is not read there (every bucket is returned, the
+    // unfinished ones marked `incomplete`).
+    let mut params: Vec<(String, String)> = Vec::new();
+    params.extend(y_axes.list.iter().map(|y| ("yAxis".to_owned(), y.clone())));
+    if top.is_some() {
+        params.extend(
+            q.group_by
+                .iter()
+                .map(|g| ("groupBy".to_owned(), g.name.clone())),
+        );
+    }
+    if !query.is_empty() {
+        params.push(("query".into(), query));
+    }
+    params.extend(sort.into_iter().map(|o| ("sort".to_owned(), o)));
+    if let Some(n) = top {
+        params.push(("topEvents".into(), n.to_string()));
+    }
+    params.push(("interval".into(), interval.seconds.to_string()));
+    params.extend(time.params);
+    super::project_params(&q.projects, &mut params);
+    super::environment_params(&q.environments, &mut params);
+    params.push(("dataset".into(), q.dataset.clone()));
+    Ok(Request {
+        name: ctx.name.clone(),
+        method: Method::Get,
+        endpoint: Endpoint::EventsTimeseries,
+        path: ctx.org_path("events-timeseries/"),
+        params,
+        body: None,
         columns,
         hidden,
         limit: None,
         update: None,
+        // An older self-hosted Sentry has no events-timeseries: its 404 sends this instead.
+        fallback: Some(Box::new(stats)),
     })
 }

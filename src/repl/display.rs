@@ -74,6 +74,7 @@ impl Display {
             max_rows: (!paged).then_some(MAX_ROWS),
             all_rows_hint: Some(".pager on or .format csv shows them all".to_owned()),
             expanded: self.expanded,
+            color: std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
         }
     }
 

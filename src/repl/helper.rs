@@ -722,7 +722,7 @@ mod tests {
         );
         assert_eq!(
             helper.candidates(".format c", 9),
-            (8, vec!["csv".to_owned()])
+            (8, vec!["chart".to_owned(), "csv".to_owned()])
         );
         assert_eq!(
             helper.candidates(".set env", 8),
