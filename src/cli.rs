@@ -47,7 +47,7 @@ struct Cli {
 /// never use them, so they do not take them.
 #[derive(Debug, Clone, Default, clap::Args)]
 #[command(
-    next_help_heading = "Sentry connection (also SENTRY_URL, SENTRY_ORG, SENTRY_AUTH_TOKEN, SENTRY_PROJECT, .sentryclirc)"
+    next_help_heading = "Sentry connection (also SENTRY_* variables and .sentryclirc; see `dql config`)"
 )]
 struct SentryFlags {
     /// Sentry's base URL (default https://sentry.io).

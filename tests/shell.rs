@@ -651,3 +651,33 @@ fn nothing_to_run_gets_a_one_line_warning() {
         "warning: --param rr is not used: no statement mentions `$rr`\n"
     );
 }
+
+/// `--help` wraps at the terminal's width (clap reads `COLUMNS`) at word boundaries, instead of
+/// running past an 80-column terminal and breaking words where the terminal cuts them.
+#[test]
+fn help_wraps_to_an_80_column_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    for command in [
+        &[][..],
+        &["fmt"],
+        &["check"],
+        &["compile"],
+        &["run"],
+        &["export"],
+        &["repl"],
+    ] {
+        let mut args = command.to_vec();
+        args.push("--help");
+        let help = dql(dir.path(), &args, &[("COLUMNS", "80")], "");
+        assert_eq!(help.code, 0, "{help:?}");
+        let long: Vec<&str> = help
+            .stdout
+            .lines()
+            .filter(|line| line.chars().count() > 80)
+            .collect();
+        assert!(
+            long.is_empty(),
+            "{command:?}: lines over 80 columns: {long:#?}"
+        );
+    }
+}

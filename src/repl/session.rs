@@ -27,35 +27,44 @@ pub(crate) enum Step {
 
 /// The help shown by `.help`.
 pub(crate) const HELP: &str = "\
-Queries end with `;` and may span several lines. Tab completes; Ctrl-C cancels the input or
-the running query; Ctrl-D or .quit leaves.
+Queries end with `;` and may span several lines. Tab completes; Ctrl-C cancels
+the input or the running query; Ctrl-D or .quit leaves.
 
   .help                      this text
   .quit                      leave (also .exit, Ctrl-D)
-  .format [NAME]             show or set the output format: table, json, ndjson, csv,
-                             markdown, vertical
+  .format [NAME]             show or set the output format: table, json,
+                             ndjson, csv, markdown, vertical
   .set                       show the session settings
-  .set since 24h             default SINCE for queries without one (also `7d UNTIL 1d`)
+  .set since 24h             default SINCE for queries without one
+                             (also `7d UNTIL 1d`)
   .set environment NAME,...  default ENVIRONMENT
   .set project SLUG,...|ALL  default PROJECT
   .set dataset NAME          default FROM
   .unset KEY                 clear a default (KEY or $param)
   .params                    list the $parameters
   .param NAME=VALUE          bind $NAME
-  .compile                   show the request of the last query instead of running it
+  .compile                   show the request of the last query instead of
+                             running it
   .compile on|off            compile every query instead of running it
   .timing on|off             print how long each query took
-  .describe [DATASET]        list a dataset's fields, functions and cached attributes
+  .describe [DATASET]        list a dataset's fields, functions and cached
+                             attributes
   .functions [DATASET]       list a dataset's functions with their signatures
-  .width [N|auto|off]        fit tables to N columns, the terminal (auto) or nothing (off)
-  .pager [on|off]            show results taller than the screen in $PAGER (less)
+  .width [N|auto|off]        fit tables to N columns, the terminal (auto) or
+                             nothing (off)
+  .pager [on|off]            show results taller than the screen in $PAGER
+                             (less)
   .expanded [on|off|auto]    one block per row; auto when a table would not fit
   \\x                         toggle expanded display
-  .edit                      edit the current or last query in $EDITOR, then run it (also \\e)
-  .output FILE               send results to FILE from now on (.output alone: back here)
+  .edit                      edit the current or last query in $EDITOR, then
+                             run it (also \\e)
+  .output FILE               send results to FILE from now on (.output alone:
+                             back here)
   .once FILE                 send the next result to FILE
-  .last [FORMAT]             show the last result again, in full, or in another format
-  .watch [N]                 run the last query again every N seconds (default 2) until Ctrl-C
+  .last [FORMAT]             show the last result again, in full, or in
+                             another format
+  .watch [N]                 run the last query again every N seconds
+                             (default 2) until Ctrl-C
 
 psql's \\q, \\? and \\e work too; \\d lists the datasets (dql has no tables).
 ";
@@ -747,6 +756,17 @@ mod tests {
         let mut out = Vec::new();
         session.handle(input, &mut out).unwrap();
         String::from_utf8(out).unwrap()
+    }
+
+    /// `.help` fits an 80-column terminal: a longer line wraps mid-word there.
+    #[test]
+    fn help_fits_80_columns() {
+        let mut s = session(Fake::default());
+        let help = run(&mut s, ".help");
+        assert!(help.contains(".watch [N]"), "{help}");
+        for line in help.lines() {
+            assert!(line.chars().count() <= 80, "over 80 columns: {line:?}");
+        }
     }
 
     #[test]
