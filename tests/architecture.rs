@@ -29,6 +29,7 @@ const LIBRARY: &[&str] = &[
     "semantic",
     "lower",
     "migrate",
+    "saved",
     "codes",
     "pipeline",
     "format",
@@ -47,39 +48,43 @@ const RULES: &[(&str, &str)] = &[
     ("span, source, result", "everything"),
     (
         "diagnostic",
-        "result, syntax, semantic, lower, migrate, codes, pipeline, format, chart, client, engine, lsp, binary",
+        "result, syntax, semantic, lower, migrate, codes, pipeline, format, chart, client, engine, lsp, saved, binary",
     ),
     (
         "syntax",
-        "result, semantic, lower, migrate, codes, pipeline, format, chart, client, engine, lsp, binary",
+        "result, semantic, lower, migrate, codes, pipeline, format, chart, client, engine, lsp, saved, binary",
     ),
     (
         "semantic",
-        "result, lower, migrate, codes, pipeline, format, chart, client, engine, lsp, binary",
+        "result, lower, migrate, codes, pipeline, format, chart, client, engine, lsp, saved, binary",
     ),
     (
         "lower",
-        "migrate, codes, pipeline, format, chart, client, engine, lsp, binary",
+        "migrate, codes, pipeline, format, chart, client, engine, lsp, saved, binary",
     ),
     (
         "migrate",
-        "result, lower, codes, pipeline, format, chart, client, engine, lsp, binary",
+        "result, lower, codes, pipeline, format, chart, client, engine, lsp, saved, binary",
     ),
     (
         "format",
-        "syntax, semantic, migrate, codes, pipeline, client, engine, lsp, binary",
+        "syntax, semantic, migrate, codes, pipeline, client, engine, lsp, saved, binary",
     ),
     (
         "chart",
-        "syntax, semantic, migrate, codes, pipeline, client, engine, lsp, binary",
+        "syntax, semantic, migrate, codes, pipeline, client, engine, lsp, saved, binary",
     ),
     (
         "client",
-        "syntax, semantic, migrate, codes, pipeline, format, chart, engine, lsp, binary",
+        "syntax, semantic, migrate, codes, pipeline, format, chart, engine, lsp, saved, binary",
     ),
     (
         "engine",
-        "syntax, migrate, codes, pipeline, format, chart, client, lsp, binary",
+        "syntax, migrate, codes, pipeline, format, chart, client, lsp, saved, binary",
+    ),
+    (
+        "saved",
+        "result, migrate, format, chart, client, engine, lsp, binary",
     ),
     ("codes", "pipeline, chart, client, lsp, binary"),
     (
@@ -114,6 +119,7 @@ const ALLOWED: &[(&str, &str, &str)] = &[
         "exit codes live in cli::exit",
     ),
     ("commands/export.rs", "cli", "exit codes live in cli::exit"),
+    ("commands/saved.rs", "cli", "exit codes live in cli::exit"),
     ("commands/catalog.rs", "cli", "exit codes live in cli::exit"),
     ("commands/output.rs", "cli", "exit codes live in cli::exit"),
     (
