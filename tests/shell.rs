@@ -389,6 +389,26 @@ fn fmt_write_formats_files_in_place() {
 }
 
 #[test]
+fn fmt_keeps_comments_around_an_empty_statement() {
+    let dir = tempfile::tempdir().unwrap();
+    // A stray `;` once took the comments before and after it with it.
+    for (text, want) in [
+        ("/* c */ ;", "/* c */\n"),
+        ("-- c\n;", "-- c\n"),
+        ("; -- c", "-- c\n"),
+        (
+            "SELECT count() FROM errors; ; -- done",
+            "SELECT count()\nFROM errors; -- done\n",
+        ),
+    ] {
+        std::fs::write(dir.path().join("q.dql"), text).unwrap();
+        let run = dql(dir.path(), &["fmt", "q.dql"], &[], "");
+        assert_eq!(run.code, 0, "{run:?}");
+        assert_eq!(run.stdout, want, "fmt of {text:?}");
+    }
+}
+
+#[test]
 fn fmt_keeps_an_explicit_and_and_comments_at_the_end_of_lines() {
     let dir = tempfile::tempdir().unwrap();
     let text = "\

@@ -21,9 +21,9 @@ pub(crate) fn file(ctx: &Ctx<'_>) -> File {
     let mut gap_start = 0usize;
     while !i.is_empty() {
         if let Some(rest) = i.strip_prefix(';') {
-            // An empty statement: nothing to do.
+            // An empty statement: nothing to do. The gap goes on, so that a comment before or
+            // after it belongs to the next statement or the file's end, and is never lost.
             i = ws(ctx, rest);
-            gap_start = ctx.offset(i);
             continue;
         }
         let start = i;
