@@ -228,6 +228,8 @@ fn a_network_error_looks_like_a_query_error_and_shows_its_url_once() {
     assert!(stderr.starts_with("dql::client::network\n"), "{stderr}");
     assert!(stderr.contains("  × cannot reach Sentry at "), "{stderr}");
     assert!(stderr.contains("  help: "), "{stderr}");
+    // A timeout is the commonest cause after a wrong URL: the help names the flag.
+    assert!(stderr.contains("--timeout"), "{stderr}");
     assert_eq!(stderr.matches(&url).count(), 1, "{stderr}");
 }
 

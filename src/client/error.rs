@@ -335,7 +335,7 @@ pub enum ClientError {
     #[diagnostic(
         code(dql::client::network),
         help(
-            "check the URL (--url / SENTRY_URL), the network and any proxy; timeouts are configurable"
+            "check the URL (--url / SENTRY_URL), the network and any proxy; a slow Sentry may need a longer --timeout (seconds per response, default 60)"
         )
     )]
     Network {
