@@ -4,6 +4,7 @@ pub mod ast;
 pub mod codes;
 pub mod filter;
 pub mod filter_codes;
+pub mod lex;
 mod parser;
 mod print;
 pub mod print_filter;
