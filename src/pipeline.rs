@@ -20,6 +20,8 @@ pub struct Options {
     pub now: jiff::Timestamp,
     /// The organization slug; `None` leaves `{org}` literal in paths.
     pub org: Option<String>,
+    /// Event queries without LIMIT fetch every row, as with `LIMIT ALL` (`dql run --all`).
+    pub all: bool,
 }
 
 impl Options {
@@ -30,6 +32,7 @@ impl Options {
             strict: false,
             now,
             org: None,
+            all: false,
         }
     }
 
@@ -118,6 +121,7 @@ pub fn compile_source_with(
     let lower_options = lower::Options {
         now: options.now,
         org: options.org.clone(),
+        all: options.all,
     };
     let mut statements = Vec::new();
     for stmt in checked.statements {

@@ -232,6 +232,7 @@ fn compare_on(query: &str, fixture: &str) {
         &dql::lower::Options {
             now,
             org: Some("acme".into()),
+            all: false,
         },
     )
     .unwrap();

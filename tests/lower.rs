@@ -96,6 +96,7 @@ mod b {
             having: None,
             order_by: Vec::new(),
             limit: None,
+            all: false,
             time: TimeRange {
                 since: None,
                 until: None,

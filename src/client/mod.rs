@@ -276,6 +276,7 @@ impl<T: Transport> Client<T> {
             limit: None,
             update: None,
             fallback: None,
+            split: None,
         };
         let mut bodies = Vec::new();
         let mut cursor: Option<String> = None;
@@ -385,6 +386,7 @@ impl<T: Transport> Client<T> {
             limit: None,
             update: None,
             fallback: None,
+            split: None,
         };
         let response = self.send(&request, params)?;
         let items: Vec<serde_json::Value> =
@@ -422,6 +424,7 @@ impl<T: Transport> Client<T> {
             limit: None,
             update: None,
             fallback: None,
+            split: None,
         };
         let response = match self.send(&request, &[]) {
             Ok(response) => response,

@@ -95,6 +95,7 @@ impl CliBackend {
         let options = dql::lower::Options {
             now: jiff::Timestamp::now(),
             org: self.org.clone(),
+            all: false,
         };
         let mut out = Vec::new();
         let mut errors = Vec::new();

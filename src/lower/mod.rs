@@ -29,6 +29,7 @@ mod events;
 mod issues;
 pub mod request;
 pub mod search;
+pub mod split;
 mod stats;
 pub mod time;
 
@@ -52,12 +53,18 @@ pub struct Options {
     pub now: jiff::Timestamp,
     /// The organization slug; `None` leaves `{org}` literal in paths.
     pub org: Option<String>,
+    /// Event queries without LIMIT fetch every row, as with `LIMIT ALL` (`--all`).
+    pub all: bool,
 }
 
 impl Options {
-    /// Options with `now` and no organization.
+    /// Options with `now`, no organization, and LIMIT as written.
     pub fn new(now: jiff::Timestamp) -> Self {
-        Options { now, org: None }
+        Options {
+            now,
+            org: None,
+            all: false,
+        }
     }
 }
 

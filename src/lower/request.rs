@@ -94,6 +94,10 @@ pub struct Request {
     /// no events-timeseries (an older self-hosted one answers 404).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fallback: Option<Box<Request>>,
+    /// events only, with `LIMIT ALL` or a LIMIT over one page: how the client fetches past
+    /// Sentry's offset cap by splitting the (absolute) time range, or why it cannot.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub split: Option<super::split::Split>,
 }
 
 impl Request {
@@ -229,6 +233,7 @@ impl UpdatePlan {
                     limit: None,
                     update: None,
                     fallback: None,
+                    split: None,
                 });
             }
         }

@@ -171,6 +171,7 @@ pub(super) fn lower_stats(ctx: &Ctx<'_>, q: &EventsQuery) -> Result<Request, Vec
         limit: None,
         update: None,
         fallback: None,
+        split: None,
     };
     if !TIMESERIES_DATASETS.contains(&q.dataset.as_str()) {
         return Ok(stats);
@@ -217,5 +218,6 @@ pub(super) fn lower_stats(ctx: &Ctx<'_>, q: &EventsQuery) -> Result<Request, Vec
         update: None,
         // An older self-hosted Sentry has no events-timeseries: its 404 sends this instead.
         fallback: Some(Box::new(stats)),
+        split: None,
     })
 }

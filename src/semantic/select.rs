@@ -234,6 +234,7 @@ pub(crate) fn check_events(cx: &mut Cx<'_>, select: &Select) -> Option<CheckedKi
         None => Some(None),
     };
     let limit = clauses::check_limit(cx, clauses.limit.as_ref());
+    let all = clauses::is_limit_all(clauses.limit.as_ref());
     let time = time::check_range(cx, clauses.since.as_ref());
     let projects = clauses::check_projects(cx, clauses.project.as_ref());
     let environments = clauses::check_environments(cx, clauses.environment.as_ref());
@@ -263,7 +264,7 @@ pub(crate) fn check_events(cx: &mut Cx<'_>, select: &Select) -> Option<CheckedKi
         &order_by,
         has_aggregate,
         aggregate,
-        limit,
+        if all { Some(u64::MAX) } else { limit },
     );
     Some(CheckedKind::Events(EventsQuery {
         dataset: cx.dataset.clone(),
@@ -274,6 +275,7 @@ pub(crate) fn check_events(cx: &mut Cx<'_>, select: &Select) -> Option<CheckedKi
         having,
         order_by,
         limit,
+        all,
         time,
         projects,
         environments,
@@ -795,6 +797,17 @@ fn check_series(
             )
             .label("grouped series")
             .help(format!("add `LIMIT n` with n from 1 to {MAX_TOP_EVENTS}"));
+        }
+        (Some(l), true) if clauses::is_limit_all(Some(l)) => {
+            cx.error(
+                SemanticCode::LimitAllUnsupported,
+                l.span,
+                "a top-n series cannot take LIMIT ALL",
+            )
+            .label("LIMIT ALL in a series")
+            .help(format!(
+                "give `LIMIT n` with n from 1 to {MAX_TOP_EVENTS}, or remove INTERVAL for every group"
+            ));
         }
         (Some(l), true) if limit.is_some_and(|n| n > MAX_TOP_EVENTS) => {
             cx.error(
