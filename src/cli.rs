@@ -342,6 +342,8 @@ enum Command {
         #[arg(long, default_value_t = 256, value_parser = clap::value_parser!(u64).range(1..))]
         max_response_mb: u64,
         #[command(flatten)]
+        complete: commands::complete::CompleteFlags,
+        #[command(flatten)]
         sentry: SentryFlags,
     },
     /// Fetch the raw events a query matches from Sentry as NDJSON on stdout (what
@@ -435,6 +437,7 @@ impl Command {
             timeout: 60,
             max_response_mb: 256,
             output: OutputFlags::default(),
+            complete: commands::complete::CompleteFlags::default(),
             sentry: SentryFlags::default(),
         }
     }
@@ -586,6 +589,7 @@ pub(crate) fn main() -> ExitCode {
             retry_seconds,
             timeout,
             max_response_mb,
+            complete,
             sentry,
         } => run::run(
             &run::Args {
@@ -605,6 +609,7 @@ pub(crate) fn main() -> ExitCode {
                 timeout_seconds: *timeout,
                 max_body: max_response_mb.saturating_mul(1 << 20),
                 output: output.options(),
+                complete: *complete,
             },
             sentry.or(&cli.sentry).resolve(),
         ),

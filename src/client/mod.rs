@@ -8,12 +8,14 @@
 pub mod config;
 pub mod error;
 mod paginate;
+mod split;
 mod stats;
 mod timeseries;
 pub mod transport;
 
 pub use config::{Config, ConfigInputs, ConfigRow, Flags, Origin, Setting, Token};
 pub use error::{Clause, ClientError};
+pub use split::{DEFAULT_OFFSET_CAP, Stitched};
 pub use stats::TIME_COLUMN;
 pub use transport::{
     FailureKind, HttpRequest, HttpResponse, ReqwestTransport, Timeouts, Transport, TransportError,
@@ -128,6 +130,8 @@ pub struct Client<T: Transport = ReqwestTransport> {
     sleep: Sleeper,
     clock: Clock,
     observer: Option<Observer>,
+    /// The most rows one query may page through (offset + page size); see `split.rs`.
+    offset_cap: u64,
 }
 
 impl<T: Transport> std::fmt::Debug for Client<T> {
@@ -194,6 +198,7 @@ impl<T: Transport> Client<T> {
             sleep: Box::new(std::thread::sleep),
             clock: Box::new(SystemTime::now),
             observer: None,
+            offset_cap: DEFAULT_OFFSET_CAP,
         })
     }
 
@@ -228,10 +233,11 @@ impl<T: Transport> Client<T> {
     }
 
     /// Runs `request` to the end: follows pages until `request.limit` rows or the last page
-    /// (one page when there is no limit) and gathers them.
+    /// (one page when there is no limit; every row with `LIMIT ALL`, in windows of time past
+    /// the offset cap) and gathers them.
     pub fn execute(&self, request: &Request) -> Result<Execution, ClientError> {
         let mut execution = Execution::default();
-        for page in self.pages(request) {
+        for page in self.stitched(request) {
             let page = page?;
             execution.pages += 1;
             execution.has_more = page.has_more;
@@ -242,8 +248,13 @@ impl<T: Transport> Client<T> {
         Ok(execution)
     }
 
-    /// The pages of `request` as they arrive; the iterator ends after the first error.
+    /// The pages of one query of `request` as they arrive (never past the offset cap: see
+    /// [`Client::stitched`]); the iterator ends after the first error.
     pub fn pages<'c>(&'c self, request: &'c Request) -> Pages<'c, T> {
+        self.pages_of(std::borrow::Cow::Borrowed(request))
+    }
+
+    fn pages_of<'c>(&'c self, request: std::borrow::Cow<'c, Request>) -> Pages<'c, T> {
         Pages {
             client: self,
             request,
@@ -764,7 +775,7 @@ impl Failure {
 /// The pages of one request; see [`Client::pages`].
 pub struct Pages<'c, T: Transport> {
     client: &'c Client<T>,
-    request: &'c Request,
+    request: std::borrow::Cow<'c, Request>,
     state: PageState,
     n_fetched: u64,
     /// The server refused `dataset=errors|transactions`: every page goes without it.
@@ -806,7 +817,7 @@ impl<T: Transport> Iterator for Pages<'_, T> {
 
 impl<T: Transport> Pages<'_, T> {
     fn fetch(&mut self, cursor: Option<String>) -> Result<Page, ClientError> {
-        let request = self.request;
+        let request = &*self.request;
         let paginated = matches!(request.endpoint, Endpoint::Events | Endpoint::Issues);
         let remaining = request.limit.map(|n| n.saturating_sub(self.n_fetched));
         let mut params = request.params.clone();

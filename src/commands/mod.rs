@@ -5,6 +5,7 @@
 pub(crate) mod catalog;
 pub(crate) mod check;
 pub(crate) mod compile;
+pub(crate) mod complete;
 pub(crate) mod export;
 pub(crate) mod lsp;
 pub(crate) mod output;

@@ -30,7 +30,7 @@ fn pages_cancellable(
     let worker_client = Arc::clone(client);
     let worker_request = request.clone();
     std::thread::spawn(move || {
-        for page in worker_client.pages(&worker_request) {
+        for page in worker_client.stitched(&worker_request) {
             // The receiver gone means the user cancelled: stop fetching.
             if send.send(page).is_err() {
                 return;

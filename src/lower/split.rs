@@ -220,8 +220,16 @@ mod tests {
         assert_eq!(merge_of("sum(transaction.duration)"), Ok(Merge::Sum));
         assert_eq!(merge_of("min(timestamp)"), Ok(Merge::Min));
         assert_eq!(merge_of("max(transaction.duration)"), Ok(Merge::Max));
-        assert!(merge_of("count_unique(user)").unwrap_err().contains("twice"));
-        assert!(merge_of("avg(transaction.duration)").unwrap_err().contains("sum(…)"));
+        assert!(
+            merge_of("count_unique(user)")
+                .unwrap_err()
+                .contains("twice")
+        );
+        assert!(
+            merge_of("avg(transaction.duration)")
+                .unwrap_err()
+                .contains("sum(…)")
+        );
         assert!(merge_of("p95(transaction.duration)").is_err());
         assert!(merge_of("equation|count() / 2").is_err());
         assert!(merge_of("title").is_err());

@@ -9,7 +9,9 @@ use crate::syntax::ast::{EnvironmentClause, Limit, OperandKind, ProjectClause};
 
 /// Whether the clause is `LIMIT ALL` (the bare word, any case): every matching row.
 pub(crate) fn is_limit_all(limit: Option<&Limit>) -> bool {
-    limit.is_some_and(|l| matches!(&l.value.kind, OperandKind::Word(w) if w.eq_ignore_ascii_case("all")))
+    limit.is_some_and(
+        |l| matches!(&l.value.kind, OperandKind::Word(w) if w.eq_ignore_ascii_case("all")),
+    )
 }
 
 /// LIMIT: an integer ≥ 1; `LIMIT ALL` is no number (`None`, see [`is_limit_all`]).
