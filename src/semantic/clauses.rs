@@ -32,7 +32,7 @@ pub(crate) fn check_limit(cx: &mut Cx<'_>, limit: Option<&Limit>) -> Option<Opti
                 written,
                 &limit.value,
                 format!("`{text}` is not a valid LIMIT"),
-                "LIMIT takes a whole number of at least 1, or ALL for every row",
+                "LIMIT takes a whole number of at least 1",
             );
             None
         }
