@@ -430,7 +430,11 @@ impl<'c, T: Transport> Stitched<'c, T> {
                                 for row in page.rows {
                                     let key = group_key(&row, keys);
                                     match merged.get(&key) {
-                                        Some(&i) => merge_row(&mut rows[i], &row, merge),
+                                        Some(&i) => {
+                                            if let Some(into) = rows.get_mut(i) {
+                                                merge_row(into, &row, merge);
+                                            }
+                                        }
                                         None => {
                                             merged.insert(key, rows.len());
                                             rows.push(row);
@@ -661,7 +665,7 @@ mod tests {
             field: "n".into(),
             descending: true,
         }];
-        let mut rows = vec![
+        let mut rows = [
             row(json!({"n": null})),
             row(json!({"n": 1})),
             row(json!({"n": 3})),

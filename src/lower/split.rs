@@ -88,7 +88,7 @@ fn function_name(field: &str) -> Option<&str> {
         return None;
     }
     let open = field.find('(')?;
-    field.ends_with(')').then(|| &field[..open])
+    field.get(..open).filter(|_| field.ends_with(')'))
 }
 
 /// How an aggregate merges across windows, or why it cannot.
