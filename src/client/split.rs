@@ -158,6 +158,8 @@ fn at_second(second: i64) -> Timestamp {
 struct Edge {
     second: Option<i64>,
     ids: HashSet<String>,
+    /// A row of this window had no `id` or no readable `timestamp`.
+    unreadable: bool,
 }
 
 enum Mode<'c, T: Transport> {
@@ -312,10 +314,12 @@ impl<'c, T: Transport> Stitched<'c, T> {
                 std::mem::take(&mut page.rows)
             };
             for row in received {
-                let Some(id) = row_id(&row) else {
-                    return Err(bad_row("has no `id`"));
+                let (Some(id), Some(time)) = (row_id(&row), row_time(&row)) else {
+                    // Needed only to go on past this window: an error then, not now.
+                    self.edge.unreadable = true;
+                    page.rows.push(row);
+                    continue;
                 };
-                let time = row_time(&row).ok_or_else(|| bad_row("has no readable `timestamp`"))?;
                 let second = second_of(time);
                 if self.edge.second != Some(second) {
                     self.edge.second = Some(second);
@@ -342,7 +346,10 @@ impl<'c, T: Transport> Stitched<'c, T> {
                         reason: reason.clone(),
                     });
                 }
-                let second = self.edge.second.unwrap_or_default();
+                let second = match self.edge.second {
+                    Some(second) if !self.edge.unreadable => second,
+                    _ => return Err(bad_row("has no `id` or no readable `timestamp`")),
+                };
                 let (next_start, next_end) = if *descending {
                     (*start, at_second(second.saturating_add(1)))
                 } else {
@@ -375,7 +382,7 @@ impl<'c, T: Transport> Stitched<'c, T> {
                 *start = next_start;
                 *end = next_end;
                 self.skip = std::mem::take(&mut self.edge.ids);
-                self.edge.second = None;
+                self.edge = Edge::default();
                 *window = None;
                 page.has_more = true;
             }
