@@ -396,7 +396,20 @@ fn body_of(
             annotation(statement, "saved").and_then(|a| Some((a, saved_object(a, problems)?)));
         let mode = saved.as_ref().and_then(|(_, v)| explore::kept_mode(v));
         let mut body = explore::body(body, dataset, &aggregates, mode);
-        if let Some((a, verbatim)) = saved {
+        if let Some((a, mut verbatim)) = saved {
+            for key in explore::DISCOVER_ONLY {
+                if verbatim.remove(*key).is_some() {
+                    problems.push(
+                        Diagnostic::error(
+                            SavedCode::BadAnnotation,
+                            a.value.span,
+                            format!("`{key}` is a Discover attribute; Explore has none such and would ignore it"),
+                        )
+                        .label("not Explore's")
+                        .help("Explore draws its chart from `query[0].visualize` (samples) or the chart types in `aggregateField` (aggregate): remove it from `-- @saved`, or write it there in Explore's terms"),
+                    );
+                }
+            }
             for message in explore::merge_verbatim(verbatim, &mut body) {
                 problems.push(given_twice(a, message));
             }

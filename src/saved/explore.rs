@@ -59,6 +59,17 @@ pub(crate) const EXPRESSED: &[&str] = &[
     "mode",
 ];
 
+/// Discover's attributes that `ExploreSavedQuerySerializer` has no field for (it would drop
+/// them): a migrated query's `-- @saved` may still hold them.
+pub(crate) const DISCOVER_ONLY: &[&str] = &[
+    "yAxis",
+    "display",
+    "topEvents",
+    "widths",
+    "version",
+    "queryDataset",
+];
+
 /// Whether `query` is in Explore's shape: its `query` a list of sub-queries.
 pub fn is_explore(query: &Map<String, Value>) -> bool {
     matches!(query.get("query"), Some(Value::Array(_)))
