@@ -731,3 +731,73 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn every_refusal_is_coded_at_its_span_with_help() {
+    // (file, code, the text the primary span covers, a word of the help)
+    for (text, code, at, help) in [
+        (
+            "UPDATE issues SET status = resolved WHERE is:unresolved",
+            "dql::saved::not_a_saved_query",
+            "UPDATE issues SET status = resolved WHERE is:unresolved",
+            "not given",
+        ),
+        (
+            "SELECT count() FROM errors;\nSHOW EVENT 0123456789abcdef0123456789abcdef",
+            "dql::saved::not_a_saved_query",
+            "SHOW EVENT 0123456789abcdef0123456789abcdef",
+            "not given",
+        ),
+        (
+            "-- @name a\nSELECT count() FROM errors;\nSELECT count() FROM transactions",
+            "dql::saved::unnamed",
+            "SELECT count() FROM transactions",
+            "-- @name",
+        ),
+        (
+            "SELECT count() FROM errors LIMIT 5",
+            "dql::saved::inexpressible",
+            "LIMIT 5",
+            "remove LIMIT",
+        ),
+        (
+            "-- @source explore\nSELECT count() FROM errors",
+            "dql::saved::wrong_source",
+            "explore",
+            "-- @source discover",
+        ),
+        (
+            "-- @source discovery\nSELECT count() FROM errors",
+            "dql::saved::bad_annotation",
+            "discovery",
+            "-- @source discover",
+        ),
+        (
+            "-- @source explore\n-- @saved {\"display\":\"top5\"}\nSELECT count() FROM spans",
+            "dql::saved::bad_annotation",
+            "{\"display\":\"top5\"}",
+            "visualize",
+        ),
+    ] {
+        let saved = saved_queries(&Source::new("f.dql", text), Catalog::builtin());
+        let errors: Vec<_> = saved.diagnostics.iter().filter(|d| d.is_error()).collect();
+        let d = errors
+            .iter()
+            .find(|d| d.code == code)
+            .unwrap_or_else(|| panic!("{text}: no {code} in {errors:?}"));
+        assert_eq!(d.span().slice(text), Some(at), "{text}: {d:?}");
+        assert!(
+            d.help.as_deref().is_some_and(|h| h.contains(help)),
+            "{text}: {:?}",
+            d.help
+        );
+        assert!(!d.labels.is_empty(), "{text}: no label");
+    }
+    // A near source name comes with its fix.
+    let saved = saved_queries(
+        &Source::new("f.dql", "-- @source discovery\nSELECT count() FROM errors"),
+        Catalog::builtin(),
+    );
+    let fix = saved.diagnostics[0].fix.as_ref().expect("a fix");
+    assert_eq!(fix.replacement, "discover");
+}

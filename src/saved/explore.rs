@@ -331,6 +331,16 @@ fn columns_text(columns: &[Value]) -> String {
     format!("`{}`", names.join(", "))
 }
 
+/// The first sub-query's `mode` in a `-- @saved` object, when it keeps one.
+pub(crate) fn kept_mode(verbatim: &Map<String, Value>) -> Option<&str> {
+    verbatim
+        .get("query")?
+        .as_array()?
+        .first()?
+        .get("mode")?
+        .as_str()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -399,14 +409,4 @@ mod tests {
         let twice = object(json!({"range": "7d", "query": [{"mode": "samples"}]}));
         assert_eq!(merge_verbatim(twice, &mut b).len(), 2);
     }
-}
-
-/// The first sub-query's `mode` in a `-- @saved` object, when it keeps one.
-pub(crate) fn kept_mode(verbatim: &Map<String, Value>) -> Option<&str> {
-    verbatim
-        .get("query")?
-        .as_array()?
-        .first()?
-        .get("mode")?
-        .as_str()
 }
