@@ -11,13 +11,13 @@
     reason = "test code: a failed expectation is a test failure"
 )]
 
+#[allow(dead_code, reason = "shared with tests/saved_cli.rs")]
+mod saved_support;
 #[allow(
     dead_code,
     reason = "the shared server helpers are used only in part here"
 )]
 mod support;
-#[allow(dead_code, reason = "shared with tests/saved_cli.rs")]
-mod saved_support;
 
 use std::path::{Path, PathBuf};
 
