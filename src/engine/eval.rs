@@ -20,7 +20,6 @@ use super::filter::{self, Compiled, Unsupported};
 use super::group::{GroupTable, parallel_scan};
 use super::{EventFiles, LocalResult, RunError, RunOptions};
 use crate::diagnostic::Diagnostic;
-use crate::lower::Column;
 use crate::result::{ResultSet, Row};
 use crate::semantic::checked::{ColumnValue, EventsQuery};
 use crate::semantic::typed::TypedFilter;
@@ -54,18 +53,6 @@ pub(crate) fn refuse_unsupported(u: Unsupported) -> Box<Diagnostic> {
         u.span,
         format!("{} cannot be evaluated by the local engine", u.what),
     )
-}
-
-/// The output plan of an events query, as lowering makes it.
-pub(crate) fn plan_columns(q: &EventsQuery) -> Vec<Column> {
-    q.columns
-        .iter()
-        .map(|c| Column {
-            field: c.value.canonical(),
-            label: c.label.clone(),
-            ty: c.ty,
-        })
-        .collect()
 }
 
 /// Everything a table query (no INTERVAL) shares between its raw and grouped forms.
@@ -192,7 +179,7 @@ pub(crate) fn run_raw(q: &EventsQuery, ctx: &Context<'_>) -> Result<LocalResult,
         rows.extend(s.rows);
     }
     compact(&mut rows);
-    let columns = plan_columns(q);
+    let columns = crate::answer::events_columns(q);
     let mut result = ResultSet::default();
     for c in &q.columns {
         add_meta(&mut result.meta, &c.value.canonical(), c.ty);
@@ -366,7 +353,7 @@ pub(crate) fn run_grouped(q: &EventsQuery, ctx: &Context<'_>) -> Result<LocalRes
     let keep = usize::try_from(q.limit.unwrap_or(DEFAULT_ROWS)).unwrap_or(usize::MAX);
     let has_more = rows.len() > keep;
     rows.truncate(keep);
-    let columns = plan_columns(q);
+    let columns = crate::answer::events_columns(q);
     let mut result = ResultSet::default();
     for c in &q.columns {
         add_meta(&mut result.meta, &c.value.canonical(), c.ty);
