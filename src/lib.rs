@@ -47,6 +47,7 @@ pub mod codes;
 pub mod diagnostic;
 #[cfg(feature = "local")]
 pub mod engine;
+pub mod execute;
 pub mod format;
 pub mod lower;
 #[cfg(feature = "lsp")]
@@ -66,7 +67,7 @@ pub use diagnostic::{Diagnostic, Diagnostics, Severity};
 pub use jiff;
 pub use pipeline::{Compilation, Compiled, Options, compile, compile_source, compile_source_with};
 #[cfg(feature = "local")]
-pub use pipeline::{LocalRun, run_local};
+pub use execute::{LocalRun, run_local};
 pub use source::Source;
 pub use span::{Span, Spanned};
 
