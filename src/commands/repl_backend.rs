@@ -2,10 +2,15 @@
 //! library's executors: against Sentry when it is configured, over exported events with
 //! `--events`, and otherwise compiles only.
 
+use crate::progress::Progress;
 use crate::repl::backend::{Answer, Backend, Checked, Failure, Query};
 use dql::execute::{Executor, LocalExecutor, RunError, SentryExecutor};
 use dql::semantic::{CheckOptions, Params};
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+/// How long a wait for Sentry goes before the spinner shows.
+const SPINNER_AFTER: Duration = Duration::from_millis(300);
 
 /// Where queries run.
 pub(crate) enum Target {
@@ -108,7 +113,20 @@ impl Backend for CliBackend {
             let ran = match &self.target {
                 Target::Nowhere(hint) => return Err(Failure::Message(hint.clone())),
                 Target::Events(files) => LocalExecutor::new(files).run(statement, cancel),
-                Target::Sentry(sentry) => sentry.run(statement, cancel),
+                Target::Sentry(sentry) => {
+                    // A spinner once the wait is long enough to notice (none for a quick
+                    // answer).
+                    let mut spinner: Option<Progress> = None;
+                    let ran = sentry.run_waiting(statement, cancel, &mut |waited| {
+                        if spinner.is_none() && waited >= SPINNER_AFTER {
+                            spinner = Some(Progress::spinner("waiting for Sentry"));
+                        }
+                    });
+                    if let Some(spinner) = spinner {
+                        spinner.finish();
+                    }
+                    ran
+                }
             };
             let answer = match ran {
                 Ok(answer) => answer,
