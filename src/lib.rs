@@ -62,12 +62,12 @@ pub mod span;
 pub mod syntax;
 
 pub use diagnostic::{Diagnostic, Diagnostics, Severity};
+#[cfg(feature = "local")]
+pub use execute::{LocalRun, run_local};
 /// The date-time crate dql's API speaks (`Options::now`, results' instants), re-exported so
 /// that callers use the same version.
 pub use jiff;
 pub use pipeline::{Compilation, Compiled, Options, compile, compile_source, compile_source_with};
-#[cfg(feature = "local")]
-pub use execute::{LocalRun, run_local};
 pub use source::Source;
 pub use span::{Span, Spanned};
 

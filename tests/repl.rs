@@ -134,7 +134,8 @@ fn recording_server() -> (String, Arc<std::sync::Mutex<Vec<String>>>) {
     std::thread::spawn(move || {
         for request in server.incoming_requests() {
             seen.lock().unwrap().push(request.url().to_owned());
-            let body = r#"{"data":[{"count()":7}],"meta":{"fields":{"count()":"integer"},"units":{}}}"#;
+            let body =
+                r#"{"data":[{"count()":7}],"meta":{"fields":{"count()":"integer"},"units":{}}}"#;
             let header = tiny_http::Header::from_bytes("Content-Type", "application/json").unwrap();
             let _ = request.respond(tiny_http::Response::from_string(body).with_header(header));
         }

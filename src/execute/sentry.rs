@@ -50,8 +50,15 @@ impl<T: Transport> SentryExecutor<T> {
     }
 }
 
-impl<T: Transport + Send + Sync + 'static> Executor for SentryExecutor<T> {
-    fn run(&self, compiled: &Compiled, cancel: &AtomicBool) -> Result<Answer, RunError> {
+impl<T: Transport + Send + Sync + 'static> SentryExecutor<T> {
+    /// [`Executor::run`], telling `waiting` how long the answer has been awaited each time
+    /// it looks at the cancel flag without one (a caller's spinner).
+    pub fn run_waiting(
+        &self,
+        compiled: &Compiled,
+        cancel: &AtomicBool,
+        waiting: &mut dyn FnMut(Duration),
+    ) -> Result<Answer, RunError> {
         let request = &compiled.request;
         if request.update.is_some() {
             return Err(RunError::Update);
@@ -59,22 +66,34 @@ impl<T: Transport + Send + Sync + 'static> Executor for SentryExecutor<T> {
         let mut result = ResultSet::default();
         let mut keys = Vec::new();
         let mut has_more = false;
-        pages_cancellable(&self.client, request, cancel, |page| {
-            if keys.is_empty() {
-                keys = page.columns.clone();
-            }
-            has_more = page.has_more;
-            result.meta.fields.extend(page.meta.fields);
-            result.meta.units.extend(page.meta.units);
-            result.meta.accuracy.merge(&page.meta.accuracy);
-            result.data.extend(page.rows);
-        })?;
+        pages_cancellable(
+            &self.client,
+            request,
+            cancel,
+            |page| {
+                if keys.is_empty() {
+                    keys = page.columns.clone();
+                }
+                has_more = page.has_more;
+                result.meta.fields.extend(page.meta.fields);
+                result.meta.units.extend(page.meta.units);
+                result.meta.accuracy.merge(&page.meta.accuracy);
+                result.data.extend(page.rows);
+            },
+            waiting,
+        )?;
         Ok(Answer {
             name: request.name.clone(),
             columns: plan(request, &keys, false),
             result,
             has_more,
         })
+    }
+}
+
+impl<T: Transport + Send + Sync + 'static> Executor for SentryExecutor<T> {
+    fn run(&self, compiled: &Compiled, cancel: &AtomicBool) -> Result<Answer, RunError> {
+        self.run_waiting(compiled, cancel, &mut |_| {})
     }
 }
 
@@ -85,6 +104,7 @@ fn pages_cancellable<T: Transport + Send + Sync + 'static>(
     request: &Request,
     cancel: &AtomicBool,
     mut on_page: impl FnMut(Page),
+    waiting: &mut dyn FnMut(Duration),
 ) -> Result<(), RunError> {
     let (send, receive) = mpsc::sync_channel::<Result<Page, ClientError>>(1);
     let worker_client = Arc::clone(client);
@@ -97,6 +117,7 @@ fn pages_cancellable<T: Transport + Send + Sync + 'static>(
             }
         }
     });
+    let started = std::time::Instant::now();
     loop {
         if cancel.load(Ordering::SeqCst) {
             return Err(RunError::Cancelled);
@@ -104,7 +125,7 @@ fn pages_cancellable<T: Transport + Send + Sync + 'static>(
         match receive.recv_timeout(CANCEL_POLL) {
             Ok(Ok(page)) => on_page(page),
             Ok(Err(e)) => return Err(RunError::Sentry(e)),
-            Err(mpsc::RecvTimeoutError::Timeout) => {}
+            Err(mpsc::RecvTimeoutError::Timeout) => waiting(started.elapsed()),
             Err(mpsc::RecvTimeoutError::Disconnected) => return Ok(()),
         }
     }

@@ -6,8 +6,8 @@
 //! rest: semantic checking and lowering to a request, once per input ([`Backend::check`]),
 //! and running what that compiled.
 
-pub(crate) use dql::answer::Answer;
 use dql::Diagnostic;
+pub(crate) use dql::answer::Answer;
 use dql::syntax::ast::File;
 use std::collections::BTreeMap;
 use std::sync::atomic::AtomicBool;
@@ -32,7 +32,6 @@ pub(crate) struct Checked {
     /// is compiled or run, as a [`Failure::Diagnostics`]).
     pub(crate) statements: Result<Vec<dql::Compiled>, Vec<Diagnostic>>,
 }
-
 
 /// Why compiling or running gave no result.
 #[derive(Debug, Clone, PartialEq)]
