@@ -47,6 +47,7 @@ fn events_request(limit: Option<u64>, per_page: &str) -> Request {
         limit,
         update: None,
         fallback: None,
+        compare: None,
     }
 }
 

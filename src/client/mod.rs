@@ -6,6 +6,7 @@
 //! `--verbose`; the auth token never appears in anything reported.
 
 pub mod config;
+mod compare;
 pub mod error;
 mod paginate;
 mod stats;
@@ -276,6 +277,7 @@ impl<T: Transport> Client<T> {
             limit: None,
             update: None,
             fallback: None,
+            compare: None,
         };
         let mut bodies = Vec::new();
         let mut cursor: Option<String> = None;
@@ -385,6 +387,7 @@ impl<T: Transport> Client<T> {
             limit: None,
             update: None,
             fallback: None,
+            compare: None,
         };
         let response = self.send(&request, params)?;
         let items: Vec<serde_json::Value> =
@@ -422,6 +425,7 @@ impl<T: Transport> Client<T> {
             limit: None,
             update: None,
             fallback: None,
+            compare: None,
         };
         let response = match self.send(&request, &[]) {
             Ok(response) => response,
@@ -793,7 +797,10 @@ impl<T: Transport> Iterator for Pages<'_, T> {
     fn next(&mut self) -> Option<Self::Item> {
         let cursor = match std::mem::replace(&mut self.state, PageState::Done) {
             PageState::Done => return None,
-            PageState::First => None,
+            PageState::First => match &self.request.compare {
+                Some(plan) => return Some(compare::compared(self.client, self.request, plan)),
+                None => None,
+            },
             PageState::Next(cursor) => Some(cursor),
             PageState::Failed(error) => return Some(Err(error)),
         };

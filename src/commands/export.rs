@@ -391,6 +391,7 @@ fn ids_request(request: &Request, limit: u64) -> Request {
         limit: Some(limit),
         update: None,
         fallback: None,
+        compare: None,
     }
 }
 
@@ -459,6 +460,7 @@ fn event_request(project: &str, id: &str) -> Request {
         limit: None,
         update: None,
         fallback: None,
+        compare: None,
     }
 }
 

@@ -289,6 +289,16 @@ pub fn series_columns(plan: &[Column], names: &[String]) -> Vec<Column> {
             if let Some(c) = plan.iter().find(|c| c.field == *name) {
                 return c.clone();
             }
+            // COMPARE TO: a series' earlier values, labelled and typed as the series.
+            if let Some(base) = name.strip_suffix(crate::lower::compare::PREVIOUS) {
+                if let Some(series) = series_columns(plan, &[base.to_owned()]).pop() {
+                    return Column {
+                        field: name.clone(),
+                        label: format!("{}{}", series.label, crate::lower::compare::PREVIOUS),
+                        ty: series.ty,
+                    };
+                }
+            }
             let ty = plan
                 .iter()
                 .find(|c| name.ends_with(&format!(": {}", c.field)))

@@ -110,6 +110,7 @@ pub(super) fn lower_issues(ctx: &Ctx<'_>, q: &IssuesQuery) -> Result<Request, Ve
         limit: q.limit,
         update: None,
         fallback: None,
+        compare: None,
     })
 }
 
@@ -160,6 +161,7 @@ pub(super) fn lower_show_event(
         limit: None,
         update: None,
         fallback: None,
+        compare: None,
     })
 }
 
@@ -222,5 +224,6 @@ pub(super) fn lower_update(
             chunk: UPDATE_CHUNK,
         }),
         fallback: None,
+        compare: None,
     })
 }

@@ -7,6 +7,7 @@ mod annotations;
 pub mod catalog;
 pub mod checked;
 mod clauses;
+pub(crate) mod compare;
 pub mod codes;
 mod context;
 mod equation;
