@@ -13,7 +13,7 @@ use super::checked::{Period, Sampling};
 use super::codes::SemanticCode;
 use super::context::Cx;
 use super::params;
-use super::time::parse_period;
+use super::time::{near_period, parse_period};
 use crate::span::Span;
 use crate::syntax::ast::{Clauses, CompareClause, SamplingClause, Select};
 
@@ -67,7 +67,17 @@ pub(crate) fn check_sampling(cx: &mut Cx<'_>, clause: &SamplingClause) -> Option
 pub(crate) fn check_period(cx: &mut Cx<'_>, clause: &CompareClause) -> Option<Period> {
     let (text, written) = params::operand_text(cx, &clause.value)?;
     let period = parse_period(&text, false);
-    if period.is_none() {
+    let near = near_period(&text).filter(|_| written != params::Written::Param);
+    if let (None, Some(near)) = (&period, near) {
+        cx.error(
+            SemanticCode::BadCompare,
+            clause.value.span,
+            format!("`{text}` is not a period"),
+        )
+        .label("a period is a number and one letter")
+        .help(format!("did you mean `{near}`?"))
+        .fix(clause.value.span, near);
+    } else if period.is_none() {
         params::bad_value(
             cx,
             SemanticCode::BadCompare,
