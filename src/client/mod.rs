@@ -5,8 +5,8 @@
 //! Every request and every wait is reported to an optional observer ([`Client::on_event`]) for
 //! `--verbose`; the auth token never appears in anything reported.
 
-pub mod config;
 mod compare;
+pub mod config;
 pub mod error;
 mod paginate;
 mod stats;

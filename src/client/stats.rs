@@ -203,7 +203,10 @@ fn bucket_value(bucket: &Value) -> Option<(i64, Value, Option<Value>)> {
         Some(item) => item.get("count").cloned().unwrap_or(Value::Null),
         None => Value::Null,
     };
-    let previous = items.first().and_then(|i| i.get("comparisonCount")).cloned();
+    let previous = items
+        .first()
+        .and_then(|i| i.get("comparisonCount"))
+        .cloned();
     Some((time, value, previous))
 }
 

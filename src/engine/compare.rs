@@ -6,8 +6,8 @@
 //! earlier, bucket by bucket, as Sentry's `comparisonValue` is.
 
 use super::{LocalResult, RunError, RunOptions, eval, run};
-use crate::lower::compare::{self, PREVIOUS};
 use crate::lower::Column;
+use crate::lower::compare::{self, PREVIOUS};
 use crate::result::Row;
 use crate::semantic::checked::{CheckedKind, CheckedStatement, EventsQuery};
 

@@ -18,8 +18,8 @@
 //! a group missing from it has no previous value (null), which the local engine computes the
 //! same way.
 
-use super::MAX_PAGE;
 use super::Ctx;
+use super::MAX_PAGE;
 use super::request::{Column, ComparePlan, Request};
 use crate::diagnostic::Diagnostic;
 use crate::result::{Meta, Row};
@@ -253,7 +253,12 @@ pub fn join(current: Vec<Row>, previous: &[Row], keys: &[String], values: &[Stri
 
 /// (current − previous, (current − previous) / previous); integers stay integers; null where a
 /// side is missing, and the ratio null where the previous value is 0.
-fn changes(now_value: Option<&Value>, now: Option<f64>, then_value: Value, then: Option<f64>) -> (Value, Value) {
+fn changes(
+    now_value: Option<&Value>,
+    now: Option<f64>,
+    then_value: Value,
+    then: Option<f64>,
+) -> (Value, Value) {
     let (Some(now), Some(then)) = (now, then) else {
         return (Value::Null, Value::Null);
     };
@@ -290,13 +295,33 @@ mod tests {
         let keys = ["release".to_owned()];
         let values = ["count()".to_owned(), "p95(x)".to_owned()];
         let current = vec![
-            row(&[("release", json!("a")), ("count()", json!(12)), ("p95(x)", json!(1.5))]),
-            row(&[("release", json!("b")), ("count()", json!(3)), ("p95(x)", json!(2.0))]),
-            row(&[("release", json!(null)), ("count()", json!(5)), ("p95(x)", json!(1.0))]),
+            row(&[
+                ("release", json!("a")),
+                ("count()", json!(12)),
+                ("p95(x)", json!(1.5)),
+            ]),
+            row(&[
+                ("release", json!("b")),
+                ("count()", json!(3)),
+                ("p95(x)", json!(2.0)),
+            ]),
+            row(&[
+                ("release", json!(null)),
+                ("count()", json!(5)),
+                ("p95(x)", json!(1.0)),
+            ]),
         ];
         let previous = vec![
-            row(&[("release", json!("b")), ("count()", json!(0)), ("p95(x)", json!(4.0))]),
-            row(&[("release", json!("a")), ("count()", json!(8)), ("p95(x)", json!(1.0))]),
+            row(&[
+                ("release", json!("b")),
+                ("count()", json!(0)),
+                ("p95(x)", json!(4.0)),
+            ]),
+            row(&[
+                ("release", json!("a")),
+                ("count()", json!(8)),
+                ("p95(x)", json!(1.0)),
+            ]),
         ];
         let joined = join(current, &previous, &keys, &values);
         assert_eq!(joined[0]["count()_previous"], json!(8));
@@ -306,7 +331,11 @@ mod tests {
         assert_eq!(joined[1]["count()_change"], json!(3));
         assert_eq!(joined[1]["count()_change_pct"], Value::Null, "from 0");
         assert_eq!(joined[1]["p95(x)_change_pct"], json!(-0.5));
-        assert_eq!(joined[2]["count()_previous"], Value::Null, "no such group before");
+        assert_eq!(
+            joined[2]["count()_previous"],
+            Value::Null,
+            "no such group before"
+        );
         assert_eq!(joined[2]["count()_change"], Value::Null);
     }
 

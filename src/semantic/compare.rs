@@ -49,7 +49,8 @@ pub(crate) fn check_sampling(cx: &mut Cx<'_>, clause: &SamplingClause) -> Option
         }
     };
     if !cx.catalog.is_trace_items(&cx.dataset) {
-        cx.warning(
+        // A clause that does nothing: a warning, an error under --strict.
+        cx.near(
             SemanticCode::SamplingIgnored,
             clause.span,
             format!(
