@@ -6,7 +6,7 @@
 //! earlier, bucket by bucket, as Sentry's `comparisonValue` is.
 
 use super::{LocalResult, RunError, RunOptions, eval, run};
-use crate::lower::Column;
+use crate::answer::OutputColumn as Column;
 use crate::lower::compare::{self, PREVIOUS};
 use crate::result::Row;
 use crate::semantic::checked::{CheckedKind, CheckedStatement, EventsQuery};
@@ -48,7 +48,7 @@ fn beside_series(current: &mut LocalResult, earlier: &LocalResult) {
     let series: Vec<Column> = current
         .columns
         .iter()
-        .filter(|c| c.field != super::TIME_COLUMN)
+        .filter(|c| c.field != crate::answer::TIME_COLUMN)
         .cloned()
         .collect();
     for (i, row) in current.result.data.iter_mut().enumerate() {
@@ -64,7 +64,7 @@ fn beside_series(current: &mut LocalResult, earlier: &LocalResult) {
     let mut columns = Vec::with_capacity(current.columns.len() + series.len());
     for c in &current.columns {
         columns.push(c.clone());
-        if c.field != super::TIME_COLUMN {
+        if c.field != crate::answer::TIME_COLUMN {
             columns.push(Column {
                 field: format!("{}{PREVIOUS}", c.field),
                 label: format!("{}{PREVIOUS}", c.label),

@@ -20,7 +20,8 @@
 
 use super::Ctx;
 use super::MAX_PAGE;
-use super::request::{Column, ComparePlan, Request};
+use super::request::{ComparePlan, Request};
+use crate::answer::OutputColumn as Column;
 use crate::diagnostic::Diagnostic;
 use crate::result::{Meta, Row};
 use crate::semantic::checked::{EventsQuery, TimePoint, TimeRange};
@@ -29,8 +30,7 @@ use crate::span::Span;
 use jiff::{SignedDuration, Timestamp};
 use serde_json::Value;
 
-/// The suffix of a previous-period column.
-pub const PREVIOUS: &str = "_previous";
+pub use crate::answer::PREVIOUS;
 /// The suffix of an absolute change column.
 pub const CHANGE: &str = "_change";
 /// The suffix of a relative change column.

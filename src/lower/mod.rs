@@ -34,7 +34,7 @@ pub mod search;
 mod stats;
 pub mod time;
 
-pub use request::{Column, ComparePlan, Endpoint, ListedIssue, Method, Request, UpdatePlan};
+pub use request::{ComparePlan, Endpoint, ListedIssue, Method, Request, UpdatePlan};
 
 use crate::diagnostic::Diagnostic;
 use crate::semantic::checked::{CheckedKind, CheckedStatement, Projects};
@@ -73,6 +73,7 @@ pub fn lower(stmt: &CheckedStatement, options: &Options) -> Result<Request, Vec<
         name: stmt.name.clone(),
         span: stmt.span,
         options,
+        columns: crate::answer::statement_columns(&stmt.kind),
     };
     match &stmt.kind {
         CheckedKind::Events(q) if q.compare.is_some() => compare::lower_compared(&ctx, q),
@@ -105,6 +106,8 @@ pub(crate) struct Ctx<'a> {
     pub(crate) name: Option<String>,
     pub(crate) span: crate::span::Span,
     pub(crate) options: &'a Options,
+    /// The statement's output plan.
+    pub(crate) columns: Vec<crate::answer::OutputColumn>,
 }
 
 impl Ctx<'_> {
