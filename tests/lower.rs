@@ -105,6 +105,8 @@ mod b {
             projects: Projects::Default,
             environments: Vec::new(),
             interval: None,
+            sampling: None,
+            compare: None,
         }
     }
 

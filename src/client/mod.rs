@@ -5,6 +5,7 @@
 //! Every request and every wait is reported to an optional observer ([`Client::on_event`]) for
 //! `--verbose`; the auth token never appears in anything reported.
 
+mod compare;
 pub mod config;
 pub mod error;
 mod paginate;
@@ -296,6 +297,7 @@ impl<T: Transport> Client<T> {
             limit: None,
             update: None,
             fallback: None,
+            compare: None,
             split: None,
         };
         let mut bodies = Vec::new();
@@ -406,6 +408,7 @@ impl<T: Transport> Client<T> {
             limit: None,
             update: None,
             fallback: None,
+            compare: None,
             split: None,
         };
         let response = self.send(&request, params)?;
@@ -444,6 +447,7 @@ impl<T: Transport> Client<T> {
             limit: None,
             update: None,
             fallback: None,
+            compare: None,
             split: None,
         };
         let response = match self.send(&request, &[]) {
@@ -829,7 +833,10 @@ impl<T: Transport> Iterator for Pages<'_, T> {
     fn next(&mut self) -> Option<Self::Item> {
         let cursor = match std::mem::replace(&mut self.state, PageState::Done) {
             PageState::Done => return None,
-            PageState::First => None,
+            PageState::First => match &self.request.compare {
+                Some(plan) => return Some(compare::compared(self.client, &self.request, plan)),
+                None => None,
+            },
             PageState::Next(cursor) => Some(cursor),
             PageState::Failed(error) => return Some(Err(error)),
         };

@@ -61,7 +61,9 @@ impl<T: Transport> Client<T> {
     /// first error.
     pub fn stitched<'c>(&'c self, request: &'c Request) -> Stitched<'c, T> {
         let range = range_of(request);
-        let mode = match (&request.split, range) {
+        // A compared table (COMPARE TO) is joined from its own two queries.
+        let split = request.split.as_ref().filter(|_| request.compare.is_none());
+        let mode = match (split, range) {
             (None, _) => Mode::Plain(Box::new(self.pages(request))),
             (Some(Split::Timestamp { descending }), Some((start, end))) => Mode::Rows {
                 descending: *descending,

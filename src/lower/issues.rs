@@ -102,6 +102,7 @@ pub(super) fn lower_issues(ctx: &Ctx<'_>, q: &IssuesQuery) -> Result<Request, Ve
         limit: q.limit,
         update: None,
         fallback: None,
+        compare: None,
         split: None,
     })
 }
@@ -153,6 +154,7 @@ pub(super) fn lower_show_event(
         limit: None,
         update: None,
         fallback: None,
+        compare: None,
         split: None,
     })
 }
@@ -206,6 +208,7 @@ pub(super) fn lower_update(
             chunk: UPDATE_CHUNK,
         }),
         fallback: None,
+        compare: None,
         split: None,
     })
 }
