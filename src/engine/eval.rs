@@ -23,11 +23,11 @@ use crate::diagnostic::Diagnostic;
 use crate::lower::Column;
 use crate::result::{Meta, ResultSet, Row};
 use crate::semantic::Catalog;
+use crate::semantic::checked::filter::{AggregateArg, AggregateKey, TypedFilter};
 use crate::semantic::checked::{
     ColumnValue, Equation, EquationOp, EventsQuery, FunctionArgKind, FunctionCall, Projects,
 };
-use crate::semantic::typed::{AggregateArg, AggregateKey, TypedFilter};
-use crate::semantic::types::FieldType;
+use crate::semantic::field_type::FieldType;
 use crate::span::Span;
 use std::cmp::Ordering;
 use std::collections::HashMap;

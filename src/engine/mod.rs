@@ -53,8 +53,8 @@ pub use series::{TIME_COLUMN, series_columns};
 use crate::diagnostic::Diagnostic;
 use crate::lower::Column;
 use crate::result::ResultSet;
+use crate::semantic::checked::filter::{TypedFilter, TypedKind};
 use crate::semantic::checked::{CheckedKind, CheckedStatement, TimePoint, TimeRange};
-use crate::semantic::typed::{TypedFilter, TypedKind};
 use jiff::Timestamp;
 use std::path::PathBuf;
 

@@ -16,7 +16,7 @@ use super::{LocalResult, RunError};
 use crate::lower::Column;
 use crate::result::{Meta, ResultSet, Row};
 use crate::semantic::checked::EventsQuery;
-use crate::semantic::types::FieldType;
+use crate::semantic::field_type::FieldType;
 use std::collections::BTreeMap;
 
 /// The bucket-start column, named as the HTTP client's events-stats rows name it.

@@ -1,6 +1,6 @@
 //! The lowered form of a statement: the HTTP request to send and how to present its answer.
 
-use crate::semantic::types::FieldType;
+use crate::semantic::field_type::FieldType;
 use serde::Serialize;
 
 /// HTTP methods dql sends.
