@@ -695,7 +695,7 @@ fn tag_names(answer: &Answer) -> Vec<String> {
 mod tests {
     use super::*;
     use dql::Diagnostic;
-    use dql::lower::Column;
+    use dql::answer::OutputColumn;
     use dql::result::ResultSet;
     use std::cell::RefCell;
     use std::rc::Rc;
@@ -726,12 +726,12 @@ mod tests {
             Ok(vec![Answer {
                 name: None,
                 columns: vec![
-                    Column {
+                    OutputColumn {
                         field: "customer".into(),
                         label: "customer".into(),
                         ty: None,
                     },
-                    Column {
+                    OutputColumn {
                         field: "count()".into(),
                         label: "count()".into(),
                         ty: None,
