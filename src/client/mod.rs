@@ -8,6 +8,7 @@
 pub mod config;
 pub mod error;
 mod paginate;
+pub mod rate_limit;
 mod stats;
 mod timeseries;
 pub mod transport;
@@ -127,6 +128,8 @@ pub struct Client<T: Transport = ReqwestTransport> {
     sleep: Sleeper,
     clock: Clock,
     observer: Option<Observer>,
+    /// Paces every request (of every thread sharing the client) to the announced limits.
+    pacer: rate_limit::Pacer,
 }
 
 impl<T: Transport> std::fmt::Debug for Client<T> {
@@ -193,6 +196,7 @@ impl<T: Transport> Client<T> {
             sleep: Box::new(std::thread::sleep),
             clock: Box::new(SystemTime::now),
             observer: None,
+            pacer: rate_limit::Pacer::new(),
         })
     }
 
@@ -216,6 +220,12 @@ impl<T: Transport> Client<T> {
     pub fn clock(mut self, clock: impl Fn() -> SystemTime + Send + Sync + 'static) -> Self {
         self.clock = Box::new(clock);
         self
+    }
+
+    /// The rate limits Sentry announced so far, by bucket (method and path shape), for
+    /// planning: requests per window, and at once.
+    pub fn announced_limits(&self) -> Vec<(String, rate_limit::Announced)> {
+        self.pacer.announced()
     }
 
     /// Reports every request (URL, status, timing) and every wait to `observer`, for
@@ -471,8 +481,21 @@ impl<T: Transport> Client<T> {
 
     /// Sends one request once, reporting it.
     fn send_once(&self, http: &HttpRequest, attempt: u32) -> Result<HttpResponse, TransportError> {
+        let notify = |delay: Duration, reason: String| {
+            self.emit(ClientEvent::Waiting { delay, reason });
+        };
+        let waiting = rate_limit::Waiting {
+            now: &self.clock,
+            sleep: &self.sleep,
+            notify: &notify,
+        };
+        let bucket = rate_limit::bucket(http.method.as_str(), &http.url);
+        let permit = self.pacer.acquire(&bucket, &waiting);
         let started = Instant::now();
         let result = self.transport.send(http);
+        if let Ok(response) = &result {
+            permit.finish(response);
+        }
         self.emit(ClientEvent::Sent {
             method: http.method,
             url: redact_url(&http.url),
