@@ -6,6 +6,8 @@ pub(crate) mod catalog;
 pub(crate) mod check;
 pub(crate) mod compile;
 pub(crate) mod export;
+mod export_fetch;
+mod export_resume;
 pub(crate) mod lsp;
 pub(crate) mod output;
 pub(crate) mod repl_backend;
