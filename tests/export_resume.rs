@@ -48,8 +48,10 @@ struct Seen {
     event_requests: usize,
     /// A 429 `Retry-After` hold on the event endpoint: from when it was answered, until when.
     hold: Option<(Instant, Instant)>,
-    /// Listing requests.
+    /// Requests to the events endpoint (ids, counts).
     listings: usize,
+    /// Requests to the project events listing.
+    project_pages: usize,
 }
 
 /// How the scripted Sentry behaves.
@@ -65,6 +67,8 @@ struct Script {
     fail_from: Arc<AtomicUsize>,
     /// Time each event request takes.
     delay: Duration,
+    /// Added to the count Sentry gives.
+    count_extra: usize,
 }
 
 struct Sentry {
@@ -87,6 +91,26 @@ fn epoch() -> f64 {
         .as_secs_f64()
 }
 
+/// When event `n` happened: a second apart from 09:00 back, for the first thousand; 1000 and
+/// up are newer than the range of the listing test (after 10:00), 2000 and up older (the day
+/// before).
+fn date(n: usize) -> String {
+    let at: jiff::Timestamp = match n {
+        0..1000 => {
+            "2026-11-26T09:00:00Z".parse::<jiff::Timestamp>().unwrap()
+                - jiff::SignedDuration::from_secs(n as i64)
+        }
+        1000..2000 => "2026-11-26T10:00:05Z".parse().unwrap(),
+        _ => "2026-11-25T09:00:00Z".parse().unwrap(),
+    };
+    at.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+/// Whether event `n` is in the listing test's range (the last 24 h before 10:00).
+fn in_range(n: usize) -> bool {
+    n < 1000
+}
+
 fn payload(n: usize) -> Value {
     json!({
         "id": id(n),
@@ -94,7 +118,7 @@ fn payload(n: usize) -> Value {
         "projectID": "1",
         "type": "error",
         "title": format!("Error {n}"),
-        "dateCreated": "2026-11-26T09:00:00Z",
+        "dateCreated": date(n),
         "tags": [{"key": "level", "value": "error"}],
         "entries": []
     })
@@ -150,6 +174,8 @@ fn answer(request: tiny_http::Request, seen: &Mutex<Seen>, script: &Script) {
         .collect();
     let (endpoint, limits) = if path == "/api/0/organizations/acme/events/" {
         ("list", script.list)
+    } else if path == "/api/0/projects/acme/web/events/" {
+        ("project", script.list)
     } else {
         ("event", script.event)
     };
@@ -172,9 +198,12 @@ fn answer(request: tiny_http::Request, seen: &Mutex<Seen>, script: &Script) {
         let number = if endpoint == "event" {
             seen.event_requests += 1;
             seen.event_requests
-        } else {
+        } else if endpoint == "list" {
             seen.listings += 1;
             seen.listings
+        } else {
+            seen.project_pages += 1;
+            seen.project_pages
         };
         // A request sent after the 429 was answered (50 ms for one already on its way) and
         // before its Retry-After passed.
@@ -207,6 +236,47 @@ fn answer(request: tiny_http::Request, seen: &Mutex<Seen>, script: &Script) {
     if over {
         status = 429;
         body = json!("You are attempting to use this endpoint too frequently").to_string();
+    } else if endpoint == "list" && query.get("field").map(String::as_str) == Some("count()") {
+        let n = script
+            .events
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|&&n| in_range(n))
+            .count()
+            + script.count_extra;
+        body = json!({"data": [{"count()": n}], "meta": {"fields": {"count()": "integer"}}})
+            .to_string();
+    } else if endpoint == "project" {
+        assert_eq!(query.get("full").map(String::as_str), Some("true"));
+        let offset: usize = query
+            .get("cursor")
+            .map_or(0, |c| c.split(':').nth(1).unwrap().parse().unwrap());
+        let events = script.events.lock().unwrap().clone();
+        let page: Vec<Value> = events
+            .iter()
+            .skip(offset)
+            .take(100)
+            .map(|&n| payload(n))
+            .collect();
+        let more = offset + 100 < events.len();
+        let next = format!("0:{}:0", offset + 100);
+        body = Value::Array(page).to_string();
+        let link = format!(
+            r#"<http://x/?cursor=0:0:1>; rel="previous"; results="false"; cursor="0:0:1", <http://x/?cursor={next}>; rel="next"; results="{more}"; cursor="{next}""#
+        );
+        return respond(
+            request,
+            seen,
+            endpoint,
+            status,
+            &body,
+            limits,
+            count,
+            in_flight,
+            None,
+            Some(link),
+        );
     } else if endpoint == "list" {
         let per_page: usize = query["per_page"].parse().unwrap();
         let offset: usize = query
@@ -334,6 +404,7 @@ fn script(events: usize) -> Script {
         too_many_at: None,
         fail_from: Arc::new(AtomicUsize::new(0)),
         delay: Duration::ZERO,
+        count_extra: 0,
     }
 }
 
@@ -540,4 +611,59 @@ fn a_resume_file_of_another_query_is_refused() {
         std::fs::read_to_string(dir.path().join("mine.ndjson")).unwrap(),
         "{}\n"
     );
+}
+
+#[test]
+fn the_project_listing_brings_a_hundred_whole_events_a_request_within_the_range() {
+    let script = script(0);
+    *script.events.lock().unwrap() = [1000, 1001, 1002]
+        .into_iter()
+        .chain(0..250)
+        .chain([2000, 2001])
+        .collect();
+    let sentry = Sentry::start(script);
+    let dir = tempfile::tempdir().unwrap();
+    let output = run(&sentry, dir.path(), &["--since", "24h"]);
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{err}");
+    let events: Vec<Value> = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let numbers: Vec<usize> = events
+        .iter()
+        .map(|e| usize::from_str_radix(e["eventID"].as_str().unwrap(), 16).unwrap())
+        .collect();
+    assert_eq!(numbers, (0..250).collect::<Vec<_>>(), "{err}");
+    assert_eq!(events[0]["projectSlug"], "web");
+    assert_eq!(events[0]["title"], "Error 0");
+    let seen = sentry.seen.lock().unwrap();
+    // One count, three pages of the listing (253 events, then the first older one), no
+    // request per event.
+    assert_eq!(seen.listings, 1);
+    assert_eq!(seen.project_pages, 3);
+    assert_eq!(seen.event_requests, 0);
+    assert_eq!(seen.violations, Vec::<String>::new());
+    drop(seen);
+    assert_eq!(sentry.most_in_flight("project"), 1);
+
+    // --per-event asks for each payload instead (this server lists all 255 whatever the range).
+    let per_event = run(&sentry, dir.path(), &["--since", "24h", "--per-event"]);
+    assert_eq!(per_event.status.code(), Some(0));
+    assert_eq!(sentry.seen.lock().unwrap().event_requests, 255);
+}
+
+#[test]
+fn a_listing_that_ends_short_of_sentrys_count_is_an_error() {
+    let mut script = script(0);
+    *script.events.lock().unwrap() = (0..30).collect();
+    // Sentry counts 10 more than the listing shows (as past the listing's 7-day reach).
+    script.count_extra = 10;
+    let sentry = Sentry::start(script);
+    let dir = tempfile::tempdir().unwrap();
+    let output = run(&sentry, dir.path(), &["--since", "24h"]);
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(5), "{err}");
+    assert!(err.contains("--per-event"), "{err}");
+    assert!(err.contains("the export is incomplete"), "{err}");
 }

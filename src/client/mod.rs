@@ -7,6 +7,7 @@
 
 pub mod config;
 pub mod error;
+mod listing;
 mod paginate;
 pub mod rate_limit;
 mod stats;
@@ -15,6 +16,7 @@ pub mod transport;
 
 pub use config::{Config, ConfigInputs, ConfigRow, Flags, Origin, Setting, Token};
 pub use error::{Clause, ClientError};
+pub use listing::JsonPage;
 pub use transport::{
     FailureKind, HttpRequest, HttpResponse, ReqwestTransport, Timeouts, Transport, TransportError,
 };
@@ -837,6 +839,11 @@ impl<T: Transport> Pages<'_, T> {
             PageState::Next(cursor) => Some(cursor),
             _ => None,
         }
+    }
+
+    /// Whether the last page came (nothing more will be fetched, and no error is pending).
+    pub fn is_done(&self) -> bool {
+        matches!(self.state, PageState::Done)
     }
 
     fn fetch(&mut self, cursor: Option<String>) -> Result<Page, ClientError> {

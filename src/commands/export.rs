@@ -8,6 +8,7 @@
 )]
 
 use super::export_fetch::{self, Fetched};
+use super::export_listing::Listing;
 use super::export_resume::{self, Sink};
 use super::{compile_or_report, parse_now, parse_params, print_diagnostics, read_source};
 use crate::cli::exit;
@@ -109,6 +110,10 @@ pub(crate) struct Args {
     /// again after an interruption and it continues where it stopped, without duplicates.
     #[arg(long, value_name = "FILE")]
     resume: Option<PathBuf>,
+    /// Fetch each event's payload by its id even where the project's events listing (a
+    /// hundred whole events a request) serves the query.
+    #[arg(long)]
+    per_event: bool,
     /// Event payloads fetched at once (within the rate limits Sentry announces).
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u64).range(1..=32))]
     concurrency: u64,
@@ -208,7 +213,10 @@ pub(crate) fn run(args: &Args, config: Result<Config, ClientError>) -> u8 {
     let fingerprint = serde_json::to_string(&(
         &config.url.value,
         config.org.as_ref().map(|o| &o.value),
-        plans.iter().map(|p| &p.request).collect::<Vec<_>>(),
+        plans
+            .iter()
+            .map(|p| (&p.request, &p.listing))
+            .collect::<Vec<_>>(),
     ))
     .unwrap_or_default();
     let mut sink = match &args.resume {
@@ -277,10 +285,31 @@ pub(crate) fn run(args: &Args, config: Result<Config, ClientError>) -> u8 {
                 statement: index,
                 workers,
             };
-            step.pages(&request, plan.rows, skip)
+            match &plan.listing {
+                Some(listing) => {
+                    let cursor = request
+                        .params
+                        .iter()
+                        .find(|(k, _)| k == "cursor")
+                        .map(|(_, v)| v.clone());
+                    let done = plan.limit - request.limit.unwrap_or(plan.limit);
+                    step.listing(
+                        listing,
+                        &count_request(&plan.request),
+                        plan.limit,
+                        cursor,
+                        skip,
+                        done,
+                    )
+                }
+                None => step.pages(&request, plan.rows, skip),
+            }
         };
         let outcome = outcome.and_then(|more| {
-            sink.next_statement(index + 1)?;
+            // Already recorded with the last page; again for a statement with none.
+            if sink.checkpoint().is_some_and(|c| c.statement == index) {
+                sink.next_statement(index + 1)?;
+            }
             Ok(more)
         });
         match outcome {
@@ -342,6 +371,10 @@ pub(crate) fn run(args: &Args, config: Result<Config, ClientError>) -> u8 {
 /// for the same range), and how.
 struct Plan {
     request: Request,
+    /// The project listing serves it (whole payloads a hundred at a time).
+    listing: Option<Listing>,
+    /// Events exported at most.
+    limit: u64,
     /// Spans or logs: the listed rows are the export.
     rows: bool,
     /// No `--limit` and no LIMIT: the default cap applies.
@@ -358,11 +391,18 @@ impl Plan {
         } else {
             ids_request(&compiled.request, limit)
         };
+        let mut listing = None;
         if let CheckedKind::Events(q) = &compiled.checked.kind {
-            absolute_time(&mut request, &q.time, now);
+            if let Some((start, end)) = absolute_time(&mut request, &q.time, now) {
+                if !rows && !args.per_event {
+                    listing = Listing::serving(compiled, start, end, now);
+                }
+            }
         }
         Plan {
             request,
+            listing,
+            limit,
             rows,
             default_cap: args.limit.is_none() && compiled.request.limit.is_none(),
         }
@@ -371,7 +411,11 @@ impl Plan {
 
 /// Replaces the relative time params (`statsPeriod…`, which Sentry resolves at each request)
 /// by the `start`/`end` they denote at `now`.
-fn absolute_time(request: &mut Request, range: &TimeRange, now: jiff::Timestamp) {
+fn absolute_time(
+    request: &mut Request,
+    range: &TimeRange,
+    now: jiff::Timestamp,
+) -> Option<(jiff::Timestamp, jiff::Timestamp)> {
     let point = |p: &TimePoint, until: bool| -> Option<jiff::Timestamp> {
         match p {
             TimePoint::Ago(period) => {
@@ -400,7 +444,7 @@ fn absolute_time(request: &mut Request, range: &TimeRange, now: jiff::Timestamp)
         None => Some(now),
     };
     let (Some(start), Some(end)) = (start, end) else {
-        return;
+        return None;
     };
     request.params.retain(|(k, _)| {
         !matches!(
@@ -412,6 +456,7 @@ fn absolute_time(request: &mut Request, range: &TimeRange, now: jiff::Timestamp)
         .params
         .push(("start".to_owned(), format_instant(start)));
     request.params.push(("end".to_owned(), format_instant(end)));
+    Some((start, end))
 }
 
 /// The DQL text `--query` stands for. The search goes into WHERE as written; projects,
@@ -558,6 +603,25 @@ fn ids_request(request: &Request, limit: u64) -> Request {
         limit: Some(limit),
         update: None,
         fallback: None,
+    }
+}
+
+/// Sentry's count of what the ids request `ids` lists (one row, `count()`).
+fn count_request(ids: &Request) -> Request {
+    let mut params: Vec<(String, String)> = vec![("field".to_owned(), "count()".to_owned())];
+    params.extend(
+        ids.params
+            .iter()
+            .filter(|(k, _)| !matches!(k.as_str(), "field" | "sort" | "per_page" | "cursor"))
+            .cloned(),
+    );
+    params.push(("per_page".to_owned(), "1".to_owned()));
+    Request {
+        params,
+        columns: Vec::new(),
+        hidden: Vec::new(),
+        limit: Some(1),
+        ..ids.clone()
     }
 }
 
@@ -746,9 +810,137 @@ impl Step<'_> {
             // Only the page right after a resume can repeat the last one's events.
             skip.clear();
             let n = ids.len() as u64;
-            self.sink.page(&lines, n, self.statement, cursor, ids)?;
+            let last = pages.is_done();
+            self.sink
+                .page(&lines, n, self.statement, cursor, ids, last)?;
             self.tally.written(n);
             self.tally.progress.page();
+        }
+        Ok(more)
+    }
+}
+
+impl Step<'_> {
+    /// Exports `listing`'s events (whole payloads, a hundred a request), at most `limit`, from
+    /// `cursor` on, `skip` holding the ids of the page before; checks the count against
+    /// Sentry's. Returns whether the limit stopped it.
+    fn listing(
+        &mut self,
+        listing: &Listing,
+        count_request: &Request,
+        limit: u64,
+        mut cursor: Option<String>,
+        mut skip: HashSet<String>,
+        mut written: u64,
+    ) -> Result<bool, Failure> {
+        let count = self
+            .client
+            .execute(count_request)
+            .map_err(Failure::Client)?
+            .result
+            .data
+            .first()
+            .and_then(|row| row.get("count()"))
+            .and_then(Value::as_u64);
+        let wanted = count.map_or(limit, |c| c.min(limit));
+        self.tally
+            .progress
+            .set_total(Some(self.tally.exported + wanted.saturating_sub(written)));
+        let path = listing.path();
+        let mut more = false;
+        // Pages of only newer events in a row: a project busier than the listing is fast.
+        let mut idle = 0;
+        loop {
+            let mut params = vec![
+                ("full".to_owned(), "true".to_owned()),
+                ("per_page".to_owned(), PAGE_SIZE.to_owned()),
+            ];
+            if let Some(cursor) = &cursor {
+                params.push(("cursor".to_owned(), cursor.clone()));
+            }
+            let page = self
+                .client
+                .get_json_page(&path, &params)
+                .map_err(Failure::Client)?;
+            let Value::Array(events) = page.body else {
+                return Err(Failure::Client(ClientError::BadResponse {
+                    status: 200,
+                    reason: "the project's events are not a JSON array".to_owned(),
+                }));
+            };
+            let mut lines = Vec::new();
+            let mut ids = Vec::new();
+            let mut stop = page.next.is_none();
+            for event in events {
+                let Value::Object(mut event) = event else {
+                    self.tally.unusable += 1;
+                    continue;
+                };
+                match listing.place(&event) {
+                    None => {
+                        self.tally.unusable += 1;
+                        continue;
+                    }
+                    Some(std::cmp::Ordering::Greater) => continue,
+                    Some(std::cmp::Ordering::Less) => {
+                        stop = true;
+                        break;
+                    }
+                    Some(std::cmp::Ordering::Equal) => {}
+                }
+                let id = ["eventID", "id"]
+                    .iter()
+                    .find_map(|k| event.get(*k).and_then(Value::as_str))
+                    .unwrap_or_default()
+                    .to_owned();
+                // An event ingested meanwhile shifts the offsets: the last page's come again.
+                if skip.contains(&id) {
+                    continue;
+                }
+                if written + ids.len() as u64 >= limit {
+                    more = true;
+                    stop = true;
+                    break;
+                }
+                event.insert(
+                    "projectSlug".to_owned(),
+                    Value::String(listing.project.clone()),
+                );
+                serde_json::to_writer(&mut lines, &event).map_err(std::io::Error::from)?;
+                lines.push(b'\n');
+                ids.push(id);
+            }
+            idle = if ids.is_empty() && !stop { idle + 1 } else { 0 };
+            if idle > 50 {
+                return Err(Failure::Client(ClientError::Incomplete {
+                    fetched: written,
+                    wanted,
+                    reason: "the project's events listing brought only events newer than the \
+                             range for 50 pages: new events arrive faster than it pages; \
+                             export with --per-event"
+                        .to_owned(),
+                }));
+            }
+            skip = ids.iter().cloned().collect();
+            let n = ids.len() as u64;
+            written += n;
+            self.sink
+                .page(&lines, n, self.statement, page.next.clone(), ids, stop)?;
+            self.tally.written(n);
+            self.tally.progress.page();
+            if stop {
+                break;
+            }
+            cursor = page.next;
+        }
+        if !more && written < wanted {
+            return Err(Failure::Client(ClientError::Incomplete {
+                fetched: written,
+                wanted,
+                reason: "the project's events listing ended before the events Sentry counts in \
+                         the range (it may reach back only 7 days); export with --per-event"
+                    .to_owned(),
+            }));
         }
         Ok(more)
     }

@@ -174,7 +174,9 @@ impl Sink {
     }
 
     /// Writes one page's whole lines (`lines`, each ending in `\n`) and then records that the
-    /// export got to `cursor` (the next page) of `statement`, `ids` being this page's.
+    /// export got to `cursor` (the next page) of `statement`, `ids` being this page's; after
+    /// its `last` page, that the next statement starts (in the same write, so an interruption
+    /// between the two cannot repeat the statement).
     pub(crate) fn page(
         &mut self,
         lines: &[u8],
@@ -182,6 +184,7 @@ impl Sink {
         statement: usize,
         cursor: Option<String>,
         ids: Vec<String>,
+        last: bool,
     ) -> std::io::Result<()> {
         match self {
             Sink::Stdout(out) => {
@@ -203,6 +206,12 @@ impl Sink {
                 checkpoint.total += events;
                 checkpoint.bytes += lines.len() as u64;
                 checkpoint.last_ids = ids;
+                if last {
+                    checkpoint.statement = statement + 1;
+                    checkpoint.cursor = None;
+                    checkpoint.exported = 0;
+                    checkpoint.last_ids.clear();
+                }
                 self.save()
             }
         }
@@ -334,7 +343,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("out.ndjson");
         let mut out = sink(&path, "q").unwrap();
-        out.page(b"{}\n", 1, 0, None, Vec::new()).unwrap();
+        out.page(b"{}\n", 1, 0, None, Vec::new(), false).unwrap();
         out.next_statement(1).unwrap();
         out.page(b"{}\n", 1, 1, Some("c".into()), Vec::new())
             .unwrap();

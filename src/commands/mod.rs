@@ -7,6 +7,7 @@ pub(crate) mod check;
 pub(crate) mod compile;
 pub(crate) mod export;
 mod export_fetch;
+mod export_listing;
 mod export_resume;
 pub(crate) mod lsp;
 pub(crate) mod output;
