@@ -123,10 +123,6 @@ impl Progress {
         self.bar.set_message(self.pages_text());
     }
 
-    #[allow(
-        dead_code,
-        reason = "export's total comes in its next step; `run` uses it too"
-    )]
     /// Sets (or forgets) the total: the bar shows a fraction and an ETA with one.
     pub(crate) fn set_total(&self, total: Option<u64>) {
         match total {
@@ -140,12 +136,6 @@ impl Progress {
     pub(crate) fn inc(&self, n: u64) {
         self.bar.inc(n);
         self.maybe_line();
-    }
-
-    #[allow(dead_code, reason = "export's resume comes in its next step")]
-    /// The rows or events done so far.
-    pub(crate) fn position(&self) -> u64 {
-        self.bar.position()
     }
 
     /// One more page fetched.
@@ -228,7 +218,7 @@ mod tests {
         progress.page();
         let clone = progress.clone();
         clone.inc(5);
-        assert_eq!(progress.position(), 125);
+        assert_eq!(progress.bar.position(), 125);
         assert_eq!(progress.pages(), 2);
         assert!(progress.line().starts_with("progress: 125 events, 2 pages"));
         progress.set_total(Some(1000));

@@ -305,6 +305,7 @@ mod tests {
             0,
             Some("0:2:0".into()),
             vec!["x".into()],
+            false,
         )
         .unwrap();
         drop(out);
@@ -345,12 +346,25 @@ mod tests {
         let mut out = sink(&path, "q").unwrap();
         out.page(b"{}\n", 1, 0, None, Vec::new(), false).unwrap();
         out.next_statement(1).unwrap();
-        out.page(b"{}\n", 1, 1, Some("c".into()), Vec::new())
+        out.page(b"{}\n", 1, 1, Some("c".into()), Vec::new(), false)
             .unwrap();
         out.complete().unwrap();
         let checkpoint = load(&path).unwrap().unwrap();
         assert!(checkpoint.complete);
         assert_eq!((checkpoint.statement, checkpoint.exported), (1, 1));
         assert_eq!((checkpoint.total, checkpoint.bytes), (2, 6));
+    }
+
+    #[test]
+    fn a_last_page_moves_the_checkpoint_to_the_next_statement_in_the_same_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.ndjson");
+        let mut out = sink(&path, "q").unwrap();
+        out.page(b"{}\n", 1, 0, None, vec!["a".into()], true)
+            .unwrap();
+        let checkpoint = load(&path).unwrap().unwrap();
+        assert_eq!((checkpoint.statement, checkpoint.exported), (1, 0));
+        assert_eq!((checkpoint.total, checkpoint.cursor), (1, None));
+        assert!(checkpoint.last_ids.is_empty());
     }
 }
