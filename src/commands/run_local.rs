@@ -8,6 +8,7 @@ use crate::cli::exit;
 use crate::progress::Delayed;
 use dql::Source;
 use dql::engine::{EventFiles, NowSource, ReadOptions, RunError, RunOptions};
+use dql::execute::LocalExecutor;
 use dql::format::Format;
 use std::path::Path;
 
@@ -53,13 +54,16 @@ pub(crate) fn run(
             return exit::USAGE;
         }
     };
-    let run_options = RunOptions {
-        now,
-        read: ReadOptions {
-            skip_bad: args.skip_bad,
-            ..ReadOptions::default()
+    let executor = LocalExecutor {
+        files: &files,
+        options: RunOptions {
+            now,
+            read: ReadOptions {
+                skip_bad: args.skip_bad,
+                ..ReadOptions::default()
+            },
+            ..RunOptions::default()
         },
-        ..RunOptions::default()
     };
     let (mut destination, layout) = match super::output::Destination::open(&args.output) {
         Ok(opened) => opened,
@@ -69,7 +73,7 @@ pub(crate) fn run(
     let mut told_now = false;
     let mut code = if compile_failed { exit::QUERY } else { 0 };
     for compiled in &chosen {
-        let local = dql::engine::run(&compiled.checked, &files, &run_options);
+        let local = executor.run_detailed(compiled);
         scanning.finish();
         let local = match local {
             Ok(l) => l,
