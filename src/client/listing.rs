@@ -36,6 +36,7 @@ impl<T: Transport> Client<T> {
             limit: None,
             update: None,
             fallback: None,
+            compare: None,
         };
         let response = self.send(&request, params)?;
         let body: Value =
