@@ -295,6 +295,8 @@ enum Command {
         #[arg(long)]
         now: Option<String>,
         #[command(flatten)]
+        cost: commands::cost::CostFlags,
+        #[command(flatten)]
         sentry: SentryFlags,
     },
     /// Run the queries of a file against Sentry, or offline over exported events.
@@ -560,6 +562,7 @@ pub(crate) fn main() -> ExitCode {
             name,
             output,
             now,
+            cost,
             sentry,
         } => {
             let config = sentry.or(&cli.sentry).resolve().ok();
@@ -577,6 +580,7 @@ pub(crate) fn main() -> ExitCode {
                     .as_ref()
                     .and_then(|c| c.org.as_ref().map(|o| o.value.clone())),
                 default_project: config.and_then(|c| c.project.map(|p| p.value)),
+                cost: *cost,
             })
         }
         Command::Run {

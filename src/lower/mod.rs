@@ -27,6 +27,7 @@
 
 pub mod codes;
 pub mod compare;
+pub mod cost;
 mod events;
 mod issues;
 pub mod request;
@@ -38,8 +39,8 @@ pub mod time;
 pub use request::{ComparePlan, Endpoint, ListedIssue, Method, Request, UpdatePlan};
 
 use crate::diagnostic::Diagnostic;
+use crate::semantic::checked::filter::{FilterKey, TypedFilter};
 use crate::semantic::checked::{CheckedKind, CheckedStatement, Projects};
-use crate::semantic::typed::{FilterKey, TypedFilter};
 use codes::LowerCode;
 use std::fmt::Write as _;
 
