@@ -228,12 +228,15 @@ enum Command {
     /// The live catalog: the attributes your organization really has.
     #[command(subcommand)]
     Catalog(CatalogCommand),
-    /// Write the organization's Discover saved queries as canonical `.dql` files, one per
-    /// query (`-- @id` ties a file to its query).
+    /// Write the organization's Discover and Explore saved queries as canonical `.dql` files,
+    /// one per query (`-- @id` ties a file to its query).
     Pull {
         /// The directory the files go to.
         #[arg(long, default_value = "queries")]
         dir: PathBuf,
+        /// Say what was skipped: a server without Explore saved queries, Sentry's prebuilt ones.
+        #[arg(long, short)]
+        verbose: bool,
         #[command(flatten)]
         sentry: SentryFlags,
     },
@@ -516,7 +519,9 @@ pub(crate) fn main() -> ExitCode {
             grep.as_deref(),
             shown.as_deref().or(org.as_deref()),
         ),
-        Command::Pull { dir, .. } => commands::saved::pull(dir, sentry.resolve()),
+        Command::Pull { dir, verbose, .. } => {
+            commands::saved::pull(dir, *verbose, sentry.resolve())
+        }
         Command::Diff { files, dir, .. } => commands::saved::diff(
             &commands::saved::Target {
                 dir: dir.clone(),
@@ -810,6 +815,10 @@ fn repl(flags: &SentryFlags, format: dql::format::Format, events: Option<&PathBu
         .as_ref()
         .ok()
         .and_then(|c| c.org.as_ref().map(|o| o.value.clone()));
+    let project = config
+        .as_ref()
+        .ok()
+        .and_then(|c| c.project.as_ref().map(|p| p.value.clone()));
     let target = if let Some(path) = events {
         match dql::engine::EventFiles::open(path) {
             Ok(files) => Target::Events(files),
@@ -825,7 +834,7 @@ fn repl(flags: &SentryFlags, format: dql::format::Format, events: Option<&PathBu
             Client::from_config(c, dql::client::transport::Timeouts::default()).ok()
         });
         match client {
-            Some(client) => Target::Sentry(std::sync::Arc::new(client)),
+            Some(client) => Target::Sentry(dql::execute::SentryExecutor::new(client)),
             None => Target::Nowhere(
                 "not connected to Sentry: queries are checked and compiled, not run.\n\
                  To run them, set SENTRY_AUTH_TOKEN and SENTRY_ORG (or --token and --org, or \
@@ -876,6 +885,7 @@ fn repl(flags: &SentryFlags, format: dql::format::Format, events: Option<&PathBu
         CliBackend {
             target,
             org,
+            project,
             base_url,
         },
         format,

@@ -12,6 +12,7 @@ pub(crate) mod repl_backend;
 pub(crate) mod run;
 mod run_local;
 pub(crate) mod saved;
+pub(crate) mod saved_remote;
 
 use crate::cli::exit;
 use dql::{Compilation, Source};
@@ -412,88 +413,4 @@ pub(crate) fn statements_to_run(
         eprintln!("note: statements with errors are left out; {others} (--keep-going)");
     }
     Ok((chosen, failed))
-}
-
-/// The members of a single event worth a column; the rest (entries, contexts, …) are for
-/// `--format json`.
-const EVENT_COLUMNS: &[&str] = &[
-    "eventID",
-    "projectSlug",
-    "groupID",
-    "title",
-    "message",
-    "type",
-    "platform",
-    "dateCreated",
-    "culprit",
-    "location",
-];
-
-/// The output plan of a request: its planned columns; for series the time and series columns
-/// the rows carry; for a single event its useful members (all of them in json/ndjson).
-pub(crate) fn plan(
-    request: &dql::lower::Request,
-    row_keys: &[String],
-    format: dql::format::Format,
-) -> Vec<dql::answer::OutputColumn> {
-    use dql::answer::OutputColumn;
-    use dql::lower::Endpoint;
-    let column = |k: &str| OutputColumn {
-        field: k.to_string(),
-        label: k.to_string(),
-        ty: None,
-    };
-    match request.endpoint {
-        Endpoint::ProjectEvent | Endpoint::EventIdLookup
-            if !matches!(
-                format,
-                dql::format::Format::Json | dql::format::Format::Ndjson
-            ) =>
-        {
-            EVENT_COLUMNS
-                .iter()
-                .filter(|k| row_keys.iter().any(|r| r == *k))
-                .map(|k| column(k))
-                .collect()
-        }
-        // A series keeps the select list's aliases, exactly as the local engine labels it.
-        Endpoint::EventsStats | Endpoint::EventsTimeseries => {
-            dql::answer::series_columns(&request.columns, row_keys)
-        }
-        Endpoint::ProjectEvent | Endpoint::EventIdLookup => {
-            row_keys.iter().map(|k| column(k)).collect()
-        }
-        _ if request.columns.is_empty() => row_keys.iter().map(|k| column(k)).collect(),
-        _ => request.columns.clone(),
-    }
-}
-
-/// Applies the configured default project (`--project`, `SENTRY_PROJECT`, `.sentryclirc`) to a
-/// request whose statement names none: `projectSlug` goes where lowering puts project params,
-/// before `environment` and `dataset`.
-pub(crate) fn apply_default_project(request: &mut dql::lower::Request, slug: Option<&str>) {
-    use dql::lower::Endpoint;
-    let Some(slug) = slug else { return };
-    if let Some(fallback) = request.fallback.as_deref_mut() {
-        apply_default_project(fallback, Some(slug));
-    }
-    let takes_projects = matches!(
-        request.endpoint,
-        Endpoint::Events | Endpoint::EventsStats | Endpoint::EventsTimeseries | Endpoint::Issues
-    );
-    let has_projects = request
-        .params
-        .iter()
-        .any(|(k, _)| k == "project" || k == "projectSlug");
-    if !takes_projects || has_projects {
-        return;
-    }
-    let at = request
-        .params
-        .iter()
-        .position(|(k, _)| k == "environment" || k == "dataset")
-        .unwrap_or(request.params.len());
-    request
-        .params
-        .insert(at, ("projectSlug".to_string(), slug.to_string()));
 }

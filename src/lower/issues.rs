@@ -62,7 +62,7 @@ fn issue_params(
     let page = limit.map_or(MAX_PAGE, |n| n.clamp(1, MAX_PAGE));
     params.push(("limit".into(), page.to_string()));
     params.extend(time.params);
-    super::project_params(projects, &mut params);
+    super::project_params(ctx, projects, &mut params);
     super::environment_params(environments, &mut params);
     Ok(params)
 }
@@ -102,6 +102,7 @@ pub(super) fn lower_issues(ctx: &Ctx<'_>, q: &IssuesQuery) -> Result<Request, Ve
         limit: q.limit,
         update: None,
         fallback: None,
+        compare: None,
     })
 }
 
@@ -152,6 +153,7 @@ pub(super) fn lower_show_event(
         limit: None,
         update: None,
         fallback: None,
+        compare: None,
     })
 }
 
@@ -204,5 +206,6 @@ pub(super) fn lower_update(
             chunk: UPDATE_CHUNK,
         }),
         fallback: None,
+        compare: None,
     })
 }

@@ -149,9 +149,10 @@ pub(super) fn lower_stats(ctx: &Ctx<'_>, q: &EventsQuery) -> Result<Request, Vec
     // `allow_partial_buckets = request.GET.get("partial") == "1"`).
     params.push(("partial".into(), "1".into()));
     params.extend(time.params.iter().cloned());
-    super::project_params(&q.projects, &mut params);
+    super::project_params(ctx, &q.projects, &mut params);
     super::environment_params(&q.environments, &mut params);
     params.push(("dataset".into(), q.dataset.clone()));
+    super::sampling_params(q.sampling, &mut params);
 
     let hidden: Vec<String> = fields
         .list
@@ -171,6 +172,7 @@ pub(super) fn lower_stats(ctx: &Ctx<'_>, q: &EventsQuery) -> Result<Request, Vec
         limit: None,
         update: None,
         fallback: None,
+        compare: None,
     };
     if !TIMESERIES_DATASETS.contains(&q.dataset.as_str()) {
         return Ok(stats);
@@ -201,9 +203,10 @@ pub(super) fn lower_stats(ctx: &Ctx<'_>, q: &EventsQuery) -> Result<Request, Vec
     }
     params.push(("interval".into(), interval.seconds.to_string()));
     params.extend(time.params);
-    super::project_params(&q.projects, &mut params);
+    super::project_params(ctx, &q.projects, &mut params);
     super::environment_params(&q.environments, &mut params);
     params.push(("dataset".into(), q.dataset.clone()));
+    super::sampling_params(q.sampling, &mut params);
     Ok(Request {
         name: ctx.name.clone(),
         method: Method::Get,
@@ -217,5 +220,6 @@ pub(super) fn lower_stats(ctx: &Ctx<'_>, q: &EventsQuery) -> Result<Request, Vec
         update: None,
         // An older self-hosted Sentry has no events-timeseries: its 404 sends this instead.
         fallback: Some(Box::new(stats)),
+        compare: None,
     })
 }
