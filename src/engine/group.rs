@@ -117,7 +117,16 @@ where
                 continue;
             }
             let state = &mut worker.state;
-            match events::scan_part(part, projection, read, |event| fold(state, order, event)) {
+            let mut read_since = 0;
+            let scanned = events::scan_part(part, projection, read, |event| {
+                read_since += 1;
+                if read_since == super::progress::EVERY {
+                    files.scanned(std::mem::take(&mut read_since));
+                }
+                fold(state, order, event)
+            });
+            files.scanned(read_since);
+            match scanned {
                 Ok(stats) => worker.stats.push((order, stats)),
                 Err(e) => {
                     failed_at.fetch_min(order, AtomicOrdering::Relaxed);

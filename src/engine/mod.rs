@@ -42,6 +42,7 @@ pub mod fields;
 mod filter;
 mod group;
 mod issues;
+mod progress;
 mod scan;
 mod series;
 
@@ -49,12 +50,13 @@ pub use aggregate::{Accumulator, AggregateFn, FinishContext};
 pub use codes::{EngineCode, EvalCode};
 pub use events::{Event, EventFiles, Part, ReadOptions, ScanStats};
 pub use fields::{Field, Projection, Value};
+pub use progress::ScanProgress;
 
 use crate::answer::OutputColumn;
 use crate::diagnostic::Diagnostic;
 use crate::result::ResultSet;
+use crate::semantic::checked::filter::{TypedFilter, TypedKind};
 use crate::semantic::checked::{CheckedKind, CheckedStatement, TimePoint, TimeRange};
-use crate::semantic::typed::{TypedFilter, TypedKind};
 use jiff::Timestamp;
 use std::path::PathBuf;
 
