@@ -140,6 +140,7 @@ mod b {
 
     pub(super) fn stmt(kind: CheckedKind) -> CheckedStatement {
         CheckedStatement {
+            clauses: Default::default(),
             name: Some("q".into()),
             description: None,
             span: Span::new(0, 10),

@@ -11,7 +11,6 @@ use super::{compile_or_report, parse_now, parse_params, print_diagnostics, read_
 use crate::cli::exit;
 use crate::commands::run::report_client_error;
 use crate::progress::Progress;
-use dql::answer::OutputColumn;
 use dql::client::config::{Config, Origin};
 use dql::client::error::ClientError;
 use dql::client::{Client, RetryPolicy};
@@ -26,9 +25,6 @@ use std::time::Duration;
 
 /// Events exported per statement when neither `--limit` nor the statement's LIMIT says how many.
 pub(crate) const DEFAULT_CAP: u64 = 100_000;
-
-/// Sentry's largest page of the events endpoint.
-const PAGE_SIZE: &str = "100";
 
 dql::codes! {
     /// Why a statement cannot be exported.
@@ -164,6 +160,11 @@ pub(crate) fn run(args: &Args, config: Result<Config, ClientError>) -> u8 {
     options.params = params;
     options.strict = args.strict;
     options.org = config.org.as_ref().map(|o| o.value.clone());
+    // The export's own requests are lowered with the same now and organization.
+    let lower_options = dql::lower::Options {
+        org: options.org.clone(),
+        ..dql::lower::Options::new(now)
+    };
     let compilation = match compile_or_report(&source, &options) {
         Ok(c) => c,
         Err(code) => return code,
@@ -196,15 +197,17 @@ pub(crate) fn run(args: &Args, config: Result<Config, ClientError>) -> u8 {
         let limit = args.limit.or(compiled.request.limit).unwrap_or(DEFAULT_CAP);
         let rows = matches!(&compiled.checked.kind,
             CheckedKind::Events(q) if matches!(q.dataset.as_str(), "spans" | "logs"));
+        let request =
+            match dql::lower::export::lower_export(&compiled.checked, &lower_options, limit) {
+                Ok(r) => r,
+                Err(found) => {
+                    print_diagnostics(&source, &found);
+                    return exit::QUERY;
+                }
+            };
         let outcome = if rows {
-            export_rows(
-                &client,
-                &rows_request(&compiled.request, limit),
-                &mut out,
-                &mut tally,
-            )
+            export_rows(&client, &request, &mut out, &mut tally)
         } else {
-            let request = ids_request(&compiled.request, limit);
             export(&client, &request, &mut out, &mut tally)
         };
         match outcome {
@@ -343,93 +346,6 @@ fn refusal(compiled: &Compiled) -> Option<dql::Diagnostic> {
         ),
         fix: None,
     })
-}
-
-/// The events request listing the ids to export: the statement's filter, projects,
-/// environments, time range and order, selecting only `id` and `project` (and what the order
-/// needs), newest first when the statement has no ORDER BY, in pages of 100 up to `limit`.
-fn ids_request(request: &Request, limit: u64) -> Request {
-    let mut sort: Vec<String> = request
-        .params
-        .iter()
-        .filter(|(k, _)| k == "sort")
-        .map(|(_, v)| v.clone())
-        .collect();
-    // Newest first without ORDER BY; ties broken by time and id so pages never overlap.
-    for tiebreak in ["-timestamp", "id"] {
-        let field = tiebreak.trim_start_matches('-');
-        if !sort.iter().any(|s| s.trim_start_matches('-') == field) {
-            sort.push(tiebreak.to_owned());
-        }
-    }
-    // Sentry sorts only by selected fields.
-    let mut fields = vec!["id".to_owned(), "project".to_owned()];
-    for key in &sort {
-        let field = key.strip_prefix('-').unwrap_or(key);
-        if !fields.iter().any(|f| f == field) {
-            fields.push(field.to_owned());
-        }
-    }
-    let mut params: Vec<(String, String)> = fields
-        .iter()
-        .map(|f| ("field".to_owned(), f.clone()))
-        .collect();
-    params.extend(
-        request
-            .params
-            .iter()
-            .filter(|(k, _)| !matches!(k.as_str(), "field" | "sort" | "per_page" | "cursor"))
-            .cloned(),
-    );
-    params.extend(sort.into_iter().map(|s| ("sort".to_owned(), s)));
-    params.push(("per_page".to_owned(), PAGE_SIZE.to_owned()));
-    let column = |f: &str| OutputColumn {
-        field: f.to_owned(),
-        label: f.to_owned(),
-        ty: None,
-    };
-    Request {
-        name: request.name.clone(),
-        method: Method::Get,
-        endpoint: Endpoint::Events,
-        path: request.path.clone(),
-        params,
-        body: None,
-        columns: vec![column("id"), column("project")],
-        hidden: fields.iter().skip(2).cloned().collect(),
-        limit: Some(limit),
-        update: None,
-        fallback: None,
-    }
-}
-
-/// The events request whose rows are the export of a spans or logs statement: its own fields
-/// plus `id`, `project` and `timestamp` (what `--events` needs to place each row), newest
-/// first without ORDER BY, in pages of 100 up to `limit`. Each row is written as it comes:
-/// one flat object per span or log keyed by attribute (README "Exported spans and logs").
-fn rows_request(request: &Request, limit: u64) -> Request {
-    let mut request = request.clone();
-    for needed in ["id", "project", "timestamp"] {
-        let present = request
-            .params
-            .iter()
-            .any(|(k, v)| k == "field" && v == needed);
-        if !present {
-            request.params.push(("field".to_owned(), needed.to_owned()));
-            request.hidden.push(needed.to_owned());
-        }
-    }
-    if !request.params.iter().any(|(k, _)| k == "sort") {
-        request
-            .params
-            .push(("sort".to_owned(), "-timestamp".to_owned()));
-    }
-    request.params.retain(|(k, _)| k != "per_page");
-    request
-        .params
-        .push(("per_page".to_owned(), PAGE_SIZE.to_owned()));
-    request.limit = Some(limit);
-    request
 }
 
 /// Writes every row of `request` (spans or logs) as one NDJSON line; `true` when Sentry has
@@ -622,25 +538,31 @@ fn client(args: &Args, config: &Config, progress: &Progress) -> Result<Client, C
 }
 
 #[cfg(test)]
-#[allow(clippy::indexing_slicing, reason = "test code")]
+#[allow(clippy::indexing_slicing, clippy::panic, reason = "test code")]
 mod tests {
     use super::*;
 
-    fn compiled_request(text: &str) -> Request {
+    /// The export request of the one statement of `text`, up to `limit` events.
+    fn export_request(text: &str, limit: u64) -> Request {
         let now = "2026-11-26T10:00:00Z".parse().unwrap_or_default();
-        let compilation =
-            dql::compile_source(&Source::new("t", text), &dql::Options::new(now).org("acme"));
+        let options = dql::Options::new(now).org("acme");
+        let compilation = dql::compile_source(&Source::new("t", text), &options);
         assert!(!compilation.has_errors(), "{:?}", compilation.diagnostics);
-        compilation.statements[0].request.clone()
+        let lower = dql::lower::Options {
+            org: options.org.clone(),
+            ..dql::lower::Options::new(now)
+        };
+        dql::lower::export::lower_export(&compilation.statements[0].checked, &lower, limit)
+            .unwrap_or_else(|e| panic!("{e:?}"))
     }
 
     #[test]
     fn ids_request_keeps_the_filter_and_order_and_selects_ids() {
-        let request = compiled_request(
+        let ids = export_request(
             "SELECT title FROM errors WHERE level:error PROJECT web ENVIRONMENT prod \
              SINCE 24h ORDER BY title LIMIT 5",
+            500,
         );
-        let ids = ids_request(&request, 500);
         let get = |k: &str| -> Vec<&str> {
             ids.params
                 .iter()
@@ -660,7 +582,7 @@ mod tests {
 
     #[test]
     fn without_order_by_the_newest_come_first() {
-        let ids = ids_request(&compiled_request("SELECT id FROM transactions"), 10);
+        let ids = export_request("SELECT id FROM transactions", 10);
         let sort: Vec<&str> = ids
             .params
             .iter()

@@ -26,6 +26,7 @@
 
 pub mod codes;
 mod events;
+pub mod export;
 mod issues;
 pub mod request;
 pub mod search;

@@ -17,6 +17,7 @@ mod issues;
 mod keys;
 mod names;
 pub mod params;
+pub mod range;
 mod select;
 pub mod suggest;
 mod time;
@@ -80,6 +81,7 @@ pub fn check(
                 description: annotation("description"),
                 span: statement.span,
                 kind,
+                clauses: clauses::clause_spans(statement),
             });
         }
     }
