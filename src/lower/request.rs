@@ -53,6 +53,12 @@ pub enum Endpoint {
 }
 
 /// A request ready to send, with its output plan.
+///
+/// It serializes as `dql compile --output json` prints each statement (language.md §11,
+/// without the `now` that command adds): `name`, `method`, `path`, `params` (`[key, value]`
+/// pairs in the order sent), `hidden`, `columns` (`field` and `label`), and `update` or
+/// `fallback` when there is one. The endpoint, body and limit follow from those and are left
+/// out.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Request {
     /// The statement's `@name`, if any.
@@ -60,18 +66,21 @@ pub struct Request {
     /// HTTP method.
     pub method: Method,
     /// The endpoint kind.
+    #[serde(skip)]
     pub endpoint: Endpoint,
     /// Path with `{org}` left literal when no organization is configured.
     pub path: String,
     /// Query parameters in the order sent (repeated keys repeat).
     pub params: Vec<(String, String)>,
     /// JSON body (PUT only).
+    #[serde(skip)]
     pub body: Option<serde_json::Value>,
-    /// Columns to show, in select-list order.
-    pub columns: Vec<OutputColumn>,
     /// Fields sent but not shown.
     pub hidden: Vec<String>,
+    /// Columns to show, in select-list order.
+    pub columns: Vec<OutputColumn>,
     /// How many rows are wanted (LIMIT); `None` means one page.
+    #[serde(skip)]
     pub limit: Option<u64>,
     /// `UPDATE issues` only: this request is the GET listing the matching issues, and the plan
     /// says what to PUT to exactly the ids it returns, after confirmation.
@@ -123,12 +132,12 @@ pub struct UpdatePlan {
     pub method: Method,
     /// `/api/0/organizations/{org}/issues/`.
     pub path: String,
-    /// The attributes to set.
-    pub body: serde_json::Value,
     /// The statement's scope, sent with every PUT after its `project`: `query` (the statement's
     /// own filter, never Sentry's default; each PUT puts `issue.id:[…]` of its ids before it),
     /// the time range and the `environment`s.
     pub params: Vec<(String, String)>,
+    /// The attributes to set.
+    pub body: serde_json::Value,
     /// At most this many `id` params per PUT.
     pub chunk: usize,
 }
