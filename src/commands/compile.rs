@@ -97,8 +97,35 @@ pub(crate) fn run(args: &Args<'_>) -> u8 {
                         return exit::USAGE;
                     }
                 };
+                // COMPARE TO on a table: the earlier period's request on the next line.
+                let previous = match &c.request.compare {
+                    Some(plan) => {
+                        match full_url(&args.base_url, &plan.previous.path, &plan.previous.params) {
+                            Ok(u) => Some(u),
+                            Err(e) => {
+                                eprintln!("error: {e}");
+                                return exit::USAGE;
+                            }
+                        }
+                    }
+                    None => None,
+                };
                 let line = if output == Output::Url {
-                    url
+                    match previous {
+                        Some(previous) => format!("{url}\n{previous}"),
+                        None => url,
+                    }
+                } else if let Some(previous) = previous {
+                    let earlier = c
+                        .request
+                        .compare
+                        .as_ref()
+                        .map(|p| curl(&p.previous, &previous));
+                    format!(
+                        "{}\n{}",
+                        curl(&c.request, &url),
+                        earlier.unwrap_or_default()
+                    )
                 } else {
                     match put_plan_curl(&args.base_url, &c.request) {
                         Ok(Some(plan)) => format!("{}\n{plan}", curl(&c.request, &url)),

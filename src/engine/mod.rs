@@ -35,12 +35,14 @@
 
 pub mod aggregate;
 pub mod codes;
+mod compare;
 mod eval;
 pub mod events;
 pub mod fields;
 mod filter;
 mod group;
 mod issues;
+mod progress;
 mod scan;
 mod series;
 
@@ -48,6 +50,7 @@ pub use aggregate::{Accumulator, AggregateFn, FinishContext};
 pub use codes::{EngineCode, EvalCode};
 pub use events::{Event, EventFiles, Part, ReadOptions, ScanStats};
 pub use fields::{Field, Projection, Value};
+pub use progress::ScanProgress;
 
 use crate::answer::OutputColumn;
 use crate::diagnostic::Diagnostic;
@@ -159,6 +162,9 @@ pub fn run(
     options: &RunOptions,
 ) -> Result<LocalResult, RunError> {
     let (time, filter) = match &stmt.kind {
+        CheckedKind::Events(q) if q.compare.is_some() => {
+            return compare::run_compared(stmt, q, files, options);
+        }
         CheckedKind::Events(q) => {
             let known = matches!(q.dataset.as_str(), "errors" | "transactions" | "discover");
             if !known && !eval::flat_dataset(&q.dataset) {

@@ -90,6 +90,37 @@ pub struct Request {
     /// no events-timeseries (an older self-hosted one answers 404).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fallback: Option<Box<Request>>,
+    /// A table query with COMPARE TO: the earlier period's request and how the two answers
+    /// are joined ([`crate::lower::compare`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub compare: Option<ComparePlan>,
+}
+
+/// The second request of a compared table and how its rows meet the current ones. It
+/// serializes as `dql compile --output json` prints it: the earlier request's `path` and
+/// `params`, then `keys` and `values`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ComparePlan {
+    /// How far back the earlier period is, in seconds.
+    pub delta_seconds: u64,
+    /// The same query over the earlier range.
+    pub previous: Box<Request>,
+    /// The fields rows are matched on (the group columns).
+    pub keys: Vec<String>,
+    /// The compared fields (the aggregates).
+    pub values: Vec<String>,
+}
+
+impl Serialize for ComparePlan {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut out = serializer.serialize_struct("ComparePlan", 4)?;
+        out.serialize_field("path", &self.previous.path)?;
+        out.serialize_field("params", &self.previous.params)?;
+        out.serialize_field("keys", &self.keys)?;
+        out.serialize_field("values", &self.values)?;
+        out.end()
+    }
 }
 
 impl Request {
@@ -225,6 +256,7 @@ impl UpdatePlan {
                     limit: None,
                     update: None,
                     fallback: None,
+                    compare: None,
                 });
             }
         }
