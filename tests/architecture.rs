@@ -86,7 +86,7 @@ const RULES: &[(&str, &str)] = &[
     ),
     (
         "engine",
-        "syntax, lower, migrate, codes, pipeline, format, chart, client, lsp, saved, execute, binary",
+        "syntax, migrate, codes, pipeline, format, chart, client, lsp, saved, execute, binary",
     ),
     (
         "saved",
