@@ -29,7 +29,7 @@ pub struct OutputColumn {
     pub label: String,
     /// The value type the checker inferred, when known (the formatter prefers the response's
     /// `meta.fields`; this is the plan's expectation, e.g. for an empty result).
-    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    #[serde(skip)]
     pub ty: Option<FieldType>,
 }
 

@@ -74,11 +74,11 @@ const RULES: &[(&str, &str)] = &[
     ),
     (
         "format",
-        "syntax, semantic, migrate, codes, pipeline, client, engine, lsp, saved, execute, binary",
+        "syntax, semantic, lower, migrate, codes, pipeline, client, engine, lsp, saved, execute, binary",
     ),
     (
         "chart",
-        "syntax, semantic, migrate, codes, pipeline, client, engine, lsp, saved, execute, binary",
+        "syntax, semantic, lower, migrate, codes, pipeline, client, engine, lsp, saved, execute, binary",
     ),
     (
         "client",

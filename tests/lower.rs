@@ -143,6 +143,7 @@ mod b {
 
     pub(super) fn stmt(kind: CheckedKind) -> CheckedStatement {
         CheckedStatement {
+            clauses: Default::default(),
             name: Some("q".into()),
             description: None,
             span: Span::new(0, 10),
@@ -471,12 +472,17 @@ fn column_types_are_part_of_the_output_plan() {
     let mut c = col(func("p95", &["transaction.duration"]));
     c.ty = Some(FieldType::Duration(DurationUnit::Millisecond));
     let r = lower_events(events(vec![c, col(field("user"))]));
+    assert_eq!(
+        r.columns.iter().map(|c| c.ty).collect::<Vec<_>>(),
+        [Some(FieldType::Duration(DurationUnit::Millisecond)), None]
+    );
+    // The request serializes as `dql compile --output json` prints it: columns by field and
+    // label.
     let json = serde_json::to_value(&r).unwrap();
     assert_eq!(
         json["columns"],
         json!([
-            {"field": "p95(transaction.duration)", "label": "p95(transaction.duration)",
-             "type": {"type": "duration", "unit": "millisecond"}},
+            {"field": "p95(transaction.duration)", "label": "p95(transaction.duration)"},
             {"field": "user", "label": "user"}
         ])
     );

@@ -153,90 +153,18 @@ pub(crate) fn run(args: &Args<'_>) -> u8 {
     0
 }
 
-/// The JSON object of one request (`language.md` §11), its keys in the documented order.
+/// The JSON object of one request (`language.md` §11): the request as it serializes, and the
+/// instant relative times were resolved against.
 #[derive(serde::Serialize)]
 pub(crate) struct RequestJson<'r> {
-    name: &'r Option<String>,
-    method: dql::lower::Method,
-    path: &'r str,
-    params: Vec<[&'r str; 2]>,
-    hidden: &'r [String],
-    columns: Vec<ColumnJson<'r>>,
+    #[serde(flatten)]
+    request: &'r Request,
     now: &'r str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    update: Option<UpdateJson<'r>>,
-    /// COMPARE TO on a table: the earlier period's request, joined on `keys`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    compare: Option<CompareJson<'r>>,
-}
-
-#[derive(serde::Serialize)]
-struct CompareJson<'r> {
-    path: &'r str,
-    params: Vec<[&'r str; 2]>,
-    keys: &'r [String],
-    values: &'r [String],
-}
-
-#[derive(serde::Serialize)]
-struct ColumnJson<'r> {
-    field: &'r str,
-    label: &'r str,
-}
-
-#[derive(serde::Serialize)]
-struct UpdateJson<'r> {
-    method: dql::lower::Method,
-    path: &'r str,
-    params: Vec<[&'r str; 2]>,
-    body: &'r serde_json::Value,
-    chunk: usize,
 }
 
 /// The JSON object of one request.
 pub(crate) fn request_json<'r>(request: &'r Request, now: &'r str) -> RequestJson<'r> {
-    RequestJson {
-        name: &request.name,
-        method: request.method,
-        path: &request.path,
-        params: request
-            .params
-            .iter()
-            .map(|(k, v)| [k.as_str(), v.as_str()])
-            .collect(),
-        hidden: &request.hidden,
-        columns: request
-            .columns
-            .iter()
-            .map(|c| ColumnJson {
-                field: &c.field,
-                label: &c.label,
-            })
-            .collect(),
-        now,
-        update: request.update.as_ref().map(|u| UpdateJson {
-            method: u.method,
-            path: &u.path,
-            params: u
-                .params
-                .iter()
-                .map(|(k, v)| [k.as_str(), v.as_str()])
-                .collect(),
-            body: &u.body,
-            chunk: u.chunk,
-        }),
-        compare: request.compare.as_ref().map(|c| CompareJson {
-            path: &c.previous.path,
-            params: c
-                .previous
-                .params
-                .iter()
-                .map(|(k, v)| [k.as_str(), v.as_str()])
-                .collect(),
-            keys: &c.keys,
-            values: &c.values,
-        }),
-    }
+    RequestJson { request, now }
 }
 
 /// `base` + `path` + the params, URL-encoded.

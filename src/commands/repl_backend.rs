@@ -98,7 +98,7 @@ impl Backend for CliBackend {
 
     fn run(
         &mut self,
-        query: &Query<'_>,
+        _query: &Query<'_>,
         checked: &Checked,
         cancel: &AtomicBool,
     ) -> Result<Vec<Answer>, Failure> {
@@ -139,8 +139,7 @@ impl Backend for CliBackend {
                         super::run::bad_query_diagnostic(
                             &detail,
                             clause,
-                            query.file,
-                            statement.checked.span,
+                            &statement.checked.clauses,
                         ),
                     ]));
                 }

@@ -12,8 +12,8 @@ use dql::client::error::{Clause, ClientError};
 use dql::format::{Format, Sink};
 use dql::lower::Request;
 use dql::result::Meta;
+use dql::semantic::checked::ClauseSpans;
 use dql::span::Span;
-use dql::syntax::ast;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -408,28 +408,25 @@ pub(crate) fn report_client_error(error: ClientError) -> u8 {
 /// A 400 from Sentry becomes a diagnostic pointing at the clause it most likely concerns.
 fn report_request_error(error: ClientError, source: &dql::Source, compiled: &Compiled) -> u8 {
     if let ClientError::BadQuery { detail, clause } = &error {
-        let parsed = dql::syntax::parse(source);
-        let diagnostic = bad_query_diagnostic(detail, *clause, &parsed.file, compiled.checked.span);
+        let diagnostic = bad_query_diagnostic(detail, *clause, &compiled.checked.clauses);
         super::print_diagnostics(source, &[diagnostic]);
         return error.exit_code();
     }
     report_client_error(error)
 }
 
-/// Sentry's 400 `detail` as a diagnostic of the statement at `statement` in `file`: labelled
-/// at the clause the message names when the statement has that clause as written, and
-/// nowhere otherwise (a guess of WHERE for a query without one would point at nothing it
+/// Sentry's 400 `detail` as a diagnostic of a statement whose clauses are at `clauses`:
+/// labelled at the clause the message names when the statement has that clause as written,
+/// and nowhere otherwise (a guess of WHERE for a query without one would point at nothing it
 /// concerns; a clause the REPL added from `.set` has no place in the input). Shared by `dql
 /// run` and the REPL.
 pub(crate) fn bad_query_diagnostic(
     detail: &str,
     clause: Option<Clause>,
-    file: &ast::File,
-    statement: Span,
+    clauses: &ClauseSpans,
 ) -> dql::Diagnostic {
     let labels = clause
-        .and_then(|c| Some((c, clause_span(file, statement, c)?)))
-        .filter(|(_, span)| *span != Span::DUMMY)
+        .and_then(|c| Some((c, clause_span(clauses, c)?)))
         .map(|(clause, span)| dql::diagnostic::Label {
             span,
             text: format!("Sentry's message most likely concerns this {clause} clause"),
@@ -448,27 +445,16 @@ pub(crate) fn bad_query_diagnostic(
     }
 }
 
-/// The span of `clause` in the statement at `statement`.
-fn clause_span(file: &ast::File, statement: Span, clause: Clause) -> Option<Span> {
-    let stmt = file.statements.iter().find(|s| s.span == statement)?;
-    let (items, clauses) = match &stmt.kind {
-        ast::StatementKind::Select(s) => (
-            s.items
-                .first()
-                .map(|i| i.span.to(s.items.last().map_or(i.span, |l| l.span))),
-            &s.clauses,
-        ),
-        ast::StatementKind::UpdateIssues(u) => (None, &u.clauses),
-        _ => return None,
-    };
+/// Where `clause` is written.
+fn clause_span(clauses: &ClauseSpans, clause: Clause) -> Option<Span> {
     match clause {
-        Clause::Select => items,
-        Clause::Where => clauses.where_.as_ref().map(|c| c.span),
-        Clause::OrderBy => clauses.order_by.as_ref().map(|c| c.span),
-        Clause::Since => clauses.since.as_ref().map(|c| c.span),
-        Clause::Limit => clauses.limit.as_ref().map(|c| c.span),
-        Clause::Project => clauses.project.as_ref().map(|c| c.span),
-        Clause::Environment => clauses.environment.as_ref().map(|c| c.span),
-        Clause::Interval => clauses.interval.as_ref().map(|c| c.span),
+        Clause::Select => clauses.select,
+        Clause::Where => clauses.where_,
+        Clause::OrderBy => clauses.order_by,
+        Clause::Since => clauses.since,
+        Clause::Limit => clauses.limit,
+        Clause::Project => clauses.project,
+        Clause::Environment => clauses.environment,
+        Clause::Interval => clauses.interval,
     }
 }

@@ -197,8 +197,10 @@ pub fn run(
             None => (Timestamp::now(), NowSource::Clock),
         },
     };
-    let params = crate::lower::time::lower_time(time, now, stmt.span).map_err(RunError::Query)?;
-    let range = resolve_range(time, &params, now).ok_or_else(|| {
+    let resolved = time
+        .resolve(now)
+        .map_err(|e| RunError::Query(vec![e.diagnostic(time, stmt.span)]))?;
+    let range = resolved.instants.ok_or_else(|| {
         eval::one(eval::refuse(
             stmt.span,
             "this time range cannot be represented",
@@ -277,36 +279,6 @@ fn newest_event(
     };
     let next_second = (newest.div_euclid(1000) + 1).saturating_mul(1000);
     Ok(Timestamp::from_millisecond(next_second).ok())
-}
-
-/// `[start, end)` from the time params lowering computed (one resolution of SINCE/UNTIL).
-fn resolve_range(
-    time: &TimeRange,
-    params: &crate::lower::time::TimeParams,
-    now: Timestamp,
-) -> Option<(Timestamp, Timestamp)> {
-    let get = |key: &str| {
-        params
-            .params
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
-    };
-    let seconds = i64::try_from(params.seconds).ok()?;
-    let back =
-        |from: Timestamp, secs: i64| from.checked_sub(jiff::SignedDuration::from_secs(secs)).ok();
-    if let (Some(start), Some(end)) = (get("start"), get("end")) {
-        return Some((start.parse().ok()?, end.parse().ok()?));
-    }
-    if get("statsPeriodEnd").is_some() {
-        let until = match &time.until {
-            Some(TimePoint::Ago(p)) => i64::try_from(p.seconds).ok()?,
-            _ => 0,
-        };
-        let end = back(now, until)?;
-        return Some((back(end, seconds)?, end));
-    }
-    Some((back(now, seconds)?, now))
 }
 
 /// Why reading events failed. Each variant has a stable code (see [`EngineCode`]) and help.

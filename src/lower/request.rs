@@ -53,6 +53,12 @@ pub enum Endpoint {
 }
 
 /// A request ready to send, with its output plan.
+///
+/// It serializes as `dql compile --output json` prints each statement (language.md §11,
+/// without the `now` that command adds): `name`, `method`, `path`, `params` (`[key, value]`
+/// pairs in the order sent), `hidden`, `columns` (`field` and `label`), and `update` or
+/// `fallback` when there is one. The endpoint, body and limit follow from those and are left
+/// out.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Request {
     /// The statement's `@name`, if any.
@@ -60,18 +66,21 @@ pub struct Request {
     /// HTTP method.
     pub method: Method,
     /// The endpoint kind.
+    #[serde(skip)]
     pub endpoint: Endpoint,
     /// Path with `{org}` left literal when no organization is configured.
     pub path: String,
     /// Query parameters in the order sent (repeated keys repeat).
     pub params: Vec<(String, String)>,
     /// JSON body (PUT only).
+    #[serde(skip)]
     pub body: Option<serde_json::Value>,
-    /// Columns to show, in select-list order.
-    pub columns: Vec<OutputColumn>,
     /// Fields sent but not shown.
     pub hidden: Vec<String>,
+    /// Columns to show, in select-list order.
+    pub columns: Vec<OutputColumn>,
     /// How many rows are wanted (LIMIT); `None` means one page.
+    #[serde(skip)]
     pub limit: Option<u64>,
     /// `UPDATE issues` only: this request is the GET listing the matching issues, and the plan
     /// says what to PUT to exactly the ids it returns, after confirmation.
@@ -91,8 +100,10 @@ pub struct Request {
     pub split: Option<super::split::Split>,
 }
 
-/// The second request of a compared table and how its rows meet the current ones.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// The second request of a compared table and how its rows meet the current ones. It
+/// serializes as `dql compile --output json` prints it: the earlier request's `path` and
+/// `params`, then `keys` and `values`.
+#[derive(Debug, Clone, PartialEq)]
 pub struct ComparePlan {
     /// How far back the earlier period is, in seconds.
     pub delta_seconds: u64,
@@ -102,6 +113,18 @@ pub struct ComparePlan {
     pub keys: Vec<String>,
     /// The compared fields (the aggregates).
     pub values: Vec<String>,
+}
+
+impl Serialize for ComparePlan {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut out = serializer.serialize_struct("ComparePlan", 4)?;
+        out.serialize_field("path", &self.previous.path)?;
+        out.serialize_field("params", &self.previous.params)?;
+        out.serialize_field("keys", &self.keys)?;
+        out.serialize_field("values", &self.values)?;
+        out.end()
+    }
 }
 
 impl Request {
@@ -144,12 +167,12 @@ pub struct UpdatePlan {
     pub method: Method,
     /// `/api/0/organizations/{org}/issues/`.
     pub path: String,
-    /// The attributes to set.
-    pub body: serde_json::Value,
     /// The statement's scope, sent with every PUT after its `project`: `query` (the statement's
     /// own filter, never Sentry's default; each PUT puts `issue.id:[…]` of its ids before it),
     /// the time range and the `environment`s.
     pub params: Vec<(String, String)>,
+    /// The attributes to set.
+    pub body: serde_json::Value,
     /// At most this many `id` params per PUT.
     pub chunk: usize,
 }

@@ -1,6 +1,6 @@
 //! Clauses shared by every statement kind: LIMIT, PROJECT and ENVIRONMENT.
 
-use super::checked::Projects;
+use super::checked::{ClauseSpans, Projects};
 use super::codes::SemanticCode;
 use super::context::Cx;
 use super::params::{self, Written};
@@ -113,4 +113,30 @@ pub(crate) fn check_environments(
         }
     }
     ok.then_some(names)
+}
+
+/// Where the clauses of `statement` are written (see [`ClauseSpans`]).
+pub(crate) fn clause_spans(statement: &crate::syntax::ast::Statement) -> ClauseSpans {
+    use crate::syntax::ast::StatementKind;
+    let (select, clauses) = match &statement.kind {
+        StatementKind::Select(s) => (
+            s.items
+                .first()
+                .map(|i| i.span.to(s.items.last().map_or(i.span, |l| l.span))),
+            &s.clauses,
+        ),
+        StatementKind::UpdateIssues(u) => (None, &u.clauses),
+        _ => return ClauseSpans::default(),
+    };
+    let written = |span: Option<Span>| span.filter(|s| *s != Span::DUMMY);
+    ClauseSpans {
+        select: written(select),
+        where_: written(clauses.where_.as_ref().map(|c| c.span)),
+        order_by: written(clauses.order_by.as_ref().map(|c| c.span)),
+        since: written(clauses.since.as_ref().map(|c| c.span)),
+        limit: written(clauses.limit.as_ref().map(|c| c.span)),
+        project: written(clauses.project.as_ref().map(|c| c.span)),
+        environment: written(clauses.environment.as_ref().map(|c| c.span)),
+        interval: written(clauses.interval.as_ref().map(|c| c.span)),
+    }
 }

@@ -20,6 +20,7 @@ mod issues;
 mod keys;
 mod names;
 pub mod params;
+pub mod range;
 mod select;
 pub mod suggest;
 mod time;
@@ -81,6 +82,7 @@ pub fn check(
                 description: annotation("description"),
                 span: statement.span,
                 kind,
+                clauses: clauses::clause_spans(statement),
             });
         }
     }

@@ -34,6 +34,30 @@ pub struct CheckedStatement {
     pub span: Span,
     /// What it asks for.
     pub kind: CheckedKind,
+    /// Where its clauses are written, for messages found later (Sentry's 400s).
+    pub clauses: ClauseSpans,
+}
+
+/// Where each clause of a statement is written; `None` when it is not (or was added by the
+/// REPL's `.set`, which writes nothing).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ClauseSpans {
+    /// The select list, first item to last.
+    pub select: Option<Span>,
+    /// WHERE.
+    pub where_: Option<Span>,
+    /// ORDER BY.
+    pub order_by: Option<Span>,
+    /// SINCE (with UNTIL).
+    pub since: Option<Span>,
+    /// LIMIT.
+    pub limit: Option<Span>,
+    /// PROJECT.
+    pub project: Option<Span>,
+    /// ENVIRONMENT.
+    pub environment: Option<Span>,
+    /// INTERVAL.
+    pub interval: Option<Span>,
 }
 
 /// The kinds of checked statement.
