@@ -35,6 +35,7 @@ mod stats;
 pub mod time;
 
 pub use request::{ComparePlan, Endpoint, ListedIssue, Method, Request, UpdatePlan};
+pub use stats::exclude_other;
 
 use crate::diagnostic::Diagnostic;
 use crate::semantic::checked::{CheckedKind, CheckedStatement, Projects};
