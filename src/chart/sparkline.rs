@@ -83,11 +83,8 @@ mod tests {
 
     fn series(values: &[serde_json::Value]) -> (Vec<OutputColumn>, Meta, Vec<Row>) {
         let columns = vec![
-            OutputColumn {
-                field: "time".into(),
-                label: "time".into(),
-                ty: Some(crate::semantic::types::FieldType::Date),
-            },
+            // Typed by the meta, as Sentry's answers are.
+            OutputColumn::plain("time"),
             OutputColumn::plain("count()"),
         ];
         let mut meta = Meta::default();
