@@ -38,8 +38,8 @@ pub use request::{ComparePlan, Endpoint, ListedIssue, Method, Request, UpdatePla
 pub use stats::exclude_other;
 
 use crate::diagnostic::Diagnostic;
+use crate::semantic::checked::filter::{FilterKey, TypedFilter};
 use crate::semantic::checked::{CheckedKind, CheckedStatement, Projects};
-use crate::semantic::typed::{FilterKey, TypedFilter};
 use codes::LowerCode;
 use std::fmt::Write as _;
 
