@@ -6,6 +6,7 @@
 //! tiebreakers and parameter names are the lowering stage's business.
 
 pub mod filter;
+pub mod key;
 
 use super::field_type::FieldType;
 use crate::diagnostic::Diagnostic;
