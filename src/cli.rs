@@ -310,6 +310,10 @@ enum Command {
         /// Run the other statements when one fails (the exit code still says it failed).
         #[arg(long)]
         keep_going: bool,
+        /// A top-n series (GROUP BY … LIMIT n INTERVAL) without Sentry's "Other" series, the
+        /// groups beyond the top n (`excludeOther=1`).
+        #[arg(long)]
+        exclude_other: bool,
         /// table (default on a terminal), csv (default when piped), json, ndjson, markdown,
         /// vertical (one block per row), chart (a series as a terminal line chart), svg (a
         /// series as an SVG file). With -o, the file's extension picks the default.
@@ -431,6 +435,7 @@ impl Command {
             },
             name: None,
             keep_going: false,
+            exclude_other: false,
             format: None,
             events: None,
             skip_bad: false,
@@ -587,6 +592,7 @@ pub(crate) fn main() -> ExitCode {
             query,
             name,
             keep_going,
+            exclude_other,
             format,
             output,
             events,
@@ -605,6 +611,7 @@ pub(crate) fn main() -> ExitCode {
                 input: query.input(),
                 name: name.as_deref(),
                 keep_going: *keep_going,
+                exclude_other: *exclude_other,
                 params: &query.params,
                 format: *format,
                 now: now.as_deref(),

@@ -352,3 +352,47 @@ fn sampling_is_sent_to_both_endpoints() {
     assert_eq!(sent[0].param("sampling"), None);
     assert_eq!(sent[0].param("disableAggregateExtrapolation"), None);
 }
+
+#[test]
+fn exclude_other_is_sent_for_a_top_n_series_and_drops_other_locally() {
+    let query = "SELECT count(), span.op FROM spans GROUP BY span.op LIMIT 1 SINCE 2h INTERVAL 1h;";
+    let series = json!({"yAxis": "count()", "groupBy": [{"key": "span.op", "value": "db"}],
+        "meta": {"order": 0, "isOther": false, "valueType": "integer", "valueUnit": null, "interval": 3_600_000},
+        "values": [{"timestamp": ms(T8), "value": 2, "incomplete": false},
+                   {"timestamp": ms(T9), "value": 1, "incomplete": false}]});
+    let (run, sent) = over_http(
+        query,
+        &["--format", "csv", "--exclude-other"],
+        vec![Reply::json(
+            200,
+            json!({"meta": {"dataset": "spans", "start": ms(T8), "end": ms(NOW)}, "timeSeries": [series]}),
+        )],
+    );
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(sent[0].param("excludeOther").as_deref(), Some("1"));
+    assert_eq!(sent[0].param("topEvents").as_deref(), Some("1"));
+    let http_lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(
+        http_lines,
+        [
+            "time,db: count()",
+            "2026-11-26T08:00:00Z,2",
+            "2026-11-26T09:00:00Z,1"
+        ]
+    );
+    let spans = [
+        span("db", "2026-11-26T08:10:00Z"),
+        span("db", "2026-11-26T08:20:00Z"),
+        span("db", "2026-11-26T09:10:00Z"),
+        span("http", "2026-11-26T09:20:00Z"),
+    ];
+    let with_other = locally(query, &spans, &["--format", "csv"]);
+    assert!(
+        with_other
+            .stdout
+            .starts_with("time,db: count(),Other: count()"),
+        "{with_other:?}"
+    );
+    let without = locally(query, &spans, &["--format", "csv", "--exclude-other"]);
+    assert_eq!(without.stdout, run.stdout, "{without:?}");
+}

@@ -404,3 +404,35 @@ fn table_queries_say_when_sentry_scanned_part_of_the_data() {
     let (quiet, _) = run(query, &["--format", "table"], vec![Reply::json(200, full)]);
     assert!(!quiet.stdout.contains("note:"), "{quiet:?}");
 }
+
+#[test]
+fn events_stats_accuracy_of_the_rpc_datasets_is_said() {
+    // events-stats on spans: `meta.accuracy` lists `confidence` and `samplingRate` per bucket
+    // (sentry-api.md §13.1), and `isMetricsData` sits beside `data`.
+    let mut series = stats_series(&[(T8, 7), (T9, 8)]);
+    series["meta"]["accuracy"] = json!({
+        "confidence": [{"timestamp": ms(T8) as i64 / 1000, "value": "low"},
+                       {"timestamp": ms(T9) as i64 / 1000, "value": "high"}],
+        "samplingRate": [{"timestamp": ms(T8) as i64 / 1000, "value": 0.25},
+                         {"timestamp": ms(T9) as i64 / 1000, "value": 1.0}],
+    });
+    series["isMetricsData"] = json!(true);
+    let (run, sent) = run(
+        "SELECT count() FROM spans SINCE 2h INTERVAL 1h;",
+        &["--format", "json"],
+        vec![
+            Reply::json(404, json!({"detail": "not found"})),
+            Reply::json(200, series),
+        ],
+    );
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(sent[1].path(), "/api/0/organizations/acme/events-stats/");
+    let out: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(
+        out[0]["meta"]["accuracy"],
+        json!({"metricsData": true, "minSampleRate": 0.25,
+               "lowConfidence": ["2026-11-26T08:00:00Z"]}),
+        "{}",
+        run.stdout
+    );
+}

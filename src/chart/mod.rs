@@ -8,8 +8,11 @@
 //! under the chart (terminal) or into it (SVG), and incomplete buckets are drawn as points
 //! rather than joined by the line.
 
+mod sparkline;
 mod svg_chart;
 mod terminal;
+
+pub use sparkline::sparklines;
 
 use crate::answer::OutputColumn;
 use crate::format::{Layout, Sink, units};

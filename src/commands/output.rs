@@ -269,6 +269,25 @@ impl OutputOptions {
     }
 }
 
+/// The format a run uses when `--format` is not given: `default` (see
+/// [`OutputOptions::default_format`]), except that on a terminal (`default` is the table) a
+/// file whose statements are all series (INTERVAL) prints as charts (`--format table` shows
+/// the buckets instead).
+pub(crate) fn format_for(default: Format, to_file: bool, source: &str) -> Format {
+    use dql::syntax::ast::StatementKind;
+    if default != Format::Table || to_file {
+        return default;
+    }
+    let parsed = dql::syntax::parse(&dql::source::Source::new("", source));
+    let statements = &parsed.file.statements;
+    let all_series = !statements.is_empty()
+        && statements.iter().all(|s| match &s.kind {
+            StatementKind::Select(select) => select.clauses.interval.is_some(),
+            _ => false,
+        });
+    if all_series { Format::Chart } else { default }
+}
+
 /// Where `dql run` writes: standard output (paged on a terminal), a file, or a folder with one
 /// file per statement.
 pub(crate) enum Destination {
@@ -493,6 +512,21 @@ mod tests {
         assert_eq!(with("out.md").default_format(), Format::Markdown);
         assert_eq!(with("out.csv").default_format(), Format::Csv);
         assert_eq!(with("out").default_format(), Format::Csv);
+    }
+
+    #[test]
+    fn series_print_as_charts_where_a_table_would_be_printed() {
+        let series = "SELECT count() FROM errors INTERVAL 1h; SELECT p95(span.duration) FROM spans INTERVAL 1d";
+        assert_eq!(format_for(Format::Table, false, series), Format::Chart);
+        // One statement that is no series: tables for all.
+        let mixed = "SELECT count() FROM errors INTERVAL 1h; SELECT count() FROM errors";
+        assert_eq!(format_for(Format::Table, false, mixed), Format::Table);
+        // Off a terminal (csv), to a file (its extension), the default stays.
+        assert_eq!(format_for(Format::Csv, false, series), Format::Csv);
+        assert_eq!(format_for(Format::Json, true, series), Format::Json);
+        assert_eq!(format_for(Format::Table, false, ""), Format::Table);
+        // `-o out.txt` is a table too, but no terminal: the buckets are written.
+        assert_eq!(format_for(Format::Table, true, series), Format::Table);
     }
 
     #[test]

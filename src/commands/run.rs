@@ -23,6 +23,8 @@ pub(crate) struct Args<'a> {
     pub(crate) input: Input<'a>,
     pub(crate) name: Option<&'a str>,
     pub(crate) keep_going: bool,
+    /// `--exclude-other`: top-n series without "Other".
+    pub(crate) exclude_other: bool,
     pub(crate) params: &'a [String],
     pub(crate) format: Option<Format>,
     pub(crate) now: Option<&'a str>,
@@ -64,7 +66,10 @@ pub(crate) fn run(args: &Args<'_>, config: Result<Config, ClientError>) -> u8 {
         None => source,
     };
     super::warn_unused_params(&source, &params, args.name);
-    let format = args.format.unwrap_or_else(|| args.output.default_format());
+    let format = args.format.unwrap_or_else(|| {
+        let to_file = args.output.file.is_some() || args.output.dir.is_some();
+        super::output::format_for(args.output.default_format(), to_file, source.text())
+    });
     if let Some(events) = args.events {
         return super::run_local::run(args, &source, params, format, events);
     }
@@ -82,11 +87,16 @@ pub(crate) fn run(args: &Args<'_>, config: Result<Config, ClientError>) -> u8 {
     options.org = config.org.as_ref().map(|o| o.value.clone());
     options.default_project = config.project.as_ref().map(|p| p.value.clone());
     options.all = args.complete.all;
-    let (chosen, compile_failed) =
+    let (mut chosen, compile_failed) =
         match super::statements_to_run(&source, &options, args.name, args.keep_going) {
             Ok(c) => c,
             Err(code) => return code,
         };
+    if args.exclude_other {
+        for compiled in &mut chosen {
+            dql::lower::exclude_other(&mut compiled.request);
+        }
+    }
     if chosen.iter().any(|c| c.request.update.is_some()) && chosen.len() > 1 {
         eprintln!("error: a file with several statements never runs an UPDATE without --name");
         return exit::USAGE;

@@ -119,10 +119,17 @@ pub(crate) fn run(
             );
             told_now = true;
         }
+        // --exclude-other: the engine's top-n series loses its "Other" series, as Sentry's.
+        let columns: Vec<_> = local
+            .columns
+            .iter()
+            .filter(|c| !(args.exclude_other && c.field.starts_with("Other: ")))
+            .cloned()
+            .collect();
         if let Err(e) = dql::format::write_result(
             sink.as_mut(),
             compiled.request.name.as_deref(),
-            &local.columns,
+            &columns,
             &local.result,
         ) {
             return super::output_failed(&e);

@@ -44,6 +44,9 @@
 //!   not parse, a truncated csv or ndjson ends with a line no reader takes for a row.
 
 pub mod codes;
+/// One-line summaries of a series (the REPL prints them under a result).
+pub use crate::chart::sparklines;
+
 mod grid;
 mod machine;
 pub mod units;

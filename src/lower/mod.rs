@@ -37,6 +37,7 @@ mod stats;
 pub mod time;
 
 pub use request::{ComparePlan, Endpoint, ListedIssue, Method, Request, UpdatePlan};
+pub use stats::exclude_other;
 
 use crate::diagnostic::Diagnostic;
 use crate::semantic::checked::filter::{FilterKey, TypedFilter};

@@ -225,3 +225,58 @@ pub(super) fn lower_stats(ctx: &Ctx<'_>, q: &EventsQuery) -> Result<Request, Vec
         split: None,
     })
 }
+
+/// `--exclude-other`: a top-n series without Sentry's "Other" series (the groups beyond the top
+/// n), `excludeOther=1` right after `topEvents` on events-timeseries and on its events-stats
+/// fallback (both read it: getsentry/sentry `organization_events_timeseries.py`,
+/// `include_other = request.GET.get("excludeOther") != "1"`, and
+/// `organization_events_stats.py`). A request that is no top-n series is left as it is.
+pub fn exclude_other(request: &mut Request) {
+    if let Some(at) = request.params.iter().position(|(k, _)| k == "topEvents") {
+        if !request.params.iter().any(|(k, _)| k == "excludeOther") {
+            request
+                .params
+                .insert(at + 1, ("excludeOther".into(), "1".into()));
+        }
+    }
+    if let Some(fallback) = &mut request.fallback {
+        exclude_other(fallback);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exclude_other_follows_top_events_on_both_endpoints() {
+        let options = crate::lower::Options::new(jiff::Timestamp::UNIX_EPOCH);
+        let source = crate::source::Source::new(
+            "q",
+            "SELECT count(), span.op FROM spans GROUP BY span.op LIMIT 3 SINCE 2h INTERVAL 1h; SELECT count() FROM spans SINCE 2h INTERVAL 1h",
+        );
+        let parsed = crate::syntax::parse(&source);
+        let checked = crate::semantic::check(
+            &parsed.file,
+            crate::semantic::Catalog::builtin(),
+            &crate::semantic::Params::new(),
+            &crate::semantic::CheckOptions::default(),
+        );
+        let (mut requests, errors) = crate::lower::lower_all(&checked.statements, &options);
+        assert!(errors.is_empty(), "{errors:?}");
+        for request in &mut requests {
+            exclude_other(request);
+        }
+        let after_top = |r: &Request| {
+            let at = r.params.iter().position(|(k, _)| k == "topEvents")?;
+            r.params.get(at + 1).cloned()
+        };
+        let top = &requests[0];
+        assert_eq!(after_top(top), Some(("excludeOther".into(), "1".into())));
+        assert_eq!(
+            top.fallback.as_deref().and_then(after_top),
+            Some(("excludeOther".into(), "1".into()))
+        );
+        assert!(!requests[1].params.iter().any(|(k, _)| k == "excludeOther"));
+    }
+}

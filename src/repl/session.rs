@@ -581,6 +581,18 @@ impl<B: Backend> Session<B> {
             }
             sink.finish()?;
         }
+        // A series shown as a table gets a one-line sparkline per series under it.
+        if shown != Shown::File && !matches!(format, Format::Chart | Format::Svg) {
+            let width = screen.map_or(60, |(columns, _)| columns.saturating_sub(40).clamp(10, 120));
+            for answer in answers {
+                let data = &answer.result.data;
+                for line in
+                    dql::format::sparklines(&answer.columns, &answer.result.meta, data, width)
+                {
+                    writeln!(text, "{line}")?;
+                }
+            }
+        }
         let shown_in_pager = match screen {
             Some(screen) if paged && crate::commands::output::taller_than(&text, screen) => {
                 out.flush()?;
