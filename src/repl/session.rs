@@ -200,9 +200,10 @@ impl<B: Backend> Session<B> {
             file: &file,
             params: &params,
         };
-        let mut errors: Vec<dql::Diagnostic> = self.backend.check(&query);
+        let checked = self.backend.check(&query);
+        let mut errors = checked.diagnostics;
         if !errors.iter().any(|d| d.is_error()) {
-            if let Err(Failure::Diagnostics(found)) = self.backend.compile(&query) {
+            if let Err(found) = checked.statements {
                 errors = found;
             }
         }
@@ -431,11 +432,12 @@ impl<B: Backend> Session<B> {
             file: &file,
             params: &self.settings.params,
         };
-        let mut checked = self.backend.check(&query);
-        checked.extend(self.backend.deprecations(&source));
-        checked.sort_by_key(|d| (d.span().start, d.span().end));
-        self.diagnostics(&source, &checked, out)?;
-        if checked.iter().any(|d| d.is_error()) {
+        let checked = self.backend.check(&query);
+        let mut found = checked.diagnostics.clone();
+        found.extend(self.backend.deprecations(&source));
+        found.sort_by_key(|d| (d.span().start, d.span().end));
+        self.diagnostics(&source, &found, out)?;
+        if found.iter().any(|d| d.is_error()) {
             return Ok(());
         }
         self.last_query = Some(text.to_owned());
@@ -444,7 +446,7 @@ impl<B: Backend> Session<B> {
             for statement in &file.statements {
                 writeln!(out, "query    {};", statement.kind)?;
             }
-            match self.backend.compile(&query) {
+            match self.backend.compile(&query, &checked) {
                 Ok(request) => writeln!(out, "{}", request.trim_end())?,
                 Err(failure) => self.failure(&source, failure, out)?,
             }
@@ -456,7 +458,7 @@ impl<B: Backend> Session<B> {
         }
         self.cancel.store(false, Ordering::SeqCst);
         let started = Instant::now();
-        let ran = self.backend.run(&query, &self.cancel);
+        let ran = self.backend.run(&query, &checked, &self.cancel);
         let elapsed = started.elapsed();
         match ran {
             Ok(answers) => self.answers(&answers, out)?,
@@ -693,8 +695,8 @@ fn tag_names(answer: &Answer) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::backend::Checked;
     use super::*;
-    use dql::Diagnostic;
     use dql::answer::OutputColumn;
     use dql::result::ResultSet;
     use std::cell::RefCell;
@@ -709,13 +711,21 @@ mod tests {
     }
 
     impl Backend for Fake {
-        fn check(&self, _query: &Query<'_>) -> Vec<Diagnostic> {
-            Vec::new()
+        fn check(&self, _query: &Query<'_>) -> Checked {
+            Checked {
+                diagnostics: Vec::new(),
+                statements: Ok(Vec::new()),
+            }
         }
-        fn compile(&self, query: &Query<'_>) -> Result<String, Failure> {
+        fn compile(&self, query: &Query<'_>, _checked: &Checked) -> Result<String, Failure> {
             Ok(format!("GET /fake params={:?}", query.params))
         }
-        fn run(&mut self, query: &Query<'_>, cancel: &AtomicBool) -> Result<Vec<Answer>, Failure> {
+        fn run(
+            &mut self,
+            query: &Query<'_>,
+            _checked: &Checked,
+            cancel: &AtomicBool,
+        ) -> Result<Vec<Answer>, Failure> {
             if cancel.load(Ordering::SeqCst) {
                 return Err(Failure::Cancelled);
             }
@@ -741,6 +751,7 @@ mod tests {
                     data: vec![row.as_object().unwrap().clone()],
                     meta: Default::default(),
                 },
+                has_more: false,
             }])
         }
         fn connection_hint(&self) -> Option<String> {
@@ -891,6 +902,10 @@ mod tests {
                 &Query {
                     file: &syntax::parse(&Source::new("t", "SELECT count() FROM errors;")).file,
                     params: &Default::default(),
+                },
+                &Checked {
+                    diagnostics: Vec::new(),
+                    statements: Ok(Vec::new()),
                 },
                 &AtomicBool::new(false),
             )
