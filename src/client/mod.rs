@@ -8,6 +8,7 @@
 mod compare;
 pub mod config;
 pub mod error;
+mod listing;
 mod paginate;
 pub mod rate_limit;
 mod stats;
@@ -16,6 +17,7 @@ pub mod transport;
 
 pub use config::{Config, ConfigInputs, ConfigRow, Flags, Origin, Setting, Token};
 pub use error::{Clause, ClientError};
+pub use listing::JsonPage;
 pub use transport::{
     FailureKind, HttpRequest, HttpResponse, ReqwestTransport, Timeouts, Transport, TransportError,
 };
@@ -498,7 +500,7 @@ impl<T: Transport> Client<T> {
         let started = Instant::now();
         let result = self.transport.send(http);
         if let Ok(response) = &result {
-            permit.finish(response);
+            permit.finish(response, (self.clock)());
         }
         self.emit(ClientEvent::Sent {
             method: http.method,
@@ -576,13 +578,19 @@ impl<T: Transport> Client<T> {
             })
             .notify(|failure: &Failure, backoff: Duration| {
                 let remaining = max_wait.saturating_sub(waited.get());
-                let delay = self.server_wait(failure).unwrap_or(backoff).min(remaining);
+                let asked = self.server_wait(failure);
+                let delay = asked.unwrap_or(backoff).min(remaining);
                 waited.set(waited.get().saturating_add(delay));
                 self.emit(ClientEvent::Waiting {
                     delay,
                     reason: failure.reason(),
                 });
                 (self.sleep)(delay);
+                if asked == Some(delay) {
+                    // Waited as Sentry asked: the pacer need not hold this request again.
+                    self.pacer
+                        .waited_out(&rate_limit::bucket(http.method.as_str(), &http.url));
+                }
             })
             .call();
         match outcome {
@@ -831,6 +839,20 @@ impl<T: Transport> Iterator for Pages<'_, T> {
 }
 
 impl<T: Transport> Pages<'_, T> {
+    /// The cursor of the next page, after a page that has one (for a checkpoint: a request
+    /// with `cursor` set to it continues there).
+    pub fn next_cursor(&self) -> Option<&str> {
+        match &self.state {
+            PageState::Next(cursor) => Some(cursor),
+            _ => None,
+        }
+    }
+
+    /// Whether the last page came (nothing more will be fetched, and no error is pending).
+    pub fn is_done(&self) -> bool {
+        matches!(self.state, PageState::Done)
+    }
+
     fn fetch(&mut self, cursor: Option<String>) -> Result<Page, ClientError> {
         let request = self.request;
         let paginated = matches!(request.endpoint, Endpoint::Events | Endpoint::Issues);
