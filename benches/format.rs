@@ -14,8 +14,8 @@
 )]
 
 use criterion::{Criterion, Throughput, criterion_group};
+use dql::answer::OutputColumn;
 use dql::format::{Format, Sink};
-use dql::lower::Column;
 use dql::result::{Meta, Row};
 use serde_json::json;
 use std::hint::black_box;
@@ -23,7 +23,7 @@ use std::io;
 
 const N_ROWS: usize = 100_000;
 
-fn columns() -> Vec<Column> {
+fn columns() -> Vec<OutputColumn> {
     [
         ("transaction", "transaction"),
         ("p95(transaction.duration)", "p95"),
@@ -34,7 +34,7 @@ fn columns() -> Vec<Column> {
         ("count()", "count"),
     ]
     .into_iter()
-    .map(|(field, label)| Column {
+    .map(|(field, label)| OutputColumn {
         field: field.to_owned(),
         label: label.to_owned(),
         ty: None,
@@ -72,7 +72,7 @@ fn make_row(index: usize) -> Row {
     }
 }
 
-fn write_all(format: Format, columns: &[Column], meta: &Meta, rows: &[Row]) {
+fn write_all(format: Format, columns: &[OutputColumn], meta: &Meta, rows: &[Row]) {
     let mut sink = format.sink(io::sink());
     sink.begin(None, columns, meta).unwrap();
     for row in rows {

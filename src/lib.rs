@@ -39,6 +39,7 @@
 
 #[doc = include_str!("../ARCHITECTURE.md")]
 pub mod architecture {}
+pub mod answer;
 mod chart;
 #[cfg(feature = "client")]
 pub mod client;

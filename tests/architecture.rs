@@ -25,6 +25,7 @@ const LIBRARY: &[&str] = &[
     "source",
     "diagnostic",
     "result",
+    "answer",
     "syntax",
     "semantic",
     "lower",
@@ -48,15 +49,19 @@ const RULES: &[(&str, &str)] = &[
     ("span, source, result", "everything"),
     (
         "diagnostic",
-        "result, syntax, semantic, lower, migrate, codes, pipeline, format, chart, client, engine, lsp, saved, binary",
+        "result, answer, syntax, semantic, lower, migrate, codes, pipeline, format, chart, client, engine, lsp, saved, binary",
     ),
     (
         "syntax",
-        "result, semantic, lower, migrate, codes, pipeline, format, chart, client, engine, lsp, saved, binary",
+        "result, answer, semantic, lower, migrate, codes, pipeline, format, chart, client, engine, lsp, saved, binary",
     ),
     (
         "semantic",
-        "result, lower, migrate, codes, pipeline, format, chart, client, engine, lsp, saved, binary",
+        "result, answer, lower, migrate, codes, pipeline, format, chart, client, engine, lsp, saved, binary",
+    ),
+    (
+        "answer",
+        "syntax, lower, migrate, codes, pipeline, format, chart, client, engine, lsp, saved, binary",
     ),
     (
         "lower",
@@ -64,7 +69,7 @@ const RULES: &[(&str, &str)] = &[
     ),
     (
         "migrate",
-        "result, lower, codes, pipeline, format, chart, client, engine, lsp, saved, binary",
+        "result, answer, lower, codes, pipeline, format, chart, client, engine, lsp, saved, binary",
     ),
     (
         "format",

@@ -6,13 +6,13 @@
     reason = "test code: a failed unwrap is a failed test"
 )]
 
+use dql::answer::OutputColumn;
 use dql::format::{Format, Layout};
-use dql::lower::Column;
 use dql::result::{Meta, ResultSet, Row};
 use serde_json::{Value, json};
 
-fn column(field: &str, label: &str) -> Column {
-    Column {
+fn column(field: &str, label: &str) -> OutputColumn {
+    OutputColumn {
         field: field.to_owned(),
         label: label.to_owned(),
         ty: None,
@@ -20,7 +20,7 @@ fn column(field: &str, label: &str) -> Column {
 }
 
 /// Hourly buckets from 2026-11-26T00:00Z, one value list per series column.
-fn series(names: &[(&str, &str)], values: &[&[Value]]) -> (Vec<Column>, ResultSet) {
+fn series(names: &[(&str, &str)], values: &[&[Value]]) -> (Vec<OutputColumn>, ResultSet) {
     let mut columns = vec![column("time", "time")];
     let mut meta = Meta::default();
     meta.fields.insert("time".into(), "date".into());
@@ -49,7 +49,7 @@ fn draw(
     format: Format,
     width: usize,
     color: bool,
-    columns: &[Column],
+    columns: &[OutputColumn],
     result: &ResultSet,
 ) -> String {
     let mut out = Vec::new();

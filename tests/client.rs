@@ -10,11 +10,12 @@
 
 mod support;
 
+use dql::answer::OutputColumn;
 use dql::client::{
     Clause, Client, ClientError, ClientEvent, Config, ConfigInputs, Flags, Origin,
     ReqwestTransport, RetryPolicy, Timeouts, Token,
 };
-use dql::lower::request::{Column, Endpoint, Method, Request};
+use dql::lower::request::{Endpoint, Method, Request};
 use serde_json::json;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -41,7 +42,7 @@ fn request(endpoint: Endpoint, path: &str, params: &[(&str, &str)], limit: Optio
         columns: params
             .iter()
             .filter(|(k, _)| *k == "field")
-            .map(|(_, v)| Column {
+            .map(|(_, v)| OutputColumn {
                 field: (*v).to_owned(),
                 label: (*v).to_owned(),
                 ty: None,

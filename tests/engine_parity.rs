@@ -15,8 +15,9 @@
 )]
 mod support;
 
+use dql::answer::series_columns;
 use dql::client::{Client, ReqwestTransport, Timeouts, Token};
-use dql::engine::{EventFiles, LocalResult, RunOptions, run, series_columns};
+use dql::engine::{EventFiles, LocalResult, RunOptions, run};
 use dql::format::{Format, render};
 use dql::lower::request::{Endpoint, Request};
 use dql::semantic::{Catalog, CheckOptions, Params, check};

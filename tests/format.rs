@@ -7,8 +7,8 @@
     reason = "test helpers outside #[test] functions fail loudly on bad fixtures"
 )]
 
+use dql::answer::OutputColumn;
 use dql::format::{Format, render, write_result};
-use dql::lower::Column;
 use dql::result::{Meta, ResultSet, Row};
 use serde_json::{Value, json};
 use std::cell::RefCell;
@@ -16,8 +16,8 @@ use std::io::{self, Write};
 use std::rc::Rc;
 use unicode_width::UnicodeWidthStr;
 
-fn column(field: &str, label: &str) -> Column {
-    Column {
+fn column(field: &str, label: &str) -> OutputColumn {
+    OutputColumn {
         field: field.to_owned(),
         label: label.to_owned(),
         ty: None,
@@ -37,7 +37,7 @@ fn row(value: Value) -> Row {
 
 /// sentry-api.md §4's recorded errors response (sentry-mcp fixture), with the `issue` key
 /// Sentry post-fills, which the plan does not name.
-fn errors_example() -> (Vec<Column>, ResultSet) {
+fn errors_example() -> (Vec<OutputColumn>, ResultSet) {
     let result = result(json!({
         "data": [{"issue.id": 6114575469_u64,
                   "title": "Error: Tool list_organizations is already registered",
@@ -64,7 +64,7 @@ fn errors_example() -> (Vec<Column>, ResultSet) {
 
 /// A transactions result: aliases, a hidden sort field (`count()`), Sentry's auto-added `id`
 /// and `project.name`, nulls, unicode, and duration/percentage/rate/size/date columns.
-fn transactions_example() -> (Vec<Column>, ResultSet) {
+fn transactions_example() -> (Vec<OutputColumn>, ResultSet) {
     let result = result(json!({
         "data": [
             {"transaction": "/api/checkout", "p95(transaction.duration)": 1520.4,
@@ -102,7 +102,7 @@ fn transactions_example() -> (Vec<Column>, ResultSet) {
     (columns, result)
 }
 
-fn show(format: Format, (columns, result): (Vec<Column>, ResultSet)) -> String {
+fn show(format: Format, (columns, result): (Vec<OutputColumn>, ResultSet)) -> String {
     render(format, &columns, &result).unwrap()
 }
 

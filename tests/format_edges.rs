@@ -7,14 +7,14 @@
     reason = "test helpers outside #[test] functions fail loudly on bad fixtures"
 )]
 
+use dql::answer::OutputColumn;
 use dql::format::{Expanded, Format, Layout, write_result};
-use dql::lower::Column;
 use dql::result::ResultSet;
 use serde_json::{Value, json};
 use unicode_width::UnicodeWidthStr;
 
-fn column(field: &str, label: &str) -> Column {
-    Column {
+fn column(field: &str, label: &str) -> OutputColumn {
+    OutputColumn {
         field: field.to_owned(),
         label: label.to_owned(),
         ty: None,
@@ -24,7 +24,7 @@ fn column(field: &str, label: &str) -> Column {
 /// Four rows: a long title with a newline, CJK, missing values everywhere, an empty string,
 /// u64::MAX and i64::MIN counts, 1e300 and 1e-300 averages, and a binary-noise float as
 /// Sentry might send it (kept as sent by machine formats).
-fn edges() -> (Vec<Column>, ResultSet) {
+fn edges() -> (Vec<OutputColumn>, ResultSet) {
     let long = "TypeError: Cannot read properties of undefined (reading 'map') at \
                 ProductList.render (components/ProductList.tsx:42:17)\nat renderWithHooks";
     let result: ResultSet = serde_json::from_value(json!({
@@ -54,7 +54,7 @@ fn edges() -> (Vec<Column>, ResultSet) {
 }
 
 /// `n` rows of a title and a count.
-fn many(n: usize) -> (Vec<Column>, ResultSet) {
+fn many(n: usize) -> (Vec<OutputColumn>, ResultSet) {
     let data = (0..n)
         .map(|i| {
             json!({"title": format!("transaction /api/v1/items/{i}/details"), "count()": i * 1000})
@@ -76,7 +76,11 @@ fn many(n: usize) -> (Vec<Column>, ResultSet) {
     )
 }
 
-fn draw(format: Format, layout: Layout, (columns, result): (Vec<Column>, ResultSet)) -> String {
+fn draw(
+    format: Format,
+    layout: Layout,
+    (columns, result): (Vec<OutputColumn>, ResultSet),
+) -> String {
     let mut out = Vec::new();
     {
         let mut sink = format.sink_with(&mut out, false, layout);

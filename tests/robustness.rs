@@ -12,11 +12,12 @@
 #[allow(dead_code, reason = "shared with the other client tests")]
 mod support;
 
+use dql::answer::OutputColumn;
 use dql::client::{
     Client, ClientError, ClientEvent, ReqwestTransport, RetryPolicy, Timeouts, Token,
 };
 use dql::diagnostic::Code;
-use dql::lower::request::{Column, Endpoint, Method, Request};
+use dql::lower::request::{Endpoint, Method, Request};
 use serde_json::{Value, json};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -38,7 +39,7 @@ fn events_request(limit: Option<u64>, per_page: &str) -> Request {
             ("per_page".into(), per_page.into()),
         ],
         body: None,
-        columns: vec![Column {
+        columns: vec![OutputColumn {
             field: "title".into(),
             label: "title".into(),
             ty: None,

@@ -11,8 +11,8 @@
 mod svg_chart;
 mod terminal;
 
+use crate::answer::OutputColumn;
 use crate::format::{Layout, Sink, units};
-use crate::lower::Column;
 use crate::result::{Accuracy, Meta, Row};
 use serde_json::Value;
 use std::io::{self, Write};
@@ -81,8 +81,8 @@ impl Chart {
     }
 
     /// The chart of a result, or `None` when it is no series.
-    pub(crate) fn of(columns: &[Column], meta: &Meta, rows: &[Row]) -> Option<Chart> {
-        let kind = |c: &Column| {
+    pub(crate) fn of(columns: &[OutputColumn], meta: &Meta, rows: &[Row]) -> Option<Chart> {
+        let kind = |c: &OutputColumn| {
             meta.fields
                 .get(&c.field)
                 .cloned()
@@ -95,7 +95,7 @@ impl Chart {
         for row in rows {
             times.push(epoch(row.get(&time.field)?)?);
         }
-        let numeric: Vec<&Column> = columns
+        let numeric: Vec<&OutputColumn> = columns
             .iter()
             .filter(|c| c.field != time.field)
             .filter(|c| match kind(c) {
@@ -245,7 +245,7 @@ pub(crate) fn time_label(seconds: i64, spans_days: bool) -> String {
 }
 
 /// A result being gathered: name, plan, meta, rows.
-type Open = (Option<String>, Vec<Column>, Meta, Vec<Row>);
+type Open = (Option<String>, Vec<OutputColumn>, Meta, Vec<Row>);
 
 /// Buffers each result and draws it at `end`; a result that is no series goes to a table sink.
 pub(crate) struct ChartSink<'w> {
@@ -273,7 +273,7 @@ impl<'w> ChartSink<'w> {
     fn draw(
         &mut self,
         name: Option<&str>,
-        columns: &[Column],
+        columns: &[OutputColumn],
         meta: &Meta,
         rows: &[Row],
     ) -> io::Result<()> {
@@ -325,7 +325,12 @@ fn misuse(message: &str) -> io::Error {
 }
 
 impl Sink for ChartSink<'_> {
-    fn begin(&mut self, name: Option<&str>, columns: &[Column], meta: &Meta) -> io::Result<()> {
+    fn begin(
+        &mut self,
+        name: Option<&str>,
+        columns: &[OutputColumn],
+        meta: &Meta,
+    ) -> io::Result<()> {
         if self.open.is_some() {
             return Err(misuse(
                 "begin called while a result is open; call end first",

@@ -5,8 +5,7 @@ use crate::result::{Meta, Row};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
-/// The name of the bucket-start column.
-pub const TIME_COLUMN: &str = "time";
+use crate::answer::TIME_COLUMN;
 
 /// Rows in bucket order with their column order and meta.
 #[derive(Debug, Clone, PartialEq, Default)]

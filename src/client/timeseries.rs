@@ -9,7 +9,8 @@
 //! interval, dataScanned}, "values": [{timestamp (ms), value, incomplete, incompleteReason,
 //! comparisonValue, sampleCount, sampleRate, confidence}]}]}`.
 
-use super::stats::{TIME_COLUMN, Table, time_value};
+use super::stats::{Table, time_value};
+use crate::answer::TIME_COLUMN;
 use crate::result::{Accuracy, Meta, Row};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;

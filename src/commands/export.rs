@@ -10,11 +10,12 @@
 use super::{compile_or_report, parse_now, parse_params, print_diagnostics, read_source};
 use crate::cli::exit;
 use crate::commands::run::report_client_error;
+use dql::answer::OutputColumn;
 use dql::client::config::{Config, Origin};
 use dql::client::error::ClientError;
 use dql::client::{Client, RetryPolicy};
 use dql::diagnostic::Code;
-use dql::lower::{Column, Endpoint, Method, Request};
+use dql::lower::{Endpoint, Method, Request};
 use dql::semantic::checked::CheckedKind;
 use dql::{Compiled, Source};
 use serde_json::Value;
@@ -374,7 +375,7 @@ fn ids_request(request: &Request, limit: u64) -> Request {
     );
     params.extend(sort.into_iter().map(|s| ("sort".to_owned(), s)));
     params.push(("per_page".to_owned(), PAGE_SIZE.to_owned()));
-    let column = |f: &str| Column {
+    let column = |f: &str| OutputColumn {
         field: f.to_owned(),
         label: f.to_owned(),
         ty: None,

@@ -435,9 +435,10 @@ pub(crate) fn plan(
     request: &dql::lower::Request,
     row_keys: &[String],
     format: dql::format::Format,
-) -> Vec<dql::lower::Column> {
-    use dql::lower::{Column, Endpoint};
-    let column = |k: &str| Column {
+) -> Vec<dql::answer::OutputColumn> {
+    use dql::answer::OutputColumn;
+    use dql::lower::Endpoint;
+    let column = |k: &str| OutputColumn {
         field: k.to_string(),
         label: k.to_string(),
         ty: None,
@@ -457,7 +458,7 @@ pub(crate) fn plan(
         }
         // A series keeps the select list's aliases, exactly as the local engine labels it.
         Endpoint::EventsStats | Endpoint::EventsTimeseries => {
-            dql::engine::series_columns(&request.columns, row_keys)
+            dql::answer::series_columns(&request.columns, row_keys)
         }
         Endpoint::ProjectEvent | Endpoint::EventIdLookup => {
             row_keys.iter().map(|k| column(k)).collect()

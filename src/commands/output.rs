@@ -3,8 +3,8 @@
 //! follows from them.
 #![allow(clippy::print_stderr, reason = "the CLI talks to the terminal")]
 
+use dql::answer::OutputColumn;
 use dql::format::{Expanded, Format, Layout, Sink};
-use dql::lower::Column;
 use dql::result::{Meta, Row};
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -399,7 +399,12 @@ impl<'d> DirSink<'d> {
 }
 
 impl Sink for DirSink<'_> {
-    fn begin(&mut self, name: Option<&str>, columns: &[Column], meta: &Meta) -> io::Result<()> {
+    fn begin(
+        &mut self,
+        name: Option<&str>,
+        columns: &[OutputColumn],
+        meta: &Meta,
+    ) -> io::Result<()> {
         if let Some(mut previous) = self.open.take() {
             previous.finish()?;
         }

@@ -5,11 +5,12 @@
 use super::{Input, parse_now, parse_params, read_input};
 use crate::cli::exit;
 use dql::Compiled;
+use dql::answer::OutputColumn;
 use dql::client::Client;
 use dql::client::config::Config;
 use dql::client::error::{Clause, ClientError};
 use dql::format::{Format, Sink};
-use dql::lower::{Column, Request};
+use dql::lower::Request;
 use dql::result::Meta;
 use dql::span::Span;
 use dql::syntax::ast;
@@ -316,7 +317,7 @@ fn update(
         }
         changed += dql::lower::UpdatePlan::ids_of(put).len();
     }
-    let columns = vec![Column {
+    let columns = vec![OutputColumn {
         field: "updated".into(),
         label: "updated".into(),
         ty: None,

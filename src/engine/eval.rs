@@ -20,7 +20,6 @@ use super::filter::{self, Compiled, Resolver, Slot, Unsupported};
 use super::group::{GroupTable, parallel_scan};
 use super::{EventFiles, LocalResult, RunError, RunOptions};
 use crate::diagnostic::Diagnostic;
-use crate::lower::Column;
 use crate::result::{Meta, ResultSet, Row};
 use crate::semantic::Catalog;
 use crate::semantic::checked::{
@@ -625,18 +624,6 @@ pub(crate) fn add_meta(meta: &mut Meta, key: &str, ty: Option<FieldType>) {
         .insert(key.to_owned(), ty.meta_unit().map(str::to_owned));
 }
 
-/// The output plan of an events query, as lowering makes it.
-pub(crate) fn plan_columns(q: &EventsQuery) -> Vec<Column> {
-    q.columns
-        .iter()
-        .map(|c| Column {
-            field: c.value.canonical(),
-            label: c.label.clone(),
-            ty: c.ty,
-        })
-        .collect()
-}
-
 /// Everything a table query (no INTERVAL) shares between its raw and grouped forms.
 pub(crate) struct Context<'a> {
     pub(crate) files: &'a EventFiles,
@@ -761,7 +748,7 @@ pub(crate) fn run_raw(q: &EventsQuery, ctx: &Context<'_>) -> Result<LocalResult,
         rows.extend(s.rows);
     }
     compact(&mut rows);
-    let columns = plan_columns(q);
+    let columns = crate::answer::events_columns(q);
     let mut result = ResultSet::default();
     for c in &q.columns {
         add_meta(&mut result.meta, &c.value.canonical(), c.ty);
@@ -935,7 +922,7 @@ pub(crate) fn run_grouped(q: &EventsQuery, ctx: &Context<'_>) -> Result<LocalRes
     let keep = usize::try_from(q.limit.unwrap_or(DEFAULT_ROWS)).unwrap_or(usize::MAX);
     let has_more = rows.len() > keep;
     rows.truncate(keep);
-    let columns = plan_columns(q);
+    let columns = crate::answer::events_columns(q);
     let mut result = ResultSet::default();
     for c in &q.columns {
         add_meta(&mut result.meta, &c.value.canonical(), c.ty);

@@ -14,7 +14,6 @@ use super::eval::{self, Base, Builder, Context, refuse, refuse_unsupported};
 use super::filter::{self, Compiled, Resolver, Slot, Unsupported};
 use super::group::{GroupTable, parallel_scan};
 use super::{LocalResult, RunError, Value};
-use crate::lower::Column;
 use crate::result::{ResultSet, Row};
 use crate::semantic::Catalog;
 use crate::semantic::checked::IssuesQuery;
@@ -257,15 +256,7 @@ pub(crate) fn run(q: &IssuesQuery, ctx: &Context<'_>) -> Result<LocalResult, Run
     let keep = usize::try_from(q.limit.unwrap_or(eval::DEFAULT_ROWS)).unwrap_or(usize::MAX);
     let has_more = issues.len() > keep;
     issues.truncate(keep);
-    let columns: Vec<Column> = q
-        .columns
-        .iter()
-        .map(|c| Column {
-            field: c.field.clone(),
-            label: c.label.clone(),
-            ty: None,
-        })
-        .collect();
+    let columns = crate::answer::issue_columns(q);
     let mut data = Vec::new();
     for (id, stats, firsts) in issues {
         let get = |v: &[Value<'static>], i: usize| {

@@ -48,10 +48,9 @@ pub use aggregate::{Accumulator, AggregateFn, FinishContext};
 pub use codes::{EngineCode, EvalCode};
 pub use events::{Event, EventFiles, Part, ReadOptions, ScanStats};
 pub use fields::{Field, Projection, Value};
-pub use series::{TIME_COLUMN, series_columns};
 
+use crate::answer::OutputColumn;
 use crate::diagnostic::Diagnostic;
-use crate::lower::Column;
 use crate::result::ResultSet;
 use crate::semantic::checked::{CheckedKind, CheckedStatement, TimePoint, TimeRange};
 use crate::semantic::typed::{TypedFilter, TypedKind};
@@ -103,7 +102,7 @@ pub struct LocalResult {
     /// The output plan to format with: the lowered request's columns for tables and issues;
     /// for a series, `time` then one column per series (`count()`, `"<group>: count()"`),
     /// as the HTTP client's events-stats rows have.
-    pub columns: Vec<Column>,
+    pub columns: Vec<OutputColumn>,
     /// More rows matched than LIMIT (or one page of 100) kept.
     pub has_more: bool,
     /// The now used.
@@ -119,7 +118,7 @@ pub struct LocalResult {
 impl LocalResult {
     pub(crate) fn new(
         result: ResultSet,
-        columns: Vec<Column>,
+        columns: Vec<OutputColumn>,
         has_more: bool,
         stats: ScanStats,
     ) -> Self {

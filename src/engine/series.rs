@@ -13,14 +13,11 @@ use super::aggregate::Accumulator;
 use super::eval::{self, Context, compare_keys, merge_accs, new_accs, refuse};
 use super::group::{GroupTable, parallel_scan};
 use super::{LocalResult, RunError};
-use crate::lower::Column;
+use crate::answer::{OutputColumn, TIME_COLUMN, series_columns};
 use crate::result::{Meta, ResultSet, Row};
 use crate::semantic::checked::EventsQuery;
 use crate::semantic::types::FieldType;
 use std::collections::BTreeMap;
-
-/// The bucket-start column, named as the HTTP client's events-stats rows name it.
-pub const TIME_COLUMN: &str = "time";
 
 /// Most groups a top-n series plots (Sentry's `MAX_TOP_EVENTS`).
 const MAX_TOP: u64 = 10;
@@ -223,9 +220,9 @@ pub(crate) fn run(q: &EventsQuery, ctx: &Context<'_>) -> Result<LocalResult, Run
             });
         }
     }
-    let plan: Vec<Column> = axes
+    let plan: Vec<OutputColumn> = axes
         .iter()
-        .map(|a| Column {
+        .map(|a| OutputColumn {
             field: a.name.clone(),
             label: a.label.clone(),
             ty: a.ty,
@@ -268,38 +265,6 @@ pub(crate) fn run(q: &EventsQuery, ctx: &Context<'_>) -> Result<LocalResult, Run
         false,
         stats,
     ))
-}
-
-/// The output plan of a series result, whichever backend produced it: `plan` is the lowered
-/// request's columns, `names` the row keys of the series table (`time`, then `count()` or
-/// `"<group>: count()"`, as [`crate::engine::LocalResult::columns`] and the HTTP client's
-/// events-stats rows have them). A bare yAxis keeps its label (alias) and type; a group's
-/// column is labelled by its name and typed as its yAxis.
-pub fn series_columns(plan: &[Column], names: &[String]) -> Vec<Column> {
-    names
-        .iter()
-        .map(|name| {
-            if name == TIME_COLUMN {
-                return Column {
-                    field: name.clone(),
-                    label: name.clone(),
-                    ty: Some(FieldType::Date),
-                };
-            }
-            if let Some(c) = plan.iter().find(|c| c.field == *name) {
-                return c.clone();
-            }
-            let ty = plan
-                .iter()
-                .find(|c| name.ends_with(&format!(": {}", c.field)))
-                .and_then(|c| c.ty);
-            Column {
-                field: name.clone(),
-                label: name.clone(),
-                ty,
-            }
-        })
-        .collect()
 }
 
 /// A top-n group's name, as Sentry makes its result key.

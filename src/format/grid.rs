@@ -8,7 +8,7 @@
 //! and always shows everything.
 
 use super::{Expanded, Layout, NULL_MARK, Progress, Sink, heading, merge_meta, units};
-use crate::lower::Column;
+use crate::answer::OutputColumn;
 use crate::result::{Meta, Row as ResultRow};
 use comfy_table::{
     CellAlignment, ColumnConstraint, ContentArrangement, ContentLineStyle, Row, Table, TableStyle,
@@ -49,7 +49,7 @@ pub(super) struct GridSink<W: Write> {
     layout: Layout,
     progress: Progress,
     name: Option<String>,
-    columns: Vec<Column>,
+    columns: Vec<OutputColumn>,
     meta: Meta,
     /// Raw planned values, row by row; rendered at `end` with the final meta.
     rows: Vec<Vec<Value>>,
@@ -446,7 +446,12 @@ fn sanitize_markdown(text: &str) -> String {
 }
 
 impl<W: Write> Sink for GridSink<W> {
-    fn begin(&mut self, name: Option<&str>, columns: &[Column], meta: &Meta) -> io::Result<()> {
+    fn begin(
+        &mut self,
+        name: Option<&str>,
+        columns: &[OutputColumn],
+        meta: &Meta,
+    ) -> io::Result<()> {
         self.progress.begin()?;
         self.name = name.map(str::to_owned);
         self.columns = columns.to_vec();

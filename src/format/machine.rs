@@ -2,7 +2,7 @@
 //! the module docs of [`crate::format`]).
 
 use super::{Progress, Sink, heading, merge_meta, misuse, units};
-use crate::lower::Column;
+use crate::answer::OutputColumn;
 use crate::result::{Meta, Row};
 use serde_json::Value;
 use std::io::{self, BufWriter, Write};
@@ -22,7 +22,7 @@ struct Plan {
 }
 
 impl Plan {
-    fn new(columns: &[Column], meta: &Meta) -> Self {
+    fn new(columns: &[OutputColumn], meta: &Meta) -> Self {
         let mut plan = Plan {
             columns: columns
                 .iter()
@@ -234,7 +234,12 @@ fn csv_error(error: csv::Error) -> io::Error {
 }
 
 impl<W: Write> Sink for CsvSink<W> {
-    fn begin(&mut self, name: Option<&str>, columns: &[Column], meta: &Meta) -> io::Result<()> {
+    fn begin(
+        &mut self,
+        name: Option<&str>,
+        columns: &[OutputColumn],
+        meta: &Meta,
+    ) -> io::Result<()> {
         let position = self.progress.begin()?;
         self.plan = Plan::new(columns, meta);
         if let Some(kept) = &mut self.kept {
@@ -341,7 +346,12 @@ impl<W: Write> NdjsonSink<W> {
 }
 
 impl<W: Write> Sink for NdjsonSink<W> {
-    fn begin(&mut self, name: Option<&str>, columns: &[Column], meta: &Meta) -> io::Result<()> {
+    fn begin(
+        &mut self,
+        name: Option<&str>,
+        columns: &[OutputColumn],
+        meta: &Meta,
+    ) -> io::Result<()> {
         let position = self.progress.begin()?;
         self.plan = Plan::new(columns, meta);
         if self.progress.several {
@@ -411,7 +421,12 @@ impl<W: Write> JsonSink<W> {
 }
 
 impl<W: Write> Sink for JsonSink<W> {
-    fn begin(&mut self, name: Option<&str>, columns: &[Column], meta: &Meta) -> io::Result<()> {
+    fn begin(
+        &mut self,
+        name: Option<&str>,
+        columns: &[OutputColumn],
+        meta: &Meta,
+    ) -> io::Result<()> {
         if self.finished {
             return Err(misuse("begin called after finish"));
         }

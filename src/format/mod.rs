@@ -1,7 +1,7 @@
 //! Output formatting of result sets: table, json, ndjson, csv, markdown.
 //!
 //! Every format is a [`Sink`] fed one result at a time (`begin`, `row`…, `end`) and closed with
-//! `finish`. Columns come from the output plan ([`Column`]): they follow its order and its
+//! `finish`. Columns come from the output plan ([`OutputColumn`]): they follow its order and its
 //! labels (aliases are the headers), and any field of a row that the plan does not name (hidden
 //! sort fields, the `id`/`project.name` Sentry adds) is dropped. The API's key order never
 //! matters.
@@ -48,7 +48,7 @@ mod grid;
 mod machine;
 pub mod units;
 
-use crate::lower::Column;
+use crate::answer::OutputColumn;
 use crate::result::{Meta, ResultSet, Row};
 use std::fmt;
 use std::io::{self, Write};
@@ -264,7 +264,12 @@ impl FormatError {
 pub trait Sink {
     /// Starts a result with its output plan and the meta known so far. `name` is shown only
     /// by sinks made for several results.
-    fn begin(&mut self, name: Option<&str>, columns: &[Column], meta: &Meta) -> io::Result<()>;
+    fn begin(
+        &mut self,
+        name: Option<&str>,
+        columns: &[OutputColumn],
+        meta: &Meta,
+    ) -> io::Result<()>;
     /// Merges meta brought by a later page (new entries win).
     fn extend_meta(&mut self, meta: &Meta);
     /// Adds one row; fields outside the plan are ignored and missing ones are null.
@@ -292,7 +297,7 @@ pub const INCOMPLETE_MARK: &str =
 pub fn write_result(
     sink: &mut dyn Sink,
     name: Option<&str>,
-    columns: &[Column],
+    columns: &[OutputColumn],
     result: &ResultSet,
 ) -> io::Result<()> {
     sink.begin(name, columns, &result.meta)?;
@@ -303,7 +308,7 @@ pub fn write_result(
 }
 
 /// Renders one result in `format` to a string (for tests, the REPL and small outputs).
-pub fn render(format: Format, columns: &[Column], result: &ResultSet) -> io::Result<String> {
+pub fn render(format: Format, columns: &[OutputColumn], result: &ResultSet) -> io::Result<String> {
     let mut out = Vec::new();
     {
         let mut sink = format.sink(&mut out);

@@ -2,7 +2,7 @@
 //! sentry-api.md §3, §8): fields with hidden ones, sort with tiebreakers, pages, time,
 //! projects, environments, dataset.
 
-use super::request::{Column, Endpoint, Method, Request};
+use super::request::{Endpoint, Method, Request};
 use super::{Ctx, MAX_FIELDS, MAX_PAGE};
 use crate::diagnostic::Diagnostic;
 use crate::semantic::checked::{ColumnValue, Equation, EventsQuery};
@@ -37,20 +37,8 @@ pub(super) fn equation_operands(e: &Equation, out: &mut Vec<String>) {
     }
 }
 
-/// The visible columns of a query as output plan entries.
-pub(super) fn output_columns(q: &EventsQuery) -> Vec<Column> {
-    q.columns
-        .iter()
-        .map(|c| Column {
-            field: c.value.canonical(),
-            label: c.label.clone(),
-            ty: c.ty,
-        })
-        .collect()
-}
-
 pub(super) fn lower_events(ctx: &Ctx<'_>, q: &EventsQuery) -> Result<Request, Vec<Diagnostic>> {
-    let columns = output_columns(q);
+    let columns = ctx.columns.clone();
     let mut fields = Fields::default();
     for c in &columns {
         fields.push(c.field.clone());

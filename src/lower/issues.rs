@@ -3,7 +3,7 @@
 //! exactly the listed ids).
 
 use super::codes::LowerCode;
-use super::request::{Column, Endpoint, Method, Request, UpdatePlan};
+use super::request::{Endpoint, Method, Request, UpdatePlan};
 use super::{Ctx, MAX_PAGE};
 use crate::diagnostic::Diagnostic;
 use crate::semantic::checked::{
@@ -97,15 +97,7 @@ pub(super) fn lower_issues(ctx: &Ctx<'_>, q: &IssuesQuery) -> Result<Request, Ve
         path: ctx.org_path("issues/"),
         params,
         body: None,
-        columns: q
-            .columns
-            .iter()
-            .map(|c| Column {
-                field: c.field.clone(),
-                label: c.label.clone(),
-                ty: None,
-            })
-            .collect(),
+        columns: ctx.columns.clone(),
         hidden: Vec::new(),
         limit: q.limit,
         update: None,
@@ -163,9 +155,6 @@ pub(super) fn lower_show_event(
     })
 }
 
-/// The columns UPDATE's listing shows before asking for confirmation.
-const UPDATE_COLUMNS: &[&str] = &["id", "shortId", "title", "status"];
-
 pub(super) fn lower_update(
     ctx: &Ctx<'_>,
     q: &UpdateIssuesQuery,
@@ -204,14 +193,7 @@ pub(super) fn lower_update(
         path: path.clone(),
         params,
         body: None,
-        columns: UPDATE_COLUMNS
-            .iter()
-            .map(|f| Column {
-                field: (*f).to_owned(),
-                label: (*f).to_owned(),
-                ty: None,
-            })
-            .collect(),
+        columns: ctx.columns.clone(),
         hidden: Vec::new(),
         limit: Some(limit),
         update: Some(UpdatePlan {

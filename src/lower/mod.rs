@@ -32,7 +32,7 @@ pub mod search;
 mod stats;
 pub mod time;
 
-pub use request::{Column, Endpoint, ListedIssue, Method, Request, UpdatePlan};
+pub use request::{Endpoint, ListedIssue, Method, Request, UpdatePlan};
 
 use crate::diagnostic::Diagnostic;
 use crate::semantic::checked::{CheckedKind, CheckedStatement, Projects};
@@ -71,6 +71,7 @@ pub fn lower(stmt: &CheckedStatement, options: &Options) -> Result<Request, Vec<
         name: stmt.name.clone(),
         span: stmt.span,
         options,
+        columns: crate::answer::statement_columns(&stmt.kind),
     };
     match &stmt.kind {
         CheckedKind::Events(q) if q.interval.is_some() => stats::lower_stats(&ctx, q),
@@ -102,6 +103,8 @@ pub(crate) struct Ctx<'a> {
     pub(crate) name: Option<String>,
     pub(crate) span: crate::span::Span,
     pub(crate) options: &'a Options,
+    /// The statement's output plan.
+    pub(crate) columns: Vec<crate::answer::OutputColumn>,
 }
 
 impl Ctx<'_> {

@@ -1,6 +1,6 @@
 //! The lowered form of a statement: the HTTP request to send and how to present its answer.
 
-use crate::semantic::types::FieldType;
+use crate::answer::OutputColumn;
 use serde::Serialize;
 
 /// HTTP methods dql sends.
@@ -52,19 +52,6 @@ pub enum Endpoint {
     EventIdLookup,
 }
 
-/// One output column: the field string as sent and the label shown.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Column {
-    /// The key in each response row (the canonical field string).
-    pub field: String,
-    /// The header to show (the alias, else the field as written canonically).
-    pub label: String,
-    /// The value type the checker inferred, when known (the formatter prefers the response's
-    /// `meta.fields`; this is the plan's expectation, e.g. for an empty result).
-    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
-    pub ty: Option<FieldType>,
-}
-
 /// A request ready to send, with its output plan.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Request {
@@ -81,7 +68,7 @@ pub struct Request {
     /// JSON body (PUT only).
     pub body: Option<serde_json::Value>,
     /// Columns to show, in select-list order.
-    pub columns: Vec<Column>,
+    pub columns: Vec<OutputColumn>,
     /// Fields sent but not shown.
     pub hidden: Vec<String>,
     /// How many rows are wanted (LIMIT); `None` means one page.

@@ -6,7 +6,7 @@
 
 use super::Ctx;
 use super::codes::LowerCode;
-use super::events::{Fields, output_columns};
+use super::events::Fields;
 use super::request::{Endpoint, Method, Request};
 use crate::diagnostic::Diagnostic;
 use crate::semantic::checked::EventsQuery;
@@ -34,7 +34,7 @@ pub(super) fn lower_stats(ctx: &Ctx<'_>, q: &EventsQuery) -> Result<Request, Vec
     let Some(interval) = &q.interval else {
         return super::events::lower_events(ctx, q);
     };
-    let columns = output_columns(q);
+    let columns = ctx.columns.clone();
     let mut y_axes = Fields::default();
     for c in q.columns.iter().filter(|c| c.value.is_aggregate()) {
         y_axes.push(c.value.canonical());

@@ -6,7 +6,7 @@
 //! rest: semantic checking, lowering to a request, and running it.
 
 use dql::Diagnostic;
-use dql::lower::Column;
+use dql::answer::OutputColumn;
 use dql::result::ResultSet;
 use dql::syntax::ast::File;
 use std::collections::BTreeMap;
@@ -28,7 +28,7 @@ pub(crate) struct Answer {
     /// The statement's `@name`, shown when there are several results.
     pub(crate) name: Option<String>,
     /// The output plan (column order and labels).
-    pub(crate) columns: Vec<Column>,
+    pub(crate) columns: Vec<OutputColumn>,
     /// The rows and their meta.
     pub(crate) result: ResultSet,
 }

@@ -1,6 +1,6 @@
 use super::*;
 use dql::Diagnostic;
-use dql::lower::Column;
+use dql::answer::OutputColumn;
 use dql::result::ResultSet;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -31,12 +31,12 @@ impl Backend for Fake {
         Ok(vec![Answer {
             name: None,
             columns: vec![
-                Column {
+                OutputColumn {
                     field: "customer".into(),
                     label: "customer".into(),
                     ty: None,
                 },
-                Column {
+                OutputColumn {
                     field: "count()".into(),
                     label: "count()".into(),
                     ty: None,
