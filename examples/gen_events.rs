@@ -638,6 +638,7 @@ fn trace_spans(rng: &mut Rng, projects: &[Project]) -> Vec<Value> {
             "project.id": project.id,
             "timestamp": iso(start + ms / 1000.0),
             "transaction": txn.name,
+            "transaction.op": txn.op,
             "span.op": op,
             "span.description": description,
             "span.duration": ms,
@@ -651,6 +652,13 @@ fn trace_spans(rng: &mut Rng, projects: &[Project]) -> Vec<Value> {
     segment["is_transaction"] = Value::Bool(true);
     segment["span.status"] = Value::from(if failed { "internal_error" } else { "ok" });
     segment["browser.name"] = browser;
+    if txn.op == "pageload" {
+        // Web vitals on page loads, derived from the duration so that the random stream (and
+        // every other value of the sample) stays what it was before they were added.
+        let lcp = (duration * 0.62).round();
+        segment["measurements.lcp"] = Value::from(lcp);
+        segment["measurements.fcp"] = Value::from((lcp * 0.55).round());
+    }
     let mut rows = Vec::new();
     let children = 1 + rng.below(4);
     let mut used = 0.0;

@@ -3,6 +3,7 @@
 
 mod cli;
 mod commands;
+mod progress;
 mod repl;
 
 fn main() -> std::process::ExitCode {

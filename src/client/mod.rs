@@ -9,6 +9,7 @@ pub mod config;
 pub mod error;
 mod pages;
 mod paginate;
+pub mod rate_limit;
 mod refusal;
 mod retry;
 mod stats;
@@ -134,6 +135,8 @@ pub struct Client<T: Transport = ReqwestTransport> {
     sleep: Sleeper,
     clock: Clock,
     observer: Option<Observer>,
+    /// Paces every request (of every thread sharing the client) to the announced limits.
+    pacer: rate_limit::Pacer,
 }
 
 impl<T: Transport> std::fmt::Debug for Client<T> {
@@ -200,6 +203,7 @@ impl<T: Transport> Client<T> {
             sleep: Box::new(std::thread::sleep),
             clock: Box::new(SystemTime::now),
             observer: None,
+            pacer: rate_limit::Pacer::new(),
         })
     }
 
@@ -223,6 +227,12 @@ impl<T: Transport> Client<T> {
     pub fn clock(mut self, clock: impl Fn() -> SystemTime + Send + Sync + 'static) -> Self {
         self.clock = Box::new(clock);
         self
+    }
+
+    /// The rate limits Sentry announced so far, by bucket (method and path shape), for
+    /// planning: requests per window, and at once.
+    pub fn announced_limits(&self) -> Vec<(String, rate_limit::Announced)> {
+        self.pacer.announced()
     }
 
     /// Reports every request (URL, status, timing) and every wait to `observer`, for

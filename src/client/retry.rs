@@ -16,8 +16,21 @@ impl<T: Transport> Client<T> {
         http: &HttpRequest,
         attempt: u32,
     ) -> Result<HttpResponse, TransportError> {
+        let notify = |delay: Duration, reason: String| {
+            self.emit(ClientEvent::Waiting { delay, reason });
+        };
+        let waiting = rate_limit::Waiting {
+            now: &self.clock,
+            sleep: &self.sleep,
+            notify: &notify,
+        };
+        let bucket = rate_limit::bucket(http.method.as_str(), &http.url);
+        let permit = self.pacer.acquire(&bucket, &waiting);
         let started = Instant::now();
         let result = self.transport.send(http);
+        if let Ok(response) = &result {
+            permit.finish(response);
+        }
         self.emit(ClientEvent::Sent {
             method: http.method,
             url: redact_url(&http.url),

@@ -10,6 +10,7 @@
 use super::{compile_or_report, parse_now, parse_params, print_diagnostics, read_source};
 use crate::cli::exit;
 use crate::commands::run::report_client_error;
+use crate::progress::Progress;
 use dql::answer::OutputColumn;
 use dql::client::config::{Config, Origin};
 use dql::client::error::ClientError;
@@ -19,7 +20,7 @@ use dql::lower::{Endpoint, Method, Request};
 use dql::semantic::checked::CheckedKind;
 use dql::{Compiled, Source};
 use serde_json::Value;
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -98,6 +99,9 @@ pub(crate) struct Args {
     /// Show each request's URL, status and timing on stderr (never the token).
     #[arg(long, short)]
     verbose: bool,
+    /// Show progress even when stderr is not a terminal (as plain lines, one a second).
+    #[arg(long)]
+    progress: bool,
     /// Requests sent at most for one page (retries of 429, 5xx and network failures).
     #[arg(long, default_value_t = 5)]
     retry_tries: u32,
@@ -177,13 +181,17 @@ pub(crate) fn run(args: &Args, config: Result<Config, ClientError>) -> u8 {
         eprintln!("error: {} holds no statement to export", source.name());
         return exit::USAGE;
     }
-    let client = match client(args, &config) {
+    let progress = Progress::new(args.progress, "events", None);
+    let client = match client(args, &config, &progress) {
         Ok(c) => c,
         Err(e) => return report_client_error(e),
     };
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    let mut tally = Tally::default();
+    let mut tally = Tally {
+        progress,
+        ..Tally::default()
+    };
     for compiled in &chosen {
         let limit = args.limit.or(compiled.request.limit).unwrap_or(DEFAULT_CAP);
         let rows = matches!(&compiled.checked.kind,
@@ -439,9 +447,9 @@ fn export_rows(
         for row in page.rows {
             serde_json::to_writer(&mut *out, &row).map_err(std::io::Error::from)?;
             out.write_all(b"\n")?;
-            tally.exported += 1;
+            tally.written();
         }
-        tally.progress();
+        tally.progress.page();
     }
     Ok(more)
 }
@@ -476,29 +484,35 @@ impl From<std::io::Error> for Failure {
 }
 
 /// What was exported so far, for progress and the summary.
-#[derive(Default)]
 struct Tally {
     exported: u64,
     /// Listed ids whose event is gone (404): deleted or expired since the listing.
     missing: u64,
     /// Listed rows without a usable id or project slug.
     unusable: u64,
-    progress_shown: bool,
+    progress: Progress,
+}
+
+impl Default for Tally {
+    fn default() -> Self {
+        Tally {
+            exported: 0,
+            missing: 0,
+            unusable: 0,
+            progress: Progress::hidden("events"),
+        }
+    }
 }
 
 impl Tally {
-    fn progress(&mut self) {
-        if std::io::stderr().is_terminal() {
-            eprint!("\r{} events…", self.exported);
-            self.progress_shown = true;
-        }
+    /// One more event or row written.
+    fn written(&mut self) {
+        self.exported += 1;
+        self.progress.inc(1);
     }
 
     fn finish_progress(&mut self) {
-        if self.progress_shown {
-            eprint!("\r\x1b[2K");
-            self.progress_shown = false;
-        }
+        self.progress.finish();
     }
 
     fn summary(&self) {
@@ -548,8 +562,7 @@ fn export(
                     event.insert("projectSlug".to_owned(), Value::String(project));
                     serde_json::to_writer(&mut *out, &event).map_err(std::io::Error::from)?;
                     out.write_all(b"\n")?;
-                    tally.exported += 1;
-                    tally.progress();
+                    tally.written();
                 }
                 Err(ClientError::NotFound { .. }) => tally.missing += 1,
                 Err(e) => {
@@ -559,6 +572,7 @@ fn export(
             }
         }
         out.flush()?;
+        tally.progress.page();
     }
     Ok(more)
 }
@@ -584,7 +598,7 @@ fn project_slug(row: &dql::result::Row) -> Option<String> {
 }
 
 /// A client for `config` with the retry limits and verbosity of `args`.
-fn client(args: &Args, config: &Config) -> Result<Client, ClientError> {
+fn client(args: &Args, config: &Config, progress: &Progress) -> Result<Client, ClientError> {
     config.org()?;
     let client = Client::from_config_with(
         config,
@@ -600,7 +614,8 @@ fn client(args: &Args, config: &Config) -> Result<Client, ClientError> {
         ..RetryPolicy::default()
     });
     Ok(if args.verbose {
-        client.on_event(super::run::verbose_event)
+        let progress = progress.clone();
+        client.on_event(move |event| progress.suspend(|| super::run::verbose_event(event)))
     } else {
         client
     })

@@ -1,6 +1,7 @@
 //! The REPL's backend: checks, compiles and runs what is typed, against Sentry when it is
 //! configured, over exported events with `--events`, and otherwise compiles only.
 
+use crate::progress::Progress;
 use crate::repl::backend::{Answer, Backend, Failure, Query};
 use dql::client::Client;
 use dql::engine::{EventFiles, ReadOptions, RunError, RunOptions};
@@ -37,18 +38,32 @@ fn pages_cancellable(
             }
         }
     });
-    loop {
+    // A spinner once the wait is long enough to notice (none for a quick answer).
+    let started = std::time::Instant::now();
+    let mut spinner: Option<Progress> = None;
+    let outcome = loop {
         if cancel.load(Ordering::SeqCst) {
-            return Err(Stopped::Cancelled);
+            break Err(Stopped::Cancelled);
         }
         match receive.recv_timeout(CANCEL_POLL) {
             Ok(Ok(page)) => on_page(page),
-            Ok(Err(e)) => return Err(Stopped::Failed(e)),
-            Err(mpsc::RecvTimeoutError::Timeout) => {}
-            Err(mpsc::RecvTimeoutError::Disconnected) => return Ok(()),
+            Ok(Err(e)) => break Err(Stopped::Failed(e)),
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                if spinner.is_none() && started.elapsed() >= SPINNER_AFTER {
+                    spinner = Some(Progress::spinner("waiting for Sentry"));
+                }
+            }
+            Err(mpsc::RecvTimeoutError::Disconnected) => break Ok(()),
         }
+    };
+    if let Some(spinner) = spinner {
+        spinner.finish();
     }
+    outcome
 }
+
+/// How long a wait for Sentry goes before the spinner shows.
+const SPINNER_AFTER: Duration = Duration::from_millis(300);
 
 /// Why fetching pages stopped early.
 enum Stopped {

@@ -1,0 +1,249 @@
+//! Progress on long work (`run`, `export`, local scans): a bar on stderr with the rows or
+//! events done, the pages fetched, the rate and, where the total is known, the ETA; a spinner
+//! for the REPL. Drawn only when stderr is a terminal; on a pipe nothing unless `--progress`
+//! asked for it, and then plain lines, at most one a second, that a log can keep.
+//!
+//! Every handle is a cheap clone of one shared bar, usable from any thread; lines printed
+//! through [`Progress::suspend`] (`--verbose`) go above the bar instead of through it.
+#![allow(
+    clippy::print_stderr,
+    reason = "progress is written to the terminal's stderr"
+)]
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::io::IsTerminal;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+/// How often the plain lines (`--progress` on a pipe) are written at most.
+const LINE_EVERY: Duration = Duration::from_secs(1);
+
+/// Where progress goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Output {
+    /// Nowhere (a pipe without `--progress`, or nothing long enough to show).
+    Hidden,
+    /// A bar redrawn in place on a terminal.
+    Bar,
+    /// Plain lines (`--progress` on a pipe or a file).
+    Lines,
+}
+
+/// One piece of long work's progress.
+#[derive(Debug, Clone)]
+pub(crate) struct Progress {
+    bar: ProgressBar,
+    output: Output,
+    shared: Arc<Shared>,
+}
+
+#[derive(Debug)]
+struct Shared {
+    /// What is counted: `events`, `rows`, `lines`.
+    unit: &'static str,
+    pages: AtomicU64,
+    /// When the last plain line was written.
+    last_line: Mutex<Option<Instant>>,
+}
+
+impl Progress {
+    /// Progress counting `unit` (`events`, `rows`) towards `total` when known: a bar on a
+    /// terminal, plain lines when `forced` on something else, nothing otherwise.
+    pub(crate) fn new(forced: bool, unit: &'static str, total: Option<u64>) -> Progress {
+        let output = if std::io::stderr().is_terminal() {
+            Output::Bar
+        } else if forced {
+            Output::Lines
+        } else {
+            Output::Hidden
+        };
+        Progress::with_output(output, unit, total)
+    }
+
+    /// Progress that shows nothing (still counts, for the summary).
+    pub(crate) fn hidden(unit: &'static str) -> Progress {
+        Progress::with_output(Output::Hidden, unit, None)
+    }
+
+    /// A spinner saying `message` while the REPL waits (a terminal only); ended by
+    /// [`Progress::finish`].
+    pub(crate) fn spinner(message: &str) -> Progress {
+        let output = if std::io::stderr().is_terminal() {
+            Output::Bar
+        } else {
+            Output::Hidden
+        };
+        let progress = Progress::with_output(output, "rows", None);
+        progress.bar.set_style(
+            ProgressStyle::with_template("{spinner} {msg} {elapsed} (Ctrl-C cancels)")
+                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        );
+        progress.bar.set_message(message.to_owned());
+        if output == Output::Bar {
+            progress.bar.enable_steady_tick(Duration::from_millis(120));
+        }
+        progress
+    }
+
+    fn with_output(output: Output, unit: &'static str, total: Option<u64>) -> Progress {
+        let bar = ProgressBar::with_draw_target(
+            total,
+            match output {
+                Output::Bar => ProgressDrawTarget::stderr_with_hz(8),
+                Output::Hidden | Output::Lines => ProgressDrawTarget::hidden(),
+            },
+        );
+        let progress = Progress {
+            bar,
+            output,
+            shared: Arc::new(Shared {
+                unit,
+                pages: AtomicU64::new(0),
+                last_line: Mutex::new(None),
+            }),
+        };
+        progress.restyle();
+        progress
+    }
+
+    /// Sets the bar's template for a known or unknown total.
+    fn restyle(&self) {
+        let unit = self.shared.unit;
+        let template = if self.bar.length().is_some() {
+            format!(
+                "{{wide_bar}} {{human_pos}}/{{human_len}} {unit} · {{msg}} · {{per_sec}} · ETA {{eta}}"
+            )
+        } else {
+            format!("{{spinner}} {{human_pos}} {unit} · {{msg}} · {{per_sec}} · {{elapsed}}")
+        };
+        if let Ok(style) = ProgressStyle::with_template(&template) {
+            self.bar.set_style(style.progress_chars("=> "));
+        }
+        self.bar.set_message(self.pages_text());
+    }
+
+    #[allow(
+        dead_code,
+        reason = "export's total comes in its next step; `run` uses it too"
+    )]
+    /// Sets (or forgets) the total: the bar shows a fraction and an ETA with one.
+    pub(crate) fn set_total(&self, total: Option<u64>) {
+        match total {
+            Some(n) => self.bar.set_length(n),
+            None => self.bar.unset_length(),
+        }
+        self.restyle();
+    }
+
+    /// `n` more rows or events done.
+    pub(crate) fn inc(&self, n: u64) {
+        self.bar.inc(n);
+        self.maybe_line();
+    }
+
+    #[allow(dead_code, reason = "export's resume comes in its next step")]
+    /// The rows or events done so far.
+    pub(crate) fn position(&self) -> u64 {
+        self.bar.position()
+    }
+
+    /// One more page fetched.
+    pub(crate) fn page(&self) {
+        self.shared.pages.fetch_add(1, Ordering::Relaxed);
+        self.bar.set_message(self.pages_text());
+        self.maybe_line();
+    }
+
+    /// The pages fetched so far.
+    pub(crate) fn pages(&self) -> u64 {
+        self.shared.pages.load(Ordering::Relaxed)
+    }
+
+    /// Runs `f` (which writes to stderr, e.g. a `--verbose` line) with the bar out of the way.
+    pub(crate) fn suspend<R>(&self, f: impl FnOnce() -> R) -> R {
+        self.bar.suspend(f)
+    }
+
+    /// Ends the progress: the bar is cleared (the command prints its own summary); plain lines
+    /// end with the final count.
+    pub(crate) fn finish(&self) {
+        if self.output == Output::Lines && !self.bar.is_finished() {
+            eprintln!("{}", self.line());
+        }
+        self.bar.finish_and_clear();
+    }
+
+    fn pages_text(&self) -> String {
+        let pages = self.pages();
+        format!("{pages} page{}", if pages == 1 { "" } else { "s" })
+    }
+
+    /// The plain line: `progress: 1,200/50,000 events, 12 pages, 830/s, ETA 58s`.
+    fn line(&self) -> String {
+        let done = self.bar.position();
+        let mut line = match self.bar.length() {
+            Some(total) => format!("progress: {done}/{total} {}", self.shared.unit),
+            None => format!("progress: {done} {}", self.shared.unit),
+        };
+        line.push_str(&format!(", {}", self.pages_text()));
+        let rate = self.bar.per_sec();
+        if rate.is_finite() && rate > 0.0 {
+            line.push_str(&format!(", {rate:.0}/s"));
+            if self.bar.length().is_some() {
+                line.push_str(&format!(", ETA {}s", self.bar.eta().as_secs()));
+            }
+        }
+        line
+    }
+
+    /// Writes a plain line when that mode is on and the last one is a second old.
+    fn maybe_line(&self) {
+        if self.output != Output::Lines {
+            return;
+        }
+        let mut last = self
+            .shared
+            .last_line
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let due = last.is_none_or(|at| at.elapsed() >= LINE_EVERY);
+        if due {
+            *last = Some(Instant::now());
+            drop(last);
+            eprintln!("{}", self.line());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_pages_and_position_whatever_is_shown() {
+        let progress = Progress::hidden("events");
+        progress.inc(120);
+        progress.page();
+        progress.page();
+        let clone = progress.clone();
+        clone.inc(5);
+        assert_eq!(progress.position(), 125);
+        assert_eq!(progress.pages(), 2);
+        assert!(progress.line().starts_with("progress: 125 events, 2 pages"));
+        progress.set_total(Some(1000));
+        assert!(
+            progress
+                .line()
+                .starts_with("progress: 125/1000 events, 2 pages")
+        );
+        progress.finish();
+    }
+
+    #[test]
+    fn one_page_is_singular() {
+        let progress = Progress::hidden("rows");
+        progress.page();
+        assert_eq!(progress.pages_text(), "1 page");
+    }
+}
