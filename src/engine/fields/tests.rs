@@ -1,0 +1,287 @@
+use super::member::scalar;
+use super::tags::lookup_tags;
+use super::top::{Top, fast_top};
+use super::*;
+use std::borrow::Cow;
+
+fn extract(names: &[&str], json: &str) -> Vec<Value<'static>> {
+    Projection::new(names)
+        .extract(json.as_bytes())
+        .unwrap()
+        .into_iter()
+        .map(Value::into_owned)
+        .collect()
+}
+
+fn s(text: &str) -> Value<'static> {
+    Value::Str(Cow::Owned(text.to_owned()))
+}
+
+#[test]
+fn resolves_tags_measurements_and_unknown_names() {
+    assert_eq!(Field::resolve("tags[level]"), Field::Tag("level".into()));
+    assert_eq!(
+        Field::resolve("tags[n, number]"),
+        Field::TagNumber("n".into())
+    );
+    assert_eq!(
+        Field::resolve("measurements.lcp"),
+        Field::Measurement("lcp".into())
+    );
+    assert_eq!(
+        Field::resolve("server_name"),
+        Field::Tag("server_name".into())
+    );
+    assert_eq!(Field::resolve("title"), Field::Title);
+}
+
+#[test]
+fn known_fields_win_over_tags_of_the_same_name() {
+    let json = r#"{"title":"T","tags":[{"key":"title","value":"tag"}]}"#;
+    assert_eq!(
+        extract(&["title", "tags[title]"], json),
+        vec![s("T"), s("tag")]
+    );
+}
+
+#[test]
+fn tags_accept_pairs_objects_and_numbers() {
+    let json = r#"{"tags":[["a","1"],{"key":"b","value":2}]}"#;
+    assert_eq!(
+        extract(&["a", "b", "tags[b,number]"], json),
+        vec![s("1"), s("2"), Value::Float(2.0)]
+    );
+    let json = r#"{"tags":{"a":"x"}}"#;
+    assert_eq!(extract(&["a", "missing"], json), vec![s("x"), Value::Null]);
+}
+
+#[test]
+fn strings_without_escapes_borrow_from_the_line() {
+    let json = br#"{"title":"plain","message":"a\"b"}"#;
+    let values = Projection::new(["title", "message"]).extract(json).unwrap();
+    assert!(matches!(&values[0], Value::Str(Cow::Borrowed("plain"))));
+    assert_eq!(values[1], s("a\"b"));
+}
+
+#[test]
+fn non_objects_and_bad_json_are_told_apart() {
+    let p = Projection::new(["title"]);
+    assert_eq!(
+        p.extract(b"[1]").unwrap_err(),
+        ExtractError::NotAnEvent("an array")
+    );
+    assert!(matches!(
+        p.extract(b"[1").unwrap_err(),
+        ExtractError::BadJson(_)
+    ));
+    assert!(matches!(
+        p.extract(b"{\"title\":").unwrap_err(),
+        ExtractError::BadJson(_)
+    ));
+}
+
+#[test]
+fn malformed_members_fail_only_when_needed() {
+    let json = r#"{"title":"T","tags":5}"#;
+    assert_eq!(extract(&["title"], json), vec![s("T")]);
+    let err = Projection::new(["level"])
+        .extract(json.as_bytes())
+        .unwrap_err();
+    assert!(matches!(
+        err,
+        ExtractError::BadMember { member: "tags", .. }
+    ));
+}
+
+#[test]
+fn value_order_is_total_and_consistent_with_eq() {
+    let mut values = vec![
+        s("b"),
+        Value::Float(1.5),
+        Value::Null,
+        Value::Int(2),
+        Value::Int(1),
+    ];
+    values.sort();
+    assert_eq!(
+        values,
+        vec![
+            Value::Null,
+            Value::Int(1),
+            Value::Float(1.5),
+            Value::Int(2),
+            s("b")
+        ]
+    );
+    assert_ne!(Value::Int(1), Value::Float(1.0));
+    assert_eq!(Value::Null.as_text(), "");
+    assert_eq!(
+        format_timestamp(1_700_000_000_000),
+        "2023-11-14T22:13:20+00:00"
+    );
+}
+
+/// JSON text built from a tree, with chosen whitespace and string spellings, so the fast
+/// scanners see escapes, unicode, nesting, nulls and odd spacing.
+mod payloads;
+
+const ALL_FIELDS: &[&str] = &[
+    "id",
+    "title",
+    "message",
+    "event.type",
+    "timestamp",
+    "timestamp.to_day",
+    "release",
+    "transaction",
+    "user",
+    "browser.name",
+    "os.name",
+    "level",
+    "n",
+    "tags[n,number]",
+    "transaction.duration",
+    "project",
+    "project.id",
+    "issue.id",
+    "user.email",
+    "error.type",
+    "stack.function",
+    "http.method",
+    "trace",
+    "measurements.lcp",
+    "sdk.name",
+    "error.received",
+    "environment",
+    "platform",
+    "culprit",
+];
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig {
+        cases: 2000, ..proptest::prelude::ProptestConfig::default()
+    })]
+
+    /// The fast scanners answer exactly as serde_json alone: same values, same errors,
+    /// including on corrupted text.
+    #[test]
+    fn fast_extraction_matches_serde(
+        event in payloads::event(),
+        style in proptest::collection::vec(proptest::prelude::any::<u8>(), 1..64),
+        mutation in proptest::option::weighted(
+            0.3,
+            (proptest::prelude::any::<usize>(), 0u8..12),
+        ),
+        fields in proptest::sample::subsequence(ALL_FIELDS, 1..8),
+    ) {
+        let mut text = String::new();
+        payloads::write(&event, &style, &mut 0, &mut text);
+        let mut bytes = text.into_bytes();
+        if let Some((at, what)) = mutation && !bytes.is_empty() {
+            let at = at % bytes.len();
+            match what {
+                0 => { bytes.remove(at); }
+                1 => bytes.truncate(at),
+                n => bytes.insert(at, b",{}[]\":\\x0\xff"[usize::from(n - 2)]),
+            }
+        }
+        let projection = Projection::new(&fields);
+        let fast = projection.extract_with(&bytes, true);
+        let reference = projection.extract_with(&bytes, false);
+        proptest::prop_assert_eq!(fast, reference, "{}", String::from_utf8_lossy(&bytes));
+    }
+
+    /// [`scalar`]'s shortcuts agree with serde_json.
+    #[test]
+    fn scalar_matches_serde(event in payloads::json(), style in proptest::collection::vec(proptest::prelude::any::<u8>(), 1..8)) {
+        let mut text = String::new();
+        payloads::write(&event, &style, &mut 0, &mut text);
+        let text = text.trim_matches([' ', '\t', '\r', '\n']);
+        let fast = scalar(text).map_err(|e| e.to_string());
+        let reference = serde_json::from_str::<Option<Value<'_>>>(text).map_err(|e| e.to_string());
+        proptest::prop_assert_eq!(fast, reference);
+    }
+}
+
+/// Most generated events take the fast path, so the property above tests it.
+#[test]
+fn generated_events_mostly_take_the_fast_path() {
+    use proptest::strategy::{Strategy, ValueTree};
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    let strategy = (
+        payloads::event(),
+        proptest::collection::vec(proptest::prelude::any::<u8>(), 1..64),
+    );
+    let mut fast = 0;
+    for _ in 0..400 {
+        let (event, style) = strategy.new_tree(&mut runner).unwrap().current();
+        let mut text = String::new();
+        payloads::write(&event, &style, &mut 0, &mut text);
+        let mut top = Top::default();
+        if fast_top(&mut top, text.as_bytes(), u32::MAX).is_some() {
+            fast += 1;
+        }
+    }
+    assert!(fast > 160, "only {fast} of 400 took the fast path");
+}
+
+#[test]
+fn fast_paths_are_taken_for_plain_events() {
+    let line = r#"{"type":"error","dateCreated":"2026-11-16T06:25:01Z","tags":[{"key":"level","value":"error"},{"key":"release","value":"a@1"}],"entries":[{"data":{"values":[1,2.5,true,null]},"type":"x"}]}"#;
+    let mut top = Top::default();
+    assert!(fast_top(&mut top, line.as_bytes(), u32::MAX).is_some());
+    let keys = vec!["release".to_owned(), "level".to_owned()];
+    let mut found = vec![None, None];
+    assert!(lookup_tags(top.tags, &keys, &mut found).is_some());
+    assert_eq!(found, vec![Some(s("a@1")), Some(s("error"))]);
+    // Repeated known members are serde_json's error: the scanner leaves them to it.
+    assert!(fast_top(&mut Top::default(), br#"{"title":null,"title":"x"}"#, 0).is_none());
+    assert!(matches!(
+        Projection::new(["title"]).extract(br#"{"title":null,"title":"x"}"#),
+        Err(ExtractError::BadJson(_))
+    ));
+}
+
+/// Catalog fields Sentry itself reads from the event's tags (`src/sentry/snuba/events.py`
+/// Columns: `tags[...]` or a promoted tag column), so reading the tag is reading what
+/// Sentry reads.
+const READ_AS_TAGS: &[&str] = &["environment", "level"];
+
+#[test]
+fn every_catalog_field_of_events_is_read_as_sentry_reads_it_or_refused() {
+    // A catalog field the engine has no reading for would fall through to a tag of the
+    // same name and answer blank; each must be read from its payload member or refused.
+    let catalog = crate::semantic::Catalog::builtin();
+    let mut blank = Vec::new();
+    for dataset in ["errors", "transactions"] {
+        // Filter-only keys too (`start`/`end` are refused before any engine runs).
+        let keys = ["project_id", "time", "is_application"];
+        let filter_only = keys.iter().filter_map(|k| catalog.lookup_field(k));
+        for field in catalog.fields_in(dataset).into_iter().chain(filter_only) {
+            let name = field.name.as_str();
+            if name.ends_with('*') || unreadable(name) || READ_AS_TAGS.contains(&name) {
+                continue;
+            }
+            if let Field::Tag(_) = Field::resolve(name) {
+                blank.push(format!("{dataset}: {name}"));
+            }
+        }
+    }
+    blank.dedup();
+    assert!(blank.is_empty(), "read as a tag of that name: {blank:?}");
+}
+
+#[test]
+fn os_distribution_comes_from_contexts_os() {
+    let row = extract(
+        &[
+            "os.distribution_name",
+            "os.distribution_version",
+            "device.screen_dpi",
+        ],
+        r#"{"eventID":"a","contexts":{"os":{"distribution_name":"ubuntu","distribution_version":"24.04"},"device":{"screen_dpi":480}}}"#,
+    );
+    assert_eq!(row[0], s("ubuntu"));
+    assert_eq!(row[1], s("24.04"));
+    assert_eq!(row[2], Value::Int(480));
+}
