@@ -228,12 +228,15 @@ enum Command {
     /// The live catalog: the attributes your organization really has.
     #[command(subcommand)]
     Catalog(CatalogCommand),
-    /// Write the organization's Discover saved queries as canonical `.dql` files, one per
-    /// query (`-- @id` ties a file to its query).
+    /// Write the organization's Discover and Explore saved queries as canonical `.dql` files,
+    /// one per query (`-- @id` ties a file to its query).
     Pull {
         /// The directory the files go to.
         #[arg(long, default_value = "queries")]
         dir: PathBuf,
+        /// Say what was skipped: a server without Explore saved queries, Sentry's prebuilt ones.
+        #[arg(long, short)]
+        verbose: bool,
         #[command(flatten)]
         sentry: SentryFlags,
     },
@@ -516,7 +519,9 @@ pub(crate) fn main() -> ExitCode {
             grep.as_deref(),
             shown.as_deref().or(org.as_deref()),
         ),
-        Command::Pull { dir, .. } => commands::saved::pull(dir, sentry.resolve()),
+        Command::Pull { dir, verbose, .. } => {
+            commands::saved::pull(dir, *verbose, sentry.resolve())
+        }
         Command::Diff { files, dir, .. } => commands::saved::diff(
             &commands::saved::Target {
                 dir: dir.clone(),

@@ -104,6 +104,7 @@ pub fn migrate(source: &Source, catalog: &Catalog) -> Migration {
         };
         if plan.reports.is_empty() {
             edits.extend(plan.edits);
+            edits.extend(saved_query_edits(source.text(), statement));
             rewritten += 1;
         } else {
             reports.extend(plan.reports);
@@ -114,6 +115,32 @@ pub fn migrate(source: &Source, catalog: &Catalog) -> Migration {
         rewritten,
         reports,
     }
+}
+
+/// A pulled Discover saved query (`-- @source discover`) moved to spans belongs in Explore:
+/// Sentry's own migration (getsentry/sentry `src/sentry/explore/translation/discover_translation.py`)
+/// turns a Discover transaction query into a new Explore saved query and leaves the Discover
+/// one be. So `-- @source discover` becomes `-- @source explore` and the `-- @id` line (a
+/// Discover id, which names no Explore query) goes: `dql push` then creates the Explore query,
+/// and `dql push --prune` removes the Discover original no file names any more.
+fn saved_query_edits(text: &str, statement: &ast::Statement) -> Vec<(Span, String)> {
+    let discover = statement
+        .annotations
+        .iter()
+        .find(|a| a.key.node == "source" && a.value.node.trim() == "discover");
+    let Some(source) = discover else {
+        return Vec::new();
+    };
+    let mut edits = vec![(source.value.span, "explore".to_owned())];
+    for a in statement.annotations.iter().filter(|a| a.key.node == "id") {
+        let end = a.span.end as usize;
+        let end = match text.get(end..end + 1) {
+            Some("\n") => end + 1,
+            _ => end,
+        };
+        edits.push((Span::new(a.span.start as usize, end), String::new()));
+    }
+    edits
 }
 
 /// Warnings for statements over `transactions` or `discover`, which sentry.io has deprecated

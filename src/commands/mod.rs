@@ -12,6 +12,7 @@ pub(crate) mod repl_backend;
 pub(crate) mod run;
 mod run_local;
 pub(crate) mod saved;
+pub(crate) mod saved_remote;
 
 use crate::cli::exit;
 use dql::{Compilation, Source};

@@ -1,27 +1,23 @@
-//! `dql pull`, `dql diff` and `dql push`: the organization's Discover saved queries as `.dql`
-//! files in git (one canonical statement per query, see `dql::saved`).
-//!
-//! Endpoints (getsentry/sentry `src/sentry/discover/endpoints/discover_saved_queries.py` and
-//! `discover_saved_query_detail.py`; sentry-api.md §13.5): `GET|POST
-//! /api/0/organizations/{org}/discover/saved/` (the list is paged by `cursor` in the `Link`
-//! header, `per_page` at most 100) and `GET|PUT|DELETE …/discover/saved/{id}/`.
+//! `dql pull`, `dql diff` and `dql push`: the organization's Discover and Explore saved queries
+//! as `.dql` files in git (one canonical statement per query, see `dql::saved`). The server
+//! side (endpoints, paging, Explore's absence) is `saved_remote.rs`.
 
 use super::catalog;
 use super::run::report_client_error;
+use super::saved_remote::{Remote, connect, get, id_of, list, name_of};
 use crate::cli::exit;
 use dql::Source;
 use dql::client::Client;
 use dql::client::config::Config;
 use dql::client::error::ClientError;
 use dql::lower::Method;
-use dql::saved::{Change, FileQuery, Meaning, SavedSource, decompile, saved_queries};
-use serde_json::{Map, Value};
+use dql::saved::{
+    Change, FileQuery, Meaning, SavedSource, decompile, saved_queries, with_description,
+};
+use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
-
-/// Pages of the list fetched at most (100 queries each).
-const MAX_PAGES: u32 = 100;
 
 /// What `dql pull`, `diff` and `push` need besides their own flags.
 pub(crate) struct Target {
@@ -29,61 +25,6 @@ pub(crate) struct Target {
     pub(crate) dir: PathBuf,
     /// Files named on the command line; none means every `.dql` file in `dir`.
     pub(crate) files: Vec<PathBuf>,
-}
-
-fn connect(config: Result<Config, ClientError>) -> Result<Client, u8> {
-    let config = config.map_err(report_client_error)?;
-    if config.org.is_none() {
-        return Err(report_client_error(ClientError::MissingOrg));
-    }
-    Client::from_config(&config, dql::client::transport::Timeouts::default())
-        .map_err(report_client_error)
-}
-
-/// Every Discover saved query of the organization, following the list's pages.
-fn list(client: &Client) -> Result<Vec<Map<String, Value>>, u8> {
-    let params = vec![
-        ("per_page".to_owned(), "100".to_owned()),
-        ("sortBy".to_owned(), "name".to_owned()),
-    ];
-    let pages = client
-        .get_json_pages(SavedSource::Discover.list_path(), &params, MAX_PAGES)
-        .map_err(report_client_error)?;
-    let mut out = Vec::new();
-    for page in pages {
-        let Value::Array(items) = page else {
-            return Err(report_client_error(ClientError::BadResponse {
-                status: 200,
-                reason: "the saved-query list is not a JSON array".into(),
-            }));
-        };
-        out.extend(items.into_iter().filter_map(|item| match item {
-            Value::Object(m) => Some(m),
-            _ => None,
-        }));
-    }
-    Ok(out)
-}
-
-/// Whether the server has Explore saved queries, and how many (its list's first page).
-fn explore_count(client: &Client) -> Option<usize> {
-    let params = vec![("per_page".to_owned(), "100".to_owned())];
-    match client.get_json_pages(SavedSource::Explore.list_path(), &params, MAX_PAGES) {
-        Ok(pages) => Some(pages.iter().filter_map(Value::as_array).map(Vec::len).sum()),
-        Err(_) => None,
-    }
-}
-
-fn id_of(query: &Map<String, Value>) -> Option<String> {
-    match query.get("id") {
-        Some(Value::String(s)) => Some(s.clone()),
-        Some(Value::Number(n)) => Some(n.to_string()),
-        _ => None,
-    }
-}
-
-fn name_of(query: &Map<String, Value>) -> &str {
-    query.get("name").and_then(Value::as_str).unwrap_or("")
 }
 
 /// The `.dql` files to read: those named, else every one in `dir` (sorted).
@@ -149,15 +90,52 @@ fn read_locals(paths: &[PathBuf]) -> Result<Vec<Local>, u8> {
     Ok(out)
 }
 
-/// `dql pull`: writes one canonical `.dql` file per saved query into `dir`. A file that
-/// already holds a query's `@id` is rewritten in place (a rename on the server does not make a
-/// second file).
-pub(crate) fn pull(dir: &Path, config: Result<Config, ClientError>) -> u8 {
+/// A query's key across both sources: Discover and Explore number their queries apart.
+type Key = (SavedSource, String);
+
+/// What the files in `dir` already hold: the file of each saved query (by source and `@id`)
+/// and its `-- @description`.
+fn existing(dir: &Path) -> BTreeMap<Key, (PathBuf, Option<String>)> {
+    let mut out = BTreeMap::new();
+    let Ok(paths) = files(&Target {
+        dir: dir.to_owned(),
+        files: Vec::new(),
+    }) else {
+        return out;
+    };
+    for path in paths {
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            continue;
+        };
+        let parsed = dql::syntax::parse(&Source::new(path.display().to_string(), text));
+        for statement in &parsed.file.statements {
+            let value = |key: &str| {
+                statement
+                    .annotations
+                    .iter()
+                    .find(|a| a.key.node == key)
+                    .map(|a| a.value.node.trim().to_owned())
+            };
+            let source = value("source")
+                .and_then(|s| SavedSource::parse(&s))
+                .unwrap_or(SavedSource::Discover);
+            if let Some(id) = value("id") {
+                out.insert((source, id), (path.clone(), value("description")));
+            }
+        }
+    }
+    out
+}
+
+/// `dql pull`: writes one canonical `.dql` file per saved query into `dir`, Discover's and
+/// Explore's. A file that already holds a query's `@id` is rewritten in place (a rename on the
+/// server does not make a second file) and keeps its `-- @description`.
+pub(crate) fn pull(dir: &Path, verbose: bool, config: Result<Config, ClientError>) -> u8 {
     let client = match connect(config) {
         Ok(c) => c,
         Err(code) => return code,
     };
-    let queries = match list(&client) {
+    let queries = match list(&client, verbose) {
         Ok(q) => q,
         Err(code) => return code,
     };
@@ -165,48 +143,32 @@ pub(crate) fn pull(dir: &Path, config: Result<Config, ClientError>) -> u8 {
         eprintln!("error: cannot create {}: {e}", dir.display());
         return exit::USAGE;
     }
-    // Files already holding an id.
-    let mut by_id: BTreeMap<String, PathBuf> = BTreeMap::new();
-    if let Ok(paths) = files(&Target {
-        dir: dir.to_owned(),
-        files: Vec::new(),
-    }) {
-        for path in paths {
-            let Ok(text) = std::fs::read_to_string(&path) else {
-                continue;
-            };
-            let parsed = dql::syntax::parse(&Source::new(path.display().to_string(), text));
-            for statement in &parsed.file.statements {
-                for a in &statement.annotations {
-                    if a.key.node == "id" {
-                        by_id.insert(a.value.node.trim().to_owned(), path.clone());
-                    }
-                }
-            }
-        }
-    }
+    let by_id = existing(dir);
     let mut used: BTreeSet<PathBuf> = BTreeSet::new();
     let (mut written, mut unchanged, mut not_pulled) = (0, 0, 0);
-    for query in &queries {
-        let decompiled = decompile(query, SavedSource::Discover, catalog::catalog());
+    for Remote { source, query } in &queries {
+        let decompiled = decompile(query, *source, catalog::catalog());
         let id = id_of(query).unwrap_or_default();
         let text = match &decompiled.text {
             Ok(t) => t,
             Err(why) => {
                 eprintln!(
-                    "error: not pulled: {:?} (id {id}): {why}; it stays on the server as it is",
-                    name_of(query)
+                    "error: not pulled: {:?} ({} id {id}): {why}; it stays on the server as it is",
+                    name_of(query),
+                    source.as_str()
                 );
                 not_pulled += 1;
                 continue;
             }
         };
-        let path = match by_id.get(&id) {
-            Some(p) if !used.contains(p) => p.clone(),
+        let known = by_id.get(&(*source, id.clone()));
+        let path = match known {
+            Some((p, _)) if !used.contains(p) => p.clone(),
             _ => {
                 let mut path = dir.join(format!("{}.dql", decompiled.name));
-                if used.contains(&path) || (path.exists() && !by_id.values().any(|p| *p == path)) {
-                    path = dir.join(format!("{}_{id}.dql", decompiled.name));
+                let taken = path.exists() && !by_id.values().any(|(p, _)| *p == path);
+                if used.contains(&path) || taken {
+                    path = dir.join(format!("{}_{}_{id}.dql", decompiled.name, source.as_str()));
                 }
                 path
             }
@@ -215,19 +177,26 @@ pub(crate) fn pull(dir: &Path, config: Result<Config, ClientError>) -> u8 {
         for report in &decompiled.reports {
             eprintln!("note: {}: {}", path.display(), report.message);
         }
-        if std::fs::read_to_string(&path).is_ok_and(|old| old == *text) {
+        let text = match known.and_then(|(_, d)| d.as_deref()) {
+            Some(description) => with_description(text, description),
+            None => text.clone(),
+        };
+        if std::fs::read_to_string(&path).is_ok_and(|old| old == text) {
             unchanged += 1;
             continue;
         }
-        if let Err(e) = std::fs::write(&path, text) {
+        if let Err(e) = std::fs::write(&path, &text) {
             eprintln!("error: cannot write {}: {e}", path.display());
             return exit::USAGE;
         }
         written += 1;
     }
+    let count = |s: SavedSource| queries.iter().filter(|r| r.source == s).count();
     eprintln!(
-        "pulled {} saved queries into {}: {written} written, {unchanged} unchanged{}",
+        "pulled {} saved queries ({} Discover, {} Explore) into {}: {written} written, {unchanged} unchanged{}",
         queries.len() - not_pulled,
+        count(SavedSource::Discover),
+        count(SavedSource::Explore),
         dir.display(),
         if not_pulled > 0 {
             format!(", {not_pulled} not pulled")
@@ -235,29 +204,7 @@ pub(crate) fn pull(dir: &Path, config: Result<Config, ClientError>) -> u8 {
             String::new()
         }
     );
-    match explore_count(&client) {
-        Some(0) => {}
-        Some(n) => eprintln!(
-            "note: the server has {n} Explore saved queries; dql does not pull Explore queries yet"
-        ),
-        None => {
-            eprintln!("note: no Explore saved queries on this server (its list did not answer)")
-        }
-    }
     if not_pulled > 0 { exit::QUERY } else { 0 }
-}
-
-/// The server's query `id`, `None` when it has none by that id (404).
-fn get(client: &Client, id: &str) -> Result<Option<Map<String, Value>>, u8> {
-    match client.send_json(Method::Get, &SavedSource::Discover.item_path(id), None) {
-        Ok(Value::Object(m)) => Ok(Some(m)),
-        Ok(_) => Err(report_client_error(ClientError::BadResponse {
-            status: 200,
-            reason: format!("saved query {id} is not a JSON object"),
-        })),
-        Err(ClientError::NotFound { .. }) => Ok(None),
-        Err(e) => Err(report_client_error(e)),
-    }
 }
 
 /// What pushing one file query would do.
@@ -272,7 +219,11 @@ enum Step {
 fn label(local: &Local, q: &FileQuery) -> String {
     let name = q.name.as_deref().unwrap_or("(unnamed)");
     match &q.id {
-        Some(id) => format!("{} ({name}, id {id})", local.path.display()),
+        Some(id) => format!(
+            "{} ({name}, {} id {id})",
+            local.path.display(),
+            q.source.as_str()
+        ),
         None => format!("{} ({name})", local.path.display()),
     }
 }
@@ -283,7 +234,7 @@ fn plan(client: &Client, locals: &[Local]) -> Result<Vec<(usize, usize, Step)>, 
         for (qi, q) in local.queries.iter().enumerate() {
             let step = match &q.id {
                 None => Step::Create,
-                Some(id) => match get(client, id)? {
+                Some(id) => match get(client, q.source, id)? {
                     None => Step::Gone,
                     Some(server) => {
                         let changes = Meaning::with_catalog(&q.body, catalog::catalog())
@@ -303,15 +254,29 @@ fn plan(client: &Client, locals: &[Local]) -> Result<Vec<(usize, usize, Step)>, 
 }
 
 /// Server queries no file names (for `diff` of a whole directory and `push --prune`).
-fn only_on_server(client: &Client, locals: &[Local]) -> Result<Vec<Map<String, Value>>, u8> {
-    let ids: BTreeSet<&str> = locals
+fn only_on_server(client: &Client, locals: &[Local]) -> Result<Vec<Remote>, u8> {
+    let ids: BTreeSet<Key> = locals
         .iter()
-        .flat_map(|l| l.queries.iter().filter_map(|q| q.id.as_deref()))
+        .flat_map(|l| {
+            l.queries
+                .iter()
+                .filter_map(|q| Some((q.source, q.id.clone()?)))
+        })
         .collect();
-    Ok(list(client)?
+    Ok(list(client, false)?
         .into_iter()
-        .filter(|q| id_of(q).is_none_or(|id| !ids.contains(id.as_str())))
+        .filter(|r| id_of(&r.query).is_none_or(|id| !ids.contains(&(r.source, id))))
         .collect())
+}
+
+/// A server query for messages: its name, source and id.
+fn remote_label(r: &Remote) -> String {
+    format!(
+        "{:?} ({} id {})",
+        name_of(&r.query),
+        r.source.as_str(),
+        id_of(&r.query).unwrap_or_default()
+    )
 }
 
 fn print_plan(locals: &[Local], steps: &[(usize, usize, Step)]) -> usize {
@@ -383,12 +348,11 @@ pub(crate) fn diff(target: &Target, config: Result<Config, ClientError>) -> u8 {
             Err(code) => return code,
         };
         let mut out = String::new();
-        for q in &extra {
+        for r in &extra {
             differ += 1;
             out.push_str(&format!(
-                "only on the server: {:?} (id {}) (`dql pull` writes it; `dql push --prune` deletes it)\n",
-                name_of(q),
-                id_of(q).unwrap_or_default()
+                "only on the server: {} (`dql pull` writes it; `dql push --prune` deletes it)\n",
+                remote_label(r)
             ));
         }
         let _ = super::write_stdout(&out);
@@ -452,13 +416,9 @@ pub(crate) fn push(target: &Target, flags: &PushFlags, config: Result<Config, Cl
     } else {
         Vec::new()
     };
-    for q in &prune {
+    for r in &prune {
         n += 1;
-        let _ = super::write_stdout(&format!(
-            "delete {:?} (id {}): no file names it\n",
-            name_of(q),
-            id_of(q).unwrap_or_default()
-        ));
+        let _ = super::write_stdout(&format!("delete {}: no file names it\n", remote_label(r)));
     }
     if n == 0 {
         eprintln!("nothing to push: the server has what the files say");
@@ -483,29 +443,28 @@ pub(crate) fn push(target: &Target, flags: &PushFlags, config: Result<Config, Cl
             (Step::Same, _) => {}
             (Step::Update(_), Some(id)) => requests.push((
                 Method::Put,
-                SavedSource::Discover.item_path(id),
+                q.source.item_path(id),
                 body,
                 None,
-                format!("{name} (id {id})"),
+                format!("{name} ({} id {id})", q.source.as_str()),
             )),
             _ => requests.push((
                 Method::Post,
-                SavedSource::Discover.list_path().to_owned(),
+                q.source.list_path().to_owned(),
                 body,
                 Some((*li, *qi)),
                 name,
             )),
         }
     }
-    for q in &prune {
-        if let Some(id) = id_of(q) {
-            let what = format!("{:?} (id {id})", name_of(q));
+    for r in &prune {
+        if let Some(id) = id_of(&r.query) {
             requests.push((
                 Method::Delete,
-                SavedSource::Discover.item_path(&id),
+                r.source.item_path(&id),
                 None,
                 None,
-                what,
+                remote_label(r),
             ));
         }
     }
@@ -555,8 +514,9 @@ pub(crate) fn push(target: &Target, flags: &PushFlags, config: Result<Config, Cl
                 };
                 if let Some(q) = locals.get(li).and_then(|l| l.queries.get(qi)) {
                     eprintln!(
-                        "created {} (id {id})",
-                        q.name.as_deref().unwrap_or("(unnamed)")
+                        "created {} ({} id {id})",
+                        q.name.as_deref().unwrap_or("(unnamed)"),
+                        q.source.as_str()
                     );
                     created.entry(li).or_default().push((q.insert_at, id));
                 }

@@ -1,7 +1,7 @@
 //! The inverse of the decompiler: the statements of a `.dql` file as saved-query bodies, or the
 //! reason each cannot be one.
 
-use super::{SavedCode, SavedSource, query_dataset_of};
+use super::{SavedCode, SavedSource, explore, query_dataset_of};
 use crate::diagnostic::Diagnostic;
 use crate::semantic::Catalog;
 use crate::semantic::checked::{CheckedKind, ColumnValue, EventsQuery, Projects, TimePoint};
@@ -112,10 +112,10 @@ pub fn saved_queries(source: &Source, catalog: &Catalog) -> SavedFile {
                 Diagnostic::error(
                     SavedCode::NotASavedQuery,
                     statement.span,
-                    "a query over issues cannot be a Discover saved query",
+                    "a query over issues cannot be a saved query",
                 )
                 .label("cannot be saved")
-                .help("Discover saves queries over errors and transactions"),
+                .help("Discover saves queries over errors and transactions, Explore over spans, logs and trace metrics"),
             );
             continue;
         };
@@ -138,23 +138,11 @@ pub fn saved_queries(source: &Source, catalog: &Catalog) -> SavedFile {
                 None
             }
         });
-        let body = body_of(statement, q, &compiled.request, &mut problems);
+        let body = body_of(statement, q, source_kind, &compiled.request, &mut problems);
         let failed = !problems.is_empty();
         diagnostics.extend(problems);
         let errors_now = diagnostics.iter().filter(|d| d.is_error()).count();
         if failed || errors_now > errors_before {
-            continue;
-        }
-        if source_kind == SavedSource::Explore {
-            diagnostics.push(
-                Diagnostic::error(
-                    SavedCode::WrongSource,
-                    annotation(statement, "source").map_or(statement.span, |a| a.value.span),
-                    "dql does not save Explore queries yet",
-                )
-                .label("Explore")
-                .help("Sentry's Explore saved-query API is experimental; save the query in Discover (`-- @source discover`, FROM errors or transactions)"),
-            );
             continue;
         }
         let first_line = statement
@@ -191,7 +179,7 @@ fn statement_source(
     q: &EventsQuery,
     problems: &mut Vec<Diagnostic>,
 ) -> SavedSource {
-    let explore_dataset = matches!(q.dataset.as_str(), "spans" | "logs");
+    let explore_dataset = explore::explore_dataset_of(&q.dataset).is_some();
     let Some(a) = annotation(statement, "source") else {
         return if explore_dataset {
             SavedSource::Explore
@@ -224,16 +212,31 @@ fn statement_source(
                 ),
             )
             .label("Discover")
-            .help("Sentry keeps span queries in Explore: change this to `-- @source explore` and remove `-- @id` (it is a Discover id)"),
+            .help("Sentry keeps span queries in Explore: change this to `-- @source explore` and remove `-- @id` (it is a Discover id); `dql migrate` does both"),
+        );
+    }
+    if source == SavedSource::Explore && !explore_dataset {
+        problems.push(
+            Diagnostic::error(
+                SavedCode::WrongSource,
+                a.value.span,
+                format!(
+                    "Explore saves queries over spans, logs and tracemetrics, not `{}`",
+                    q.dataset
+                ),
+            )
+            .label("Explore")
+            .help("Sentry keeps error and transaction queries in Discover: change this to `-- @source discover` and remove `-- @id` (it is an Explore id)"),
         );
     }
     source
 }
 
-/// The saved-query body of a checked SELECT.
+/// The saved-query body of a checked SELECT: Discover's, or Explore's (`explore::body`).
 fn body_of(
     statement: &Statement,
     q: &EventsQuery,
+    source: SavedSource,
     request: &crate::lower::Request,
     problems: &mut Vec<Diagnostic>,
 ) -> Map<String, Value> {
@@ -306,7 +309,9 @@ fn body_of(
                     format!("`{canonical}` is not a column; Sentry sorts a saved query by one of its columns"),
                     "add it to the select list",
                 ));
-            } else if matches!(key.value, ColumnValue::Equation(_)) {
+            } else if matches!(key.value, ColumnValue::Equation(_))
+                && source == SavedSource::Discover
+            {
                 // Sentry's orderby takes fields, not equations (serializers.py help text);
                 // the Discover UI writes `equation[N]`.
                 let n = columns
@@ -330,9 +335,9 @@ fn body_of(
             .map(|(_, v)| v.clone())
     };
     let mut body = Map::new();
-    let name = annotation(statement, "description")
-        .or_else(|| annotation(statement, "name"))
-        .map(|a| a.value.node.clone());
+    // `-- @description` is the file's own: Sentry's saved queries have no description. A saved
+    // name that is no statement name comes from `-- @saved {"name": …}`.
+    let name = annotation(statement, "name").map(|a| a.value.node.clone());
     if let Some(name) = name {
         body.insert("name".into(), Value::String(name));
     }
@@ -383,6 +388,34 @@ fn body_of(
     if !q.environments.is_empty() {
         body.insert("environment".into(), json!(q.environments));
     }
+    if source == SavedSource::Explore {
+        // A dataset Explore does not store is refused by `statement_source`.
+        let dataset = explore::explore_dataset_of(&q.dataset).unwrap_or("spans");
+        let aggregates: Vec<bool> = q.columns.iter().map(|c| c.value.is_aggregate()).collect();
+        let saved =
+            annotation(statement, "saved").and_then(|a| Some((a, saved_object(a, problems)?)));
+        let mode = saved.as_ref().and_then(|(_, v)| explore::kept_mode(v));
+        let mut body = explore::body(body, dataset, &aggregates, mode);
+        if let Some((a, mut verbatim)) = saved {
+            for key in explore::DISCOVER_ONLY {
+                if verbatim.remove(*key).is_some() {
+                    problems.push(
+                        Diagnostic::error(
+                            SavedCode::BadAnnotation,
+                            a.value.span,
+                            format!("`{key}` is a Discover attribute; Explore has none such and would ignore it"),
+                        )
+                        .label("not Explore's")
+                        .help("Explore draws its chart from `query[0].visualize` (samples) or the chart types in `aggregateField` (aggregate): remove it from `-- @saved`, or write it there in Explore's terms"),
+                    );
+                }
+            }
+            for message in explore::merge_verbatim(verbatim, &mut body) {
+                problems.push(given_twice(a, message));
+            }
+        }
+        return body;
+    }
     match query_dataset_of(&q.dataset) {
         Some(d) => {
             body.insert("queryDataset".into(), Value::String(d.to_owned()));
@@ -398,13 +431,17 @@ fn body_of(
     body
 }
 
-/// Attributes the statement always sets: `-- @saved` cannot give them too.
-const FROM_STATEMENT: &[&str] = &["fields", "queryDataset", "dataset"];
+/// A conflict between `-- @saved` and the statement.
+fn given_twice(a: &Annotation, message: String) -> Diagnostic {
+    Diagnostic::error(SavedCode::BadAnnotation, a.value.span, message)
+        .label("given twice")
+        .help("remove the attribute from `-- @saved`, or the clause that sets it")
+}
 
-/// Merges `-- @saved {…}` into `body`: a key the statement already gives is an error.
-fn merge_verbatim(a: &Annotation, body: &mut Map<String, Value>, problems: &mut Vec<Diagnostic>) {
-    let verbatim: Map<String, Value> = match serde_json::from_str(&a.value.node) {
-        Ok(Value::Object(map)) => map,
+/// The JSON object of `-- @saved`, or the problem.
+fn saved_object(a: &Annotation, problems: &mut Vec<Diagnostic>) -> Option<Map<String, Value>> {
+    match serde_json::from_str(&a.value.node) {
+        Ok(Value::Object(map)) => Some(map),
         Ok(_) | Err(_) => {
             problems.push(
                 Diagnostic::error(
@@ -417,8 +454,18 @@ fn merge_verbatim(a: &Annotation, body: &mut Map<String, Value>, problems: &mut 
                     "write it on one line, e.g. `-- @saved {\"display\":\"top5\",\"topEvents\":5}`",
                 ),
             );
-            return;
+            None
         }
+    }
+}
+
+/// Attributes the statement always sets: `-- @saved` cannot give them too.
+const FROM_STATEMENT: &[&str] = &["fields", "queryDataset", "dataset"];
+
+/// Merges `-- @saved {…}` into `body`: a key the statement already gives is an error.
+fn merge_verbatim(a: &Annotation, body: &mut Map<String, Value>, problems: &mut Vec<Diagnostic>) {
+    let Some(verbatim) = saved_object(a, problems) else {
+        return;
     };
     for (key, value) in verbatim {
         let given = FROM_STATEMENT.contains(&key.as_str())

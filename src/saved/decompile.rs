@@ -1,5 +1,5 @@
-//! The decompiler: a Discover saved query, as Sentry's API returns it, to one canonical DQL
-//! statement.
+//! The decompiler: a Discover or Explore saved query, as Sentry's API returns it, to one
+//! canonical DQL statement.
 //!
 //! Each attribute becomes a clause: `fields` the select list (an `equation|…` its arithmetic),
 //! `query` WHERE (its aggregate terms HAVING), `orderby` ORDER BY (`-count` resolved to
@@ -8,11 +8,13 @@
 //! compiled back ([`super::saved_queries`]), and each attribute whose compiled form does not
 //! mean what the saved one means (a search dql would read differently, say) is moved, as
 //! written, into `-- @saved {…}` and reported. Attributes DQL has no clause for (`yAxis`,
-//! `display`, `interval`, `topEvents`, `widths`, legacy ones) go there directly.
+//! `display`, `interval`, `topEvents`, `widths`, legacy ones) go there directly. An Explore
+//! query is read flattened (`explore::flatten`: its first sub-query's table, search and sort),
+//! and what stays verbatim is written back in Explore's nesting (`explore::nest`).
 
 use super::meaning::Change;
 use super::{
-    EXPRESSED, Meaning, RESPONSE_ONLY, SavedCode, SavedSource, dataset_of_query_dataset,
+    EXPRESSED, Meaning, RESPONSE_ONLY, SavedCode, SavedSource, dataset_of_query_dataset, explore,
     resolve_orderby, saved_queries,
 };
 use crate::diagnostic::Diagnostic;
@@ -91,6 +93,8 @@ struct Plan<'q> {
     forms: Vec<(Part, Form)>,
     /// Why each attribute moved to `-- @saved`.
     reasons: Vec<(String, String)>,
+    /// An Explore query whose mode is not the one its columns imply: kept in `-- @saved`.
+    keep_mode: bool,
 }
 
 fn str_attr<'a>(query: &'a Map<String, Value>, key: &str) -> Option<&'a str> {
@@ -108,8 +112,8 @@ fn id_of(query: &Map<String, Value>) -> Option<String> {
     }
 }
 
-/// Decompiles `query` (a saved query as `GET …/discover/saved/{id}/` returns it) against
-/// `catalog`.
+/// Decompiles `query` (a saved query as `GET …/discover/saved/{id}/` or
+/// `GET …/explore/saved/{id}/` returns it) against `catalog`.
 pub fn decompile(query: &Map<String, Value>, source: SavedSource, catalog: &Catalog) -> Decompiled {
     let id = id_of(query);
     let saved_name = query.get("name").and_then(Value::as_str).unwrap_or("");
@@ -121,16 +125,37 @@ pub fn decompile(query: &Map<String, Value>, source: SavedSource, catalog: &Cata
         text: Err(why),
         reports: Vec::new(),
     };
-    if source == SavedSource::Explore {
-        return failed("dql does not decompile Explore saved queries yet".into());
-    }
-    let dataset = match query.get("queryDataset") {
-        None | Some(Value::Null) => "errors",
-        Some(Value::String(d)) => match dataset_of_query_dataset(d) {
-            Some(d) => d,
-            None => return failed(format!("queryDataset `{d}` has no DQL dataset")),
-        },
-        Some(other) => return failed(format!("queryDataset {other} is not a string")),
+    // What the server's query means, read from its own shape.
+    let target = Meaning::with_catalog(query, catalog);
+    let flat;
+    let (query, dataset) = if source == SavedSource::Explore {
+        flat = explore::flatten(query);
+        let dataset = match flat.get("dataset") {
+            Some(Value::String(d)) => match explore::dataset_of_explore(d) {
+                Some(d) => d,
+                None => return failed(format!("the Explore dataset `{d}` has no DQL dataset")),
+            },
+            Some(other) => return failed(format!("dataset {other} is not a string")),
+            None => "spans",
+        };
+        if flat.get("mode").and_then(Value::as_str) == Some("aggregate")
+            && !flat.contains_key("fields")
+        {
+            return failed(
+                "the aggregate query has no `aggregateField` (an older Explore shape)".into(),
+            );
+        }
+        (&flat, dataset)
+    } else {
+        let dataset = match query.get("queryDataset") {
+            None | Some(Value::Null) => "errors",
+            Some(Value::String(d)) => match dataset_of_query_dataset(d) {
+                Some(d) => d,
+                None => return failed(format!("queryDataset `{d}` has no DQL dataset")),
+            },
+            Some(other) => return failed(format!("queryDataset {other} is not a string")),
+        };
+        (query, dataset)
     };
     let fields: Vec<String> = match query.get("fields") {
         Some(Value::Array(items)) if !items.is_empty() => {
@@ -165,6 +190,7 @@ pub fn decompile(query: &Map<String, Value>, source: SavedSource, catalog: &Cata
         .map(|p| (p, Form::Written))
         .collect(),
         reasons: Vec::new(),
+        keep_mode: false,
     };
     if let Some(range) = str_attr(query, "range") {
         if !is_period(range) {
@@ -198,7 +224,6 @@ pub fn decompile(query: &Map<String, Value>, source: SavedSource, catalog: &Cata
             plan.keep(Part::Environment, "an environment is not a name".into());
         }
     }
-    let target = Meaning::with_catalog(query, catalog);
     let catalog_source = |text: &str| Source::new(format!("{name}.dql"), text.to_owned());
     for _ in 0..16 {
         let (text, lines) = plan.render();
@@ -258,6 +283,10 @@ pub fn decompile(query: &Map<String, Value>, source: SavedSource, catalog: &Cata
             Change::Sort { .. } => Part::Orderby,
             Change::Range { .. } => Part::Range,
             Change::Projects { .. } => Part::Projects,
+            Change::Mode { .. } if !plan.keep_mode => {
+                plan.keep_mode = true;
+                continue;
+            }
             Change::Environments { .. } => Part::Environment,
             Change::ColumnAdded(_) | Change::ColumnRemoved(_) | Change::ColumnsReordered { .. }
                 if plan.form(Part::Fields) == Form::Written =>
@@ -397,11 +426,16 @@ impl Plan<'_> {
         }
     }
 
-    /// The attributes kept verbatim: those DQL has no clause for, and the parts moved there.
+    /// The attributes kept verbatim: those DQL has no clause for, and the parts moved there
+    /// (flat: an Explore query's as `explore::flatten` names them).
     fn verbatim(&self) -> Map<String, Value> {
+        let expressed = match self.source {
+            SavedSource::Discover => EXPRESSED,
+            SavedSource::Explore => explore::EXPRESSED,
+        };
         let mut out = Map::new();
         for (key, value) in self.query {
-            let in_statement = EXPRESSED.contains(&key.as_str());
+            let in_statement = expressed.contains(&key.as_str());
             let kept = self
                 .forms
                 .iter()
@@ -413,13 +447,26 @@ impl Plan<'_> {
                 out.insert(key.clone(), value.clone());
             }
         }
+        if self.keep_mode {
+            if let Some(mode) = self.query.get("mode") {
+                out.insert("query[0].mode".into(), mode.clone());
+            }
+        }
         if let Some(name) = self.query.get("name").and_then(Value::as_str) {
-            // An annotation is one trimmed line: a name it cannot carry stays verbatim.
-            if name.trim() != name || name.contains(['\n', '\r']) || name.is_empty() {
+            // `-- @name` is a statement name: a saved name that is not one is kept as written.
+            if name != self.name {
                 out.insert("name".into(), Value::String(name.to_owned()));
             }
         }
         out
+    }
+
+    /// [`Plan::verbatim`] as `-- @saved` writes it: an Explore query's in Explore's nesting.
+    fn saved_annotation(&self) -> Map<String, Value> {
+        match self.source {
+            SavedSource::Discover => self.verbatim(),
+            SavedSource::Explore => explore::nest(self.verbatim()),
+        }
     }
 
     fn reports(&self, text: &str) -> Vec<Diagnostic> {
@@ -430,6 +477,8 @@ impl Plan<'_> {
         });
         verbatim
             .keys()
+            // The saved name is written as it is, not lost: nothing to report.
+            .filter(|key| key.as_str() != "name")
             .map(|key| {
                 let why = self
                     .reasons
@@ -452,17 +501,11 @@ impl Plan<'_> {
         let mut lines: Vec<(String, Part)> = Vec::new();
         let q = self.query;
         lines.push((format!("-- @name {}", self.name), Part::Head));
-        if let Some(name) = q.get("name").and_then(Value::as_str) {
-            let one_line = name.trim() == name && !name.contains(['\n', '\r']) && !name.is_empty();
-            if one_line && name != self.name {
-                lines.push((format!("-- @description {name}"), Part::Head));
-            }
-        }
         if let Some(id) = id_of(q) {
             lines.push((format!("-- @id {id}"), Part::Head));
         }
         lines.push((format!("-- @source {}", self.source.as_str()), Part::Head));
-        let verbatim = self.verbatim();
+        let verbatim = self.saved_annotation();
         if !verbatim.is_empty() {
             lines.push((format!("-- @saved {}", Value::Object(verbatim)), Part::Head));
         }
@@ -568,15 +611,47 @@ fn instant(text: &str) -> String {
         .map_or_else(|_| text.to_owned(), |t| t.to_string())
 }
 
-/// Why an attribute has no clause.
+/// Why an attribute has no clause (an Explore sub-query's as `query[N].KEY` or `query[N]`).
 fn no_clause(key: &str) -> String {
-    match key {
-        "yAxis" | "display" | "interval" | "topEvents" => {
+    if key.starts_with("query[") && !key.starts_with("query[0]") {
+        return "Explore shows several queries at once; a DQL statement is the first".into();
+    }
+    match key.strip_prefix("query[0].").unwrap_or(key) {
+        "yAxis" | "display" | "interval" | "topEvents" | "visualize" | "aggregateField" => {
             "it sets the query's chart, which a DQL statement does not describe".into()
         }
+        "fields" | "orderby" if key.starts_with("query[0].") => {
+            "the samples table of an aggregate Explore query; the statement is its aggregate table"
+                .into()
+        }
+        "aggregateOrderby" => "the aggregate table's sort of a samples Explore query".into(),
+        "groupby" => "an older Explore shape of the group-bys".into(),
+        "caseInsensitive" => "dql's searches are case-sensitive".into(),
+        "mode" => "the query's Explore mode is not the one its columns imply (an aggregate SELECT is the `aggregate` mode)".into(),
+        "crossEvents" => "searches over other datasets have no DQL form".into(),
         "widths" => "column widths are presentation, not query".into(),
-        "name" => "the name does not fit on one annotation line".into(),
         "version" => "dql writes version 2 queries".into(),
         _ => "DQL has no clause for it".into(),
     }
+}
+
+/// `text` (a decompiled file) with `-- @description {description}` after its `-- @name` line:
+/// the file's own description, which `dql pull` keeps (Sentry's saved queries have none).
+pub fn with_description(text: &str, description: &str) -> String {
+    let description = description.trim();
+    if description.is_empty() || description.contains(['\n', '\r']) {
+        return text.to_owned();
+    }
+    let Some(end) = text
+        .starts_with("-- @name ")
+        .then(|| text.find('\n'))
+        .flatten()
+    else {
+        return text.to_owned();
+    };
+    format!(
+        "{}\n-- @description {description}{}",
+        &text[..end],
+        &text[end..]
+    )
 }

@@ -1,7 +1,7 @@
 //! What a saved query means, independent of how it is spelled, and the differences between two
 //! in DQL terms.
 
-use super::{EXPRESSED, RESPONSE_ONLY, dataset_of_query_dataset, resolve_orderby};
+use super::{EXPRESSED, RESPONSE_ONLY, dataset_of_query_dataset, explore, resolve_orderby};
 use crate::semantic::Catalog;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -17,11 +17,14 @@ struct QueryTerm {
 
 /// A saved query's meaning: the name, the dataset, the columns in order, the search terms (an
 /// AND of terms is compared as a set), the sort with `-count`-style aliases resolved, the range,
-/// the projects and environments as sets, and every other attribute verbatim.
+/// the projects and environments as sets, and every other attribute verbatim. An Explore query
+/// is read flattened (`explore::flatten`): its first sub-query's table, search and sort, and
+/// its mode.
 #[derive(Debug, Clone)]
 pub struct Meaning {
     name: Option<String>,
     dataset: Option<String>,
+    mode: Option<String>,
     fields: Vec<String>,
     query: Vec<QueryTerm>,
     orderby: Option<(String, bool)>,
@@ -38,6 +41,13 @@ pub struct Meaning {
 pub enum Change {
     /// The server's name differs.
     Name {
+        /// The file's.
+        file: String,
+        /// The server's.
+        server: String,
+    },
+    /// An Explore query's mode differs (an aggregate SELECT is the `aggregate` mode).
+    Mode {
         /// The file's.
         file: String,
         /// The server's.
@@ -108,6 +118,9 @@ impl fmt::Display for Change {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Change::Name { file, server } => write!(f, "name: server {server:?}, file {file:?}"),
+            Change::Mode { file, server } => {
+                write!(f, "Explore mode: server `{server}`, file `{file}`")
+            }
             Change::Dataset { file, server } => {
                 write!(f, "FROM: server `{server}`, file `{file}`")
             }
@@ -299,6 +312,16 @@ impl Meaning {
 
     /// [`Meaning::of`] with the search typed against `catalog`.
     pub fn with_catalog(query: &Map<String, Value>, catalog: &Catalog) -> Meaning {
+        if explore::is_explore(query) {
+            let flat = explore::flatten(query);
+            let dataset = flat
+                .get("dataset")
+                .and_then(Value::as_str)
+                .unwrap_or("spans")
+                .to_owned();
+            let typed_as = explore::dataset_of_explore(&dataset).unwrap_or("spans");
+            return Meaning::read(&flat, dataset, typed_as, explore::EXPRESSED, catalog);
+        }
         // The request serializer's default (serializers.py: `error-events`).
         let query_dataset = query
             .get("queryDataset")
@@ -306,6 +329,20 @@ impl Meaning {
             .unwrap_or("error-events")
             .to_owned();
         let dataset = dataset_of_query_dataset(&query_dataset).unwrap_or("discover");
+        Meaning::read(query, query_dataset, dataset, EXPRESSED, catalog)
+    }
+
+    /// The meaning of a flat query (Discover's shape) whose dataset is called `dataset_name`,
+    /// its search typed as DQL's `dataset`; `expressed` are the attributes read into fields of
+    /// their own (the rest is compared verbatim).
+    fn read(
+        query: &Map<String, Value>,
+        dataset_name: String,
+        dataset: &str,
+        expressed: &[&str],
+        catalog: &Catalog,
+    ) -> Meaning {
+        let query_dataset = dataset_name;
         let fields: Vec<String> = string_list(query.get("fields"))
             .iter()
             .map(|f| normal_field(f))
@@ -329,7 +366,7 @@ impl Meaning {
             .filter(|(k, v)| {
                 // Every body dql sends is version 2; only another version means something.
                 let version_2 = k.as_str() == "version" && v.as_i64() == Some(2);
-                !(EXPRESSED.contains(&k.as_str())
+                !(expressed.contains(&k.as_str())
                     || RESPONSE_ONLY.contains(&k.as_str())
                     || v.is_null()
                     || version_2)
@@ -339,6 +376,7 @@ impl Meaning {
         Meaning {
             name: query.get("name").and_then(Value::as_str).map(str::to_owned),
             dataset: Some(query_dataset),
+            mode: query.get("mode").and_then(Value::as_str).map(str::to_owned),
             fields,
             query: query
                 .get("query")
@@ -371,12 +409,22 @@ impl Meaning {
         }
         if self.dataset != server.dataset {
             let show = |d: &Option<String>| match d.as_deref() {
-                Some(q) => dataset_of_query_dataset(q).unwrap_or(q).to_owned(),
+                Some(q) => dataset_of_query_dataset(q)
+                    .or_else(|| explore::dataset_of_explore(q))
+                    .unwrap_or(q)
+                    .to_owned(),
                 None => "(unset)".to_owned(),
             };
             out.push(Change::Dataset {
                 file: show(&self.dataset),
                 server: show(&server.dataset),
+            });
+        }
+        if self.mode != server.mode {
+            let show = |m: &Option<String>| m.clone().unwrap_or_else(|| "(unset)".to_owned());
+            out.push(Change::Mode {
+                file: show(&self.mode),
+                server: show(&server.mode),
             });
         }
         if self.fields != server.fields {

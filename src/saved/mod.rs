@@ -1,30 +1,36 @@
-//! Saved queries as code: Sentry's Discover saved queries as `.dql` statements and back.
+//! Saved queries as code: Sentry's Discover and Explore saved queries as `.dql` statements and
+//! back.
 //!
 //! - [`decompile`] turns a saved query, as Sentry's API returns it, into one checked DQL
-//!   statement printed by the canonical printer, with `-- @name`, `-- @description`, `-- @id`
-//!   and `-- @source` annotations. What DQL cannot express (the chart settings `yAxis`,
-//!   `display`, `interval`, `topEvents`, column `widths`, legacy attributes, or a filter dql
-//!   would read differently) is kept verbatim in a `-- @saved {…}` annotation and reported:
-//!   nothing is dropped.
+//!   statement printed by the canonical printer, with `-- @name` (the statement's name: the
+//!   saved name as a slug), `-- @id` and `-- @source` annotations; `-- @description` is the
+//!   file's own (Sentry's saved queries have no description: `dql pull` keeps the one a file
+//!   has). What DQL cannot express (a saved name that is no statement name, the chart
+//!   settings `yAxis`, `display`, `interval`, `topEvents`, `visualize`, column `widths`,
+//!   Explore's further sub-queries, legacy attributes, or a filter dql would read differently)
+//!   is kept verbatim in a `-- @saved {…}` annotation and reported: nothing is dropped.
 //! - [`saved_queries`] is the inverse: the statements of a `.dql` file as saved-query bodies,
 //!   or the reason a statement cannot be one (UPDATE, SHOW EVENT, LIMIT, …).
 //! - [`Meaning`] is what a saved query means (same columns, same search terms, same sort, same
 //!   range, …); [`Meaning::changes`] lists the differences between two in DQL terms.
 //!
-//! The shapes are Sentry's: the request body of `DiscoverSavedQuerySerializer`
+//! The Discover shapes are Sentry's: the request body of `DiscoverSavedQuerySerializer`
 //! (getsentry/sentry `src/sentry/discover/endpoints/serializers.py`: `name`, `projects`,
 //! `queryDataset`, `start`, `end`, `range`, `fields`, `orderby`, `environment`, `query`,
 //! `widths`, `yAxis`, `display`, `topEvents`, `interval`, `version`), and the response of
 //! `src/sentry/api/serializers/models/discoversavedquery.py` (the stored attributes plus `id`,
 //! `version`, `dateCreated`, `dateUpdated`, `createdBy`, …; `projects: [-1]` for "all
-//! projects"). No I/O happens here.
+//! projects"). The Explore ones, and how one statement stands for an Explore query, are
+//! described in `explore.rs`. No I/O happens here.
 
 mod compile;
 mod decompile;
+mod explore;
 mod meaning;
 
 pub use compile::{FileQuery, SavedFile, saved_queries};
-pub use decompile::{Decompiled, decompile, slug};
+pub use decompile::{Decompiled, decompile, slug, with_description};
+pub use explore::{EXPLORE_DATASETS, dataset_of_explore, explore_dataset_of, is_explore};
 pub use meaning::{Change, Meaning};
 
 crate::codes! {
@@ -51,7 +57,9 @@ crate::codes! {
 pub enum SavedSource {
     /// `/api/0/organizations/{org}/discover/saved/`
     Discover,
-    /// `/api/0/organizations/{org}/explore/saved/` (experimental in Sentry).
+    /// `/api/0/organizations/{org}/explore/saved/` (private in Sentry's API, behind the
+    /// `organizations:visibility-explore-view` feature: 404 without it;
+    /// `src/sentry/explore/endpoints/explore_saved_queries.py`).
     Explore,
 }
 
@@ -126,18 +134,23 @@ pub(crate) const EXPRESSED: &[&str] = &[
     "queryDataset",
 ];
 
-/// Attributes only Sentry's responses carry (the response serializer adds them; the request
-/// serializer has no such field, so they are never sent back): not part of what a query means.
-/// `exploreQuery` is the server's own translation of a Discover query to Explore.
+/// Attributes only Sentry's responses carry (the response serializers add them; the request
+/// serializers have no such field, so they are never sent back): not part of what a query
+/// means. `exploreQuery` is the server's own translation of a Discover query to Explore;
+/// `dateAdded`, `isPrebuilt` and `changedReason` are Explore's
+/// (`src/sentry/api/serializers/models/exploresavedquery.py`).
 pub(crate) const RESPONSE_ONLY: &[&str] = &[
     "id",
     "dateCreated",
+    "dateAdded",
     "dateUpdated",
     "createdBy",
     "expired",
     "datasetSource",
     "exploreQuery",
     "isHomepage",
+    "isPrebuilt",
+    "changedReason",
     "lastVisited",
     "starred",
     "position",
