@@ -815,6 +815,10 @@ fn repl(flags: &SentryFlags, format: dql::format::Format, events: Option<&PathBu
         .as_ref()
         .ok()
         .and_then(|c| c.org.as_ref().map(|o| o.value.clone()));
+    let project = config
+        .as_ref()
+        .ok()
+        .and_then(|c| c.project.as_ref().map(|p| p.value.clone()));
     let target = if let Some(path) = events {
         match dql::engine::EventFiles::open(path) {
             Ok(files) => Target::Events(files),
@@ -830,7 +834,7 @@ fn repl(flags: &SentryFlags, format: dql::format::Format, events: Option<&PathBu
             Client::from_config(c, dql::client::transport::Timeouts::default()).ok()
         });
         match client {
-            Some(client) => Target::Sentry(std::sync::Arc::new(client)),
+            Some(client) => Target::Sentry(dql::execute::SentryExecutor::new(client)),
             None => Target::Nowhere(
                 "not connected to Sentry: queries are checked and compiled, not run.\n\
                  To run them, set SENTRY_AUTH_TOKEN and SENTRY_ORG (or --token and --org, or \
@@ -881,6 +885,7 @@ fn repl(flags: &SentryFlags, format: dql::format::Format, events: Option<&PathBu
         CliBackend {
             target,
             org,
+            project,
             base_url,
         },
         format,

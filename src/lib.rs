@@ -47,6 +47,7 @@ pub mod codes;
 pub mod diagnostic;
 #[cfg(feature = "local")]
 pub mod engine;
+pub mod execute;
 pub mod format;
 pub mod lower;
 #[cfg(feature = "lsp")]
@@ -61,12 +62,12 @@ pub mod span;
 pub mod syntax;
 
 pub use diagnostic::{Diagnostic, Diagnostics, Severity};
+#[cfg(feature = "local")]
+pub use execute::{LocalRun, run_local};
 /// The date-time crate dql's API speaks (`Options::now`, results' instants), re-exported so
 /// that callers use the same version.
 pub use jiff;
 pub use pipeline::{Compilation, Compiled, Options, compile, compile_source, compile_source_with};
-#[cfg(feature = "local")]
-pub use pipeline::{LocalRun, run_local};
 pub use source::Source;
 pub use span::{Span, Spanned};
 

@@ -20,6 +20,8 @@ pub struct Options {
     pub now: jiff::Timestamp,
     /// The organization slug; `None` leaves `{org}` literal in paths.
     pub org: Option<String>,
+    /// The project of statements without PROJECT (see [`lower::Options::default_project`]).
+    pub default_project: Option<String>,
 }
 
 impl Options {
@@ -30,6 +32,7 @@ impl Options {
             strict: false,
             now,
             org: None,
+            default_project: None,
         }
     }
 
@@ -118,6 +121,7 @@ pub fn compile_source_with(
     let lower_options = lower::Options {
         now: options.now,
         org: options.org.clone(),
+        default_project: options.default_project.clone(),
     };
     let mut statements = Vec::new();
     for stmt in checked.statements {
@@ -164,78 +168,4 @@ pub fn compile(text: &str, options: &Options) -> Result<Vec<Request>, Diagnostic
         .into_iter()
         .map(|c| c.request)
         .collect())
-}
-
-/// What [`run_local`] gives: the result of every statement that ran, and every diagnostic of
-/// every stage (a statement with an error is not dropped silently: its errors are here).
-#[cfg(feature = "local")]
-#[derive(Debug)]
-pub struct LocalRun {
-    /// The source the diagnostics point into.
-    pub source: Source,
-    /// The statements that ran, in source order, each with its result.
-    pub results: Vec<(Compiled, crate::engine::LocalResult)>,
-    /// Every diagnostic: compiling, and evaluating over the events.
-    pub diagnostics: Vec<Diagnostic>,
-}
-
-#[cfg(feature = "local")]
-impl LocalRun {
-    /// Whether any diagnostic is an error (some statement did not run).
-    pub fn has_errors(&self) -> bool {
-        self.diagnostics.iter().any(Diagnostic::is_error)
-    }
-
-    /// The diagnostics with their source, for rendering.
-    pub fn diagnostics(&self) -> Diagnostics {
-        Diagnostics {
-            source: self.source.clone(),
-            items: self.diagnostics.clone(),
-        }
-    }
-}
-
-/// Compiles `text` and evaluates every statement over exported `events`, offline, in one call.
-/// Relative times count back from `options.now`. Statements with errors do not run, and their
-/// diagnostics are in the answer; `Err` only when the events cannot be read.
-///
-/// ```
-/// let events = dql::engine::EventFiles::open("examples/events.ndjson.gz").unwrap();
-/// let now = "2026-11-26T10:00:00Z".parse().unwrap();
-/// let run = dql::run_local(
-///     "SELECT count() AS n FROM errors SINCE 30d; SELECT nope() FROM errors",
-///     &events,
-///     &dql::Options::new(now),
-/// )
-/// .unwrap();
-/// assert_eq!(run.results.len(), 1);
-/// assert!(run.has_errors(), "the second statement's error is reported, not dropped");
-/// ```
-#[cfg(feature = "local")]
-pub fn run_local(
-    text: &str,
-    events: &crate::engine::EventFiles,
-    options: &Options,
-) -> Result<LocalRun, crate::engine::EngineError> {
-    use crate::engine::{RunError, RunOptions};
-    let compilation = compile_source(&Source::new("<query>", text), options);
-    let mut diagnostics = compilation.diagnostics;
-    let run_options = RunOptions {
-        now: Some(options.now),
-        ..RunOptions::default()
-    };
-    let mut results = Vec::new();
-    for compiled in compilation.statements {
-        match crate::engine::run(&compiled.checked, events, &run_options) {
-            Ok(result) => results.push((compiled, result)),
-            Err(RunError::Query(found)) => diagnostics.extend(found),
-            Err(RunError::Read(error)) => return Err(error),
-        }
-    }
-    diagnostics.sort_by_key(|d| (d.span().start, d.span().end));
-    Ok(LocalRun {
-        source: compilation.source,
-        results,
-        diagnostics,
-    })
 }

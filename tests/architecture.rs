@@ -37,6 +37,7 @@ const LIBRARY: &[&str] = &[
     "chart",
     "client",
     "engine",
+    "execute",
     "lsp",
 ];
 
@@ -49,54 +50,58 @@ const RULES: &[(&str, &str)] = &[
     ("span, source, result", "everything"),
     (
         "diagnostic",
-        "result, answer, syntax, semantic, lower, migrate, codes, pipeline, format, chart, client, engine, lsp, saved, binary",
+        "result, answer, syntax, semantic, lower, migrate, codes, pipeline, format, chart, client, engine, lsp, saved, execute, binary",
     ),
     (
         "syntax",
-        "result, answer, semantic, lower, migrate, codes, pipeline, format, chart, client, engine, lsp, saved, binary",
+        "result, answer, semantic, lower, migrate, codes, pipeline, format, chart, client, engine, lsp, saved, execute, binary",
     ),
     (
         "semantic",
-        "result, answer, lower, migrate, codes, pipeline, format, chart, client, engine, lsp, saved, binary",
+        "result, answer, lower, migrate, codes, pipeline, format, chart, client, engine, lsp, saved, execute, binary",
     ),
     (
         "answer",
-        "syntax, lower, migrate, codes, pipeline, format, chart, client, engine, lsp, saved, binary",
+        "syntax, lower, migrate, codes, pipeline, format, chart, client, engine, lsp, saved, execute, binary",
     ),
     (
         "lower",
-        "migrate, codes, pipeline, format, chart, client, engine, lsp, saved, binary",
+        "migrate, codes, pipeline, format, chart, client, engine, lsp, saved, execute, binary",
     ),
     (
         "migrate",
-        "result, answer, lower, codes, pipeline, format, chart, client, engine, lsp, saved, binary",
+        "result, answer, lower, codes, pipeline, format, chart, client, engine, lsp, saved, execute, binary",
     ),
     (
         "format",
-        "syntax, semantic, migrate, codes, pipeline, client, engine, lsp, saved, binary",
+        "syntax, semantic, migrate, codes, pipeline, client, engine, lsp, saved, execute, binary",
     ),
     (
         "chart",
-        "syntax, semantic, migrate, codes, pipeline, client, engine, lsp, saved, binary",
+        "syntax, semantic, migrate, codes, pipeline, client, engine, lsp, saved, execute, binary",
     ),
     (
         "client",
-        "syntax, semantic, migrate, codes, pipeline, format, chart, engine, lsp, saved, binary",
+        "syntax, semantic, migrate, codes, pipeline, format, chart, engine, lsp, saved, execute, binary",
     ),
     (
         "engine",
-        "syntax, migrate, codes, pipeline, format, chart, client, lsp, saved, binary",
+        "syntax, migrate, codes, pipeline, format, chart, client, lsp, saved, execute, binary",
     ),
     (
         "saved",
-        "result, migrate, format, chart, client, engine, lsp, binary",
+        "result, migrate, format, chart, client, engine, lsp, execute, binary",
     ),
-    ("codes", "pipeline, chart, client, lsp, binary"),
+    ("codes", "pipeline, chart, client, lsp, execute, binary"),
     (
         "pipeline",
-        "migrate, codes, format, chart, client, lsp, binary",
+        "migrate, codes, format, chart, client, lsp, execute, binary",
     ),
-    ("lsp", "format, chart, client, engine, binary"),
+    (
+        "execute",
+        "syntax, semantic, migrate, codes, format, chart, lsp, saved, binary",
+    ),
+    ("lsp", "format, chart, client, engine, execute, binary"),
     ("commands", "cli"),
     ("repl", "cli, commands"),
     ("progress", "cli, commands, repl"),

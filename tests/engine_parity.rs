@@ -15,7 +15,6 @@
 )]
 mod support;
 
-use dql::answer::series_columns;
 use dql::client::{Client, ReqwestTransport, Timeouts, Token};
 use dql::engine::{EventFiles, LocalResult, RunOptions, run};
 use dql::format::{Format, render};
@@ -231,8 +230,8 @@ fn compare_on(query: &str, fixture: &str) {
     let request = dql::lower::lower(
         stmt,
         &dql::lower::Options {
-            now,
             org: Some("acme".into()),
+            ..dql::lower::Options::new(now)
         },
     )
     .unwrap();
@@ -243,12 +242,7 @@ fn compare_on(query: &str, fixture: &str) {
     let client = Client::with_transport(transport, &server.base_url, Some("acme".into())).unwrap();
     let execution = client.execute(&request).unwrap();
 
-    let http_columns = match request.endpoint {
-        Endpoint::EventsStats | Endpoint::EventsTimeseries => {
-            series_columns(&request.columns, &execution.columns)
-        }
-        _ => request.columns.clone(),
-    };
+    let http_columns = dql::execute::plan(&request, &execution.columns, false);
     assert_eq!(http_columns, local.columns, "{query}: output plans differ");
     assert_eq!(
         execution.result.data, local.result.data,

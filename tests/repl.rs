@@ -19,9 +19,15 @@ use std::time::Duration;
 
 /// Starts `dql repl` on a pty in `dir` (its HOME, cwd and history), with `env` added.
 fn spawn(dir: &Path, colour: bool, env: &[(&str, &str)]) -> Session {
+    spawn_with(dir, colour, &[], env)
+}
+
+/// [`spawn`] with arguments after `repl`.
+fn spawn_with(dir: &Path, colour: bool, args: &[&str], env: &[(&str, &str)]) -> Session {
     let mut command = Command::new(env!("CARGO_BIN_EXE_dql"));
     command
         .arg("repl")
+        .args(args)
         .env_clear()
         .env("HOME", dir)
         .env("TERM", "xterm")
@@ -116,6 +122,47 @@ fn multi_line_query_shows_a_table_from_the_server() {
         "{printed}"
     );
     assert_eq!(requests.load(Ordering::SeqCst), 1);
+    leave(repl);
+}
+
+/// A 127.0.0.1 server answering every request with one events page; records the URLs.
+fn recording_server() -> (String, Arc<std::sync::Mutex<Vec<String>>>) {
+    let server = tiny_http::Server::http("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", server.server_addr().to_ip().unwrap());
+    let urls = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = Arc::clone(&urls);
+    std::thread::spawn(move || {
+        for request in server.incoming_requests() {
+            seen.lock().unwrap().push(request.url().to_owned());
+            let body =
+                r#"{"data":[{"count()":7}],"meta":{"fields":{"count()":"integer"},"units":{}}}"#;
+            let header = tiny_http::Header::from_bytes("Content-Type", "application/json").unwrap();
+            let _ = request.respond(tiny_http::Response::from_string(body).with_header(header));
+        }
+    });
+    (url, urls)
+}
+
+#[test]
+fn the_default_project_applies_to_queries_without_project() {
+    let dir = tempfile::tempdir().unwrap();
+    let (url, urls) = recording_server();
+    let env = [
+        ("SENTRY_URL", url.as_str()),
+        ("SENTRY_ORG", "acme"),
+        ("SENTRY_AUTH_TOKEN", "sntrys_test"),
+    ];
+    let mut repl = spawn_with(dir.path(), false, &["--project", "web"], &env);
+    run(&mut repl, "SELECT count() FROM errors;", "7");
+    // A PROJECT clause wins over the default, as in `dql run`.
+    run(&mut repl, "SELECT count() FROM errors PROJECT api;", "7");
+    let sent = urls.lock().unwrap().clone();
+    assert_eq!(sent.len(), 2, "{sent:?}");
+    assert!(sent[0].contains("projectSlug=web"), "{sent:?}");
+    assert!(
+        sent[1].contains("projectSlug=api") && !sent[1].contains("projectSlug=web"),
+        "{sent:?}"
+    );
     leave(repl);
 }
 

@@ -55,17 +55,15 @@ pub(crate) fn run(args: &Args<'_>) -> u8 {
     options.params = params;
     options.strict = args.strict;
     options.org = args.org.clone();
+    options.default_project = args.default_project.clone();
     let compilation = match compile_or_report(&source, &options) {
         Ok(c) => c,
         Err(code) => return code,
     };
-    let mut chosen: Vec<dql::Compiled> = match select_statements(&compilation, args.name) {
-        Ok(c) => c.into_iter().cloned().collect(),
+    let chosen: Vec<&dql::Compiled> = match select_statements(&compilation, args.name) {
+        Ok(c) => c,
         Err(code) => return code,
     };
-    for compiled in &mut chosen {
-        super::apply_default_project(&mut compiled.request, args.default_project.as_deref());
-    }
     let output = args.output.unwrap_or(if std::io::stdout().is_terminal() {
         Output::Url
     } else {

@@ -78,15 +78,12 @@ pub(crate) fn run(args: &Args<'_>, config: Result<Config, ClientError>) -> u8 {
     options.params = params;
     options.strict = args.strict;
     options.org = config.org.as_ref().map(|o| o.value.clone());
-    let (mut chosen, compile_failed) =
+    options.default_project = config.project.as_ref().map(|p| p.value.clone());
+    let (chosen, compile_failed) =
         match super::statements_to_run(&source, &options, args.name, args.keep_going) {
             Ok(c) => c,
             Err(code) => return code,
         };
-    let default_project = config.project.as_ref().map(|p| p.value.as_str());
-    for compiled in &mut chosen {
-        super::apply_default_project(&mut compiled.request, default_project);
-    }
     if chosen.iter().any(|c| c.request.update.is_some()) && chosen.len() > 1 {
         eprintln!("error: a file with several statements never runs an UPDATE without --name");
         return exit::USAGE;
@@ -222,7 +219,7 @@ fn fetch(
         if !begun {
             sink.begin(
                 request.name.as_deref(),
-                &super::plan(request, &page.columns, format),
+                &dql::execute::plan(request, &page.columns, every_member(format)),
                 &page.meta,
             )?;
             begun = true;
@@ -250,7 +247,7 @@ fn fetch(
     if !begun {
         sink.begin(
             request.name.as_deref(),
-            &super::plan(request, &[], format),
+            &dql::execute::plan(request, &[], every_member(format)),
             &Meta::default(),
         )?;
     }
@@ -259,6 +256,11 @@ fn fetch(
         eprintln!("note: Sentry has more rows than this page; add LIMIT n to fetch up to n rows");
     }
     Ok(())
+}
+
+/// Whether a single event shows all its members (the machine formats) or the useful ones.
+fn every_member(format: Format) -> bool {
+    matches!(format, Format::Json | Format::Ndjson)
 }
 
 /// UPDATE issues: list the matching ids, ask, then PUT exactly those ids.

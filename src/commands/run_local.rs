@@ -7,6 +7,7 @@ use super::{parse_instant, print_diagnostics};
 use crate::cli::exit;
 use dql::Source;
 use dql::engine::{EventFiles, NowSource, ReadOptions, RunError, RunOptions};
+use dql::execute::LocalExecutor;
 use dql::format::Format;
 use std::path::Path;
 
@@ -47,13 +48,16 @@ pub(crate) fn run(
             return exit::USAGE;
         }
     };
-    let run_options = RunOptions {
-        now,
-        read: ReadOptions {
-            skip_bad: args.skip_bad,
-            ..ReadOptions::default()
+    let executor = LocalExecutor {
+        files: &files,
+        options: RunOptions {
+            now,
+            read: ReadOptions {
+                skip_bad: args.skip_bad,
+                ..ReadOptions::default()
+            },
+            ..RunOptions::default()
         },
-        ..RunOptions::default()
     };
     let (mut destination, layout) = match super::output::Destination::open(&args.output) {
         Ok(opened) => opened,
@@ -63,7 +67,7 @@ pub(crate) fn run(
     let mut told_now = false;
     let mut code = if compile_failed { exit::QUERY } else { 0 };
     for compiled in &chosen {
-        let local = match dql::engine::run(&compiled.checked, &files, &run_options) {
+        let local = match executor.run_detailed(compiled) {
             Ok(l) => l,
             Err(RunError::Read(e)) => {
                 let _ = sink.abort();

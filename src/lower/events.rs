@@ -135,7 +135,7 @@ pub(super) fn lower_events(ctx: &Ctx<'_>, q: &EventsQuery) -> Result<Request, Ve
     let per_page = q.limit.map_or(MAX_PAGE, |n| n.clamp(1, MAX_PAGE));
     params.push(("per_page".into(), per_page.to_string()));
     params.extend(time.params);
-    super::project_params(&q.projects, &mut params);
+    super::project_params(ctx, &q.projects, &mut params);
     super::environment_params(&q.environments, &mut params);
     params.push(("dataset".into(), q.dataset.clone()));
 

@@ -62,7 +62,7 @@ fn issue_params(
     let page = limit.map_or(MAX_PAGE, |n| n.clamp(1, MAX_PAGE));
     params.push(("limit".into(), page.to_string()));
     params.extend(time.params);
-    super::project_params(projects, &mut params);
+    super::project_params(ctx, projects, &mut params);
     super::environment_params(environments, &mut params);
     Ok(params)
 }

@@ -52,12 +52,20 @@ pub struct Options {
     pub now: jiff::Timestamp,
     /// The organization slug; `None` leaves `{org}` literal in paths.
     pub org: Option<String>,
+    /// The project a statement without PROJECT is about (`--project`, `SENTRY_PROJECT`,
+    /// `.sentryclirc`): sent as `projectSlug` where its PROJECT clause would be. `None` sends
+    /// none (Sentry then uses the projects the user is a member of).
+    pub default_project: Option<String>,
 }
 
 impl Options {
-    /// Options with `now` and no organization.
+    /// Options with `now`, no organization and no default project.
     pub fn new(now: jiff::Timestamp) -> Self {
-        Options { now, org: None }
+        Options {
+            now,
+            org: None,
+            default_project: None,
+        }
     }
 }
 
@@ -136,10 +144,15 @@ fn percent_encode(s: &str) -> String {
     out
 }
 
-/// `project`/`projectSlug` params (sentry-api.md §13.6: never both).
-pub(crate) fn project_params(projects: &Projects, out: &mut Vec<(String, String)>) {
+/// `project`/`projectSlug` params (sentry-api.md §13.6: never both); without PROJECT, the
+/// default project's slug when one is configured.
+pub(crate) fn project_params(ctx: &Ctx<'_>, projects: &Projects, out: &mut Vec<(String, String)>) {
     match projects {
-        Projects::Default => {}
+        Projects::Default => {
+            if let Some(slug) = &ctx.options.default_project {
+                out.push(("projectSlug".into(), slug.clone()));
+            }
+        }
         Projects::All => out.push(("project".into(), "-1".into())),
         Projects::Slugs(slugs) => {
             out.extend(slugs.iter().map(|s| ("projectSlug".to_owned(), s.clone())));

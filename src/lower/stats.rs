@@ -149,7 +149,7 @@ pub(super) fn lower_stats(ctx: &Ctx<'_>, q: &EventsQuery) -> Result<Request, Vec
     // `allow_partial_buckets = request.GET.get("partial") == "1"`).
     params.push(("partial".into(), "1".into()));
     params.extend(time.params.iter().cloned());
-    super::project_params(&q.projects, &mut params);
+    super::project_params(ctx, &q.projects, &mut params);
     super::environment_params(&q.environments, &mut params);
     params.push(("dataset".into(), q.dataset.clone()));
 
@@ -201,7 +201,7 @@ pub(super) fn lower_stats(ctx: &Ctx<'_>, q: &EventsQuery) -> Result<Request, Vec
     }
     params.push(("interval".into(), interval.seconds.to_string()));
     params.extend(time.params);
-    super::project_params(&q.projects, &mut params);
+    super::project_params(ctx, &q.projects, &mut params);
     super::environment_params(&q.environments, &mut params);
     params.push(("dataset".into(), q.dataset.clone()));
     Ok(Request {

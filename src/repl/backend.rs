@@ -3,11 +3,11 @@
 //!
 //! The REPL itself parses every input (it needs the tree to apply `.set` defaults and to
 //! report syntax errors) and formats every result (it owns `.format`). A backend does the
-//! rest: semantic checking, lowering to a request, and running it.
+//! rest: semantic checking and lowering to a request, once per input ([`Backend::check`]),
+//! and running what that compiled.
 
 use dql::Diagnostic;
-use dql::answer::OutputColumn;
-use dql::result::ResultSet;
+pub(crate) use dql::answer::Answer;
 use dql::syntax::ast::File;
 use std::collections::BTreeMap;
 use std::sync::atomic::AtomicBool;
@@ -22,15 +22,15 @@ pub(crate) struct Query<'a> {
     pub(crate) params: &'a BTreeMap<String, String>,
 }
 
-/// One statement's result, ready for the REPL's formatter.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Answer {
-    /// The statement's `@name`, shown when there are several results.
-    pub(crate) name: Option<String>,
-    /// The output plan (column order and labels).
-    pub(crate) columns: Vec<OutputColumn>,
-    /// The rows and their meta.
-    pub(crate) result: ResultSet,
+/// What checking one input gave: its diagnostics, and what compiling it gave (checked and
+/// lowered once; [`Backend::compile`] and [`Backend::run`] take it from here).
+#[derive(Debug, Clone)]
+pub(crate) struct Checked {
+    /// Semantic diagnostics (errors and warnings); nothing runs when one is an error.
+    pub(crate) diagnostics: Vec<Diagnostic>,
+    /// The statements that lowered, in order, or every lowering error (shown when the query
+    /// is compiled or run, as a [`Failure::Diagnostics`]).
+    pub(crate) statements: Result<Vec<dql::Compiled>, Vec<Diagnostic>>,
 }
 
 /// Why compiling or running gave no result.
@@ -48,18 +48,23 @@ pub(crate) enum Failure {
 /// What the REPL needs from the rest of dql. Implementations must not print: the REPL decides
 /// where output goes.
 pub(crate) trait Backend {
-    /// Semantic diagnostics (errors and warnings) for a query that parsed cleanly. The REPL
-    /// prints them under the input and runs nothing when one is an error.
-    fn check(&self, query: &Query<'_>) -> Vec<Diagnostic>;
+    /// Checks and lowers a query that parsed cleanly, once. The REPL prints the semantic
+    /// diagnostics under the input and runs nothing when one is an error.
+    fn check(&self, query: &Query<'_>) -> Checked;
 
-    /// The request(s) the query compiles to, as text to show (`.compile`, or every query when
+    /// The request(s) the query compiled to, as text to show (`.compile`, or every query when
     /// no Sentry is configured): e.g. `GET /api/0/organizations/acme/events/?field=…`, one
     /// line per statement. Must work without a network or a configured Sentry.
-    fn compile(&self, query: &Query<'_>) -> Result<String, Failure>;
+    fn compile(&self, query: &Query<'_>, checked: &Checked) -> Result<String, Failure>;
 
     /// Runs every statement and returns one answer per statement. `cancel` is raised by
     /// Ctrl-C: poll it between pages and retries, and return [`Failure::Cancelled`] soon after.
-    fn run(&mut self, query: &Query<'_>, cancel: &AtomicBool) -> Result<Vec<Answer>, Failure>;
+    fn run(
+        &mut self,
+        query: &Query<'_>,
+        checked: &Checked,
+        cancel: &AtomicBool,
+    ) -> Result<Vec<Answer>, Failure>;
 
     /// `None` when queries can run; otherwise one or two lines saying how to connect. The
     /// REPL then compiles instead of running, shows the hint at start, and its first line

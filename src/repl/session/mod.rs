@@ -205,9 +205,10 @@ impl<B: Backend> Session<B> {
             file: &file,
             params: &params,
         };
-        let mut errors: Vec<dql::Diagnostic> = self.backend.check(&query);
+        let checked = self.backend.check(&query);
+        let mut errors = checked.diagnostics;
         if !errors.iter().any(|d| d.is_error()) {
-            if let Err(Failure::Diagnostics(found)) = self.backend.compile(&query) {
+            if let Err(found) = checked.statements {
                 errors = found;
             }
         }

@@ -23,11 +23,12 @@ impl<B: Backend> Session<B> {
             file: &file,
             params: &self.settings.params,
         };
-        let mut checked = self.backend.check(&query);
-        checked.extend(self.backend.deprecations(&source));
-        checked.sort_by_key(|d| (d.span().start, d.span().end));
-        self.diagnostics(&source, &checked, out)?;
-        if checked.iter().any(|d| d.is_error()) {
+        let checked = self.backend.check(&query);
+        let mut found = checked.diagnostics.clone();
+        found.extend(self.backend.deprecations(&source));
+        found.sort_by_key(|d| (d.span().start, d.span().end));
+        self.diagnostics(&source, &found, out)?;
+        if found.iter().any(|d| d.is_error()) {
             return Ok(());
         }
         self.last_query = Some(text.to_owned());
@@ -36,7 +37,7 @@ impl<B: Backend> Session<B> {
             for statement in &file.statements {
                 writeln!(out, "query    {};", statement.kind)?;
             }
-            match self.backend.compile(&query) {
+            match self.backend.compile(&query, &checked) {
                 Ok(request) => writeln!(out, "{}", request.trim_end())?,
                 Err(failure) => self.failure(&source, failure, out)?,
             }
@@ -48,7 +49,7 @@ impl<B: Backend> Session<B> {
         }
         self.cancel.store(false, Ordering::SeqCst);
         let started = Instant::now();
-        let ran = self.backend.run(&query, &self.cancel);
+        let ran = self.backend.run(&query, &checked, &self.cancel);
         let elapsed = started.elapsed();
         match ran {
             Ok(answers) => self.answers(&answers, out)?,

@@ -1,5 +1,5 @@
+use super::super::backend::Checked;
 use super::*;
-use dql::Diagnostic;
 use dql::answer::OutputColumn;
 use dql::result::ResultSet;
 use std::cell::RefCell;
@@ -14,13 +14,21 @@ struct Fake {
 }
 
 impl Backend for Fake {
-    fn check(&self, _query: &Query<'_>) -> Vec<Diagnostic> {
-        Vec::new()
+    fn check(&self, _query: &Query<'_>) -> Checked {
+        Checked {
+            diagnostics: Vec::new(),
+            statements: Ok(Vec::new()),
+        }
     }
-    fn compile(&self, query: &Query<'_>) -> Result<String, Failure> {
+    fn compile(&self, query: &Query<'_>, _checked: &Checked) -> Result<String, Failure> {
         Ok(format!("GET /fake params={:?}", query.params))
     }
-    fn run(&mut self, query: &Query<'_>, cancel: &AtomicBool) -> Result<Vec<Answer>, Failure> {
+    fn run(
+        &mut self,
+        query: &Query<'_>,
+        _checked: &Checked,
+        cancel: &AtomicBool,
+    ) -> Result<Vec<Answer>, Failure> {
         if cancel.load(Ordering::SeqCst) {
             return Err(Failure::Cancelled);
         }
@@ -46,6 +54,7 @@ impl Backend for Fake {
                 data: vec![row.as_object().unwrap().clone()],
                 meta: Default::default(),
             },
+            has_more: false,
         }])
     }
     fn connection_hint(&self) -> Option<String> {
@@ -196,6 +205,10 @@ fn several_statements_print_in_csv_with_a_statement_column() {
             &Query {
                 file: &syntax::parse(&Source::new("t", "SELECT count() FROM errors;")).file,
                 params: &Default::default(),
+            },
+            &Checked {
+                diagnostics: Vec::new(),
+                statements: Ok(Vec::new()),
             },
             &AtomicBool::new(false),
         )
