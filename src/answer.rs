@@ -14,6 +14,9 @@ use serde::Serialize;
 /// The bucket-start column of a time series, on every backend.
 pub const TIME_COLUMN: &str = "time";
 
+/// The suffix of a column of the earlier period under COMPARE TO (`count()_previous`).
+pub const PREVIOUS: &str = "_previous";
+
 /// The columns `UPDATE issues` shows of the issues it lists before asking for confirmation.
 pub const UPDATE_COLUMNS: &[&str] = &["id", "shortId", "title", "status"];
 
@@ -111,6 +114,16 @@ pub fn series_columns(plan: &[OutputColumn], names: &[String]) -> Vec<OutputColu
             }
             if let Some(c) = plan.iter().find(|c| c.field == *name) {
                 return c.clone();
+            }
+            // COMPARE TO: a series' earlier values, labelled and typed as the series.
+            if let Some(base) = name.strip_suffix(PREVIOUS) {
+                if let Some(series) = series_columns(plan, &[base.to_owned()]).pop() {
+                    return OutputColumn {
+                        field: name.clone(),
+                        label: format!("{}{PREVIOUS}", series.label),
+                        ty: series.ty,
+                    };
+                }
             }
             let ty = plan
                 .iter()

@@ -52,6 +52,7 @@ fn request(endpoint: Endpoint, path: &str, params: &[(&str, &str)], limit: Optio
         limit,
         update: None,
         fallback: None,
+        compare: None,
     }
 }
 

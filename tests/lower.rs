@@ -104,6 +104,8 @@ mod b {
             projects: Projects::Default,
             environments: Vec::new(),
             interval: None,
+            sampling: None,
+            compare: None,
         }
     }
 

@@ -48,6 +48,7 @@ fn events_request(limit: Option<u64>, per_page: &str) -> Request {
         limit,
         update: None,
         fallback: None,
+        compare: None,
     }
 }
 

@@ -5,6 +5,7 @@
 //! Every request and every wait is reported to an optional observer ([`Client::on_event`]) for
 //! `--verbose`; the auth token never appears in anything reported.
 
+mod compare;
 pub mod config;
 pub mod error;
 mod pages;
@@ -285,6 +286,7 @@ impl<T: Transport> Client<T> {
             limit: None,
             update: None,
             fallback: None,
+            compare: None,
         };
         let mut bodies = Vec::new();
         let mut cursor: Option<String> = None;
@@ -394,6 +396,7 @@ impl<T: Transport> Client<T> {
             limit: None,
             update: None,
             fallback: None,
+            compare: None,
         };
         let response = self.send(&request, params)?;
         let items: Vec<serde_json::Value> =
@@ -431,6 +434,7 @@ impl<T: Transport> Client<T> {
             limit: None,
             update: None,
             fallback: None,
+            compare: None,
         };
         let response = match self.send(&request, &[]) {
             Ok(response) => response,

@@ -51,7 +51,10 @@ impl<T: Transport> Iterator for Pages<'_, T> {
     fn next(&mut self) -> Option<Self::Item> {
         let cursor = match std::mem::replace(&mut self.state, PageState::Done) {
             PageState::Done => return None,
-            PageState::First => None,
+            PageState::First => match &self.request.compare {
+                Some(plan) => return Some(compare::compared(self.client, self.request, plan)),
+                None => None,
+            },
             PageState::Next(cursor) => Some(cursor),
             PageState::Failed(error) => return Some(Err(error)),
         };

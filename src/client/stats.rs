@@ -1,6 +1,7 @@
 //! events-stats answers (sentry-api.md §13.1) turned into rows of time buckets: a `time` column
 //! plus one column per yAxis, per group, or per group and yAxis (`"<group>: <yAxis>"`).
 
+use crate::lower::compare::PREVIOUS;
 use crate::result::{Meta, Row};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -100,6 +101,7 @@ fn by_order(object: &Map<String, Value>) -> Vec<(&str, &Map<String, Value>)> {
 
 fn build(columns: &[Column<'_>]) -> Result<Table, String> {
     let mut buckets: BTreeMap<i64, Row> = BTreeMap::new();
+    let mut compared: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
     let mut meta = Meta::default();
     meta.fields
         .insert(TIME_COLUMN.to_owned(), "date".to_owned());
@@ -137,13 +139,33 @@ fn build(columns: &[Column<'_>]) -> Result<Table, String> {
             .map(Vec::as_slice)
             .unwrap_or_default();
         for bucket in data {
-            let (time, value) = bucket_value(bucket).ok_or_else(|| {
+            let (time, value, previous) = bucket_value(bucket).ok_or_else(|| {
                 format!("a bucket of `{}` is not [time, [{{count}}]]", column.name)
             })?;
-            buckets
-                .entry(time)
-                .or_default()
-                .insert(column.name.clone(), value);
+            let row = buckets.entry(time).or_default();
+            row.insert(column.name.clone(), value);
+            // COMPARE TO: `comparisonDelta` makes each item carry `comparisonCount`.
+            if let Some(previous) = previous {
+                row.insert(format!("{}{PREVIOUS}", column.name), previous);
+                compared.insert(column.name.clone());
+            }
+        }
+    }
+    for name in &compared {
+        let previous = format!("{name}{PREVIOUS}");
+        if let Some(kind) = meta.fields.get(name).cloned() {
+            meta.fields.insert(previous.clone(), kind);
+        }
+        if let Some(unit) = meta.units.get(name).cloned() {
+            meta.units.insert(previous, unit);
+        }
+    }
+    // Each compared series is followed by its earlier values.
+    let mut names_in_order: Vec<String> = Vec::new();
+    for column in columns {
+        names_in_order.push(column.name.clone());
+        if compared.contains(&column.name) {
+            names_in_order.push(format!("{}{PREVIOUS}", column.name));
         }
     }
     let rows = buckets
@@ -151,15 +173,15 @@ fn build(columns: &[Column<'_>]) -> Result<Table, String> {
         .map(|(time, values)| {
             let mut row = Row::new();
             row.insert(TIME_COLUMN.to_owned(), time_value(time));
-            for column in columns {
-                let value = values.get(&column.name).cloned().unwrap_or(Value::Null);
-                row.insert(column.name.clone(), value);
+            for name in &names_in_order {
+                let value = values.get(name).cloned().unwrap_or(Value::Null);
+                row.insert(name.clone(), value);
             }
             row
         })
         .collect();
     let mut names = vec![TIME_COLUMN.to_owned()];
-    names.extend(columns.iter().map(|c| c.name.clone()));
+    names.extend(names_in_order);
     Ok(Table {
         columns: names,
         rows,
@@ -167,8 +189,9 @@ fn build(columns: &[Column<'_>]) -> Result<Table, String> {
     })
 }
 
-/// `[1717000000, [{"count": 12}]]` → (1717000000, 12); an empty item list is a null value.
-fn bucket_value(bucket: &Value) -> Option<(i64, Value)> {
+/// `[1717000000, [{"count": 12}]]` → (1717000000, 12, None); an empty item list is a null
+/// value; an item's `comparisonCount` is the third.
+fn bucket_value(bucket: &Value) -> Option<(i64, Value, Option<Value>)> {
     let pair = bucket.as_array()?;
     let time = pair.first()?;
     let time = time
@@ -179,7 +202,11 @@ fn bucket_value(bucket: &Value) -> Option<(i64, Value)> {
         Some(item) => item.get("count").cloned().unwrap_or(Value::Null),
         None => Value::Null,
     };
-    Some((time, value))
+    let previous = items
+        .first()
+        .and_then(|i| i.get("comparisonCount"))
+        .cloned();
+    Some((time, value, previous))
 }
 
 /// Bucket starts as RFC 3339 UTC, like the dates of events rows.

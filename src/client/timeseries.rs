@@ -11,6 +11,7 @@
 
 use super::stats::{Table, time_value};
 use crate::answer::TIME_COLUMN;
+use crate::lower::compare::PREVIOUS;
 use crate::result::{Accuracy, Meta, Row};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -80,6 +81,7 @@ pub(crate) fn to_table(body: &Value) -> Result<Table, String> {
             .and_then(Value::as_array)
             .ok_or_else(|| format!("the series `{name}` has no `values` list"))?;
         let mut accuracy = Accuracy::default();
+        let mut compared = false;
         for point in values {
             let time = point
                 .get("timestamp")
@@ -104,10 +106,28 @@ pub(crate) fn to_table(body: &Value) -> Result<Table, String> {
                         Some(accuracy.min_sample_rate.map_or(rate, |m: f64| m.min(rate)));
                 }
             }
-            buckets.entry(time).or_default().insert(name.clone(), value);
+            let bucket = buckets.entry(time).or_default();
+            bucket.insert(name.clone(), value);
+            // COMPARE TO: the value `comparisonDelta` earlier.
+            if let Some(previous) = point.get("comparisonValue") {
+                bucket.insert(format!("{name}{PREVIOUS}"), previous.clone());
+                compared = true;
+            }
         }
         meta.accuracy.merge(&accuracy);
-        names.push(name);
+        if compared {
+            let previous = format!("{name}{PREVIOUS}");
+            if let Some(kind) = meta.fields.get(&name).cloned() {
+                meta.fields.insert(previous.clone(), kind);
+            }
+            if let Some(unit) = meta.units.get(&name).cloned() {
+                meta.units.insert(previous.clone(), unit);
+            }
+            names.push(name);
+            names.push(previous);
+        } else {
+            names.push(name);
+        }
     }
     let rows = buckets
         .into_iter()

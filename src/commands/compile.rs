@@ -97,8 +97,35 @@ pub(crate) fn run(args: &Args<'_>) -> u8 {
                         return exit::USAGE;
                     }
                 };
+                // COMPARE TO on a table: the earlier period's request on the next line.
+                let previous = match &c.request.compare {
+                    Some(plan) => {
+                        match full_url(&args.base_url, &plan.previous.path, &plan.previous.params) {
+                            Ok(u) => Some(u),
+                            Err(e) => {
+                                eprintln!("error: {e}");
+                                return exit::USAGE;
+                            }
+                        }
+                    }
+                    None => None,
+                };
                 let line = if output == Output::Url {
-                    url
+                    match previous {
+                        Some(previous) => format!("{url}\n{previous}"),
+                        None => url,
+                    }
+                } else if let Some(previous) = previous {
+                    let earlier = c
+                        .request
+                        .compare
+                        .as_ref()
+                        .map(|p| curl(&p.previous, &previous));
+                    format!(
+                        "{}\n{}",
+                        curl(&c.request, &url),
+                        earlier.unwrap_or_default()
+                    )
                 } else {
                     match put_plan_curl(&args.base_url, &c.request) {
                         Ok(Some(plan)) => format!("{}\n{plan}", curl(&c.request, &url)),
@@ -130,6 +157,17 @@ pub(crate) struct RequestJson<'r> {
     now: &'r str,
     #[serde(skip_serializing_if = "Option::is_none")]
     update: Option<UpdateJson<'r>>,
+    /// COMPARE TO on a table: the earlier period's request, joined on `keys`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    compare: Option<CompareJson<'r>>,
+}
+
+#[derive(serde::Serialize)]
+struct CompareJson<'r> {
+    path: &'r str,
+    params: Vec<[&'r str; 2]>,
+    keys: &'r [String],
+    values: &'r [String],
 }
 
 #[derive(serde::Serialize)]
@@ -178,6 +216,17 @@ pub(crate) fn request_json<'r>(request: &'r Request, now: &'r str) -> RequestJso
                 .collect(),
             body: &u.body,
             chunk: u.chunk,
+        }),
+        compare: request.compare.as_ref().map(|c| CompareJson {
+            path: &c.previous.path,
+            params: c
+                .previous
+                .params
+                .iter()
+                .map(|(k, v)| [k.as_str(), v.as_str()])
+                .collect(),
+            keys: &c.keys,
+            values: &c.values,
         }),
     }
 }

@@ -400,6 +400,7 @@ fn ids_request(request: &Request, limit: u64) -> Request {
         limit: Some(limit),
         update: None,
         fallback: None,
+        compare: None,
     }
 }
 
@@ -468,6 +469,7 @@ fn event_request(project: &str, id: &str) -> Request {
         limit: None,
         update: None,
         fallback: None,
+        compare: None,
     }
 }
 

@@ -35,6 +35,7 @@
 
 pub mod aggregate;
 pub mod codes;
+mod compare;
 mod eval;
 pub mod events;
 pub mod fields;
@@ -159,6 +160,9 @@ pub fn run(
     options: &RunOptions,
 ) -> Result<LocalResult, RunError> {
     let (time, filter) = match &stmt.kind {
+        CheckedKind::Events(q) if q.compare.is_some() => {
+            return compare::run_compared(stmt, q, files, options);
+        }
         CheckedKind::Events(q) => {
             let known = matches!(q.dataset.as_str(), "errors" | "transactions" | "discover");
             if !known && !eval::flat_dataset(&q.dataset) {

@@ -138,6 +138,7 @@ pub(super) fn lower_events(ctx: &Ctx<'_>, q: &EventsQuery) -> Result<Request, Ve
     super::project_params(ctx, &q.projects, &mut params);
     super::environment_params(&q.environments, &mut params);
     params.push(("dataset".into(), q.dataset.clone()));
+    super::sampling_params(q.sampling, &mut params);
 
     let hidden = fields.list.get(visible..).unwrap_or_default().to_vec();
     Ok(Request {
@@ -152,5 +153,6 @@ pub(super) fn lower_events(ctx: &Ctx<'_>, q: &EventsQuery) -> Result<Request, Ve
         limit: q.limit,
         update: None,
         fallback: None,
+        compare: None,
     })
 }

@@ -102,6 +102,7 @@ pub(super) fn lower_issues(ctx: &Ctx<'_>, q: &IssuesQuery) -> Result<Request, Ve
         limit: q.limit,
         update: None,
         fallback: None,
+        compare: None,
     })
 }
 
@@ -152,6 +153,7 @@ pub(super) fn lower_show_event(
         limit: None,
         update: None,
         fallback: None,
+        compare: None,
     })
 }
 
@@ -204,5 +206,6 @@ pub(super) fn lower_update(
             chunk: UPDATE_CHUNK,
         }),
         fallback: None,
+        compare: None,
     })
 }

@@ -8,8 +8,9 @@
 //!
 //! | endpoint | order |
 //! |---|---|
-//! | events | `field`… (select list, then hidden), `query`, `sort`… (ORDER BY, then tiebreakers), `per_page`, time, `project`/`projectSlug`…, `environment`…, `dataset` |
-//! | events-stats | `field`… (top-n only: group fields, aggregates), `yAxis`…, `query`, `orderby`… (top-n only), `topEvents`, `interval`, `partial=1`, time, `project`/`projectSlug`…, `environment`…, `dataset` |
+//! | events | `field`… (select list, then hidden), `query`, `sort`… (ORDER BY, then tiebreakers), `per_page`, time, `project`/`projectSlug`…, `environment`…, `dataset`, `sampling`, `disableAggregateExtrapolation` |
+//! | events-stats | `field`… (top-n only: group fields, aggregates), `yAxis`…, `query`, `orderby`… (top-n only), `topEvents`, `excludeOther`, `interval`, `comparisonDelta`, `partial=1`, time, `project`/`projectSlug`…, `environment`…, `dataset`, `sampling`, `disableAggregateExtrapolation` |
+//! | events-timeseries | `yAxis`…, `groupBy`… (top-n only), `query`, `sort`…, `topEvents`, `excludeOther`, `interval`, `comparisonDelta`, time, `project`/`projectSlug`…, `environment`…, `dataset`, `sampling`, `disableAggregateExtrapolation` |
 //! | issues (and UPDATE's listing) | `query` (always, empty without WHERE), `sort`, `limit`, time, `project`/`projectSlug`…, `environment`… |
 //! | UPDATE's PUT | `id`… |
 //! | SHOW EVENT | none |
@@ -25,6 +26,7 @@
 //! one page), the tiebreaker fields (`timestamp`, `id` for raw events).
 
 pub mod codes;
+pub mod compare;
 mod events;
 mod issues;
 pub mod request;
@@ -32,7 +34,7 @@ pub mod search;
 mod stats;
 pub mod time;
 
-pub use request::{Endpoint, ListedIssue, Method, Request, UpdatePlan};
+pub use request::{ComparePlan, Endpoint, ListedIssue, Method, Request, UpdatePlan};
 
 use crate::diagnostic::Diagnostic;
 use crate::semantic::checked::{CheckedKind, CheckedStatement, Projects};
@@ -82,6 +84,7 @@ pub fn lower(stmt: &CheckedStatement, options: &Options) -> Result<Request, Vec<
         columns: crate::answer::statement_columns(&stmt.kind),
     };
     match &stmt.kind {
+        CheckedKind::Events(q) if q.compare.is_some() => compare::lower_compared(&ctx, q),
         CheckedKind::Events(q) if q.interval.is_some() => stats::lower_stats(&ctx, q),
         CheckedKind::Events(q) => events::lower_events(&ctx, q),
         CheckedKind::Issues(q) => issues::lower_issues(&ctx, q),
@@ -159,6 +162,29 @@ pub(crate) fn project_params(ctx: &Ctx<'_>, projects: &Projects, out: &mut Vec<(
         }
         Projects::Ids(ids) => out.extend(ids.iter().map(|i| ("project".to_owned(), i.to_string()))),
     }
+}
+
+/// SAMPLING's params, after `dataset`: Sentry's sampling mode (`sampling`: `NORMAL` or
+/// `HIGHEST_ACCURACY`, the names of `SAMPLING_MODE_MAP` in getsentry/sentry
+/// `src/sentry/search/eap/constants.py`, read from `sampling` as its Explore pages send it and
+/// `src/sentry/data_export/processors/explore.py` reads it) and
+/// `disableAggregateExtrapolation` (`1`: sampled values as counted, not extrapolated;
+/// `src/sentry/api/endpoints/organization_events_timeseries.py`, `get_rpc_config`).
+pub(crate) fn sampling_params(
+    sampling: Option<crate::semantic::checked::Sampling>,
+    out: &mut Vec<(String, String)>,
+) {
+    use crate::semantic::checked::Sampling;
+    let (mode, no_extrapolation) = match sampling {
+        None => return,
+        Some(Sampling::Exact) => ("HIGHEST_ACCURACY", "1"),
+        Some(Sampling::Normal) => ("NORMAL", "0"),
+    };
+    out.push(("sampling".into(), mode.into()));
+    out.push((
+        "disableAggregateExtrapolation".into(),
+        no_extrapolation.into(),
+    ));
 }
 
 /// `environment` params.

@@ -81,6 +81,23 @@ pub struct Request {
     /// no events-timeseries (an older self-hosted one answers 404).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fallback: Option<Box<Request>>,
+    /// A table query with COMPARE TO: the earlier period's request and how the two answers
+    /// are joined ([`crate::lower::compare`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub compare: Option<ComparePlan>,
+}
+
+/// The second request of a compared table and how its rows meet the current ones.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ComparePlan {
+    /// How far back the earlier period is, in seconds.
+    pub delta_seconds: u64,
+    /// The same query over the earlier range.
+    pub previous: Box<Request>,
+    /// The fields rows are matched on (the group columns).
+    pub keys: Vec<String>,
+    /// The compared fields (the aggregates).
+    pub values: Vec<String>,
 }
 
 impl Request {
@@ -216,6 +233,7 @@ impl UpdatePlan {
                     limit: None,
                     update: None,
                     fallback: None,
+                    compare: None,
                 });
             }
         }

@@ -152,6 +152,7 @@ pub(super) fn lower_stats(ctx: &Ctx<'_>, q: &EventsQuery) -> Result<Request, Vec
     super::project_params(ctx, &q.projects, &mut params);
     super::environment_params(&q.environments, &mut params);
     params.push(("dataset".into(), q.dataset.clone()));
+    super::sampling_params(q.sampling, &mut params);
 
     let hidden: Vec<String> = fields
         .list
@@ -171,6 +172,7 @@ pub(super) fn lower_stats(ctx: &Ctx<'_>, q: &EventsQuery) -> Result<Request, Vec
         limit: None,
         update: None,
         fallback: None,
+        compare: None,
     };
     if !TIMESERIES_DATASETS.contains(&q.dataset.as_str()) {
         return Ok(stats);
@@ -204,6 +206,7 @@ pub(super) fn lower_stats(ctx: &Ctx<'_>, q: &EventsQuery) -> Result<Request, Vec
     super::project_params(ctx, &q.projects, &mut params);
     super::environment_params(&q.environments, &mut params);
     params.push(("dataset".into(), q.dataset.clone()));
+    super::sampling_params(q.sampling, &mut params);
     Ok(Request {
         name: ctx.name.clone(),
         method: Method::Get,
@@ -217,5 +220,6 @@ pub(super) fn lower_stats(ctx: &Ctx<'_>, q: &EventsQuery) -> Result<Request, Vec
         update: None,
         // An older self-hosted Sentry has no events-timeseries: its 404 sends this instead.
         fallback: Some(Box::new(stats)),
+        compare: None,
     })
 }

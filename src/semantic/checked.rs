@@ -79,6 +79,20 @@ pub struct EventsQuery {
     pub environments: Vec<String>,
     /// INTERVAL: the query is a time series (events-stats).
     pub interval: Option<Period>,
+    /// SAMPLING: how Sentry is to sample; `None` leaves Sentry's default.
+    pub sampling: Option<Sampling>,
+    /// COMPARE TO: the same query over the range moved back by this period, beside it.
+    pub compare: Option<Period>,
+}
+
+/// `SAMPLING exact|normal`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Sampling {
+    /// Every stored sample is read and aggregates are not extrapolated: counts of what
+    /// Sentry stored, slower.
+    Exact,
+    /// Sentry's default: sampled storage where a query is large, aggregates extrapolated.
+    Normal,
 }
 
 /// An output column.

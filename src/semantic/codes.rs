@@ -104,6 +104,14 @@ crate::codes! {
         TopNLimit = "top_n_limit" : "a top-n series needs LIMIT between 1 and 10",
         /// `SELECT count() FROM errors LIMIT 5 INTERVAL 1h`
         NotInSeries = "not_in_series" : "LIMIT without GROUP BY, HAVING or an equation in a series",
+        /// `SELECT count() FROM spans SAMPLING fast`
+        BadSampling = "bad_sampling" : "SAMPLING is not `exact` or `normal`",
+        /// `SELECT count() FROM errors SAMPLING exact`
+        SamplingIgnored = "sampling_ignored" : "SAMPLING on a dataset Sentry does not sample (it changes nothing)",
+        /// `SELECT count() FROM errors COMPARE TO last week`
+        BadCompare = "bad_compare" : "COMPARE TO is not a period",
+        /// `SELECT title FROM errors COMPARE TO 7d AGO`
+        NotComparable = "not_comparable" : "COMPARE TO where rows cannot be matched across periods (raw rows, top-n series, issues, UPDATE)",
         /// `SELECT count() FROM errors PROJECT frontend, 42`
         MixedProjects = "mixed_projects" : "PROJECT mixes slugs and numeric ids",
         /// a select list of more than 20 fields, hidden ones included

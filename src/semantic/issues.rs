@@ -55,6 +55,7 @@ fn refuse_clauses(
     if let Some(c) = &clauses.interval {
         refuse(cx, c.span, "INTERVAL");
     }
+    super::compare::refuse(cx, clauses, code, what);
     if !allow_order && let Some(c) = &clauses.order_by {
         refuse(cx, c.span, "ORDER BY");
     }

@@ -8,6 +8,7 @@ pub mod catalog;
 pub mod checked;
 mod clauses;
 pub mod codes;
+pub(crate) mod compare;
 mod context;
 mod equation;
 pub mod filter_codes;

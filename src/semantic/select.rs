@@ -241,6 +241,15 @@ pub(crate) fn check_events(cx: &mut Cx<'_>, select: &Select) -> Option<CheckedKi
         Some(i) => time::check_interval(cx, i).map(Some),
         None => Some(None),
     };
+    let sampling = match &clauses.sampling {
+        Some(s) => super::compare::check_sampling(cx, s).map(Some),
+        None => Some(None),
+    };
+    let compare = match &clauses.compare {
+        Some(c) => super::compare::check_period(cx, c).map(Some),
+        None => Some(None),
+    };
+    super::compare::check_comparable(cx, select, has_aggregate, clauses.interval.is_some());
     let (group_by, order_by, filter, having, limit, time, projects, environments, interval) = (
         group_by?,
         order_by?,
@@ -252,6 +261,9 @@ pub(crate) fn check_events(cx: &mut Cx<'_>, select: &Select) -> Option<CheckedKi
         environments?,
         interval?,
     );
+    // Where Sentry does not sample, SAMPLING was warned about and is not sent.
+    let trace_items = cx.catalog.is_trace_items(&cx.dataset);
+    let (sampling, compare) = (sampling?.filter(|_| trace_items), compare?);
     if let Some(period) = &interval {
         check_series(cx, select, &columns, has_aggregate, limit, &time, period);
     }
@@ -278,6 +290,8 @@ pub(crate) fn check_events(cx: &mut Cx<'_>, select: &Select) -> Option<CheckedKi
         projects,
         environments,
         interval,
+        sampling,
+        compare,
     }))
 }
 
@@ -351,6 +365,12 @@ fn check_clauses_only(
     clauses::check_environments(cx, clauses.environment.as_ref());
     if let Some(i) = &clauses.interval {
         time::check_interval(cx, i);
+    }
+    if let Some(s) = &clauses.sampling {
+        super::compare::check_sampling(cx, s);
+    }
+    if let Some(c) = &clauses.compare {
+        super::compare::check_period(cx, c);
     }
 }
 

@@ -105,7 +105,7 @@ fn point(cx: &mut Cx<'_>, operand: &Operand, which: &str) -> Option<TimePoint> {
 
 /// The period a near miss stands for: `1 week` and `1week` are `7d`, `2 hours` is `2h`
 /// (weeks are given in days, as people read them most easily).
-fn near_period(text: &str) -> Option<String> {
+pub(crate) fn near_period(text: &str) -> Option<String> {
     let text = text.trim();
     let digits = text.len() - text.trim_start_matches(|c: char| c.is_ascii_digit()).len();
     let (count, unit) = text.split_at(digits);

@@ -82,7 +82,7 @@ pub struct Select {
 }
 
 /// The clauses of a SELECT (and of UPDATE issues), each at most once, in any order.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[derive(Clone, PartialEq, Eq, Default, Serialize)]
 pub struct Clauses {
     /// `FROM dataset`
     pub from: Option<FromClause>,
@@ -104,6 +104,37 @@ pub struct Clauses {
     pub environment: Option<EnvironmentClause>,
     /// `INTERVAL period`
     pub interval: Option<Interval>,
+    /// `SAMPLING exact|normal`
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sampling: Option<SamplingClause>,
+    /// `COMPARE TO period [AGO]`
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub compare: Option<CompareClause>,
+}
+
+/// Written out by hand so that the clauses added later (SAMPLING, COMPARE TO) show only when
+/// present: the printed tree of a query without them stays what it was.
+impl std::fmt::Debug for Clauses {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut d = f.debug_struct("Clauses");
+        d.field("from", &self.from)
+            .field("where_", &self.where_)
+            .field("group_by", &self.group_by)
+            .field("having", &self.having)
+            .field("order_by", &self.order_by)
+            .field("limit", &self.limit)
+            .field("since", &self.since)
+            .field("project", &self.project)
+            .field("environment", &self.environment)
+            .field("interval", &self.interval);
+        if let Some(sampling) = &self.sampling {
+            d.field("sampling", sampling);
+        }
+        if let Some(compare) = &self.compare {
+            d.field("compare", compare);
+        }
+        d.finish()
+    }
 }
 
 /// `FROM dataset`.
@@ -235,6 +266,26 @@ pub struct EnvironmentClause {
 pub struct Interval {
     /// The operand.
     pub value: Operand,
+    /// The whole clause.
+    pub span: Span,
+}
+
+/// `SAMPLING exact|normal`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SamplingClause {
+    /// The mode as written.
+    pub value: Operand,
+    /// The whole clause.
+    pub span: Span,
+}
+
+/// `COMPARE TO period [AGO]`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CompareClause {
+    /// The period.
+    pub value: Operand,
+    /// The `AGO` keyword, when written.
+    pub ago: Option<Span>,
     /// The whole clause.
     pub span: Span,
 }

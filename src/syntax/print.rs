@@ -234,6 +234,13 @@ fn clause_parts(c: &Clauses, parts: &mut Vec<(Span, String)>, src: Option<&str>)
     if let Some(x) = &c.interval {
         parts.push((x.span, format!("INTERVAL {}", x.value)));
     }
+    if let Some(x) = &c.sampling {
+        parts.push((x.span, format!("SAMPLING {}", x.value)));
+    }
+    if let Some(x) = &c.compare {
+        let ago = if x.ago.is_some() { " AGO" } else { "" };
+        parts.push((x.span, format!("COMPARE TO {}{ago}", x.value)));
+    }
 }
 
 impl StatementKind {

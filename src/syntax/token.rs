@@ -14,12 +14,14 @@ use std::cell::{Cell, RefCell};
 /// Every keyword of the language (case-insensitive). `tests/grammar.rs` compares this set with
 /// the keyword terminals of `grammar/dql.ebnf`.
 pub const KEYWORDS: &[&str] = &[
+    "AGO",
     "ALL",
     "AND",
     "AS",
     "ASC",
     "BETWEEN",
     "BY",
+    "COMPARE",
     "DESC",
     "DISTINCT",
     "ENVIRONMENT",
@@ -40,17 +42,19 @@ pub const KEYWORDS: &[&str] = &[
     "OR",
     "ORDER",
     "PROJECT",
+    "SAMPLING",
     "SELECT",
     "SET",
     "SHOW",
     "SINCE",
+    "TO",
     "UNTIL",
     "UPDATE",
     "WHERE",
 ];
 
 /// Keywords that start a clause: a filter ends before one of them (`GROUP`/`ORDER` only when
-/// followed by `BY`).
+/// followed by `BY`, `COMPARE` only when followed by `TO`).
 pub const CLAUSE_KEYWORDS: &[&str] = &[
     "FROM",
     "WHERE",
@@ -63,6 +67,8 @@ pub const CLAUSE_KEYWORDS: &[&str] = &[
     "PROJECT",
     "ENVIRONMENT",
     "INTERVAL",
+    "SAMPLING",
+    "COMPARE",
 ];
 
 /// Parenthesis nesting allowed in filters and expressions before `too_deeply_nested`.

@@ -209,6 +209,9 @@ pub(crate) fn clause_terminator(ctx: &Ctx<'_>, i: &str) -> Option<usize> {
     if matches!(*kw, "GROUP" | "ORDER") && !token::at_keyword(token::ws(ctx, after), "BY") {
         return None;
     }
+    if *kw == "COMPARE" && !token::at_keyword(token::ws(ctx, after), "TO") {
+        return None;
+    }
     if sql_condition_starts(ctx, i) {
         return None;
     }

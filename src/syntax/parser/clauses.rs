@@ -151,10 +151,35 @@ pub(super) fn clauses<'a>(ctx: &Ctx<'_>, mut i: &'a str) -> PResult<'a, Clauses>
             };
             set_once(ctx, &mut c.interval, clause, |x| x.span, "INTERVAL");
             i = rest;
+        } else if at_keyword(i, "SAMPLING") {
+            let (rest, _) = keyword(ctx, i, "SAMPLING")?;
+            let (rest, value) = clause_operand(ctx, rest, "`exact` or `normal`")?;
+            let clause = SamplingClause {
+                value,
+                span: ctx.span(start, last_token_end(ctx, start, rest)),
+            };
+            set_once(ctx, &mut c.sampling, clause, |x| x.span, "SAMPLING");
+            i = rest;
+        } else if at_keyword(i, "COMPARE") {
+            let (rest, _) = keyword(ctx, i, "COMPARE")?;
+            let (rest, _) = keyword(ctx, rest, "TO").or_else(|_| cut_fail(rest, "TO"))?;
+            let (rest, value) = clause_operand(ctx, rest, "a period such as `7d`")?;
+            let (rest, value) = spaced_period(ctx, rest, value);
+            let (rest, ago) = match keyword(ctx, rest, "AGO") {
+                Ok((r, span)) => (r, Some(span)),
+                Err(_) => (rest, None),
+            };
+            let clause = CompareClause {
+                value,
+                ago,
+                span: ctx.span(start, last_token_end(ctx, start, rest)),
+            };
+            set_once(ctx, &mut c.compare, clause, |x| x.span, "COMPARE TO");
+            i = rest;
         } else {
             return cut_fail(
                 i,
-                "a clause (FROM, WHERE, GROUP BY, HAVING, ORDER BY, LIMIT, SINCE, PROJECT, ENVIRONMENT, INTERVAL) or `;`",
+                "a clause (FROM, WHERE, GROUP BY, HAVING, ORDER BY, LIMIT, SINCE, PROJECT, ENVIRONMENT, INTERVAL, SAMPLING, COMPARE TO) or `;`",
             );
         }
     }
