@@ -123,10 +123,6 @@ impl Progress {
         self.bar.set_message(self.pages_text());
     }
 
-    #[allow(
-        dead_code,
-        reason = "export's total comes in its next step; `run` uses it too"
-    )]
     /// Sets (or forgets) the total: the bar shows a fraction and an ETA with one.
     pub(crate) fn set_total(&self, total: Option<u64>) {
         match total {
@@ -140,12 +136,6 @@ impl Progress {
     pub(crate) fn inc(&self, n: u64) {
         self.bar.inc(n);
         self.maybe_line();
-    }
-
-    #[allow(dead_code, reason = "export's resume comes in its next step")]
-    /// The rows or events done so far.
-    pub(crate) fn position(&self) -> u64 {
-        self.bar.position()
     }
 
     /// One more page fetched.
@@ -216,7 +206,58 @@ impl Progress {
     }
 }
 
+/// Progress that shows only once the work has gone on for a while (a quick local scan
+/// draws nothing); a bar on a terminal only. Clones share it.
+#[derive(Debug, Clone)]
+pub(crate) struct Delayed {
+    unit: &'static str,
+    after: Duration,
+    state: Arc<Mutex<DelayedState>>,
+}
+
+#[derive(Debug, Default)]
+struct DelayedState {
+    started: Option<Instant>,
+    counted: u64,
+    shown: Option<Progress>,
+}
+
+impl Delayed {
+    /// Counting `unit`, drawn after `after`.
+    pub(crate) fn new(unit: &'static str, after: Duration) -> Delayed {
+        Delayed {
+            unit,
+            after,
+            state: Arc::default(),
+        }
+    }
+
+    /// `n` more done.
+    pub(crate) fn add(&self, n: u64) {
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        let started = *state.started.get_or_insert_with(Instant::now);
+        state.counted += n;
+        if let Some(shown) = &state.shown {
+            shown.inc(n);
+        } else if started.elapsed() >= self.after && std::io::stderr().is_terminal() {
+            let shown = Progress::new(false, self.unit, None);
+            shown.inc(state.counted);
+            state.shown = Some(shown);
+        }
+    }
+
+    /// Ends this piece of work (the bar is cleared); the next starts from nothing.
+    pub(crate) fn finish(&self) {
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(shown) = state.shown.take() {
+            shown.finish();
+        }
+        *state = DelayedState::default();
+    }
+}
+
 #[cfg(test)]
+#[allow(clippy::unwrap_used, reason = "test code")]
 mod tests {
     use super::*;
 
@@ -228,7 +269,7 @@ mod tests {
         progress.page();
         let clone = progress.clone();
         clone.inc(5);
-        assert_eq!(progress.position(), 125);
+        assert_eq!(progress.bar.position(), 125);
         assert_eq!(progress.pages(), 2);
         assert!(progress.line().starts_with("progress: 125 events, 2 pages"));
         progress.set_total(Some(1000));
@@ -238,6 +279,20 @@ mod tests {
                 .starts_with("progress: 125/1000 events, 2 pages")
         );
         progress.finish();
+    }
+
+    #[test]
+    fn delayed_progress_counts_and_starts_again_after_finish() {
+        let delayed = Delayed::new("events", Duration::from_secs(3600));
+        delayed.add(10);
+        delayed.clone().add(5);
+        assert_eq!(delayed.state.lock().unwrap().counted, 15);
+        assert!(
+            delayed.state.lock().unwrap().shown.is_none(),
+            "not before the delay"
+        );
+        delayed.finish();
+        assert_eq!(delayed.state.lock().unwrap().counted, 0);
     }
 
     #[test]

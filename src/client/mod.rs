@@ -8,6 +8,7 @@
 mod compare;
 pub mod config;
 pub mod error;
+mod listing;
 mod pages;
 mod paginate;
 pub mod rate_limit;
@@ -19,6 +20,7 @@ pub mod transport;
 
 pub use config::{Config, ConfigInputs, ConfigRow, Flags, Origin, Setting, Token};
 pub use error::{Clause, ClientError};
+pub use listing::JsonPage;
 pub use transport::{
     FailureKind, HttpRequest, HttpResponse, ReqwestTransport, Timeouts, Transport, TransportError,
 };

@@ -63,6 +63,20 @@ impl<T: Transport> Iterator for Pages<'_, T> {
 }
 
 impl<T: Transport> Pages<'_, T> {
+    /// The cursor of the next page, after a page that has one (for a checkpoint: a request
+    /// with `cursor` set to it continues there).
+    pub fn next_cursor(&self) -> Option<&str> {
+        match &self.state {
+            PageState::Next(cursor) => Some(cursor),
+            _ => None,
+        }
+    }
+
+    /// Whether the last page came (nothing more will be fetched, and no error is pending).
+    pub fn is_done(&self) -> bool {
+        matches!(self.state, PageState::Done)
+    }
+
     fn fetch(&mut self, cursor: Option<String>) -> Result<Page, ClientError> {
         let request = self.request;
         let paginated = matches!(request.endpoint, Endpoint::Events | Endpoint::Issues);

@@ -243,6 +243,15 @@ impl Bucket {
     }
 }
 
+impl Bucket {
+    /// Sentry asked to wait until `until` (epoch seconds; a 429's `Retry-After`): nothing more
+    /// is sent before.
+    fn hold(&mut self, until: f64) {
+        self.remaining = Some(0);
+        self.window_end = Some(self.window_end.map_or(until, |end| end.max(until)));
+    }
+}
+
 fn min_known(a: Option<u32>, b: Option<u32>) -> Option<u32> {
     match (a, b) {
         (Some(a), Some(b)) => Some(a.min(b)),
@@ -319,6 +328,19 @@ impl Pacer {
         }
     }
 
+    /// The client waited as long as Sentry asked (a 429's `Retry-After` or reset) before
+    /// trying `bucket` again: the window or hold it waited for is over.
+    pub fn waited_out(&self, bucket: &str) {
+        let mut buckets = self.lock();
+        if let Some(state) = buckets.get_mut(bucket) {
+            if let (Some(0), Some(end)) = (state.remaining, state.window_end) {
+                state.next_window(end);
+            }
+        }
+        drop(buckets);
+        self.answered.notify_all();
+    }
+
     /// The limits last announced for each bucket that had any, by bucket.
     pub fn announced(&self) -> Vec<(String, Announced)> {
         let mut all: Vec<(String, Announced)> = self
@@ -330,10 +352,19 @@ impl Pacer {
         all
     }
 
-    fn release(&self, bucket: &str, answered: bool, announced: Option<Announced>) {
+    fn release(
+        &self,
+        bucket: &str,
+        answered: bool,
+        announced: Option<Announced>,
+        hold: Option<f64>,
+    ) {
         let mut buckets = self.lock();
         if let Some(state) = buckets.get_mut(bucket) {
             state.finish(answered, announced);
+            if let Some(until) = hold {
+                state.hold(until);
+            }
         }
         drop(buckets);
         self.answered.notify_all();
@@ -349,18 +380,23 @@ pub struct Permit<'p> {
 }
 
 impl Permit<'_> {
-    /// The request was answered with `response`: its limits update the bucket.
-    pub fn finish(mut self, response: &HttpResponse) {
+    /// The request was answered with `response` at `now`: its limits update the bucket, and
+    /// a 429's `Retry-After` (in seconds) holds every request of the bucket that long.
+    pub fn finish(mut self, response: &HttpResponse, now: SystemTime) {
         self.done = true;
+        let hold = (response.status == 429)
+            .then(|| response.header("retry-after")?.trim().parse::<u64>().ok())
+            .flatten()
+            .map(|seconds| epoch_seconds(now) + seconds as f64);
         self.pacer
-            .release(&self.bucket, true, Announced::from_response(response));
+            .release(&self.bucket, true, Announced::from_response(response), hold);
     }
 }
 
 impl Drop for Permit<'_> {
     fn drop(&mut self) {
         if !self.done {
-            self.pacer.release(&self.bucket, false, None);
+            self.pacer.release(&self.bucket, false, None, None);
         }
     }
 }
@@ -562,6 +598,19 @@ mod tests {
     }
 
     #[test]
+    fn a_retry_after_holds_the_whole_bucket() {
+        let mut b = Bucket::default();
+        b.take(10.0).unwrap();
+        b.finish(true, Some(announced(100, 50, 11.0)));
+        b.hold(13.0);
+        assert!(
+            matches!(b.take(11.5), Err(Wait::Window { end, .. }) if end == 13.0),
+            "the reset at 11 does not end a hold until 13"
+        );
+        assert_eq!(b.take(13.2), Ok(()));
+    }
+
+    #[test]
     fn a_failed_request_frees_its_slot() {
         let mut b = Bucket::default();
         b.take(0.0).unwrap();
@@ -594,11 +643,11 @@ mod tests {
             ..HttpResponse::default()
         };
         for _ in 0..2 {
-            pacer.acquire("b", &waiting).finish(&response);
+            pacer.acquire("b", &waiting).finish(&response, now);
         }
         assert!(slept.lock().unwrap().is_empty());
         // The third waits for the window (the clock stands still: the wait itself ends it).
-        pacer.acquire("b", &waiting).finish(&response);
+        pacer.acquire("b", &waiting).finish(&response, now);
         let slept = slept.lock().unwrap().clone();
         assert_eq!(slept.len(), 1);
         assert!((slept[0].as_secs_f64() - 2.1).abs() < 1e-6, "{slept:?}");
@@ -634,7 +683,7 @@ mod tests {
                         most.fetch_max(n, Ordering::SeqCst);
                         std::thread::sleep(Duration::from_millis(2));
                         in_flight.fetch_sub(1, Ordering::SeqCst);
-                        permit.finish(&response);
+                        permit.finish(&response, SystemTime::now());
                     }
                 });
             }

@@ -29,7 +29,7 @@ impl<T: Transport> Client<T> {
         let started = Instant::now();
         let result = self.transport.send(http);
         if let Ok(response) = &result {
-            permit.finish(response);
+            permit.finish(response, (self.clock)());
         }
         self.emit(ClientEvent::Sent {
             method: http.method,
@@ -107,13 +107,19 @@ impl<T: Transport> Client<T> {
             })
             .notify(|failure: &Failure, backoff: Duration| {
                 let remaining = max_wait.saturating_sub(waited.get());
-                let delay = self.server_wait(failure).unwrap_or(backoff).min(remaining);
+                let asked = self.server_wait(failure);
+                let delay = asked.unwrap_or(backoff).min(remaining);
                 waited.set(waited.get().saturating_add(delay));
                 self.emit(ClientEvent::Waiting {
                     delay,
                     reason: failure.reason(),
                 });
                 (self.sleep)(delay);
+                if asked == Some(delay) {
+                    // Waited as Sentry asked: the pacer need not hold this request again.
+                    self.pacer
+                        .waited_out(&rate_limit::bucket(http.method.as_str(), &http.url));
+                }
             })
             .call();
         match outcome {

@@ -7,6 +7,9 @@
     reason = "the CLI talks to the terminal"
 )]
 
+use super::export_fetch::{self, Fetched};
+use super::export_listing::Listing;
+use super::export_resume::{self, Sink};
 use super::{compile_or_report, parse_now, parse_params, print_diagnostics, read_source};
 use crate::cli::exit;
 use crate::commands::run::report_client_error;
@@ -16,12 +19,13 @@ use dql::client::config::{Config, Origin};
 use dql::client::error::ClientError;
 use dql::client::{Client, RetryPolicy};
 use dql::diagnostic::Code;
+use dql::lower::time::format_instant;
 use dql::lower::{Endpoint, Method, Request};
-use dql::semantic::checked::CheckedKind;
+use dql::semantic::checked::{CheckedKind, TimePoint, TimeRange};
 use dql::{Compiled, Source};
 use serde_json::Value;
-use std::io::Write;
-use std::path::PathBuf;
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// Events exported per statement when neither `--limit` nor the statement's LIMIT says how many.
@@ -102,6 +106,17 @@ pub(crate) struct Args {
     /// Show progress even when stderr is not a terminal (as plain lines, one a second).
     #[arg(long)]
     progress: bool,
+    /// Write to FILE and keep a checkpoint beside it (FILE.checkpoint): run the same command
+    /// again after an interruption and it continues where it stopped, without duplicates.
+    #[arg(long, value_name = "FILE")]
+    resume: Option<PathBuf>,
+    /// Fetch each event's payload by its id even where the project's events listing (a
+    /// hundred whole events a request) serves the query.
+    #[arg(long)]
+    per_event: bool,
+    /// Event payloads fetched at once (within the rate limits Sentry announces).
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u64).range(1..=32))]
+    concurrency: u64,
     /// Requests sent at most for one page (retries of 429, 5xx and network failures).
     #[arg(long, default_value_t = 5)]
     retry_tries: u32,
@@ -156,7 +171,20 @@ pub(crate) fn run(args: &Args, config: Result<Config, ClientError>) -> u8 {
             return exit::USAGE;
         }
     };
-    let now = match parse_now(args.now.as_deref()) {
+    // A resumed export resolves relative times against the instant its first run did.
+    let found = match args.resume.as_deref().map(export_resume::load) {
+        Some(Ok(found)) => found,
+        Some(Err(e)) => {
+            eprintln!("error: {e}");
+            return exit::USAGE;
+        }
+        None => None,
+    };
+    let now_text = args
+        .now
+        .as_deref()
+        .or(found.as_ref().map(|c| c.now.as_str()));
+    let now = match parse_now(now_text) {
         Ok(n) => n,
         Err(code) => return code,
     };
@@ -181,36 +209,113 @@ pub(crate) fn run(args: &Args, config: Result<Config, ClientError>) -> u8 {
         eprintln!("error: {} holds no statement to export", source.name());
         return exit::USAGE;
     }
+    let plans: Vec<Plan> = chosen.iter().map(|c| Plan::new(c, args, now)).collect();
+    let fingerprint = serde_json::to_string(&(
+        &config.url.value,
+        config.org.as_ref().map(|o| &o.value),
+        plans
+            .iter()
+            .map(|p| (&p.request, &p.listing))
+            .collect::<Vec<_>>(),
+    ))
+    .unwrap_or_default();
+    let mut sink = match &args.resume {
+        Some(path) => match Sink::resume(path, found, fingerprint, now.to_string()) {
+            Ok(sink) => sink,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return exit::USAGE;
+            }
+        },
+        None => Sink::Stdout(std::io::stdout()),
+    };
+    let resumed = sink.checkpoint().cloned();
+    if let Some(done) = resumed.as_ref().filter(|c| c.complete) {
+        eprintln!(
+            "the export is already complete: {} events (remove {} to export again)",
+            done.total,
+            export_resume::checkpoint_path(args.resume.as_deref().unwrap_or(Path::new("")))
+                .display()
+        );
+        return 0;
+    }
     let progress = Progress::new(args.progress, "events", None);
     let client = match client(args, &config, &progress) {
         Ok(c) => c,
         Err(e) => return report_client_error(e),
     };
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
     let mut tally = Tally {
         progress,
         ..Tally::default()
     };
-    for compiled in &chosen {
-        let limit = args.limit.or(compiled.request.limit).unwrap_or(DEFAULT_CAP);
-        let rows = matches!(&compiled.checked.kind,
-            CheckedKind::Events(q) if matches!(q.dataset.as_str(), "spans" | "logs"));
-        let outcome = if rows {
-            export_rows(
-                &client,
-                &rows_request(&compiled.request, limit),
-                &mut out,
-                &mut tally,
-            )
+    let first = resumed.as_ref().map_or(0, |c| c.statement);
+    if let Some(c) = &resumed {
+        if c.total > 0 {
+            eprintln!(
+                "resuming after {} events (statement {}, {})",
+                c.total,
+                c.statement + 1,
+                c.cursor
+                    .as_deref()
+                    .map_or("its first page".to_owned(), |cur| format!("cursor {cur}"))
+            );
+        }
+        tally.exported = c.total;
+        tally.progress.inc(c.total);
+    }
+    let workers = usize::try_from(args.concurrency).unwrap_or(1);
+    for (index, plan) in plans.iter().enumerate().skip(first) {
+        let mut request = plan.request.clone();
+        let mut skip = HashSet::new();
+        if let Some(c) = resumed.as_ref().filter(|c| c.statement == index) {
+            if let Some(cursor) = &c.cursor {
+                request.params.retain(|(k, _)| k != "cursor");
+                request.params.push(("cursor".to_owned(), cursor.clone()));
+            }
+            request.limit = request.limit.map(|l| l.saturating_sub(c.exported));
+            skip = c.last_ids.iter().cloned().collect();
+        }
+        let outcome = if request.limit == Some(0) {
+            Ok(false)
         } else {
-            let request = ids_request(&compiled.request, limit);
-            export(&client, &request, &mut out, &mut tally)
+            let mut step = Step {
+                client: &client,
+                sink: &mut sink,
+                tally: &mut tally,
+                statement: index,
+                workers,
+            };
+            match &plan.listing {
+                Some(listing) => {
+                    let cursor = request
+                        .params
+                        .iter()
+                        .find(|(k, _)| k == "cursor")
+                        .map(|(_, v)| v.clone());
+                    let done = plan.limit - request.limit.unwrap_or(plan.limit);
+                    step.listing(
+                        listing,
+                        &count_request(&plan.request),
+                        plan.limit,
+                        cursor,
+                        skip,
+                        done,
+                    )
+                }
+                None => step.pages(&request, plan.rows, skip),
+            }
         };
+        let outcome = outcome.and_then(|more| {
+            // Already recorded with the last page; again for a statement with none.
+            if sink.checkpoint().is_some_and(|c| c.statement == index) {
+                sink.next_statement(index + 1)?;
+            }
+            Ok(more)
+        });
         match outcome {
             // Whoever gave a limit got what they asked for; only the silent cap is worth a note.
             Ok(more) => {
-                if more && args.limit.is_none() && compiled.request.limit.is_none() {
+                if more && plan.default_cap {
                     eprintln!(
                         "note: stopped at the default cap of {DEFAULT_CAP} events; Sentry has more (pass --limit N)"
                     );
@@ -219,16 +324,22 @@ pub(crate) fn run(args: &Args, config: Result<Config, ClientError>) -> u8 {
             Err(Failure::Client(e)) => {
                 tally.finish_progress();
                 // The events written are not all the query matches: say so where a reader of
-                // the file (`dql run --events`, jq) stops, not only on stderr.
+                // the file (`dql run --events`, jq) stops, not only on stderr (a resume
+                // removes the mark).
                 if tally.exported > 0 {
-                    let _ = writeln!(out, "{}", dql::format::INCOMPLETE_MARK);
+                    let _ = sink.trailer(dql::format::INCOMPLETE_MARK);
                 }
-                let _ = out.flush();
                 tally.summary();
                 if tally.exported > 0 {
                     eprintln!(
                         "error: the export is incomplete: it failed after {} event(s) were written",
                         tally.exported
+                    );
+                }
+                if let Some(path) = &args.resume {
+                    eprintln!(
+                        "note: run the same command again to continue ({} keeps the checkpoint)",
+                        export_resume::checkpoint_path(path).display()
                     );
                 }
                 return report_client_error(e);
@@ -246,7 +357,7 @@ pub(crate) fn run(args: &Args, config: Result<Config, ClientError>) -> u8 {
         }
     }
     tally.finish_progress();
-    if let Err(e) = out.flush() {
+    if let Err(e) = sink.complete() {
         if e.kind() != std::io::ErrorKind::BrokenPipe {
             eprintln!("error: cannot write the output: {e}");
             return exit::USAGE;
@@ -254,6 +365,98 @@ pub(crate) fn run(args: &Args, config: Result<Config, ClientError>) -> u8 {
     }
     tally.summary();
     0
+}
+
+/// What one statement exports: the request listing it (time made absolute, so a resume asks
+/// for the same range), and how.
+struct Plan {
+    request: Request,
+    /// The project listing serves it (whole payloads a hundred at a time).
+    listing: Option<Listing>,
+    /// Events exported at most.
+    limit: u64,
+    /// Spans or logs: the listed rows are the export.
+    rows: bool,
+    /// No `--limit` and no LIMIT: the default cap applies.
+    default_cap: bool,
+}
+
+impl Plan {
+    fn new(compiled: &Compiled, args: &Args, now: jiff::Timestamp) -> Plan {
+        let limit = args.limit.or(compiled.request.limit).unwrap_or(DEFAULT_CAP);
+        let rows = matches!(&compiled.checked.kind,
+            CheckedKind::Events(q) if matches!(q.dataset.as_str(), "spans" | "logs"));
+        let mut request = if rows {
+            rows_request(&compiled.request, limit)
+        } else {
+            ids_request(&compiled.request, limit)
+        };
+        let mut listing = None;
+        if let CheckedKind::Events(q) = &compiled.checked.kind {
+            if let Some((start, end)) = absolute_time(&mut request, &q.time, now) {
+                if !rows && !args.per_event {
+                    listing = Listing::serving(compiled, start, end, now);
+                }
+            }
+        }
+        Plan {
+            request,
+            listing,
+            limit,
+            rows,
+            default_cap: args.limit.is_none() && compiled.request.limit.is_none(),
+        }
+    }
+}
+
+/// Replaces the relative time params (`statsPeriod…`, which Sentry resolves at each request)
+/// by the `start`/`end` they denote at `now`.
+fn absolute_time(
+    request: &mut Request,
+    range: &TimeRange,
+    now: jiff::Timestamp,
+) -> Option<(jiff::Timestamp, jiff::Timestamp)> {
+    let point = |p: &TimePoint, until: bool| -> Option<jiff::Timestamp> {
+        match p {
+            TimePoint::Ago(period) => {
+                let seconds = i64::try_from(period.seconds).ok()?;
+                now.checked_sub(jiff::SignedDuration::from_secs(seconds))
+                    .ok()
+            }
+            TimePoint::At(t) => Some(*t),
+            TimePoint::Day(d) => {
+                let day = if until { d.tomorrow().ok()? } else { *d };
+                let seconds = day
+                    .duration_since(jiff::civil::Date::constant(1970, 1, 1))
+                    .as_secs();
+                jiff::Timestamp::from_second(seconds).ok()
+            }
+        }
+    };
+    let start = match &range.since {
+        Some(p) => point(p, false),
+        None => now
+            .checked_sub(jiff::SignedDuration::from_hours(14 * 24))
+            .ok(),
+    };
+    let end = match &range.until {
+        Some(p) => point(p, true),
+        None => Some(now),
+    };
+    let (Some(start), Some(end)) = (start, end) else {
+        return None;
+    };
+    request.params.retain(|(k, _)| {
+        !matches!(
+            k.as_str(),
+            "statsPeriod" | "statsPeriodStart" | "statsPeriodEnd" | "start" | "end"
+        )
+    });
+    request
+        .params
+        .push(("start".to_owned(), format_instant(start)));
+    request.params.push(("end".to_owned(), format_instant(end)));
+    Some((start, end))
 }
 
 /// The DQL text `--query` stands for. The search goes into WHERE as written; projects,
@@ -404,6 +607,25 @@ fn ids_request(request: &Request, limit: u64) -> Request {
     }
 }
 
+/// Sentry's count of what the ids request `ids` lists (one row, `count()`).
+fn count_request(ids: &Request) -> Request {
+    let mut params: Vec<(String, String)> = vec![("field".to_owned(), "count()".to_owned())];
+    params.extend(
+        ids.params
+            .iter()
+            .filter(|(k, _)| !matches!(k.as_str(), "field" | "sort" | "per_page" | "cursor"))
+            .cloned(),
+    );
+    params.push(("per_page".to_owned(), "1".to_owned()));
+    Request {
+        params,
+        columns: Vec::new(),
+        hidden: Vec::new(),
+        limit: Some(1),
+        ..ids.clone()
+    }
+}
+
 /// The events request whose rows are the export of a spans or logs statement: its own fields
 /// plus `id`, `project` and `timestamp` (what `--events` needs to place each row), newest
 /// first without ORDER BY, in pages of 100 up to `limit`. Each row is written as it comes:
@@ -431,28 +653,6 @@ fn rows_request(request: &Request, limit: u64) -> Request {
         .push(("per_page".to_owned(), PAGE_SIZE.to_owned()));
     request.limit = Some(limit);
     request
-}
-
-/// Writes every row of `request` (spans or logs) as one NDJSON line; `true` when Sentry has
-/// more rows than the limit.
-fn export_rows(
-    client: &Client,
-    request: &Request,
-    out: &mut dyn Write,
-    tally: &mut Tally,
-) -> Result<bool, Failure> {
-    let mut more = false;
-    for page in client.pages(request) {
-        let page = page.map_err(Failure::Client)?;
-        more = page.has_more;
-        for row in page.rows {
-            serde_json::to_writer(&mut *out, &row).map_err(std::io::Error::from)?;
-            out.write_all(b"\n")?;
-            tally.written();
-        }
-        tally.progress.page();
-    }
-    Ok(more)
 }
 
 /// The request for one event's payload.
@@ -507,10 +707,10 @@ impl Default for Tally {
 }
 
 impl Tally {
-    /// One more event or row written.
-    fn written(&mut self) {
-        self.exported += 1;
-        self.progress.inc(1);
+    /// `n` more events or rows written.
+    fn written(&mut self, n: u64) {
+        self.exported += n;
+        self.progress.inc(n);
     }
 
     fn finish_progress(&mut self) {
@@ -539,44 +739,213 @@ impl Tally {
     }
 }
 
-/// Exports the events `request` lists; returns whether Sentry has more than were exported.
-fn export(
-    client: &Client,
-    request: &Request,
-    out: &mut dyn Write,
-    tally: &mut Tally,
-) -> Result<bool, Failure> {
-    let mut more = false;
-    for page in client.pages(request) {
-        let page = page.map_err(Failure::Client)?;
-        more = page.has_more;
-        for row in &page.rows {
-            let (Some(id), Some(project)) = (event_id(row), project_slug(row)) else {
-                tally.unusable += 1;
-                continue;
-            };
-            match client.execute(&event_request(&project, &id)) {
-                Ok(execution) => {
-                    let Some(mut event) = execution.result.data.into_iter().next() else {
-                        tally.unusable += 1;
+/// Exporting one statement's pages: the client, where they go, what was done.
+struct Step<'a> {
+    client: &'a Client,
+    sink: &'a mut Sink,
+    tally: &'a mut Tally,
+    statement: usize,
+    workers: usize,
+}
+
+impl Step<'_> {
+    /// Exports the pages of `request`: spans and logs (`rows`) as listed, events by fetching
+    /// each listed event's payload (`workers` at once). Each page is written whole and then
+    /// checkpointed; ids in `skip` (the last page before a resume) are not written again.
+    /// Returns whether Sentry has more than were exported.
+    fn pages(
+        &mut self,
+        request: &Request,
+        rows: bool,
+        mut skip: HashSet<String>,
+    ) -> Result<bool, Failure> {
+        let mut more = false;
+        let mut pages = self.client.pages(request);
+        while let Some(page) = pages.next() {
+            let page = page.map_err(Failure::Client)?;
+            more = page.has_more;
+            let cursor = pages.next_cursor().map(str::to_owned);
+            let mut lines = Vec::new();
+            let mut ids = Vec::new();
+            if rows {
+                for row in page.rows {
+                    let id = row.get("id").and_then(Value::as_str).map(str::to_owned);
+                    if id.as_ref().is_some_and(|id| skip.contains(id)) {
                         continue;
-                    };
-                    event.insert("projectSlug".to_owned(), Value::String(project));
-                    serde_json::to_writer(&mut *out, &event).map_err(std::io::Error::from)?;
-                    out.write_all(b"\n")?;
-                    tally.written();
+                    }
+                    serde_json::to_writer(&mut lines, &row).map_err(std::io::Error::from)?;
+                    lines.push(b'\n');
+                    ids.push(id.unwrap_or_default());
                 }
-                Err(ClientError::NotFound { .. }) => tally.missing += 1,
-                Err(e) => {
-                    out.flush()?;
-                    return Err(Failure::Client(e));
+            } else {
+                let mut jobs = Vec::new();
+                for row in &page.rows {
+                    match (event_id(row), project_slug(row)) {
+                        (Some(id), _) if skip.contains(&id) => {}
+                        (Some(id), Some(project)) => jobs.push((project, id)),
+                        _ => self.tally.unusable += 1,
+                    }
+                }
+                let (fetched, error) =
+                    export_fetch::payloads(self.client, &jobs, self.workers, event_request);
+                for ((project, id), fetched) in jobs.into_iter().zip(fetched) {
+                    match fetched {
+                        Fetched::Event(mut event) => {
+                            event.insert("projectSlug".to_owned(), Value::String(project));
+                            serde_json::to_writer(&mut lines, &event)
+                                .map_err(std::io::Error::from)?;
+                            lines.push(b'\n');
+                            ids.push(id);
+                        }
+                        Fetched::Missing => self.tally.missing += 1,
+                        Fetched::Unusable => self.tally.unusable += 1,
+                    }
+                }
+                if let Some(error) = error {
+                    // What came before the failure is written (not checkpointed: a resume
+                    // fetches the whole page again).
+                    self.sink.unchecked(&lines)?;
+                    self.tally.written(ids.len() as u64);
+                    return Err(Failure::Client(error));
                 }
             }
+            // Only the page right after a resume can repeat the last one's events.
+            skip.clear();
+            let n = ids.len() as u64;
+            let last = pages.is_done();
+            self.sink
+                .page(&lines, n, self.statement, cursor, ids, last)?;
+            self.tally.written(n);
+            self.tally.progress.page();
         }
-        out.flush()?;
-        tally.progress.page();
+        Ok(more)
     }
-    Ok(more)
+}
+
+impl Step<'_> {
+    /// Exports `listing`'s events (whole payloads, a hundred a request), at most `limit`, from
+    /// `cursor` on, `skip` holding the ids of the page before; checks the count against
+    /// Sentry's. Returns whether the limit stopped it.
+    fn listing(
+        &mut self,
+        listing: &Listing,
+        count_request: &Request,
+        limit: u64,
+        mut cursor: Option<String>,
+        mut skip: HashSet<String>,
+        mut written: u64,
+    ) -> Result<bool, Failure> {
+        let count = self
+            .client
+            .execute(count_request)
+            .map_err(Failure::Client)?
+            .result
+            .data
+            .first()
+            .and_then(|row| row.get("count()"))
+            .and_then(Value::as_u64);
+        let wanted = count.map_or(limit, |c| c.min(limit));
+        self.tally
+            .progress
+            .set_total(Some(self.tally.exported + wanted.saturating_sub(written)));
+        let path = listing.path();
+        let mut more = false;
+        // Pages of only newer events in a row: a project busier than the listing is fast.
+        let mut idle = 0;
+        loop {
+            let mut params = vec![
+                ("full".to_owned(), "true".to_owned()),
+                ("per_page".to_owned(), PAGE_SIZE.to_owned()),
+            ];
+            if let Some(cursor) = &cursor {
+                params.push(("cursor".to_owned(), cursor.clone()));
+            }
+            let page = self
+                .client
+                .get_json_page(&path, &params)
+                .map_err(Failure::Client)?;
+            let Value::Array(events) = page.body else {
+                return Err(Failure::Client(ClientError::BadResponse {
+                    status: 200,
+                    reason: "the project's events are not a JSON array".to_owned(),
+                }));
+            };
+            let mut lines = Vec::new();
+            let mut ids = Vec::new();
+            let mut stop = page.next.is_none();
+            for event in events {
+                let Value::Object(mut event) = event else {
+                    self.tally.unusable += 1;
+                    continue;
+                };
+                match listing.place(&event) {
+                    None => {
+                        self.tally.unusable += 1;
+                        continue;
+                    }
+                    Some(std::cmp::Ordering::Greater) => continue,
+                    Some(std::cmp::Ordering::Less) => {
+                        stop = true;
+                        break;
+                    }
+                    Some(std::cmp::Ordering::Equal) => {}
+                }
+                let id = ["eventID", "id"]
+                    .iter()
+                    .find_map(|k| event.get(*k).and_then(Value::as_str))
+                    .unwrap_or_default()
+                    .to_owned();
+                // An event ingested meanwhile shifts the offsets: the last page's come again.
+                if skip.contains(&id) {
+                    continue;
+                }
+                if written + ids.len() as u64 >= limit {
+                    more = true;
+                    stop = true;
+                    break;
+                }
+                event.insert(
+                    "projectSlug".to_owned(),
+                    Value::String(listing.project.clone()),
+                );
+                serde_json::to_writer(&mut lines, &event).map_err(std::io::Error::from)?;
+                lines.push(b'\n');
+                ids.push(id);
+            }
+            idle = if ids.is_empty() && !stop { idle + 1 } else { 0 };
+            if idle > 50 {
+                return Err(Failure::Client(ClientError::Incomplete {
+                    fetched: written,
+                    wanted,
+                    reason: "the project's events listing brought only events newer than the \
+                             range for 50 pages: new events arrive faster than it pages; \
+                             export with --per-event"
+                        .to_owned(),
+                }));
+            }
+            skip = ids.iter().cloned().collect();
+            let n = ids.len() as u64;
+            written += n;
+            self.sink
+                .page(&lines, n, self.statement, page.next.clone(), ids, stop)?;
+            self.tally.written(n);
+            self.tally.progress.page();
+            if stop {
+                break;
+            }
+            cursor = page.next;
+        }
+        if !more && written < wanted {
+            return Err(Failure::Client(ClientError::Incomplete {
+                fetched: written,
+                wanted,
+                reason: "the project's events listing ended before the events Sentry counts in \
+                         the range (it may reach back only 7 days); export with --per-event"
+                    .to_owned(),
+            }));
+        }
+        Ok(more)
+    }
 }
 
 /// The row's event id, when it is one (32 hex digits; it goes into a path).

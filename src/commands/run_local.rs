@@ -5,6 +5,7 @@
 use super::run::Args;
 use super::{parse_instant, print_diagnostics};
 use crate::cli::exit;
+use crate::progress::Delayed;
 use dql::Source;
 use dql::engine::{EventFiles, NowSource, ReadOptions, RunError, RunOptions};
 use dql::execute::LocalExecutor;
@@ -41,8 +42,13 @@ pub(crate) fn run(
             Ok(c) => c,
             Err(code) => return code,
         };
+    // Progress of long scans, on a terminal only and once a scan takes a while.
+    let scanning = Delayed::new("events", std::time::Duration::from_millis(700));
     let files = match EventFiles::open(events) {
-        Ok(f) => f,
+        Ok(f) => {
+            let scanning = scanning.clone();
+            f.on_scanned(move |n| scanning.add(n))
+        }
         Err(e) => {
             super::print_report(&e);
             return exit::USAGE;
@@ -67,7 +73,9 @@ pub(crate) fn run(
     let mut told_now = false;
     let mut code = if compile_failed { exit::QUERY } else { 0 };
     for compiled in &chosen {
-        let local = match executor.run_detailed(compiled) {
+        let local = executor.run_detailed(compiled);
+        scanning.finish();
+        let local = match local {
             Ok(l) => l,
             Err(RunError::Read(e)) => {
                 let _ = sink.abort();

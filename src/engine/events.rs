@@ -89,6 +89,8 @@ pub struct EventFiles {
     spool: Option<Spool>,
     /// The path given for spooled input (`/dev/stdin`): errors name it, never the copy.
     given: Option<PathBuf>,
+    /// Told of events read ([`EventFiles::on_scanned`]).
+    pub(crate) on_scanned: Option<super::progress::ScanProgress>,
 }
 
 /// A temporary file deleted when the last [`EventFiles`] holding it goes.
@@ -130,6 +132,7 @@ impl EventFiles {
                 files: vec![path.to_owned()],
                 spool: None,
                 given: None,
+                on_scanned: None,
             });
         }
         if !metadata.is_dir() {
@@ -169,6 +172,7 @@ impl EventFiles {
             files,
             spool: None,
             given: None,
+            on_scanned: None,
         })
     }
 
@@ -325,6 +329,7 @@ fn spool(path: &Path) -> Result<EventFiles, EngineError> {
         files: vec![temp.to_path_buf()],
         spool: Some(Spool(std::sync::Arc::new(temp))),
         given: Some(path.to_owned()),
+        on_scanned: None,
     })
 }
 

@@ -100,9 +100,15 @@ where
         let mut stats = ScanStats::default();
         for part in share {
             let order = part.order;
+            let mut read_since = 0;
             let part_stats = events::scan_part(part, projection, read, |event| {
+                read_since += 1;
+                if read_since == super::progress::EVERY {
+                    files.scanned(std::mem::take(&mut read_since));
+                }
                 fold(&mut state, order, event)
             })?;
+            files.scanned(read_since);
             stats.merge(part_stats);
         }
         Ok((state, stats))

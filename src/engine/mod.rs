@@ -42,6 +42,7 @@ pub mod fields;
 mod filter;
 mod group;
 mod issues;
+mod progress;
 mod scan;
 mod series;
 
@@ -49,6 +50,7 @@ pub use aggregate::{Accumulator, AggregateFn, FinishContext};
 pub use codes::{EngineCode, EvalCode};
 pub use events::{Event, EventFiles, Part, ReadOptions, ScanStats};
 pub use fields::{Field, Projection, Value};
+pub use progress::ScanProgress;
 
 use crate::answer::OutputColumn;
 use crate::diagnostic::Diagnostic;
