@@ -8,7 +8,7 @@
 
 use crate::result::ResultSet;
 use crate::semantic::checked::{CheckedKind, EventsQuery, IssuesQuery};
-use crate::semantic::types::FieldType;
+use crate::semantic::field_type::FieldType;
 use serde::Serialize;
 
 /// The bucket-start column of a time series, on every backend.

@@ -8,11 +8,11 @@
 )]
 
 use dql::lower::search::to_sentry_query;
-use dql::semantic::typed::{
+use dql::semantic::checked::filter::{
     AggregateKey, CompareOp, FilterKey, RelativeDate, RelativeUnit, SearchKeyType, SpecificDate,
     TextOp, TypedFilter, TypedKind, TypedTerm,
 };
-use dql::semantic::typing::{self, KeyTypes, NoParams};
+use dql::semantic::filter_typing::{self, KeyTypes, NoParams};
 use dql::span::Span;
 use dql::syntax::ast::{Key, KeyKind};
 use dql::syntax::filter::{FilterMode, filter};
@@ -187,7 +187,7 @@ fn typed_filter() -> impl Strategy<Value = TypedFilter> {
 fn read_back(query: &str) -> (Option<TypedFilter>, Vec<dql::Diagnostic>) {
     let (parsed, mut diagnostics) = dql::syntax::parse_search(query);
     let typed = parsed.and_then(|f| {
-        let (typed, more) = typing::type_filter(&f, &Types, &NoParams);
+        let (typed, more) = filter_typing::type_filter(&f, &Types, &NoParams);
         diagnostics.extend(more);
         typed
     });
@@ -214,7 +214,7 @@ proptest! {
     fn nothing_panics_on_filter_like_text(text in "[ a-z:!()\\[\\],\"'$*<>=;\\\\\\-\t\n]{0,40}") {
         let (parsed, _) = dql::syntax::parse_search(&text);
         if let Some(f) = parsed {
-            let _ = typing::type_filter(&f, &Types, &NoParams);
+            let _ = filter_typing::type_filter(&f, &Types, &NoParams);
         }
         let _ = clause(&text);
     }
@@ -235,7 +235,7 @@ proptest! {
             let ctx = Ctx::new(src);
             let (_, parsed) = filter(&ctx, src, FilterMode::Clause).unwrap();
             let params: HashMap<String, String> = [("p".to_string(), bound.clone())].into();
-            let (typed, diagnostics) = typing::type_filter(&parsed, &Types, &params);
+            let (typed, diagnostics) = filter_typing::type_filter(&parsed, &Types, &params);
             // An odd run of `\` right before `*` cannot be matched exactly in Sentry's syntax
             // (issue 12): refused, never sent as a wildcard.
             if odd_backslashes_before_star(&bound) {
@@ -293,7 +293,7 @@ fn not_push_down() {
     let src = "NOT (level:error OR transaction.duration:>1s) NOT timestamp:2026-11-01 NOT has:user.email NOT timestamp:-24h";
     let ctx = Ctx::new(src);
     let (_, parsed) = filter(&ctx, src, FilterMode::Clause).unwrap();
-    let (typed, diagnostics) = typing::type_filter(&parsed, &Types, &NoParams);
+    let (typed, diagnostics) = filter_typing::type_filter(&parsed, &Types, &NoParams);
     assert!(diagnostics.is_empty(), "{diagnostics:?}");
     let q = to_sentry_query(&typed.unwrap()).unwrap();
     assert_eq!(
@@ -303,7 +303,7 @@ fn not_push_down() {
     let src = "NOT connection reset";
     let ctx = Ctx::new(src);
     let (_, parsed) = filter(&ctx, src, FilterMode::Clause).unwrap();
-    let (_, diagnostics) = typing::type_filter(&parsed, &Types, &NoParams);
+    let (_, diagnostics) = filter_typing::type_filter(&parsed, &Types, &NoParams);
     assert_eq!(
         diagnostics.iter().map(|d| d.code).collect::<Vec<_>>(),
         vec!["dql::filter::free_text_negated"]
@@ -352,7 +352,7 @@ fn sql_conditions_lower_to_terms() {
         let ctx = Ctx::new(src);
         let (rest, parsed) = filter(&ctx, src, FilterMode::Clause).unwrap();
         assert!(rest.is_empty(), "{src}: rest {rest:?}");
-        let (typed, diagnostics) = typing::type_filter(&parsed, &Types, &NoParams);
+        let (typed, diagnostics) = filter_typing::type_filter(&parsed, &Types, &NoParams);
         assert!(
             diagnostics.iter().all(|d| !d.is_error()),
             "{src}: {diagnostics:?}"
@@ -380,7 +380,7 @@ fn invalid_values_are_diagnostics() {
     for (src, code) in cases {
         let ctx = Ctx::new(src);
         let (_, parsed) = filter(&ctx, src, FilterMode::Clause).unwrap();
-        let (_, diagnostics) = typing::type_filter(&parsed, &Types, &NoParams);
+        let (_, diagnostics) = filter_typing::type_filter(&parsed, &Types, &NoParams);
         let codes: Vec<_> = diagnostics.iter().map(|d| d.code).collect();
         assert_eq!(codes, vec![code], "{src}");
         assert!(

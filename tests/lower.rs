@@ -11,7 +11,7 @@
 use dql::lower::codes::LowerCode;
 use dql::lower::{Endpoint, Method, Options, Request, lower};
 use dql::semantic::checked::*;
-use dql::semantic::types::{DurationUnit, FieldType};
+use dql::semantic::field_type::{DurationUnit, FieldType};
 use dql::span::Span;
 use serde_json::json;
 
@@ -1086,10 +1086,10 @@ fn every_code_is_a_lower_code() {
 
 // ---- the query param, through the filter printer ----
 
-use dql::semantic::typed::{
+use dql::semantic::checked::filter::{
     AggregateKey, CompareOp, FilterKey, SearchKeyType, TextOp, TypedFilter, TypedKind, TypedTerm,
 };
-use dql::semantic::typing::{self, KeyTypes, NoParams};
+use dql::semantic::filter_typing::{self, KeyTypes, NoParams};
 use dql::syntax::ast::{Key, KeyKind};
 
 fn term(key: FilterKey, kind: TypedKind) -> TypedFilter {
@@ -1124,7 +1124,7 @@ fn agg_gt(name: &str, args: &[&str], value: f64) -> TypedFilter {
             name: name.into(),
             args: args
                 .iter()
-                .map(|a| dql::semantic::typed::AggregateArg::Value((*a).into()))
+                .map(|a| dql::semantic::checked::filter::AggregateArg::Value((*a).into()))
                 .collect(),
         }),
         TypedKind::Numeric {
@@ -1225,7 +1225,7 @@ proptest! {
         let query = values(&r, "query")[0].to_owned();
         let (parsed, diagnostics) = dql::syntax::parse_search(&query);
         prop_assert!(diagnostics.iter().all(|d| !d.is_error()), "{query:?}");
-        let (typed, diagnostics) = typing::type_filter(&parsed.unwrap(), &Types, &NoParams);
+        let (typed, diagnostics) = filter_typing::type_filter(&parsed.unwrap(), &Types, &NoParams);
         prop_assert!(diagnostics.iter().all(|d| !d.is_error()), "{query:?}");
         let Some(TypedFilter::And(items)) = typed.map(TypedFilter::without_spans) else {
             return Err(TestCaseError::fail(format!("not two terms: {query:?}")));

@@ -13,11 +13,11 @@
     reason = "the test prints its summary line and the skipped cases"
 )]
 
-use dql::semantic::typed::{
+use dql::semantic::checked::filter::{
     AggregateArg, AggregateKey, FilterKey, RelativeUnit, SearchKeyType, SpecificDate, TextOp,
     TypedFilter, TypedKind, TypedTerm,
 };
-use dql::semantic::typing::{self, KeyTypes, NoParams};
+use dql::semantic::filter_typing::{self, KeyTypes, NoParams};
 use dql::syntax::ast::{Key, KeyKind};
 use serde_json::Value;
 use std::path::PathBuf;
@@ -276,7 +276,7 @@ fn expected_value(v: &Value) -> String {
             }
             format!("{}ms", num(ms))
         }
-        "valueIso8601Date" => match typing::parse_iso_date(&s(&v["value"])) {
+        "valueIso8601Date" => match dql::semantic::values::parse_iso_date(&s(&v["value"])) {
             Some(SpecificDate::Day(d)) => format!("day {d}"),
             Some(SpecificDate::Instant(ts)) => format!("at {}", ts.as_microsecond()),
             None => "bad date".into(),
@@ -337,7 +337,7 @@ fn expected_term(t: &Value) -> String {
     if kind == "date" {
         // A date-only value in a comparison stands for its midnight, UTC.
         if let Some(SpecificDate::Day(d)) =
-            typing::parse_iso_date(t["value"]["value"].as_str().unwrap_or_default())
+            dql::semantic::values::parse_iso_date(t["value"]["value"].as_str().unwrap_or_default())
         {
             let midnight = jiff::tz::Offset::UTC
                 .to_timestamp(d.at(0, 0, 0, 0))
@@ -440,7 +440,7 @@ fn actual_term(t: &TypedTerm) -> String {
         TextOp::EndsWith => "endswith".into(),
         TextOp::Matches => "matches".into(),
     };
-    let cmp = |c: &dql::semantic::typed::CompareOp| {
+    let cmp = |c: &dql::semantic::checked::filter::CompareOp| {
         if c.as_str().is_empty() {
             "=".to_string()
         } else {
@@ -584,7 +584,7 @@ fn search_syntax_conformance() {
                 .any(|t| !t["invalid"].is_null() && t.get("invalid").is_some());
             let (parsed, mut diagnostics) = dql::syntax::parse_search(query);
             let typed = parsed.and_then(|f| {
-                let (typed, more) = typing::type_filter(&f, &BrowserDefaults, &NoParams);
+                let (typed, more) = filter_typing::type_filter(&f, &BrowserDefaults, &NoParams);
                 diagnostics.extend(more);
                 typed
             });

@@ -12,7 +12,7 @@
 
 use dql::semantic::Catalog;
 use dql::semantic::checked::{CheckedKind, ColumnValue};
-use dql::semantic::types::{DurationUnit, FieldType, SizeUnit};
+use dql::semantic::field_type::{DurationUnit, FieldType, SizeUnit};
 
 fn now() -> jiff::Timestamp {
     "2026-12-01T10:00:00Z".parse().unwrap()

@@ -21,8 +21,8 @@ use super::group::{GroupTable, parallel_scan};
 use super::{EventFiles, LocalResult, RunError, RunOptions};
 use crate::diagnostic::Diagnostic;
 use crate::result::{ResultSet, Row};
+use crate::semantic::checked::filter::TypedFilter;
 use crate::semantic::checked::{ColumnValue, EventsQuery};
-use crate::semantic::typed::TypedFilter;
 use crate::span::Span;
 
 /// Sentry's page size: rows returned without LIMIT.

@@ -13,7 +13,7 @@
 //!   `[T − 5 min, T + 6 min)`, Sentry's `parse_datetime_value` window.
 
 use super::fields::{Value, parse_timestamp};
-use crate::semantic::typed::{
+use crate::semantic::checked::filter::{
     CompareOp, FilterKey, RelativeDate, RelativeUnit, SpecificDate, TextOp, TypedFilter, TypedKind,
     TypedTerm,
 };
@@ -93,7 +93,7 @@ pub(crate) trait Resolver {
     /// The slot of an aggregate key of HAVING, or why it cannot be computed.
     fn aggregate(
         &mut self,
-        key: &crate::semantic::typed::AggregateKey,
+        key: &crate::semantic::checked::filter::AggregateKey,
         span: crate::span::Span,
     ) -> Result<Slot, Unsupported>;
     /// Whether `message:x` is Sentry's message search (errors and transactions), not a filter

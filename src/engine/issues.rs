@@ -17,7 +17,7 @@ use super::{LocalResult, RunError, Value};
 use crate::result::{ResultSet, Row};
 use crate::semantic::Catalog;
 use crate::semantic::checked::IssuesQuery;
-use crate::semantic::typed::{AggregateKey, FilterKey, TypedFilter};
+use crate::semantic::checked::filter::{AggregateKey, FilterKey, TypedFilter};
 use crate::span::Span;
 use serde_json::json;
 use std::cmp::Ordering;

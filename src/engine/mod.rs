@@ -55,8 +55,8 @@ pub use progress::ScanProgress;
 use crate::answer::OutputColumn;
 use crate::diagnostic::Diagnostic;
 use crate::result::ResultSet;
+use crate::semantic::checked::filter::{TypedFilter, TypedKind};
 use crate::semantic::checked::{CheckedKind, CheckedStatement, TimePoint, TimeRange};
-use crate::semantic::typed::{TypedFilter, TypedKind};
 use jiff::Timestamp;
 use std::path::PathBuf;
 

@@ -16,7 +16,7 @@ use super::{LocalResult, RunError};
 use crate::answer::{OutputColumn, TIME_COLUMN, series_columns};
 use crate::result::{Meta, ResultSet, Row};
 use crate::semantic::checked::EventsQuery;
-use crate::semantic::types::FieldType;
+use crate::semantic::field_type::FieldType;
 use std::collections::BTreeMap;
 
 /// Most groups a top-n series plots (Sentry's `MAX_TOP_EVENTS`).

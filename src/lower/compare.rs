@@ -25,7 +25,7 @@ use crate::answer::OutputColumn as Column;
 use crate::diagnostic::Diagnostic;
 use crate::result::{Meta, Row};
 use crate::semantic::checked::{EventsQuery, TimePoint, TimeRange};
-use crate::semantic::types::FieldType;
+use crate::semantic::field_type::FieldType;
 use crate::span::Span;
 use jiff::{SignedDuration, Timestamp};
 use serde_json::Value;

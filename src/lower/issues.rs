@@ -6,10 +6,10 @@ use super::codes::LowerCode;
 use super::request::{Endpoint, Method, Request, UpdatePlan};
 use super::{Ctx, MAX_PAGE};
 use crate::diagnostic::Diagnostic;
+use crate::semantic::checked::filter::TypedFilter;
 use crate::semantic::checked::{
     IssuesQuery, Projects, ShowEventQuery, TimeRange, UpdateIssuesQuery,
 };
-use crate::semantic::typed::TypedFilter;
 use serde_json::Value;
 
 /// Issues one UPDATE lists (and so changes) at most when it has no LIMIT: Sentry's own cap on

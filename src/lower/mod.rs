@@ -37,8 +37,8 @@ pub mod time;
 pub use request::{ComparePlan, Endpoint, ListedIssue, Method, Request, UpdatePlan};
 
 use crate::diagnostic::Diagnostic;
+use crate::semantic::checked::filter::{FilterKey, TypedFilter};
 use crate::semantic::checked::{CheckedKind, CheckedStatement, Projects};
-use crate::semantic::typed::{FilterKey, TypedFilter};
 use codes::LowerCode;
 use std::fmt::Write as _;
 

@@ -4,7 +4,7 @@
 //! (`syntax::quote`), and values Sentry cannot express refused.
 
 use crate::diagnostic::Diagnostic;
-use crate::semantic::typed::{
+use crate::semantic::checked::filter::{
     AggregateArg, AggregateKey, CompareOp, FilterKey, RelativeUnit, SpecificDate, TextOp,
     TypedFilter, TypedKind, TypedTerm,
 };

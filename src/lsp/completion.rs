@@ -6,7 +6,7 @@ use super::document::Document;
 use super::lex::{Kind, Token};
 use crate::semantic::Params;
 use crate::semantic::catalog::{Catalog, Dataset, DatasetKind, FunctionInfo, ResultType};
-use crate::semantic::types::FieldType;
+use crate::semantic::field_type::FieldType;
 use lsp_types as lsp;
 use std::collections::BTreeSet;
 

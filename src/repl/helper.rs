@@ -254,7 +254,7 @@ impl Helper {
         if let Some(issue_key) = catalog.issue_search_key(key) {
             found.extend(issue_key.values.iter().cloned());
         }
-        let boolean = dql::semantic::types::FieldType::Boolean;
+        let boolean = dql::semantic::field_type::FieldType::Boolean;
         let is_boolean = match dataset {
             // `tags[x,boolean]` too, on the datasets that type their attributes.
             Some(dataset) => {

@@ -4,13 +4,13 @@
 //! durations, booleans, lists) is the typing code's, which reports its own diagnostics.
 
 use super::checked::ColumnValue;
+use super::checked::filter::TypedFilter;
 use super::codes::SemanticCode;
 use super::context::Cx;
+use super::field_type::FieldType;
 use super::functions;
 use super::names;
 use super::params;
-use super::typed::TypedFilter;
-use super::types::FieldType;
 use crate::span::Span;
 use crate::syntax::ast::{
     Filter, FilterKind, Key, KeyKind, Operand, SearchOp, SearchValueKind, SqlKind, Term, TermKey,
@@ -65,7 +65,7 @@ pub(crate) fn check(
     } else {
         filter
     };
-    let (typed, diagnostics) = super::typing::type_filter(filter, &keys, walker.cx.params);
+    let (typed, diagnostics) = super::filter_typing::type_filter(filter, &keys, walker.cx.params);
     // The checker reports unbound parameters everywhere with one code; the typer's own
     // report of the same thing would say it twice.
     for d in diagnostics {

@@ -425,7 +425,7 @@ fn check_arg(
             }
             if fname == "count_if"
                 && let Some(FunctionArgKind::Field(column)) = before.first().map(|a| &a.kind)
-                && matches!(column.ty, Some(super::types::FieldType::Duration(_)))
+                && matches!(column.ty, Some(super::field_type::FieldType::Duration(_)))
                 && !is_number_or_duration(&text)
             {
                 cx.error(

@@ -5,11 +5,11 @@ use super::checked::{CheckedKind, IssueColumn, IssuesQuery, ShowEventQuery, Upda
 use super::clauses;
 use super::codes::SemanticCode;
 use super::context::Cx;
+use super::field_type::FieldType;
 use super::filters::{self, Place};
 use super::params::{self, Written};
 use super::suggest;
 use super::time;
-use super::types::FieldType;
 use crate::span::Span;
 use crate::syntax::ast::{
     Clauses, ExprKind, OperandKind, OrderTarget, Select, ShowEvent, SortDirection, UpdateIssues,

@@ -2,9 +2,9 @@
 //! dataset, and which type an aggregate returns.
 
 use super::catalog::{Catalog, SearchKey};
-use super::typed::{AggregateArg, AggregateKey, SearchKeyType};
-use super::types::FieldType;
-use super::typing::KeyTypes;
+use super::checked::filter::{AggregateArg, AggregateKey, SearchKeyType};
+use super::field_type::FieldType;
+use super::filter_typing::KeyTypes;
 use crate::syntax::ast::{Key, KeyKind};
 
 /// Key types of one dataset.
@@ -70,7 +70,7 @@ impl KeyTypes for CatalogKeys<'_> {
     }
 }
 
-impl super::typing::Params for super::params::Params {
+impl super::filter_typing::Params for super::params::Params {
     fn param(&self, name: &str) -> Option<&str> {
         self.get(name)
     }

@@ -4,8 +4,8 @@
 use super::checked::FieldRef;
 use super::codes::SemanticCode;
 use super::context::Cx;
+use super::field_type::FieldType;
 use super::suggest;
-use super::types::FieldType;
 use crate::span::Span;
 use crate::syntax::ast::{Key, KeyKind};
 

@@ -7,7 +7,7 @@ use crate::diagnostic::Diagnostic;
 use crate::engine::fields::Value;
 use crate::engine::filter::{self, Compiled, Resolver, Slot, Unsupported};
 use crate::semantic::checked::Projects;
-use crate::semantic::typed::{AggregateKey, TypedFilter};
+use crate::semantic::checked::filter::{AggregateKey, TypedFilter};
 use crate::span::Span;
 
 /// The filter every event passes first: time range, dataset, projects, environments.

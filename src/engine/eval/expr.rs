@@ -6,7 +6,7 @@ use crate::diagnostic::Diagnostic;
 use crate::engine::fields::Value;
 use crate::result::Meta;
 use crate::semantic::checked::{ColumnValue, Equation, EquationOp};
-use crate::semantic::types::FieldType;
+use crate::semantic::field_type::FieldType;
 use crate::span::Span;
 use std::cmp::Ordering;
 

@@ -3,7 +3,7 @@
 //!
 //! Term boundaries never depend on key types: this stage produces (key, raw operator, raw value)
 //! terms; whether `:>500` compares or is text, and whether `2m` is minutes or millions, is decided
-//! by `semantic::typing`. The structure follows Sentry's PEG (`sentry-api.md` §1): at each term
+//! by `semantic::filter_typing`. The structure follows Sentry's PEG (`sentry-api.md` §1): at each term
 //! start a boolean operator is tried first, then a parenthesised group, then a filter, and free
 //! text last. DQL differs only where language.md says so: any white space separates terms, and in
 //! [`FilterMode::Clause`] clause keywords, `;`, `NOT`, `!(` and SQL-style conditions are read.

@@ -5,10 +5,12 @@
 //! pointing back at a clause), and nothing here is Sentry-request-shaped: hidden fields,
 //! tiebreakers and parameter names are the lowering stage's business.
 
-use super::typed::TypedFilter;
-use super::types::FieldType;
+pub mod filter;
+
+use super::field_type::FieldType;
 use crate::diagnostic::Diagnostic;
 use crate::span::Span;
+use filter::TypedFilter;
 use serde::Serialize;
 
 /// The result of checking a file.

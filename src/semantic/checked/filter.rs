@@ -2,7 +2,7 @@
 //! type, SQL-style conditions have become Sentry terms and NOT has been pushed to the leaves.
 //!
 //! This is what lowering prints back to Sentry syntax (`lower::search`) and what a local engine
-//! evaluates. Invariants (established by `semantic::typing`):
+//! evaluates. Invariants (established by `semantic::filter_typing`):
 //! - there is no NOT node: negation lives on leaves ([`TypedTerm::negated`]);
 //! - date terms ([`TypedKind::Date`], [`TypedKind::SpecificDate`], [`TypedKind::RelativeDate`])
 //!   are never negated (Sentry cannot negate them; their operator was flipped instead);
