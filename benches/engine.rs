@@ -1,14 +1,15 @@
-//! Local-engine benchmark (not a timed test): runs one of three queries over an NDJSON file
+//! Local-engine benchmark (not a timed test): runs one of the queries over an event file or directory
 //! and prints one JSON line with wall time, events/s, MB/s and peak memory (VmHWM), so that
 //! `benches/engine_duckdb.sh` can run each query in a fresh process and compare with DuckDB.
 //!
 //! ```text
-//! cargo bench --bench engine -- FILE [count_by_release|p95_by_transaction|users_by_browser|all] [THREADS]
+//! cargo bench --bench engine -- PATH [QUERY|all|list] [THREADS]
 //! ```
 //!
-//! Without arguments it runs all three over `examples/events.ndjson.gz` (a smoke run). With
-//! `DQL_BENCH_ROWS=1` each run also prints its result rows as JSON, to compare answers
-//! across versions.
+//! `list` prints the query names. Without arguments it runs all of them over
+//! `examples/events.ndjson.gz` (a smoke run). With `DQL_BENCH_ROWS=1` each run also prints its
+//! result rows as JSON, to compare answers across versions and with DuckDB. MB/s counts the
+//! bytes of the files as stored (compressed, for gzip).
 
 #![allow(
     clippy::print_stdout,
@@ -21,7 +22,9 @@ use dql::engine::{EventFiles, RunOptions, run};
 use dql::semantic::{Catalog, CheckOptions, Params, check};
 use std::time::Instant;
 
-/// The three benchmark queries; `benches/engine_duckdb.sh` holds their DuckDB equivalents.
+/// The benchmark queries; `benches/engine_duckdb.py` holds their DuckDB equivalents. Each
+/// reads a different part of the payload: tags only, top-level timestamps, a field composed
+/// from the `user` object, `contexts`, the exceptions, free text, and filtered aggregates.
 const QUERIES: &[(&str, &str)] = &[
     (
         "count_by_release",
@@ -34,6 +37,26 @@ const QUERIES: &[(&str, &str)] = &[
     (
         "users_by_browser",
         "SELECT browser.name, count_unique(user) FROM discover GROUP BY browser.name SINCE 2026-10-01 UNTIL 2026-11-29 LIMIT 1000",
+    ),
+    (
+        "user_display_by_project",
+        "SELECT project, count_unique(user.display) FROM discover GROUP BY project SINCE 2026-10-01 UNTIL 2026-11-29 LIMIT 1000",
+    ),
+    (
+        "errors_by_type",
+        "SELECT error.type, count() FROM errors GROUP BY error.type SINCE 2026-10-01 UNTIL 2026-11-29 LIMIT 1000",
+    ),
+    (
+        "p75_by_op_status",
+        "SELECT transaction.op, transaction.status, p75(transaction.duration) FROM transactions GROUP BY transaction.op, transaction.status SINCE 2026-10-01 UNTIL 2026-11-29 LIMIT 1000",
+    ),
+    (
+        "message_contains",
+        "SELECT project, count() FROM errors WHERE message:*timeout* GROUP BY project SINCE 2026-10-01 UNTIL 2026-11-29 LIMIT 1000",
+    ),
+    (
+        "slow_share_by_release",
+        "SELECT release, count_if(transaction.duration, greater, 1000), p50(transaction.duration), p99(transaction.duration) FROM transactions WHERE transaction.op:http.server GROUP BY release SINCE 2026-10-01 UNTIL 2026-11-29 LIMIT 1000",
     ),
 ];
 
@@ -61,8 +84,18 @@ fn main() {
         .get(2)
         .and_then(|t| t.parse().ok())
         .unwrap_or_else(|| RunOptions::default().threads);
-    let bytes = std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0);
+    if which == "list" {
+        for (name, _) in QUERIES {
+            println!("{name}");
+        }
+        return;
+    }
     let files = EventFiles::open(&file).expect("event file");
+    let bytes: u64 = files
+        .files()
+        .iter()
+        .map(|f| std::fs::metadata(f).map_or(0, |m| m.len()))
+        .sum();
     for (name, query) in QUERIES
         .iter()
         .filter(|(n, _)| which == "all" || *n == which)
@@ -99,7 +132,20 @@ fn main() {
             })
         );
         if std::env::var_os("DQL_BENCH_ROWS").is_some() {
-            println!("{}", serde_json::to_string(&local.result.data).unwrap());
+            // One array per row, in column order, to compare with DuckDB's tuples.
+            let rows: Vec<Vec<serde_json::Value>> = local
+                .result
+                .data
+                .iter()
+                .map(|row| {
+                    local
+                        .columns
+                        .iter()
+                        .map(|c| row.get(&c.field).cloned().unwrap_or_default())
+                        .collect()
+                })
+                .collect();
+            println!("{}", serde_json::json!({ "rows": rows }));
         }
     }
 }

@@ -1,62 +1,61 @@
 #!/usr/bin/env bash
-# Local engine vs DuckDB on the same file and machine (issue 8 part 8). Not a timed test.
+# The local engine against DuckDB on the same inputs and machine (issue 22). Not a timed test.
 #
-#   benches/engine_duckdb.sh [EVENTS=1000000] [THREADS=2]
+#   benches/engine_duckdb.sh [EVENTS=1000000] [INGEST_EVENTS=120000]
 #
-# Generates EVENTS events (examples/gen_events, ~0.8 KB each) as plain NDJSON once, installs
-# DuckDB from PyPI into a throwaway venv, then runs each of the three queries in a fresh
-# process per engine, printing one JSON line per run (seconds, events/s, MB/s, peak MiB).
-# dql's queries are in benches/engine.rs; the SQL below computes the same answers.
+# One command runs everything: builds dql's `engine` bench and the two generators (release),
+# writes EVENTS events of examples/gen_events (~1.8 KB each, the event API's shape) and
+# INGEST_EVENTS of examples/gen_ingest (~11 KB each: long tag lists as pairs, large stack
+# traces, ingest-style members, missing members) as plain NDJSON, and each again as a
+# directory of GZ_FILES gzip files; installs DuckDB from PyPI into a throwaway venv; then runs
+# every query of benches/engine.rs on every input at 1, 2 and all threads, each run a fresh
+# process timed whole with its peak memory, dql and DuckDB alternating, REPEAT runs each
+# (benches/engine_duckdb.py). It prints a markdown table (median seconds, peak MiB, the
+# ratios) and fails if any answer differs from DuckDB's SQL.
+#
+# Environment: BENCH_DIR (default /tmp/dqlbench; inputs are kept there between runs),
+# THREADS (default "1 2 all"), REPEAT (default 3), GZ_FILES (default 16), QUERIES (comma-separated
+# names, default all), GZ_QUERIES (the queries run over the gzip directories; default all).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 EVENTS=${1:-1000000}
-THREADS=${2:-2}
+INGEST_EVENTS=${2:-120000}
 WORK=${BENCH_DIR:-/tmp/dqlbench}
-FILE="$WORK/events-$EVENTS.ndjson"
+GZ_FILES=${GZ_FILES:-16}
 mkdir -p "$WORK"
 
-if [ ! -s "$FILE" ]; then
-  cargo run --release --quiet --features cli --example gen_events -- --events "$EVENTS" --out "$FILE"
-fi
-if [ ! -x "$WORK/venv/bin/python" ]; then
-  python3 -m venv "$WORK/venv"
-  "$WORK/venv/bin/pip" install --quiet duckdb
-fi
+cargo build --release --quiet --features cli --example gen_events --example gen_ingest
 BENCH=$(cargo bench --bench engine --no-run --message-format=json 2>/dev/null \
   | sed -n 's/.*"executable":"\([^"]*engine-[^"]*\)".*/\1/p' | tail -1)
 
-cat > "$WORK/duck.py" <<'PY'
-import json, os, resource, sys, time
-import duckdb
-file, query, threads = sys.argv[1], sys.argv[2], int(sys.argv[3])
-# Only the members the queries read; `tags` as Sentry's [{key, value}] list.
-cols = ("{'type': 'VARCHAR', 'dateCreated': 'TIMESTAMP', "
-        "'tags': 'STRUCT(key VARCHAR, value VARCHAR)[]', "
-        "'startTimestamp': 'DOUBLE', 'endTimestamp': 'DOUBLE'}")
-src = f"read_json('{file}', format='newline_delimited', columns={cols})"
-tag = lambda k: f"list_extract(list_transform(list_filter(tags, lambda t: t.key = '{k}'), lambda t: t.value), 1)"
-window = "dateCreated >= TIMESTAMP '2026-10-01' AND dateCreated < TIMESTAMP '2026-11-30'"
-sql = {
-  "count_by_release": f"SELECT {tag('release')} AS release, count(*) FROM {src} "
-      f"WHERE type <> 'transaction' AND {tag('level')} = 'error' AND {window} GROUP BY 1 ORDER BY 1 LIMIT 1000",
-  "p95_by_transaction": f"SELECT {tag('transaction')} AS t, quantile_cont(round((endTimestamp - startTimestamp) * 1000), 0.95) "
-      f"FROM {src} WHERE type = 'transaction' AND {window} GROUP BY 1 ORDER BY 1 LIMIT 1000",
-  "users_by_browser": f"SELECT {tag('browser.name')} AS b, count(DISTINCT {tag('user')}) FROM {src} "
-      f"WHERE {window} GROUP BY 1 ORDER BY 1 LIMIT 1000",
-}[query]
-con = duckdb.connect()
-con.execute(f"SET threads = {threads}")
-start = time.perf_counter()
-rows = con.execute(sql).fetchall()
-seconds = time.perf_counter() - start
-size = os.path.getsize(file)
-n = 0
-print(json.dumps({"engine": "duckdb " + duckdb.__version__, "query": query, "threads": threads,
-  "seconds": seconds, "mb_per_s": size / 1e6 / seconds,
-  "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "rows": len(rows)}))
-PY
+# A generated file, then the same events cut at line boundaries into GZ_FILES gzip files.
+generate() { # generator events file dir
+  if [ ! -s "$3" ]; then
+    "target/release/examples/$1" --events "$2" --out "$3.tmp" && mv "$3.tmp" "$3"
+  fi
+  if [ ! -d "$4" ]; then
+    rm -rf "$4.tmp" && mkdir -p "$4.tmp"
+    split -n "l/$GZ_FILES" -d -a 3 --additional-suffix=.ndjson "$3" "$4.tmp/part-"
+    ls "$4.tmp"/*.ndjson | xargs -P "$(nproc)" -n 1 gzip -1
+    mv "$4.tmp" "$4"
+  fi
+}
+generate gen_events "$EVENTS" "$WORK/events-$EVENTS.ndjson" "$WORK/events-$EVENTS-gz"
+generate gen_ingest "$INGEST_EVENTS" "$WORK/ingest-$INGEST_EVENTS.ndjson" "$WORK/ingest-$INGEST_EVENTS-gz"
 
-for q in count_by_release p95_by_transaction users_by_browser; do
-  "$BENCH" "$FILE" "$q" "$THREADS"
-  "$WORK/venv/bin/python" "$WORK/duck.py" "$FILE" "$q" "$THREADS"
-done
+if [ ! -x "$WORK/venv/bin/python" ] || ! "$WORK/venv/bin/python" -c 'import duckdb' 2>/dev/null; then
+  python3 -m venv "$WORK/venv"
+  "$WORK/venv/bin/pip" install --quiet duckdb
+fi
+
+run() { # queries datasets...
+  local queries=$1
+  shift
+  "$WORK/venv/bin/python" benches/engine_duckdb.py --dql "$BENCH" --work "$WORK" \
+    --threads "${THREADS:-1 2 all}" --repeat "${REPEAT:-3}" --queries "$queries" "$@"
+}
+run "${QUERIES:-}" \
+  "events:api:$WORK/events-$EVENTS.ndjson" \
+  "ingest:ingest:$WORK/ingest-$INGEST_EVENTS.ndjson" \
+  "events-gz:api:$WORK/events-$EVENTS-gz:${GZ_QUERIES:-}" \
+  "ingest-gz:ingest:$WORK/ingest-$INGEST_EVENTS-gz:${GZ_QUERIES:-}"

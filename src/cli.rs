@@ -295,6 +295,8 @@ enum Command {
         #[arg(long)]
         now: Option<String>,
         #[command(flatten)]
+        cost: commands::cost::CostFlags,
+        #[command(flatten)]
         sentry: SentryFlags,
     },
     /// Run the queries of a file against Sentry, or offline over exported events.
@@ -344,6 +346,8 @@ enum Command {
         /// The largest response body read, in MiB after decompression.
         #[arg(long, default_value_t = 256, value_parser = clap::value_parser!(u64).range(1..))]
         max_response_mb: u64,
+        #[command(flatten)]
+        complete: commands::complete::CompleteFlags,
         #[command(flatten)]
         sentry: SentryFlags,
     },
@@ -438,6 +442,7 @@ impl Command {
             timeout: 60,
             max_response_mb: 256,
             output: OutputFlags::default(),
+            complete: commands::complete::CompleteFlags::default(),
             sentry: SentryFlags::default(),
         }
     }
@@ -557,6 +562,7 @@ pub(crate) fn main() -> ExitCode {
             name,
             output,
             now,
+            cost,
             sentry,
         } => {
             let config = sentry.or(&cli.sentry).resolve().ok();
@@ -574,6 +580,7 @@ pub(crate) fn main() -> ExitCode {
                     .as_ref()
                     .and_then(|c| c.org.as_ref().map(|o| o.value.clone())),
                 default_project: config.and_then(|c| c.project.map(|p| p.value)),
+                cost: *cost,
             })
         }
         Command::Run {
@@ -591,6 +598,7 @@ pub(crate) fn main() -> ExitCode {
             retry_seconds,
             timeout,
             max_response_mb,
+            complete,
             sentry,
         } => run::run(
             &run::Args {
@@ -610,6 +618,7 @@ pub(crate) fn main() -> ExitCode {
                 timeout_seconds: *timeout,
                 max_body: max_response_mb.saturating_mul(1 << 20),
                 output: output.options(),
+                complete: *complete,
             },
             sentry.or(&cli.sentry).resolve(),
         ),

@@ -31,6 +31,8 @@
 //!
 //! - Dependencies point one way:
 //!   `span, source, diagnostic ← syntax ← semantic ← lower ← client, engine, format ← cli`.
+//! - The checked form (`semantic::checked`, with its own key type `checked::key::FieldKey`)
+//!   holds nothing of the syntax tree: the engine evaluates it without importing `syntax`.
 //! - Parsing and checking never fail: they return a value plus diagnostics.
 //! - `syntax` knows nothing about the catalog; `semantic` nothing about HTTP; `lower` does no
 //!   I/O ("now" is an input). The core (`syntax`, `semantic`, `lower`) builds without the

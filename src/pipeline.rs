@@ -22,6 +22,8 @@ pub struct Options {
     pub org: Option<String>,
     /// The project of statements without PROJECT (see [`lower::Options::default_project`]).
     pub default_project: Option<String>,
+    /// Event queries without LIMIT fetch every row, as with `LIMIT ALL` (`dql run --all`).
+    pub all: bool,
 }
 
 impl Options {
@@ -33,6 +35,7 @@ impl Options {
             now,
             org: None,
             default_project: None,
+            all: false,
         }
     }
 
@@ -122,6 +125,7 @@ pub fn compile_source_with(
         now: options.now,
         org: options.org.clone(),
         default_project: options.default_project.clone(),
+        all: options.all,
     };
     let mut statements = Vec::new();
     for stmt in checked.statements {

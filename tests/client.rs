@@ -53,6 +53,7 @@ fn request(endpoint: Endpoint, path: &str, params: &[(&str, &str)], limit: Optio
         update: None,
         fallback: None,
         compare: None,
+        split: None,
     }
 }
 

@@ -12,6 +12,7 @@ use dql::semantic::checked::filter::{
     AggregateKey, CompareOp, FilterKey, RelativeDate, RelativeUnit, SearchKeyType, SpecificDate,
     TextOp, TypedFilter, TypedKind, TypedTerm,
 };
+use dql::semantic::checked::key::{FieldKey, FieldKeyKind};
 use dql::semantic::filter_typing::{self, KeyTypes, NoParams};
 use dql::span::Span;
 use dql::syntax::ast::{Key, KeyKind};
@@ -42,8 +43,8 @@ impl KeyTypes for Types {
 }
 
 fn key(name: &str) -> FilterKey {
-    FilterKey::Field(Key {
-        kind: KeyKind::Name(name.to_string()),
+    FilterKey::Field(FieldKey {
+        kind: FieldKeyKind::Name(name.to_string()),
         span: Span::DUMMY,
     })
 }

@@ -96,6 +96,7 @@ mod b {
             having: None,
             order_by: Vec::new(),
             limit: None,
+            all: false,
             time: TimeRange {
                 since: None,
                 until: None,
@@ -1089,8 +1090,9 @@ fn every_code_is_a_lower_code() {
 use dql::semantic::checked::filter::{
     AggregateKey, CompareOp, FilterKey, SearchKeyType, TextOp, TypedFilter, TypedKind, TypedTerm,
 };
+use dql::semantic::checked::key::{FieldKey, FieldKeyKind};
 use dql::semantic::filter_typing::{self, KeyTypes, NoParams};
-use dql::syntax::ast::{Key, KeyKind};
+use dql::syntax::ast::Key;
 
 fn term(key: FilterKey, kind: TypedKind) -> TypedFilter {
     TypedFilter::Term(TypedTerm {
@@ -1102,8 +1104,8 @@ fn term(key: FilterKey, kind: TypedKind) -> TypedFilter {
 }
 
 fn key(name: &str) -> FilterKey {
-    FilterKey::Field(Key {
-        kind: KeyKind::Name(name.into()),
+    FilterKey::Field(FieldKey {
+        kind: FieldKeyKind::Name(name.into()),
         span: Span::DUMMY,
     })
 }

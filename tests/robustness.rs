@@ -49,6 +49,7 @@ fn events_request(limit: Option<u64>, per_page: &str) -> Request {
         update: None,
         fallback: None,
         compare: None,
+        split: None,
     }
 }
 

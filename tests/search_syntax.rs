@@ -17,6 +17,7 @@ use dql::semantic::checked::filter::{
     AggregateArg, AggregateKey, FilterKey, RelativeUnit, SearchKeyType, SpecificDate, TextOp,
     TypedFilter, TypedKind, TypedTerm,
 };
+use dql::semantic::checked::key::{FieldKey, FieldKeyKind};
 use dql::semantic::filter_typing::{self, KeyTypes, NoParams};
 use dql::syntax::ast::{Key, KeyKind};
 use serde_json::Value;
@@ -396,17 +397,17 @@ fn tree(alternatives: Vec<Vec<String>>) -> String {
     }
 }
 
-fn key_text(key: &Key) -> String {
+fn key_text(key: &FieldKey) -> String {
     match &key.kind {
-        KeyKind::Name(n) | KeyKind::Quoted(n) => n.clone(),
-        KeyKind::Explicit { prefix, name, ty } => {
+        FieldKeyKind::Name(n) | FieldKeyKind::Quoted(n) => n.clone(),
+        FieldKeyKind::Explicit { prefix, name, ty } => {
             let name = name.replace("[*]", "");
             match ty {
                 Some(ty) => format!("{prefix}[{name},{ty}]"),
                 None => format!("{prefix}[{name}]"),
             }
         }
-        KeyKind::ArrayIncludes(inner) => key_text(inner),
+        FieldKeyKind::ArrayIncludes(inner) => key_text(inner),
     }
 }
 

@@ -310,6 +310,48 @@ pub enum ClientError {
         reason: String,
     },
 
+    /// More rows than one query can page through (the offset cap), and the query cannot be
+    /// split into windows of time (see `lower::split::Split::Refused`).
+    #[error(
+        "this result has more than {cap} rows, the most one Sentry query can page through, and it cannot be split by time: {reason}"
+    )]
+    #[diagnostic(
+        code(dql::client::past_offset_cap),
+        help(
+            "{fetched} rows were fetched before dql stopped rather than cut the result; narrow the query (SINCE, WHERE) to fewer rows, or change it as the reason says"
+        )
+    )]
+    PastOffsetCap {
+        /// The offset cap.
+        cap: u64,
+        /// Rows delivered before stopping.
+        fetched: u64,
+        /// Why no split keeps the answer whole.
+        reason: String,
+    },
+
+    /// More rows (or groups) fall in one second than one query can page through, so no
+    /// window of time holds them under the offset cap.
+    #[error(
+        "more than {cap} {what} fall in the one second at {second}: no window of time holds them under the offset cap"
+    )]
+    #[diagnostic(
+        code(dql::client::window_too_dense),
+        help(
+            "{fetched} rows were fetched before dql stopped rather than cut the result; narrow the query with WHERE (a project, an environment, a release) so fewer share a second"
+        )
+    )]
+    WindowTooDense {
+        /// The offset cap.
+        cap: u64,
+        /// `rows` or `groups`.
+        what: &'static str,
+        /// The second, `YYYY-MM-DDTHH:MM:SSZ`.
+        second: String,
+        /// Rows delivered before stopping.
+        fetched: u64,
+    },
+
     /// 5xx still after every allowed retry (or on a PUT, which is never retried).
     #[error(
         "Sentry failed with {status} after {tries} tries{}",
@@ -396,6 +438,7 @@ impl ClientError {
             | ClientError::NotFound { .. }
             | ClientError::BadQuery { .. }
             | ClientError::NothingUpdated { .. }
+            | ClientError::PastOffsetCap { .. }
             | ClientError::Refused { .. } => 4,
             ClientError::HttpSetup(_)
             | ClientError::RateLimited { .. }
@@ -403,7 +446,8 @@ impl ClientError {
             | ClientError::Network { .. }
             | ClientError::BadResponse { .. }
             | ClientError::ResponseTooLarge { .. }
-            | ClientError::Incomplete { .. } => 5,
+            | ClientError::Incomplete { .. }
+            | ClientError::WindowTooDense { .. } => 5,
         }
     }
 }

@@ -37,6 +37,7 @@ impl<T: Transport> Client<T> {
             update: None,
             fallback: None,
             compare: None,
+            split: None,
         };
         let response = self.send(&request, params)?;
         let body: Value =

@@ -14,6 +14,7 @@ mod paginate;
 pub mod rate_limit;
 mod refusal;
 mod retry;
+mod split;
 mod stats;
 mod timeseries;
 pub mod transport;
@@ -21,6 +22,7 @@ pub mod transport;
 pub use config::{Config, ConfigInputs, ConfigRow, Flags, Origin, Setting, Token};
 pub use error::{Clause, ClientError};
 pub use listing::JsonPage;
+pub use split::{DEFAULT_OFFSET_CAP, Stitched};
 pub use transport::{
     FailureKind, HttpRequest, HttpResponse, ReqwestTransport, Timeouts, Transport, TransportError,
 };
@@ -140,6 +142,8 @@ pub struct Client<T: Transport = ReqwestTransport> {
     observer: Option<Observer>,
     /// Paces every request (of every thread sharing the client) to the announced limits.
     pacer: rate_limit::Pacer,
+    /// The most rows one query may page through (offset + page size); see `split.rs`.
+    offset_cap: u64,
 }
 
 impl<T: Transport> std::fmt::Debug for Client<T> {
@@ -207,6 +211,7 @@ impl<T: Transport> Client<T> {
             clock: Box::new(SystemTime::now),
             observer: None,
             pacer: rate_limit::Pacer::new(),
+            offset_cap: DEFAULT_OFFSET_CAP,
         })
     }
 
@@ -247,10 +252,11 @@ impl<T: Transport> Client<T> {
     }
 
     /// Runs `request` to the end: follows pages until `request.limit` rows or the last page
-    /// (one page when there is no limit) and gathers them.
+    /// (one page when there is no limit; every row with `LIMIT ALL`, in windows of time past
+    /// the offset cap) and gathers them.
     pub fn execute(&self, request: &Request) -> Result<Execution, ClientError> {
         let mut execution = Execution::default();
-        for page in self.pages(request) {
+        for page in self.stitched(request) {
             let page = page?;
             execution.pages += 1;
             execution.has_more = page.has_more;
@@ -261,8 +267,13 @@ impl<T: Transport> Client<T> {
         Ok(execution)
     }
 
-    /// The pages of `request` as they arrive; the iterator ends after the first error.
+    /// The pages of one query of `request` as they arrive (never past the offset cap: see
+    /// [`Client::stitched`]); the iterator ends after the first error.
     pub fn pages<'c>(&'c self, request: &'c Request) -> Pages<'c, T> {
+        self.pages_of(std::borrow::Cow::Borrowed(request))
+    }
+
+    fn pages_of<'c>(&'c self, request: std::borrow::Cow<'c, Request>) -> Pages<'c, T> {
         Pages::new(self, request)
     }
 
@@ -289,6 +300,7 @@ impl<T: Transport> Client<T> {
             update: None,
             fallback: None,
             compare: None,
+            split: None,
         };
         let mut bodies = Vec::new();
         let mut cursor: Option<String> = None;
@@ -399,6 +411,7 @@ impl<T: Transport> Client<T> {
             update: None,
             fallback: None,
             compare: None,
+            split: None,
         };
         let response = self.send(&request, params)?;
         let items: Vec<serde_json::Value> =
@@ -437,6 +450,7 @@ impl<T: Transport> Client<T> {
             update: None,
             fallback: None,
             compare: None,
+            split: None,
         };
         let response = match self.send(&request, &[]) {
             Ok(response) => response,

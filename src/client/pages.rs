@@ -6,7 +6,7 @@ use super::*;
 /// The pages of one request; see [`Client::pages`].
 pub struct Pages<'c, T: Transport> {
     client: &'c Client<T>,
-    request: &'c Request,
+    request: std::borrow::Cow<'c, Request>,
     state: PageState,
     n_fetched: u64,
     /// The server refused `dataset=errors|transactions`: every page goes without it.
@@ -16,7 +16,7 @@ pub struct Pages<'c, T: Transport> {
 }
 
 impl<'c, T: Transport> Pages<'c, T> {
-    pub(super) fn new(client: &'c Client<T>, request: &'c Request) -> Self {
+    pub(super) fn new(client: &'c Client<T>, request: std::borrow::Cow<'c, Request>) -> Self {
         Pages {
             client,
             request,
@@ -52,7 +52,7 @@ impl<T: Transport> Iterator for Pages<'_, T> {
         let cursor = match std::mem::replace(&mut self.state, PageState::Done) {
             PageState::Done => return None,
             PageState::First => match &self.request.compare {
-                Some(plan) => return Some(compare::compared(self.client, self.request, plan)),
+                Some(plan) => return Some(compare::compared(self.client, &self.request, plan)),
                 None => None,
             },
             PageState::Next(cursor) => Some(cursor),
@@ -78,7 +78,7 @@ impl<T: Transport> Pages<'_, T> {
     }
 
     fn fetch(&mut self, cursor: Option<String>) -> Result<Page, ClientError> {
-        let request = self.request;
+        let request = &*self.request;
         let paginated = matches!(request.endpoint, Endpoint::Events | Endpoint::Issues);
         let remaining = request.limit.map(|n| n.saturating_sub(self.n_fetched));
         let mut params = request.params.clone();

@@ -31,6 +31,8 @@ pub(crate) struct Args<'a> {
     pub(crate) base_url: String,
     pub(crate) org: Option<String>,
     pub(crate) default_project: Option<String>,
+    /// `--cost`: what each statement costs to run, instead of its request.
+    pub(crate) cost: super::cost::CostFlags,
 }
 
 /// Runs `dql compile`.
@@ -64,6 +66,12 @@ pub(crate) fn run(args: &Args<'_>) -> u8 {
         Ok(c) => c,
         Err(code) => return code,
     };
+    if args.cost.cost {
+        return match write_stdout(&super::cost::report(&source, &chosen, &args.cost)) {
+            Ok(()) => 0,
+            Err(code) => code,
+        };
+    }
     let output = args.output.unwrap_or(if std::io::stdout().is_terminal() {
         Output::Url
     } else {

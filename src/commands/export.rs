@@ -604,6 +604,7 @@ fn ids_request(request: &Request, limit: u64) -> Request {
         update: None,
         fallback: None,
         compare: None,
+        split: None,
     }
 }
 
@@ -670,6 +671,7 @@ fn event_request(project: &str, id: &str) -> Request {
         update: None,
         fallback: None,
         compare: None,
+        split: None,
     }
 }
 

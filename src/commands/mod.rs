@@ -5,6 +5,8 @@
 pub(crate) mod catalog;
 pub(crate) mod check;
 pub(crate) mod compile;
+pub(crate) mod complete;
+pub(crate) mod cost;
 pub(crate) mod export;
 mod export_fetch;
 mod export_listing;

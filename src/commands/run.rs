@@ -37,6 +37,8 @@ pub(crate) struct Args<'a> {
     /// The largest response body read, in bytes.
     pub(crate) max_body: u64,
     pub(crate) output: super::output::OutputOptions,
+    /// `--all`, `--offset-cap`, `--progress`.
+    pub(crate) complete: super::complete::CompleteFlags,
 }
 
 /// Runs `dql run`.
@@ -79,6 +81,7 @@ pub(crate) fn run(args: &Args<'_>, config: Result<Config, ClientError>) -> u8 {
     options.strict = args.strict;
     options.org = config.org.as_ref().map(|o| o.value.clone());
     options.default_project = config.project.as_ref().map(|p| p.value.clone());
+    options.all = args.complete.all;
     let (chosen, compile_failed) =
         match super::statements_to_run(&source, &options, args.name, args.keep_going) {
             Ok(c) => c,
@@ -102,6 +105,7 @@ pub(crate) fn run(args: &Args<'_>, config: Result<Config, ClientError>) -> u8 {
         Ok(c) => c,
         Err(e) => return report_setup_error(e),
     };
+    let client = client.offset_cap(args.complete.offset_cap);
     let client = client.retry_policy(dql::client::RetryPolicy {
         max_tries: args.retry_tries,
         max_wait: Duration::from_secs(args.retry_seconds),
@@ -206,7 +210,7 @@ fn fetch(
     let progress = std::io::stderr().is_terminal();
     let mut begun = false;
     let mut has_more = false;
-    for (n_page, page) in client.pages(request).enumerate() {
+    for (n_page, page) in client.stitched(request).enumerate() {
         let page = match page {
             Ok(page) => page,
             Err(e) => {
@@ -253,7 +257,9 @@ fn fetch(
     }
     sink.end()?;
     if has_more && request.limit.is_none() {
-        eprintln!("note: Sentry has more rows than this page; add LIMIT n to fetch up to n rows");
+        eprintln!(
+            "note: Sentry has more rows than this page; add LIMIT n to fetch up to n rows, or LIMIT ALL for every row"
+        );
     }
     Ok(())
 }

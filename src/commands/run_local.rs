@@ -37,11 +37,19 @@ pub(crate) fn run(
     let mut options = dql::Options::new(now.unwrap_or_else(jiff::Timestamp::now));
     options.params = params;
     options.strict = args.strict;
-    let (chosen, compile_failed) =
+    let (mut chosen, compile_failed) =
         match super::statements_to_run(source, &options, args.name, args.keep_going) {
             Ok(c) => c,
             Err(code) => return code,
         };
+    if args.complete.all {
+        // --all: every row of event tables without LIMIT, as `LIMIT ALL` (no cap locally).
+        for compiled in &mut chosen {
+            if let dql::semantic::checked::CheckedKind::Events(q) = &mut compiled.checked.kind {
+                q.all |= q.limit.is_none() && q.interval.is_none();
+            }
+        }
+    }
     // Progress of long scans, on a terminal only and once a scan takes a while.
     let scanning = Delayed::new("events", std::time::Duration::from_millis(700));
     let files = match EventFiles::open(events) {

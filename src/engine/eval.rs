@@ -25,6 +25,16 @@ use crate::semantic::checked::filter::TypedFilter;
 use crate::semantic::checked::{ColumnValue, EventsQuery};
 use crate::span::Span;
 
+/// How many rows a result keeps: LIMIT, every row for `LIMIT ALL` (the engine has no page or
+/// offset cap, so ALL is simply no cut), else the default page.
+fn rows_kept(q: &EventsQuery) -> usize {
+    match q.limit {
+        _ if q.all => usize::MAX,
+        Some(n) => usize::try_from(n).unwrap_or(usize::MAX),
+        None => usize::try_from(DEFAULT_ROWS).unwrap_or(usize::MAX),
+    }
+}
+
 /// Sentry's page size: rows returned without LIMIT.
 mod base;
 mod expr;
@@ -128,7 +138,7 @@ pub(crate) fn run_raw(q: &EventsQuery, ctx: &Context<'_>) -> Result<LocalResult,
     descending.push(false);
     b.check_readable(ctx.span).map_err(one)?;
     let projection = b.projection();
-    let keep = usize::try_from(q.limit.unwrap_or(DEFAULT_ROWS)).unwrap_or(usize::MAX);
+    let keep = rows_kept(q);
 
     struct RawRow {
         sort: Vec<Value<'static>>,
@@ -350,7 +360,7 @@ pub(crate) fn run_grouped(q: &EventsQuery, ctx: &Context<'_>) -> Result<LocalRes
         rows.push((sort, cells));
     }
     rows.sort_by(|a, b| compare_keys(&a.0, &b.0, &g.descending));
-    let keep = usize::try_from(q.limit.unwrap_or(DEFAULT_ROWS)).unwrap_or(usize::MAX);
+    let keep = rows_kept(q);
     let has_more = rows.len() > keep;
     rows.truncate(keep);
     let columns = crate::answer::events_columns(q);

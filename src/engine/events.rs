@@ -189,52 +189,69 @@ impl EventFiles {
         &self.files
     }
 
-    /// Splits the input into `n` shares of about equal size for `n` threads. Whole files are
-    /// dealt out largest first; when there are fewer files than threads, one plain
-    /// (uncompressed) NDJSON file is cut into byte ranges at line boundaries instead. Parts
-    /// keep the input's order in [`Part::order`], so results can be made independent of the
-    /// split.
+    /// The input cut into pieces of work for `n` threads, in input order ([`Part::order`] is
+    /// the position in the returned list): whole files, except that with more than one thread
+    /// a plain (uncompressed) NDJSON file larger than about a `4n`-th of the input is cut into
+    /// byte ranges at line boundaries, so that every thread has work even with fewer files
+    /// than threads, and no thread waits long at the end.
+    pub fn chunks(&self, n: usize) -> Vec<Part> {
+        let n = n.max(1) as u64;
+        let sizes: Vec<u64> = self
+            .files
+            .iter()
+            .map(|f| std::fs::metadata(f).map_or(0, |m| m.len()))
+            .collect();
+        let total: u64 = sizes.iter().sum();
+        let target = (total / (n * CHUNKS_PER_THREAD)).max(MIN_SPLIT_BYTES);
+        let mut chunks = Vec::new();
+        for (file, &size) in self.files.iter().zip(&sizes) {
+            let shown = self.shown(file);
+            let splittable = (n > 1 && size > target)
+                .then(|| splittable_size(file))
+                .flatten();
+            let Some(size) = splittable else {
+                chunks.push(Part {
+                    path: file.clone(),
+                    shown: shown.to_owned(),
+                    range: None,
+                    order: chunks.len(),
+                });
+                continue;
+            };
+            let step = size.div_ceil(size.div_ceil(target));
+            let mut start = 0;
+            while start < size {
+                let end = (start + step).min(size);
+                chunks.push(Part {
+                    path: file.clone(),
+                    shown: shown.to_owned(),
+                    range: Some((start, end)),
+                    order: chunks.len(),
+                });
+                start = end;
+            }
+        }
+        chunks
+    }
+
+    /// Splits the input into `n` shares of about equal size for `n` threads: the
+    /// [`EventFiles::chunks`] dealt out largest first. Parts keep the input's order in
+    /// [`Part::order`], so results can be made independent of the split.
     pub fn parts(&self, n: usize) -> Vec<Vec<Part>> {
         let n = n.max(1);
         let mut shares: Vec<Vec<Part>> = (0..n).map(|_| Vec::new()).collect();
-        if let [only] = self.files.as_slice()
-            && n > 1
-            && let Some(size) = splittable_size(only)
-        {
-            let step = size.div_ceil(n as u64);
-            for (i, share) in shares.iter_mut().enumerate() {
-                let start = step * i as u64;
-                let end = (start + step).min(size);
-                if start < end {
-                    share.push(Part {
-                        path: only.clone(),
-                        shown: self.shown(only).to_owned(),
-                        range: Some((start, end)),
-                        order: i,
-                    });
-                }
-            }
-            return shares;
-        }
-        let mut sized: Vec<(u64, usize, &PathBuf)> = self
-            .files
-            .iter()
-            .enumerate()
-            .map(|(i, f)| (std::fs::metadata(f).map_or(0, |m| m.len()), i, f))
-            .collect();
-        sized.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        let mut chunks = self.chunks(n);
+        chunks.sort_by_cached_key(|c| (std::cmp::Reverse(c.weight()), c.order));
         let mut loads = vec![0u64; n];
-        for (size, order, path) in sized {
+        for chunk in chunks {
             let lightest = (0..n).min_by_key(|&i| loads.get(i).copied()).unwrap_or(0);
             if let (Some(load), Some(share)) = (loads.get_mut(lightest), shares.get_mut(lightest)) {
-                *load += size.max(1);
-                share.push(Part {
-                    path: path.clone(),
-                    shown: self.shown(path).to_owned(),
-                    range: None,
-                    order,
-                });
+                *load += chunk.weight().max(1);
+                share.push(chunk);
             }
+        }
+        for share in &mut shares {
+            share.sort_by_key(|c| c.order);
         }
         shares
     }
@@ -348,6 +365,19 @@ pub struct Part {
 
 /// Files below this size are not worth cutting.
 const MIN_SPLIT_BYTES: u64 = 1 << 20;
+
+/// Byte ranges per thread a large input is cut into (see [`EventFiles::chunks`]).
+const CHUNKS_PER_THREAD: u64 = 4;
+
+impl Part {
+    /// About how much work the part is: its bytes (a whole file's size on disk).
+    pub fn weight(&self) -> u64 {
+        match self.range {
+            Some((start, end)) => end - start,
+            None => std::fs::metadata(&self.path).map_or(0, |m| m.len()),
+        }
+    }
+}
 
 /// The size of a plain NDJSON file worth splitting; `None` for gzip, JSON arrays, small files.
 fn splittable_size(path: &Path) -> Option<u64> {

@@ -11,6 +11,7 @@
 
 mod flat;
 mod member;
+mod nested;
 mod payload;
 mod projection;
 mod tags;

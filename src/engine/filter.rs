@@ -17,7 +17,7 @@ use crate::semantic::checked::filter::{
     CompareOp, FilterKey, RelativeDate, RelativeUnit, SpecificDate, TextOp, TypedFilter, TypedKind,
     TypedTerm,
 };
-use crate::syntax::ast::{Key, KeyKind};
+use crate::semantic::checked::key::{FieldKey, FieldKeyKind};
 use std::cmp::Ordering;
 
 /// Why a filter term cannot be evaluated locally (the caller turns it into a diagnostic).
@@ -104,15 +104,17 @@ pub(crate) trait Resolver {
 }
 
 /// The projection name of a filter key (`tags[x,number]` keeps its type).
-pub(crate) fn key_name(key: &Key) -> Result<String, String> {
+pub(crate) fn key_name(key: &FieldKey) -> Result<String, String> {
     match &key.kind {
-        KeyKind::Name(n) | KeyKind::Quoted(n) => Ok(n.clone()),
-        KeyKind::Explicit { prefix, name, ty } if prefix == "tags" => Ok(match ty.as_deref() {
-            Some("number") => format!("tags[{name},number]"),
-            _ => format!("tags[{name}]"),
-        }),
-        KeyKind::Explicit { prefix, name, .. } => Err(format!("`{prefix}[{name}]`")),
-        KeyKind::ArrayIncludes(_) => Err("an array-membership key".to_owned()),
+        FieldKeyKind::Name(n) | FieldKeyKind::Quoted(n) => Ok(n.clone()),
+        FieldKeyKind::Explicit { prefix, name, ty } if prefix == "tags" => {
+            Ok(match ty.as_deref() {
+                Some("number") => format!("tags[{name},number]"),
+                _ => format!("tags[{name}]"),
+            })
+        }
+        FieldKeyKind::Explicit { prefix, name, .. } => Err(format!("`{prefix}[{name}]`")),
+        FieldKeyKind::ArrayIncludes(_) => Err("an array-membership key".to_owned()),
     }
 }
 

@@ -5,8 +5,10 @@
 use super::events::{self, Event, EventFiles, ReadOptions, ScanStats};
 use super::fields::{Projection, Value};
 use super::{EngineError, RunError};
+use std::cmp::Reverse;
 use std::collections::HashMap;
 use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+use std::sync::atomic::{AtomicUsize, Ordering as AtomicOrdering};
 
 /// Group key → state; memory grows with the number of groups, not of events.
 #[derive(Debug)]
@@ -77,6 +79,12 @@ impl<S> GroupTable<S> {
 /// Runs `fold` over every event of `files`, on up to `threads` threads, each with its own state
 /// from `init`; returns the states (one per thread that had work) and the merged scan stats.
 /// `fold` gets the event's part order (see [`events::Part::order`]).
+///
+/// The threads take the input's [`EventFiles::chunks`] from one queue, heaviest first, so a
+/// directory of files (gzip ones included, each decompressed by the thread reading it) and a
+/// large NDJSON file cut into byte ranges both keep every thread busy to the end. The outcome
+/// does not depend on which thread read what: the error reported is the one of the earliest
+/// part in the input (a sequential read's), and skipped lines are counted in input order.
 pub(crate) fn parallel_scan<S, I, F>(
     files: &EventFiles,
     projection: &Projection,
@@ -90,63 +98,84 @@ where
     I: Fn() -> S + Sync,
     F: Fn(&mut S, usize, Event<'_>) -> Result<(), RunError> + Sync,
 {
-    let shares: Vec<Vec<events::Part>> = files
-        .parts(threads)
-        .into_iter()
-        .filter(|s| !s.is_empty())
-        .collect();
-    let work = |share: &[events::Part]| -> Result<(S, ScanStats), RunError> {
-        let mut state = init();
-        let mut stats = ScanStats::default();
-        for part in share {
+    let threads = threads.max(1);
+    let mut queue = files.chunks(threads);
+    // Whole files before byte ranges (a gzip file cannot be cut), each kind heaviest first.
+    queue.sort_by_cached_key(|p| (p.range.is_some(), Reverse(p.weight()), p.order));
+    let next = AtomicUsize::new(0);
+    // The order of the earliest part that failed: later parts need not be read.
+    let failed_at = AtomicUsize::new(usize::MAX);
+    let work = || -> Worker<S> {
+        let mut worker = Worker {
+            state: init(),
+            stats: Vec::new(),
+            error: None,
+        };
+        while let Some(part) = queue.get(next.fetch_add(1, AtomicOrdering::Relaxed)) {
             let order = part.order;
+            if order > failed_at.load(AtomicOrdering::Relaxed) {
+                continue;
+            }
+            let state = &mut worker.state;
             let mut read_since = 0;
-            let part_stats = events::scan_part(part, projection, read, |event| {
+            let scanned = events::scan_part(part, projection, read, |event| {
                 read_since += 1;
                 if read_since == super::progress::EVERY {
                     files.scanned(std::mem::take(&mut read_since));
                 }
-                fold(&mut state, order, event)
-            })?;
+                fold(state, order, event)
+            });
             files.scanned(read_since);
-            stats.merge(part_stats);
+            match scanned {
+                Ok(stats) => worker.stats.push((order, stats)),
+                Err(e) => {
+                    failed_at.fetch_min(order, AtomicOrdering::Relaxed);
+                    if worker.error.as_ref().is_none_or(|(o, _)| order < *o) {
+                        worker.error = Some((order, e));
+                    }
+                }
+            }
         }
-        Ok((state, stats))
+        worker
     };
-    let results: Vec<Result<(S, ScanStats), RunError>> = if shares.len() <= 1 {
-        shares.iter().map(|s| work(s)).collect()
-    } else {
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = shares
-                .iter()
-                .map(|share| scope.spawn(|| work(share)))
-                .collect();
+    let workers: Vec<Worker<S>> = match threads.min(queue.len()) {
+        0 | 1 => vec![work()],
+        n => std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..n).map(|_| scope.spawn(work)).collect();
             handles
                 .into_iter()
                 .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
                 .collect()
-        })
+        }),
     };
-    let mut states = Vec::with_capacity(results.len());
-    let mut stats = ScanStats::default();
-    let mut first_error: Option<RunError> = None;
-    for result in results {
-        match result {
-            Ok((state, s)) => {
-                states.push(state);
-                stats.merge(s);
-            }
-            // The error of the earliest share wins, so a bad line is reported like a
-            // sequential read would (shares hold parts in input order).
-            Err(e) => {
-                first_error.get_or_insert(e);
-            }
+    let mut states = Vec::with_capacity(workers.len());
+    let mut part_stats = Vec::new();
+    let mut first_error: Option<(usize, RunError)> = None;
+    for worker in workers {
+        states.push(worker.state);
+        part_stats.extend(worker.stats);
+        if let Some((order, e)) = worker.error
+            && first_error.as_ref().is_none_or(|(o, _)| order < *o)
+        {
+            first_error = Some((order, e));
         }
     }
-    match first_error {
-        Some(e) => Err(e),
-        None => Ok((states, stats)),
+    if let Some((_, e)) = first_error {
+        return Err(e);
     }
+    part_stats.sort_by_key(|(order, _)| *order);
+    let mut stats = ScanStats::default();
+    for (_, s) in part_stats {
+        stats.merge(s);
+    }
+    Ok((states, stats))
+}
+
+/// One thread's share of a [`parallel_scan`]: its state, each part's stats, its first error.
+struct Worker<S> {
+    state: S,
+    stats: Vec<(usize, ScanStats)>,
+    error: Option<(usize, RunError)>,
 }
 
 impl From<EngineError> for RunError {

@@ -290,6 +290,63 @@ pub(crate) fn members<'a>(
     c.at_end().then_some(())
 }
 
+/// Walks the object at `c` (whitespace before it allowed), calling `member(key, c)` with the
+/// cursor at each member's value, which `member` must consume whole (descending into it or
+/// skipping it with [`Cursor::value`]); `member` returning `None` gives up, and so do keys with
+/// escapes. Unlike [`members`], a value is walked once, by whoever reads it.
+pub(crate) fn object<'a>(
+    c: &mut Cursor<'a>,
+    mut member: impl FnMut(&'a str, &mut Cursor<'a>) -> Option<()>,
+) -> Option<()> {
+    c.ws();
+    c.eat(b'{')?;
+    c.ws();
+    if c.eat_if(b'}') {
+        return Some(());
+    }
+    loop {
+        c.ws();
+        let (key, escaped) = c.string()?;
+        if escaped {
+            return None;
+        }
+        c.ws();
+        c.eat(b':')?;
+        c.ws();
+        member(key, c)?;
+        c.ws();
+        match c.next_byte()? {
+            b',' => {}
+            b'}' => return Some(()),
+            _ => return None,
+        }
+    }
+}
+
+/// Walks the array at `c` (whitespace before it allowed), calling `element(c)` with the cursor
+/// at each element, which `element` must consume whole.
+pub(crate) fn array<'a>(
+    c: &mut Cursor<'a>,
+    mut element: impl FnMut(&mut Cursor<'a>) -> Option<()>,
+) -> Option<()> {
+    c.ws();
+    c.eat(b'[')?;
+    c.ws();
+    if c.eat_if(b']') {
+        return Some(());
+    }
+    loop {
+        c.ws();
+        element(c)?;
+        c.ws();
+        match c.next_byte()? {
+            b',' => {}
+            b']' => return Some(()),
+            _ => return None,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -110,7 +110,7 @@ fn pages_cancellable<T: Transport + Send + Sync + 'static>(
     let worker_client = Arc::clone(client);
     let worker_request = request.clone();
     std::thread::spawn(move || {
-        for page in worker_client.pages(&worker_request) {
+        for page in worker_client.stitched(&worker_request) {
             // The receiver gone means the caller cancelled: stop fetching.
             if send.send(page).is_err() {
                 return;

@@ -84,25 +84,31 @@ pub(super) fn lower_events(ctx: &Ctx<'_>, q: &EventsQuery) -> Result<Request, Ve
             sort.push(if k.descending { format!("-{key}") } else { key });
         }
     }
-    if q.limit.is_some_and(|n| n > MAX_PAGE) {
+    // The group keys of an aggregate query: GROUP BY, else its plain columns.
+    let keys: Vec<String> = if !q.aggregate {
+        Vec::new()
+    } else if q.group_by.is_empty() {
+        q.columns
+            .iter()
+            .filter_map(|c| match &c.value {
+                ColumnValue::Field(f) => Some(f.name.clone()),
+                _ => None,
+            })
+            .collect()
+    } else {
+        q.group_by.iter().map(|g| g.name.clone()).collect()
+    };
+    // --all makes a statement without LIMIT one with LIMIT ALL.
+    let all = q.all || (ctx.options.all && q.limit.is_none());
+    let paged = all || q.limit.is_some_and(|n| n > MAX_PAGE);
+    if paged {
         // The cursor is an offset: without a total order, rows may repeat or go missing
         // between pages. These keys cannot change which rows LIMIT keeps.
         if q.aggregate {
-            let groups: Vec<String> = if q.group_by.is_empty() {
-                q.columns
-                    .iter()
-                    .filter_map(|c| match &c.value {
-                        ColumnValue::Field(f) => Some(f.name.clone()),
-                        _ => None,
-                    })
-                    .collect()
-            } else {
-                q.group_by.iter().map(|g| g.name.clone()).collect()
-            };
-            for g in groups {
+            for g in &keys {
                 if sorted_by.insert(g.clone()) {
                     fields.push(g.clone());
-                    sort.push(g);
+                    sort.push(g.clone());
                 }
             }
         } else {
@@ -125,6 +131,12 @@ pub(super) fn lower_events(ctx: &Ctx<'_>, q: &EventsQuery) -> Result<Request, Ve
 
     let query = super::query_param(q.filter.as_ref(), q.having.as_ref())?;
     let time = super::time::lower_time(&q.time, ctx.options.now, ctx.span)?;
+    let split = paged.then(|| super::split::plan(q, &fields.list, &sort, &keys));
+    let time = if split.is_some() {
+        super::split::absolute_time(q, time, ctx.options.now)
+    } else {
+        time.params
+    };
 
     let mut params: Vec<(String, String)> = Vec::new();
     params.extend(fields.list.iter().map(|f| ("field".to_owned(), f.clone())));
@@ -134,7 +146,7 @@ pub(super) fn lower_events(ctx: &Ctx<'_>, q: &EventsQuery) -> Result<Request, Ve
     params.extend(sort.into_iter().map(|s| ("sort".to_owned(), s)));
     let per_page = q.limit.map_or(MAX_PAGE, |n| n.clamp(1, MAX_PAGE));
     params.push(("per_page".into(), per_page.to_string()));
-    params.extend(time.params);
+    params.extend(time);
     super::project_params(ctx, &q.projects, &mut params);
     super::environment_params(&q.environments, &mut params);
     params.push(("dataset".into(), q.dataset.clone()));
@@ -154,5 +166,6 @@ pub(super) fn lower_events(ctx: &Ctx<'_>, q: &EventsQuery) -> Result<Request, Ve
         update: None,
         fallback: None,
         compare: None,
+        split,
     })
 }

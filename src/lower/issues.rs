@@ -103,6 +103,7 @@ pub(super) fn lower_issues(ctx: &Ctx<'_>, q: &IssuesQuery) -> Result<Request, Ve
         update: None,
         fallback: None,
         compare: None,
+        split: None,
     })
 }
 
@@ -154,6 +155,7 @@ pub(super) fn lower_show_event(
         update: None,
         fallback: None,
         compare: None,
+        split: None,
     })
 }
 
@@ -207,5 +209,6 @@ pub(super) fn lower_update(
         }),
         fallback: None,
         compare: None,
+        split: None,
     })
 }

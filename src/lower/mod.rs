@@ -27,10 +27,12 @@
 
 pub mod codes;
 pub mod compare;
+pub mod cost;
 mod events;
 mod issues;
 pub mod request;
 pub mod search;
+pub mod split;
 mod stats;
 pub mod time;
 
@@ -58,15 +60,18 @@ pub struct Options {
     /// `.sentryclirc`): sent as `projectSlug` where its PROJECT clause would be. `None` sends
     /// none (Sentry then uses the projects the user is a member of).
     pub default_project: Option<String>,
+    /// Event queries without LIMIT fetch every row, as with `LIMIT ALL` (`--all`).
+    pub all: bool,
 }
 
 impl Options {
-    /// Options with `now`, no organization and no default project.
+    /// Options with `now`, no organization, no default project, and LIMIT as written.
     pub fn new(now: jiff::Timestamp) -> Self {
         Options {
             now,
             org: None,
             default_project: None,
+            all: false,
         }
     }
 }

@@ -85,6 +85,10 @@ pub struct Request {
     /// are joined ([`crate::lower::compare`]).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub compare: Option<ComparePlan>,
+    /// events only, with `LIMIT ALL` or a LIMIT over one page: how the client fetches past
+    /// Sentry's offset cap by splitting the (absolute) time range, or why it cannot.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub split: Option<super::split::Split>,
 }
 
 /// The second request of a compared table and how its rows meet the current ones.
@@ -234,6 +238,7 @@ impl UpdatePlan {
                     update: None,
                     fallback: None,
                     compare: None,
+                    split: None,
                 });
             }
         }

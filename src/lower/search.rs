@@ -8,7 +8,8 @@ use crate::semantic::checked::filter::{
     AggregateArg, AggregateKey, CompareOp, FilterKey, RelativeUnit, SpecificDate, TextOp,
     TypedFilter, TypedKind, TypedTerm,
 };
-use crate::syntax::quote::{self, Inexpressible, KeyDisplay};
+use crate::semantic::checked::key::{FieldKey, FieldKeyKind};
+use crate::syntax::quote::{self, Inexpressible};
 use std::fmt::Write as _;
 
 crate::codes! {
@@ -146,10 +147,10 @@ fn aggregate(t: &TypedTerm, key: &AggregateKey) -> Result<String, Box<Diagnostic
                 s.push_str(&quote::aggregate_arg_quoted(v).map_err(|e| inexpressible(t, e))?)
             }
             AggregateArg::Key(k) => {
-                if !quote::key_expressible(k) {
+                if !key_expressible(k) {
                     return Err(inexpressible(t, Inexpressible::Key));
                 }
-                let _ = write!(s, "{}", KeyDisplay(k));
+                let _ = write!(s, "{k}");
             }
         }
     }
@@ -164,10 +165,10 @@ fn write_term(
 ) -> Result<(), Box<Diagnostic>> {
     let key = match &t.key {
         FilterKey::Field(k) => {
-            if !quote::key_expressible(k) {
+            if !key_expressible(k) {
                 return Err(inexpressible(t, Inexpressible::Key));
             }
-            KeyDisplay(k).to_string()
+            k.to_string()
         }
         FilterKey::Aggregate(a) => aggregate(t, a)?,
         FilterKey::None => String::new(),
@@ -280,4 +281,31 @@ fn write_term(
         }
     }
     Ok(())
+}
+
+/// Whether `key` can be written in Sentry's key syntax.
+fn key_expressible(key: &FieldKey) -> bool {
+    let plain = |s: &str| {
+        !s.is_empty()
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
+    };
+    match &key.kind {
+        FieldKeyKind::Name(n) => plain(n),
+        FieldKeyKind::Quoted(n) => {
+            !n.is_empty()
+                && n.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-' | ':'))
+        }
+        FieldKeyKind::Explicit { name, ty, .. } => {
+            !name.is_empty()
+                && !name
+                    .chars()
+                    .any(|c| c.is_whitespace() || matches!(c, ',' | '(' | ')' | '"'))
+                && ty
+                    .as_ref()
+                    .is_none_or(|t| t.chars().all(|c| c.is_ascii_alphabetic()))
+        }
+        FieldKeyKind::ArrayIncludes(inner) => key_expressible(inner),
+    }
 }

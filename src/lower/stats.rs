@@ -173,6 +173,7 @@ pub(super) fn lower_stats(ctx: &Ctx<'_>, q: &EventsQuery) -> Result<Request, Vec
         update: None,
         fallback: None,
         compare: None,
+        split: None,
     };
     if !TIMESERIES_DATASETS.contains(&q.dataset.as_str()) {
         return Ok(stats);
@@ -221,5 +222,6 @@ pub(super) fn lower_stats(ctx: &Ctx<'_>, q: &EventsQuery) -> Result<Request, Vec
         // An older self-hosted Sentry has no events-timeseries: its 404 sends this instead.
         fallback: Some(Box::new(stats)),
         compare: None,
+        split: None,
     })
 }

@@ -5,13 +5,23 @@ use super::codes::SemanticCode;
 use super::context::Cx;
 use super::params::{self, Written};
 use crate::span::Span;
-use crate::syntax::ast::{EnvironmentClause, Limit, ProjectClause};
+use crate::syntax::ast::{EnvironmentClause, Limit, OperandKind, ProjectClause};
 
-/// LIMIT: an integer ≥ 1.
+/// Whether the clause is `LIMIT ALL` (the bare word, any case): every matching row.
+pub(crate) fn is_limit_all(limit: Option<&Limit>) -> bool {
+    limit.is_some_and(
+        |l| matches!(&l.value.kind, OperandKind::Word(w) if w.eq_ignore_ascii_case("all")),
+    )
+}
+
+/// LIMIT: an integer ≥ 1; `LIMIT ALL` is no number (`None`, see [`is_limit_all`]).
 pub(crate) fn check_limit(cx: &mut Cx<'_>, limit: Option<&Limit>) -> Option<Option<u64>> {
     let Some(limit) = limit else {
         return Some(None);
     };
+    if is_limit_all(Some(limit)) {
+        return Some(None);
+    }
     let (text, written) = params::operand_text(cx, &limit.value)?;
     match text.parse::<u64>() {
         Ok(n) if n >= 1 && written != Written::Quoted => Some(Some(n)),
@@ -26,6 +36,19 @@ pub(crate) fn check_limit(cx: &mut Cx<'_>, limit: Option<&Limit>) -> Option<Opti
             );
             None
         }
+    }
+}
+
+/// `LIMIT ALL` where only a number will do (issues, UPDATE): an error.
+pub(crate) fn refuse_limit_all(cx: &mut Cx<'_>, limit: Option<&Limit>, what: &str) {
+    if let Some(limit) = limit.filter(|l| is_limit_all(Some(l))) {
+        cx.error(
+            SemanticCode::LimitAllUnsupported,
+            limit.span,
+            format!("LIMIT ALL is not supported on {what}"),
+        )
+        .label("LIMIT ALL")
+        .help("LIMIT ALL is for queries over events (errors, transactions, spans, logs…); give a number here");
     }
 }
 

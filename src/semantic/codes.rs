@@ -92,6 +92,8 @@ crate::codes! {
         FreeTextBoolean = "free_text_boolean" : "free text equals a boolean field name",
         /// `SELECT count() FROM errors LIMIT 0`
         BadLimit = "bad_limit" : "LIMIT is not an integer of at least 1",
+        /// `SELECT title FROM issues LIMIT ALL`
+        LimitAllUnsupported = "limit_all_unsupported" : "LIMIT ALL on issues, UPDATE or a series, which take a number",
         /// `SELECT count() FROM errors SINCE yesterday`
         BadTime = "bad_time" : "SINCE or UNTIL is not a period, date or datetime",
         /// `SELECT count() FROM errors SINCE 2026-11-02 UNTIL 2026-11-01`

@@ -118,6 +118,7 @@ pub(crate) fn check_select(cx: &mut Cx<'_>, select: &Select) -> Option<CheckedKi
         Some(w) => filters::check(cx, &w.filter, Place::Issues, &[]).map(Some),
         None => Some(None),
     };
+    clauses::refuse_limit_all(cx, clauses.limit.as_ref(), "issues");
     let limit = clauses::check_limit(cx, clauses.limit.as_ref());
     let time = time::check_range(cx, clauses.since.as_ref());
     let projects = clauses::check_projects(cx, clauses.project.as_ref());
@@ -308,6 +309,7 @@ pub(crate) fn check_update(cx: &mut Cx<'_>, update: &UpdateIssues) -> Option<Che
             None
         }
     };
+    clauses::refuse_limit_all(cx, clauses.limit.as_ref(), "UPDATE");
     let limit = clauses::check_limit(cx, clauses.limit.as_ref());
     let time = time::check_range(cx, clauses.since.as_ref());
     let projects = clauses::check_projects(cx, clauses.project.as_ref());

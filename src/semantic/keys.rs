@@ -3,6 +3,7 @@
 
 use super::catalog::{Catalog, SearchKey};
 use super::checked::filter::{AggregateArg, AggregateKey, SearchKeyType};
+use super::checked::key::{FieldKey, FieldKeyKind};
 use super::field_type::FieldType;
 use super::filter_typing::KeyTypes;
 use crate::syntax::ast::{Key, KeyKind};
@@ -22,6 +23,18 @@ pub(crate) fn key_name(key: &Key) -> String {
             None => format!("{prefix}[{name}]"),
         },
         KeyKind::ArrayIncludes(inner) => key_name(inner),
+    }
+}
+
+/// [`key_name`] of the checked form's key.
+fn checked_key_name(key: &FieldKey) -> String {
+    match &key.kind {
+        FieldKeyKind::Name(n) | FieldKeyKind::Quoted(n) => n.clone(),
+        FieldKeyKind::Explicit { prefix, name, ty } => match ty {
+            Some(ty) => format!("{prefix}[{name},{ty}]"),
+            None => format!("{prefix}[{name}]"),
+        },
+        FieldKeyKind::ArrayIncludes(inner) => checked_key_name(inner),
     }
 }
 
@@ -60,7 +73,7 @@ impl KeyTypes for CatalogKeys<'_> {
             .iter()
             .map(|a| match a {
                 AggregateArg::Value(v) | AggregateArg::Quoted(v) => v.clone(),
-                AggregateArg::Key(k) => key_name(k),
+                AggregateArg::Key(k) => checked_key_name(k),
             })
             .collect();
         let args: Vec<&str> = args.iter().map(String::as_str).collect();

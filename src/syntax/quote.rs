@@ -2,7 +2,6 @@
 //! (language.md §11). Only `"` is ever escaped (as `\"`); a value is quoted only when its context
 //! needs it.
 
-use crate::syntax::ast::{Key, KeyKind};
 use std::fmt;
 
 /// Why a value cannot be written in Sentry's search syntax.
@@ -124,57 +123,6 @@ pub fn free_text(text: &str, next_to_free_text: bool) -> Result<String, Inexpres
         quoted(text)
     } else {
         Ok(text.to_string())
-    }
-}
-
-/// Whether `key` can be written in Sentry's key syntax.
-pub fn key_expressible(key: &Key) -> bool {
-    let plain = |s: &str| {
-        !s.is_empty()
-            && s.chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
-    };
-    match &key.kind {
-        KeyKind::Name(n) => plain(n),
-        KeyKind::Quoted(n) => {
-            !n.is_empty()
-                && n.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-' | ':'))
-        }
-        KeyKind::Explicit { name, ty, .. } => {
-            !name.is_empty()
-                && !name
-                    .chars()
-                    .any(|c| c.is_whitespace() || matches!(c, ',' | '(' | ')' | '"'))
-                && ty
-                    .as_ref()
-                    .is_none_or(|t| t.chars().all(|c| c.is_ascii_alphabetic()))
-        }
-        KeyKind::ArrayIncludes(inner) => key_expressible(inner),
-    }
-}
-
-/// A key in Sentry's syntax: `name`, `"quoted:name"`, `tags[x]`, `tags[x,number]`, `key[*]`.
-#[derive(Debug, Clone, Copy)]
-pub struct KeyDisplay<'a>(pub &'a Key);
-
-impl fmt::Display for KeyDisplay<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.0.kind {
-            KeyKind::Name(n) => f.write_str(n),
-            KeyKind::Quoted(n) => write!(f, "\"{}\"", n.replace('"', "\\\"")),
-            KeyKind::Explicit {
-                prefix,
-                name,
-                ty: None,
-            } => write!(f, "{prefix}[{name}]"),
-            KeyKind::Explicit {
-                prefix,
-                name,
-                ty: Some(ty),
-            } => write!(f, "{prefix}[{name},{ty}]"),
-            KeyKind::ArrayIncludes(inner) => write!(f, "{}[*]", KeyDisplay(inner)),
-        }
     }
 }
 

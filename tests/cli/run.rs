@@ -101,7 +101,12 @@ fn run_follows_the_cursor_for_three_pages_up_to_limit() {
         [None, Some("0:100:0".to_owned()), Some("0:200:0".to_owned())]
     );
     // Every page repeats the request's other params; a hidden timestamp keeps the pages'
-    // order stable.
+    // order stable, and the range is fixed to instants (SINCE 1d from when the run began) so
+    // events arriving meanwhile do not shift the offsets.
+    let instant = |key: &str| sent[0].param(key).unwrap();
+    let (start, end) = (instant("start"), instant("end"));
+    let seconds = |t: &str| t.parse::<jiff::Timestamp>().unwrap().as_second();
+    assert_eq!(seconds(&end) - seconds(&start), 86_400);
     for request in &sent {
         let rest: Vec<(String, String)> = request
             .query()
@@ -114,7 +119,8 @@ fn run_follows_the_cursor_for_three_pages_up_to_limit() {
             ("field", "timestamp"),
             ("sort", "-timestamp"),
             ("sort", "id"),
-            ("statsPeriod", "1d"),
+            ("start", start.as_str()),
+            ("end", end.as_str()),
             ("dataset", "errors"),
         ];
         let expected: Vec<(String, String)> = expected

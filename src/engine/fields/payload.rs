@@ -3,9 +3,19 @@
 
 use super::Value;
 use super::member::{Extracted, parse_member, scalar};
-use serde::Deserialize;
+use serde::{Deserialize, Deserializer};
 use serde_json::value::RawValue;
 use std::borrow::Cow;
+
+/// A member kept as its raw JSON text (serde_json reads it as a `&RawValue`).
+#[derive(Clone, Copy, Debug, Default)]
+pub(super) struct Raw<'a>(pub(super) &'a str);
+
+impl<'de: 'a, 'a> Deserialize<'de> for Raw<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        <&'de RawValue>::deserialize(deserializer).map(|raw| Raw(raw.get()))
+    }
+}
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
@@ -19,7 +29,7 @@ pub(super) struct User<'a> {
     #[serde(borrow)]
     pub(super) ip_address: Option<Value<'a>>,
     #[serde(borrow)]
-    pub(super) geo: Option<&'a RawValue>,
+    pub(super) geo: Option<Raw<'a>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -50,9 +60,9 @@ pub(super) struct Contexts<'a> {
     #[serde(borrow)]
     pub(super) client_os: Option<NamedContext<'a>>,
     #[serde(borrow)]
-    pub(super) device: Option<&'a RawValue>,
+    pub(super) device: Option<Raw<'a>>,
     #[serde(borrow)]
-    pub(super) response: Option<&'a RawValue>,
+    pub(super) response: Option<Raw<'a>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -88,7 +98,7 @@ pub(super) struct NamedContext<'a> {
 /// The scalar `member` of a JSON object held raw (`contexts.device`, `user.geo`,
 /// `contexts.response`); missing when absent, not a scalar, or the object is not one.
 pub(super) fn object_member<'a>(
-    raw: Option<&'a RawValue>,
+    raw: Option<Raw<'a>>,
     member: &str,
     name: &'static str,
 ) -> Extracted<'a> {
@@ -96,7 +106,7 @@ pub(super) fn object_member<'a>(
         return Ok(Value::Null);
     };
     let object: Option<std::collections::BTreeMap<Cow<'a, str>, &'a RawValue>> =
-        parse_member(Some(raw.get()), name)?;
+        parse_member(Some(raw.0), name)?;
     Ok(object
         .and_then(|o| o.get(member).map(|v| scalar(v.get()).ok().flatten()))
         .flatten()
@@ -108,7 +118,7 @@ pub(super) struct Entry<'a> {
     #[serde(rename = "type", borrow)]
     pub(super) kind: Cow<'a, str>,
     #[serde(borrow, default)]
-    pub(super) data: Option<&'a RawValue>,
+    pub(super) data: Option<Raw<'a>>,
 }
 
 #[derive(Deserialize, Default)]

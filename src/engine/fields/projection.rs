@@ -127,6 +127,14 @@ impl Projection {
         self.extract_with(text, true)
     }
 
+    /// [`Projection::extract`] by serde_json alone, without the fast scanners: the reference
+    /// the fast path must agree with exactly, values and errors (the property tests and the
+    /// `scanner` fuzz target check it).
+    #[doc(hidden)]
+    pub fn extract_reference<'a>(&self, text: &'a [u8]) -> Result<Vec<Value<'a>>, ExtractError> {
+        self.extract_with(text, false)
+    }
+
     /// [`Projection::extract`], with the fast scanners or with serde_json alone (`fast` false:
     /// the reference the tests compare the scanners with).
     pub(super) fn extract_with<'a>(

@@ -9,9 +9,10 @@ use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use std::borrow::Cow;
 use std::fmt;
 
-/// Looks up `keys` in the tags list `raw` (from [`Top::scan`], so without control characters)
-/// in one pass, setting each key's first value in `found`. Handles the `[{"key": …, "value": …}]` shape with plain strings (or null values);
-/// `None` for anything else, which serde_json then reads.
+/// Looks up `keys` in the tags member `raw` in one pass, setting each key's first value in
+/// `found`. Handles the three shapes [`Tags`] reads — `[{"key": …, "value": …}]` (Sentry's
+/// event JSON), `[[key, value]]` pairs and a `{key: value}` object (ingest payloads) — with
+/// plain strings (or null values); `None` for anything else, which serde_json then reads.
 pub(super) fn lookup_tags<'a>(
     raw: Option<&'a str>,
     keys: &[String],
@@ -21,62 +22,88 @@ pub(super) fn lookup_tags<'a>(
         None | Some("null") => return Some(()),
         Some(raw) => raw,
     };
-    let plain = |c: &mut scan::Cursor<'a>| -> Option<&'a str> {
-        let (text, escaped) = c.string()?;
-        (!escaped).then_some(text)
+    let mut set = |key: &str, value: Value<'a>| {
+        if let Some(i) = keys.iter().position(|k| k == key)
+            && let Some(slot @ None) = found.get_mut(i)
+        {
+            *slot = Some(value);
+        }
     };
     let mut c = scan::Cursor::new(raw);
-    c.eat(b'[')?;
-    c.ws();
-    if !c.eat_if(b']') {
-        loop {
-            c.ws();
-            c.eat(b'{')?;
-            c.ws();
-            let mut key = None;
-            let mut value = Value::Null;
-            if !c.eat_if(b'}') {
-                loop {
-                    c.ws();
-                    let name = plain(&mut c)?;
-                    c.ws();
-                    c.eat(b':')?;
-                    c.ws();
-                    match name {
-                        "key" => key = Some(plain(&mut c)?),
-                        "value" if c.peek()? == b'"' => {
-                            value = Value::Str(Cow::Borrowed(plain(&mut c)?));
-                        }
-                        "value" if c.value(2)? == "null" => value = Value::Null,
-                        "value" => return None,
-                        _ => {
-                            c.value(2)?;
-                        }
-                    }
-                    c.ws();
-                    match c.next_byte()? {
-                        b',' => {}
-                        b'}' => break,
-                        _ => return None,
-                    }
-                }
-            }
-            let key = key?;
-            if let Some(i) = keys.iter().position(|k| k == key)
-                && let Some(slot @ None) = found.get_mut(i)
-            {
-                *slot = Some(value);
-            }
-            c.ws();
-            match c.next_byte()? {
-                b',' => {}
-                b']' => break,
+    if c.peek()? == b'{' {
+        scan::object(&mut c, |key, c| {
+            set(key, tag_value(c)?);
+            Some(())
+        })?;
+    } else {
+        scan::array(&mut c, |c| {
+            let (key, value) = match c.peek()? {
+                b'{' => tag_object(c)?,
+                b'[' => tag_pair(c)?,
                 _ => return None,
-            }
-        }
+            };
+            set(key, value);
+            Some(())
+        })?;
     }
     c.ws();
     c.at_end().then_some(())
+}
+
+/// A string without escapes.
+fn plain<'a>(c: &mut scan::Cursor<'a>) -> Option<&'a str> {
+    if c.peek()? != b'"' {
+        return None;
+    }
+    let (text, escaped) = c.string()?;
+    (!escaped).then_some(text)
+}
+
+/// A tag's value: a plain string or null.
+fn tag_value<'a>(c: &mut scan::Cursor<'a>) -> Option<Value<'a>> {
+    match c.peek()? {
+        b'"' => Some(Value::Str(Cow::Borrowed(plain(c)?))),
+        b'n' => (c.value(2)? == "null").then_some(Value::Null),
+        _ => None,
+    }
+}
+
+/// `{"key": …, "value": …}` (other members ignored; the last `key` or `value` wins, as in
+/// [`TagPairVisitor::visit_map`]).
+fn tag_object<'a>(c: &mut scan::Cursor<'a>) -> Option<(&'a str, Value<'a>)> {
+    let mut key = None;
+    let mut value = Value::Null;
+    scan::object(c, |name, c| {
+        match name {
+            "key" => key = Some(plain(c)?),
+            "value" => value = tag_value(c)?,
+            _ => {
+                c.value(2)?;
+            }
+        }
+        Some(())
+    })?;
+    Some((key?, value))
+}
+
+/// `[key, value, …]` (a missing value is null, further elements ignored, as in
+/// [`TagPairVisitor::visit_seq`]).
+fn tag_pair<'a>(c: &mut scan::Cursor<'a>) -> Option<(&'a str, Value<'a>)> {
+    let mut key = None;
+    let mut value = Value::Null;
+    let mut at = 0;
+    scan::array(c, |c| {
+        match at {
+            0 => key = Some(plain(c)?),
+            1 => value = tag_value(c)?,
+            _ => {
+                c.value(2)?;
+            }
+        }
+        at += 1;
+        Some(())
+    })?;
+    Some((key?, value))
 }
 
 /// The tags list: `[{key, value}]` (Sentry's event JSON), `[[key, value]]` or `{key: value}`

@@ -1,4 +1,5 @@
 use super::member::scalar;
+use super::nested;
 use super::tags::lookup_tags;
 use super::top::{Top, fast_top};
 use super::*;
@@ -155,6 +156,26 @@ const ALL_FIELDS: &[&str] = &[
     "environment",
     "platform",
     "culprit",
+    "user.display",
+    "user.id",
+    "user.ip",
+    "user.username",
+    "geo.city",
+    "tags[user]",
+    "transaction.op",
+    "transaction.status",
+    "os.distribution_name",
+    "device.arch",
+    "http.status_code",
+    "error.value",
+    "error.mechanism",
+    "error.handled",
+    "error.unhandled",
+    "stack.lineno",
+    "stack.colno",
+    "stack.in_app",
+    "stack.abs_path",
+    "http.url",
 ];
 
 proptest::proptest! {
@@ -213,6 +234,8 @@ fn generated_events_mostly_take_the_fast_path() {
         proptest::collection::vec(proptest::prelude::any::<u8>(), 1..64),
     );
     let mut fast = 0;
+    // Nested members present, and those the nested fast path read (`nested.rs`).
+    let (mut nested_seen, mut nested_fast) = (0, 0);
     for _ in 0..400 {
         let (event, style) = strategy.new_tree(&mut runner).unwrap().current();
         let mut text = String::new();
@@ -220,9 +243,24 @@ fn generated_events_mostly_take_the_fast_path() {
         let mut top = Top::default();
         if fast_top(&mut top, text.as_bytes(), u32::MAX).is_some() {
             fast += 1;
+            let read = [
+                top.user.map(|t| nested::user(t).is_some()),
+                top.contexts.map(|t| nested::contexts(t).is_some()),
+                top.entries.map(|t| nested::entry(t, "exception").is_some()),
+                top.exception.map(|t| nested::exceptions(t, true).is_some()),
+                top.request.map(|t| nested::request(t).is_some()),
+            ];
+            for ok in read.into_iter().flatten() {
+                nested_seen += 1;
+                nested_fast += usize::from(ok);
+            }
         }
     }
     assert!(fast > 160, "only {fast} of 400 took the fast path");
+    assert!(
+        nested_fast * 3 > nested_seen,
+        "only {nested_fast} of {nested_seen} nested members took the fast path"
+    );
 }
 
 #[test]

@@ -2,11 +2,11 @@
 //! on first use.
 
 use super::member::*;
+use super::nested;
 use super::payload::*;
 use super::tags::{Tags, first_tag, lookup_tags};
 use super::top::Top;
 use super::{ExtractError, Field, StackField, Value};
-use serde_json::value::RawValue;
 use std::borrow::Cow;
 
 /// One event being read: the top level plus members parsed on first use.
@@ -15,11 +15,15 @@ pub(super) struct EventView<'a, 'p> {
     pub(super) tag_keys: &'p [String],
     /// The value of each of `tag_keys` (`None`: no such tag), once `tags` is read.
     pub(super) tags: Option<Vec<Option<Value<'a>>>>,
-    /// Whether `tags` may be read by [`lookup_tags`] rather than serde_json.
+    /// Whether `tags` and the nested members may be read by the fast path ([`lookup_tags`],
+    /// `nested.rs`) rather than serde_json alone.
     pub(super) fast: bool,
     pub(super) user: Option<User<'a>>,
     pub(super) contexts: Option<Contexts<'a>>,
     pub(super) exceptions: Option<Vec<Exception<'a>>>,
+    /// Whether `exceptions` holds the stack frames (the fast path leaves them out unless a
+    /// `stack.*` field needs them).
+    pub(super) frames: bool,
     pub(super) request: Option<Request<'a>>,
 }
 
@@ -33,6 +37,7 @@ impl<'a, 'p> EventView<'a, 'p> {
             user: None,
             contexts: None,
             exceptions: None,
+            frames: false,
             request: None,
         }
     }
@@ -96,7 +101,7 @@ impl<'a, 'p> EventView<'a, 'p> {
             // One boolean per event, as Sentry's `isHandled()`: every exception handled or
             // without a mechanism (so an event without exceptions is handled).
             Field::ErrorHandled => {
-                let exceptions = self.exceptions()?;
+                let exceptions = self.exceptions(false)?;
                 Value::Bool(
                     !exceptions
                         .iter()
@@ -104,7 +109,7 @@ impl<'a, 'p> EventView<'a, 'p> {
                 )
             }
             Field::ErrorUnhandled => {
-                let exceptions = self.exceptions()?;
+                let exceptions = self.exceptions(false)?;
                 Value::Bool(
                     exceptions
                         .iter()
@@ -236,7 +241,11 @@ impl<'a, 'p> EventView<'a, 'p> {
 
     fn user(&mut self) -> Result<&User<'a>, ExtractError> {
         if self.user.is_none() {
-            self.user = Some(parse_member(self.top.user, "user")?);
+            let fast = self.top.user.filter(|_| self.fast).and_then(nested::user);
+            self.user = Some(match fast {
+                Some(user) => user,
+                None => parse_member(self.top.user, "user")?,
+            });
         }
         Ok(self.user.get_or_insert_with(User::default))
     }
@@ -272,7 +281,13 @@ impl<'a, 'p> EventView<'a, 'p> {
 
     fn contexts(&mut self) -> Result<&Contexts<'a>, ExtractError> {
         if self.contexts.is_none() {
-            self.contexts = Some(parse_member(self.top.contexts, "contexts")?);
+            let fast = (self.top.contexts)
+                .filter(|_| self.fast)
+                .and_then(nested::contexts);
+            self.contexts = Some(match fast {
+                Some(contexts) => contexts,
+                None => parse_member(self.top.contexts, "contexts")?,
+            });
         }
         Ok(self.contexts.get_or_insert_with(Contexts::default))
     }
@@ -285,14 +300,24 @@ impl<'a, 'p> EventView<'a, 'p> {
         Ok(or_null(contexts.trace.as_ref().and_then(member)))
     }
 
-    fn exceptions(&mut self) -> Result<&[Exception<'a>], ExtractError> {
-        if self.exceptions.is_none() {
+    /// The exceptions; with `frames`, their stack frames too.
+    fn exceptions(&mut self, frames: bool) -> Result<&[Exception<'a>], ExtractError> {
+        if self.exceptions.is_none() || (frames && !self.frames) {
             let data = match self.entry("exception")? {
                 Some(raw) => Some(raw),
                 None => self.top.exception,
             };
-            let data: ExceptionData<'a> = parse_member(data, "entries")?;
-            self.exceptions = Some(data.values.unwrap_or_default());
+            let fast = data
+                .filter(|_| self.fast)
+                .and_then(|d| nested::exceptions(d, frames));
+            self.frames = frames || fast.is_none();
+            self.exceptions = Some(match fast {
+                Some(values) => values,
+                None => {
+                    let data: ExceptionData<'a> = parse_member(data, "entries")?;
+                    data.values.unwrap_or_default()
+                }
+            });
         }
         Ok(self.exceptions.as_deref().unwrap_or_default())
     }
@@ -303,28 +328,40 @@ impl<'a, 'p> EventView<'a, 'p> {
                 Some(raw) => Some(raw),
                 None => self.top.request,
             };
-            self.request = Some(parse_member(data, "entries")?);
+            let fast = data.filter(|_| self.fast).and_then(nested::request);
+            self.request = Some(match fast {
+                Some(request) => request,
+                None => parse_member(data, "entries")?,
+            });
         }
         Ok(self.request.get_or_insert_with(Request::default))
     }
 
     /// The `data` of the first entry of `kind`.
     fn entry(&self, kind: &str) -> Result<Option<&'a str>, ExtractError> {
+        if let Some(found) = (self.top.entries)
+            .filter(|_| self.fast)
+            .and_then(|raw| nested::entry(raw, kind))
+        {
+            return Ok(found);
+        }
         let entries: Option<Vec<Entry<'a>>> = parse_member(self.top.entries, "entries")?;
         Ok(entries
             .unwrap_or_default()
             .into_iter()
             .find(|e| e.kind == kind)
             .and_then(|e| e.data)
-            .map(RawValue::get))
+            .map(|raw| raw.0))
     }
 
     fn per_exception(&mut self, get: impl Fn(&Exception<'a>) -> Value<'a>) -> Extracted<'a> {
-        Ok(Value::Array(self.exceptions()?.iter().map(get).collect()))
+        Ok(Value::Array(
+            self.exceptions(false)?.iter().map(get).collect(),
+        ))
     }
 
     fn per_frame(&mut self, member: StackField) -> Extracted<'a> {
-        let exceptions = self.exceptions()?;
+        let exceptions = self.exceptions(true)?;
         let frames = exceptions
             .iter()
             .filter_map(|e| e.stacktrace.as_ref()?.frames.as_ref())

@@ -11,8 +11,8 @@
 //! - text values are in Sentry's form: an unescaped `*` is a wildcard, `\*` a literal star, and
 //!   every other character (including `"` and `\`) is literal.
 
+use super::key::FieldKey;
 use crate::span::Span;
-use crate::syntax::ast::Key;
 use serde::Serialize;
 use std::fmt;
 
@@ -241,7 +241,7 @@ pub enum AggregateArg {
     /// spelling of a key as written (it echoes it back as the column name).
     Quoted(String),
     /// `tags[x]`, `tags[x,number]` (printed as written, never quoted).
-    Key(Key),
+    Key(FieldKey),
 }
 
 impl fmt::Display for AggregateKey {
@@ -261,7 +261,7 @@ impl fmt::Display for AggregateKey {
                 AggregateArg::Quoted(v) => {
                     write!(f, "\"{}\"", v.replace('"', "\\\""))?;
                 }
-                AggregateArg::Key(k) => write!(f, "{}", crate::syntax::quote::KeyDisplay(k))?,
+                AggregateArg::Key(k) => write!(f, "{k}")?,
             }
         }
         f.write_str(")")
@@ -272,7 +272,7 @@ impl fmt::Display for AggregateKey {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub enum FilterKey {
     /// A field or tag.
-    Field(Key),
+    Field(FieldKey),
     /// An aggregate (HAVING).
     Aggregate(AggregateKey),
     /// No key: free text and `is:`.
@@ -360,10 +360,10 @@ impl TypedFilter {
             TypedFilter::Term(t) => {
                 t.span = Span::DUMMY;
                 match &mut t.key {
-                    FilterKey::Field(k) => clear_key(k),
+                    FilterKey::Field(k) => k.clear_spans(),
                     FilterKey::Aggregate(a) => a.args.iter_mut().for_each(|arg| {
                         if let AggregateArg::Key(k) = arg {
-                            clear_key(k);
+                            k.clear_spans();
                         }
                     }),
                     FilterKey::None => {}
@@ -373,12 +373,5 @@ impl TypedFilter {
                 v.iter_mut().for_each(TypedFilter::clear_spans)
             }
         }
-    }
-}
-
-fn clear_key(key: &mut Key) {
-    key.span = Span::DUMMY;
-    if let crate::syntax::ast::KeyKind::ArrayIncludes(inner) = &mut key.kind {
-        clear_key(inner);
     }
 }

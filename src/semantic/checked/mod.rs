@@ -6,6 +6,7 @@
 //! tiebreakers and parameter names are the lowering stage's business.
 
 pub mod filter;
+pub mod key;
 
 use super::field_type::FieldType;
 use crate::diagnostic::Diagnostic;
@@ -71,8 +72,11 @@ pub struct EventsQuery {
     pub having: Option<TypedFilter>,
     /// ORDER BY, positions and aliases resolved.
     pub order_by: Vec<SortKey>,
-    /// LIMIT (≥ 1); `None` means one page.
+    /// LIMIT (≥ 1); `None` means one page (or every row, with `all`).
     pub limit: Option<u64>,
+    /// `LIMIT ALL`: every matching row (then `limit` is `None`).
+    #[serde(skip_serializing_if = "std::ops::Not::not", default)]
+    pub all: bool,
     /// SINCE / UNTIL.
     pub time: TimeRange,
     /// PROJECT.

@@ -17,6 +17,7 @@ use super::checked::filter::{
     AggregateArg, AggregateKey, CompareOp, FilterKey, SearchKeyType, TextOp, TypedFilter,
     TypedKind, TypedTerm,
 };
+use super::checked::key::{FieldKey, FieldKeyKind};
 use super::filter_codes::FilterCode as Code;
 use crate::diagnostic::Diagnostic;
 use crate::span::Span;
@@ -94,15 +95,33 @@ fn leaf(key: FilterKey, kind: TypedKind, span: Span) -> TypedFilter {
     })
 }
 
+/// The checked form's key for a written one.
+pub fn checked_key(key: &Key) -> FieldKey {
+    let kind = match &key.kind {
+        KeyKind::Name(name) => FieldKeyKind::Name(name.clone()),
+        KeyKind::Quoted(name) => FieldKeyKind::Quoted(name.clone()),
+        KeyKind::Explicit { prefix, name, ty } => FieldKeyKind::Explicit {
+            prefix: prefix.clone(),
+            name: name.clone(),
+            ty: ty.clone(),
+        },
+        KeyKind::ArrayIncludes(inner) => FieldKeyKind::ArrayIncludes(Box::new(checked_key(inner))),
+    };
+    FieldKey {
+        kind,
+        span: key.span,
+    }
+}
+
 /// `tags[x]`, `tags[x,number]`, `flags[x]` as a key.
-fn explicit_key_kind(text: &str) -> Option<KeyKind> {
+fn explicit_key_kind(text: &str) -> Option<FieldKeyKind> {
     let (prefix, rest) = text.split_once('[')?;
     let body = rest.strip_suffix(']')?;
     let (name, ty) = match body.split_once(',') {
         Some((n, t)) => (n, Some(t.trim().to_string())),
         None => (body, None),
     };
-    (!name.is_empty() && !name.contains(['[', ']'])).then(|| KeyKind::Explicit {
+    (!name.is_empty() && !name.contains(['[', ']'])).then(|| FieldKeyKind::Explicit {
         prefix: prefix.to_string(),
         name: name.to_string(),
         ty,
@@ -202,7 +221,7 @@ impl<'k> Typer<'k> {
             args.push(match &arg.kind {
                 ArgKind::Word(w) => AggregateArg::Value(w.clone()),
                 ArgKind::Quoted(q) => AggregateArg::Quoted(q.clone()),
-                ArgKind::Key(k) => AggregateArg::Key(k.clone()),
+                ArgKind::Key(k) => AggregateArg::Key(checked_key(k)),
                 ArgKind::Param(p) => AggregateArg::Value(self.bind(p, arg.span)?),
                 ArgKind::Star => AggregateArg::Value("*".to_string()),
                 ArgKind::Call(inner) => AggregateArg::Value(inner.name.node.clone()),
@@ -217,7 +236,7 @@ impl<'k> Typer<'k> {
     /// The key and its type.
     fn key(&mut self, key: &TermKey) -> Option<(FilterKey, Option<SearchKeyType>)> {
         match key {
-            TermKey::Key(k) => Some((FilterKey::Field(k.clone()), self.keys.key_type(k))),
+            TermKey::Key(k) => Some((FilterKey::Field(checked_key(k)), self.keys.key_type(k))),
             TermKey::Call(c) => {
                 let agg = self.aggregate_key(c)?;
                 let ty = self
@@ -386,13 +405,13 @@ impl<'k> Typer<'k> {
             // keeps it; lowering refuses it, as Sentry's server does.
             let key_kind = if explicit {
                 // `has:tags[x]` is valid Sentry (`has_filter` takes a `search_key`).
-                explicit_key_kind(&text).unwrap_or(KeyKind::Name(text))
+                explicit_key_kind(&text).unwrap_or(FieldKeyKind::Name(text))
             } else if plain {
-                KeyKind::Name(text)
+                FieldKeyKind::Name(text)
             } else {
-                KeyKind::Quoted(text)
+                FieldKeyKind::Quoted(text)
             };
-            FilterKey::Field(Key {
+            FilterKey::Field(FieldKey {
                 kind: key_kind,
                 span: s.value.span,
             })

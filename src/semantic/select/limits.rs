@@ -2,6 +2,7 @@
 //! and the number of fields a request may name.
 
 use crate::semantic::checked::{Column, ColumnValue, FieldRef, SortKey};
+use crate::semantic::clauses;
 use crate::semantic::codes::SemanticCode;
 use crate::semantic::context::Cx;
 use crate::semantic::time;
@@ -47,6 +48,17 @@ pub(super) fn check_series(
             )
             .label("grouped series")
             .help(format!("add `LIMIT n` with n from 1 to {MAX_TOP_EVENTS}"));
+        }
+        (Some(l), true) if clauses::is_limit_all(Some(l)) => {
+            cx.error(
+                SemanticCode::LimitAllUnsupported,
+                l.span,
+                "a top-n series cannot take LIMIT ALL",
+            )
+            .label("LIMIT ALL in a series")
+            .help(format!(
+                "give `LIMIT n` with n from 1 to {MAX_TOP_EVENTS}, or remove INTERVAL for every group"
+            ));
         }
         (Some(l), true) if limit.is_some_and(|n| n > MAX_TOP_EVENTS) => {
             cx.error(

@@ -231,6 +231,7 @@ pub(crate) fn check_events(cx: &mut Cx<'_>, select: &Select) -> Option<CheckedKi
         None => Some(None),
     };
     let limit = clauses::check_limit(cx, clauses.limit.as_ref());
+    let all = clauses::is_limit_all(clauses.limit.as_ref());
     let time = time::check_range(cx, clauses.since.as_ref());
     let projects = clauses::check_projects(cx, clauses.project.as_ref());
     let environments = clauses::check_environments(cx, clauses.environment.as_ref());
@@ -272,7 +273,7 @@ pub(crate) fn check_events(cx: &mut Cx<'_>, select: &Select) -> Option<CheckedKi
         &order_by,
         has_aggregate,
         aggregate,
-        limit,
+        if all { Some(u64::MAX) } else { limit },
     );
     Some(CheckedKind::Events(EventsQuery {
         dataset: cx.dataset.clone(),
@@ -283,6 +284,7 @@ pub(crate) fn check_events(cx: &mut Cx<'_>, select: &Select) -> Option<CheckedKi
         having,
         order_by,
         limit,
+        all,
         time,
         projects,
         environments,

@@ -12,6 +12,8 @@ pub(super) enum Json {
     Str(String),
     Array(Vec<Json>),
     Object(Vec<(String, Json)>),
+    /// A number spelled as written (`-0`, `1e3`, an integer out of range).
+    Raw(&'static str),
 }
 
 fn text() -> impl Strategy<Value = String> {
@@ -68,9 +70,152 @@ fn tag() -> impl Strategy<Value = Json> {
             ("extra".into(), Json::Null),
             ("key".into(), k),
         ])),
-        1 => (key.clone(), json()).prop_map(|(k, v)| Json::Array(vec![k, v])),
+        2 => (key.clone(), json()).prop_map(|(k, v)| Json::Array(vec![k, v])),
+        2 => (key.clone(), text()).prop_map(|(k, v)| Json::Array(vec![k, Json::Str(v)])),
+        1 => (key.clone(), text(), json()).prop_map(|(k, v, w)| Json::Array(vec![k, Json::Str(v), w])),
+        1 => key.clone().prop_map(|k| Json::Array(vec![k])),
         1 => json(),
     ]
+}
+
+/// Mostly what Sentry writes for a text member, sometimes another type.
+fn scalarish() -> impl Strategy<Value = Json> {
+    prop_oneof![
+        6 => text().prop_map(Json::Str),
+        1 => Just(Json::Null),
+        1 => any::<i64>().prop_map(Json::Int),
+        1 => json(),
+    ]
+}
+
+/// An object whose members are drawn from `members` (repeats included: serde_json's duplicate
+/// field error), sometimes with an unknown member.
+fn object_of(members: Vec<(&'static str, BoxedStrategy<Json>)>) -> impl Strategy<Value = Json> {
+    let member = prop::strategy::Union::new(
+        members
+            .into_iter()
+            .map(|(k, v)| (Just(k.to_owned()), v).boxed())
+            .chain([(text(), json()).boxed()]),
+    );
+    prop::collection::vec(member, 0..6).prop_map(Json::Object)
+}
+
+fn scalars(keys: &[&'static str]) -> Vec<(&'static str, BoxedStrategy<Json>)> {
+    keys.iter().map(|k| (*k, scalarish().boxed())).collect()
+}
+
+/// Sometimes null or anything at all instead of the shape.
+fn or_odd(shape: impl Strategy<Value = Json> + 'static) -> BoxedStrategy<Json> {
+    prop_oneof![8 => shape, 1 => Just(Json::Null), 1 => json()].boxed()
+}
+
+fn user() -> BoxedStrategy<Json> {
+    let geo = object_of(scalars(&["country_code", "city", "region"]));
+    let mut members = scalars(&["id", "email", "username", "ip_address", "name"]);
+    members.push(("geo", or_odd(geo)));
+    or_odd(object_of(members))
+}
+
+fn contexts() -> BoxedStrategy<Json> {
+    let named = || {
+        or_odd(object_of(scalars(&[
+            "name",
+            "version",
+            "build",
+            "kernel_version",
+            "distribution_name",
+            "distribution_version",
+            "type",
+        ])))
+    };
+    let trace = object_of(scalars(&[
+        "op",
+        "status",
+        "trace_id",
+        "span_id",
+        "parent_span_id",
+        "type",
+    ]));
+    or_odd(object_of(vec![
+        ("trace", or_odd(trace)),
+        ("browser", named()),
+        ("os", named()),
+        ("client_os", named()),
+        (
+            "device",
+            or_odd(object_of(scalars(&["arch", "model_id", "screen_dpi"]))),
+        ),
+        ("response", or_odd(object_of(scalars(&["status_code"])))),
+    ]))
+}
+
+fn frame() -> BoxedStrategy<Json> {
+    let flag = || {
+        prop_oneof![4 => any::<bool>().prop_map(Json::Bool), 1 => Just(Json::Null), 1 => json()]
+            .boxed()
+    };
+    let line = || {
+        prop_oneof![
+            4 => (0i64..2000).prop_map(Json::Int),
+            1 => Just(Json::Null),
+            1 => prop::sample::select(vec!["-0", "-7", "1.5", "1e3", "9223372036854775808", "-9223372036854775808"]).prop_map(Json::Raw),
+            1 => json(),
+        ]
+        .boxed()
+    };
+    let mut members = scalars(&[
+        "filename", "function", "absPath", "abs_path", "module", "package",
+    ]);
+    members.extend([
+        ("inApp", flag()),
+        ("in_app", flag()),
+        ("lineNo", line()),
+        ("lineno", line()),
+        ("colNo", line()),
+        ("colno", line()),
+    ]);
+    or_odd(object_of(members))
+}
+
+fn exception_data() -> BoxedStrategy<Json> {
+    let mechanism = object_of(vec![
+        ("type", scalarish().boxed()),
+        (
+            "handled",
+            prop_oneof![3 => any::<bool>().prop_map(Json::Bool), 1 => json()].boxed(),
+        ),
+    ]);
+    let stacktrace = object_of(vec![(
+        "frames",
+        or_odd(prop::collection::vec(frame(), 0..4).prop_map(Json::Array)),
+    )]);
+    let exception = object_of(vec![
+        ("type", scalarish().boxed()),
+        ("value", scalarish().boxed()),
+        ("mechanism", or_odd(mechanism)),
+        ("stacktrace", or_odd(stacktrace)),
+    ]);
+    or_odd(object_of(vec![(
+        "values",
+        or_odd(prop::collection::vec(or_odd(exception), 0..3).prop_map(Json::Array)),
+    )]))
+}
+
+fn request() -> BoxedStrategy<Json> {
+    or_odd(object_of(scalars(&["method", "url", "headers"])))
+}
+
+fn entries() -> BoxedStrategy<Json> {
+    let kind = prop_oneof![
+        6 => prop::sample::select(vec!["exception", "request", "breadcrumbs"]).prop_map(|k| Json::Str(k.to_owned())),
+        1 => json(),
+    ];
+    let entry = prop_oneof![
+        3 => (kind.clone(), exception_data()).prop_map(|(k, d)| Json::Object(vec![("type".into(), k), ("data".into(), d)])),
+        2 => (kind.clone(), request()).prop_map(|(k, d)| Json::Object(vec![("data".into(), d), ("type".into(), k)])),
+        1 => object_of(vec![("type", kind.boxed()), ("data", json().boxed())]),
+    ];
+    or_odd(prop::collection::vec(entry, 0..4).prop_map(Json::Array))
 }
 
 /// An event object: known and unknown members with plausible or arbitrary values.
@@ -112,9 +257,17 @@ pub(super) fn event() -> impl Strategy<Value = Json> {
         )),
         prop_oneof![
             4 => prop::collection::vec(tag(), 0..6).prop_map(Json::Array),
+            1 => prop::collection::vec((prop::sample::select(vec!["release", "level", "user", "n"]).prop_map(str::to_owned), prop_oneof![3 => text().prop_map(Json::Str), 1 => json()]), 0..4).prop_map(Json::Object),
             1 => json(),
         ]
         .prop_map(|v| ("tags", v)),
+        prop_oneof![
+            Just("user").prop_flat_map(|k| (Just(k), user())),
+            Just("contexts").prop_flat_map(|k| (Just(k), contexts())),
+            Just("entries").prop_flat_map(|k| (Just(k), entries())),
+            Just("exception").prop_flat_map(|k| (Just(k), exception_data())),
+            Just("request").prop_flat_map(|k| (Just(k), request())),
+        ],
         prop::sample::select(vec!["transaction", "error", "default"])
             .prop_map(|t| ("type", Json::Str(t.to_owned()))),
         prop::sample::select(vec![
@@ -178,6 +331,7 @@ pub(super) fn write(json: &Json, style: &[u8], at: &mut usize, out: &mut String)
         Json::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
         Json::Int(i) => out.push_str(&i.to_string()),
         Json::Float(f) => out.push_str(&serde_json::to_string(f).unwrap()),
+        Json::Raw(text) => out.push_str(text),
         Json::Str(s) => string(s, pick(style, at) % 8 == 0, out),
         Json::Array(items) => {
             out.push('[');
