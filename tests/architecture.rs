@@ -134,7 +134,17 @@ const ALLOWED: &[(&str, &str, &str)] = &[
         "the REPL borrows the terminal helpers of commands::output",
     ),
     (
-        "repl/session.rs",
+        "repl/session/mod.rs",
+        "commands",
+        "the REPL borrows commands::catalog",
+    ),
+    (
+        "repl/session/meta.rs",
+        "commands",
+        "the REPL borrows commands::catalog",
+    ),
+    (
+        "repl/session/query.rs",
         "commands",
         "the REPL borrows commands::catalog and commands::output",
     ),

@@ -154,14 +154,22 @@ fn keywords_match_the_parser() {
     );
 }
 
-/// `/// Grammar: \`rule\`` lines in src/syntax/*.rs.
+/// `/// Grammar: \`rule\`` lines in src/syntax/**/*.rs.
 fn grammar_lines() -> BTreeSet<String> {
     let mut names = BTreeSet::new();
-    for entry in std::fs::read_dir("src/syntax").expect("src/syntax exists") {
-        let path = entry.expect("dir entry").path();
-        if path.extension().is_none_or(|e| e != "rs") {
-            continue;
+    let mut dirs = vec![std::path::PathBuf::from("src/syntax")];
+    let mut files = Vec::new();
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).expect("src/syntax exists") {
+            let path = entry.expect("dir entry").path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                files.push(path);
+            }
         }
+    }
+    for path in files {
         let text = std::fs::read_to_string(&path).expect("readable source");
         for line in text.lines() {
             if let Some(rest) = line.trim().strip_prefix("/// Grammar: `") {
