@@ -1,6 +1,6 @@
 //! `LIMIT ALL` at the rate limit: 250,000 raw events from a 127.0.0.1 events endpoint that
 //! refuses to page past 10,000 rows of one query and announces (and enforces) 30 requests a
-//! second with `X-Sentry-Rate-Limit-*` headers (`tests/support/capped.rs`). Prints the time,
+//! second with `X-Sentry-Rate-Limit-*` headers (`tests/integration/support/capped.rs`). Prints the time,
 //! the requests sent and the 429s, after (windows of time) and before (one query paged by
 //! offset, which Sentry stops at the cap). Not a timed test: run it with
 //! `cargo bench --bench limit_all`; the figures go in benches/README.md.
@@ -12,7 +12,7 @@
     reason = "a benchmark's driver"
 )]
 
-#[path = "../tests/support/capped.rs"]
+#[path = "../tests/integration/support/capped.rs"]
 mod capped;
 
 use capped::{CappedServer, Event};

@@ -9,7 +9,7 @@ use lsp_types as lsp;
 use std::collections::HashMap;
 
 /// The fixes `dql fmt` applies besides printing (docs/language.md §3: `count(*)` is written
-/// `count()`); the same list as the CLI's, and `tests/lsp.rs` checks the two agree.
+/// `count()`); the same list as the CLI's, and `tests/integration/lsp.rs` checks the two agree.
 const FORMAT_FIXES: &[&str] = &["dql::semantic::count_star"];
 
 /// The canonical text of `text`, as `dql fmt` prints it; `None` when it has syntax errors

@@ -11,7 +11,7 @@ use crate::span::Span;
 use nom::error::{ErrorKind, ParseError};
 use std::cell::{Cell, RefCell};
 
-/// Every keyword of the language (case-insensitive). `tests/grammar.rs` compares this set with
+/// Every keyword of the language (case-insensitive). `tests/integration/grammar.rs` compares this set with
 /// the keyword terminals of `grammar/dql.ebnf`.
 pub const KEYWORDS: &[&str] = &[
     "AGO",

@@ -1,0 +1,157 @@
+//! Every diagnostic code is documented in the README's table, and every code a query file can
+//! produce is produced by at least one file in `tests/errors/`.
+#![allow(
+    clippy::expect_used,
+    clippy::unwrap_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "test code: a failed expectation is a test failure"
+)]
+
+use crate::common;
+
+use std::collections::BTreeSet;
+
+/// Codes written in backticks in the README's "Diagnostic codes" section.
+fn readme_codes() -> BTreeSet<String> {
+    let readme = std::fs::read_to_string("README.md").expect("README.md exists");
+    let section = readme
+        .split("## Diagnostic codes")
+        .nth(1)
+        .expect("README.md has a `## Diagnostic codes` section");
+    let section = section.split("\n## ").next().unwrap_or(section);
+    section
+        .split('`')
+        .filter(|w| w.starts_with("dql::"))
+        .map(str::to_string)
+        .collect()
+}
+
+/// The HTTP client's codes, declared on its error type.
+fn client_codes() -> BTreeSet<String> {
+    let text = std::fs::read_to_string("src/client/error.rs").expect("client errors exist");
+    text.split("code(")
+        .skip(1)
+        .filter_map(|rest| rest.split(')').next())
+        .filter(|c| c.starts_with("dql::client::"))
+        .map(str::to_string)
+        .collect()
+}
+
+/// Codes the binary declares with `codes!` in `src/commands/` (`dql::export::*`).
+fn binary_codes() -> BTreeSet<String> {
+    let mut codes = BTreeSet::new();
+    for entry in std::fs::read_dir("src/commands").expect("src/commands exists") {
+        let text = std::fs::read_to_string(entry.expect("dir entry").path()).expect("readable");
+        for block in text.split("codes! {").skip(1) {
+            let body = block.split("\n}").next().unwrap_or("");
+            let stage = body
+                .split(" in \"")
+                .nth(1)
+                .and_then(|s| s.split('"').next());
+            let Some(stage) = stage else { continue };
+            for line in body.lines() {
+                if let Some(name) = line.split("= \"").nth(1).and_then(|s| s.split('"').next()) {
+                    codes.insert(format!("dql::{stage}::{name}"));
+                }
+            }
+        }
+    }
+    codes
+}
+
+/// Codes that no query file can produce because an earlier stage refuses the same thing
+/// first; each is kept as a guard for library callers who build checked queries by hand.
+const GUARDS: &[(&str, &str)] = &[
+    (
+        "dql::lower::top_events_out_of_range",
+        "the checker's top_n_limit",
+    ),
+    (
+        "dql::lower::series_without_aggregate",
+        "the checker's interval_without_aggregate",
+    ),
+    (
+        "dql::lower::unknown_issue_sort",
+        "the checker's bad_issue_sort",
+    ),
+    (
+        "dql::lower::too_many_fields",
+        "the checker's too_many_fields",
+    ),
+    ("dql::lower::too_many_buckets", "the checker's bad_interval"),
+    (
+        "dql::lower::interval_exceeds_range",
+        "the checker's bad_interval",
+    ),
+    (
+        "dql::lower::negated_date",
+        "the typer flips negated dates before printing",
+    ),
+    (
+        "dql::filter::unbound_parameter",
+        "the checker's unbound_param",
+    ),
+    (
+        "dql::filter::invalid_size",
+        "no catalog key has a size type yet",
+    ),
+];
+
+#[test]
+fn every_code_is_documented() {
+    let documented = readme_codes();
+    let mut known: BTreeSet<String> = dql::codes::compile_codes()
+        .into_iter()
+        .chain(dql::codes::runtime_codes())
+        .map(|c| c.code.to_string())
+        .collect();
+    known.extend(client_codes());
+    let binary = binary_codes();
+    assert!(!binary.is_empty(), "found no codes! in src/commands");
+    known.extend(binary);
+    known.insert("dql::client::bad_query".into());
+    let missing: Vec<_> = known.difference(&documented).collect();
+    let unknown: Vec<_> = documented.difference(&known).collect();
+    assert!(
+        missing.is_empty(),
+        "codes missing from README.md's table: {missing:#?}"
+    );
+    assert!(
+        unknown.is_empty(),
+        "README.md documents codes nothing declares: {unknown:#?}"
+    );
+}
+
+#[test]
+fn every_compile_code_has_an_error_file() {
+    // Warnings live in tests/cases (which must compile), errors in tests/errors.
+    let mut produced = BTreeSet::new();
+    let entries = std::fs::read_dir("tests/errors")
+        .expect("tests/errors exists")
+        .chain(std::fs::read_dir("tests/cases").expect("tests/cases exists"));
+    for entry in entries {
+        let path = entry.expect("dir entry").path();
+        if path.extension().is_none_or(|e| e != "dql") {
+            continue;
+        }
+        let source = common::read_case(&path);
+        let compilation = dql::compile_source(&source, &common::case_options(&source));
+        produced.extend(compilation.diagnostics.iter().map(|d| d.code.to_string()));
+    }
+    let missing: Vec<_> = dql::codes::compile_codes()
+        .into_iter()
+        .map(|c| c.code)
+        .filter(|c| !produced.contains(*c) && !GUARDS.iter().any(|(g, _)| g == c))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "codes no file in tests/errors (or, for warnings, tests/cases) produces: {missing:#?}"
+    );
+    for (guard, _) in GUARDS {
+        assert!(
+            !produced.contains(*guard),
+            "{guard} is produced by a file: remove it from GUARDS"
+        );
+    }
+}

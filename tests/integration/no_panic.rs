@@ -1,0 +1,183 @@
+//! Whatever the text, the pure stages never panic, every label stays inside the source, and a
+//! file that parses cleanly prints to text that parses back to the same tree.
+#![allow(
+    clippy::expect_used,
+    clippy::unwrap_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "test code: a failed expectation is a test failure"
+)]
+
+use crate::common;
+
+use proptest::prelude::*;
+
+/// Pieces of DQL (and of near-DQL mistakes), so generated text reaches deep into the parser
+/// and checker instead of failing at the first byte.
+const PIECES: &[&str] = &[
+    "SELECT",
+    "select",
+    "DISTINCT",
+    "FROM",
+    "errors",
+    "transactions",
+    "issues",
+    "spans",
+    "WHERE",
+    "GROUP",
+    "BY",
+    "HAVING",
+    "ORDER",
+    "LIMIT",
+    "SINCE",
+    "UNTIL",
+    "PROJECT",
+    "ENVIRONMENT",
+    "INTERVAL",
+    "AS",
+    "AND",
+    "OR",
+    "NOT",
+    "IN",
+    "LIKE",
+    "BETWEEN",
+    "IS",
+    "NULL",
+    "ASC",
+    "DESC",
+    "SHOW",
+    "EVENT",
+    "UPDATE",
+    "SET",
+    "count()",
+    "count(*)",
+    "count_unique(user)",
+    "p95(transaction.duration)",
+    "percentile(transaction.duration, 0.5)",
+    "failure_rate()",
+    "count_if(transaction.duration, greater, 300)",
+    "apdex(300)",
+    "avg(",
+    "(",
+    ")",
+    ",",
+    ";",
+    "*",
+    "+",
+    "-",
+    "/",
+    "=",
+    "!=",
+    "<",
+    ">=",
+    ":",
+    "!",
+    "level:error",
+    "!level:error",
+    "transaction.duration:>1.5s",
+    "timestamp:-24h",
+    "browser.name:[Chrome, Firefox]",
+    "has:user.email",
+    "is:unresolved",
+    "message:\"a b\"",
+    "'x'",
+    "\"y\"",
+    "$p",
+    "$",
+    "tags[x]",
+    "tags[x,number]",
+    "release",
+    "user",
+    "24h",
+    "7d",
+    "2026-11-01",
+    "10",
+    "0",
+    "100",
+    "1h",
+    "frontend",
+    "--c\n",
+    "/* c */",
+    "\n",
+    " ",
+    "\t",
+    "\\",
+    "\u{F00D}",
+    "é",
+    "0123456789abcdef0123456789abcdef",
+    "status",
+    "resolved",
+];
+
+fn soup() -> impl Strategy<Value = String> {
+    prop::collection::vec(prop::sample::select(PIECES), 0..40).prop_map(|pieces| pieces.join(" "))
+}
+
+fn check_text(text: &str) {
+    let source = dql::Source::new("prop", text.to_string());
+    let now = common::NOW.parse().unwrap();
+    let mut options = dql::Options::new(now);
+    options.params.bind("p", "x OR level:fatal");
+    let compilation = dql::compile_source(&source, &options);
+    for d in &compilation.diagnostics {
+        for label in &d.labels {
+            assert!(
+                label.span.end as usize <= text.len(),
+                "{}: label outside {text:?}",
+                d.code
+            );
+            assert!(
+                text.is_char_boundary(label.span.start as usize),
+                "{}: label splits a char",
+                d.code
+            );
+            assert!(
+                text.is_char_boundary(label.span.end as usize),
+                "{}: label splits a char",
+                d.code
+            );
+        }
+    }
+    let _ = dql::diagnostic::render(&source, &compilation.diagnostics, false, 80);
+    let parsed = dql::syntax::parse(&source);
+    if !parsed.diagnostics.iter().any(|d| d.is_error()) {
+        common::assert_roundtrip(&source, &parsed.file);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+
+    #[test]
+    fn any_text_compiles_without_panic(text in any::<String>()) {
+        check_text(&text);
+    }
+
+    #[test]
+    fn dql_like_text_compiles_without_panic(text in soup()) {
+        check_text(&text);
+    }
+}
+
+#[test]
+fn pathological_inputs() {
+    let long_line = "level:error ".repeat(90_000);
+    let cases = [
+        format!("SELECT count() FROM errors WHERE {long_line}"),
+        format!("SELECT {}1{}", "(".repeat(10_000), ")".repeat(10_000)),
+        format!(
+            "SELECT count() WHERE {}level:error{}",
+            "(".repeat(10_000),
+            ")".repeat(10_000)
+        ),
+        format!("SELECT count() WHERE {}level:error", "NOT ".repeat(10_000)),
+        "SELECT \"never closed".to_string(),
+        "SELECT count() /* never closed".to_string(),
+        "\u{0}\u{1}\u{ff}\u{fffd}SELECT".to_string(),
+        ";;;;".to_string(),
+        String::new(),
+    ];
+    for text in cases {
+        check_text(&text);
+    }
+}
