@@ -12,7 +12,7 @@ use std::fs::File;
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
 
-/// Streams the events of one part through `on_event` (see [`EventFiles::parts`]).
+/// Streams the events of one part through `on_event` (see [`EventFiles::parts`](crate::engine::EventFiles::parts)).
 pub fn scan_part<E, F>(
     part: &Part,
     projection: &Projection,

@@ -82,7 +82,7 @@ pub struct IssueKey {
     pub canonical: Option<String>,
 }
 
-/// What a filter key resolves to in a dataset; see [`Catalog::search_key`].
+/// What a filter key resolves to in a dataset; see [`Catalog::search_key`](crate::semantic::Catalog::search_key).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SearchKey<'a> {
     /// An event field or filter-only event key.
