@@ -29,6 +29,7 @@ pub mod codes;
 pub mod compare;
 pub mod cost;
 mod events;
+pub mod export;
 mod issues;
 pub mod request;
 pub mod search;
