@@ -81,7 +81,7 @@ pub(crate) fn run(args: &Args, config: Result<Config, ClientError>) -> u8 {
     let found = match args.resume.as_deref().map(export_resume::load) {
         Some(Ok(found)) => found,
         Some(Err(e)) => {
-            eprintln!("error: {e}");
+            super::print_report(&e);
             return exit::USAGE;
         }
         None => None,
@@ -143,7 +143,7 @@ pub(crate) fn run(args: &Args, config: Result<Config, ClientError>) -> u8 {
         Some(path) => match Sink::resume(path, found, fingerprint, now.to_string()) {
             Ok(sink) => sink,
             Err(e) => {
-                eprintln!("error: {e}");
+                super::print_report(&e);
                 return exit::USAGE;
             }
         },

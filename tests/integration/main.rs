@@ -31,6 +31,7 @@ mod engine_trace_items;
 mod exact_meaning;
 mod export;
 mod export_resume;
+mod export_resume_errors;
 mod export_trace_items;
 mod fidelity;
 mod fidelity_catalog;
