@@ -7,13 +7,13 @@
     reason = "the CLI talks to the terminal"
 )]
 
+use super::exit;
 pub(crate) use super::export_args::Args;
 use super::export_args::query_source;
 use super::export_listing::Listing;
 use super::export_resume::{self, Sink};
 use super::export_step::{Failure, Step, Tally};
 use super::{compile_or_report, parse_now, parse_params, print_diagnostics, read_source};
-use crate::cli::exit;
 use crate::commands::run::report_client_error;
 use crate::progress::Progress;
 use dql::Compiled;
