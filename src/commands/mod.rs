@@ -23,6 +23,7 @@ pub(crate) mod repl;
 pub(crate) mod repl_backend;
 pub(crate) mod run;
 mod run_local;
+mod run_progress;
 pub(crate) mod saved;
 pub(crate) mod saved_remote;
 

@@ -11,7 +11,7 @@
 )]
 
 #[path = "support/capped.rs"]
-mod capped;
+pub(crate) mod capped;
 
 use capped::{CappedServer, Event};
 use dql::client::{Client, ClientError, ClientEvent, ReqwestTransport, Timeouts, Token};

@@ -53,6 +53,7 @@ mod repl;
 mod repl_cancel;
 mod repl_habits;
 mod robustness;
+mod run_progress;
 mod saved;
 mod saved_cli;
 mod saved_readme;
