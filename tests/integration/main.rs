@@ -51,6 +51,7 @@ mod no_panic;
 mod output;
 mod repl;
 mod repl_cancel;
+mod repl_cost;
 mod repl_habits;
 mod robustness;
 mod run_progress;

@@ -18,7 +18,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 /// Starts `dql repl` on a pty in `dir` (its HOME, cwd and history), with `env` added.
-fn spawn(dir: &Path, colour: bool, env: &[(&str, &str)]) -> Session {
+pub(crate) fn spawn(dir: &Path, colour: bool, env: &[(&str, &str)]) -> Session {
     spawn_with(dir, colour, &[], env)
 }
 
@@ -55,7 +55,7 @@ fn type_line(session: &mut Session, line: &str) {
 /// prompt; returns what was printed from the marker on. Waiting keeps typing in step with the
 /// REPL (text typed while it is busy would reach the terminal in cooked mode), and the marker
 /// skips the prompt that the editor redraws while a multi-line input is being typed.
-fn run(session: &mut Session, line: &str, marker: &str) -> String {
+pub(crate) fn run(session: &mut Session, line: &str, marker: &str) -> String {
     type_line(session, line);
     session.expect(marker).unwrap();
     let rest = session.expect("dql> ").unwrap();
@@ -63,7 +63,7 @@ fn run(session: &mut Session, line: &str, marker: &str) -> String {
 }
 
 /// Leaves with Ctrl-D at a prompt (callers have just seen one) and checks the exit status.
-fn leave(mut session: Session) {
+pub(crate) fn leave(mut session: Session) {
     session.send(ControlCode::EndOfTransmission).unwrap();
     assert_eq!(
         exit_status(&session),
