@@ -7,13 +7,6 @@
 //! The test reads source text only (a small lexer that skips comments, strings and character
 //! literals), so it links nothing of the crate. ARCHITECTURE.md shows the same two tables;
 //! the test checks that they say what the constants here say.
-#![allow(
-    clippy::expect_used,
-    clippy::unwrap_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "test code: a failed expectation is a test failure"
-)]
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
