@@ -7,7 +7,8 @@
     reason = "test helpers outside #[test] functions fail loudly on purpose"
 )]
 
-use dql::engine::{EngineCode, EngineError, EventFiles, Projection, ReadOptions, ScanStats, Value};
+use dql::engine::{EngineError, EventFiles, Projection, ReadOptions, ScanStats, Value};
+use dql::registry::EngineCode;
 use std::borrow::Cow;
 use std::io::Write;
 use std::path::{Path, PathBuf};
