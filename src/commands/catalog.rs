@@ -10,8 +10,8 @@
     reason = "the CLI talks to the terminal"
 )]
 
+use super::exit;
 use super::write_stdout;
-use crate::cli::exit;
 use crate::commands::run::report_client_error;
 use dql::client::Client;
 use dql::client::config::Config;

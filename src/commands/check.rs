@@ -1,7 +1,7 @@
 //! `dql check`: every problem in a file, rendered by miette or as JSON for editors and agents.
 
+use super::exit;
 use super::{Input, parse_params, print_diagnostics, read_input, write_stdout};
-use crate::cli::exit;
 
 /// How `dql check` prints diagnostics.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

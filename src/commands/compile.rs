@@ -2,10 +2,10 @@
 //! nowhere. The token never appears: curl commands read `$SENTRY_AUTH_TOKEN`.
 #![allow(clippy::print_stderr, reason = "the CLI talks to the terminal")]
 
+use super::exit;
 use super::{
     Input, compile_or_report, parse_now, parse_params, read_input, select_statements, write_stdout,
 };
-use crate::cli::exit;
 use dql::lower::{Method, Request};
 use std::io::IsTerminal;
 

@@ -7,11 +7,11 @@
     reason = "the CLI talks to the terminal"
 )]
 
+use super::exit;
 use super::export_fetch::{self, Fetched};
 use super::export_listing::Listing;
 use super::export_resume::{self, Sink};
 use super::{compile_or_report, parse_now, parse_params, print_diagnostics, read_source};
-use crate::cli::exit;
 use crate::commands::run::report_client_error;
 use crate::progress::Progress;
 use dql::answer::OutputColumn;

@@ -307,7 +307,7 @@ impl Destination {
         if let Some(dir) = &options.dir {
             if let Err(error) = std::fs::create_dir_all(dir) {
                 eprintln!("error: cannot create {}: {error}", dir.display());
-                return Err(crate::cli::exit::USAGE);
+                return Err(super::exit::USAGE);
             }
             return Ok((Destination::Dir(dir.clone()), Layout::default()));
         }
@@ -319,7 +319,7 @@ impl Destination {
                 )),
                 Err(error) => {
                     eprintln!("error: cannot write {}: {error}", file.display());
-                    Err(crate::cli::exit::USAGE)
+                    Err(super::exit::USAGE)
                 }
             };
         }

@@ -2,8 +2,8 @@
 //! with `--events`), follows pages, and prints the rows.
 #![allow(clippy::print_stderr, reason = "the CLI talks to the terminal")]
 
+use super::exit;
 use super::{Input, parse_now, parse_params, read_input};
-use crate::cli::exit;
 use dql::Compiled;
 use dql::answer::OutputColumn;
 use dql::client::Client;

@@ -2,9 +2,9 @@
 //! the same semantics and output as a run against Sentry.
 #![allow(clippy::print_stderr, reason = "the CLI talks to the terminal")]
 
+use super::exit;
 use super::run::Args;
 use super::{parse_instant, print_diagnostics};
-use crate::cli::exit;
 use crate::progress::Delayed;
 use dql::Source;
 use dql::engine::{EventFiles, NowSource, ReadOptions, RunError, RunOptions};

@@ -3,9 +3,9 @@
 //! side (endpoints, paging, Explore's absence) is `saved_remote.rs`.
 
 use super::catalog;
+use super::exit;
 use super::run::report_client_error;
 use super::saved_remote::{Remote, connect, get, id_of, list, name_of};
-use crate::cli::exit;
 use dql::Source;
 use dql::client::Client;
 use dql::client::config::Config;
