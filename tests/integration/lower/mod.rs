@@ -8,8 +8,8 @@
     reason = "test code: a failed expectation is a test failure"
 )]
 
-use dql::lower::codes::LowerCode;
 use dql::lower::{Endpoint, Method, Options, Request, lower};
+use dql::registry::LowerCode;
 use dql::semantic::checked::*;
 use dql::semantic::field_type::{DurationUnit, FieldType};
 use dql::span::Span;
