@@ -113,7 +113,7 @@ fn every_semantic_error_file_reports_its_code_on_the_right_text() {
 #[test]
 fn every_code_has_an_error_file() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/errors");
-    for code in semantic::SemanticCode::ALL {
+    for code in dql::registry::SemanticCode::ALL {
         let name = dql::diagnostic::Code::code(*code)
             .trim_start_matches("dql::semantic::")
             .to_string();

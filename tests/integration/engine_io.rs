@@ -2,7 +2,8 @@
 //! gzip, directories), bad-input reporting, and extraction of every mapped field.
 #![cfg(feature = "local")]
 
-use dql::engine::{EngineCode, EngineError, EventFiles, Projection, ReadOptions, ScanStats, Value};
+use dql::engine::{EngineError, EventFiles, Projection, ReadOptions, ScanStats, Value};
+use dql::registry::EngineCode;
 use std::borrow::Cow;
 use std::io::Write;
 use std::path::{Path, PathBuf};
