@@ -10,7 +10,7 @@
     reason = "the CLI talks to the terminal"
 )]
 
-use super::exit;
+use super::exit::Exit;
 use super::write_stdout;
 use crate::commands::run::report_client_error;
 use dql::client::Client;
@@ -97,14 +97,11 @@ pub(crate) fn catalog() -> &'static Catalog {
 }
 
 /// `dql catalog pull`.
-pub(crate) fn pull(dataset: Option<&str>, config: Result<Config, ClientError>) -> u8 {
-    let config = match config {
-        Ok(c) => c,
-        Err(e) => return report_client_error(e),
-    };
+pub(crate) fn pull(dataset: Option<&str>, config: Result<Config, ClientError>) -> Result<(), Exit> {
+    let config = config.map_err(report_client_error)?;
     let project = config.project.as_ref().map(|p| p.value.as_str());
     let Some(org) = config.org.as_ref().map(|o| o.value.clone()) else {
-        return report_client_error(ClientError::MissingOrg);
+        return Err(report_client_error(ClientError::MissingOrg));
     };
     let datasets: Vec<&str> = match dataset {
         Some(d) if PULLABLE.contains(&d) => vec![d],
@@ -113,14 +110,12 @@ pub(crate) fn pull(dataset: Option<&str>, config: Result<Config, ClientError>) -
                 "error: `{d}` has no attribute list in Sentry; pull one of {}",
                 PULLABLE.join(", ")
             );
-            return exit::USAGE;
+            return Err(Exit::USAGE);
         }
         None => PULLABLE.to_vec(),
     };
-    let client = match Client::from_config(&config, dql::client::transport::Timeouts::default()) {
-        Ok(c) => c,
-        Err(e) => return report_client_error(e),
-    };
+    let client = Client::from_config(&config, dql::client::transport::Timeouts::default())
+        .map_err(report_client_error)?;
     let path = "/api/0/organizations/{org}/trace-items/attributes/";
     for dataset in datasets {
         let mut attributes: Vec<OrgAttribute> = Vec::new();
@@ -132,16 +127,15 @@ pub(crate) fn pull(dataset: Option<&str>, config: Result<Config, ClientError>) -
             if let Some(project) = project {
                 params.push(("project".to_owned(), project.to_owned()));
             }
-            let pages = match client.get_json_pages(path, &params, MAX_PAGES) {
-                Ok(p) => p,
-                Err(e) => return report_client_error(e),
-            };
+            let pages = client
+                .get_json_pages(path, &params, MAX_PAGES)
+                .map_err(report_client_error)?;
             for page in pages {
                 let Some(items) = page.as_array() else {
-                    return report_client_error(ClientError::BadResponse {
+                    return Err(report_client_error(ClientError::BadResponse {
                         status: 200,
                         reason: format!("the attribute list of {dataset} is not a JSON array"),
-                    });
+                    }));
                 };
                 attributes.extend(items.iter().filter_map(|item| attribute(item, ty)));
             }
@@ -157,7 +151,7 @@ pub(crate) fn pull(dataset: Option<&str>, config: Result<Config, ClientError>) -
         };
         let Some(file) = cache_path(&org, dataset) else {
             eprintln!("error: no cache directory for `{org}` (set DQL_CACHE_DIR)");
-            return exit::USAGE;
+            return Err(Exit::USAGE);
         };
         let written = file
             .parent()
@@ -168,7 +162,7 @@ pub(crate) fn pull(dataset: Option<&str>, config: Result<Config, ClientError>) -
             });
         if let Err(e) = written {
             eprintln!("error: cannot write {}: {e}", file.display());
-            return exit::USAGE;
+            return Err(Exit::USAGE);
         }
         eprintln!(
             "{dataset}: {} attributes of {org} cached in {}",
@@ -176,7 +170,7 @@ pub(crate) fn pull(dataset: Option<&str>, config: Result<Config, ClientError>) -
             file.display()
         );
     }
-    0
+    Ok(())
 }
 
 /// One attribute of the documented shape (`key`, `name`, `attributeType`,
@@ -294,7 +288,11 @@ pub(crate) fn describe(
 }
 
 /// `dql catalog show`.
-pub(crate) fn show(dataset: Option<&str>, grep: Option<&str>, org: Option<&str>) -> u8 {
+pub(crate) fn show(
+    dataset: Option<&str>,
+    grep: Option<&str>,
+    org: Option<&str>,
+) -> Result<(), Exit> {
     let catalog = catalog();
     let datasets: Vec<&str> = match dataset {
         Some(d) => vec![d],
@@ -309,12 +307,9 @@ pub(crate) fn show(dataset: Option<&str>, grep: Option<&str>, org: Option<&str>)
                     "error: unknown dataset `{name}`; {}",
                     dql::semantic::suggest::closest_list(name, catalog.dataset_names())
                 );
-                return exit::USAGE;
+                return Err(Exit::USAGE);
             }
         }
     }
-    match write_stdout(&text) {
-        Ok(()) => 0,
-        Err(code) => code,
-    }
+    write_stdout(&text)
 }

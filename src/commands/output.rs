@@ -302,12 +302,14 @@ pub(crate) enum Destination {
 }
 
 impl Destination {
-    /// Opens the destination `options` name; an error is reported and its exit code returned.
-    pub(crate) fn open(options: &OutputOptions) -> Result<(Destination, Layout), u8> {
+    /// Opens the destination `options` name; an error is reported and its exit status returned.
+    pub(crate) fn open(
+        options: &OutputOptions,
+    ) -> Result<(Destination, Layout), super::exit::Exit> {
         if let Some(dir) = &options.dir {
             if let Err(error) = std::fs::create_dir_all(dir) {
                 eprintln!("error: cannot create {}: {error}", dir.display());
-                return Err(super::exit::USAGE);
+                return Err(super::exit::Exit::USAGE);
             }
             return Ok((Destination::Dir(dir.clone()), Layout::default()));
         }
@@ -319,7 +321,7 @@ impl Destination {
                 )),
                 Err(error) => {
                     eprintln!("error: cannot write {}: {error}", file.display());
-                    Err(super::exit::USAGE)
+                    Err(super::exit::Exit::USAGE)
                 }
             };
         }
