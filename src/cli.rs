@@ -68,7 +68,7 @@ pub(crate) fn main() -> ExitCode {
     let url = resolved.as_ref().map(|c| c.url.value.clone());
     let org = resolved.and_then(|c| c.org.map(|o| o.value));
     commands::set_sentry_url(url.as_deref().unwrap_or("https://sentry.io"));
-    commands::catalog::load_catalog(org.as_deref());
+    crate::live_catalog::load_catalog(org.as_deref());
     let outcome = match &command {
         Command::Fmt {
             files,

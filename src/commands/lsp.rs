@@ -10,7 +10,7 @@ use super::exit::Exit;
 /// protocol's rule, not a failure class of dql).
 pub(crate) fn run() -> Result<(), Exit> {
     let settings = dql::lsp::Settings {
-        catalog: Some(super::catalog::catalog()),
+        catalog: Some(crate::live_catalog::catalog()),
         deprecated_datasets: super::sentry_io(),
         ..dql::lsp::Settings::default()
     };

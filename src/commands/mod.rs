@@ -1,5 +1,6 @@
-//! The commands of the `dql` binary that compile queries: shared input handling (sources,
-//! parameters, statement selection, diagnostics on stderr).
+//! The commands of the `dql` binary, one module each, each returning `Result<(), Exit>`
+//! ([`exit`]), and their shared input handling (sources, parameters, statement selection,
+//! diagnostics on stderr).
 #![allow(clippy::print_stderr, reason = "the CLI talks to the terminal")]
 
 pub(crate) mod catalog;
@@ -341,9 +342,9 @@ pub(crate) fn sentry_io() -> bool {
 
 /// [`dql::compile_source`], plus the deprecated-dataset warnings when the Sentry is sentry.io.
 pub(crate) fn compile_for_sentry(source: &Source, options: &dql::Options) -> Compilation {
-    let mut compilation = dql::compile_source_with(source, options, catalog::catalog());
+    let mut compilation = dql::compile_source_with(source, options, crate::live_catalog::catalog());
     if SENTRY_IO.load(std::sync::atomic::Ordering::Relaxed) {
-        let warnings = dql::migrate::deprecation_warnings(source, catalog::catalog());
+        let warnings = dql::migrate::deprecation_warnings(source, crate::live_catalog::catalog());
         if !warnings.is_empty() {
             compilation.diagnostics.extend(warnings);
             compilation

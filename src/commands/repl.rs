@@ -72,7 +72,7 @@ pub(crate) fn run(
                     // the others behind the tags endpoint, whose `dataset` is `events` unless
                     // told otherwise.
                     if let Some(trace) =
-                        dataset.filter(|d| super::catalog::catalog().is_trace_items(d))
+                        dataset.filter(|d| crate::live_catalog::catalog().is_trace_items(d))
                     {
                         return client
                             .attribute_values(key, contains, trace, &extra)

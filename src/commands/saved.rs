@@ -2,10 +2,10 @@
 //! as `.dql` files in git (one canonical statement per query, see `dql::saved`). The server
 //! side (endpoints, paging, Explore's absence) is `saved_remote.rs`.
 
-use super::catalog;
 use super::exit::Exit;
 use super::run::report_client_error;
 use super::saved_remote::{Remote, connect, get, id_of, list, name_of};
+use crate::live_catalog;
 use dql::Source;
 use dql::client::Client;
 use dql::client::config::Config;
@@ -65,7 +65,7 @@ fn read_locals(paths: &[PathBuf]) -> Result<Vec<Local>, Exit> {
     let mut failed = false;
     for path in paths {
         let source = super::read_source(path)?;
-        let saved = saved_queries(&source, catalog::catalog());
+        let saved = saved_queries(&source, live_catalog::catalog());
         if saved.has_errors() {
             let errors: Vec<_> = saved
                 .diagnostics
@@ -145,7 +145,7 @@ pub(crate) fn pull(
     let mut used: BTreeSet<PathBuf> = BTreeSet::new();
     let (mut written, mut unchanged, mut not_pulled) = (0, 0, 0);
     for Remote { source, query } in &queries {
-        let decompiled = decompile(query, *source, catalog::catalog());
+        let decompiled = decompile(query, *source, live_catalog::catalog());
         let id = id_of(query).unwrap_or_default();
         let text = match &decompiled.text {
             Ok(t) => t,
@@ -239,8 +239,8 @@ fn plan(client: &Client, locals: &[Local]) -> Result<Vec<(usize, usize, Step)>, 
                 Some(id) => match get(client, q.source, id)? {
                     None => Step::Gone,
                     Some(server) => {
-                        let changes = Meaning::with_catalog(&q.body, catalog::catalog())
-                            .changes(&Meaning::with_catalog(&server, catalog::catalog()));
+                        let changes = Meaning::with_catalog(&q.body, live_catalog::catalog())
+                            .changes(&Meaning::with_catalog(&server, live_catalog::catalog()));
                         if changes.is_empty() {
                             Step::Same
                         } else {
