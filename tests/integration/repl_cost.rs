@@ -1,7 +1,7 @@
 //! The REPL's `.cost`, on a pseudo-terminal: what the last query takes to run, the same
 //! preview as `dql compile --cost` (one function prints both), sending nothing.
 
-use crate::repl::{leave, run, spawn};
+use crate::support::pty::{self, leave, run};
 use std::io::Write;
 use std::process::{Command, Stdio};
 
@@ -36,7 +36,7 @@ fn cost_shows_what_dql_compile_cost_shows_for_the_last_query() {
 
     let dir = tempfile::tempdir().unwrap();
     // No Sentry configured: queries compile, and `.cost` needs none either.
-    let mut repl = spawn(dir.path(), false, &[]);
+    let mut repl = pty::spawn(dir.path(), false, &[], &[]);
     let printed = run(&mut repl, ".cost", "no query yet");
     assert!(
         printed.contains(".cost shows what it takes to run"),
