@@ -59,7 +59,7 @@ fn fmt_one(path: &std::path::Path, check: bool, write: bool) -> Result<(), Exit>
 }
 
 /// Fixes `dql fmt` applies (docs/language.md §3: `count(*)` is written `count()`).
-const FORMAT_FIXES: &[&str] = &["dql::semantic::count_star"];
+const FORMAT_FIXES: &[&str] = &[dql::registry::SemanticCode::CountStar.as_str()];
 
 /// The canonical text with [`FORMAT_FIXES`] applied, when any applies.
 fn apply_format_fixes(source: &dql::Source, file: &syntax::ast::File) -> Option<String> {

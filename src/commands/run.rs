@@ -418,7 +418,7 @@ pub(crate) fn bad_query_diagnostic(
         .into_iter()
         .collect();
     dql::Diagnostic {
-        code: "dql::client::bad_query",
+        code: dql::registry::ClientCode::BadQuery.as_str(),
         severity: dql::Severity::Error,
         message: format!("Sentry refused the query: {detail}"),
         labels,
