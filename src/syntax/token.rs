@@ -5,8 +5,8 @@
 //! much of the whole source is left, so spans are made here and nowhere else.
 
 use super::ast::Comment;
-use super::codes::SyntaxCode;
 use crate::diagnostic::Diagnostic;
+use crate::registry::SyntaxCode;
 use crate::span::Span;
 use nom::error::{ErrorKind, ParseError};
 use std::cell::{Cell, RefCell};
