@@ -224,6 +224,17 @@ pub enum ClientError {
         reason: String,
     },
 
+    /// The same failure as [`ClientError::Incomplete`] (code `dql::client::incomplete`) for a
+    /// listing outside the query language (`Client::get_json_pages`: the catalog's attributes,
+    /// saved queries), counted in pages since it has no LIMIT.
+    #[error("only {pages} pages could be fetched while Sentry said there were more: {reason}")]
+    IncompletePages {
+        /// Pages fetched before pagination stopped.
+        pages: u32,
+        /// What the server did.
+        reason: String,
+    },
+
     /// More rows than one query can page through (the offset cap), and the query cannot be
     /// split into windows of time (see `lower::split::Split::Refused`).
     #[error(
@@ -318,7 +329,9 @@ impl ClientError {
             ClientError::InvalidToken => ClientCode::InvalidToken,
             ClientError::Redirect { .. } => ClientCode::Redirect,
             ClientError::ResponseTooLarge { .. } => ClientCode::ResponseTooLarge,
-            ClientError::Incomplete { .. } => ClientCode::Incomplete,
+            ClientError::Incomplete { .. } | ClientError::IncompletePages { .. } => {
+                ClientCode::Incomplete
+            }
             ClientError::PastOffsetCap { .. } => ClientCode::PastOffsetCap,
             ClientError::WindowTooDense { .. } => ClientCode::WindowTooDense,
             ClientError::Server { .. } => ClientCode::ServerError,
@@ -349,6 +362,7 @@ impl ClientError {
             ClientError::Redirect { .. } => "point --url (SENTRY_URL, [defaults] url) at the address the server redirects to; run with --verbose to see each request".to_owned(),
             ClientError::ResponseTooLarge { .. } => "raise the limit with --max-response-mb, or ask for less per page (fewer fields, smaller LIMIT)".to_owned(),
             ClientError::Incomplete { .. } => "the rows written are a part of the result, not all of it; run again (with --verbose to see each page), or narrow the query".to_owned(),
+            ClientError::IncompletePages { .. } => "what was fetched is a part of the listing, not all of it; run again (with --verbose to see each page)".to_owned(),
             ClientError::PastOffsetCap { fetched, .. } => format!("{fetched} rows were fetched before dql stopped rather than cut the result; narrow the query (SINCE, WHERE) to fewer rows, or change it as the reason says"),
             ClientError::WindowTooDense { fetched, .. } => format!("{fetched} rows were fetched before dql stopped rather than cut the result; narrow the query with WHERE (a project, an environment, a release) so fewer share a second"),
             ClientError::Server { .. } => "Sentry had a problem; try again later, or narrow the query (shorter SINCE) if it timed out".to_owned(),
@@ -384,6 +398,7 @@ impl ClientError {
             | ClientError::BadResponse { .. }
             | ClientError::ResponseTooLarge { .. }
             | ClientError::Incomplete { .. }
+            | ClientError::IncompletePages { .. }
             | ClientError::WindowTooDense { .. } => 5,
         }
     }
@@ -514,6 +529,10 @@ mod tests {
                 wanted: 2,
                 reason: String::new(),
             },
+            ClientError::IncompletePages {
+                pages: 1,
+                reason: String::new(),
+            },
             ClientError::PastOffsetCap {
                 cap: 1,
                 fetched: 1,
@@ -541,10 +560,11 @@ mod tests {
                 reason: String::new(),
             },
         ];
-        // Every declared code is carried by exactly one variant, and miette reports it.
+        // Every declared code is carried by exactly one variant (but `incomplete`, by the rows
+        // of a query and the pages of a listing alike), and miette reports it.
         let carried: BTreeSet<&str> = errors.iter().map(|e| e.code().as_str()).collect();
         let declared: BTreeSet<&str> = ClientCode::ALL.iter().map(|c| c.as_str()).collect();
-        assert_eq!(errors.len(), carried.len());
+        assert_eq!(errors.len(), carried.len() + 1);
         assert_eq!(carried, declared);
         for error in &errors {
             let code = miette::Diagnostic::code(error).map(|c| c.to_string());
