@@ -157,9 +157,9 @@ impl<T: Transport> Client<T> {
             if let Ok(seconds) = value.parse::<u64>() {
                 return Some(Duration::from_secs(seconds));
             }
-            if let Ok(date) = jiff::fmt::rfc2822::parse(value) {
-                let at_seconds = u64::try_from(date.timestamp().as_second()).unwrap_or(0);
-                let at = SystemTime::UNIX_EPOCH + Duration::from_secs(at_seconds);
+            // RFC 9110 §10.2.3: an HTTP-date (IMF-fixdate, or the obsolete RFC 850 and asctime
+            // forms a recipient must accept, §5.6.7) that proxies may send instead of seconds.
+            if let Ok(at) = httpdate::parse_http_date(value) {
                 return Some(at.duration_since(now).unwrap_or(Duration::ZERO));
             }
         }

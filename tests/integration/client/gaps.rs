@@ -60,3 +60,50 @@ fn a_listing_that_ends_is_whole() {
         .unwrap();
     assert_eq!(bodies, [json!([1]), json!([2])]);
 }
+
+/// 2023-11-14T22:13:20Z, five seconds before the dates below.
+fn clock() -> SystemTime {
+    SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000)
+}
+
+#[test]
+fn retry_after_as_an_http_date_is_waited_for_in_every_form() {
+    // RFC 9110 §5.6.7: IMF-fixdate, and the obsolete RFC 850 and asctime forms.
+    for date in [
+        "Tue, 14 Nov 2023 22:13:25 GMT",
+        "Tuesday, 14-Nov-23 22:13:25 GMT",
+        "Tue Nov 14 22:13:25 2023",
+    ] {
+        let server = TestServer::scripted(vec![
+            Reply::json(429, json!(RATE_LIMITED)).header("Retry-After", date),
+            Reply::json(200, recorded_events()),
+        ]);
+        let waits = no_waits();
+        client(&server, &waits)
+            .clock(clock)
+            .execute(&events(&RECORDED_FIELDS, None))
+            .unwrap();
+        assert_eq!(*waits.lock().unwrap(), [Duration::from_secs(5)], "{date}");
+    }
+}
+
+#[test]
+fn retry_after_as_an_http_date_beyond_the_budget_is_not_waited_for() {
+    let server = TestServer::scripted(vec![
+        Reply::json(429, json!(RATE_LIMITED)).header("Retry-After", "Tue Nov 14 23:13:20 2023"),
+    ]);
+    let waits = no_waits();
+    let error = client(&server, &waits)
+        .clock(clock)
+        .execute(&events(&RECORDED_FIELDS, None))
+        .unwrap_err();
+    match &error {
+        ClientError::RateLimited {
+            tries: 1, asked, ..
+        } => {
+            assert_eq!(*asked, Some(Duration::from_secs(3600)));
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+    assert!(waits.lock().unwrap().is_empty());
+}
