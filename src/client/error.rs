@@ -205,6 +205,17 @@ pub enum ClientError {
         location: Option<String>,
     },
 
+    /// Redirects that led nowhere: back to a URL already visited, or too many of them.
+    #[error("the request to {url} was redirected {hops} times without an answer{}", if *looped { " (a redirect loop: it came back to a URL it had visited)" } else { "" })]
+    RedirectLoop {
+        /// The URL asked for (credentials removed).
+        url: String,
+        /// The redirects received before giving up.
+        hops: u32,
+        /// Whether the last redirect pointed back at a URL already visited.
+        looped: bool,
+    },
+
     /// A response body larger than the configured cap (after decompression).
     #[error("Sentry's response is larger than the limit of {limit} bytes")]
     ResponseTooLarge {
@@ -328,6 +339,7 @@ impl ClientError {
             ClientError::RateLimited { .. } => ClientCode::RateLimited,
             ClientError::InvalidToken => ClientCode::InvalidToken,
             ClientError::Redirect { .. } => ClientCode::Redirect,
+            ClientError::RedirectLoop { .. } => ClientCode::RedirectLoop,
             ClientError::ResponseTooLarge { .. } => ClientCode::ResponseTooLarge,
             ClientError::Incomplete { .. } | ClientError::IncompletePages { .. } => {
                 ClientCode::Incomplete
@@ -360,6 +372,7 @@ impl ClientError {
             ClientError::RateLimited { asked, .. } => rate_limited_help(*asked),
             ClientError::InvalidToken => "a token is one line of printable characters: check for a trailing line break or a stray character where it is set (--token, SENTRY_AUTH_TOKEN or [auth] token)".to_owned(),
             ClientError::Redirect { .. } => "point --url (SENTRY_URL, [defaults] url) at the address the server redirects to; run with --verbose to see each request".to_owned(),
+            ClientError::RedirectLoop { .. } => "the server, or a proxy in front of it, sends the request round in circles (often http ⇄ https, a trailing slash, or a login page); point --url (SENTRY_URL, [defaults] url) at Sentry's own address and run with --verbose to see each request".to_owned(),
             ClientError::ResponseTooLarge { .. } => "raise the limit with --max-response-mb, or ask for less per page (fewer fields, smaller LIMIT)".to_owned(),
             ClientError::Incomplete { .. } => "the rows written are a part of the result, not all of it; run again (with --verbose to see each page), or narrow the query".to_owned(),
             ClientError::IncompletePages { .. } => "what was fetched is a part of the listing, not all of it; run again (with --verbose to see each page)".to_owned(),
@@ -384,7 +397,8 @@ impl ClientError {
             | ClientError::Unauthorized { .. }
             | ClientError::Forbidden { .. }
             | ClientError::InvalidToken
-            | ClientError::Redirect { .. } => 3,
+            | ClientError::Redirect { .. }
+            | ClientError::RedirectLoop { .. } => 3,
             ClientError::UnknownProject { .. }
             | ClientError::NotFound { .. }
             | ClientError::BadQuery { .. }
@@ -522,6 +536,11 @@ mod tests {
             ClientError::Redirect {
                 status: 302,
                 location: None,
+            },
+            ClientError::RedirectLoop {
+                url: String::new(),
+                hops: 2,
+                looped: true,
             },
             ClientError::ResponseTooLarge { limit: 1 },
             ClientError::Incomplete {

@@ -107,3 +107,58 @@ fn retry_after_as_an_http_date_beyond_the_budget_is_not_waited_for() {
     }
     assert!(waits.lock().unwrap().is_empty());
 }
+
+#[test]
+fn a_redirect_loop_is_named_with_its_url_and_hops() {
+    let server = TestServer::scripted(vec![
+        Reply::raw(302, "").header("Location", "/api/0/organizations/acme/events/?round=again"),
+    ]);
+    let waits = no_waits();
+    let error = client(&server, &waits)
+        .execute(&events(&RECORDED_FIELDS, None))
+        .unwrap_err();
+    match &error {
+        ClientError::RedirectLoop { url, hops, looped } => {
+            assert!(url.starts_with(&server.base_url), "{url}");
+            assert!(url.contains("/organizations/acme/events/"), "{url}");
+            assert_eq!((*hops, *looped), (2, true));
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+    assert_eq!(error.code().as_str(), "dql::client::redirect_loop");
+    assert_eq!(error.exit_code(), 3);
+    let help = miette::Diagnostic::help(&error).unwrap().to_string();
+    assert!(help.contains("--url"), "{help}");
+    // A loop does not go away: it is not retried.
+    assert_eq!(server.requests().len(), 2);
+    assert!(waits.lock().unwrap().is_empty());
+}
+
+#[test]
+fn a_redirect_chain_too_long_is_named_too() {
+    let replies = (0..12)
+        .map(|i| {
+            Reply::raw(302, "").header(
+                "Location",
+                &format!("/api/0/organizations/acme/events/?hop={i}"),
+            )
+        })
+        .collect();
+    let server = TestServer::scripted(replies);
+    let waits = no_waits();
+    let error = client(&server, &waits)
+        .execute(&events(&RECORDED_FIELDS, None))
+        .unwrap_err();
+    assert!(
+        matches!(
+            &error,
+            ClientError::RedirectLoop {
+                hops: 11,
+                looped: false,
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+    assert!(error.to_string().contains("redirected 11 times"), "{error}");
+}
