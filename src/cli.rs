@@ -4,7 +4,8 @@
 mod args;
 mod command;
 
-use crate::commands::{self, check, compile, exit, run};
+use crate::commands::exit::Exit;
+use crate::commands::{self, check, compile, run};
 use args::{Cli, SentryFlags};
 use clap::Parser;
 use command::{CatalogCommand, Command};
@@ -16,14 +17,14 @@ pub(crate) fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
-            let code = if e.use_stderr() { exit::USAGE } else { 0 };
+            let code = if e.use_stderr() { Exit::USAGE.0 } else { 0 };
             let _ = e.print();
             return ExitCode::from(code);
         }
     };
     if cli.inline.is_some() && cli.command.is_some() {
         eprintln!("error: -c runs one query on its own; with a command, use `dql run -e QUERY`");
-        return ExitCode::from(exit::USAGE);
+        return ExitCode::from(Exit::USAGE.0);
     }
     let command = match cli.command {
         Some(command) => command,
@@ -36,7 +37,7 @@ pub(crate) fn main() -> ExitCode {
                 || text.trim().is_empty()
             {
                 eprint!("{}", <Cli as clap::CommandFactory>::command().render_help());
-                return ExitCode::from(exit::USAGE);
+                return ExitCode::from(Exit::USAGE.0);
             }
             Command::run_with_defaults(None, Some(text))
         }
@@ -48,7 +49,7 @@ pub(crate) fn main() -> ExitCode {
         None => {
             // Not a terminal: a usage error, as clap reports a missing subcommand.
             eprint!("{}", <Cli as clap::CommandFactory>::command().render_help());
-            return ExitCode::from(exit::USAGE);
+            return ExitCode::from(Exit::USAGE.0);
         }
     };
     // A command that never talks to Sentry takes no Sentry flag, before it or after it: one
@@ -57,7 +58,7 @@ pub(crate) fn main() -> ExitCode {
         eprintln!(
             "error: `{flag}` is a Sentry connection flag, and `dql {name}` never talks to Sentry\n\nFor more information, try '--help'."
         );
-        return ExitCode::from(exit::USAGE);
+        return ExitCode::from(Exit::USAGE.0);
     }
     // The Sentry flags given after the command win over those given before it.
     let sentry = command
@@ -67,8 +68,8 @@ pub(crate) fn main() -> ExitCode {
     let url = resolved.as_ref().map(|c| c.url.value.clone());
     let org = resolved.and_then(|c| c.org.map(|o| o.value));
     commands::set_sentry_url(url.as_deref().unwrap_or("https://sentry.io"));
-    commands::catalog::load_catalog(org.as_deref());
-    let code = match &command {
+    crate::live_catalog::load_catalog(org.as_deref());
+    let outcome = match &command {
         Command::Fmt {
             files,
             check,
@@ -199,16 +200,13 @@ pub(crate) fn main() -> ExitCode {
         Command::Completions { shell } => completions(*shell),
         Command::Lsp => commands::lsp::run(),
     };
-    ExitCode::from(code)
+    ExitCode::from(Exit::code(outcome))
 }
 
 /// `dql completions SHELL`: clap_complete's script for the whole command line.
-fn completions(shell: clap_complete::Shell) -> u8 {
+fn completions(shell: clap_complete::Shell) -> Result<(), Exit> {
     let mut command = <Cli as clap::CommandFactory>::command();
     let mut script = Vec::new();
     clap_complete::generate(shell, &mut command, "dql", &mut script);
-    match commands::write_stdout(&String::from_utf8_lossy(&script)) {
-        Ok(()) => 0,
-        Err(code) => code,
-    }
+    commands::write_stdout(&String::from_utf8_lossy(&script))
 }

@@ -1,14 +1,12 @@
 //! `dql config`: the Sentry settings in effect and where each comes from.
 
+use super::exit::Exit;
 use dql::client::config::Config;
 use dql::client::error::ClientError;
 
 /// `dql config`.
-pub(crate) fn run(config: Result<Config, ClientError>) -> u8 {
-    let config = match config {
-        Ok(c) => c,
-        Err(e) => return super::run::report_client_error(e),
-    };
+pub(crate) fn run(config: Result<Config, ClientError>) -> Result<(), Exit> {
+    let config = config.map_err(super::run::report_client_error)?;
     let rows = config.describe();
     let width = rows.iter().map(|r| r.setting.len()).max().unwrap_or(0);
     let mut text = String::new();
@@ -21,8 +19,5 @@ pub(crate) fn run(config: Result<Config, ClientError>) -> u8 {
             None => text.push_str(&format!("{:<width$}  {}\n", row.setting, row.origin)),
         }
     }
-    match super::write_stdout(&text) {
-        Ok(()) => 0,
-        Err(code) => code,
-    }
+    super::write_stdout(&text)
 }

@@ -7,7 +7,7 @@
     reason = "the CLI talks to the terminal"
 )]
 
-use super::exit;
+use super::exit::Exit;
 use super::export_fetch::{self, Fetched};
 use super::export_listing::Listing;
 use super::export_resume::{self, Sink};
@@ -132,15 +132,9 @@ pub(crate) struct Args {
 }
 
 /// Runs `dql export`.
-pub(crate) fn run(args: &Args, config: Result<Config, ClientError>) -> u8 {
-    let config = match config {
-        Ok(c) => c,
-        Err(e) => return report_client_error(e),
-    };
-    let mut params = match parse_params(&args.params) {
-        Ok(p) => p,
-        Err(code) => return code,
-    };
+pub(crate) fn run(args: &Args, config: Result<Config, ClientError>) -> Result<(), Exit> {
+    let config = config.map_err(report_client_error)?;
+    let mut params = parse_params(&args.params)?;
     let source = match (&args.file, &args.query) {
         (Some(_), _)
             if config
@@ -152,12 +146,9 @@ pub(crate) fn run(args: &Args, config: Result<Config, ClientError>) -> u8 {
             eprintln!(
                 "error: --project applies to --query; with a FILE, its PROJECT clause says which projects"
             );
-            return exit::USAGE;
+            return Err(Exit::USAGE);
         }
-        (Some(path), _) => match read_source(path) {
-            Ok(s) => s,
-            Err(code) => return code,
-        },
+        (Some(path), _) => read_source(path)?,
         (None, Some(search)) => {
             let projects = config
                 .project
@@ -168,7 +159,7 @@ pub(crate) fn run(args: &Args, config: Result<Config, ClientError>) -> u8 {
         }
         (None, None) => {
             eprintln!("error: give a query file or --query");
-            return exit::USAGE;
+            return Err(Exit::USAGE);
         }
     };
     // A resumed export resolves relative times against the instant its first run did.
@@ -176,7 +167,7 @@ pub(crate) fn run(args: &Args, config: Result<Config, ClientError>) -> u8 {
         Some(Ok(found)) => found,
         Some(Err(e)) => {
             eprintln!("error: {e}");
-            return exit::USAGE;
+            return Err(Exit::USAGE);
         }
         None => None,
     };
@@ -184,30 +175,21 @@ pub(crate) fn run(args: &Args, config: Result<Config, ClientError>) -> u8 {
         .now
         .as_deref()
         .or(found.as_ref().map(|c| c.now.as_str()));
-    let now = match parse_now(now_text) {
-        Ok(n) => n,
-        Err(code) => return code,
-    };
+    let now = parse_now(now_text)?;
     let mut options = dql::Options::new(now);
     options.params = params;
     options.strict = args.strict;
     options.org = config.org.as_ref().map(|o| o.value.clone());
-    let compilation = match compile_or_report(&source, &options) {
-        Ok(c) => c,
-        Err(code) => return code,
-    };
-    let chosen = match super::select_statements(&compilation, args.name.as_deref()) {
-        Ok(c) => c,
-        Err(code) => return code,
-    };
+    let compilation = compile_or_report(&source, &options)?;
+    let chosen = super::select_statements(&compilation, args.name.as_deref())?;
     let refusals: Vec<dql::Diagnostic> = chosen.iter().filter_map(|c| refusal(c)).collect();
     if !refusals.is_empty() {
         print_diagnostics(&source, &refusals);
-        return exit::QUERY;
+        return Err(Exit::QUERY);
     }
     if chosen.is_empty() {
         eprintln!("error: {} holds no statement to export", source.name());
-        return exit::USAGE;
+        return Err(Exit::USAGE);
     }
     let plans: Vec<Plan> = chosen.iter().map(|c| Plan::new(c, args, now)).collect();
     let fingerprint = serde_json::to_string(&(
@@ -224,7 +206,7 @@ pub(crate) fn run(args: &Args, config: Result<Config, ClientError>) -> u8 {
             Ok(sink) => sink,
             Err(e) => {
                 eprintln!("error: {e}");
-                return exit::USAGE;
+                return Err(Exit::USAGE);
             }
         },
         None => Sink::Stdout(std::io::stdout()),
@@ -237,13 +219,10 @@ pub(crate) fn run(args: &Args, config: Result<Config, ClientError>) -> u8 {
             export_resume::checkpoint_path(args.resume.as_deref().unwrap_or(Path::new("")))
                 .display()
         );
-        return 0;
+        return Ok(());
     }
     let progress = Progress::new(args.progress, "events", None);
-    let client = match client(args, &config, &progress) {
-        Ok(c) => c,
-        Err(e) => return report_client_error(e),
-    };
+    let client = client(args, &config, &progress).map_err(report_client_error)?;
     let mut tally = Tally {
         progress,
         ..Tally::default()
@@ -342,17 +321,17 @@ pub(crate) fn run(args: &Args, config: Result<Config, ClientError>) -> u8 {
                         export_resume::checkpoint_path(path).display()
                     );
                 }
-                return report_client_error(e);
+                return Err(report_client_error(e));
             }
             Err(Failure::Io(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => {
                 // The reader went away (`| head`): what it read is what it wanted.
                 tally.finish_progress();
-                return 0;
+                return Ok(());
             }
             Err(Failure::Io(e)) => {
                 tally.finish_progress();
                 eprintln!("error: cannot write the output: {e}");
-                return exit::USAGE;
+                return Err(Exit::USAGE);
             }
         }
     }
@@ -360,11 +339,11 @@ pub(crate) fn run(args: &Args, config: Result<Config, ClientError>) -> u8 {
     if let Err(e) = sink.complete() {
         if e.kind() != std::io::ErrorKind::BrokenPipe {
             eprintln!("error: cannot write the output: {e}");
-            return exit::USAGE;
+            return Err(Exit::USAGE);
         }
     }
     tally.summary();
-    0
+    Ok(())
 }
 
 /// What one statement exports: the request listing it (time made absolute, so a resume asks

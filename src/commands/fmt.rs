@@ -1,17 +1,17 @@
 //! `dql fmt`: files printed in canonical form.
 #![allow(clippy::print_stderr, reason = "the CLI talks to the terminal")]
 
-use super::exit;
+use super::exit::Exit;
 use dql::syntax;
 use std::path::PathBuf;
 
-/// `dql fmt`: each file in turn; the worst exit code wins.
-pub(crate) fn run(paths: &[PathBuf], check: bool, write: bool) -> u8 {
-    let mut worst = 0;
+/// `dql fmt`: each file in turn; the worst exit status wins.
+pub(crate) fn run(paths: &[PathBuf], check: bool, write: bool) -> Result<(), Exit> {
+    let mut worst = Ok(());
     for path in paths {
-        let code = fmt_one(path, check, write);
-        worst = worst.max(code);
-        if code == exit::USAGE && !check && !write {
+        let one = fmt_one(path, check, write);
+        worst = Exit::worst(worst, one);
+        if one == Err(Exit::USAGE) && !check && !write {
             break;
         }
     }
@@ -19,15 +19,12 @@ pub(crate) fn run(paths: &[PathBuf], check: bool, write: bool) -> u8 {
 }
 
 /// `dql fmt` on one file.
-fn fmt_one(path: &std::path::Path, check: bool, write: bool) -> u8 {
-    let source = match super::read_source(path) {
-        Ok(s) => s,
-        Err(code) => return code,
-    };
+fn fmt_one(path: &std::path::Path, check: bool, write: bool) -> Result<(), Exit> {
+    let source = super::read_source(path)?;
     let parsed = syntax::parse(&source);
     if parsed.diagnostics.iter().any(|d| d.is_error()) {
         super::print_diagnostics(&source, &parsed.diagnostics);
-        return exit::QUERY;
+        return Err(Exit::QUERY);
     }
     let formatted = match apply_format_fixes(&source, &parsed.file) {
         Some(fixed) => fixed,
@@ -39,29 +36,26 @@ fn fmt_one(path: &std::path::Path, check: bool, write: bool) -> u8 {
                 "{} is not formatted (run `dql fmt --write` on it)",
                 source.name()
             );
-            return exit::QUERY;
+            return Err(Exit::QUERY);
         }
-        return 0;
+        return Ok(());
     }
     if write && path.as_os_str() != "-" {
         if formatted == source.text() {
-            return 0;
+            return Ok(());
         }
         return match std::fs::write(path, &formatted) {
             Ok(()) => {
                 eprintln!("formatted {}", path.display());
-                0
+                Ok(())
             }
             Err(e) => {
                 eprintln!("error: cannot write {}: {e}", path.display());
-                exit::USAGE
+                Err(Exit::USAGE)
             }
         };
     }
-    match super::write_stdout(&formatted) {
-        Ok(()) => 0,
-        Err(code) => code,
-    }
+    super::write_stdout(&formatted)
 }
 
 /// Fixes `dql fmt` applies (docs/language.md §3: `count(*)` is written `count()`).

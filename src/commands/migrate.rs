@@ -1,20 +1,17 @@
 //! `dql migrate`: queries moved off the deprecated `transactions` and `discover` datasets.
 #![allow(clippy::print_stderr, reason = "the CLI talks to the terminal")]
 
-use super::exit;
+use super::exit::Exit;
 use dql::syntax;
 
 /// `dql migrate`: rewrites in place (standard input to standard output); the statements
 /// with something that has no spans equivalent stay as they are and are reported.
-pub(crate) fn run(path: &std::path::Path, check: bool) -> u8 {
-    let source = match super::read_source(path) {
-        Ok(s) => s,
-        Err(code) => return code,
-    };
+pub(crate) fn run(path: &std::path::Path, check: bool) -> Result<(), Exit> {
+    let source = super::read_source(path)?;
     let parsed = syntax::parse(&source);
     if parsed.diagnostics.iter().any(|d| d.is_error()) {
         super::print_diagnostics(&source, &parsed.diagnostics);
-        return exit::QUERY;
+        return Err(Exit::QUERY);
     }
     let migration = dql::migrate::migrate(&source, dql::semantic::Catalog::builtin());
     if !migration.reports.is_empty() {
@@ -30,16 +27,18 @@ pub(crate) fn run(path: &std::path::Path, check: bool) -> u8 {
                 migration.rewritten
             );
         }
-        return if changed || failed { exit::QUERY } else { 0 };
+        return if changed || failed {
+            Err(Exit::QUERY)
+        } else {
+            Ok(())
+        };
     }
     if path.as_os_str() == "-" {
-        if let Err(code) = super::write_stdout(&migration.text) {
-            return code;
-        }
+        super::write_stdout(&migration.text)?;
     } else if changed {
         if let Err(e) = std::fs::write(path, &migration.text) {
             eprintln!("error: cannot write {}: {e}", path.display());
-            return exit::USAGE;
+            return Err(Exit::USAGE);
         }
         eprintln!(
             "{}: {} statement(s) moved to spans",
@@ -47,5 +46,5 @@ pub(crate) fn run(path: &std::path::Path, check: bool) -> u8 {
             migration.rewritten
         );
     }
-    if failed { exit::QUERY } else { 0 }
+    if failed { Err(Exit::QUERY) } else { Ok(()) }
 }

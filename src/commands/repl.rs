@@ -1,7 +1,7 @@
 //! `dql repl`: the REPL wired to its backend (Sentry, exported events, or nowhere) and to
 //! completion's own client.
 
-use super::exit;
+use super::exit::Exit;
 use dql::client::Client;
 use dql::client::config::Config;
 use dql::client::error::ClientError;
@@ -12,7 +12,7 @@ pub(crate) fn run(
     config: Result<Config, ClientError>,
     format: dql::format::Format,
     events: Option<&PathBuf>,
-) -> u8 {
+) -> Result<(), Exit> {
     use super::repl_backend::{CliBackend, Target};
     let base_url = config
         .as_ref()
@@ -30,7 +30,7 @@ pub(crate) fn run(
             Ok(files) => Target::Events(files),
             Err(e) => {
                 super::print_report(&e);
-                return exit::USAGE;
+                return Err(Exit::USAGE);
             }
         }
     } else {
@@ -72,7 +72,7 @@ pub(crate) fn run(
                     // the others behind the tags endpoint, whose `dataset` is `events` unless
                     // told otherwise.
                     if let Some(trace) =
-                        dataset.filter(|d| super::catalog::catalog().is_trace_items(d))
+                        dataset.filter(|d| crate::live_catalog::catalog().is_trace_items(d))
                     {
                         return client
                             .attribute_values(key, contains, trace, &extra)
@@ -87,7 +87,7 @@ pub(crate) fn run(
         }),
         _ => None,
     };
-    crate::repl::run(
+    Exit::outcome(crate::repl::run(
         CliBackend {
             target,
             org,
@@ -96,5 +96,5 @@ pub(crate) fn run(
         },
         format,
         remote,
-    )
+    ))
 }

@@ -37,7 +37,7 @@ impl Backend for CliBackend {
         let params: Params = query.params.iter().collect();
         let checked = dql::semantic::check(
             query.file,
-            super::catalog::catalog(),
+            crate::live_catalog::catalog(),
             &params,
             &CheckOptions::default(),
         );
@@ -78,7 +78,7 @@ impl Backend for CliBackend {
         if matches!(self.target, Target::Events(_)) || !super::sentry_io() {
             return Vec::new();
         }
-        dql::migrate::deprecation_warnings(source, super::catalog::catalog())
+        dql::migrate::deprecation_warnings(source, crate::live_catalog::catalog())
     }
 
     fn compile(&self, _query: &Query<'_>, checked: &Checked) -> Result<String, Failure> {

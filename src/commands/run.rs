@@ -2,7 +2,7 @@
 //! with `--events`), follows pages, and prints the rows.
 #![allow(clippy::print_stderr, reason = "the CLI talks to the terminal")]
 
-use super::exit;
+use super::exit::Exit;
 use super::{Input, parse_now, parse_params, read_input};
 use dql::Compiled;
 use dql::answer::OutputColumn;
@@ -44,25 +44,16 @@ pub(crate) struct Args<'a> {
 }
 
 /// Runs `dql run`.
-pub(crate) fn run(args: &Args<'_>, config: Result<Config, ClientError>) -> u8 {
-    let source = match read_input(args.input) {
-        Ok(s) => s,
-        Err(code) => return code,
-    };
+pub(crate) fn run(args: &Args<'_>, config: Result<Config, ClientError>) -> Result<(), Exit> {
+    let source = read_input(args.input)?;
     let parsed = dql::syntax::parse(&source);
     if parsed.file.statements.is_empty() && parsed.diagnostics.is_empty() {
         // Nothing to run; `read_input` said so in one line.
-        return 0;
+        return Ok(());
     }
-    let params = match parse_params(args.params) {
-        Ok(p) => p,
-        Err(code) => return code,
-    };
+    let params = parse_params(args.params)?;
     let source = match args.name {
-        Some(name) => match super::only_named(&source, name) {
-            Ok(s) => s,
-            Err(code) => return code,
-        },
+        Some(name) => super::only_named(&source, name)?,
         None => source,
     };
     super::warn_unused_params(&source, &params, args.name);
@@ -73,14 +64,8 @@ pub(crate) fn run(args: &Args<'_>, config: Result<Config, ClientError>) -> u8 {
     if let Some(events) = args.events {
         return super::run_local::run(args, &source, params, format, events);
     }
-    let config = match config {
-        Ok(c) => c,
-        Err(e) => return report_setup_error(e),
-    };
-    let now = match parse_now(args.now) {
-        Ok(n) => n,
-        Err(code) => return code,
-    };
+    let config = config.map_err(report_setup_error)?;
+    let now = parse_now(args.now)?;
     let mut options = dql::Options::new(now);
     options.params = params;
     options.strict = args.strict;
@@ -88,10 +73,7 @@ pub(crate) fn run(args: &Args<'_>, config: Result<Config, ClientError>) -> u8 {
     options.default_project = config.project.as_ref().map(|p| p.value.clone());
     options.all = args.complete.all;
     let (mut chosen, compile_failed) =
-        match super::statements_to_run(&source, &options, args.name, args.keep_going) {
-            Ok(c) => c,
-            Err(code) => return code,
-        };
+        super::statements_to_run(&source, &options, args.name, args.keep_going)?;
     if args.exclude_other {
         for compiled in &mut chosen {
             dql::lower::exclude_other(&mut compiled.request);
@@ -99,22 +81,18 @@ pub(crate) fn run(args: &Args<'_>, config: Result<Config, ClientError>) -> u8 {
     }
     if chosen.iter().any(|c| c.request.update.is_some()) && chosen.len() > 1 {
         eprintln!("error: a file with several statements never runs an UPDATE without --name");
-        return exit::USAGE;
+        return Err(Exit::USAGE);
     }
-    if let Err(e) = config.org() {
-        return report_setup_error(e);
-    }
-    let client = match Client::from_config_with(
+    config.org().map_err(report_setup_error)?;
+    let client = Client::from_config_with(
         &config,
         dql::client::transport::Timeouts {
             connect: Duration::from_secs(10),
             read: Duration::from_secs(args.timeout_seconds),
         },
         args.max_body,
-    ) {
-        Ok(c) => c,
-        Err(e) => return report_setup_error(e),
-    };
+    )
+    .map_err(report_setup_error)?;
     let client = client.offset_cap(args.complete.offset_cap);
     let client = client.retry_policy(dql::client::RetryPolicy {
         max_tries: args.retry_tries,
@@ -126,12 +104,14 @@ pub(crate) fn run(args: &Args<'_>, config: Result<Config, ClientError>) -> u8 {
     } else {
         client
     };
-    let (mut destination, layout) = match super::output::Destination::open(&args.output) {
-        Ok(opened) => opened,
-        Err(code) => return code,
-    };
+    let (mut destination, layout) = super::output::Destination::open(&args.output)?;
     let mut sink = destination.sink(format, chosen.len(), layout);
-    let mut code = if compile_failed { exit::QUERY } else { 0 };
+    // The first failure's status is the run's.
+    let mut status = if compile_failed {
+        Err(Exit::QUERY)
+    } else {
+        Ok(())
+    };
     for compiled in &chosen {
         let mut n_written = None;
         let outcome = if compiled.request.update.is_some() {
@@ -171,28 +151,22 @@ pub(crate) fn run(args: &Args<'_>, config: Result<Config, ClientError>) -> u8 {
                 Failure::Io(e) => {
                     drop(sink);
                     let _ = destination.finish();
-                    return super::output_failed(&e);
+                    return Err(super::output_failed(&e));
                 }
-                Failure::Declined => exit::QUERY,
+                Failure::Declined => Exit::QUERY,
             };
-            if code == 0 {
-                code = failed;
-            }
+            status = status.and(Err(failed));
             if begun || !args.keep_going {
                 drop(sink);
                 let _ = destination.finish();
-                return code;
+                return status;
             }
         }
     }
-    if let Err(e) = sink.finish() {
-        return super::output_failed(&e);
-    }
+    sink.finish().map_err(|e| super::output_failed(&e))?;
     drop(sink);
-    if let Err(e) = destination.finish() {
-        return super::output_failed(&e);
-    }
-    code
+    destination.finish().map_err(|e| super::output_failed(&e))?;
+    status
 }
 
 /// Why a statement could not be completed.
@@ -397,7 +371,7 @@ pub(crate) fn verbose_event(event: &dql::client::ClientEvent) {
 }
 
 /// A configuration error before anything was sent, with the offline alternative.
-fn report_setup_error(error: ClientError) -> u8 {
+fn report_setup_error(error: ClientError) -> Exit {
     let offline = matches!(error, ClientError::MissingToken | ClientError::MissingOrg);
     let code = report_client_error(error);
     if offline {
@@ -408,19 +382,19 @@ fn report_setup_error(error: ClientError) -> u8 {
     code
 }
 
-/// Prints a client error as a miette report and returns its exit code.
-pub(crate) fn report_client_error(error: ClientError) -> u8 {
-    let code = error.exit_code();
+/// Prints a client error as a miette report and returns its exit status.
+pub(crate) fn report_client_error(error: ClientError) -> Exit {
+    let code = Exit(error.exit_code());
     super::print_report(&error);
     code
 }
 
 /// A 400 from Sentry becomes a diagnostic pointing at the clause it most likely concerns.
-fn report_request_error(error: ClientError, source: &dql::Source, compiled: &Compiled) -> u8 {
+fn report_request_error(error: ClientError, source: &dql::Source, compiled: &Compiled) -> Exit {
     if let ClientError::BadQuery { detail, clause } = &error {
         let diagnostic = bad_query_diagnostic(detail, *clause, &compiled.checked.clauses);
         super::print_diagnostics(source, &[diagnostic]);
-        return error.exit_code();
+        return Exit(error.exit_code());
     }
     report_client_error(error)
 }

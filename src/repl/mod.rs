@@ -138,7 +138,7 @@ pub(crate) fn run(backend: impl Backend, format: Format, remote: Option<Remote>)
                 }
             }
         }
-        session.screen = crate::commands::output::screen();
+        session.screen = crate::terminal::screen();
         let mut stdout = std::io::stdout().lock();
         let step = session.handle(&input, &mut stdout);
         let _ = stdout.flush();

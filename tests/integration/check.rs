@@ -1,12 +1,5 @@
 //! The semantic checker: every `tests/errors/semantic_*.dql` file produces the code its
 //! `-- expect:` line names, with the primary span on the named text; plus rule tests.
-#![allow(
-    clippy::expect_used,
-    clippy::unwrap_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "test code: a failed expectation is a test failure"
-)]
 
 use dql::semantic::checked::{CheckedKind, ColumnValue, FunctionArgKind, Projects, TimePoint};
 use dql::semantic::{self, Catalog, CheckOptions, Checked, Params};

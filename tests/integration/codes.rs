@@ -1,12 +1,5 @@
 //! Every diagnostic code is documented in the README's table, and every code a query file can
 //! produce is produced by at least one file in `tests/errors/`.
-#![allow(
-    clippy::expect_used,
-    clippy::unwrap_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "test code: a failed expectation is a test failure"
-)]
 
 use crate::common;
 

@@ -1,11 +1,6 @@
 //! The local engine's input side: finding and streaming event files (NDJSON, JSON arrays,
 //! gzip, directories), bad-input reporting, and extraction of every mapped field.
 #![cfg(feature = "local")]
-#![allow(
-    clippy::unwrap_used,
-    clippy::indexing_slicing,
-    reason = "test helpers outside #[test] functions fail loudly on purpose"
-)]
 
 use dql::engine::{EngineError, EventFiles, Projection, ReadOptions, ScanStats, Value};
 use dql::registry::EngineCode;

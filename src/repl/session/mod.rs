@@ -175,9 +175,7 @@ impl<B: Backend> Session<B> {
             "d" | "dt" | "d+" | "dt+" | "l" => writeln!(
                 out,
                 "dql has no tables: query a dataset with FROM ({}); .help lists the commands",
-                crate::commands::catalog::catalog()
-                    .dataset_names()
-                    .join(", ")
+                crate::live_catalog::catalog().dataset_names().join(", ")
             )?,
             _ => writeln!(
                 out,

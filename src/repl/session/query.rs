@@ -153,8 +153,7 @@ impl<B: Backend> Session<B> {
         };
         // With a pager every row is drawn and a long result is scrolled there; without one a
         // result shows its first rows (all of them for `.last`).
-        let paged =
-            display.pager && screen.is_some() && crate::commands::output::pager_command().is_some();
+        let paged = display.pager && screen.is_some() && crate::terminal::pager_command().is_some();
         let mut layout = display.layout(screen, paged);
         if shown == Shown::HereInFull {
             layout.max_rows = None;
@@ -185,9 +184,9 @@ impl<B: Backend> Session<B> {
             }
         }
         let shown_in_pager = match screen {
-            Some(screen) if paged && crate::commands::output::taller_than(&text, screen) => {
+            Some(screen) if paged && crate::terminal::taller_than(&text, screen) => {
                 out.flush()?;
-                crate::commands::output::page(&text)?
+                crate::terminal::page(&text)?
             }
             _ => false,
         };
@@ -201,9 +200,9 @@ impl<B: Backend> Session<B> {
     /// it is, as a result would be, else printed.
     pub(super) fn show_long(&self, text: &[u8], out: &mut dyn Write) -> io::Result<()> {
         if let Some(screen) = self.screen {
-            if self.settings.display.pager && crate::commands::output::taller_than(text, screen) {
+            if self.settings.display.pager && crate::terminal::taller_than(text, screen) {
                 out.flush()?;
-                if crate::commands::output::page(text)? {
+                if crate::terminal::page(text)? {
                     return Ok(());
                 }
             }
@@ -263,7 +262,7 @@ fn remember_values(values: &mut BTreeMap<String, BTreeSet<String>>, answer: &Ans
 
 /// Tag names among an answer's columns: `tags[x]` keys and names the catalog does not know.
 fn tag_names(answer: &Answer) -> Vec<String> {
-    let catalog = crate::commands::catalog::catalog();
+    let catalog = crate::live_catalog::catalog();
     answer
         .columns
         .iter()

@@ -1,13 +1,6 @@
 //! The HTTP client against scripted servers on 127.0.0.1: requests as sent, pagination,
 //! retries, error mapping, events-stats rows, and configuration resolution.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::indexing_slicing,
-    clippy::panic,
-    reason = "test code and its helpers: a failed unwrap is a failed test"
-)]
-
 use crate::support::server::{Recorded, Reply, TestServer};
 use dql::answer::OutputColumn;
 use dql::client::{

@@ -1,12 +1,5 @@
 //! Lowering rules (language.md §§3–11): checked statements built directly, requests compared
 //! param by param.
-#![allow(
-    clippy::expect_used,
-    clippy::unwrap_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "test code: a failed expectation is a test failure"
-)]
 
 use dql::lower::{Endpoint, Method, Options, Request, lower};
 use dql::registry::LowerCode;

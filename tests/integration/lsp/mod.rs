@@ -1,12 +1,5 @@
 //! `dql lsp` driven as an editor drives it: the built binary, JSON-RPC over stdio with
 //! `Content-Length` framing, and the answers checked.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic,
-    reason = "test code and its helpers: a failed unwrap is a failed test"
-)]
 
 use crate::lsp_client::{Client, attribute_cache, cached_env, position, range};
 use serde_json::{Value, json};

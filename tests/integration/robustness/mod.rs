@@ -1,14 +1,8 @@
 //! Never a silent partial answer (issue 12): the client, the CLI and the checker against
 //! hostile servers on 127.0.0.1, hostile parameters and hostile files. Each test failed before
 //! its fix.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic,
-    reason = "test code and its helpers: a failed unwrap is a failed test"
-)]
 
+use crate::support::binary::Run;
 use crate::support::server::{Reply, TestServer};
 use dql::answer::OutputColumn;
 use dql::client::{
@@ -19,9 +13,14 @@ use dql::lower::request::{Endpoint, Method, Request};
 use serde_json::{Value, json};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
+
+/// Runs `dql args…` in `dir` with only `env` (plus HOME), `stdin` piped in.
+fn dql(dir: &Path, args: &[&str], env: &[(&str, &str)], stdin: &[u8]) -> Run {
+    crate::support::binary::dql(dir, args, env, stdin).hides(TOKEN)
+}
 
 mod binary;
 mod client;
@@ -107,79 +106,6 @@ fn paginate(replies: Vec<Reply>, limit: u64, per_page: &str) -> (Vec<usize>, Cli
 
 // ---------------------------------------------------------------------------------------------
 // The binary
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl std::fmt::Debug for Run {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "exit {}\n--- stdout\n{}\n--- stderr\n{}",
-            self.code, self.stdout, self.stderr
-        )
-    }
-}
-
-/// Runs `dql args…` in `dir` with only `env` (plus HOME), `stdin` piped in.
-fn dql(dir: &Path, args: &[&str], env: &[(&str, &str)], stdin: &[u8]) -> Run {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_dql"));
-    command
-        .args(args)
-        .env_clear()
-        .env("HOME", dir)
-        .current_dir(dir)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    for (key, value) in env {
-        command.env(key, value);
-    }
-    let mut child = command.spawn().unwrap();
-    let mut input = child.stdin.take().unwrap();
-    let stdin = stdin.to_vec();
-    let feeder = std::thread::spawn(move || {
-        let _ = input.write_all(&stdin);
-    });
-    let mut out = child.stdout.take().unwrap();
-    let mut err = child.stderr.take().unwrap();
-    let out = std::thread::spawn(move || {
-        let mut s = String::new();
-        out.read_to_string(&mut s).unwrap();
-        s
-    });
-    let err = std::thread::spawn(move || {
-        let mut s = String::new();
-        err.read_to_string(&mut s).unwrap();
-        s
-    });
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if started.elapsed() > Duration::from_secs(60) {
-            let _ = child.kill();
-            panic!("dql {args:?} did not finish");
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    };
-    let _ = feeder.join();
-    let run = Run {
-        code: status.code().expect("dql ended by a signal"),
-        stdout: out.join().unwrap(),
-        stderr: err.join().unwrap(),
-    };
-    assert!(!run.stderr.contains("panicked"), "dql panicked: {run:?}");
-    assert!(
-        !run.stdout.contains(TOKEN) && !run.stderr.contains(TOKEN),
-        "the token leaked: {run:?}"
-    );
-    run
-}
 
 fn env_for(server: &TestServer) -> Vec<(&'static str, String)> {
     vec![

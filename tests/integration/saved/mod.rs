@@ -3,13 +3,6 @@
 //! body gives the file back. Fixtures follow Sentry's documented shapes (the OpenAPI example of
 //! `getOrganizationDiscoverSavedQuery`, getsentry/sentry-api-schema; `DiscoverSavedQuerySerializer`
 //! in getsentry/sentry `src/sentry/discover/endpoints/serializers.py`).
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "test code: a failed expectation is a test failure"
-)]
 
 use dql::Source;
 use dql::saved::{Meaning, SavedSource, decompile, saved_queries};
