@@ -1,4 +1,5 @@
-//! Command-line definitions and dispatch. The commands themselves live in `commands/`.
+//! The command line: its definitions (`args.rs`, `command.rs`) and the dispatch to the
+//! commands, which live in `commands/` and answer `Result<(), Exit>`.
 #![allow(clippy::print_stderr, reason = "the CLI talks to the terminal")]
 
 mod args;
@@ -14,17 +15,26 @@ use std::process::ExitCode;
 
 /// Runs the CLI and returns its exit code.
 pub(crate) fn main() -> ExitCode {
+    ExitCode::from(Exit::code(run()))
+}
+
+/// Reads the command line and runs the command it names.
+fn run() -> Result<(), Exit> {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
-            let code = if e.use_stderr() { Exit::USAGE.0 } else { 0 };
             let _ = e.print();
-            return ExitCode::from(code);
+            // `--help` and `--version` end here too, successfully.
+            return if e.use_stderr() {
+                Err(Exit::USAGE)
+            } else {
+                Ok(())
+            };
         }
     };
     if cli.inline.is_some() && cli.command.is_some() {
         eprintln!("error: -c runs one query on its own; with a command, use `dql run -e QUERY`");
-        return ExitCode::from(Exit::USAGE.0);
+        return Err(Exit::USAGE);
     }
     let command = match cli.command {
         Some(command) => command,
@@ -37,7 +47,7 @@ pub(crate) fn main() -> ExitCode {
                 || text.trim().is_empty()
             {
                 eprint!("{}", <Cli as clap::CommandFactory>::command().render_help());
-                return ExitCode::from(Exit::USAGE.0);
+                return Err(Exit::USAGE);
             }
             Command::run_with_defaults(None, Some(text))
         }
@@ -49,7 +59,7 @@ pub(crate) fn main() -> ExitCode {
         None => {
             // Not a terminal: a usage error, as clap reports a missing subcommand.
             eprint!("{}", <Cli as clap::CommandFactory>::command().render_help());
-            return ExitCode::from(Exit::USAGE.0);
+            return Err(Exit::USAGE);
         }
     };
     // A command that never talks to Sentry takes no Sentry flag, before it or after it: one
@@ -58,7 +68,7 @@ pub(crate) fn main() -> ExitCode {
         eprintln!(
             "error: `{flag}` is a Sentry connection flag, and `dql {name}` never talks to Sentry\n\nFor more information, try '--help'."
         );
-        return ExitCode::from(Exit::USAGE.0);
+        return Err(Exit::USAGE);
     }
     // The Sentry flags given after the command win over those given before it.
     let sentry = command
@@ -69,7 +79,7 @@ pub(crate) fn main() -> ExitCode {
     let org = resolved.and_then(|c| c.org.map(|o| o.value));
     commands::set_sentry_url(url.as_deref().unwrap_or("https://sentry.io"));
     crate::live_catalog::load_catalog(org.as_deref());
-    let outcome = match &command {
+    match &command {
         Command::Fmt {
             files,
             check,
@@ -199,8 +209,7 @@ pub(crate) fn main() -> ExitCode {
         } => commands::repl::run(sentry.or(&cli.sentry).resolve(), *format, events.as_ref()),
         Command::Completions { shell } => completions(*shell),
         Command::Lsp => commands::lsp::run(),
-    };
-    ExitCode::from(Exit::code(outcome))
+    }
 }
 
 /// `dql completions SHELL`: clap_complete's script for the whole command line.

@@ -96,6 +96,15 @@ impl Backend for CliBackend {
         Ok(lines.join("\n"))
     }
 
+    fn cost(&self, source: &dql::Source, checked: &Checked) -> Result<String, Failure> {
+        let compiled: Vec<&dql::Compiled> = lowered(checked)?.iter().collect();
+        Ok(super::cost::report(
+            source,
+            &compiled,
+            &super::cost::CostFlags::default(),
+        ))
+    }
+
     fn run(
         &mut self,
         _query: &Query<'_>,

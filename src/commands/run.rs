@@ -99,11 +99,8 @@ pub(crate) fn run(args: &Args<'_>, config: Result<Config, ClientError>) -> Resul
         max_wait: Duration::from_secs(args.retry_seconds),
         ..dql::client::RetryPolicy::default()
     });
-    let client = if args.verbose {
-        client.on_event(verbose_event)
-    } else {
-        client
-    };
+    let (client, progress) =
+        super::run_progress::RunProgress::attach(client, args.complete.progress, args.verbose);
     let (mut destination, layout) = super::output::Destination::open(&args.output)?;
     let mut sink = destination.sink(format, chosen.len(), layout);
     // The first failure's status is the run's.
@@ -123,6 +120,7 @@ pub(crate) fn run(args: &Args<'_>, config: Result<Config, ClientError>) -> Resul
                 format,
                 sink.as_mut(),
                 &mut n_written,
+                &progress,
             )
         };
         if let Err(failure) = outcome {
@@ -183,54 +181,65 @@ impl From<std::io::Error> for Failure {
     }
 }
 
-/// Fetches every page a request wants, streaming rows into the sink.
+/// Fetches every page a request wants, streaming rows into the sink, with a progress bar.
 fn fetch(
     client: &Client,
     request: &Request,
     format: Format,
     sink: &mut dyn Sink,
     n_rows: &mut Option<usize>,
+    progress: &super::run_progress::RunProgress,
 ) -> Result<(), Failure> {
-    let progress = std::io::stderr().is_terminal();
+    progress.start();
+    let fetched = fetch_pages(client, request, format, sink, n_rows, progress);
+    if fetched.is_ok() {
+        progress.complete();
+    }
+    // Gone before what follows is said (the note, an error).
+    progress.finish();
+    let has_more = fetched?;
+    if has_more && request.limit.is_none() {
+        eprintln!(
+            "note: Sentry has more rows than this page; add LIMIT n to fetch up to n rows, or LIMIT ALL for every row"
+        );
+    }
+    Ok(())
+}
+
+/// [`fetch`]'s pages: whether Sentry has more rows than were fetched.
+fn fetch_pages(
+    client: &Client,
+    request: &Request,
+    format: Format,
+    sink: &mut dyn Sink,
+    n_rows: &mut Option<usize>,
+    progress: &super::run_progress::RunProgress,
+) -> Result<bool, Failure> {
     let mut begun = false;
     let mut has_more = false;
-    for (n_page, page) in client.stitched(request).enumerate() {
-        let page = match page {
-            Ok(page) => page,
-            Err(e) => {
-                if progress {
-                    eprint!("\r\x1b[2K");
-                }
-                return Err(Failure::Client(e));
+    for page in client.stitched(request) {
+        let page = page.map_err(Failure::Client)?;
+        // The rows go to stdout with the bar (on stderr, maybe the same terminal) out of the way.
+        progress.suspend(|| -> Result<(), Failure> {
+            if !begun {
+                sink.begin(
+                    request.name.as_deref(),
+                    &dql::execute::plan(request, &page.columns, every_member(format)),
+                    &page.meta,
+                )?;
+                begun = true;
+                *n_rows = Some(0);
+            } else {
+                sink.extend_meta(&page.meta);
             }
-        };
-        if !begun {
-            sink.begin(
-                request.name.as_deref(),
-                &dql::execute::plan(request, &page.columns, every_member(format)),
-                &page.meta,
-            )?;
-            begun = true;
-            *n_rows = Some(0);
-        } else {
-            sink.extend_meta(&page.meta);
-        }
-        for row in &page.rows {
-            sink.row(row)?;
-            *n_rows = Some(n_rows.unwrap_or(0) + 1);
-        }
-        sink.flush()?;
+            for row in &page.rows {
+                sink.row(row)?;
+                *n_rows = Some(n_rows.unwrap_or(0) + 1);
+            }
+            sink.flush()?;
+            Ok(())
+        })?;
         has_more = page.has_more;
-        if progress {
-            eprint!(
-                "\r\u{23f3} page {}, {} rows…",
-                n_page + 1,
-                n_rows.unwrap_or(0)
-            );
-        }
-    }
-    if progress {
-        eprint!("\r\x1b[2K");
     }
     if !begun {
         sink.begin(
@@ -240,12 +249,7 @@ fn fetch(
         )?;
     }
     sink.end()?;
-    if has_more && request.limit.is_none() {
-        eprintln!(
-            "note: Sentry has more rows than this page; add LIMIT n to fetch up to n rows, or LIMIT ALL for every row"
-        );
-    }
-    Ok(())
+    Ok(has_more)
 }
 
 /// Whether a single event shows all its members (the machine formats) or the useful ones.

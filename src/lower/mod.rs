@@ -28,6 +28,7 @@
 pub mod compare;
 pub mod cost;
 mod events;
+pub mod export;
 mod issues;
 pub mod request;
 pub mod search;

@@ -35,7 +35,7 @@ impl std::fmt::Debug for Remote {
 }
 
 /// The meta-commands, for completion and "did you mean".
-pub(crate) const COMMANDS: [&str; 20] = [
+pub(crate) const COMMANDS: [&str; 21] = [
     ".help",
     ".quit",
     ".exit",
@@ -45,6 +45,7 @@ pub(crate) const COMMANDS: [&str; 20] = [
     ".params",
     ".param",
     ".compile",
+    ".cost",
     ".timing",
     ".describe",
     ".functions",

@@ -4,7 +4,7 @@
 //! groups merged across windows, and the loud refusals where no split keeps the answer whole.
 
 #[path = "support/capped.rs"]
-mod capped;
+pub(crate) mod capped;
 
 use capped::{CappedServer, Event};
 use dql::client::{Client, ClientError, ClientEvent, ReqwestTransport, Timeouts, Token};

@@ -115,6 +115,14 @@ impl<B: Backend> Session<B> {
                 }
                 _ => writeln!(out, "error: write `.param NAME=VALUE`")?,
             },
+            ("cost", "") => match self.last_query.clone() {
+                Some(query) => self.cost(&query, out)?,
+                None => writeln!(
+                    out,
+                    "no query yet: type one, then .cost shows what it takes to run"
+                )?,
+            },
+            ("cost", _) => writeln!(out, "error: write `.cost` (it prices the last query)")?,
             ("compile", "") => match self.last_query.clone() {
                 Some(query) => self.query(&query, true, out)?,
                 None => writeln!(
