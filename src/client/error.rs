@@ -247,6 +247,18 @@ pub enum ClientError {
         reason: String,
     },
 
+    /// `COMPARE TO` over HTTP: groups of the current period whose row in the earlier period
+    /// lies past the offset cap, so their `_previous` would be a wrong null.
+    #[error(
+        "{missing} groups of the current period were not found among the {fetched} groups of the earlier period that one Sentry query can page through"
+    )]
+    CompareIncomplete {
+        /// Current groups without their earlier row.
+        missing: u64,
+        /// Earlier groups fetched.
+        fetched: u64,
+    },
+
     /// More rows than one query can page through (the offset cap), and the query cannot be
     /// split into windows of time (see `lower::split::Split::Refused`).
     #[error(
@@ -345,6 +357,7 @@ impl ClientError {
             ClientError::Incomplete { .. } | ClientError::IncompletePages { .. } => {
                 ClientCode::Incomplete
             }
+            ClientError::CompareIncomplete { .. } => ClientCode::CompareIncomplete,
             ClientError::PastOffsetCap { .. } => ClientCode::PastOffsetCap,
             ClientError::WindowTooDense { .. } => ClientCode::WindowTooDense,
             ClientError::Server { .. } => ClientCode::ServerError,
@@ -432,6 +445,11 @@ impl ClientError {
                 "what was fetched is a part of the listing, not all of it; run again (with \
                  --verbose to see each page)"
             }
+            ClientError::CompareIncomplete { .. } => {
+                "the earlier period has more groups than one query can page through and they \
+                 are ordered differently; narrow the query (WHERE, a shorter range) or ORDER BY \
+                 the compared column so the same groups lead both periods"
+            }
             ClientError::PastOffsetCap { fetched, .. } => {
                 return format!(
                     "{fetched} rows were fetched before dql stopped rather than cut the result; \
@@ -486,6 +504,7 @@ impl ClientError {
             | ClientError::BadQuery { .. }
             | ClientError::NothingUpdated { .. }
             | ClientError::PastOffsetCap { .. }
+            | ClientError::CompareIncomplete { .. }
             | ClientError::Refused { .. } => 4,
             ClientError::HttpSetup(_)
             | ClientError::RateLimited { .. }
@@ -633,6 +652,10 @@ mod tests {
             ClientError::IncompletePages {
                 pages: 1,
                 reason: String::new(),
+            },
+            ClientError::CompareIncomplete {
+                missing: 1,
+                fetched: 1,
             },
             ClientError::PastOffsetCap {
                 cap: 1,

@@ -1,7 +1,7 @@
 //! COMPARE TO over local events, computed as Sentry's answers are joined
 //! ([`crate::lower::compare`]): the query runs over its range and again over the range moved
-//! back by the period (with the earlier side asking for at least 100 groups, as the HTTP
-//! request does); a table is joined on the group columns with the same
+//! back by the period (the earlier side over every group, so each current group finds its
+//! row); a table is joined on the group columns with the same
 //! [`crate::lower::compare::join`]; a series gets each series' value of the bucket the period
 //! earlier, bucket by bucket, as Sentry's `comparisonValue` is.
 
@@ -25,9 +25,14 @@ pub(super) fn run_compared(
         ..stmt.clone()
     };
     let mut current = run(&at(without), files, options)?;
-    let (_, previous) = compare::queries(q, current.now, stmt.span)
+    let (_, mut previous) = compare::queries(q, current.now, stmt.span)
         .map_err(RunError::Query)?
         .ok_or_else(|| eval::one(eval::refuse(stmt.span, "nothing to compare")))?;
+    // Every earlier group, not the first page of them: a current group past it would get a
+    // wrong null (the HTTP client pages on for the same reason). A series is bucketed, whole.
+    if q.interval.is_none() {
+        previous.all = true;
+    }
     let earlier = run(&at(previous), files, options)?;
     if q.interval.is_some() {
         beside_series(&mut current, &earlier);

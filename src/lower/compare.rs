@@ -14,9 +14,10 @@
 //! Both periods are sent as absolute `start`/`end` computed from the one "now", so that they
 //! are exactly the period apart (with `statsPeriod` Sentry would resolve the current range
 //! against its own clock). The earlier request asks for at least a page of 100 groups (more
-//! when LIMIT asks for more), so a group near the current top still finds its earlier value;
-//! a group missing from it has no previous value (null), which the local engine computes the
-//! same way.
+//! when LIMIT asks for more); the client pages it on while a current group has not found its
+//! earlier row, and fails loudly when one is still missing at the offset cap. A group missing
+//! from the whole earlier period has no previous value (null); the local engine computes the
+//! earlier side over every group, so it matches.
 
 use super::Ctx;
 use super::MAX_PAGE;
@@ -213,7 +214,7 @@ pub fn extend_meta(meta: &mut Meta, values: &[String]) {
 }
 
 /// The key a row is matched on: its values of `keys`, as JSON text.
-fn key_of(row: &Row, keys: &[String]) -> String {
+pub fn key_of(row: &Row, keys: &[String]) -> String {
     let values: Vec<&Value> = keys
         .iter()
         .map(|k| row.get(k).unwrap_or(&Value::Null))

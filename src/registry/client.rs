@@ -40,6 +40,8 @@ crate::codes! {
         ResponseTooLarge = "response_too_large" : "a response body over --max-response-mb after decompression",
         /// a `Link` header that repeats its cursor
         Incomplete = "incomplete" : "fewer rows than LIMIT asked while Sentry said there were more",
+        /// `COMPARE TO` whose current groups lie past the earlier period's offset cap
+        CompareIncomplete = "compare_incomplete" : "COMPARE TO: current groups not found within the earlier period's offset cap, so _previous would be a wrong null",
         /// `LIMIT ALL` past the offset cap, sorted by another field
         PastOffsetCap = "past_offset_cap" : "more rows than one Sentry query can page through, and no split by time keeps the answer whole",
         /// more than the offset cap of rows in one second

@@ -39,6 +39,7 @@ mod fidelity_engine;
 mod filter_props;
 mod format;
 mod format_edges;
+mod gaps_compare;
 mod grammar;
 mod library;
 mod limit_all;
