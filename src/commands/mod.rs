@@ -20,6 +20,7 @@ pub(crate) mod fmt;
 pub(crate) mod lsp;
 pub(crate) mod migrate;
 pub(crate) mod output;
+mod read_file;
 pub(crate) mod repl;
 pub(crate) mod repl_backend;
 pub(crate) mod run;
@@ -181,21 +182,15 @@ pub(crate) fn read_source(path: &Path) -> Result<Source, Exit> {
     if path.as_os_str() == "-" {
         let mut text = String::new();
         if let Err(e) = std::io::stdin().read_to_string(&mut text) {
-            eprintln!("error: cannot read standard input: {e}");
+            print_report(&read_file::stdin_failed(&e));
             return Err(Exit::USAGE);
         }
         return Ok(Source::new("<stdin>", strip_bom(text)));
     }
-    match std::fs::read(path) {
-        Ok(bytes) => match String::from_utf8(bytes) {
-            Ok(text) => Ok(Source::new(path.display().to_string(), strip_bom(text))),
-            Err(_) => {
-                eprintln!("error: {} is not UTF-8 text", path.display());
-                Err(Exit::USAGE)
-            }
-        },
+    match read_file::read(path) {
+        Ok(text) => Ok(Source::new(path.display().to_string(), strip_bom(text))),
         Err(e) => {
-            eprintln!("error: cannot read {}: {e}", path.display());
+            print_report(&e);
             Err(Exit::USAGE)
         }
     }

@@ -1,8 +1,8 @@
 //! The registry of every diagnostic code of the library, each declared once with
 //! [`codes!`](macro@crate::codes) and a one-line meaning, one file per stage: `syntax.rs`,
 //! `semantic.rs` (with filter typing and the catalog), `lower.rs`, `migrate.rs`, `saved.rs`,
-//! `format.rs`, `client.rs`, `engine.rs`, and `export.rs` (the codes `dql export` raises in the
-//! binary).
+//! `format.rs`, `client.rs`, `engine.rs`, `export.rs` (the codes `dql export` raises in the
+//! binary) and `cli.rs` (the binary's query files).
 //!
 //! The registry sits beside [`crate::diagnostic`] at the foundation: it imports nothing but the
 //! [`Code`] trait, and every stage imports its codes from here, so the lists below need no stage
@@ -10,6 +10,7 @@
 //! built). The README's "Diagnostic codes" table is checked against [`compile_codes`] and
 //! [`runtime_codes`] by `tests/integration/codes.rs`.
 
+mod cli;
 mod client;
 mod engine;
 mod export;
@@ -20,6 +21,7 @@ mod saved;
 mod semantic;
 mod syntax;
 
+pub use cli::CliCode;
 pub use client::ClientCode;
 pub use engine::{EngineCode, EvalCode};
 pub use export::{ExportCode, ResumeCode};
@@ -64,7 +66,7 @@ pub fn compile_codes() -> Vec<CodeInfo> {
 }
 
 /// The codes of everything else: output formats, migration, saved queries, the catalog, the
-/// HTTP client, the local engine and `dql export`.
+/// HTTP client, the local engine, `dql export` and the binary's query files.
 pub fn runtime_codes() -> Vec<CodeInfo> {
     let mut all: Vec<CodeInfo> = infos(FormatCode::ALL)
         .chain(infos(MigrateCode::ALL))
@@ -76,6 +78,7 @@ pub fn runtime_codes() -> Vec<CodeInfo> {
         .chain(infos(EvalCode::ALL))
         .chain(infos(ExportCode::ALL))
         .chain(infos(ResumeCode::ALL))
+        .chain(infos(CliCode::ALL))
         .collect();
     all.sort_by_key(|c| c.code);
     all

@@ -40,6 +40,7 @@ mod filter_props;
 mod format;
 mod format_edges;
 mod gaps_compare;
+mod gaps_files;
 mod grammar;
 mod library;
 mod limit_all;
