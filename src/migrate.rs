@@ -130,6 +130,23 @@ fn saved_query_edits(text: &str, statement: &ast::Statement) -> Vec<(Span, Strin
     edits
 }
 
+/// The warning for a session default of `dataset` (the REPL's `.set dataset NAME`, `span` at
+/// the name) when it is `transactions` or `discover`: the same code and words as a statement's.
+pub fn dataset_default_warning(name: &str, span: Span) -> Option<Diagnostic> {
+    if name != "transactions" && name != "discover" {
+        return None;
+    }
+    Some(
+        Diagnostic::warning(
+            MigrateCode::DeprecatedDataset,
+            span,
+            format!("`{name}` is deprecated on sentry.io: Sentry has moved transaction queries to `spans`"),
+        )
+        .label("deprecated dataset")
+        .help("query spans instead (`.set dataset spans`; `dql migrate FILE` rewrites saved queries); self-hosted Sentry still serves this dataset"),
+    )
+}
+
 /// Warnings for statements over `transactions` or `discover`, which sentry.io has deprecated
 /// (self-hosted Sentry still serves them): each at the dataset name, with the whole
 /// statement's rewrite as its fix when the statement migrates cleanly.

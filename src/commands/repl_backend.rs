@@ -81,6 +81,13 @@ impl Backend for CliBackend {
         dql::migrate::deprecation_warnings(source, crate::live_catalog::catalog())
     }
 
+    fn dataset_deprecation(&self, name: &str, span: dql::Span) -> Option<dql::Diagnostic> {
+        if matches!(self.target, Target::Events(_)) || !super::sentry_io() {
+            return None;
+        }
+        dql::migrate::dataset_default_warning(name, span)
+    }
+
     fn compile(&self, _query: &Query<'_>, checked: &Checked) -> Result<String, Failure> {
         let compiled = lowered(checked)?;
         let lines: Vec<String> = compiled

@@ -81,4 +81,10 @@ pub(crate) trait Backend {
     fn deprecations(&self, _source: &dql::Source) -> Vec<Diagnostic> {
         Vec::new()
     }
+
+    /// The warning for `.set dataset NAME` (`span` at the name) when the configured Sentry
+    /// has deprecated that dataset, as [`Backend::deprecations`] gives for a statement.
+    fn dataset_deprecation(&self, _name: &str, _span: dql::Span) -> Option<Diagnostic> {
+        None
+    }
 }

@@ -41,6 +41,7 @@ mod format;
 mod format_edges;
 mod gaps_compare;
 mod gaps_files;
+mod gaps_repl;
 mod grammar;
 mod library;
 mod limit_all;

@@ -35,6 +35,7 @@ impl<B: Backend> Session<B> {
                         None => {
                             self.settings = trial;
                             writeln!(out, "{} = {}", key.to_ascii_lowercase(), value.trim())?;
+                            self.warn_if_deprecated(command, out)?;
                         }
                         Some(reason) => writeln!(
                             out,
@@ -192,6 +193,29 @@ impl<B: Backend> Session<B> {
             }
         }
         Ok(Step::Continue)
+    }
+
+    /// After `.set dataset NAME` (`command` without its dot): the warning `dql check` gives a
+    /// statement over a dataset the configured Sentry has deprecated, at the name.
+    fn warn_if_deprecated(&self, command: &str, out: &mut dyn Write) -> io::Result<()> {
+        let mut words = command.split_whitespace();
+        let (Some(_), Some(key)) = (words.next(), words.next()) else {
+            return Ok(());
+        };
+        if !matches!(key.to_ascii_lowercase().as_str(), "dataset" | "from") {
+            return Ok(());
+        }
+        let Some(name) = self.settings.dataset_name() else {
+            return Ok(());
+        };
+        let line = format!(".{command}");
+        let typed = words.next().unwrap_or(name);
+        let start = line.rfind(typed).unwrap_or(0);
+        let span = dql::Span::new(start, start + typed.len());
+        if let Some(warning) = self.backend.dataset_deprecation(name, span) {
+            self.diagnostics(&Source::new("<.set>", line), &[warning], out)?;
+        }
+        Ok(())
     }
 
     /// `name`, else the session's default dataset, else `errors` (what FROM defaults to).

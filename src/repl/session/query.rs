@@ -253,7 +253,7 @@ impl<B: Backend> Session<B> {
         }
     }
 
-    fn diagnostics(
+    pub(super) fn diagnostics(
         &self,
         source: &Source,
         diagnostics: &[dql::Diagnostic],
