@@ -121,7 +121,18 @@ const CLAUSES: &[&str] = &[
     "PROJECT",
     "ENVIRONMENT",
     "INTERVAL",
+    "SAMPLING",
+    "COMPARE TO",
 ];
+
+/// `SAMPLING`'s values.
+const SAMPLING_MODES: [(&str, &str); 2] = [
+    ("exact", "every stored sample, not extrapolated"),
+    ("normal", "Sentry's default: downsampled, extrapolated"),
+];
+
+/// Periods offered after `COMPARE TO`.
+const COMPARE_PERIODS: [&str; 3] = ["1d AGO", "7d AGO", "28d AGO"];
 
 /// Words inside a filter.
 const FILTER_WORDS: &[&str] = &[
@@ -257,8 +268,39 @@ pub(crate) fn complete(
             }
             Some("GROUP" | "ORDER") => out.push(keyword("BY")),
             Some("NULLS") => out.extend(["FIRST", "LAST"].map(keyword)),
-            Some("PROJECT") => out.push(keyword("ALL")),
-            Some("LIMIT" | "SINCE" | "UNTIL" | "INTERVAL" | "ENVIRONMENT") => {}
+            Some("PROJECT" | "LIMIT") => out.push(keyword("ALL")),
+            Some("SAMPLING") => out.extend(SAMPLING_MODES.iter().map(|(mode, detail)| {
+                item(
+                    doc,
+                    mode,
+                    lsp::CompletionItemKind::ENUM_MEMBER,
+                    Some(detail),
+                    at,
+                    mode,
+                )
+            })),
+            Some("COMPARE") => out.push(keyword("TO")),
+            Some("TO")
+                if before
+                    .iter()
+                    .rev()
+                    .nth(1)
+                    .map(|t| t.text(src).to_ascii_uppercase())
+                    .as_deref()
+                    == Some("COMPARE") =>
+            {
+                out.extend(COMPARE_PERIODS.iter().map(|p| {
+                    item(
+                        doc,
+                        p,
+                        lsp::CompletionItemKind::VALUE,
+                        Some("the same range, this long before"),
+                        at,
+                        p,
+                    )
+                }));
+            }
+            Some("SINCE" | "UNTIL" | "INTERVAL" | "ENVIRONMENT") => {}
             Some("=") if before_set_value(src, &before) => {
                 // `SET status = |`: the values the key takes.
                 let key = before
@@ -304,6 +346,8 @@ pub(crate) fn complete(
                                 | "PROJECT"
                                 | "ENVIRONMENT"
                                 | "INTERVAL"
+                                | "SAMPLING"
+                                | "COMPARE"
                                 | "SET"
                         )
                     });
@@ -318,6 +362,8 @@ pub(crate) fn complete(
                             | "INTERVAL"
                             | "PROJECT"
                             | "ENVIRONMENT"
+                            | "SAMPLING"
+                            | "COMPARE"
                     )
                 );
                 if clause.as_deref() == Some("SET") {
@@ -370,6 +416,12 @@ pub(crate) fn complete(
                     let first = clause.split(' ').next().unwrap_or(clause);
                     let fits = match first {
                         "UNTIL" => words.contains("SINCE"),
+                        // Sentry samples only the trace-item datasets (elsewhere
+                        // `dql::semantic::sampling_ignored`).
+                        "SAMPLING" => dataset
+                            .as_deref()
+                            .and_then(|d| catalog.dataset(d))
+                            .is_some_and(|d| d.trace_items),
                         _ => true,
                     };
                     if fits && !words.contains(first) {

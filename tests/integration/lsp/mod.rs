@@ -8,6 +8,7 @@ use std::process::{Command, Stdio};
 mod answers;
 mod datasets;
 mod documents;
+mod gaps;
 mod protocol;
 
 const URI: &str = "file:///work/queries.dql";
