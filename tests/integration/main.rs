@@ -42,6 +42,7 @@ mod format_edges;
 mod gaps_compare;
 mod gaps_files;
 mod gaps_repl;
+mod gaps_syntax;
 mod grammar;
 mod library;
 mod limit_all;

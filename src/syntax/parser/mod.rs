@@ -190,7 +190,48 @@ fn statement<'a>(ctx: &Ctx<'_>, i: &'a str) -> PResult<'a, StatementKind> {
         let (rest, update) = update_issues(ctx, i)?;
         return Ok((rest, StatementKind::UpdateIssues(Box::new(update))));
     }
+    if let Some(d) = misspelt_statement_keyword(ctx, i) {
+        ctx.report(d);
+    }
     cut_fail(i, "SELECT, SHOW EVENT or UPDATE issues")
+}
+
+/// The words a statement starts with.
+const STATEMENT_KEYWORDS: [&str; 3] = ["SELECT", "SHOW", "UPDATE"];
+
+/// `SELEC count() FROM errors`: the error at a word one or two edits from a statement
+/// keyword, with the keyword as its fix (in the word's case), instead of a bare "unexpected".
+fn misspelt_statement_keyword(ctx: &Ctx<'_>, i: &str) -> Option<Diagnostic> {
+    let len = word_len(i);
+    let word = i.get(..len)?;
+    let upper = word.to_ascii_uppercase();
+    // One edit for a short word, two from five letters on (as names are suggested).
+    let limit = if upper.len() >= 5 { 2 } else { 1 };
+    let keyword = STATEMENT_KEYWORDS
+        .into_iter()
+        .filter(|_| upper.len() > 2)
+        .map(|kw| (strsim::osa_distance(&upper, kw), kw))
+        .filter(|&(d, _)| d <= limit)
+        .min()?
+        .1;
+    let fix = if word.chars().all(|c| c.is_ascii_lowercase()) {
+        keyword.to_ascii_lowercase()
+    } else {
+        keyword.to_owned()
+    };
+    let span = ctx.span_len(i, len);
+    Some(
+        Diagnostic::error(
+            SyntaxCode::UnexpectedToken,
+            span,
+            format!("unexpected `{word}`"),
+        )
+        .label("not a statement keyword")
+        .help(format!(
+            "did you mean `{fix}`? a statement is `SELECT …`, `SHOW EVENT …` or `UPDATE issues …`"
+        ))
+        .fix(span, fix),
+    )
 }
 
 /// Grammar: `select`

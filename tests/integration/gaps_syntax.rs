@@ -1,0 +1,48 @@
+//! A misspelt statement keyword gets a did-you-mean with a machine-applicable fix.
+
+use dql::{Source, syntax};
+
+fn first_error(text: &str) -> serde_json::Value {
+    let source = Source::new("q.dql", text);
+    let parsed = syntax::parse(&source);
+    let first = parsed.diagnostics.first().expect("an error");
+    first.to_json(&source)
+}
+
+#[test]
+fn a_misspelt_statement_keyword_is_suggested_with_a_fix() {
+    for (text, word, fix) in [
+        ("SELEC count() FROM errors", "SELEC", "SELECT"),
+        ("SLECT count() FROM errors", "SLECT", "SELECT"),
+        ("selcet count() from errors", "selcet", "select"),
+        ("SHWO EVENT abc", "SHWO", "SHOW"),
+        (
+            "UPDAT issues SET status = resolved WHERE issue:A-1",
+            "UPDAT",
+            "UPDATE",
+        ),
+    ] {
+        let json = first_error(text);
+        let rendered = json.to_string();
+        assert_eq!(json["code"], "dql::syntax::unexpected_token", "{rendered}");
+        assert!(
+            rendered.contains(&format!("did you mean `{fix}`?")),
+            "{text}: {rendered}"
+        );
+        assert!(
+            rendered.contains(&format!("unexpected `{word}`")),
+            "{rendered}"
+        );
+        assert!(
+            rendered.contains(&format!("\"{fix}\"")),
+            "{text}: the fix replaces the word: {rendered}"
+        );
+    }
+}
+
+#[test]
+fn a_word_far_from_every_keyword_gets_no_suggestion() {
+    let rendered = first_error("DELETE FROM errors").to_string();
+    assert!(rendered.contains("unexpected `DELETE`"), "{rendered}");
+    assert!(!rendered.contains("did you mean"), "{rendered}");
+}
