@@ -194,6 +194,9 @@ fn fetch(
 ) -> Result<(), Failure> {
     progress.start();
     let fetched = fetch_pages(client, request, format, sink, n_rows, progress);
+    if fetched.is_ok() {
+        progress.complete();
+    }
     // Gone before what follows is said (the note, an error).
     progress.finish();
     let has_more = fetched?;
