@@ -54,7 +54,8 @@ pub const KEYWORDS: &[&str] = &[
 ];
 
 /// Keywords that start a clause: a filter ends before one of them (`GROUP`/`ORDER` only when
-/// followed by `BY`, `COMPARE` only when followed by `TO`).
+/// followed by `BY`, `SAMPLING` only before `exact|normal`, `COMPARE` only before `TO <digit>…`:
+/// `filter::clause_terminator`).
 pub const CLAUSE_KEYWORDS: &[&str] = &[
     "FROM",
     "WHERE",

@@ -60,6 +60,7 @@ mod saved_cli;
 mod saved_readme;
 mod search_syntax;
 mod series;
+mod series_gaps;
 mod shell;
 mod terminal;
 mod trace_items;
