@@ -5,6 +5,7 @@ pub mod codes;
 pub mod filter;
 pub mod filter_codes;
 pub mod lex;
+pub mod lexeme;
 mod parser;
 mod print;
 pub mod print_filter;

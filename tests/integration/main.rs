@@ -58,5 +58,6 @@ mod saved_readme;
 mod search_syntax;
 mod series;
 mod shell;
+mod span_order;
 mod terminal;
 mod trace_items;

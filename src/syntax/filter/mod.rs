@@ -15,6 +15,7 @@ use super::ast::{
 };
 use super::codes::SyntaxCode;
 use super::filter_codes::FilterSyntaxCode as Code;
+use super::lexeme;
 use super::token::{self, Ctx, PResult};
 use crate::diagnostic::Diagnostic;
 use crate::span::{Span, Spanned};
