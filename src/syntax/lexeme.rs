@@ -12,20 +12,31 @@ use nom::bytes::complete::{
     is_not, tag, tag_no_case, take_till, take_till1, take_until, take_while, take_while1,
 };
 use nom::character::complete::{char, digit1, satisfy};
-use nom::combinator::{all_consuming, cond, flat_map, not, opt, recognize, value};
+use nom::combinator::{all_consuming, not, opt, recognize, value};
 use nom::multi::fold_many0;
 use nom::sequence::{delimited, pair, preceded, terminated};
 
 /// A plain word: name characters (`a-z A-Z 0-9 _ . -`), never starting with `-`, where a `-`
 /// does not continue a word that so far is a number (so `2-1` subtracts and `a-b` is one name).
 ///
-/// Only the first `-` needs the rule: once a word holds a `-` it is no number.
+/// Hand-written, not nom: the combinator form (`recognize` over `take_while1` and
+/// `take_while`) cost half again as many instructions here, the parser's most frequent lexeme,
+/// and made the whole parse 1.7 % slower (benches/README.md).
 pub fn word(i: &str) -> PResult<'_, &str> {
-    recognize(flat_map(
-        take_while1(|c| c != '-' && is_name_char(c)),
-        |head: &str| cond(!is_number(head), take_while(is_name_char)),
-    ))
-    .parse(i)
+    let mut len = 0;
+    for (idx, c) in i.char_indices() {
+        if !is_name_char(c) || (c == '-' && (idx == 0 || is_number(i.get(..idx).unwrap_or("")))) {
+            break;
+        }
+        len = idx + c.len_utf8();
+    }
+    match i.split_at_checked(len) {
+        Some((word, rest)) if len > 0 => Ok((rest, word)),
+        _ => Err(nom::Err::Error(PError {
+            input: i,
+            expected: "",
+        })),
+    }
 }
 
 /// `\d+(\.\d+)?` at the start of the input.
@@ -104,11 +115,6 @@ pub fn line_comment(i: &str) -> PResult<'_, &str> {
 /// A closed `/* text */`; returns the text between the markers.
 pub fn block_comment(i: &str) -> PResult<'_, &str> {
     delimited(tag("/*"), take_until("*/"), tag("*/")).parse(i)
-}
-
-/// White space (any Unicode white space, as `str::trim_start` reads it).
-pub fn space(i: &str) -> PResult<'_, &str> {
-    take_while(char::is_whitespace).parse(i)
 }
 
 /// Keyword `kw`, any ASCII case, as a whole word (no name character follows).
