@@ -1,7 +1,8 @@
 //! The one diagnostic type every stage reports with, its stable codes, and rendering.
 //!
-//! Every stage declares its codes with [`codes!`](macro@crate::codes) in its own `codes.rs`; a code
-//! is `dql::<stage>::<name>` and carries a one-line meaning that the README lists.
+//! Every stage's codes are declared with [`codes!`](macro@crate::codes) in the one registry,
+//! [`crate::registry`]; a code is `dql::<stage>::<name>` and carries a one-line meaning that the
+//! README lists.
 
 use crate::source::Source;
 use crate::span::Span;
@@ -46,11 +47,16 @@ macro_rules! codes {
         impl $name {
             /// Every code of this stage.
             pub const ALL: &'static [$name] = &[ $( $name::$variant, )* ];
+
+            /// The full code, `dql::<stage>::<name>`, where a constant is needed.
+            pub const fn as_str(self) -> &'static str {
+                match self { $( $name::$variant => concat!("dql::", $stage, "::", $code), )* }
+            }
         }
 
         impl $crate::diagnostic::Code for $name {
             fn code(self) -> &'static str {
-                match self { $( $name::$variant => concat!("dql::", $stage, "::", $code), )* }
+                self.as_str()
             }
             fn meaning(self) -> &'static str {
                 match self { $( $name::$variant => $meaning, )* }

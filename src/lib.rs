@@ -30,7 +30,7 @@
 //! # Architecture invariants
 //!
 //! - Dependencies point one way:
-//!   `span, source, diagnostic ← syntax ← semantic ← lower ← client, engine, format ← cli`.
+//!   `span, source, diagnostic, registry ← syntax ← semantic ← lower ← client, engine, format ← cli`.
 //! - The checked form (`semantic::checked`, with its own key type `checked::key::FieldKey`)
 //!   holds nothing of the syntax tree: the engine evaluates it without importing `syntax`.
 //! - Parsing and checking never fail: they return a value plus diagnostics.
@@ -45,7 +45,6 @@ pub mod answer;
 mod chart;
 #[cfg(feature = "client")]
 pub mod client;
-pub mod codes;
 pub mod diagnostic;
 #[cfg(feature = "local")]
 pub mod engine;
@@ -56,6 +55,7 @@ pub mod lower;
 pub mod lsp;
 pub mod migrate;
 mod pipeline;
+pub mod registry;
 pub mod result;
 pub mod saved;
 pub mod semantic;

@@ -3,8 +3,10 @@
 
 mod cli;
 mod commands;
+mod live_catalog;
 mod progress;
 mod repl;
+mod terminal;
 
 fn main() -> std::process::ExitCode {
     cli::main()

@@ -14,6 +14,7 @@
 //! is and each such thing is reported at its span: nothing is dropped silently.
 
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::registry::{MigrateCode, SemanticCode};
 use crate::semantic::{self, Catalog, CheckOptions, Params};
 use crate::source::Source;
 use crate::span::Span;
@@ -21,20 +22,6 @@ use crate::syntax::ast::{
     self, Arg, ArgKind, Call, Expr, ExprKind, Filter, FilterKind, GroupItem, Key, KeyKind,
     OrderTarget, SearchValueKind, StatementKind, Term, TermKey, TermKind,
 };
-
-crate::codes! {
-    /// Codes of `dql::migrate::*`.
-    pub enum MigrateCode in "migrate" {
-        /// `SELECT last_seen() FROM transactions` under `dql migrate`
-        NoEquivalent = "no_equivalent" : "a field, function or filter of the old dataset has no spans equivalent",
-        /// `SELECT title, count() FROM discover` under `dql migrate`
-        MixedDataset = "mixed_dataset" : "a discover query mixes errors and transactions, so it has no one spans equivalent",
-        /// a migrated statement that the checker refuses
-        DoesNotCheck = "does_not_check" : "the rewritten statement does not check against the spans catalog",
-        /// `SELECT count() FROM transactions` checked for sentry.io
-        DeprecatedDataset = "deprecated_dataset" : "`transactions` and `discover` are deprecated on sentry.io in favour of `spans`",
-    }
-}
 
 /// The result of migrating a source.
 #[derive(Debug, Clone)]
@@ -345,7 +332,7 @@ fn check_rewrite(text: &str, statement: &ast::Statement, plan: &mut Plan, catalo
         .diagnostics
         .iter()
         .chain(&checked.diagnostics)
-        .filter(|d| d.severity == Severity::Error && d.code != "dql::semantic::unbound_param");
+        .filter(|d| d.severity == Severity::Error && d.code != SemanticCode::UnboundParam.as_str());
     for error in errors {
         let what = error
             .span()

@@ -98,9 +98,8 @@ pub fn compile_source_with(
     let mut diagnostics = parsed.diagnostics;
     if options.strict {
         // A reading that differs from Sentry's is an error under `--strict` (language.md §5).
-        let differs = crate::diagnostic::Code::code(
-            crate::syntax::filter_codes::ReadingCode::DiffersFromSentry,
-        );
+        let differs =
+            crate::diagnostic::Code::code(crate::registry::ReadingCode::DiffersFromSentry);
         for d in diagnostics.iter_mut().filter(|d| d.code == differs) {
             d.severity = crate::diagnostic::Severity::Error;
         }

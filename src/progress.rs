@@ -145,6 +145,26 @@ impl Progress {
         self.maybe_line();
     }
 
+    /// Where one request's paging got (the HTTP client's progress hook, `dql run`): its rows
+    /// and pages so far, towards the total when one is known (the LIMIT, or the rows scaled
+    /// to the share of the time range they cover); the next request starts from its own.
+    pub(crate) fn paged(&self, paging: &dql::client::Paging) {
+        self.shared.pages.store(paging.pages, Ordering::Relaxed);
+        let total = paging.expected();
+        if total != self.bar.length() {
+            if total.is_some() == self.bar.length().is_some() {
+                if let Some(n) = total {
+                    self.bar.set_length(n);
+                }
+            } else {
+                self.set_total(total);
+            }
+        }
+        self.bar.set_position(paging.rows);
+        self.bar.set_message(self.pages_text());
+        self.maybe_line();
+    }
+
     /// The pages fetched so far.
     pub(crate) fn pages(&self) -> u64 {
         self.shared.pages.load(Ordering::Relaxed)
@@ -293,6 +313,32 @@ mod tests {
         );
         delayed.finish();
         assert_eq!(delayed.state.lock().unwrap().counted, 0);
+    }
+
+    #[test]
+    fn a_request_s_paging_sets_the_count_and_the_total_when_known() {
+        let progress = Progress::hidden("rows");
+        let paging = |rows, pages, limit, covered| dql::client::Paging {
+            rows,
+            pages,
+            windows: 1,
+            limit,
+            covered,
+        };
+        progress.paged(&paging(100, 1, None, None));
+        assert!(progress.line().starts_with("progress: 100 rows, 1 page"));
+        progress.paged(&paging(300, 3, None, Some(0.5)));
+        assert!(
+            progress
+                .line()
+                .starts_with("progress: 300/600 rows, 3 pages"),
+            "{}",
+            progress.line()
+        );
+        // The next statement's request counts from its own start.
+        progress.paged(&paging(50, 1, Some(250), None));
+        assert!(progress.line().starts_with("progress: 50/250 rows, 1 page"));
+        progress.finish();
     }
 
     #[test]

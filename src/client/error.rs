@@ -1,6 +1,7 @@
-//! The errors of execution over HTTP, each with a stable `dql::client::*` code, help text and an
-//! exit-code class.
+//! The errors of execution over HTTP, each with a stable `dql::client::*` code (declared in
+//! [`crate::registry`] as [`ClientCode`]), help text and an exit-code class.
 
+use crate::registry::ClientCode;
 use std::fmt;
 use std::path::PathBuf;
 
@@ -86,35 +87,18 @@ impl Clause {
 ///
 /// Every variant has a code `dql::client::<name>` and help; [`ClientError::exit_code`] sorts them
 /// into the CLI's exit classes.
-#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[derive(Debug, thiserror::Error)]
 pub enum ClientError {
     /// No auth token in flags, environment or `.sentryclirc`.
     #[error("no Sentry auth token is configured")]
-    #[diagnostic(
-        code(dql::client::missing_token),
-        help(
-            "pass --token, set SENTRY_AUTH_TOKEN, or add `[auth]` `token = …` to ~/.sentryclirc \
-             (`sentry-cli login` writes it); create one in Sentry under Settings → Auth Tokens"
-        )
-    )]
     MissingToken,
 
     /// The request names `{org}` and no organization is configured.
     #[error("no Sentry organization is configured")]
-    #[diagnostic(
-        code(dql::client::missing_org),
-        help("pass --org, set SENTRY_ORG, or add `[defaults]` `org = …` to .sentryclirc")
-    )]
     MissingOrg,
 
     /// A `.sentryclirc` could not be read or has a line that is not INI.
     #[error("cannot use {}: {message}", path.display())]
-    #[diagnostic(
-        code(dql::client::config_file),
-        help(
-            "fix or remove the file; it holds `[auth] token = …` and `[defaults] url/org/project = …`"
-        )
-    )]
     ConfigFile {
         /// The file.
         path: PathBuf,
@@ -124,12 +108,6 @@ pub enum ClientError {
 
     /// The configured Sentry URL does not parse.
     #[error("invalid Sentry URL `{url}`: {reason}")]
-    #[diagnostic(
-        code(dql::client::invalid_url),
-        help(
-            "give a URL such as https://sentry.io or https://sentry.example.com (--url, SENTRY_URL or `[defaults] url`)"
-        )
-    )]
     InvalidUrl {
         /// The URL as configured.
         url: String,
@@ -139,12 +117,6 @@ pub enum ClientError {
 
     /// The organization is not a slug (it would change the request path).
     #[error("invalid organization slug `{org}`")]
-    #[diagnostic(
-        code(dql::client::invalid_org),
-        help(
-            "an organization slug holds only letters, digits, `-`, `_` and `.`; it is the part after /organizations/ in Sentry's URLs"
-        )
-    )]
     InvalidOrg {
         /// The slug as configured.
         org: String,
@@ -152,22 +124,10 @@ pub enum ClientError {
 
     /// The HTTP client could not be built (TLS setup).
     #[error("cannot set up the HTTP client: {0}")]
-    #[diagnostic(
-        code(dql::client::http_setup),
-        help(
-            "this is an environment problem (TLS roots, proxy settings); try again with --verbose"
-        )
-    )]
     HttpSetup(String),
 
     /// 401: the token is missing, wrong, expired or revoked.
     #[error("Sentry refused the auth token (401){}", detail_suffix(detail))]
-    #[diagnostic(
-        code(dql::client::unauthorized),
-        help(
-            "check the token (SENTRY_AUTH_TOKEN / .sentryclirc); this request needs a token with the `{scope}` scope"
-        )
-    )]
     Unauthorized {
         /// The scope the endpoint needs.
         scope: &'static str,
@@ -177,12 +137,6 @@ pub enum ClientError {
 
     /// 403 without a `projectSlug`: the token lacks a scope or the user lacks access.
     #[error("Sentry denied access (403){}", detail_suffix(detail))]
-    #[diagnostic(
-        code(dql::client::forbidden),
-        help(
-            "this request needs a token with the `{scope}` scope and membership of the organization/projects it reads"
-        )
-    )]
     Forbidden {
         /// The scope the endpoint needs.
         scope: &'static str,
@@ -193,10 +147,6 @@ pub enum ClientError {
     /// 403 on a request with `projectSlug`: Sentry does not distinguish unknown from
     /// inaccessible projects.
     #[error("unknown or inaccessible project: {}", slugs.join(", "))]
-    #[diagnostic(
-        code(dql::client::unknown_project),
-        help("{}", project_help(suggestions))
-    )]
     UnknownProject {
         /// The slugs the request named.
         slugs: Vec<String>,
@@ -206,12 +156,6 @@ pub enum ClientError {
 
     /// 404: the organization, project or event does not exist (or an environment is unknown).
     #[error("not found (404): {what}")]
-    #[diagnostic(
-        code(dql::client::not_found),
-        help(
-            "check the spelling and that the token's user can see it (`dql config` shows the org in use)"
-        )
-    )]
     NotFound {
         /// What the request named that may be missing.
         what: String,
@@ -219,7 +163,6 @@ pub enum ClientError {
 
     /// 400: Sentry refused the query; its `detail` is kept.
     #[error("Sentry refused the query: {detail}")]
-    #[diagnostic(code(dql::client::bad_query), help("{}", bad_query_help(clause)))]
     BadQuery {
         /// Sentry's message.
         detail: String,
@@ -229,10 +172,6 @@ pub enum ClientError {
 
     /// Another 4xx status.
     #[error("Sentry answered {status}{}", detail_suffix(detail))]
-    #[diagnostic(
-        code(dql::client::refused),
-        help("the request was refused as sent; run with --verbose to see the URL")
-    )]
     Refused {
         /// The HTTP status.
         status: u16,
@@ -242,7 +181,6 @@ pub enum ClientError {
 
     /// 429 still after every allowed retry.
     #[error("rate limited by Sentry after {tries} tries{}", detail_suffix(detail))]
-    #[diagnostic(code(dql::client::rate_limited), help("{}", rate_limited_help(*asked)))]
     RateLimited {
         /// How many requests were sent.
         tries: u32,
@@ -256,22 +194,10 @@ pub enum ClientError {
     /// The auth token cannot be sent: it holds a line break or another character an HTTP
     /// header cannot carry.
     #[error("the auth token holds characters that cannot go in an HTTP header")]
-    #[diagnostic(
-        code(dql::client::invalid_token),
-        help(
-            "a token is one line of printable characters: check for a trailing line break or a stray character where it is set (--token, SENTRY_AUTH_TOKEN or [auth] token)"
-        )
-    )]
     InvalidToken,
 
     /// A redirect (3xx) that was not followed: the rows are not there.
     #[error("Sentry answered {status} (a redirect{}) and it was not followed", location.as_ref().map(|l| format!(" to {l}")).unwrap_or_default())]
-    #[diagnostic(
-        code(dql::client::redirect),
-        help(
-            "point --url (SENTRY_URL, [defaults] url) at the address the server redirects to; run with --verbose to see each request"
-        )
-    )]
     Redirect {
         /// The HTTP status.
         status: u16,
@@ -281,12 +207,6 @@ pub enum ClientError {
 
     /// A response body larger than the configured cap (after decompression).
     #[error("Sentry's response is larger than the limit of {limit} bytes")]
-    #[diagnostic(
-        code(dql::client::response_too_large),
-        help(
-            "raise the limit with --max-response-mb, or ask for less per page (fewer fields, smaller LIMIT)"
-        )
-    )]
     ResponseTooLarge {
         /// The cap, in bytes.
         limit: u64,
@@ -295,12 +215,6 @@ pub enum ClientError {
     /// Sentry said there were more rows, but pagination could not go on: a repeated cursor or
     /// a cycle, an empty page marked as having results, a missing or unreadable `Link` header.
     #[error("only {fetched} of the {wanted} rows asked for could be fetched: {reason}")]
-    #[diagnostic(
-        code(dql::client::incomplete),
-        help(
-            "the rows written are a part of the result, not all of it; run again (with --verbose to see each page), or narrow the query"
-        )
-    )]
     Incomplete {
         /// Rows fetched before pagination stopped.
         fetched: u64,
@@ -315,12 +229,6 @@ pub enum ClientError {
     #[error(
         "this result has more than {cap} rows, the most one Sentry query can page through, and it cannot be split by time: {reason}"
     )]
-    #[diagnostic(
-        code(dql::client::past_offset_cap),
-        help(
-            "{fetched} rows were fetched before dql stopped rather than cut the result; narrow the query (SINCE, WHERE) to fewer rows, or change it as the reason says"
-        )
-    )]
     PastOffsetCap {
         /// The offset cap.
         cap: u64,
@@ -334,12 +242,6 @@ pub enum ClientError {
     /// window of time holds them under the offset cap.
     #[error(
         "more than {cap} {what} fall in the one second at {second}: no window of time holds them under the offset cap"
-    )]
-    #[diagnostic(
-        code(dql::client::window_too_dense),
-        help(
-            "{fetched} rows were fetched before dql stopped rather than cut the result; narrow the query with WHERE (a project, an environment, a release) so fewer share a second"
-        )
     )]
     WindowTooDense {
         /// The offset cap.
@@ -357,12 +259,6 @@ pub enum ClientError {
         "Sentry failed with {status} after {tries} tries{}",
         detail_suffix(detail)
     )]
-    #[diagnostic(
-        code(dql::client::server_error),
-        help(
-            "Sentry had a problem; try again later, or narrow the query (shorter SINCE) if it timed out"
-        )
-    )]
     Server {
         /// The HTTP status.
         status: u16,
@@ -374,12 +270,6 @@ pub enum ClientError {
 
     /// Connection failure or timeout still after every allowed retry.
     #[error("cannot reach Sentry at {url} after {tries} tries: {message}")]
-    #[diagnostic(
-        code(dql::client::network),
-        help(
-            "check the URL (--url / SENTRY_URL), the network and any proxy; a slow Sentry may need a longer --timeout (seconds per response, default 60)"
-        )
-    )]
     Network {
         /// The URL tried (never holds the token).
         url: String,
@@ -393,12 +283,6 @@ pub enum ClientError {
     /// was changed (`src/sentry/api/helpers/group_index/update.py`
     /// `update_groups_with_search_fn`).
     #[error("Sentry changed none of the issues {}: it found no such issue in the project (204)", ids.join(", "))]
-    #[diagnostic(
-        code(dql::client::nothing_updated),
-        help(
-            "the issues may have been deleted or merged since they were listed, or moved out of reach of the token; list them again"
-        )
-    )]
     NothingUpdated {
         /// The ids the PUT named.
         ids: Vec<String>,
@@ -406,12 +290,6 @@ pub enum ClientError {
 
     /// A success status whose body is not the JSON the endpoint documents.
     #[error("unexpected response from Sentry ({status}): {reason}")]
-    #[diagnostic(
-        code(dql::client::bad_response),
-        help(
-            "the answer was cut off or is not Sentry's API (is the URL right?); run with --verbose"
-        )
-    )]
     BadResponse {
         /// The HTTP status.
         status: u16,
@@ -421,6 +299,65 @@ pub enum ClientError {
 }
 
 impl ClientError {
+    /// The stable code of this error.
+    pub fn code(&self) -> ClientCode {
+        match self {
+            ClientError::MissingToken => ClientCode::MissingToken,
+            ClientError::MissingOrg => ClientCode::MissingOrg,
+            ClientError::ConfigFile { .. } => ClientCode::ConfigFile,
+            ClientError::InvalidUrl { .. } => ClientCode::InvalidUrl,
+            ClientError::InvalidOrg { .. } => ClientCode::InvalidOrg,
+            ClientError::HttpSetup(_) => ClientCode::HttpSetup,
+            ClientError::Unauthorized { .. } => ClientCode::Unauthorized,
+            ClientError::Forbidden { .. } => ClientCode::Forbidden,
+            ClientError::UnknownProject { .. } => ClientCode::UnknownProject,
+            ClientError::NotFound { .. } => ClientCode::NotFound,
+            ClientError::BadQuery { .. } => ClientCode::BadQuery,
+            ClientError::Refused { .. } => ClientCode::Refused,
+            ClientError::RateLimited { .. } => ClientCode::RateLimited,
+            ClientError::InvalidToken => ClientCode::InvalidToken,
+            ClientError::Redirect { .. } => ClientCode::Redirect,
+            ClientError::ResponseTooLarge { .. } => ClientCode::ResponseTooLarge,
+            ClientError::Incomplete { .. } => ClientCode::Incomplete,
+            ClientError::PastOffsetCap { .. } => ClientCode::PastOffsetCap,
+            ClientError::WindowTooDense { .. } => ClientCode::WindowTooDense,
+            ClientError::Server { .. } => ClientCode::ServerError,
+            ClientError::Network { .. } => ClientCode::Network,
+            ClientError::NothingUpdated { .. } => ClientCode::NothingUpdated,
+            ClientError::BadResponse { .. } => ClientCode::BadResponse,
+        }
+    }
+
+    /// What to do about it.
+    fn help_text(&self) -> String {
+        match self {
+            ClientError::MissingToken => "pass --token, set SENTRY_AUTH_TOKEN, or add `[auth]` `token = …` to ~/.sentryclirc \
+             (`sentry-cli login` writes it); create one in Sentry under Settings → Auth Tokens".to_owned(),
+            ClientError::MissingOrg => "pass --org, set SENTRY_ORG, or add `[defaults]` `org = …` to .sentryclirc".to_owned(),
+            ClientError::ConfigFile { .. } => "fix or remove the file; it holds `[auth] token = …` and `[defaults] url/org/project = …`".to_owned(),
+            ClientError::InvalidUrl { .. } => "give a URL such as https://sentry.io or https://sentry.example.com (--url, SENTRY_URL or `[defaults] url`)".to_owned(),
+            ClientError::InvalidOrg { .. } => "an organization slug holds only letters, digits, `-`, `_` and `.`; it is the part after /organizations/ in Sentry's URLs".to_owned(),
+            ClientError::HttpSetup(_) => "this is an environment problem (TLS roots, proxy settings); try again with --verbose".to_owned(),
+            ClientError::Unauthorized { scope, .. } => format!("check the token (SENTRY_AUTH_TOKEN / .sentryclirc); this request needs a token with the `{scope}` scope"),
+            ClientError::Forbidden { scope, .. } => format!("this request needs a token with the `{scope}` scope and membership of the organization/projects it reads"),
+            ClientError::UnknownProject { suggestions, .. } => project_help(suggestions),
+            ClientError::NotFound { .. } => "check the spelling and that the token's user can see it (`dql config` shows the org in use)".to_owned(),
+            ClientError::BadQuery { clause, .. } => bad_query_help(clause),
+            ClientError::Refused { .. } => "the request was refused as sent; run with --verbose to see the URL".to_owned(),
+            ClientError::RateLimited { asked, .. } => rate_limited_help(*asked),
+            ClientError::InvalidToken => "a token is one line of printable characters: check for a trailing line break or a stray character where it is set (--token, SENTRY_AUTH_TOKEN or [auth] token)".to_owned(),
+            ClientError::Redirect { .. } => "point --url (SENTRY_URL, [defaults] url) at the address the server redirects to; run with --verbose to see each request".to_owned(),
+            ClientError::ResponseTooLarge { .. } => "raise the limit with --max-response-mb, or ask for less per page (fewer fields, smaller LIMIT)".to_owned(),
+            ClientError::Incomplete { .. } => "the rows written are a part of the result, not all of it; run again (with --verbose to see each page), or narrow the query".to_owned(),
+            ClientError::PastOffsetCap { fetched, .. } => format!("{fetched} rows were fetched before dql stopped rather than cut the result; narrow the query (SINCE, WHERE) to fewer rows, or change it as the reason says"),
+            ClientError::WindowTooDense { fetched, .. } => format!("{fetched} rows were fetched before dql stopped rather than cut the result; narrow the query with WHERE (a project, an environment, a release) so fewer share a second"),
+            ClientError::Server { .. } => "Sentry had a problem; try again later, or narrow the query (shorter SINCE) if it timed out".to_owned(),
+            ClientError::Network { .. } => "check the URL (--url / SENTRY_URL), the network and any proxy; a slow Sentry may need a longer --timeout (seconds per response, default 60)".to_owned(),
+            ClientError::NothingUpdated { .. } => "the issues may have been deleted or merged since they were listed, or moved out of reach of the token; list them again".to_owned(),
+            ClientError::BadResponse { .. } => "the answer was cut off or is not Sentry's API (is the URL right?); run with --verbose".to_owned(),
+        }
+    }
+
     /// The CLI exit code for this error: 3 configuration or authentication, 4 the API refused
     /// the query, 5 network or server failure after retries.
     pub fn exit_code(&self) -> u8 {
@@ -449,6 +386,16 @@ impl ClientError {
             | ClientError::Incomplete { .. }
             | ClientError::WindowTooDense { .. } => 5,
         }
+    }
+}
+
+impl miette::Diagnostic for ClientError {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(ClientError::code(self).as_str()))
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(self.help_text()))
     }
 }
 
@@ -504,5 +451,129 @@ fn bad_query_help(clause: &Option<Clause>) -> String {
     match clause {
         Some(clause) => format!("this looks like a problem with the {clause} clause"),
         None => "`dql compile` shows exactly what was sent".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    #[test]
+    fn every_client_code_is_carried_by_one_error() {
+        let detail = || Some("x".to_owned());
+        let errors = [
+            ClientError::MissingToken,
+            ClientError::MissingOrg,
+            ClientError::ConfigFile {
+                path: PathBuf::from("x"),
+                message: String::new(),
+            },
+            ClientError::InvalidUrl {
+                url: String::new(),
+                reason: String::new(),
+            },
+            ClientError::InvalidOrg { org: String::new() },
+            ClientError::HttpSetup(String::new()),
+            ClientError::Unauthorized {
+                scope: "org:read",
+                detail: detail(),
+            },
+            ClientError::Forbidden {
+                scope: "org:read",
+                detail: None,
+            },
+            ClientError::UnknownProject {
+                slugs: vec![],
+                suggestions: vec![],
+            },
+            ClientError::NotFound {
+                what: String::new(),
+            },
+            ClientError::BadQuery {
+                detail: String::new(),
+                clause: None,
+            },
+            ClientError::Refused {
+                status: 409,
+                detail: None,
+            },
+            ClientError::RateLimited {
+                tries: 1,
+                detail: None,
+                asked: None,
+            },
+            ClientError::InvalidToken,
+            ClientError::Redirect {
+                status: 302,
+                location: None,
+            },
+            ClientError::ResponseTooLarge { limit: 1 },
+            ClientError::Incomplete {
+                fetched: 1,
+                wanted: 2,
+                reason: String::new(),
+            },
+            ClientError::PastOffsetCap {
+                cap: 1,
+                fetched: 1,
+                reason: String::new(),
+            },
+            ClientError::WindowTooDense {
+                cap: 1,
+                what: "rows",
+                second: String::new(),
+                fetched: 1,
+            },
+            ClientError::Server {
+                status: 500,
+                tries: 1,
+                detail: None,
+            },
+            ClientError::Network {
+                url: String::new(),
+                tries: 1,
+                message: String::new(),
+            },
+            ClientError::NothingUpdated { ids: vec![] },
+            ClientError::BadResponse {
+                status: 200,
+                reason: String::new(),
+            },
+        ];
+        // Every declared code is carried by exactly one variant, and miette reports it.
+        let carried: BTreeSet<&str> = errors.iter().map(|e| e.code().as_str()).collect();
+        let declared: BTreeSet<&str> = ClientCode::ALL.iter().map(|c| c.as_str()).collect();
+        assert_eq!(errors.len(), carried.len());
+        assert_eq!(carried, declared);
+        for error in &errors {
+            let code = miette::Diagnostic::code(error).map(|c| c.to_string());
+            assert_eq!(code.as_deref(), Some(error.code().as_str()));
+            let help = miette::Diagnostic::help(error).map(|h| h.to_string());
+            assert!(help.is_some_and(|h| !h.is_empty()), "{error:?} has no help");
+        }
+    }
+
+    #[test]
+    fn help_names_the_fields_it_is_about() {
+        let error = ClientError::Unauthorized {
+            scope: "event:read",
+            detail: None,
+        };
+        let help = miette::Diagnostic::help(&error).map(|h| h.to_string());
+        assert_eq!(
+            help.as_deref(),
+            Some(
+                "check the token (SENTRY_AUTH_TOKEN / .sentryclirc); this request needs a token with the `event:read` scope"
+            )
+        );
+        let error = ClientError::WindowTooDense {
+            cap: 10_000,
+            what: "rows",
+            second: "2026-01-01T00:00:00Z".into(),
+            fetched: 42,
+        };
+        let help = miette::Diagnostic::help(&error).map(|h| h.to_string());
+        assert!(help.is_some_and(|h| h.starts_with("42 rows were fetched")));
     }
 }

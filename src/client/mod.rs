@@ -11,6 +11,7 @@ pub mod error;
 mod listing;
 mod pages;
 mod paginate;
+mod progress;
 pub mod rate_limit;
 mod refusal;
 mod retry;
@@ -28,6 +29,7 @@ pub use transport::{
 };
 
 pub use pages::Pages;
+pub use progress::Paging;
 
 use crate::lower::request::{Endpoint, Method, Request};
 use crate::result::{Meta, ResultSet, Row};
@@ -144,6 +146,8 @@ pub struct Client<T: Transport = ReqwestTransport> {
     pacer: rate_limit::Pacer,
     /// The most rows one query may page through (offset + page size); see `split.rs`.
     offset_cap: u64,
+    /// Told where each request's paging got (`progress.rs`).
+    progress: Option<progress::ProgressHook>,
 }
 
 impl<T: Transport> std::fmt::Debug for Client<T> {
@@ -212,6 +216,7 @@ impl<T: Transport> Client<T> {
             observer: None,
             pacer: rate_limit::Pacer::new(),
             offset_cap: DEFAULT_OFFSET_CAP,
+            progress: None,
         })
     }
 

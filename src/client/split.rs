@@ -93,10 +93,20 @@ impl<T: Transport> Client<T> {
                 end: Timestamp::UNIX_EPOCH,
             },
         };
+        // Rows in windows of time: how far through the range they got is the progress.
+        let timeline = match (split, range) {
+            (Some(Split::Timestamp { descending }), Some((start, end))) => {
+                Some((start, end, *descending))
+            }
+            _ => None,
+        };
         Stitched {
             client: self,
             request,
             mode,
+            timeline,
+            pages: 0,
+            rows: 0,
             wanted: request.limit.unwrap_or(u64::MAX),
             delivered: 0,
             windows: 0,
@@ -189,6 +199,11 @@ pub struct Stitched<'c, T: Transport> {
     client: &'c Client<T>,
     request: &'c Request,
     mode: Mode<'c, T>,
+    /// Rows in windows of time: the whole range and its direction (for the progress hook).
+    timeline: Option<(Timestamp, Timestamp, bool)>,
+    /// Pages and rows yielded so far (for the progress hook).
+    pages: u64,
+    rows: u64,
     /// The rows the LIMIT asks for (`u64::MAX` for ALL).
     wanted: u64,
     delivered: u64,
@@ -219,6 +234,23 @@ impl<T: Transport> Stitched<'_, T> {
     pub fn windows(&self) -> u32 {
         self.windows
     }
+
+    /// Counts `page` and tells the client's progress hook where the paging got.
+    fn progress(&mut self, page: &Page) {
+        self.pages += 1;
+        self.rows += page.rows.len() as u64;
+        let covered = self.timeline.and_then(|(start, end, descending)| {
+            let last = page.rows.last().and_then(row_time)?;
+            Some(super::progress::covered(start, end, descending, last))
+        });
+        self.client.report_progress(&super::Paging {
+            rows: self.rows,
+            pages: self.pages,
+            windows: self.windows,
+            limit: self.request.limit,
+            covered,
+        });
+    }
 }
 
 /// `request` restricted to `[start, end)` and `limit` rows.
@@ -244,7 +276,14 @@ impl<T: Transport> Iterator for Stitched<'_, T> {
             return None;
         }
         let result = match &mut self.mode {
-            Mode::Plain(pages) => return pages.next(),
+            Mode::Plain(pages) => {
+                let page = pages.next()?;
+                if let Ok(page) = &page {
+                    self.windows = 1;
+                    self.progress(page);
+                }
+                return Some(page);
+            }
             Mode::Rows { .. } => self.next_rows(),
             Mode::Groups { .. } => {
                 self.done = true;
@@ -253,7 +292,10 @@ impl<T: Transport> Iterator for Stitched<'_, T> {
             }
         };
         match result {
-            Ok(Some(page)) => Some(Ok(page)),
+            Ok(Some(page)) => {
+                self.progress(&page);
+                Some(Ok(page))
+            }
             Ok(None) => {
                 self.done = true;
                 None

@@ -1,7 +1,7 @@
 //! `dql check`: every problem in a file, rendered by miette or as JSON for editors and agents.
 
+use super::exit::Exit;
 use super::{Input, parse_params, print_diagnostics, read_input, write_stdout};
-use crate::cli::exit;
 
 /// How `dql check` prints diagnostics.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -13,15 +13,14 @@ pub(crate) enum MessageFormat {
 }
 
 /// Runs `dql check`.
-pub(crate) fn run(input: Input<'_>, strict: bool, params: &[String], format: MessageFormat) -> u8 {
-    let source = match read_input(input) {
-        Ok(s) => s,
-        Err(code) => return code,
-    };
-    let params = match parse_params(params) {
-        Ok(p) => p,
-        Err(code) => return code,
-    };
+pub(crate) fn run(
+    input: Input<'_>,
+    strict: bool,
+    params: &[String],
+    format: MessageFormat,
+) -> Result<(), Exit> {
+    let source = read_input(input)?;
+    let params = parse_params(params)?;
     super::warn_unused_params(&source, &params, None);
     // Checking needs no clock, but lowering finds a few problems too (too many fields once
     // hidden ones are added): compile fully, with now as the clock says.
@@ -36,15 +35,15 @@ pub(crate) fn run(input: Input<'_>, strict: bool, params: &[String], format: Mes
                 match write_stdout(&format!("{}\n", d.to_json(&source))) {
                     Ok(()) => {}
                     // The reader has gone: the exit code still says whether there are errors.
-                    Err(0) => break,
-                    Err(code) => return code,
+                    Err(Exit::READER_GONE) => break,
+                    Err(failed) => return Err(failed),
                 }
             }
         }
     }
     if compilation.has_errors() {
-        exit::QUERY
+        Err(Exit::QUERY)
     } else {
-        0
+        Ok(())
     }
 }

@@ -2,10 +2,10 @@
 //! nowhere. The token never appears: curl commands read `$SENTRY_AUTH_TOKEN`.
 #![allow(clippy::print_stderr, reason = "the CLI talks to the terminal")]
 
+use super::exit::Exit;
 use super::{
     Input, compile_or_report, parse_now, parse_params, read_input, select_statements, write_stdout,
 };
-use crate::cli::exit;
 use dql::lower::{Method, Request};
 use std::io::IsTerminal;
 
@@ -36,20 +36,13 @@ pub(crate) struct Args<'a> {
 }
 
 /// Runs `dql compile`.
-pub(crate) fn run(args: &Args<'_>) -> u8 {
-    let source = match read_input(args.input) {
-        Ok(s) => s,
-        Err(code) => return code,
-    };
-    let (params, now) = match (parse_params(args.params), parse_now(args.now)) {
-        (Ok(p), Ok(n)) => (p, n),
-        (Err(code), _) | (_, Err(code)) => return code,
-    };
+pub(crate) fn run(args: &Args<'_>) -> Result<(), Exit> {
+    let source = read_input(args.input)?;
+    // Both parsed before either fails, so that both mistakes are reported at once.
+    let (params, now) = (parse_params(args.params), parse_now(args.now));
+    let (params, now) = (params?, now?);
     let source = match args.name {
-        Some(name) => match super::only_named(&source, name) {
-            Ok(s) => s,
-            Err(code) => return code,
-        },
+        Some(name) => super::only_named(&source, name)?,
         None => source,
     };
     super::warn_unused_params(&source, &params, args.name);
@@ -58,19 +51,10 @@ pub(crate) fn run(args: &Args<'_>) -> u8 {
     options.strict = args.strict;
     options.org = args.org.clone();
     options.default_project = args.default_project.clone();
-    let compilation = match compile_or_report(&source, &options) {
-        Ok(c) => c,
-        Err(code) => return code,
-    };
-    let chosen: Vec<&dql::Compiled> = match select_statements(&compilation, args.name) {
-        Ok(c) => c,
-        Err(code) => return code,
-    };
+    let compilation = compile_or_report(&source, &options)?;
+    let chosen: Vec<&dql::Compiled> = select_statements(&compilation, args.name)?;
     if args.cost.cost {
-        return match write_stdout(&super::cost::report(&source, &chosen, &args.cost)) {
-            Ok(()) => 0,
-            Err(code) => code,
-        };
+        return write_stdout(&super::cost::report(&source, &chosen, &args.cost));
     }
     let output = args.output.unwrap_or(if std::io::stdout().is_terminal() {
         Output::Url
@@ -85,14 +69,10 @@ pub(crate) fn run(args: &Args<'_>) -> u8 {
                 .map(|c| request_json(&c.request, &now_text))
                 .collect();
             match serde_json::to_string_pretty(&items) {
-                Ok(text) => {
-                    if let Err(code) = write_stdout(&format!("{text}\n")) {
-                        return code;
-                    }
-                }
+                Ok(text) => write_stdout(&format!("{text}\n"))?,
                 Err(e) => {
                     eprintln!("error: cannot print JSON: {e}");
-                    return exit::USAGE;
+                    return Err(Exit::USAGE);
                 }
             }
         }
@@ -102,7 +82,7 @@ pub(crate) fn run(args: &Args<'_>) -> u8 {
                     Ok(u) => u,
                     Err(e) => {
                         eprintln!("error: {e}");
-                        return exit::USAGE;
+                        return Err(Exit::USAGE);
                     }
                 };
                 // COMPARE TO on a table: the earlier period's request on the next line.
@@ -112,7 +92,7 @@ pub(crate) fn run(args: &Args<'_>) -> u8 {
                             Ok(u) => Some(u),
                             Err(e) => {
                                 eprintln!("error: {e}");
-                                return exit::USAGE;
+                                return Err(Exit::USAGE);
                             }
                         }
                     }
@@ -140,17 +120,15 @@ pub(crate) fn run(args: &Args<'_>) -> u8 {
                         Ok(None) => curl(&c.request, &url),
                         Err(e) => {
                             eprintln!("error: {e}");
-                            return exit::USAGE;
+                            return Err(Exit::USAGE);
                         }
                     }
                 };
-                if let Err(code) = write_stdout(&format!("{line}\n")) {
-                    return code;
-                }
+                write_stdout(&format!("{line}\n"))?;
             }
         }
     }
-    0
+    Ok(())
 }
 
 /// The JSON object of one request (`language.md` §11): the request as it serializes, and the

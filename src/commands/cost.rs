@@ -1,4 +1,4 @@
-//! `dql compile --cost`: what each statement will take to run (requests, pages, windows of
+//! `dql compile --cost` and the REPL's `.cost`: what each statement will take to run (requests, pages, windows of
 //! time) and the least time at a rate limit, estimated offline by `dql::lower::cost`.
 #![allow(clippy::print_stderr, reason = "the CLI talks to the terminal")]
 
@@ -24,6 +24,18 @@ pub(crate) struct CostFlags {
     #[arg(long = "cost-offset-cap", value_name = "ROWS", default_value_t = DEFAULT_OFFSET_CAP,
           requires = "cost")]
     pub(crate) offset_cap: u64,
+}
+
+impl Default for CostFlags {
+    /// `--cost` with its defaults: rows unknown, Sentry's announced rate, Snuba's cap.
+    fn default() -> Self {
+        CostFlags {
+            cost: true,
+            rows: None,
+            rate: DEFAULT_RATE,
+            offset_cap: DEFAULT_OFFSET_CAP,
+        }
+    }
 }
 
 /// The cost report of `chosen` (statements of `source`), one paragraph each.

@@ -9,10 +9,61 @@
 //! The checkpoint keeps the instant relative times were resolved against, so the resumed
 //! export asks for the same absolute time range.
 
+use dql::diagnostic::Code;
 use serde::{Deserialize, Serialize};
 use std::fs::{File, OpenOptions};
-use std::io::{Seek, SeekFrom, Write};
+use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
+
+dql::codes! {
+    /// Why `dql export --resume FILE` cannot continue (or start).
+    pub(crate) enum ResumeCode in "export" {
+        CheckpointUnreadable = "checkpoint_unreadable": "the checkpoint beside the --resume file exists but cannot be read",
+        CheckpointCorrupt = "checkpoint_corrupt": "the checkpoint beside the --resume file is not a checkpoint of this dql export (not JSON, another shape or another version)",
+        CheckpointMismatch = "checkpoint_mismatch": "the checkpoint is of another export: another query, parameters, time range or Sentry",
+        NoCheckpoint = "no_checkpoint": "the --resume file holds data but has no checkpoint beside it: it is no interrupted export",
+        OutputMissing = "output_missing": "the checkpoint says events were written but the --resume file is gone",
+        OutputChanged = "output_changed": "the --resume file no longer matches its checkpoint: shorter than it says, or no line ends where it says",
+        OutputUnusable = "output_unusable": "the --resume file or its checkpoint cannot be opened, read, cut back or written",
+    }
+}
+
+/// Why `--resume FILE` cannot go on: a coded diagnostic (no source: the file is the subject)
+/// with what to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ResumeError {
+    pub(crate) code: ResumeCode,
+    pub(crate) message: String,
+    pub(crate) help: String,
+}
+
+impl ResumeError {
+    fn new(code: ResumeCode, message: String, help: impl Into<String>) -> ResumeError {
+        ResumeError {
+            code,
+            message,
+            help: help.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for ResumeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for ResumeError {}
+
+impl miette::Diagnostic for ResumeError {
+    fn code<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        Some(Box::new(self.code.code()))
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        Some(Box::new(&self.help))
+    }
+}
 
 /// The checkpoint format's version.
 const VERSION: u32 = 1;
@@ -69,20 +120,42 @@ pub(crate) fn checkpoint_path(path: &Path) -> PathBuf {
 }
 
 /// Reads the checkpoint of output `path`; `Ok(None)` when there is none.
-pub(crate) fn load(path: &Path) -> Result<Option<Checkpoint>, String> {
+pub(crate) fn load(path: &Path) -> Result<Option<Checkpoint>, ResumeError> {
     let at = checkpoint_path(path);
+    let shown = at.display();
+    let start_again = format!(
+        "remove {shown} and {} to export again from the start, or name another file",
+        path.display()
+    );
     let text = match std::fs::read_to_string(&at) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(format!("cannot read {}: {e}", at.display())),
+        Err(e) => {
+            return Err(ResumeError::new(
+                ResumeCode::CheckpointUnreadable,
+                format!("cannot read the checkpoint {shown}: {e}"),
+                format!("make it readable (it must be a file), or {start_again}"),
+            ));
+        }
     };
-    let checkpoint: Checkpoint = serde_json::from_str(&text)
-        .map_err(|e| format!("{} is not a dql export checkpoint: {e}", at.display()))?;
+    let checkpoint: Checkpoint = serde_json::from_str(&text).map_err(|e| {
+        ResumeError::new(
+            ResumeCode::CheckpointCorrupt,
+            format!("{shown} is not a dql export checkpoint: {e}"),
+            format!("it was changed or written by something else; {start_again}"),
+        )
+    })?;
     if checkpoint.dql_export_checkpoint != VERSION {
-        return Err(format!(
-            "{} is a checkpoint of another version ({}) of dql export",
-            at.display(),
-            checkpoint.dql_export_checkpoint
+        return Err(ResumeError::new(
+            ResumeCode::CheckpointCorrupt,
+            format!(
+                "{shown} is a checkpoint of another version ({}) of dql export",
+                checkpoint.dql_export_checkpoint
+            ),
+            format!(
+                "resume with the dql that wrote it (checkpoint version {}), or {start_again}",
+                checkpoint.dql_export_checkpoint
+            ),
         ));
     }
     Ok(Some(checkpoint))
@@ -110,36 +183,72 @@ impl Sink {
         found: Option<Checkpoint>,
         query: String,
         now: String,
-    ) -> Result<Sink, String> {
+    ) -> Result<Sink, ResumeError> {
         let shown = path.display();
+        let checkpoint_at = checkpoint_path(path);
+        let unusable = |what: String, e: std::io::Error| {
+            ResumeError::new(
+                ResumeCode::OutputUnusable,
+                format!("{what}: {e}"),
+                "check the path and its permissions, and that the disk has room",
+            )
+        };
+        let start_again = format!(
+            "remove {shown} and {} to export again from the start, or name another file",
+            checkpoint_at.display()
+        );
         let length = match std::fs::metadata(path) {
             Ok(m) => Some(m.len()),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-            Err(e) => return Err(format!("cannot read {shown}: {e}")),
+            Err(e) => return Err(unusable(format!("cannot read {shown}"), e)),
         };
         let checkpoint = match found {
             None if length.unwrap_or(0) > 0 => {
-                return Err(format!(
-                    "{shown} exists and has no checkpoint ({}): it is not an interrupted export; \
-                     remove it or name another file",
-                    checkpoint_path(path).display()
+                return Err(ResumeError::new(
+                    ResumeCode::NoCheckpoint,
+                    format!(
+                        "{shown} exists and has no checkpoint ({}): it is not an interrupted export",
+                        checkpoint_at.display()
+                    ),
+                    "remove it or name another file; dql never writes over a file it did not start",
                 ));
             }
             None => Checkpoint::start(query, now),
             Some(c) if c.query != query => {
-                return Err(format!(
-                    "{} is the checkpoint of another export (another query, time range or \
-                     Sentry); resume with the same query file, parameters and --now, or name \
-                     another file",
-                    checkpoint_path(path).display()
+                return Err(ResumeError::new(
+                    ResumeCode::CheckpointMismatch,
+                    format!(
+                        "{} is the checkpoint of another export (another query, time range or \
+                         Sentry)",
+                        checkpoint_at.display()
+                    ),
+                    format!(
+                        "resume with the same query file, parameters, --now and Sentry as the \
+                         first run, or {start_again}"
+                    ),
+                ));
+            }
+            Some(c) if length.is_none() && c.bytes > 0 => {
+                return Err(ResumeError::new(
+                    ResumeCode::OutputMissing,
+                    format!(
+                        "{shown} is gone, but its checkpoint says {} events ({} bytes) were written \
+                         to it",
+                        c.total, c.bytes
+                    ),
+                    format!("restore the file if it was moved, or {start_again}"),
                 ));
             }
             Some(c) if length.unwrap_or(0) < c.bytes => {
-                return Err(format!(
-                    "{shown} is shorter ({} bytes) than its checkpoint says ({}): it was changed \
-                     since; remove both to start again",
-                    length.unwrap_or(0),
-                    c.bytes
+                return Err(ResumeError::new(
+                    ResumeCode::OutputChanged,
+                    format!(
+                        "{shown} is shorter ({} bytes) than its checkpoint says ({}): it was \
+                         changed since",
+                        length.unwrap_or(0),
+                        c.bytes
+                    ),
+                    start_again,
                 ));
             }
             Some(c) => c,
@@ -147,21 +256,44 @@ impl Sink {
         let mut file = OpenOptions::new()
             .create(true)
             .truncate(false)
+            .read(true)
             .write(true)
             .open(path)
-            .map_err(|e| format!("cannot open {shown}: {e}"))?;
+            .map_err(|e| unusable(format!("cannot open {shown}"), e))?;
+        // The checkpoint's length must end a line: otherwise the file was changed in place.
+        if checkpoint.bytes > 0 {
+            let mut last = [0u8; 1];
+            file.seek(SeekFrom::Start(checkpoint.bytes - 1))
+                .and_then(|_| file.read_exact(&mut last))
+                .map_err(|e| unusable(format!("cannot read {shown}"), e))?;
+            if last != *b"\n" {
+                return Err(ResumeError::new(
+                    ResumeCode::OutputChanged,
+                    format!(
+                        "{shown} has no line ending where its checkpoint says the last page \
+                         ended (byte {}): it was changed since",
+                        checkpoint.bytes
+                    ),
+                    start_again,
+                ));
+            }
+        }
         // Whatever follows the checkpoint (a torn line, a page written but not checkpointed,
         // an incomplete mark) goes: it is fetched again.
         file.set_len(checkpoint.bytes)
             .and_then(|()| file.seek(SeekFrom::End(0)).map(|_| ()))
-            .map_err(|e| format!("cannot truncate {shown}: {e}"))?;
+            .map_err(|e| unusable(format!("cannot truncate {shown}"), e))?;
         let mut sink = Sink::File {
             file,
             path: path.to_owned(),
             checkpoint,
         };
-        sink.save()
-            .map_err(|e| format!("cannot write the checkpoint: {e}"))?;
+        sink.save().map_err(|e| {
+            unusable(
+                format!("cannot write the checkpoint {}", checkpoint_at.display()),
+                e,
+            )
+        })?;
         Ok(sink)
     }
 
@@ -290,8 +422,19 @@ impl Sink {
 mod tests {
     use super::*;
 
-    fn sink(path: &Path, query: &str) -> Result<Sink, String> {
-        Sink::resume(path, load(path).unwrap(), query.into(), "now".into())
+    fn sink(path: &Path, query: &str) -> Result<Sink, ResumeError> {
+        Sink::resume(path, load(path)?, query.into(), "now".into())
+    }
+
+    /// The code `sink` refuses `path` with.
+    fn refused(path: &Path, query: &str) -> ResumeCode {
+        match sink(path, query) {
+            Ok(_) => panic!("{} was not refused", path.display()),
+            Err(e) => {
+                assert!(!e.help.is_empty(), "{e:?} has no help");
+                e.code
+            }
+        }
     }
 
     #[test]
@@ -331,12 +474,14 @@ mod tests {
         let path = dir.path().join("out.ndjson");
         sink(&path, "q").unwrap();
         let error = sink(&path, "other").err().unwrap();
-        assert!(error.contains("another export"), "{error}");
+        assert_eq!(error.code, ResumeCode::CheckpointMismatch);
+        assert!(error.message.contains("another export"), "{error}");
 
         let foreign = dir.path().join("mine.ndjson");
         std::fs::write(&foreign, "{}\n").unwrap();
         let error = sink(&foreign, "q").err().unwrap();
-        assert!(error.contains("no checkpoint"), "{error}");
+        assert_eq!(error.code, ResumeCode::NoCheckpoint);
+        assert!(error.message.contains("no checkpoint"), "{error}");
     }
 
     #[test]
@@ -366,5 +511,66 @@ mod tests {
         assert_eq!((checkpoint.statement, checkpoint.exported), (1, 0));
         assert_eq!((checkpoint.total, checkpoint.cursor), (1, None));
         assert!(checkpoint.last_ids.is_empty());
+    }
+
+    /// An export of two lines at `path`, checkpointed.
+    fn two_lines(path: &Path) {
+        let mut out = sink(path, "q").unwrap();
+        out.page(
+            b"{\"a\":1}\n{\"a\":2}\n",
+            2,
+            0,
+            Some("c".into()),
+            Vec::new(),
+            false,
+        )
+        .unwrap();
+    }
+
+    #[test]
+    fn a_checkpoint_that_is_no_checkpoint_is_refused_with_its_code() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.ndjson");
+        std::fs::write(
+            checkpoint_path(&path),
+            "{\"dql_export_checkpoint\": 1, \"que",
+        )
+        .unwrap();
+        assert_eq!(refused(&path, "q"), ResumeCode::CheckpointCorrupt);
+        let mut other = Checkpoint::start("q".into(), "now".into());
+        other.dql_export_checkpoint = VERSION + 1;
+        std::fs::write(checkpoint_path(&path), serde_json::to_vec(&other).unwrap()).unwrap();
+        assert_eq!(refused(&path, "q"), ResumeCode::CheckpointCorrupt);
+        // A directory where the checkpoint belongs cannot be read as one.
+        std::fs::remove_file(checkpoint_path(&path)).unwrap();
+        std::fs::create_dir(checkpoint_path(&path)).unwrap();
+        assert_eq!(refused(&path, "q"), ResumeCode::CheckpointUnreadable);
+    }
+
+    #[test]
+    fn an_output_gone_shorter_or_changed_in_place_is_refused_and_left_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.ndjson");
+        two_lines(&path);
+        std::fs::remove_file(&path).unwrap();
+        assert_eq!(refused(&path, "q"), ResumeCode::OutputMissing);
+        assert!(!path.exists(), "a missing output is not created again");
+
+        two_lines(&dir.path().join("short.ndjson"));
+        let short = dir.path().join("short.ndjson");
+        std::fs::write(&short, "{\"a\":1}\n").unwrap();
+        assert_eq!(refused(&short, "q"), ResumeCode::OutputChanged);
+        assert_eq!(std::fs::read_to_string(&short).unwrap(), "{\"a\":1}\n");
+
+        let torn = dir.path().join("torn.ndjson");
+        two_lines(&torn);
+        // As long as the checkpoint says, but no line ends where it says the last page did.
+        std::fs::write(&torn, "{\"a\":1}\n{\"a\":2,\"b\":3").unwrap();
+        assert_eq!(refused(&torn, "q"), ResumeCode::OutputChanged);
+        assert_eq!(
+            std::fs::read_to_string(&torn).unwrap(),
+            "{\"a\":1}\n{\"a\":2,\"b\":3",
+            "a refused resume cuts nothing"
+        );
     }
 }

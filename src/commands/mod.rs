@@ -1,26 +1,35 @@
-//! The commands of the `dql` binary that compile queries: shared input handling (sources,
-//! parameters, statement selection, diagnostics on stderr).
+//! The commands of the `dql` binary, one module each, each returning `Result<(), Exit>`
+//! ([`exit`]), and their shared input handling (sources, parameters, statement selection,
+//! diagnostics on stderr).
 #![allow(clippy::print_stderr, reason = "the CLI talks to the terminal")]
 
 pub(crate) mod catalog;
 pub(crate) mod check;
 pub(crate) mod compile;
 pub(crate) mod complete;
+pub(crate) mod config;
 pub(crate) mod cost;
+pub(crate) mod exit;
 pub(crate) mod export;
+mod export_args;
 mod export_fetch;
 mod export_listing;
 mod export_resume;
+mod export_step;
+pub(crate) mod fmt;
 pub(crate) mod lsp;
+pub(crate) mod migrate;
 pub(crate) mod output;
+pub(crate) mod repl;
 pub(crate) mod repl_backend;
 pub(crate) mod run;
 mod run_local;
+mod run_progress;
 pub(crate) mod saved;
 pub(crate) mod saved_remote;
 
-use crate::cli::exit;
 use dql::{Compilation, Source};
+use exit::Exit;
 use std::io::{IsTerminal, Read};
 use std::path::Path;
 
@@ -37,7 +46,7 @@ pub(crate) enum Input<'a> {
 
 /// Reads the queries of `input` into a named source, and warns (one line) about a source that
 /// holds nothing to run.
-pub(crate) fn read_input(input: Input<'_>) -> Result<Source, u8> {
+pub(crate) fn read_input(input: Input<'_>) -> Result<Source, Exit> {
     let source = match input {
         Input::Path(path) => read_source(path)?,
         Input::Text(text) => Source::new("<command line>", text),
@@ -115,7 +124,7 @@ pub(crate) fn statement_label(source: &Source, compiled: &dql::Compiled) -> Stri
 /// `source` with every statement but those annotated `-- @name NAME` blanked out (spaces,
 /// newlines kept, so offsets and lines stay those of the file): the others are then neither
 /// checked nor need their parameters. `Err` names the known statements when none matches.
-pub(crate) fn only_named(source: &Source, name: &str) -> Result<Source, u8> {
+pub(crate) fn only_named(source: &Source, name: &str) -> Result<Source, Exit> {
     let parsed = dql::syntax::parse(source);
     let names_of = |s: &dql::syntax::ast::Statement| -> Option<String> {
         s.annotations
@@ -148,7 +157,7 @@ pub(crate) fn only_named(source: &Source, name: &str) -> Result<Source, u8> {
             dql::semantic::suggest::closest_list(name, names.iter().map(String::as_str))
         };
         eprintln!("error: no statement is named `{name}`: {known}");
-        return Err(exit::USAGE);
+        return Err(Exit::USAGE);
     }
     let text: String = source
         .text()
@@ -168,12 +177,12 @@ pub(crate) fn only_named(source: &Source, name: &str) -> Result<Source, u8> {
 }
 
 /// Reads a file argument (`-` is standard input) into a named source.
-pub(crate) fn read_source(path: &Path) -> Result<Source, u8> {
+pub(crate) fn read_source(path: &Path) -> Result<Source, Exit> {
     if path.as_os_str() == "-" {
         let mut text = String::new();
         if let Err(e) = std::io::stdin().read_to_string(&mut text) {
             eprintln!("error: cannot read standard input: {e}");
-            return Err(exit::USAGE);
+            return Err(Exit::USAGE);
         }
         return Ok(Source::new("<stdin>", strip_bom(text)));
     }
@@ -182,12 +191,12 @@ pub(crate) fn read_source(path: &Path) -> Result<Source, u8> {
             Ok(text) => Ok(Source::new(path.display().to_string(), strip_bom(text))),
             Err(_) => {
                 eprintln!("error: {} is not UTF-8 text", path.display());
-                Err(exit::USAGE)
+                Err(Exit::USAGE)
             }
         },
         Err(e) => {
             eprintln!("error: cannot read {}: {e}", path.display());
-            Err(exit::USAGE)
+            Err(Exit::USAGE)
         }
     }
 }
@@ -201,8 +210,9 @@ fn strip_bom(text: String) -> String {
 }
 
 /// Writes `text` to stdout. A reader that has gone away (`dql … | head`) is not an error:
-/// the command stops writing and ends quietly with `Err(0)`; another write error is reported.
-pub(crate) fn write_stdout(text: &str) -> Result<(), u8> {
+/// the command stops writing and ends quietly with `Err(Exit::READER_GONE)`; another write
+/// error is reported.
+pub(crate) fn write_stdout(text: &str) -> Result<(), Exit> {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
     out.write_all(text.as_bytes())
@@ -210,14 +220,15 @@ pub(crate) fn write_stdout(text: &str) -> Result<(), u8> {
         .map_err(|e| output_failed(&e))
 }
 
-/// The exit code for a failed write to stdout: 0, quietly, when the reader has gone (the
-/// output was cut short on purpose); otherwise the error is reported as a usage failure.
-pub(crate) fn output_failed(error: &std::io::Error) -> u8 {
+/// The exit status for a failed write to stdout: [`Exit::READER_GONE`], quietly, when the
+/// reader has gone (the output was cut short on purpose); otherwise the error is reported as
+/// a usage failure.
+pub(crate) fn output_failed(error: &std::io::Error) -> Exit {
     if error.kind() == std::io::ErrorKind::BrokenPipe {
-        return 0;
+        return Exit::READER_GONE;
     }
     eprintln!("error: cannot write the output: {error}");
-    exit::USAGE
+    Exit::USAGE
 }
 
 /// Whether stderr gets colour: a terminal, and `NO_COLOR` unset or empty (no-color.org).
@@ -257,17 +268,17 @@ pub(crate) fn print_report(error: &dyn miette::Diagnostic) {
 }
 
 /// Parses `name=value` pairs of `--param`.
-pub(crate) fn parse_params(pairs: &[String]) -> Result<dql::semantic::Params, u8> {
+pub(crate) fn parse_params(pairs: &[String]) -> Result<dql::semantic::Params, Exit> {
     let mut params = dql::semantic::Params::new();
     for pair in pairs {
         let Some((name, value)) = pair.split_once('=') else {
             eprintln!("error: --param takes name=value, got `{pair}`");
-            return Err(exit::USAGE);
+            return Err(Exit::USAGE);
         };
         let name = name.trim().trim_start_matches('$');
         if name.is_empty() {
             eprintln!("error: --param `{pair}` has no name");
-            return Err(exit::USAGE);
+            return Err(Exit::USAGE);
         }
         // The names a query can write as `$name`: a letter or `_`, then letters, digits, `_`.
         let is_name = name
@@ -278,7 +289,7 @@ pub(crate) fn parse_params(pairs: &[String]) -> Result<dql::semantic::Params, u8
             eprintln!(
                 "error: --param `{pair}`: `{name}` is not a parameter name (a letter or `_`, then letters, digits or `_`, as in `$name`)"
             );
-            return Err(exit::USAGE);
+            return Err(Exit::USAGE);
         }
         params.bind(name, value);
     }
@@ -286,12 +297,12 @@ pub(crate) fn parse_params(pairs: &[String]) -> Result<dql::semantic::Params, u8
 }
 
 /// Parses `--now`, or takes the clock.
-pub(crate) fn parse_now(now: Option<&str>) -> Result<jiff::Timestamp, u8> {
+pub(crate) fn parse_now(now: Option<&str>) -> Result<jiff::Timestamp, Exit> {
     match now {
         None => Ok(jiff::Timestamp::now()),
         Some(text) => parse_instant(text).ok_or_else(|| {
             eprintln!("error: --now takes an instant such as 2026-11-26T10:00:00Z, got `{text}`");
-            exit::USAGE
+            Exit::USAGE
         }),
     }
 }
@@ -334,9 +345,9 @@ pub(crate) fn sentry_io() -> bool {
 
 /// [`dql::compile_source`], plus the deprecated-dataset warnings when the Sentry is sentry.io.
 pub(crate) fn compile_for_sentry(source: &Source, options: &dql::Options) -> Compilation {
-    let mut compilation = dql::compile_source_with(source, options, catalog::catalog());
+    let mut compilation = dql::compile_source_with(source, options, crate::live_catalog::catalog());
     if SENTRY_IO.load(std::sync::atomic::Ordering::Relaxed) {
-        let warnings = dql::migrate::deprecation_warnings(source, catalog::catalog());
+        let warnings = dql::migrate::deprecation_warnings(source, crate::live_catalog::catalog());
         if !warnings.is_empty() {
             compilation.diagnostics.extend(warnings);
             compilation
@@ -347,15 +358,15 @@ pub(crate) fn compile_for_sentry(source: &Source, options: &dql::Options) -> Com
     compilation
 }
 
-/// Compiles a source and prints its diagnostics; `Err(exit code)` when there are errors.
+/// Compiles a source and prints its diagnostics; `Err` when there are errors.
 pub(crate) fn compile_or_report(
     source: &Source,
     options: &dql::Options,
-) -> Result<Compilation, u8> {
+) -> Result<Compilation, Exit> {
     let compilation = compile_for_sentry(source, options);
     print_diagnostics(source, &compilation.diagnostics);
     if compilation.has_errors() {
-        return Err(exit::QUERY);
+        return Err(Exit::QUERY);
     }
     Ok(compilation)
 }
@@ -364,7 +375,7 @@ pub(crate) fn compile_or_report(
 pub(crate) fn select_statements<'c>(
     compilation: &'c Compilation,
     name: Option<&str>,
-) -> Result<Vec<&'c dql::Compiled>, u8> {
+) -> Result<Vec<&'c dql::Compiled>, Exit> {
     let Some(name) = name else {
         return Ok(compilation.statements.iter().collect());
     };
@@ -385,7 +396,7 @@ pub(crate) fn select_statements<'c>(
             dql::semantic::suggest::closest_list(name, names.iter().copied())
         };
         eprintln!("error: no statement is named `{name}`: {known}");
-        return Err(exit::USAGE);
+        return Err(Exit::USAGE);
     }
     Ok(chosen)
 }
@@ -399,12 +410,12 @@ pub(crate) fn statements_to_run(
     options: &dql::Options,
     name: Option<&str>,
     keep_going: bool,
-) -> Result<(Vec<dql::Compiled>, bool), u8> {
+) -> Result<(Vec<dql::Compiled>, bool), Exit> {
     let compilation = compile_for_sentry(source, options);
     print_diagnostics(source, &compilation.diagnostics);
     let failed = compilation.has_errors();
     if failed && (!keep_going || compilation.statements.is_empty()) {
-        return Err(exit::QUERY);
+        return Err(Exit::QUERY);
     }
     let chosen: Vec<dql::Compiled> = select_statements(&compilation, name)?
         .into_iter()

@@ -37,7 +37,7 @@ impl Backend for CliBackend {
         let params: Params = query.params.iter().collect();
         let checked = dql::semantic::check(
             query.file,
-            super::catalog::catalog(),
+            crate::live_catalog::catalog(),
             &params,
             &CheckOptions::default(),
         );
@@ -78,7 +78,7 @@ impl Backend for CliBackend {
         if matches!(self.target, Target::Events(_)) || !super::sentry_io() {
             return Vec::new();
         }
-        dql::migrate::deprecation_warnings(source, super::catalog::catalog())
+        dql::migrate::deprecation_warnings(source, crate::live_catalog::catalog())
     }
 
     fn compile(&self, _query: &Query<'_>, checked: &Checked) -> Result<String, Failure> {
@@ -94,6 +94,15 @@ impl Backend for CliBackend {
             })
             .collect();
         Ok(lines.join("\n"))
+    }
+
+    fn cost(&self, source: &dql::Source, checked: &Checked) -> Result<String, Failure> {
+        let compiled: Vec<&dql::Compiled> = lowered(checked)?.iter().collect();
+        Ok(super::cost::report(
+            source,
+            &compiled,
+            &super::cost::CostFlags::default(),
+        ))
     }
 
     fn run(

@@ -2,8 +2,8 @@
 //! with `--events`), follows pages, and prints the rows.
 #![allow(clippy::print_stderr, reason = "the CLI talks to the terminal")]
 
+use super::exit::Exit;
 use super::{Input, parse_now, parse_params, read_input};
-use crate::cli::exit;
 use dql::Compiled;
 use dql::answer::OutputColumn;
 use dql::client::Client;
@@ -44,25 +44,16 @@ pub(crate) struct Args<'a> {
 }
 
 /// Runs `dql run`.
-pub(crate) fn run(args: &Args<'_>, config: Result<Config, ClientError>) -> u8 {
-    let source = match read_input(args.input) {
-        Ok(s) => s,
-        Err(code) => return code,
-    };
+pub(crate) fn run(args: &Args<'_>, config: Result<Config, ClientError>) -> Result<(), Exit> {
+    let source = read_input(args.input)?;
     let parsed = dql::syntax::parse(&source);
     if parsed.file.statements.is_empty() && parsed.diagnostics.is_empty() {
         // Nothing to run; `read_input` said so in one line.
-        return 0;
+        return Ok(());
     }
-    let params = match parse_params(args.params) {
-        Ok(p) => p,
-        Err(code) => return code,
-    };
+    let params = parse_params(args.params)?;
     let source = match args.name {
-        Some(name) => match super::only_named(&source, name) {
-            Ok(s) => s,
-            Err(code) => return code,
-        },
+        Some(name) => super::only_named(&source, name)?,
         None => source,
     };
     super::warn_unused_params(&source, &params, args.name);
@@ -73,14 +64,8 @@ pub(crate) fn run(args: &Args<'_>, config: Result<Config, ClientError>) -> u8 {
     if let Some(events) = args.events {
         return super::run_local::run(args, &source, params, format, events);
     }
-    let config = match config {
-        Ok(c) => c,
-        Err(e) => return report_setup_error(e),
-    };
-    let now = match parse_now(args.now) {
-        Ok(n) => n,
-        Err(code) => return code,
-    };
+    let config = config.map_err(report_setup_error)?;
+    let now = parse_now(args.now)?;
     let mut options = dql::Options::new(now);
     options.params = params;
     options.strict = args.strict;
@@ -88,10 +73,7 @@ pub(crate) fn run(args: &Args<'_>, config: Result<Config, ClientError>) -> u8 {
     options.default_project = config.project.as_ref().map(|p| p.value.clone());
     options.all = args.complete.all;
     let (mut chosen, compile_failed) =
-        match super::statements_to_run(&source, &options, args.name, args.keep_going) {
-            Ok(c) => c,
-            Err(code) => return code,
-        };
+        super::statements_to_run(&source, &options, args.name, args.keep_going)?;
     if args.exclude_other {
         for compiled in &mut chosen {
             dql::lower::exclude_other(&mut compiled.request);
@@ -99,39 +81,34 @@ pub(crate) fn run(args: &Args<'_>, config: Result<Config, ClientError>) -> u8 {
     }
     if chosen.iter().any(|c| c.request.update.is_some()) && chosen.len() > 1 {
         eprintln!("error: a file with several statements never runs an UPDATE without --name");
-        return exit::USAGE;
+        return Err(Exit::USAGE);
     }
-    if let Err(e) = config.org() {
-        return report_setup_error(e);
-    }
-    let client = match Client::from_config_with(
+    config.org().map_err(report_setup_error)?;
+    let client = Client::from_config_with(
         &config,
         dql::client::transport::Timeouts {
             connect: Duration::from_secs(10),
             read: Duration::from_secs(args.timeout_seconds),
         },
         args.max_body,
-    ) {
-        Ok(c) => c,
-        Err(e) => return report_setup_error(e),
-    };
+    )
+    .map_err(report_setup_error)?;
     let client = client.offset_cap(args.complete.offset_cap);
     let client = client.retry_policy(dql::client::RetryPolicy {
         max_tries: args.retry_tries,
         max_wait: Duration::from_secs(args.retry_seconds),
         ..dql::client::RetryPolicy::default()
     });
-    let client = if args.verbose {
-        client.on_event(verbose_event)
-    } else {
-        client
-    };
-    let (mut destination, layout) = match super::output::Destination::open(&args.output) {
-        Ok(opened) => opened,
-        Err(code) => return code,
-    };
+    let (client, progress) =
+        super::run_progress::RunProgress::attach(client, args.complete.progress, args.verbose);
+    let (mut destination, layout) = super::output::Destination::open(&args.output)?;
     let mut sink = destination.sink(format, chosen.len(), layout);
-    let mut code = if compile_failed { exit::QUERY } else { 0 };
+    // The first failure's status is the run's.
+    let mut status = if compile_failed {
+        Err(Exit::QUERY)
+    } else {
+        Ok(())
+    };
     for compiled in &chosen {
         let mut n_written = None;
         let outcome = if compiled.request.update.is_some() {
@@ -143,6 +120,7 @@ pub(crate) fn run(args: &Args<'_>, config: Result<Config, ClientError>) -> u8 {
                 format,
                 sink.as_mut(),
                 &mut n_written,
+                &progress,
             )
         };
         if let Err(failure) = outcome {
@@ -171,28 +149,22 @@ pub(crate) fn run(args: &Args<'_>, config: Result<Config, ClientError>) -> u8 {
                 Failure::Io(e) => {
                     drop(sink);
                     let _ = destination.finish();
-                    return super::output_failed(&e);
+                    return Err(super::output_failed(&e));
                 }
-                Failure::Declined => exit::QUERY,
+                Failure::Declined => Exit::QUERY,
             };
-            if code == 0 {
-                code = failed;
-            }
+            status = status.and(Err(failed));
             if begun || !args.keep_going {
                 drop(sink);
                 let _ = destination.finish();
-                return code;
+                return status;
             }
         }
     }
-    if let Err(e) = sink.finish() {
-        return super::output_failed(&e);
-    }
+    sink.finish().map_err(|e| super::output_failed(&e))?;
     drop(sink);
-    if let Err(e) = destination.finish() {
-        return super::output_failed(&e);
-    }
-    code
+    destination.finish().map_err(|e| super::output_failed(&e))?;
+    status
 }
 
 /// Why a statement could not be completed.
@@ -209,54 +181,62 @@ impl From<std::io::Error> for Failure {
     }
 }
 
-/// Fetches every page a request wants, streaming rows into the sink.
+/// Fetches every page a request wants, streaming rows into the sink, with a progress bar.
 fn fetch(
     client: &Client,
     request: &Request,
     format: Format,
     sink: &mut dyn Sink,
     n_rows: &mut Option<usize>,
+    progress: &super::run_progress::RunProgress,
 ) -> Result<(), Failure> {
-    let progress = std::io::stderr().is_terminal();
+    progress.start();
+    let fetched = fetch_pages(client, request, format, sink, n_rows, progress);
+    // Gone before what follows is said (the note, an error).
+    progress.finish();
+    let has_more = fetched?;
+    if has_more && request.limit.is_none() {
+        eprintln!(
+            "note: Sentry has more rows than this page; add LIMIT n to fetch up to n rows, or LIMIT ALL for every row"
+        );
+    }
+    Ok(())
+}
+
+/// [`fetch`]'s pages: whether Sentry has more rows than were fetched.
+fn fetch_pages(
+    client: &Client,
+    request: &Request,
+    format: Format,
+    sink: &mut dyn Sink,
+    n_rows: &mut Option<usize>,
+    progress: &super::run_progress::RunProgress,
+) -> Result<bool, Failure> {
     let mut begun = false;
     let mut has_more = false;
-    for (n_page, page) in client.stitched(request).enumerate() {
-        let page = match page {
-            Ok(page) => page,
-            Err(e) => {
-                if progress {
-                    eprint!("\r\x1b[2K");
-                }
-                return Err(Failure::Client(e));
+    for page in client.stitched(request) {
+        let page = page.map_err(Failure::Client)?;
+        // The rows go to stdout with the bar (on stderr, maybe the same terminal) out of the way.
+        progress.suspend(|| -> Result<(), Failure> {
+            if !begun {
+                sink.begin(
+                    request.name.as_deref(),
+                    &dql::execute::plan(request, &page.columns, every_member(format)),
+                    &page.meta,
+                )?;
+                begun = true;
+                *n_rows = Some(0);
+            } else {
+                sink.extend_meta(&page.meta);
             }
-        };
-        if !begun {
-            sink.begin(
-                request.name.as_deref(),
-                &dql::execute::plan(request, &page.columns, every_member(format)),
-                &page.meta,
-            )?;
-            begun = true;
-            *n_rows = Some(0);
-        } else {
-            sink.extend_meta(&page.meta);
-        }
-        for row in &page.rows {
-            sink.row(row)?;
-            *n_rows = Some(n_rows.unwrap_or(0) + 1);
-        }
-        sink.flush()?;
+            for row in &page.rows {
+                sink.row(row)?;
+                *n_rows = Some(n_rows.unwrap_or(0) + 1);
+            }
+            sink.flush()?;
+            Ok(())
+        })?;
         has_more = page.has_more;
-        if progress {
-            eprint!(
-                "\r\u{23f3} page {}, {} rows…",
-                n_page + 1,
-                n_rows.unwrap_or(0)
-            );
-        }
-    }
-    if progress {
-        eprint!("\r\x1b[2K");
     }
     if !begun {
         sink.begin(
@@ -266,12 +246,7 @@ fn fetch(
         )?;
     }
     sink.end()?;
-    if has_more && request.limit.is_none() {
-        eprintln!(
-            "note: Sentry has more rows than this page; add LIMIT n to fetch up to n rows, or LIMIT ALL for every row"
-        );
-    }
-    Ok(())
+    Ok(has_more)
 }
 
 /// Whether a single event shows all its members (the machine formats) or the useful ones.
@@ -397,7 +372,7 @@ pub(crate) fn verbose_event(event: &dql::client::ClientEvent) {
 }
 
 /// A configuration error before anything was sent, with the offline alternative.
-fn report_setup_error(error: ClientError) -> u8 {
+fn report_setup_error(error: ClientError) -> Exit {
     let offline = matches!(error, ClientError::MissingToken | ClientError::MissingOrg);
     let code = report_client_error(error);
     if offline {
@@ -408,19 +383,19 @@ fn report_setup_error(error: ClientError) -> u8 {
     code
 }
 
-/// Prints a client error as a miette report and returns its exit code.
-pub(crate) fn report_client_error(error: ClientError) -> u8 {
-    let code = error.exit_code();
+/// Prints a client error as a miette report and returns its exit status.
+pub(crate) fn report_client_error(error: ClientError) -> Exit {
+    let code = Exit(error.exit_code());
     super::print_report(&error);
     code
 }
 
 /// A 400 from Sentry becomes a diagnostic pointing at the clause it most likely concerns.
-fn report_request_error(error: ClientError, source: &dql::Source, compiled: &Compiled) -> u8 {
+fn report_request_error(error: ClientError, source: &dql::Source, compiled: &Compiled) -> Exit {
     if let ClientError::BadQuery { detail, clause } = &error {
         let diagnostic = bad_query_diagnostic(detail, *clause, &compiled.checked.clauses);
         super::print_diagnostics(source, &[diagnostic]);
-        return error.exit_code();
+        return Exit(error.exit_code());
     }
     report_client_error(error)
 }
@@ -444,7 +419,7 @@ pub(crate) fn bad_query_diagnostic(
         .into_iter()
         .collect();
     dql::Diagnostic {
-        code: "dql::client::bad_query",
+        code: dql::registry::ClientCode::BadQuery.as_str(),
         severity: dql::Severity::Error,
         message: format!("Sentry refused the query: {detail}"),
         labels,

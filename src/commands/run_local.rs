@@ -2,9 +2,9 @@
 //! the same semantics and output as a run against Sentry.
 #![allow(clippy::print_stderr, reason = "the CLI talks to the terminal")]
 
+use super::exit::Exit;
 use super::run::Args;
 use super::{parse_instant, print_diagnostics};
-use crate::cli::exit;
 use crate::progress::Delayed;
 use dql::Source;
 use dql::engine::{EventFiles, NowSource, ReadOptions, RunError, RunOptions};
@@ -19,7 +19,7 @@ pub(crate) fn run(
     params: dql::semantic::Params,
     format: Format,
     events: &Path,
-) -> u8 {
+) -> Result<(), Exit> {
     let now = match args.now {
         None => None,
         Some(text) => match parse_instant(text) {
@@ -28,7 +28,7 @@ pub(crate) fn run(
                 eprintln!(
                     "error: --now takes an instant such as 2026-11-26T10:00:00Z, got `{text}`"
                 );
-                return exit::USAGE;
+                return Err(Exit::USAGE);
             }
         },
     };
@@ -38,10 +38,7 @@ pub(crate) fn run(
     options.params = params;
     options.strict = args.strict;
     let (mut chosen, compile_failed) =
-        match super::statements_to_run(source, &options, args.name, args.keep_going) {
-            Ok(c) => c,
-            Err(code) => return code,
-        };
+        super::statements_to_run(source, &options, args.name, args.keep_going)?;
     if args.complete.all {
         // --all: every row of event tables without LIMIT, as `LIMIT ALL` (no cap locally).
         for compiled in &mut chosen {
@@ -59,7 +56,7 @@ pub(crate) fn run(
         }
         Err(e) => {
             super::print_report(&e);
-            return exit::USAGE;
+            return Err(Exit::USAGE);
         }
     };
     let executor = LocalExecutor {
@@ -73,13 +70,14 @@ pub(crate) fn run(
             ..RunOptions::default()
         },
     };
-    let (mut destination, layout) = match super::output::Destination::open(&args.output) {
-        Ok(opened) => opened,
-        Err(code) => return code,
-    };
+    let (mut destination, layout) = super::output::Destination::open(&args.output)?;
     let mut sink = destination.sink(format, chosen.len(), layout);
     let mut told_now = false;
-    let mut code = if compile_failed { exit::QUERY } else { 0 };
+    let mut outcome = if compile_failed {
+        Err(Exit::QUERY)
+    } else {
+        Ok(())
+    };
     for compiled in &chosen {
         let local = executor.run_detailed(compiled);
         scanning.finish();
@@ -91,7 +89,7 @@ pub(crate) fn run(
                 let _ = destination.finish();
                 super::say_which_failed(source, compiled, chosen.len());
                 super::print_report(&e);
-                return exit::USAGE;
+                return Err(Exit::USAGE);
             }
             Err(RunError::Query(diagnostics)) => {
                 super::say_which_failed(source, compiled, chosen.len());
@@ -100,9 +98,9 @@ pub(crate) fn run(
                     let _ = sink.abort();
                     drop(sink);
                     let _ = destination.finish();
-                    return exit::QUERY;
+                    return Err(Exit::QUERY);
                 }
-                code = exit::QUERY;
+                outcome = Err(Exit::QUERY);
                 continue;
             }
         };
@@ -126,14 +124,13 @@ pub(crate) fn run(
             .filter(|c| !(args.exclude_other && c.field.starts_with("Other: ")))
             .cloned()
             .collect();
-        if let Err(e) = dql::format::write_result(
+        dql::format::write_result(
             sink.as_mut(),
             compiled.request.name.as_deref(),
             &columns,
             &local.result,
-        ) {
-            return super::output_failed(&e);
-        }
+        )
+        .map_err(|e| super::output_failed(&e))?;
         if local.stats.skipped > 0 {
             let first = local
                 .stats
@@ -148,12 +145,8 @@ pub(crate) fn run(
             );
         }
     }
-    if let Err(e) = sink.finish() {
-        return super::output_failed(&e);
-    }
+    sink.finish().map_err(|e| super::output_failed(&e))?;
     drop(sink);
-    if let Err(e) = destination.finish() {
-        return super::output_failed(&e);
-    }
-    code
+    destination.finish().map_err(|e| super::output_failed(&e))?;
+    outcome
 }

@@ -2,10 +2,10 @@
 //! as `.dql` files in git (one canonical statement per query, see `dql::saved`). The server
 //! side (endpoints, paging, Explore's absence) is `saved_remote.rs`.
 
-use super::catalog;
+use super::exit::Exit;
 use super::run::report_client_error;
 use super::saved_remote::{Remote, connect, get, id_of, list, name_of};
-use crate::cli::exit;
+use crate::live_catalog;
 use dql::Source;
 use dql::client::Client;
 use dql::client::config::Config;
@@ -28,7 +28,7 @@ pub(crate) struct Target {
 }
 
 /// The `.dql` files to read: those named, else every one in `dir` (sorted).
-fn files(target: &Target) -> Result<Vec<PathBuf>, u8> {
+fn files(target: &Target) -> Result<Vec<PathBuf>, Exit> {
     if !target.files.is_empty() {
         return Ok(target.files.clone());
     }
@@ -39,7 +39,7 @@ fn files(target: &Target) -> Result<Vec<PathBuf>, u8> {
                 "error: cannot read {}: {e} (run `dql pull` first, or name the files)",
                 target.dir.display()
             );
-            return Err(exit::USAGE);
+            return Err(Exit::USAGE);
         }
     };
     let mut out: Vec<PathBuf> = entries
@@ -60,12 +60,12 @@ struct Local {
 
 /// Reads and compiles the files; any error is printed and fails the whole command (nothing is
 /// half pushed).
-fn read_locals(paths: &[PathBuf]) -> Result<Vec<Local>, u8> {
+fn read_locals(paths: &[PathBuf]) -> Result<Vec<Local>, Exit> {
     let mut out = Vec::new();
     let mut failed = false;
     for path in paths {
         let source = super::read_source(path)?;
-        let saved = saved_queries(&source, catalog::catalog());
+        let saved = saved_queries(&source, live_catalog::catalog());
         if saved.has_errors() {
             let errors: Vec<_> = saved
                 .diagnostics
@@ -85,7 +85,7 @@ fn read_locals(paths: &[PathBuf]) -> Result<Vec<Local>, u8> {
     }
     if failed {
         eprintln!("error: some files cannot be saved queries (see above); nothing was sent");
-        return Err(exit::QUERY);
+        return Err(Exit::QUERY);
     }
     Ok(out)
 }
@@ -130,24 +130,22 @@ fn existing(dir: &Path) -> BTreeMap<Key, (PathBuf, Option<String>)> {
 /// `dql pull`: writes one canonical `.dql` file per saved query into `dir`, Discover's and
 /// Explore's. A file that already holds a query's `@id` is rewritten in place (a rename on the
 /// server does not make a second file) and keeps its `-- @description`.
-pub(crate) fn pull(dir: &Path, verbose: bool, config: Result<Config, ClientError>) -> u8 {
-    let client = match connect(config) {
-        Ok(c) => c,
-        Err(code) => return code,
-    };
-    let queries = match list(&client, verbose) {
-        Ok(q) => q,
-        Err(code) => return code,
-    };
+pub(crate) fn pull(
+    dir: &Path,
+    verbose: bool,
+    config: Result<Config, ClientError>,
+) -> Result<(), Exit> {
+    let client = connect(config)?;
+    let queries = list(&client, verbose)?;
     if let Err(e) = std::fs::create_dir_all(dir) {
         eprintln!("error: cannot create {}: {e}", dir.display());
-        return exit::USAGE;
+        return Err(Exit::USAGE);
     }
     let by_id = existing(dir);
     let mut used: BTreeSet<PathBuf> = BTreeSet::new();
     let (mut written, mut unchanged, mut not_pulled) = (0, 0, 0);
     for Remote { source, query } in &queries {
-        let decompiled = decompile(query, *source, catalog::catalog());
+        let decompiled = decompile(query, *source, live_catalog::catalog());
         let id = id_of(query).unwrap_or_default();
         let text = match &decompiled.text {
             Ok(t) => t,
@@ -187,7 +185,7 @@ pub(crate) fn pull(dir: &Path, verbose: bool, config: Result<Config, ClientError
         }
         if let Err(e) = std::fs::write(&path, &text) {
             eprintln!("error: cannot write {}: {e}", path.display());
-            return exit::USAGE;
+            return Err(Exit::USAGE);
         }
         written += 1;
     }
@@ -204,7 +202,11 @@ pub(crate) fn pull(dir: &Path, verbose: bool, config: Result<Config, ClientError
             String::new()
         }
     );
-    if not_pulled > 0 { exit::QUERY } else { 0 }
+    if not_pulled > 0 {
+        Err(Exit::QUERY)
+    } else {
+        Ok(())
+    }
 }
 
 /// What pushing one file query would do.
@@ -228,7 +230,7 @@ fn label(local: &Local, q: &FileQuery) -> String {
     }
 }
 
-fn plan(client: &Client, locals: &[Local]) -> Result<Vec<(usize, usize, Step)>, u8> {
+fn plan(client: &Client, locals: &[Local]) -> Result<Vec<(usize, usize, Step)>, Exit> {
     let mut out = Vec::new();
     for (li, local) in locals.iter().enumerate() {
         for (qi, q) in local.queries.iter().enumerate() {
@@ -237,8 +239,8 @@ fn plan(client: &Client, locals: &[Local]) -> Result<Vec<(usize, usize, Step)>, 
                 Some(id) => match get(client, q.source, id)? {
                     None => Step::Gone,
                     Some(server) => {
-                        let changes = Meaning::with_catalog(&q.body, catalog::catalog())
-                            .changes(&Meaning::with_catalog(&server, catalog::catalog()));
+                        let changes = Meaning::with_catalog(&q.body, live_catalog::catalog())
+                            .changes(&Meaning::with_catalog(&server, live_catalog::catalog()));
                         if changes.is_empty() {
                             Step::Same
                         } else {
@@ -254,7 +256,7 @@ fn plan(client: &Client, locals: &[Local]) -> Result<Vec<(usize, usize, Step)>, 
 }
 
 /// Server queries no file names (for `diff` of a whole directory and `push --prune`).
-fn only_on_server(client: &Client, locals: &[Local]) -> Result<Vec<Remote>, u8> {
+fn only_on_server(client: &Client, locals: &[Local]) -> Result<Vec<Remote>, Exit> {
     let ids: BTreeSet<Key> = locals
         .iter()
         .flat_map(|l| {
@@ -324,29 +326,14 @@ fn print_plan(locals: &[Local], steps: &[(usize, usize, Step)]) -> usize {
 
 /// `dql diff`: what differs between the files and the server, per query, in DQL terms; exit 1
 /// when anything does.
-pub(crate) fn diff(target: &Target, config: Result<Config, ClientError>) -> u8 {
-    let paths = match files(target) {
-        Ok(p) => p,
-        Err(code) => return code,
-    };
-    let locals = match read_locals(&paths) {
-        Ok(l) => l,
-        Err(code) => return code,
-    };
-    let client = match connect(config) {
-        Ok(c) => c,
-        Err(code) => return code,
-    };
-    let steps = match plan(&client, &locals) {
-        Ok(s) => s,
-        Err(code) => return code,
-    };
+pub(crate) fn diff(target: &Target, config: Result<Config, ClientError>) -> Result<(), Exit> {
+    let paths = files(target)?;
+    let locals = read_locals(&paths)?;
+    let client = connect(config)?;
+    let steps = plan(&client, &locals)?;
     let mut differ = print_plan(&locals, &steps);
     if target.files.is_empty() {
-        let extra = match only_on_server(&client, &locals) {
-            Ok(e) => e,
-            Err(code) => return code,
-        };
+        let extra = only_on_server(&client, &locals)?;
         let mut out = String::new();
         for r in &extra {
             differ += 1;
@@ -359,9 +346,9 @@ pub(crate) fn diff(target: &Target, config: Result<Config, ClientError>) -> u8 {
     }
     if differ == 0 {
         eprintln!("no differences");
-        0
+        Ok(())
     } else {
-        exit::QUERY
+        Err(Exit::QUERY)
     }
 }
 
@@ -390,29 +377,18 @@ pub(crate) struct PushFlags {
 /// `dql push`: creates (POST) or updates (PUT) the server's queries from the files after
 /// showing what changes and asking; `--prune` also deletes the server's queries no file names.
 /// A created query's id is written into its file as `-- @id`.
-pub(crate) fn push(target: &Target, flags: &PushFlags, config: Result<Config, ClientError>) -> u8 {
-    let paths = match files(target) {
-        Ok(p) => p,
-        Err(code) => return code,
-    };
-    let mut locals = match read_locals(&paths) {
-        Ok(l) => l,
-        Err(code) => return code,
-    };
-    let client = match connect(config) {
-        Ok(c) => c,
-        Err(code) => return code,
-    };
-    let steps = match plan(&client, &locals) {
-        Ok(s) => s,
-        Err(code) => return code,
-    };
+pub(crate) fn push(
+    target: &Target,
+    flags: &PushFlags,
+    config: Result<Config, ClientError>,
+) -> Result<(), Exit> {
+    let paths = files(target)?;
+    let mut locals = read_locals(&paths)?;
+    let client = connect(config)?;
+    let steps = plan(&client, &locals)?;
     let mut n = print_plan(&locals, &steps);
     let prune = if flags.prune {
-        match only_on_server(&client, &locals) {
-            Ok(extra) => extra,
-            Err(code) => return code,
-        }
+        only_on_server(&client, &locals)?
     } else {
         Vec::new()
     };
@@ -422,7 +398,7 @@ pub(crate) fn push(target: &Target, flags: &PushFlags, config: Result<Config, Cl
     }
     if n == 0 {
         eprintln!("nothing to push: the server has what the files say");
-        return 0;
+        return Ok(());
     }
     // Method, path, body, the file query it comes from, and what to call it.
     type Send = (
@@ -479,7 +455,7 @@ pub(crate) fn push(target: &Target, flags: &PushFlags, config: Result<Config, Cl
         }
         let _ = super::write_stdout(&out);
         eprintln!("dry run: nothing was sent");
-        return 0;
+        return Ok(());
     }
     if !flags.yes
         && !confirm(&format!(
@@ -488,7 +464,7 @@ pub(crate) fn push(target: &Target, flags: &PushFlags, config: Result<Config, Cl
         ))
     {
         eprintln!("nothing was sent");
-        return exit::QUERY;
+        return Err(Exit::QUERY);
     }
     // Ids of created queries, per file, to write back as `-- @id`.
     let mut created: BTreeMap<usize, Vec<(usize, String)>> = BTreeMap::new();
@@ -496,8 +472,8 @@ pub(crate) fn push(target: &Target, flags: &PushFlags, config: Result<Config, Cl
         let answer = match client.send_json(method, &path, body) {
             Ok(a) => a,
             Err(e) => {
-                write_ids(&mut locals, &created);
-                return report_client_error(e);
+                let _ = write_ids(&mut locals, &created);
+                return Err(report_client_error(e));
             }
         };
         match (method, origin) {
@@ -506,11 +482,11 @@ pub(crate) fn push(target: &Target, flags: &PushFlags, config: Result<Config, Cl
                     .get("id")
                     .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned));
                 let Some(id) = id else {
-                    write_ids(&mut locals, &created);
-                    return report_client_error(ClientError::BadResponse {
+                    let _ = write_ids(&mut locals, &created);
+                    return Err(report_client_error(ClientError::BadResponse {
                         status: 201,
                         reason: "the created saved query has no id".into(),
-                    });
+                    }));
                 };
                 if let Some(q) = locals.get(li).and_then(|l| l.queries.get(qi)) {
                     eprintln!(
@@ -530,9 +506,12 @@ pub(crate) fn push(target: &Target, flags: &PushFlags, config: Result<Config, Cl
 }
 
 /// Writes `-- @id N` above each created statement (a query whose file had a stale id has it
-/// replaced). Returns the exit code.
-fn write_ids(locals: &mut [Local], created: &BTreeMap<usize, Vec<(usize, String)>>) -> u8 {
-    let mut code = 0;
+/// replaced); `Err` when a file could not be written (the others are).
+fn write_ids(
+    locals: &mut [Local],
+    created: &BTreeMap<usize, Vec<(usize, String)>>,
+) -> Result<(), Exit> {
+    let mut outcome = Ok(());
     for (li, ids) in created {
         let Some(local) = locals.get_mut(*li) else {
             continue;
@@ -558,8 +537,8 @@ fn write_ids(locals: &mut [Local], created: &BTreeMap<usize, Vec<(usize, String)
                 "error: cannot write the new id into {}: {e}",
                 local.path.display()
             );
-            code = exit::USAGE;
+            outcome = Err(Exit::USAGE);
         }
     }
-    code
+    outcome
 }

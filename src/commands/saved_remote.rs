@@ -12,6 +12,7 @@
 //! Sentry's, not the organization's: the detail endpoint refuses to change or delete them, so
 //! dql leaves them out.
 
+use super::exit::Exit;
 use super::run::report_client_error;
 use dql::client::Client;
 use dql::client::config::Config;
@@ -31,7 +32,7 @@ pub(crate) struct Remote {
     pub(crate) query: Map<String, Value>,
 }
 
-pub(crate) fn connect(config: Result<Config, ClientError>) -> Result<Client, u8> {
+pub(crate) fn connect(config: Result<Config, ClientError>) -> Result<Client, Exit> {
     let config = config.map_err(report_client_error)?;
     if config.org.is_none() {
         return Err(report_client_error(ClientError::MissingOrg));
@@ -45,7 +46,7 @@ pub(crate) fn connect(config: Result<Config, ClientError>) -> Result<Client, u8>
 fn list_source(
     client: &Client,
     source: SavedSource,
-) -> Result<Option<Vec<Map<String, Value>>>, u8> {
+) -> Result<Option<Vec<Map<String, Value>>>, Exit> {
     let params = vec![
         ("per_page".to_owned(), "100".to_owned()),
         ("sortBy".to_owned(), "name".to_owned()),
@@ -77,7 +78,7 @@ fn list_source(
 /// Every Discover and Explore saved query of the organization but Sentry's prebuilt ones. With
 /// `verbose`, says on stderr when the server has no Explore list and how many prebuilt queries
 /// were left out.
-pub(crate) fn list(client: &Client, verbose: bool) -> Result<Vec<Remote>, u8> {
+pub(crate) fn list(client: &Client, verbose: bool) -> Result<Vec<Remote>, Exit> {
     let mut out = Vec::new();
     for source in [SavedSource::Discover, SavedSource::Explore] {
         let Some(queries) = list_source(client, source)? else {
@@ -110,7 +111,7 @@ pub(crate) fn get(
     client: &Client,
     source: SavedSource,
     id: &str,
-) -> Result<Option<Map<String, Value>>, u8> {
+) -> Result<Option<Map<String, Value>>, Exit> {
     match client.send_json(Method::Get, &source.item_path(id), None) {
         Ok(Value::Object(m)) => Ok(Some(m)),
         Ok(_) => Err(report_client_error(ClientError::BadResponse {

@@ -14,12 +14,12 @@
 //! - Equations compute in floating point; a division by zero is null.
 
 use super::aggregate::Accumulator;
-use super::codes::EvalCode;
 use super::fields::Value;
 use super::filter::{self, Compiled, Unsupported};
 use super::group::{GroupTable, parallel_scan};
 use super::{EventFiles, LocalResult, RunError, RunOptions};
 use crate::diagnostic::Diagnostic;
+use crate::registry::EvalCode;
 use crate::result::{ResultSet, Row};
 use crate::semantic::checked::filter::TypedFilter;
 use crate::semantic::checked::{ColumnValue, EventsQuery};

@@ -227,6 +227,85 @@ pub(crate) fn unreadable(name: &str) -> bool {
     UNREADABLE.contains(&name) || name.starts_with("measurements.score.weight.")
 }
 
+/// The names the engine reads from a fixed payload member, each with its reading (the README
+/// section "Where each field is read from"); [`Field::resolve`] looks a name up here after
+/// `tags[…]` and before the families (`measurements.*`, `spans.*`, `device.*`). The test
+/// `every_name_the_engine_reads_is_a_catalog_field` ties this table to the catalog.
+pub(crate) const NAMED: &[(&str, Field)] = &[
+    (
+        "measurements.frames_slow_rate",
+        Field::FramesRate("frames_slow"),
+    ),
+    (
+        "measurements.frames_frozen_rate",
+        Field::FramesRate("frames_frozen"),
+    ),
+    ("measurements.stall_percentage", Field::StallPercentage),
+    ("id", Field::Id),
+    ("issue.id", Field::IssueId),
+    ("issue", Field::IssueId),
+    ("project", Field::Project),
+    ("project.name", Field::Project),
+    // `project_id` is the search key of `project.id` (sentry-api.md §1.6).
+    ("project.id", Field::ProjectId),
+    ("project_id", Field::ProjectId),
+    ("timestamp", Field::Timestamp),
+    ("timestamp.to_hour", Field::TimestampToHour),
+    ("timestamp.to_day", Field::TimestampToDay),
+    ("error.received", Field::Received),
+    ("event.type", Field::EventType),
+    ("title", Field::Title),
+    ("message", Field::Message),
+    ("culprit", Field::Culprit),
+    ("location", Field::Location),
+    ("dist", Field::Dist),
+    ("platform.name", Field::Platform),
+    ("platform", Field::Platform),
+    ("release", Field::Release),
+    ("transaction", Field::Transaction),
+    ("user", Field::User),
+    ("user.id", Field::UserId),
+    ("user.email", Field::UserEmail),
+    ("user.username", Field::UserUsername),
+    ("user.ip", Field::UserIp),
+    ("user.display", Field::UserDisplay),
+    ("error.type", Field::ErrorType),
+    ("error.value", Field::ErrorValue),
+    ("error.mechanism", Field::ErrorMechanism),
+    ("error.handled", Field::ErrorHandled),
+    ("error.unhandled", Field::ErrorUnhandled),
+    ("stack.filename", Field::Stack(StackField::Filename)),
+    ("stack.function", Field::Stack(StackField::Function)),
+    ("stack.abs_path", Field::Stack(StackField::AbsPath)),
+    ("stack.module", Field::Stack(StackField::Module)),
+    ("stack.package", Field::Stack(StackField::Package)),
+    ("stack.in_app", Field::Stack(StackField::InApp)),
+    ("stack.lineno", Field::Stack(StackField::LineNo)),
+    ("stack.colno", Field::Stack(StackField::ColNo)),
+    ("http.method", Field::HttpMethod),
+    ("http.url", Field::HttpUrl),
+    ("transaction.duration", Field::TransactionDuration),
+    ("transaction.op", Field::TransactionOp),
+    ("transaction.status", Field::TransactionStatus),
+    ("trace", Field::Trace),
+    ("trace.span", Field::TraceSpan),
+    ("trace.parent_span", Field::TraceParentSpan),
+    ("sdk.name", Field::SdkName),
+    ("sdk.version", Field::SdkVersion),
+    ("browser.name", Field::BrowserName),
+    ("os.name", Field::OsName),
+    ("os.build", Field::Os("build")),
+    ("os.kernel_version", Field::Os("kernel_version")),
+    ("os.distribution_name", Field::Os("distribution_name")),
+    ("os.distribution_version", Field::Os("distribution_version")),
+    ("geo.country_code", Field::Geo("country_code")),
+    ("geo.region", Field::Geo("region")),
+    ("geo.city", Field::Geo("city")),
+    ("geo.subdivision", Field::Geo("subdivision")),
+    ("http.status_code", Field::HttpStatusCode),
+    (SEARCH_MESSAGE, Field::SearchMessage),
+];
+
 impl Field {
     /// The field a name reads. Never fails: a name the engine does not know reads the tag of
     /// that name, as Sentry resolves unknown keys.
@@ -240,11 +319,8 @@ impl Field {
                 None => Field::Tag(inner.trim().to_owned()),
             };
         }
-        match name {
-            "measurements.frames_slow_rate" => return Field::FramesRate("frames_slow"),
-            "measurements.frames_frozen_rate" => return Field::FramesRate("frames_frozen"),
-            "measurements.stall_percentage" => return Field::StallPercentage,
-            _ => {}
+        if let Some((_, field)) = NAMED.iter().find(|(named, _)| *named == name) {
+            return field.clone();
         }
         if let Some(measurement) = name.strip_prefix("measurements.") {
             return Field::Measurement(measurement.to_owned());
@@ -258,67 +334,6 @@ impl Field {
         {
             return Field::Device(member.to_owned());
         }
-        match name {
-            "id" => Field::Id,
-            "issue.id" | "issue" => Field::IssueId,
-            "project" | "project.name" => Field::Project,
-            // `project_id` is the search key of `project.id` (sentry-api.md §1.6).
-            "project.id" | "project_id" => Field::ProjectId,
-            "timestamp" => Field::Timestamp,
-            "timestamp.to_hour" => Field::TimestampToHour,
-            "timestamp.to_day" => Field::TimestampToDay,
-            "error.received" => Field::Received,
-            "event.type" => Field::EventType,
-            "title" => Field::Title,
-            "message" => Field::Message,
-            "culprit" => Field::Culprit,
-            "location" => Field::Location,
-            "dist" => Field::Dist,
-            "platform.name" | "platform" => Field::Platform,
-            "release" => Field::Release,
-            "transaction" => Field::Transaction,
-            "user" => Field::User,
-            "user.id" => Field::UserId,
-            "user.email" => Field::UserEmail,
-            "user.username" => Field::UserUsername,
-            "user.ip" => Field::UserIp,
-            "user.display" => Field::UserDisplay,
-            "error.type" => Field::ErrorType,
-            "error.value" => Field::ErrorValue,
-            "error.mechanism" => Field::ErrorMechanism,
-            "error.handled" => Field::ErrorHandled,
-            "error.unhandled" => Field::ErrorUnhandled,
-            "stack.filename" => Field::Stack(StackField::Filename),
-            "stack.function" => Field::Stack(StackField::Function),
-            "stack.abs_path" => Field::Stack(StackField::AbsPath),
-            "stack.module" => Field::Stack(StackField::Module),
-            "stack.package" => Field::Stack(StackField::Package),
-            "stack.in_app" => Field::Stack(StackField::InApp),
-            "stack.lineno" => Field::Stack(StackField::LineNo),
-            "stack.colno" => Field::Stack(StackField::ColNo),
-            "http.method" => Field::HttpMethod,
-            "http.url" => Field::HttpUrl,
-            "transaction.duration" => Field::TransactionDuration,
-            "transaction.op" => Field::TransactionOp,
-            "transaction.status" => Field::TransactionStatus,
-            "trace" => Field::Trace,
-            "trace.span" => Field::TraceSpan,
-            "trace.parent_span" => Field::TraceParentSpan,
-            "sdk.name" => Field::SdkName,
-            "sdk.version" => Field::SdkVersion,
-            "browser.name" => Field::BrowserName,
-            "os.name" => Field::OsName,
-            "os.build" => Field::Os("build"),
-            "os.kernel_version" => Field::Os("kernel_version"),
-            "os.distribution_name" => Field::Os("distribution_name"),
-            "os.distribution_version" => Field::Os("distribution_version"),
-            "geo.country_code" => Field::Geo("country_code"),
-            "geo.region" => Field::Geo("region"),
-            "geo.city" => Field::Geo("city"),
-            "geo.subdivision" => Field::Geo("subdivision"),
-            "http.status_code" => Field::HttpStatusCode,
-            SEARCH_MESSAGE => Field::SearchMessage,
-            other => Field::Tag(other.to_owned()),
-        }
+        Field::Tag(name.to_owned())
     }
 }

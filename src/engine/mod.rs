@@ -34,8 +34,8 @@
 //! ```
 
 pub mod aggregate;
-pub mod codes;
 mod compare;
+mod error;
 mod eval;
 pub mod events;
 pub mod fields;
@@ -47,7 +47,7 @@ mod scan;
 mod series;
 
 pub use aggregate::{Accumulator, AggregateFn, FinishContext};
-pub use codes::{EngineCode, EvalCode};
+pub use error::EngineError;
 pub use events::{Event, EventFiles, Part, ReadOptions, ScanStats};
 pub use fields::{Field, Projection, Value};
 pub use progress::ScanProgress;
@@ -58,7 +58,6 @@ use crate::result::ResultSet;
 use crate::semantic::checked::filter::{TypedFilter, TypedKind};
 use crate::semantic::checked::{CheckedKind, CheckedStatement, TimePoint, TimeRange};
 use jiff::Timestamp;
-use std::path::PathBuf;
 
 /// How to run a query locally.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -279,163 +278,4 @@ fn newest_event(
     };
     let next_second = (newest.div_euclid(1000) + 1).saturating_mul(1000);
     Ok(Timestamp::from_millisecond(next_second).ok())
-}
-
-/// Why reading events failed. Each variant has a stable code (see [`EngineCode`]) and help.
-#[derive(Debug, thiserror::Error, miette::Diagnostic)]
-pub enum EngineError {
-    /// `--events missing.ndjson` where the path does not exist.
-    #[error("cannot find the event file or directory `{}`", path.display())]
-    #[diagnostic(
-        code(dql::engine::not_found),
-        help(
-            "--events takes an NDJSON or JSON-array file of Sentry event payloads \
-             (optionally .gz), or a directory of such files"
-        )
-    )]
-    NotFound {
-        /// The path given.
-        path: PathBuf,
-    },
-
-    /// A file that cannot be opened or read, or a corrupt gzip stream.
-    #[error("cannot read `{}`: {source}", path.display())]
-    #[diagnostic(
-        code(dql::engine::read_failed),
-        help("check the file's permissions; a .gz file must be a complete gzip stream")
-    )]
-    Read {
-        /// The file.
-        path: PathBuf,
-        /// The underlying I/O error.
-        source: std::io::Error,
-    },
-
-    /// `--events dir/` where the directory holds no `.ndjson`, `.jsonl`, `.json` (or `.gz`) file.
-    #[error("the directory `{}` holds no event files", path.display())]
-    #[diagnostic(
-        code(dql::engine::no_event_files),
-        help("event files end in .ndjson, .jsonl or .json, optionally followed by .gz")
-    )]
-    NoEventFiles {
-        /// The directory.
-        path: PathBuf,
-    },
-
-    /// A line (or array element) that is not valid JSON, e.g. `{"id": "a",`.
-    #[error("{}:{line}: invalid JSON: {message}", path.display())]
-    #[diagnostic(
-        code(dql::engine::bad_json),
-        help(
-            "each line of an NDJSON file must hold one complete JSON object; pass --skip-bad to skip bad lines and count them"
-        )
-    )]
-    BadJson {
-        /// The file.
-        path: PathBuf,
-        /// 1-based line.
-        line: u64,
-        /// serde_json's message.
-        message: String,
-    },
-
-    /// Valid JSON that is not an object, e.g. the line `[1, 2]` or `"text"`.
-    #[error("{}:{line}: expected an event object, found {found}", path.display())]
-    #[diagnostic(
-        code(dql::engine::not_an_event),
-        help("each event must be a JSON object as Sentry's event endpoints return it")
-    )]
-    NotAnEvent {
-        /// The file.
-        path: PathBuf,
-        /// 1-based line.
-        line: u64,
-        /// What was found (`an array`, `a string`, …).
-        found: &'static str,
-    },
-
-    /// An NDJSON line longer than [`ReadOptions::max_line_bytes`] (a file that is not NDJSON,
-    /// `/dev/zero`, a line cut in a corrupt export).
-    #[error("{}:{line}: the line is longer than {limit} bytes", path.display())]
-    #[diagnostic(
-        code(dql::engine::line_too_long),
-        help(
-            "each line of an NDJSON file holds one event of at most a few MiB; is this an event export?"
-        )
-    )]
-    LineTooLong {
-        /// The file.
-        path: PathBuf,
-        /// 1-based line (0: the line runs on from before a part's start).
-        line: u64,
-        /// The cap, in bytes.
-        limit: usize,
-    },
-
-    /// A JSON-array file too large to read whole.
-    #[error("`{}` is a JSON array larger than {limit} bytes", path.display())]
-    #[diagnostic(
-        code(dql::engine::array_too_large),
-        help(
-            "a JSON array is read whole into memory; export NDJSON instead (`dql export` writes it), which is streamed"
-        )
-    )]
-    ArrayTooLarge {
-        /// The file.
-        path: PathBuf,
-        /// The cap, in bytes.
-        limit: u64,
-    },
-
-    /// Input that can be read only once (standard input, a pipe, a FIFO) could not be copied
-    /// aside for the passes a query needs.
-    #[error("cannot copy `{}` aside to read it more than once: {source}", path.display())]
-    #[diagnostic(
-        code(dql::engine::spool_failed),
-        help(
-            "a pipe or FIFO is copied to a temporary file first (TMPDIR); free space there, or write the events to a file and pass that"
-        )
-    )]
-    SpoolFailed {
-        /// The input.
-        path: PathBuf,
-        /// The underlying I/O error.
-        source: std::io::Error,
-    },
-
-    /// An event whose member has an unexpected shape, e.g. `"tags": 5` or `"dateCreated": "soon"`.
-    #[error("{}:{line}: the event's `{member}` is malformed: {message}", path.display())]
-    #[diagnostic(
-        code(dql::engine::bad_member),
-        help(
-            "the payload should have the shape of Sentry's event JSON; pass --skip-bad to skip such events and count them"
-        )
-    )]
-    BadMember {
-        /// The file.
-        path: PathBuf,
-        /// 1-based line.
-        line: u64,
-        /// The top-level member (`tags`, `entries`, …).
-        member: &'static str,
-        /// What is wrong.
-        message: String,
-    },
-}
-
-impl EngineError {
-    /// The stable code of this error.
-    pub fn code(&self) -> EngineCode {
-        match self {
-            EngineError::NotFound { .. } => EngineCode::NotFound,
-            EngineError::Read { .. } => EngineCode::ReadFailed,
-            EngineError::NoEventFiles { .. } => EngineCode::NoEventFiles,
-            EngineError::BadJson { .. } => EngineCode::BadJson,
-            EngineError::NotAnEvent { .. } => EngineCode::NotAnEvent,
-            EngineError::BadMember { .. } => EngineCode::BadMember,
-            EngineError::LineTooLong { .. } => EngineCode::LineTooLong,
-            EngineError::ArrayTooLarge { .. } => EngineCode::ArrayTooLarge,
-            EngineError::SpoolFailed { .. } => EngineCode::SpoolFailed,
-        }
-    }
 }

@@ -43,7 +43,6 @@
 //!   the output visibly incomplete in every format (see there): a truncated json document does
 //!   not parse, a truncated csv or ndjson ends with a line no reader takes for a row.
 
-pub mod codes;
 /// One-line summaries of a series (the REPL prints them under a result).
 pub use crate::chart::sparklines;
 
@@ -52,6 +51,7 @@ mod machine;
 pub mod units;
 
 use crate::answer::OutputColumn;
+use crate::registry::FormatCode;
 use crate::result::{Meta, ResultSet, Row};
 use std::fmt;
 use std::io::{self, Write};
@@ -235,14 +235,10 @@ impl FromStr for Format {
 }
 
 /// Errors of the format stage.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, miette::Diagnostic)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FormatError {
     /// `--format yaml`
     #[error("unknown output format `{given}`")]
-    #[diagnostic(
-        code(dql::format::unknown_format),
-        help("valid formats are: table, json, ndjson, csv, markdown, vertical, chart, svg")
-    )]
     UnknownFormat {
         /// The name that was given.
         given: String,
@@ -251,10 +247,25 @@ pub enum FormatError {
 
 impl FormatError {
     /// The stable code of this error.
-    pub fn code(&self) -> codes::FormatCode {
+    pub fn code(&self) -> FormatCode {
         match self {
-            FormatError::UnknownFormat { .. } => codes::FormatCode::UnknownFormat,
+            FormatError::UnknownFormat { .. } => FormatCode::UnknownFormat,
         }
+    }
+}
+
+impl miette::Diagnostic for FormatError {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(FormatError::code(self).as_str()))
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        let help = match self {
+            FormatError::UnknownFormat { .. } => {
+                "valid formats are: table, json, ndjson, csv, markdown, vertical, chart, svg"
+            }
+        };
+        Some(Box::new(help))
     }
 }
 
@@ -404,7 +415,6 @@ fn heading(name: Option<&str>, position: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::diagnostic::Code;
 
     #[test]
     fn names_round_trip_and_ignore_case() {
@@ -430,8 +440,9 @@ mod tests {
         let errors = [FormatError::UnknownFormat { given: "x".into() }];
         for error in &errors {
             let code = miette::Diagnostic::code(error).unwrap().to_string();
-            assert_eq!(code, error.code().code());
+            assert_eq!(code, error.code().as_str());
+            assert!(miette::Diagnostic::help(error).is_some());
         }
-        assert_eq!(codes::FormatCode::ALL.len(), errors.len());
+        assert_eq!(FormatCode::ALL.len(), errors.len());
     }
 }

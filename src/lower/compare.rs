@@ -46,7 +46,7 @@ pub fn bounds(
     let out_of_range = || {
         vec![
             Diagnostic::error(
-                super::codes::LowerCode::TimeOutOfRange,
+                crate::registry::LowerCode::TimeOutOfRange,
                 span,
                 "the range to compare with is too far from now to be represented",
             )
@@ -93,7 +93,7 @@ pub fn queries(
     else {
         return Err(vec![
             Diagnostic::error(
-                super::codes::LowerCode::TimeOutOfRange,
+                crate::registry::LowerCode::TimeOutOfRange,
                 span,
                 format!("{} before this range cannot be represented", period.text),
             )

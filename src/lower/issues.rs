@@ -2,10 +2,10 @@
 //! the issues list, the event-by-id paths, and UPDATE's two steps (a listing, then a PUT to
 //! exactly the listed ids).
 
-use super::codes::LowerCode;
 use super::request::{Endpoint, Method, Request, UpdatePlan};
 use super::{Ctx, MAX_PAGE};
 use crate::diagnostic::Diagnostic;
+use crate::registry::LowerCode;
 use crate::semantic::checked::filter::TypedFilter;
 use crate::semantic::checked::{
     IssuesQuery, Projects, ShowEventQuery, TimeRange, UpdateIssuesQuery,

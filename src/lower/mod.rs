@@ -25,10 +25,10 @@
 //! `count()` when a GROUP BY/DISTINCT query has no aggregate; and, when LIMIT > 100 (more than
 //! one page), the tiebreaker fields (`timestamp`, `id` for raw events).
 
-pub mod codes;
 pub mod compare;
 pub mod cost;
 mod events;
+pub mod export;
 mod issues;
 pub mod request;
 pub mod search;
@@ -40,9 +40,9 @@ pub use request::{ComparePlan, Endpoint, ListedIssue, Method, Request, UpdatePla
 pub use stats::exclude_other;
 
 use crate::diagnostic::Diagnostic;
+use crate::registry::LowerCode;
 use crate::semantic::checked::filter::{FilterKey, TypedFilter};
 use crate::semantic::checked::{CheckedKind, CheckedStatement, Projects};
-use codes::LowerCode;
 use std::fmt::Write as _;
 
 /// Sentry's limit on `field` params, hidden ones and equations included.

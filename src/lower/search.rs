@@ -4,6 +4,7 @@
 //! (`syntax::quote`), and values Sentry cannot express refused.
 
 use crate::diagnostic::Diagnostic;
+use crate::registry::LowerFilterCode;
 use crate::semantic::checked::filter::{
     AggregateArg, AggregateKey, CompareOp, FilterKey, RelativeUnit, SpecificDate, TextOp,
     TypedFilter, TypedKind, TypedTerm,
@@ -11,16 +12,6 @@ use crate::semantic::checked::filter::{
 use crate::semantic::checked::key::{FieldKey, FieldKeyKind};
 use crate::syntax::quote::{self, Inexpressible};
 use std::fmt::Write as _;
-
-crate::codes! {
-    /// Codes of `dql::lower::*` raised while printing a filter.
-    pub enum LowerFilterCode in "lower" {
-        /// `WHERE message = $p` with `p` bound to a value ending in `\` that needs quotes
-        InexpressibleValue = "inexpressible_value" : "a filter value cannot be written in Sentry's search syntax",
-        /// `WHERE NOT timestamp:…` reaching the printer un-pushed (an internal invariant)
-        NegatedDate = "negated_date" : "a date term is negated, which Sentry cannot express",
-    }
-}
 
 /// Prints `filter` as a Sentry search string, or the first value Sentry cannot express.
 pub fn to_sentry_query(filter: &TypedFilter) -> Result<String, Box<Diagnostic>> {
@@ -268,7 +259,7 @@ fn write_term(
             if t.negated {
                 return Err(Box::new(
                     Diagnostic::error(
-                        crate::semantic::filter_codes::FilterCode::FreeTextNegated,
+                        crate::registry::FilterCode::FreeTextNegated,
                         t.span,
                         "free text cannot be negated",
                     )

@@ -5,10 +5,10 @@
 //! Sentry silently replaces an interval it does not like.
 
 use super::Ctx;
-use super::codes::LowerCode;
 use super::events::Fields;
 use super::request::{Endpoint, Method, Request};
 use crate::diagnostic::Diagnostic;
+use crate::registry::LowerCode;
 use crate::semantic::checked::EventsQuery;
 
 /// Sentry's `MAX_ROLLUP_POINTS`: buckets per series (divided by topEvents for a top-n series).

@@ -2,8 +2,8 @@
 //! (language.md §6), formatted from the range resolved against the caller's "now"
 //! ([`TimeRange::resolve`], where the rules are).
 
-use super::codes::LowerCode;
 use crate::diagnostic::Diagnostic;
+use crate::registry::LowerCode;
 use crate::semantic::checked::TimeRange;
 pub use crate::semantic::range::{DEFAULT_PERIOD, format_instant};
 use crate::semantic::range::{RangeError, RangeForm, ResolvedRange};

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 
 /// The fixes `dql fmt` applies besides printing (docs/language.md §3: `count(*)` is written
 /// `count()`); the same list as the CLI's, and `tests/integration/lsp.rs` checks the two agree.
-const FORMAT_FIXES: &[&str] = &["dql::semantic::count_star"];
+const FORMAT_FIXES: &[&str] = &[crate::registry::SemanticCode::CountStar.as_str()];
 
 /// The canonical text of `text`, as `dql fmt` prints it; `None` when it has syntax errors
 /// (nothing is reformatted that does not parse).

@@ -4,7 +4,7 @@ use super::analysis::Analysis;
 use super::completion::{Segment, dataset_detail, is_org_attribute, signature, type_name};
 use super::document::Document;
 use super::lex::{self, Kind, Token};
-use crate::codes::{compile_codes, runtime_codes};
+use crate::registry::{compile_codes, runtime_codes};
 use crate::syntax::ast::{
     self, ArgKind, ExprKind, FilterKind, GroupItem, OrderTarget, StatementKind, TermKey, TermKind,
 };

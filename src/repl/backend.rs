@@ -57,6 +57,11 @@ pub(crate) trait Backend {
     /// line per statement. Must work without a network or a configured Sentry.
     fn compile(&self, query: &Query<'_>, checked: &Checked) -> Result<String, Failure>;
 
+    /// What running the query would take (`.cost`): requests, pages, windows of time and the
+    /// least time at the rate limit, as `dql compile --cost` prints it for `source` (the
+    /// input, for line numbers). Offline, like [`Backend::compile`].
+    fn cost(&self, source: &dql::Source, checked: &Checked) -> Result<String, Failure>;
+
     /// Runs every statement and returns one answer per statement. `cancel` is raised by
     /// Ctrl-C: poll it between pages and retries, and return [`Failure::Cancelled`] soon after.
     fn run(

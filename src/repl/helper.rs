@@ -35,7 +35,7 @@ impl std::fmt::Debug for Remote {
 }
 
 /// The meta-commands, for completion and "did you mean".
-pub(crate) const COMMANDS: [&str; 20] = [
+pub(crate) const COMMANDS: [&str; 21] = [
     ".help",
     ".quit",
     ".exit",
@@ -45,6 +45,7 @@ pub(crate) const COMMANDS: [&str; 20] = [
     ".params",
     ".param",
     ".compile",
+    ".cost",
     ".timing",
     ".describe",
     ".functions",
@@ -135,7 +136,7 @@ impl Helper {
             .last()
             .map_or(pos, |(idx, _)| idx);
         let word = before.get(start..).unwrap_or("");
-        let catalog = crate::commands::catalog::catalog();
+        let catalog = crate::live_catalog::catalog();
         let earlier: Vec<&str> = before
             .get(..start)
             .unwrap_or("")
@@ -236,7 +237,7 @@ impl Helper {
     fn values_of(&self, key: &str, dataset: Option<&str>) -> Vec<String> {
         // The loaded catalog: `has:` offers the organization's cached attributes too, and a
         // cached boolean attribute its `true`/`false`, before any result has shown them.
-        let catalog = crate::commands::catalog::catalog();
+        let catalog = crate::live_catalog::catalog();
         let key = key.trim_start_matches('!');
         let mut found: Vec<String> = Vec::new();
         if key == "has" {
@@ -420,7 +421,7 @@ pub(crate) fn highlight(line: &str, tags: &BTreeSet<String>) -> String {
         let (space, command) = head.split_at(start);
         return format!("{space}{COMMAND}{command}{RESET}{rest}");
     }
-    let catalog = crate::commands::catalog::catalog();
+    let catalog = crate::live_catalog::catalog();
     let errors = error_ranges(line);
     let tokens = lex::tokens(line);
     let mut out = String::with_capacity(line.len() * 2);

@@ -1,8 +1,10 @@
 //! `dql repl`: the interactive loop around [`session::Session`] — line editing, persistent
 //! history, highlighting, completion, multi-line input and Ctrl-C.
 //!
-//! The REPL reaches the compiler and the executors only through [`Backend`]; `cli.rs` picks
-//! the implementation.
+//! The REPL reaches the compiler and the executors only through [`Backend`];
+//! `commands::repl` picks the implementation (`commands::repl_backend`). It imports nothing
+//! of `commands`: the catalog in effect and the pager are below both (`live_catalog`,
+//! `terminal`).
 #![allow(
     clippy::print_stdout,
     clippy::print_stderr,
@@ -138,7 +140,7 @@ pub(crate) fn run(backend: impl Backend, format: Format, remote: Option<Remote>)
                 }
             }
         }
-        session.screen = crate::commands::output::screen();
+        session.screen = crate::terminal::screen();
         let mut stdout = std::io::stdout().lock();
         let step = session.handle(&input, &mut stdout);
         let _ = stdout.flush();

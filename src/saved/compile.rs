@@ -1,8 +1,9 @@
 //! The inverse of the decompiler: the statements of a `.dql` file as saved-query bodies, or the
 //! reason each cannot be one.
 
-use super::{SavedCode, SavedSource, explore, query_dataset_of};
+use super::{SavedSource, explore, query_dataset_of};
 use crate::diagnostic::Diagnostic;
+use crate::registry::SavedCode;
 use crate::semantic::Catalog;
 use crate::semantic::checked::{CheckedKind, ColumnValue, EventsQuery, Projects, TimePoint};
 use crate::source::Source;

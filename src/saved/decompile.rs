@@ -14,10 +14,11 @@
 
 use super::meaning::Change;
 use super::{
-    EXPRESSED, Meaning, RESPONSE_ONLY, SavedCode, SavedSource, dataset_of_query_dataset, explore,
+    EXPRESSED, Meaning, RESPONSE_ONLY, SavedSource, dataset_of_query_dataset, explore,
     resolve_orderby, saved_queries,
 };
 use crate::diagnostic::Diagnostic;
+use crate::registry::SavedCode;
 use crate::semantic::Catalog;
 use crate::source::Source;
 use crate::span::Span;

@@ -33,25 +33,6 @@ pub use decompile::{Decompiled, decompile, slug, with_description};
 pub use explore::{EXPLORE_DATASETS, dataset_of_explore, explore_dataset_of, is_explore};
 pub use meaning::{Change, Meaning};
 
-crate::codes! {
-    /// Codes of `dql::saved::*`: statements that cannot be saved queries, and what the
-    /// decompiler keeps verbatim.
-    pub enum SavedCode in "saved" {
-        /// `UPDATE issues …` or `SHOW EVENT …` pushed as a saved query
-        NotASavedQuery = "not_a_saved_query" : "the statement cannot be a saved query (UPDATE, SHOW EVENT, FROM issues)",
-        /// a file of several statements, one without `-- @name`, pushed
-        Unnamed = "unnamed" : "a file of several statements has one without `-- @name`, so it cannot be told apart on the server",
-        /// `SELECT count() FROM errors LIMIT 10` pushed as a saved query
-        Inexpressible = "inexpressible" : "a clause has no saved-query equivalent (LIMIT, INTERVAL, aliases, several sort keys, project slugs, …)",
-        /// `-- @saved not json`, `-- @source elsewhere`
-        BadAnnotation = "bad_annotation" : "an `@id`, `@source` or `@saved` annotation is malformed or contradicts the statement",
-        /// `-- @source discover` over `FROM spans`
-        WrongSource = "wrong_source" : "the statement's dataset is not one the `@source` (Discover or Explore) stores",
-        /// a saved query whose chart settings are kept in `-- @saved`
-        KeptVerbatim = "kept_verbatim" : "part of a saved query has no DQL form and is kept verbatim in `-- @saved`",
-    }
-}
-
 /// Where a saved query lives on the server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum SavedSource {

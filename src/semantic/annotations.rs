@@ -1,7 +1,7 @@
 //! `-- @name` / `-- @description` annotations: known keys, name shape, unique names.
 
-use super::codes::SemanticCode;
 use crate::diagnostic::Diagnostic;
+use crate::registry::SemanticCode;
 use crate::span::Span;
 use crate::syntax::ast::File;
 

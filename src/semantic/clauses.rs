@@ -1,9 +1,9 @@
 //! Clauses shared by every statement kind: LIMIT, PROJECT and ENVIRONMENT.
 
 use super::checked::{ClauseSpans, Projects};
-use super::codes::SemanticCode;
 use super::context::Cx;
 use super::params::{self, Written};
+use crate::registry::SemanticCode;
 use crate::span::Span;
 use crate::syntax::ast::{EnvironmentClause, Limit, OperandKind, ProjectClause};
 

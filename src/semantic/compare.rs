@@ -10,10 +10,10 @@
 //! no `comparison_delta`).
 
 use super::checked::{Period, Sampling};
-use super::codes::SemanticCode;
 use super::context::Cx;
 use super::params;
 use super::time::{near_period, parse_period};
+use crate::registry::SemanticCode;
 use crate::span::Span;
 use crate::syntax::ast::{Clauses, CompareClause, SamplingClause, Select};
 

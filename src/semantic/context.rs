@@ -3,9 +3,9 @@
 
 use super::CheckOptions;
 use super::catalog::Catalog;
-use super::codes::SemanticCode;
 use super::params::Params;
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::registry::SemanticCode;
 use crate::span::Span;
 use std::cell::RefCell;
 use std::collections::HashMap;

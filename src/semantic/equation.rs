@@ -2,10 +2,10 @@
 //! of fields and functions, at most 10 operators, no literal `/ 0`, unary minus on numbers).
 
 use super::checked::{ColumnValue, Equation, EquationOp};
-use super::codes::SemanticCode;
 use super::context::Cx;
 use super::functions::{self, param_as_name};
 use super::names;
+use crate::registry::SemanticCode;
 use crate::span::Span;
 use crate::syntax::ast::{BinOp, Expr, ExprKind};
 

@@ -5,12 +5,12 @@
 
 use super::checked::ColumnValue;
 use super::checked::filter::TypedFilter;
-use super::codes::SemanticCode;
 use super::context::Cx;
 use super::field_type::FieldType;
 use super::functions;
 use super::names;
 use super::params;
+use crate::registry::SemanticCode;
 use crate::span::Span;
 use crate::syntax::ast::{
     Filter, FilterKind, Key, KeyKind, Operand, SearchOp, SearchValueKind, SqlKind, Term, TermKey,
@@ -69,7 +69,7 @@ pub(crate) fn check(
     // The checker reports unbound parameters everywhere with one code; the typer's own
     // report of the same thing would say it twice.
     for d in diagnostics {
-        if d.code != "dql::filter::unbound_parameter" {
+        if d.code != crate::registry::FilterCode::UnboundParameter.as_str() {
             walker.cx.push(d);
         }
     }
@@ -167,7 +167,7 @@ fn null_reading(cx: &mut Cx<'_>, filter: &Filter, changed: &mut bool) -> Filter 
                 cx.push(
                     crate::diagnostic::Diagnostic::new(
                         severity,
-                        crate::syntax::filter_codes::ReadingCode::DiffersFromSentry,
+                        crate::registry::ReadingCode::DiffersFromSentry,
                         words_span,
                         format!("`{}` tests for a missing value here; Sentry reads `{phrase}` as free text", words.trim()),
                     )

@@ -3,11 +3,11 @@
 
 use super::catalog::{ArgKind as SpecKind, ArgSpec, FunctionInfo};
 use super::checked::{FieldRef, FunctionArg, FunctionArgKind, FunctionCall};
-use super::codes::SemanticCode;
 use super::context::Cx;
 use super::names::{self, column_type};
 use super::params;
 use super::suggest;
+use crate::registry::SemanticCode;
 use crate::span::Span;
 use crate::syntax::ast::{Arg, ArgKind, Call};
 

@@ -3,13 +3,13 @@
 
 use super::checked::{CheckedKind, IssueColumn, IssuesQuery, ShowEventQuery, UpdateIssuesQuery};
 use super::clauses;
-use super::codes::SemanticCode;
 use super::context::Cx;
 use super::field_type::FieldType;
 use super::filters::{self, Place};
 use super::params::{self, Written};
 use super::suggest;
 use super::time;
+use crate::registry::SemanticCode;
 use crate::span::Span;
 use crate::syntax::ast::{
     Clauses, ExprKind, OperandKind, OrderTarget, Select, ShowEvent, SortDirection, UpdateIssues,

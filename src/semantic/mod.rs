@@ -7,12 +7,10 @@ mod annotations;
 pub mod catalog;
 pub mod checked;
 mod clauses;
-pub mod codes;
 pub(crate) mod compare;
 mod context;
 mod equation;
 pub mod field_type;
-pub mod filter_codes;
 pub mod filter_typing;
 mod filters;
 mod functions;
@@ -28,7 +26,6 @@ pub mod values;
 
 pub use catalog::Catalog;
 pub use checked::Checked;
-pub use codes::SemanticCode;
 pub use params::Params;
 
 use crate::syntax::ast::{self, StatementKind};

@@ -2,10 +2,10 @@
 //! warnings, fields of another dataset, and the browser-only key forms.
 
 use super::checked::FieldRef;
-use super::codes::SemanticCode;
 use super::context::Cx;
 use super::field_type::FieldType;
 use super::suggest;
+use crate::registry::SemanticCode;
 use crate::span::Span;
 use crate::syntax::ast::{Key, KeyKind};
 
@@ -272,7 +272,7 @@ pub(crate) fn unknown_attribute(cx: &mut Cx<'_>, name: &str, span: Span) {
         } else {
             crate::diagnostic::Severity::Warning
         },
-        crate::semantic::catalog::LiveCatalogCode::UnknownAttribute,
+        crate::registry::LiveCatalogCode::UnknownAttribute,
         span,
         format!("`{name}` is not a field of `{dataset}` nor one of the organization's attributes"),
     )

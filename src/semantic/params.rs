@@ -3,8 +3,8 @@
 //! A parameter is one value, never a name: it is looked up here and then checked by the
 //! rule of the spot it fills (an integer for LIMIT, a period or date for SINCE, …).
 
-use super::codes::SemanticCode;
 use super::context::Cx;
+use crate::registry::SemanticCode;
 use crate::span::Span;
 use crate::syntax::ast::{Operand, OperandKind};
 use std::collections::BTreeMap;

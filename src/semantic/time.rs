@@ -2,9 +2,9 @@
 //! the order of the two ends.
 
 use super::checked::{Period, TimePoint, TimeRange};
-use super::codes::SemanticCode;
 use super::context::Cx;
 use super::params::{self, Written};
+use crate::registry::SemanticCode;
 use crate::syntax::ast::{self, Operand};
 
 /// Sentry's default window, which dql sends explicitly.

@@ -1,9 +1,7 @@
 //! The syntax stage: DQL text to [`ast::File`] plus diagnostics. Parsing never fails.
 
 pub mod ast;
-pub mod codes;
 pub mod filter;
-pub mod filter_codes;
 pub mod lex;
 pub mod lexeme;
 mod parser;
@@ -60,7 +58,7 @@ pub(crate) fn unexpected(ctx: &token::Ctx<'_>, rest: &str) -> Diagnostic {
         .map_or(rest.len(), |(idx, _)| idx)
         .max(rest.chars().next().map_or(0, char::len_utf8));
     Diagnostic::error(
-        codes::SyntaxCode::UnexpectedToken,
+        crate::registry::SyntaxCode::UnexpectedToken,
         ctx.span_len(rest, len),
         if rest.is_empty() {
             "unexpected end of input".to_string()

@@ -7,9 +7,9 @@
 //! this module adds the spans, the trivia after a token and the diagnostics.
 
 use super::ast::Comment;
-use super::codes::SyntaxCode;
 use super::lexeme;
 use crate::diagnostic::Diagnostic;
+use crate::registry::SyntaxCode;
 use crate::span::Span;
 use nom::Parser;
 use nom::bytes::complete::tag;

@@ -1,11 +1,5 @@
 //! Messages we know are poor, asserted as they are today so a fix shows up as a failing test
 //! (then move the case into the snapshot suites). Each says what a good message would do.
-#![allow(
-    clippy::expect_used,
-    clippy::unwrap_used,
-    clippy::panic,
-    reason = "test code: a failed expectation is a test failure"
-)]
 
 use crate::common;
 

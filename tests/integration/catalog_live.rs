@@ -3,13 +3,6 @@
 //! `{key, name, attributeSource: {source_type}, attributeType}`, one `attributeType` per
 //! request, paged by the `Link` cursor), the cache it writes, and `check`, `catalog show` and
 //! the library using it.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic,
-    reason = "test code: a failed expectation is a test failure"
-)]
 
 use crate::support::server::{Recorded, Reply, TestServer};
 use dql::semantic::Catalog;

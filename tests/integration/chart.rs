@@ -1,10 +1,5 @@
 //! `--format chart` and `--format svg`: series drawn at fixed widths (snapshots), without colour
 //! unless asked, incomplete buckets and accuracy notes shown, anything else drawn as a table.
-#![allow(
-    clippy::unwrap_used,
-    clippy::indexing_slicing,
-    reason = "test code: a failed unwrap is a failed test"
-)]
 
 use dql::answer::OutputColumn;
 use dql::format::{Format, Layout};

@@ -3,57 +3,18 @@
 //! series sends `comparisonDelta` and reads `comparisonValue` (events-timeseries) or
 //! `comparisonCount` (events-stats); SAMPLING sends `sampling` and
 //! `disableAggregateExtrapolation`.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic,
-    reason = "test code and its helpers: a failed unwrap is a failed test"
-)]
 
+use crate::support::binary::{self, Run};
 use crate::support::server::{Recorded, Reply, TestServer};
 use serde_json::{Value, json};
 use std::path::Path;
-use std::process::Command;
+
+fn dql(dir: &Path, base_url: &str, args: &[&str]) -> Run {
+    binary::dql(dir, args, &binary::sentry_env(base_url, TOKEN), b"").hides(TOKEN)
+}
 
 const TOKEN: &str = "sntryu_5e71e5c0ffee5ecre7da7a0123456789";
 const NOW: &str = "2026-11-26T10:00:00Z";
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl std::fmt::Debug for Run {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "exit {}\n--- stdout\n{}--- stderr\n{}",
-            self.code, self.stdout, self.stderr
-        )
-    }
-}
-
-fn dql(dir: &Path, base_url: &str, args: &[&str]) -> Run {
-    let output = Command::new(env!("CARGO_BIN_EXE_dql"))
-        .args(args)
-        .env_clear()
-        .env("HOME", dir)
-        .env("SENTRY_URL", base_url)
-        .env("SENTRY_ORG", "acme")
-        .env("SENTRY_AUTH_TOKEN", TOKEN)
-        .current_dir(dir)
-        .output()
-        .unwrap();
-    let run = Run {
-        code: output.status.code().expect("dql ended by a signal"),
-        stdout: String::from_utf8(output.stdout).unwrap(),
-        stderr: String::from_utf8(output.stderr).unwrap(),
-    };
-    assert!(!run.stderr.contains("panicked"), "{run:?}");
-    run
-}
 
 /// Runs `query` against `replies` in order; the run and the requests Sentry saw.
 fn over_http(query: &str, args: &[&str], replies: Vec<Reply>) -> (Run, Vec<Recorded>) {

@@ -1,13 +1,6 @@
 //! Every file in `tests/cases` compiles without errors and round-trips through the printer;
 //! every file in `tests/errors` produces at least one error. One snapshot per file: the AST,
 //! the rendered diagnostics of every stage, and the requests (params in the order sent).
-#![allow(
-    clippy::expect_used,
-    clippy::unwrap_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "test code: a failed expectation is a test failure"
-)]
 
 use crate::common;
 

@@ -22,13 +22,6 @@
 //! messages of 101 say "x is undefined in checkout". T1 and T2 have `measurements.lcp` 1000
 //! and 2000.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::indexing_slicing,
-    clippy::panic,
-    reason = "test helpers outside #[test] functions fail loudly on purpose"
-)]
-
 use dql::engine::{EventFiles, LocalResult, NowSource, ReadOptions, RunError, RunOptions, run};
 use dql::semantic::{Catalog, CheckOptions, Params, check};
 use serde_json::{Value, json};

@@ -1,13 +1,9 @@
 //! The local engine's input side: finding and streaming event files (NDJSON, JSON arrays,
 //! gzip, directories), bad-input reporting, and extraction of every mapped field.
 #![cfg(feature = "local")]
-#![allow(
-    clippy::unwrap_used,
-    clippy::indexing_slicing,
-    reason = "test helpers outside #[test] functions fail loudly on purpose"
-)]
 
-use dql::engine::{EngineCode, EngineError, EventFiles, Projection, ReadOptions, ScanStats, Value};
+use dql::engine::{EngineError, EventFiles, Projection, ReadOptions, ScanStats, Value};
+use dql::registry::EngineCode;
 use std::borrow::Cow;
 use std::io::Write;
 use std::path::{Path, PathBuf};

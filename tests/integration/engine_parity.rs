@@ -2,13 +2,6 @@
 //! client talking to a 127.0.0.1 server that answers, in Sentry's response shapes (events,
 //! events-stats, issues), with the local engine's own rows. Every format must print both alike.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::indexing_slicing,
-    clippy::panic,
-    reason = "test helpers fail loudly on purpose"
-)]
-
 use crate::support::server::{Reply, TestServer};
 use dql::client::{Client, ReqwestTransport, Timeouts, Token};
 use dql::engine::{EventFiles, LocalResult, RunOptions, run};

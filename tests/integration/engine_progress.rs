@@ -1,8 +1,6 @@
 //! The local engine's progress hook: every event a scan reads is reported once, from every
 //! scanning thread, whatever the split.
 
-#![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "test code")]
-
 use dql::engine::EventFiles;
 use std::io::Write;
 use std::sync::Arc;

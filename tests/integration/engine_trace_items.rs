@@ -2,13 +2,6 @@
 //! object per span or log, keyed by attribute name (the shape `gen_events --kind spans|logs`
 //! writes and README "Exported spans and logs" describes). Small fixtures with answers worked
 //! out by hand, and the bundled samples against an independent count.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic,
-    reason = "test code: a failed expectation is a test failure"
-)]
 
 use dql::engine::{EventFiles, LocalResult, RunError, RunOptions, run};
 use dql::semantic::{Catalog, CheckOptions, Params, check};

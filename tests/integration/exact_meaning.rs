@@ -1,13 +1,6 @@
 //! A search pasted from Sentry means what Sentry says, or dql says why not (language.md §4,
 //! "Reading a pasted search"): each case compiles a WHERE and checks the `query` sent, the
 //! codes reported, and the fix-its offered.
-#![allow(
-    clippy::expect_used,
-    clippy::unwrap_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "test code: a failed expectation is a test failure"
-)]
 
 use dql::diagnostic::{Diagnostic, Severity};
 use dql::{Options, Source};

@@ -3,13 +3,6 @@
 //! `projectSlug`, limits, deleted events, errors and exit codes, and the round trip through
 //! `dql run --events`.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::indexing_slicing,
-    clippy::panic,
-    reason = "test code and its helpers: a failed unwrap is a failed test"
-)]
-
 use crate::support::server::{Recorded, Reply, TestServer};
 use serde_json::{Value, json};
 use std::io::Write;

@@ -6,13 +6,6 @@
 //! interrupted (a server that fails, a killed process, a torn last line) and resumed gives
 //! exactly the full set, once each.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::indexing_slicing,
-    clippy::panic,
-    reason = "test code: a failed unwrap is a failed test"
-)]
-
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::io::Read;

@@ -1,12 +1,6 @@
 //! `dql export` of a spans query writes the rows of the events endpoint (one flat object per
 //! span, with the fields the statement selects plus id, project and timestamp), and
 //! `dql run --events` reads them back.
-#![allow(
-    clippy::unwrap_used,
-    clippy::indexing_slicing,
-    clippy::panic,
-    reason = "test code: a failed expectation is a test failure"
-)]
 
 use crate::support::server::{Recorded, Reply, TestServer};
 use serde_json::json;

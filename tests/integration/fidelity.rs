@@ -7,49 +7,23 @@
 //! naming the ids; only what Sentry confirmed is counted; `dql compile --output curl` prints
 //! both steps. An older self-hosted Sentry that refuses `dataset=errors|transactions` gets the
 //! request again without it, said with `--verbose`.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic,
-    reason = "test code: a failed unwrap is a failed test"
-)]
 
+use crate::support::binary::{self, Run};
 use crate::support::server::{Recorded, Reply, TestServer};
 use serde_json::{Value, json};
-use std::process::Command;
-
-const TOKEN: &str = "sntryu_upd7e57c0ffee5ecre7da7a0123456789";
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
 
 fn dql(dir: &tempfile::TempDir, server: Option<&TestServer>, args: &[&str]) -> Run {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_dql"));
-    command
-        .args(args)
-        .env_clear()
-        .env("HOME", dir.path())
-        .current_dir(dir.path());
-    if let Some(server) = server {
-        command
-            .env("SENTRY_URL", &server.base_url)
-            .env("SENTRY_ORG", "acme")
-            .env("SENTRY_AUTH_TOKEN", TOKEN);
-    }
-    let out = command.output().unwrap();
-    let run = Run {
-        code: out.status.code().unwrap(),
-        stdout: String::from_utf8(out.stdout).unwrap(),
-        stderr: String::from_utf8(out.stderr).unwrap(),
-    };
-    assert!(!run.stdout.contains(TOKEN) && !run.stderr.contains(TOKEN));
-    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
-    run
+    let env = server.map(|s| binary::sentry_env(&s.base_url, TOKEN));
+    binary::dql(
+        dir.path(),
+        args,
+        env.as_ref().map_or(&[][..], |e| &e[..]),
+        b"",
+    )
+    .hides(TOKEN)
 }
+
+const TOKEN: &str = "sntryu_upd7e57c0ffee5ecre7da7a0123456789";
 
 fn file(dir: &tempfile::TempDir, text: &str) {
     std::fs::write(dir.path().join("u.dql"), text).unwrap();

@@ -3,13 +3,6 @@
 //! `search/events/fields.py`, `search/events/constants.py`), the equation field allowlist
 //! (`src/sentry/discover/arithmetic.py`), `total.count`, the errors columns and the issue
 //! search values (`src/sentry/issues/issue_search.py`).
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic,
-    reason = "test code: a failed expectation is a test failure"
-)]
 
 use dql::{Options, Source};
 

@@ -5,12 +5,6 @@
 //! culprit, `error.handled` one boolean per event, `transaction.duration` truncated, and a
 //! field the payload does not hold refused.
 #![cfg(feature = "local")]
-#![allow(
-    clippy::unwrap_used,
-    clippy::indexing_slicing,
-    clippy::panic,
-    reason = "test code: a failed unwrap is a failed test"
-)]
 
 use dql::engine::{EventFiles, Projection, ReadOptions, RunError, RunOptions, Value, run};
 use dql::semantic::{Catalog, CheckOptions, Params, check};

@@ -1,11 +1,5 @@
 //! Property tests of the filter language: nothing panics on any input; printed typed filters
 //! parse back to themselves; a bound parameter can never change a filter's shape.
-#![allow(
-    clippy::unwrap_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "test and bench code: a failure should stop it loudly"
-)]
 
 use dql::lower::search::to_sentry_query;
 use dql::semantic::checked::filter::{

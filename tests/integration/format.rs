@@ -1,12 +1,6 @@
 //! Output formats end to end: realistic Sentry results through every format, escaping, widths,
 //! empty and several results, and streaming.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::panic,
-    reason = "test helpers outside #[test] functions fail loudly on bad fixtures"
-)]
-
 use dql::answer::OutputColumn;
 use dql::format::{Format, render, write_result};
 use dql::result::{Meta, ResultSet, Row};

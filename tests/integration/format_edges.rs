@@ -1,12 +1,6 @@
 //! Edge cases of every output format, as snapshots: missing values, long text, CJK, huge and
 //! tiny numbers, many rows; and the table's layout (width, row cap, expanded display).
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::panic,
-    reason = "test helpers outside #[test] functions fail loudly on bad fixtures"
-)]
-
 use dql::answer::OutputColumn;
 use dql::format::{Expanded, Format, Layout, write_result};
 use dql::result::ResultSet;

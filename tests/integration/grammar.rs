@@ -1,12 +1,5 @@
 //! Keeps `grammar/dql.ebnf` and the parser in step: rule names, keywords in both directions,
 //! `/// Grammar:` doc lines of parser functions, and every ```dql block in the docs parses.
-#![allow(
-    clippy::expect_used,
-    clippy::unwrap_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "test code: a failed expectation is a test failure"
-)]
 
 use std::collections::BTreeSet;
 use std::path::Path;

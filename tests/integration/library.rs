@@ -1,11 +1,5 @@
 //! The library's conveniences: one way to bind parameters, `dql::jiff`, `Request::url` and
 //! `dql::run_local`.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    reason = "test code: a failed unwrap is a failed test"
-)]
 
 fn now() -> dql::jiff::Timestamp {
     "2026-11-26T10:00:00Z".parse().unwrap()

@@ -3,15 +3,8 @@
 //! once and in order across windows of time (ties at the window edges included), aggregate
 //! groups merged across windows, and the loud refusals where no split keeps the answer whole.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::indexing_slicing,
-    clippy::panic,
-    reason = "test code and its helpers: a failed unwrap is a failed test"
-)]
-
 #[path = "support/capped.rs"]
-mod capped;
+pub(crate) mod capped;
 
 use capped::{CappedServer, Event};
 use dql::client::{Client, ClientError, ClientEvent, ReqwestTransport, Timeouts, Token};

@@ -3,13 +3,6 @@
 //! severity, message and help, range in UTF-16, related spans) — both without a live catalog
 //! and with an organization's attributes cached by `dql catalog pull`, the server and
 //! `dql check` run in the same environment.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic,
-    reason = "test code and its helpers: a failed unwrap is a failed test"
-)]
 
 use crate::lsp_client;
 

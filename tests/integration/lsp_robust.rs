@@ -2,13 +2,6 @@
 //! wire, and random text with every request at random positions (in-process, through
 //! `dql::lsp::serve`, so that thousands of cases run in seconds). A handler that panicked would
 //! answer `InternalError`; none may.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic,
-    reason = "test code: a failed unwrap is a failed test"
-)]
 
 use proptest::prelude::*;
 use serde_json::{Value, json};

@@ -2,13 +2,6 @@
 //! `spans` following Sentry's own translation (src/sentry/discover/translation/mep_to_eap.py
 //! in getsentry/sentry), keeping comments and formatting; what has no equivalent is reported
 //! at its span and its statement left as it is.
-#![allow(
-    clippy::expect_used,
-    clippy::unwrap_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "test code: a failed expectation is a test failure"
-)]
 
 use dql::Source;
 use dql::migrate::{Migration, migrate};

@@ -1,12 +1,5 @@
 //! Whatever the text, the pure stages never panic, every label stays inside the source, and a
 //! file that parses cleanly prints to text that parses back to the same tree.
-#![allow(
-    clippy::expect_used,
-    clippy::unwrap_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "test code: a failed expectation is a test failure"
-)]
 
 use crate::common;
 

@@ -1,13 +1,6 @@
 //! `dql run`'s destinations and messages off a terminal: `-o FILE`, `--output-dir`, several
 //! statements in every format, diagnostics that a pipe gets unwrapped, Sentry's 400 labelled
 //! only at a clause the query has, and client errors that show their URL once.
-#![allow(
-    clippy::expect_used,
-    clippy::unwrap_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "test code and its helpers: a failed unwrap is a failed test"
-)]
 
 use crate::support::server::{Reply, TestServer};
 use serde_json::{Value, json};

@@ -1,86 +1,23 @@
 //! `dql repl` driven through a pseudo-terminal: multi-line input, diagnostics, session
 //! defaults, history across restarts, Ctrl-C and highlighting, as a user at a terminal sees
 //! them.
-#![allow(
-    clippy::expect_used,
-    clippy::unwrap_used,
-    clippy::panic,
-    reason = "test code and its helpers: a failed unwrap is a failed test"
-)]
 
+use crate::support::pty::{self, exit_status, leave, run, type_line};
 use expectrl::process::unix::WaitStatus;
 use expectrl::session::OsSession as Session;
 use expectrl::{ControlCode, Expect};
 use std::path::Path;
-use std::process::Command;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Duration;
 
 /// Starts `dql repl` on a pty in `dir` (its HOME, cwd and history), with `env` added.
 fn spawn(dir: &Path, colour: bool, env: &[(&str, &str)]) -> Session {
-    spawn_with(dir, colour, &[], env)
+    pty::spawn(dir, colour, &[], env)
 }
 
 /// [`spawn`] with arguments after `repl`.
 fn spawn_with(dir: &Path, colour: bool, args: &[&str], env: &[(&str, &str)]) -> Session {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_dql"));
-    command
-        .arg("repl")
-        .args(args)
-        .env_clear()
-        .env("HOME", dir)
-        .env("TERM", "xterm")
-        .env("DQL_HISTORY", dir.join("history"))
-        .current_dir(dir);
-    if !colour {
-        command.env("NO_COLOR", "1");
-    }
-    for (key, value) in env {
-        command.env(key, value);
-    }
-    let mut session = expectrl::Session::spawn(command).expect("spawn dql repl on a pty");
-    session.set_expect_timeout(Some(Duration::from_secs(30)));
-    session.expect("dql> ").expect("the first prompt");
-    session
-}
-
-/// Types a line and presses Enter (for lines that continue an input: no prompt follows).
-fn type_line(session: &mut Session, line: &str) {
-    session.send(line).unwrap();
-    session.send("\r").unwrap();
-}
-
-/// Types a line, presses Enter, waits for `marker` in the output and then for the next
-/// prompt; returns what was printed from the marker on. Waiting keeps typing in step with the
-/// REPL (text typed while it is busy would reach the terminal in cooked mode), and the marker
-/// skips the prompt that the editor redraws while a multi-line input is being typed.
-fn run(session: &mut Session, line: &str, marker: &str) -> String {
-    type_line(session, line);
-    session.expect(marker).unwrap();
-    let rest = session.expect("dql> ").unwrap();
-    format!("{marker}{}", String::from_utf8_lossy(rest.before()))
-}
-
-/// Leaves with Ctrl-D at a prompt (callers have just seen one) and checks the exit status.
-fn leave(mut session: Session) {
-    session.send(ControlCode::EndOfTransmission).unwrap();
-    assert_eq!(
-        exit_status(&session),
-        WaitStatus::Exited(session.get_process().pid(), 0)
-    );
-}
-
-/// Waits (up to a minute, so a stuck REPL fails instead of hanging) for the process to end.
-fn exit_status(session: &Session) -> WaitStatus {
-    let process = session.get_process();
-    for _ in 0..600 {
-        match process.status().unwrap() {
-            WaitStatus::StillAlive => std::thread::sleep(Duration::from_millis(100)),
-            status => return status,
-        }
-    }
-    panic!("dql repl did not exit");
+    pty::spawn(dir, colour, args, env)
 }
 
 /// A 127.0.0.1 server answering every request with one events page; counts requests.

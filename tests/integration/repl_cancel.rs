@@ -1,11 +1,5 @@
 //! Ctrl-C in `dql repl` cancels a request to a server that never answers (issue 12): the
 //! prompt comes back at once instead of after the timeout and every retry.
-#![allow(
-    clippy::expect_used,
-    clippy::unwrap_used,
-    clippy::panic,
-    reason = "test code and its helpers: a failed unwrap is a failed test"
-)]
 
 use expectrl::{ControlCode, Expect};
 use std::process::Command;

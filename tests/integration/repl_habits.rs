@@ -1,13 +1,8 @@
 //! The REPL's shell habits, through a pseudo-terminal: pasted and typed-ahead input, the
 //! continuation prompt, `.set` validation, completion of values, `.edit`, `.output`/`.once`,
 //! `.last`, `.watch` and psql's backslash commands.
-#![allow(
-    clippy::expect_used,
-    clippy::unwrap_used,
-    clippy::panic,
-    reason = "test code and its helpers: a failed unwrap is a failed test"
-)]
 
+use crate::support::pty::{self, leave, run, type_line};
 use expectrl::process::unix::WaitStatus;
 use expectrl::session::OsSession as Session;
 use expectrl::{ControlCode, Expect};
@@ -15,60 +10,15 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
+/// Starts `dql repl args…` on a pty in `dir` (its HOME, cwd and history), without colour.
+fn spawn(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Session {
+    pty::spawn(dir, false, args, env)
+}
+
 fn events() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("examples")
         .join("events.ndjson.gz")
-}
-
-/// Starts `dql repl args…` on a pty in `dir` (its HOME, cwd and history), without colour.
-fn spawn(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Session {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_dql"));
-    command
-        .arg("repl")
-        .args(args)
-        .env_clear()
-        .env("HOME", dir)
-        .env("TERM", "xterm")
-        .env("NO_COLOR", "1")
-        .env("DQL_HISTORY", dir.join("history"))
-        .current_dir(dir);
-    for (key, value) in env {
-        command.env(key, value);
-    }
-    let mut session = expectrl::Session::spawn(command).expect("spawn dql repl on a pty");
-    session.set_expect_timeout(Some(Duration::from_secs(30)));
-    session.expect("dql> ").expect("the first prompt");
-    session
-}
-
-fn type_line(session: &mut Session, line: &str) {
-    session.send(line).unwrap();
-    session.send("\r").unwrap();
-}
-
-/// Types a line, waits for `marker` and then the next prompt; returns what was printed from
-/// the marker on.
-fn run(session: &mut Session, line: &str, marker: &str) -> String {
-    type_line(session, line);
-    session.expect(marker).unwrap();
-    let rest = session.expect("dql> ").unwrap();
-    format!("{marker}{}", String::from_utf8_lossy(rest.before()))
-}
-
-fn leave(mut session: Session) {
-    session.send(ControlCode::EndOfTransmission).unwrap();
-    let process = session.get_process();
-    for _ in 0..600 {
-        match process.status().unwrap() {
-            WaitStatus::StillAlive => std::thread::sleep(Duration::from_millis(100)),
-            status => {
-                assert_eq!(status, WaitStatus::Exited(process.pid(), 0));
-                return;
-            }
-        }
-    }
-    panic!("dql repl did not exit");
 }
 
 #[test]

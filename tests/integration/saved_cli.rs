@@ -3,13 +3,6 @@
 //! diff → push → pull over both sources, the deprecated `queryDataset: discover` and
 //! `transaction-like` queries, `dql migrate` moving a transaction query to spans and `push`
 //! creating it in Explore, an older Sentry without Explore, and the refusals.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "test code: a failed expectation is a test failure"
-)]
 
 use crate::saved_support;
 

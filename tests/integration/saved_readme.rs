@@ -3,13 +3,6 @@
 //! (`tests/integration/saved_support/`), and what it prints must be what the README shows.
 //! `DQL_UPDATE_README=1 cargo test --test integration saved_readme::` writes this run's output into the
 //! README instead (review the diff), for when the output rightly changed.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "test code: a failed expectation is a test failure"
-)]
 
 use crate::saved_support;
 

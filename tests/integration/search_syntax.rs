@@ -3,12 +3,6 @@
 //! the terms in order, each one's kind, key, operator, value(s) with units and negation, the
 //! boolean structure, and whether Sentry marks the search invalid.
 #![allow(
-    clippy::unwrap_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "test and bench code: a failure should stop it loudly"
-)]
-#![allow(
     clippy::print_stdout,
     reason = "the test prints its summary line and the skipped cases"
 )]

@@ -2,62 +2,21 @@
 //! endpoints in their documented shapes: events-timeseries (getsentry/sentry
 //! `src/sentry/api/endpoints/timeseries.py`, `organization_events_timeseries.py`) and, where a
 //! Sentry lacks it, events-stats (sentry-api.md §13.1); with what Sentry says about accuracy.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic,
-    reason = "test code and its helpers: a failed unwrap is a failed test"
-)]
 
+use crate::support::binary::{self, Run};
 use crate::support::server::{Recorded, Reply, TestServer};
 use serde_json::{Value, json};
 use std::path::Path;
-use std::process::Command;
-
-const TOKEN: &str = "sntryu_5e71e5c0ffee5ecre7da7a0123456789";
-const NOW: &str = "2026-11-26T10:00:00Z";
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl std::fmt::Debug for Run {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "exit {}\n--- stdout\n{}--- stderr\n{}",
-            self.code, self.stdout, self.stderr
-        )
-    }
-}
 
 /// `dql args…` in `dir` pointed at `server`, with only the Sentry settings in its environment.
 fn dql(dir: &Path, server: &TestServer, args: &[&str], extra: &[(&str, &str)]) -> Run {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_dql"));
-    command
-        .args(args)
-        .env_clear()
-        .env("HOME", dir)
-        .env("SENTRY_URL", &server.base_url)
-        .env("SENTRY_ORG", "acme")
-        .env("SENTRY_AUTH_TOKEN", TOKEN)
-        .current_dir(dir);
-    for (key, value) in extra {
-        command.env(key, value);
-    }
-    let output = command.output().unwrap();
-    let run = Run {
-        code: output.status.code().expect("dql ended by a signal"),
-        stdout: String::from_utf8(output.stdout).unwrap(),
-        stderr: String::from_utf8(output.stderr).unwrap(),
-    };
-    assert!(!run.stdout.contains(TOKEN) && !run.stderr.contains(TOKEN));
-    assert!(!run.stderr.contains("panicked"), "{run:?}");
-    run
+    let mut env = binary::sentry_env(&server.base_url, TOKEN).to_vec();
+    env.extend_from_slice(extra);
+    binary::dql(dir, args, &env, b"").hides(TOKEN)
 }
+
+const TOKEN: &str = "sntryu_5e71e5c0ffee5ecre7da7a0123456789";
+const NOW: &str = "2026-11-26T10:00:00Z";
 
 /// Runs `query` (one statement) with `args` against replies in order.
 fn run(query: &str, args: &[&str], replies: Vec<Reply>) -> (Run, Vec<Recorded>) {

@@ -2,26 +2,16 @@
 //! line, `--name` and `--keep-going`, completions, `NO_COLOR`, `fmt --write` and what fmt keeps,
 //! flag conventions, and one-line warnings. Each test runs the built executable in a fresh
 //! directory with no inherited environment.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic,
-    reason = "test code and its helpers: a failed unwrap is a failed test"
-)]
 
+use crate::support::binary::{self, Run};
 use crate::support::server::{Reply, TestServer};
 use serde_json::json;
-use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
-/// What one run produced.
-#[derive(Debug)]
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
+/// `dql args…` in `dir` with only `env` set (plus HOME), `stdin` piped in.
+fn dql(dir: &Path, args: &[&str], env: &[(&str, &str)], stdin: &str) -> Run {
+    binary::dql(dir, args, env, stdin.as_bytes())
 }
 
 fn repo() -> PathBuf {
@@ -34,48 +24,6 @@ fn events() -> String {
         .join("events.ndjson.gz")
         .display()
         .to_string()
-}
-
-/// `dql args…` in `dir` with only `env` set (plus HOME), `stdin` piped in.
-fn dql(dir: &Path, args: &[&str], env: &[(&str, &str)], stdin: &str) -> Run {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_dql"));
-    command
-        .args(args)
-        .env_clear()
-        .env("HOME", dir)
-        .current_dir(dir)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    for (key, value) in env {
-        command.env(key, value);
-    }
-    let mut child = command.spawn().unwrap();
-    let mut input = child.stdin.take().unwrap();
-    let _ = input.write_all(stdin.as_bytes());
-    drop(input);
-    let mut stdout = String::new();
-    let mut stderr = String::new();
-    child
-        .stdout
-        .take()
-        .unwrap()
-        .read_to_string(&mut stdout)
-        .unwrap();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut stderr)
-        .unwrap();
-    let status = child.wait().unwrap();
-    let run = Run {
-        code: status.code().expect("dql ended by a signal"),
-        stdout,
-        stderr,
-    };
-    assert!(!run.stderr.contains("panicked"), "dql panicked: {run:?}");
-    run
 }
 
 /// A Sentry on 127.0.0.1 answering every request with one small page.

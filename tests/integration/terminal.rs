@@ -5,13 +5,6 @@
 //!
 //! These tests need tmux (and less for the real-pager case); without them they fail, loudly:
 //! `.ci/run` installs both.
-#![allow(
-    clippy::expect_used,
-    clippy::unwrap_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "test code and its helpers: a failed unwrap is a failed test"
-)]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

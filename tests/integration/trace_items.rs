@@ -2,13 +2,6 @@
 //! queries Sentry accepts check clean and lower with their `dataset=`, queries Sentry refuses
 //! are refused before sending. Each rule names the file of getsentry/sentry it comes from
 //! (`src/sentry/search/eap/…`, the search tool's indexed copies; see catalog_trace.toml).
-#![allow(
-    clippy::expect_used,
-    clippy::unwrap_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "test code: a failed expectation is a test failure"
-)]
 
 use dql::semantic::Catalog;
 use dql::semantic::checked::{CheckedKind, ColumnValue};

@@ -309,6 +309,81 @@ fn every_catalog_field_of_events_is_read_as_sentry_reads_it_or_refused() {
     assert!(blank.is_empty(), "read as a tag of that name: {blank:?}");
 }
 
+/// The names of `names` that no local dataset of the catalog declares (`errors`,
+/// `transactions`, or as a filter-only key).
+fn not_in_catalog<'n>(names: impl IntoIterator<Item = &'n str>) -> Vec<&'n str> {
+    let catalog = crate::semantic::Catalog::builtin();
+    names
+        .into_iter()
+        .filter(|name| {
+            catalog.lookup_field(name).is_none_or(|field| {
+                !field.filter_only
+                    && !field.in_dataset("errors")
+                    && !field.in_dataset("transactions")
+            })
+        })
+        .collect()
+}
+
+/// Names the catalog leaves to the tag fallback (no Sentry column: the checker treats them as
+/// tags) that the engine nevertheless reads from the payload when the tag is missing.
+const TAGS_WITH_A_FALLBACK: &[(&str, &str)] = &[
+    (
+        "browser.name",
+        "a tag Relay derives from contexts.browser; the engine reads the tag, else that context",
+    ),
+    (
+        "os.name",
+        "a tag Relay derives from contexts.os; the engine reads the tag, else that context",
+    ),
+    (
+        "platform",
+        "the column `platform` of Sentry's events.py (`discover_name`; its public alias is \
+         `platform.name`), which the engine reads for both names",
+    ),
+];
+
+#[test]
+fn every_name_the_engine_reads_is_a_catalog_field() {
+    // The other direction of the test above: a name the engine reads (or refuses, or reads
+    // as a tag on purpose) that the catalog does not declare is a reading no query can
+    // reach, or a catalog entry that went missing.
+    let named = NAMED
+        .iter()
+        .map(|(name, _)| *name)
+        .filter(|name| *name != SEARCH_MESSAGE)
+        .filter(|name| !TAGS_WITH_A_FALLBACK.iter().any(|(tag, _)| tag == name));
+    let devices: Vec<String> = DEVICE_MEMBERS
+        .iter()
+        .map(|m| format!("device.{m}"))
+        .collect();
+    // The families `Field::resolve` reads by prefix, each with a member.
+    let families = [
+        "measurements.lcp",
+        "spans.db",
+        "measurements.score.weight.lcp",
+    ];
+    let known = named
+        .chain(UNREADABLE.iter().copied())
+        .chain(READ_AS_TAGS.iter().copied())
+        .chain(devices.iter().map(String::as_str))
+        .chain(families);
+    let missing = not_in_catalog(known);
+    assert!(
+        missing.is_empty(),
+        "the engine reads names no local dataset of the catalog declares: {missing:?}"
+    );
+    // Each deliberate tag is still read by the engine, and still a tag to the catalog.
+    for (tag, _) in TAGS_WITH_A_FALLBACK {
+        assert!(NAMED.iter().any(|(name, _)| name == tag), "{tag}");
+        assert_eq!(not_in_catalog([*tag]), [*tag]);
+    }
+    // The check is no tautology: a reading the catalog lacks is caught.
+    assert_eq!(not_in_catalog(["user.nickname"]), ["user.nickname"]);
+    // The projection name of free-text search is no field (it holds a space).
+    assert!(SEARCH_MESSAGE.contains(' '));
+}
+
 #[test]
 fn os_distribution_comes_from_contexts_os() {
     let row = extract(

@@ -115,6 +115,14 @@ impl<B: Backend> Session<B> {
                 }
                 _ => writeln!(out, "error: write `.param NAME=VALUE`")?,
             },
+            ("cost", "") => match self.last_query.clone() {
+                Some(query) => self.cost(&query, out)?,
+                None => writeln!(
+                    out,
+                    "no query yet: type one, then .cost shows what it takes to run"
+                )?,
+            },
+            ("cost", _) => writeln!(out, "error: write `.cost` (it prices the last query)")?,
             ("compile", "") => match self.last_query.clone() {
                 Some(query) => self.query(&query, true, out)?,
                 None => writeln!(
@@ -134,8 +142,8 @@ impl<B: Backend> Session<B> {
             },
             ("describe", name) => {
                 let dataset = self.dataset_or(name);
-                let catalog = crate::commands::catalog::catalog();
-                match crate::commands::catalog::describe(catalog, &dataset, None, None) {
+                let catalog = crate::live_catalog::catalog();
+                match crate::live_catalog::describe(catalog, &dataset, None, None) {
                     Some(text) => self.show_long(text.as_bytes(), out)?,
                     None => writeln!(
                         out,
@@ -146,7 +154,7 @@ impl<B: Backend> Session<B> {
             }
             ("functions", name) => {
                 let dataset = self.dataset_or(name);
-                let catalog = crate::commands::catalog::catalog();
+                let catalog = crate::live_catalog::catalog();
                 if catalog.dataset(&dataset).is_none() {
                     writeln!(
                         out,
@@ -156,7 +164,7 @@ impl<B: Backend> Session<B> {
                 } else {
                     let mut text = String::new();
                     for function in catalog.functions_in(&dataset) {
-                        text.push_str(&crate::commands::catalog::signature(function));
+                        text.push_str(&crate::live_catalog::signature(function));
                         text.push('\n');
                     }
                     self.show_long(text.as_bytes(), out)?;

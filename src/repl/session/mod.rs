@@ -51,6 +51,8 @@ the input or the running query; Ctrl-D or .quit leaves.
   .compile                   show the request of the last query instead of
                              running it
   .compile on|off            compile every query instead of running it
+  .cost                      what the last query takes to run: requests,
+                             pages, windows, least time (as dql compile --cost)
   .timing on|off             print how long each query took
   .describe [DATASET]        list a dataset's fields, functions and cached
                              attributes
@@ -175,9 +177,7 @@ impl<B: Backend> Session<B> {
             "d" | "dt" | "d+" | "dt+" | "l" => writeln!(
                 out,
                 "dql has no tables: query a dataset with FROM ({}); .help lists the commands",
-                crate::commands::catalog::catalog()
-                    .dataset_names()
-                    .join(", ")
+                crate::live_catalog::catalog().dataset_names().join(", ")
             )?,
             _ => writeln!(
                 out,

@@ -11,27 +11,13 @@ impl<B: Backend> Session<B> {
         compile_only: bool,
         out: &mut dyn Write,
     ) -> io::Result<()> {
-        let source = Source::new("<input>", text);
-        let parsed = syntax::parse(&source);
-        self.diagnostics(&source, &parsed.diagnostics, out)?;
-        if parsed.diagnostics.iter().any(|d| d.is_error()) || parsed.file.statements.is_empty() {
+        let Some((source, file, checked)) = self.prepare(text, out)? else {
             return Ok(());
-        }
-        let mut file = parsed.file;
-        crate::repl::settings::apply_defaults(&mut file, &self.settings);
+        };
         let query = Query {
             file: &file,
             params: &self.settings.params,
         };
-        let checked = self.backend.check(&query);
-        let mut found = checked.diagnostics.clone();
-        found.extend(self.backend.deprecations(&source));
-        found.sort_by_key(|d| (d.span().start, d.span().end));
-        self.diagnostics(&source, &found, out)?;
-        if found.iter().any(|d| d.is_error()) {
-            return Ok(());
-        }
-        self.last_query = Some(text.to_owned());
         let hint = self.backend.connection_hint();
         if compile_only || hint.is_some() {
             for statement in &file.statements {
@@ -59,6 +45,55 @@ impl<B: Backend> Session<B> {
             writeln!(out, "time: {:.3} s", elapsed.as_secs_f64())?;
         }
         Ok(())
+    }
+
+    /// Parse, apply defaults, check, with the diagnostics shown; `None` when an error stops
+    /// the query there. A query that gets through is the last query (`.compile`, `.cost`).
+    fn prepare(
+        &mut self,
+        text: &str,
+        out: &mut dyn Write,
+    ) -> io::Result<
+        Option<(
+            Source,
+            dql::syntax::ast::File,
+            crate::repl::backend::Checked,
+        )>,
+    > {
+        let source = Source::new("<input>", text);
+        let parsed = syntax::parse(&source);
+        self.diagnostics(&source, &parsed.diagnostics, out)?;
+        if parsed.diagnostics.iter().any(|d| d.is_error()) || parsed.file.statements.is_empty() {
+            return Ok(None);
+        }
+        let mut file = parsed.file;
+        crate::repl::settings::apply_defaults(&mut file, &self.settings);
+        let query = Query {
+            file: &file,
+            params: &self.settings.params,
+        };
+        let checked = self.backend.check(&query);
+        let mut found = checked.diagnostics.clone();
+        found.extend(self.backend.deprecations(&source));
+        found.sort_by_key(|d| (d.span().start, d.span().end));
+        self.diagnostics(&source, &found, out)?;
+        if found.iter().any(|d| d.is_error()) {
+            return Ok(None);
+        }
+        self.last_query = Some(text.to_owned());
+        Ok(Some((source, file, checked)))
+    }
+
+    /// `.cost`: what `text` takes to run (requests, pages, windows, least time), sending
+    /// nothing.
+    pub(super) fn cost(&mut self, text: &str, out: &mut dyn Write) -> io::Result<()> {
+        let Some((source, _, checked)) = self.prepare(text, out)? else {
+            return Ok(());
+        };
+        match self.backend.cost(&source, &checked) {
+            Ok(report) => write!(out, "{report}"),
+            Err(failure) => self.failure(&source, failure, out),
+        }
     }
 
     /// `.watch N`: the last query again every N seconds until Ctrl-C raises the cancel flag.
@@ -153,8 +188,7 @@ impl<B: Backend> Session<B> {
         };
         // With a pager every row is drawn and a long result is scrolled there; without one a
         // result shows its first rows (all of them for `.last`).
-        let paged =
-            display.pager && screen.is_some() && crate::commands::output::pager_command().is_some();
+        let paged = display.pager && screen.is_some() && crate::terminal::pager_command().is_some();
         let mut layout = display.layout(screen, paged);
         if shown == Shown::HereInFull {
             layout.max_rows = None;
@@ -185,9 +219,9 @@ impl<B: Backend> Session<B> {
             }
         }
         let shown_in_pager = match screen {
-            Some(screen) if paged && crate::commands::output::taller_than(&text, screen) => {
+            Some(screen) if paged && crate::terminal::taller_than(&text, screen) => {
                 out.flush()?;
-                crate::commands::output::page(&text)?
+                crate::terminal::page(&text)?
             }
             _ => false,
         };
@@ -201,9 +235,9 @@ impl<B: Backend> Session<B> {
     /// it is, as a result would be, else printed.
     pub(super) fn show_long(&self, text: &[u8], out: &mut dyn Write) -> io::Result<()> {
         if let Some(screen) = self.screen {
-            if self.settings.display.pager && crate::commands::output::taller_than(text, screen) {
+            if self.settings.display.pager && crate::terminal::taller_than(text, screen) {
                 out.flush()?;
-                if crate::commands::output::page(text)? {
+                if crate::terminal::page(text)? {
                     return Ok(());
                 }
             }
@@ -263,7 +297,7 @@ fn remember_values(values: &mut BTreeMap<String, BTreeSet<String>>, answer: &Ans
 
 /// Tag names among an answer's columns: `tags[x]` keys and names the catalog does not know.
 fn tag_names(answer: &Answer) -> Vec<String> {
-    let catalog = crate::commands::catalog::catalog();
+    let catalog = crate::live_catalog::catalog();
     answer
         .columns
         .iter()

@@ -57,6 +57,12 @@ impl Backend for Fake {
             has_more: false,
         }])
     }
+    fn cost(&self, source: &dql::Source, _checked: &Checked) -> Result<String, Failure> {
+        self.seen
+            .borrow_mut()
+            .push(format!("cost of {}", source.text().trim()));
+        Ok("statement 1 (line 1): 1 request\n".to_owned())
+    }
     fn connection_hint(&self) -> Option<String> {
         self.hint.clone()
     }
@@ -140,6 +146,29 @@ fn compile_shows_the_last_query_with_defaults_and_params() {
         "query    SELECT count() FROM errors ENVIRONMENT production;\n\
              GET /fake params={\"env\": \"prod\"}\n"
     );
+}
+
+#[test]
+fn cost_prices_the_last_query_through_the_backend_and_runs_nothing() {
+    let fake = Fake::default();
+    let mut s = session(fake.clone());
+    assert_eq!(
+        run(&mut s, ".cost"),
+        "no query yet: type one, then .cost shows what it takes to run\n"
+    );
+    run(&mut s, "SELECT count() FROM errors;");
+    fake.seen.borrow_mut().clear();
+    assert_eq!(run(&mut s, ".cost"), "statement 1 (line 1): 1 request\n");
+    assert_eq!(
+        *fake.seen.borrow(),
+        ["cost of SELECT count() FROM errors;"],
+        "priced once, not run"
+    );
+    assert_eq!(
+        run(&mut s, ".cost 5"),
+        "error: write `.cost` (it prices the last query)\n"
+    );
+    assert!(run(&mut s, ".cots").contains("did you mean `.cost`?"));
 }
 
 #[test]

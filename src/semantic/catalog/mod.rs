@@ -4,6 +4,7 @@
 //! parsed once by [`Catalog::builtin`]. [`Catalog::from_toml`] reads the same format, so a
 //! test or a future `--catalog` option can supply another one.
 
+use crate::registry::CatalogCode;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
@@ -24,32 +25,41 @@ const BUILTIN_TOML: &str = include_str!("../catalog.toml");
 /// The text of the built-in catalog of the trace-item datasets (spans, logs, …).
 const TRACE_TOML: &str = include_str!("../catalog_trace.toml");
 
-crate::codes! {
-    /// Codes of the live catalog (`dql::catalog::*`), produced only when an organization's
-    /// attributes are cached (`dql catalog pull`).
-    pub enum LiveCatalogCode in "catalog" {
-        /// `SELECT span.opp FROM spans` with the org's spans attributes cached
-        UnknownAttribute = "unknown_attribute" : "a name is neither a built-in field nor one of the organization's cached attributes",
-    }
-}
-
 /// The built-in data could not be read; a bug in `catalog.toml` or a supplied catalog.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error, miette::Diagnostic)]
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum CatalogError {
     /// The text is not valid TOML of the catalog's shape.
     #[error("the catalog is not valid: {0}")]
-    #[diagnostic(
-        code(dql::catalog::parse),
-        help("compare it with src/semantic/catalog.toml, whose header explains every key")
-    )]
     Parse(String),
     /// The text parses but names something it does not define, or holds a bad type.
     #[error("the catalog is inconsistent: {0}")]
-    #[diagnostic(
-        code(dql::catalog::invalid),
-        help("fix the entry named in the message in the catalog file")
-    )]
     Invalid(String),
+}
+
+impl CatalogError {
+    /// The stable code of this error.
+    pub fn code(&self) -> CatalogCode {
+        match self {
+            CatalogError::Parse(_) => CatalogCode::Parse,
+            CatalogError::Invalid(_) => CatalogCode::Invalid,
+        }
+    }
+}
+
+impl miette::Diagnostic for CatalogError {
+    fn code<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        Some(Box::new(CatalogError::code(self).as_str()))
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        let help = match self {
+            CatalogError::Parse(_) => {
+                "compare it with src/semantic/catalog.toml, whose header explains every key"
+            }
+            CatalogError::Invalid(_) => "fix the entry named in the message in the catalog file",
+        };
+        Some(Box::new(help))
+    }
 }
 
 /// Datasets, fields, search keys and functions, with lookups for the checker, the local

@@ -18,8 +18,8 @@ use super::checked::filter::{
     TypedKind, TypedTerm,
 };
 use super::checked::key::{FieldKey, FieldKeyKind};
-use super::filter_codes::FilterCode as Code;
 use crate::diagnostic::Diagnostic;
+use crate::registry::FilterCode as Code;
 use crate::span::Span;
 use crate::syntax::ast::{
     ArgKind, Call, Filter, FilterKind, Key, KeyKind, SearchOp, SearchTerm, SearchValueKind, Term,

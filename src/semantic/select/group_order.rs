@@ -2,8 +2,8 @@
 //! sort keys.
 
 use super::hyphen_check;
+use crate::registry::SemanticCode;
 use crate::semantic::checked::{Column, ColumnValue, FieldRef, SortKey};
-use crate::semantic::codes::SemanticCode;
 use crate::semantic::context::Cx;
 use crate::semantic::equation::{self, Alias};
 use crate::semantic::functions::{self, param_as_name};

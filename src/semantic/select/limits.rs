@@ -1,9 +1,9 @@
 //! Sentry's limits on a request that the checker enforces: the shape of a series (INTERVAL)
 //! and the number of fields a request may name.
 
+use crate::registry::SemanticCode;
 use crate::semantic::checked::{Column, ColumnValue, FieldRef, SortKey};
 use crate::semantic::clauses;
-use crate::semantic::codes::SemanticCode;
 use crate::semantic::context::Cx;
 use crate::semantic::time;
 use crate::syntax::ast::Select;

@@ -13,11 +13,11 @@ use super::ast::{
     SearchOp, SearchTerm, SearchValue, SearchValueKind, SqlCondition, SqlKind, SqlOp, Term,
     TermKey, TermKind,
 };
-use super::codes::SyntaxCode;
-use super::filter_codes::FilterSyntaxCode as Code;
 use super::lexeme;
 use super::token::{self, Ctx, PResult};
 use crate::diagnostic::Diagnostic;
+use crate::registry::FilterSyntaxCode as Code;
+use crate::registry::SyntaxCode;
 use crate::span::{Span, Spanned};
 
 mod free_text;
@@ -149,7 +149,7 @@ fn not_differs_from_sentry(ctx: &Ctx<'_>, i: &str, span: Span) {
     };
     ctx.report(
         Diagnostic::warning(
-            crate::syntax::filter_codes::ReadingCode::DiffersFromSentry,
+            crate::registry::ReadingCode::DiffersFromSentry,
             span,
             format!("`{word}` negates what follows here; Sentry reads it as the free text \"{word}\""),
         )
@@ -425,7 +425,7 @@ fn resolve(ctx: &Ctx<'_>, elems: Vec<Elem>) -> Option<Filter> {
                 {
                     ctx.retract(
                         crate::diagnostic::Code::code(
-                            super::filter_codes::ReadingCode::DiffersFromSentry,
+                            crate::registry::ReadingCode::DiffersFromSentry,
                         ),
                         span,
                     );

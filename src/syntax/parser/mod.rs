@@ -2,13 +2,13 @@
 //! and UPDATE issues, select expressions and keys. Recovers at `;`.
 
 use super::ast::*;
-use super::codes::SyntaxCode;
 use super::filter::{self, FilterMode};
 use super::token::{
     Ctx, PResult, at_keyword, cut_fail, double_quoted, fail, is_number, keyword, operand, param,
     punct, single_quoted, word, word_len, ws,
 };
 use crate::diagnostic::Diagnostic;
+use crate::registry::SyntaxCode;
 use crate::span::{Span, Spanned};
 
 mod clauses;

@@ -1,20 +1,14 @@
 //! End-to-end tests of the `dql` binary: each test runs the built executable in a fresh
 //! directory (its HOME and cwd, no inherited environment) and checks stdout, stderr, the exit
 //! code and, for `dql run`, what a scripted Sentry on 127.0.0.1 received.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic,
-    reason = "test code and its helpers: a failed unwrap is a failed test"
-)]
 
+use crate::support::binary::{self, Run, wait};
 use crate::support::server::{Recorded, Reply, TestServer};
 use serde_json::{Value, json};
-use std::io::{Read, Write};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, SystemTime};
 
 mod budgets;
 mod offline;
@@ -27,39 +21,6 @@ const TOKEN: &str = "sntryu_cli7e57c0ffee5ecre7da7a0123456789";
 
 /// The fixed instant most tests compile with.
 const NOW: &str = "2026-11-26T10:00:00Z";
-
-/// Longest a single run may take before the test fails as hung (a guard, not a measurement).
-const HANG_GUARD: Duration = Duration::from_secs(60);
-
-/// What one run of the binary produced.
-#[derive(Debug)]
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    /// The stdout lines.
-    fn lines(&self) -> Vec<&str> {
-        self.stdout.lines().collect()
-    }
-}
-
-/// Waits for `child` to end; kills it and fails the test when it hangs.
-fn wait(child: &mut std::process::Child, args: &[&str]) -> std::process::ExitStatus {
-    let started = Instant::now();
-    loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            return status;
-        }
-        if started.elapsed() > HANG_GUARD {
-            let _ = child.kill();
-            panic!("dql {args:?} did not finish");
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
-}
 
 /// A scratch directory that is the binary's HOME and cwd.
 struct Dir(tempfile::TempDir);
@@ -82,53 +43,13 @@ impl Dir {
 
     /// `dql args…` in this directory with only `env` set (plus HOME), every stream piped.
     fn command(&self, args: &[&str], env: &[(&str, &str)]) -> Command {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_dql"));
-        command
-            .args(args)
-            .env_clear()
-            .env("HOME", self.path())
-            .current_dir(self.path())
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        for (key, value) in env {
-            command.env(key, value);
-        }
-        command
+        binary::command(self.path(), args, env)
     }
 
-    /// Runs `dql args…` with only `env` set (plus HOME), `stdin` piped in.
+    /// Runs `dql args…` with only `env` set (plus HOME), `stdin` piped in. Whatever the
+    /// command, the token never reaches the output (and dql never panics).
     fn dql_with(&self, args: &[&str], env: &[(&str, &str)], stdin: &str) -> Run {
-        let mut child = self.command(args, env).spawn().unwrap();
-        let mut input = child.stdin.take().unwrap();
-        // dql may exit before reading its input (a usage error): a closed pipe is no failure.
-        let _ = input.write_all(stdin.as_bytes());
-        drop(input);
-        let mut out = child.stdout.take().unwrap();
-        let mut err = child.stderr.take().unwrap();
-        let out = std::thread::spawn(move || {
-            let mut s = String::new();
-            out.read_to_string(&mut s).unwrap();
-            s
-        });
-        let err = std::thread::spawn(move || {
-            let mut s = String::new();
-            err.read_to_string(&mut s).unwrap();
-            s
-        });
-        let status = wait(&mut child, args);
-        let run = Run {
-            code: status.code().expect("dql ended by a signal"),
-            stdout: out.join().unwrap(),
-            stderr: err.join().unwrap(),
-        };
-        // Whatever the command, the token never reaches the output, and dql never panics.
-        assert!(
-            !run.stdout.contains(TOKEN) && !run.stderr.contains(TOKEN),
-            "the token leaked: {run:?}"
-        );
-        assert!(!run.stderr.contains("panicked"), "dql panicked: {run:?}");
-        run
+        binary::finish(self.command(args, env), args, stdin.as_bytes()).hides(TOKEN)
     }
 
     /// Runs `dql args…` with no environment and empty stdin.

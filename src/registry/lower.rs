@@ -1,5 +1,6 @@
-//! Diagnostic codes of the lowering stage: problems only visible once the request is built
-//! (hidden fields counted, "now" known, values printed in Sentry's syntax).
+//! Codes of the lowering stage: problems only visible once the request is built (hidden
+//! fields counted, "now" known), and values the printer of Sentry's search syntax cannot
+//! write (`LowerFilterCode`).
 
 crate::codes! {
     /// Codes of `dql::lower::*`.
@@ -22,5 +23,15 @@ crate::codes! {
         TopEventsOutOfRange = "top_events_out_of_range" : "a top-n series needs LIMIT between 1 and 10",
         /// `SELECT transaction GROUP BY transaction INTERVAL 1h`
         SeriesWithoutAggregate = "series_without_aggregate" : "a time series has no aggregate to plot",
+    }
+}
+
+crate::codes! {
+    /// Codes of `dql::lower::*` raised while printing a filter.
+    pub enum LowerFilterCode in "lower" {
+        /// `WHERE message = $p` with `p` bound to a value ending in `\` that needs quotes
+        InexpressibleValue = "inexpressible_value" : "a filter value cannot be written in Sentry's search syntax",
+        /// `WHERE NOT timestamp:…` reaching the printer un-pushed (an internal invariant)
+        NegatedDate = "negated_date" : "a date term is negated, which Sentry cannot express",
     }
 }

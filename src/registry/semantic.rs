@@ -1,5 +1,5 @@
-//! Diagnostic codes of the semantic stage (`dql::semantic::*`), each with a DQL snippet that
-//! triggers it.
+//! Codes of the semantic stage: the checker (`SemanticCode`), filter typing (`FilterCode`,
+//! `dql::filter::*`), and the catalog (`CatalogCode`, `LiveCatalogCode`, `dql::catalog::*`).
 
 crate::codes! {
     /// Codes of `dql::semantic::*`.
@@ -150,5 +150,71 @@ crate::codes! {
         UnknownAnnotation = "unknown_annotation" : "an annotation key is not `@name` or `@description`",
         /// `-- @name has space`
         BadStatementName = "bad_statement_name" : "an `@name` value is not `[A-Za-z0-9_.-]+`",
+    }
+}
+
+crate::codes! {
+    /// Codes of `dql::filter::*`.
+    pub enum FilterCode in "filter" {
+        /// `WHERE timestamp:yesterday`
+        InvalidDate = "invalid_date" : "a value on a date key is neither ISO 8601 nor a relative date like -24h",
+        /// `WHERE error.handled:maybe`
+        InvalidBoolean = "invalid_boolean" : "a value on a boolean key is not true, 1, false or 0",
+        /// `WHERE project.id:one`
+        InvalidNumber = "invalid_number" : "a value on a numeric key is not a number with an optional k, m or b suffix",
+        /// `WHERE transaction.duration:>fast`
+        InvalidDuration = "invalid_duration" : "a value on a duration key is not a number with a duration unit",
+        /// `WHERE measurements.size:>big`
+        InvalidSize = "invalid_size" : "a value on a size key is not a number with a size unit",
+        /// `HAVING failure_rate():>high`
+        InvalidPercentage = "invalid_percentage" : "a value on a percentage is not a number with `%`",
+        /// `WHERE browser.name:[Chrome, ]`
+        EmptyListItem = "empty_list_item" : "a `[…]` list has an empty item",
+        /// `WHERE browser.name:`
+        EmptyValue = "empty_value" : "nothing follows `key:`",
+        /// `WHERE browser.name IN ()`
+        EmptyInList = "empty_in_list" : "an IN list is empty",
+        /// `WHERE has:"a b"`
+        InvalidHas = "invalid_has" : "`has:` is not followed by a field or tag name",
+        /// `WHERE message > 'a'`
+        ComparisonOnText = "comparison_on_text" : "a text field is compared with <, <=, > or >=",
+        /// `WHERE mytag:>500`
+        ComparisonOnTag = "comparison_on_tag" : "a comparison on a tag is the text `>…`, as in Sentry",
+        /// `WHERE url = '/api/*'`
+        LiteralStar = "literal_star" : "a `*` in an exact match is sent as a literal star",
+        /// `message = 'a\\*b'`: Sentry reads `\\*` in an exact value as an escaped star
+        BackslashStar = "backslash_star" : "an exact text with `\\` right before `*` cannot be matched exactly in Sentry's syntax",
+        /// `WHERE NOT connection reset`
+        FreeTextNegated = "free_text_negated" : "free text cannot be negated",
+        /// `WHERE NOT timestamp:2026-11-01T10:00:00`
+        NegatedDateTime = "negated_date_time" : "an exact date-time match cannot be negated",
+        /// `WHERE transaction.duration LIKE '1%'`
+        LikeOnNonText = "like_on_non_text" : "LIKE is used on a key that is not text",
+        /// `WHERE release:$rel` without `--param rel=…`
+        UnboundParameter = "unbound_parameter" : "a parameter has no value",
+        /// `HAVING count() IS NULL`
+        NullOnAggregate = "null_on_aggregate" : "IS NULL or IS NOT NULL is used on an aggregate",
+        /// `WHERE has:$field`
+        ParameterAsName = "parameter_as_name" : "a parameter stands where a name is needed",
+    }
+}
+
+crate::codes! {
+    /// Codes of a catalog given as text (`Catalog::from_toml`) that cannot be read, carried by
+    /// `semantic::catalog::CatalogError`.
+    pub enum CatalogCode in "catalog" {
+        /// a catalog file with `[fields` never closed
+        Parse = "parse" : "a catalog given as text is not valid TOML of the catalog's shape",
+        /// a catalog whose function names an argument kind that does not exist
+        Invalid = "invalid" : "a catalog given as text parses but names something it does not define, or holds a bad type",
+    }
+}
+
+crate::codes! {
+    /// Codes of the live catalog (`dql::catalog::*`), produced only when an organization's
+    /// attributes are cached (`dql catalog pull`).
+    pub enum LiveCatalogCode in "catalog" {
+        /// `SELECT span.opp FROM spans` with the org's spans attributes cached
+        UnknownAttribute = "unknown_attribute" : "a name is neither a built-in field nor one of the organization's cached attributes",
     }
 }
