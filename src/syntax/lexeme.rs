@@ -122,7 +122,7 @@ pub fn block_comment(i: &str) -> PResult<'_, &str> {
 /// The keyword is compared as bytes: nom's `&str` comparison folds case per Unicode character
 /// (the Kelvin sign `K` folds to `k`), which would match a longer input than the keyword and
 /// cut it inside a character.
-pub fn keyword<'a, 'k>(kw: &'k str) -> impl Parser<&'a str, Output = &'a str, Error = PError<'a>> {
+pub fn keyword<'a>(kw: &str) -> impl Parser<&'a str, Output = &'a str, Error = PError<'a>> {
     terminated(tag_no_case(kw.as_bytes()), not(satisfy(is_name_char)))
 }
 
