@@ -8,9 +8,9 @@
 //!   after a token and the diagnostics. The values the semantic stage reads out of words
 //!   (Sentry's numbers, durations, sizes, relative and ISO dates, SINCE/INTERVAL periods) are
 //!   nom shapes too (`semantic/values.rs`, `semantic/time.rs`). Two pieces stay hand-written,
-//!   each with its measured reason beside it: white space (`str::trim_start`; nom's
-//!   `take_while` made [`token::ws`], which runs after every token, three times as costly)
-//!   and the plain word (its combinator form cost 1.7 % of the whole parse). Two nom 8.0.0
+//!   each with its measured reason beside it: white space (`str::trim_start`; through nom's
+//!   `take_while`, [`token::ws`], which runs after every token, cost 3.4 % of the whole parse)
+//!   and the plain word (its combinator form cost 1.7 %; benches/README.md). Two nom 8.0.0
 //!   traps are avoided on purpose: `tag_no_case` on a `&str` folds case per Unicode character
 //!   (the keyword is compared as bytes), and the `character::complete` parsers that may match
 //!   nothing (`digit0`, …) end on a misplaced remainder at the end of input, which breaks
