@@ -12,7 +12,7 @@
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -43,6 +43,8 @@ struct Shared {
     /// What is counted: `events`, `rows`, `lines`.
     unit: &'static str,
     pages: AtomicU64,
+    /// The total is an estimate (shown `~N`).
+    estimated: AtomicBool,
     /// When the last plain line was written.
     last_line: Mutex<Option<Instant>>,
 }
@@ -100,6 +102,7 @@ impl Progress {
             shared: Arc::new(Shared {
                 unit,
                 pages: AtomicU64::new(0),
+                estimated: AtomicBool::new(false),
                 last_line: Mutex::new(None),
             }),
         };
@@ -112,7 +115,8 @@ impl Progress {
         let unit = self.shared.unit;
         let template = if self.bar.length().is_some() {
             format!(
-                "{{wide_bar}} {{human_pos}}/{{human_len}} {unit} · {{msg}} · {{per_sec}} · ETA {{eta}}"
+                "{{wide_bar}} {{human_pos}}/{}{{human_len}} {unit} · {{msg}} · {{per_sec}} · ETA {{eta}}",
+                self.about()
             )
         } else {
             format!("{{spinner}} {{human_pos}} {unit} · {{msg}} · {{per_sec}} · {{elapsed}}")
@@ -146,12 +150,18 @@ impl Progress {
     }
 
     /// Where one request's paging got (the HTTP client's progress hook, `dql run`): its rows
-    /// and pages so far, towards the total when one is known (the LIMIT, or the rows scaled
-    /// to the share of the time range they cover); the next request starts from its own.
+    /// and pages so far, towards the total when one is known: the LIMIT, or LIMIT ALL's rows
+    /// scaled to the share of the time range they cover (an estimate, shown `~N`); the next
+    /// request starts from its own.
     pub(crate) fn paged(&self, paging: &dql::client::Paging) {
         self.shared.pages.store(paging.pages, Ordering::Relaxed);
         let total = paging.expected();
-        if total != self.bar.length() {
+        // Without a LIMIT the total is LIMIT ALL's estimate from the time covered.
+        let estimated = paging.limit.is_none() && total.is_some();
+        let was = self.shared.estimated.swap(estimated, Ordering::Relaxed);
+        if was != estimated {
+            self.set_total(total);
+        } else if total != self.bar.length() {
             if total.is_some() == self.bar.length().is_some() {
                 if let Some(n) = total {
                     self.bar.set_length(n);
@@ -163,6 +173,14 @@ impl Progress {
         self.bar.set_position(paging.rows);
         self.bar.set_message(self.pages_text());
         self.maybe_line();
+    }
+
+    /// The work is whole: an estimated total becomes the count (shown by a plain line's last).
+    pub(crate) fn complete(&self) {
+        if self.shared.estimated.swap(false, Ordering::Relaxed) {
+            self.bar.set_length(self.bar.position());
+            self.restyle();
+        }
     }
 
     /// The pages fetched so far.
@@ -184,6 +202,15 @@ impl Progress {
         self.bar.finish_and_clear();
     }
 
+    /// `~` before an estimated total.
+    fn about(&self) -> &'static str {
+        if self.shared.estimated.load(Ordering::Relaxed) {
+            "~"
+        } else {
+            ""
+        }
+    }
+
     fn pages_text(&self) -> String {
         let pages = self.pages();
         format!("{pages} page{}", if pages == 1 { "" } else { "s" })
@@ -193,7 +220,11 @@ impl Progress {
     fn line(&self) -> String {
         let done = self.bar.position();
         let mut line = match self.bar.length() {
-            Some(total) => format!("progress: {done}/{total} {}", self.shared.unit),
+            Some(total) => format!(
+                "progress: {done}/{}{total} {}",
+                self.about(),
+                self.shared.unit
+            ),
             None => format!("progress: {done} {}", self.shared.unit),
         };
         line.push_str(&format!(", {}", self.pages_text()));
@@ -331,9 +362,15 @@ mod tests {
         assert!(
             progress
                 .line()
-                .starts_with("progress: 300/600 rows, 3 pages"),
+                .starts_with("progress: 300/~600 rows, 3 pages"),
             "{}",
             progress.line()
+        );
+        progress.complete();
+        assert!(
+            progress
+                .line()
+                .starts_with("progress: 300/300 rows, 3 pages")
         );
         // The next statement's request counts from its own start.
         progress.paged(&paging(50, 1, Some(250), None));

@@ -158,6 +158,9 @@ pub(super) enum Command {
         /// With --events: count malformed lines instead of stopping at the first.
         #[arg(long)]
         skip_bad: bool,
+        /// With --events: threads that read the events (default: all cores).
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+        threads: Option<u16>,
         /// The instant relative times count from (default: the clock; with --events, the newest
         /// event).
         #[arg(long)]
@@ -269,6 +272,7 @@ impl Command {
             format: None,
             events: None,
             skip_bad: false,
+            threads: None,
             now: None,
             verbose: false,
             yes: false,

@@ -17,40 +17,43 @@ pub struct Paging {
     /// The rows asked for (LIMIT); `None` for LIMIT ALL, and for one page without LIMIT.
     pub limit: Option<u64>,
     /// Rows fetched in windows of time (LIMIT ALL, or a LIMIT past one page, sorted by
-    /// timestamp): the share of the request's time range the rows delivered so far reach
-    /// across, from 0 to 1.
+    /// timestamp): the share of the time from the first row delivered to the far edge of the
+    /// request's range that the rows delivered so far reach across, from 0 to 1 (the time
+    /// before the first row, where no row is, does not count).
     pub covered: Option<f64>,
 }
 
 impl Paging {
-    /// The rows the request will deliver as far as it is known: the LIMIT, and where the time
-    /// covered is known the rows so far scaled to the whole range (an estimate that assumes
-    /// rows spread evenly over time), the smaller of the two; never fewer than delivered.
+    /// The rows the request will deliver as far as it is known: the LIMIT; without one (LIMIT
+    /// ALL), where the time covered is known, the rows so far scaled to the rest of the range
+    /// (an estimate that assumes rows spread evenly over time). Never fewer than delivered.
     pub fn expected(&self) -> Option<u64> {
-        let scaled = self
-            .covered
-            .filter(|c| *c > 0.0 && self.rows > 0)
-            .map(|c| (self.rows as f64 / c.min(1.0)).ceil() as u64);
-        let expected = match (self.limit, scaled) {
-            (Some(limit), Some(scaled)) => Some(limit.min(scaled)),
-            (limit, scaled) => limit.or(scaled),
+        let scaled = || {
+            self.covered
+                .filter(|c| *c > 0.0 && self.rows > 0)
+                .map(|c| (self.rows as f64 / c.min(1.0)).ceil() as u64)
         };
-        expected.map(|n| n.max(self.rows))
+        self.limit.or_else(scaled).map(|n| n.max(self.rows))
     }
 }
 
-/// The share of `[start, end)` between its first edge in the order rows come (the end, newest
-/// first) and `at`.
-pub(super) fn covered(start: Timestamp, end: Timestamp, descending: bool, at: Timestamp) -> f64 {
-    let whole = end.duration_since(start).as_secs_f64();
+/// The share of the time from `first` (the first row's) to the far edge of `[start, end)` in
+/// the order rows come (`start`, newest first) that lies between `first` and `at`.
+pub(super) fn covered(
+    (start, end): (Timestamp, Timestamp),
+    descending: bool,
+    first: Timestamp,
+    at: Timestamp,
+) -> f64 {
+    let (whole, done) = if descending {
+        (first.duration_since(start), first.duration_since(at))
+    } else {
+        (end.duration_since(first), at.duration_since(first))
+    };
+    let whole = whole.as_secs_f64();
     if whole <= 0.0 {
         return 1.0;
     }
-    let done = if descending {
-        end.duration_since(at)
-    } else {
-        at.duration_since(start)
-    };
     (done.as_secs_f64() / whole).clamp(0.0, 1.0)
 }
 
@@ -88,7 +91,9 @@ mod tests {
         assert_eq!(paging(100, Some(500), None).expected(), Some(500));
         assert_eq!(paging(100, None, None).expected(), None);
         assert_eq!(paging(1000, None, Some(0.25)).expected(), Some(4000));
+        // A LIMIT is the total even where the time covered would say otherwise.
         assert_eq!(paging(1000, Some(2000), Some(0.25)).expected(), Some(2000));
+        assert_eq!(paging(1000, Some(9000), Some(0.25)).expected(), Some(9000));
         assert_eq!(paging(1000, None, Some(0.0)).expected(), None);
         assert_eq!(paging(600, Some(500), None).expected(), Some(600));
     }
@@ -98,9 +103,14 @@ mod tests {
         let start: Timestamp = "2026-11-26T00:00:00Z".parse().unwrap_or_default();
         let end: Timestamp = "2026-11-26T10:00:00Z".parse().unwrap_or_default();
         let at: Timestamp = "2026-11-26T07:30:00Z".parse().unwrap_or_default();
-        assert!((covered(start, end, true, at) - 0.25).abs() < 1e-9);
-        assert!((covered(start, end, false, at) - 0.75).abs() < 1e-9);
-        assert!((covered(start, end, true, start) - 1.0).abs() < 1e-9);
-        assert!((covered(end, end, true, at) - 1.0).abs() < 1e-9);
+        assert!((covered((start, end), true, end, at) - 0.25).abs() < 1e-9);
+        assert!((covered((start, end), false, start, at) - 0.75).abs() < 1e-9);
+        assert!((covered((start, end), true, end, start) - 1.0).abs() < 1e-9);
+        assert!((covered((end, end), true, end, at) - 1.0).abs() < 1e-9);
+        // Newest first, the first row two hours before the end: the hours without rows do not
+        // count, half of the eight from it to the start is covered at 04:00.
+        let first: Timestamp = "2026-11-26T08:00:00Z".parse().unwrap_or_default();
+        let half: Timestamp = "2026-11-26T04:00:00Z".parse().unwrap_or_default();
+        assert!((covered((start, end), true, first, half) - 0.5).abs() < 1e-9);
     }
 }

@@ -107,6 +107,7 @@ impl<T: Transport> Client<T> {
             timeline,
             pages: 0,
             rows: 0,
+            first_time: None,
             wanted: request.limit.unwrap_or(u64::MAX),
             delivered: 0,
             windows: 0,
@@ -201,9 +202,10 @@ pub struct Stitched<'c, T: Transport> {
     mode: Mode<'c, T>,
     /// Rows in windows of time: the whole range and its direction (for the progress hook).
     timeline: Option<(Timestamp, Timestamp, bool)>,
-    /// Pages and rows yielded so far (for the progress hook).
+    /// Pages and rows yielded so far, and the time of the first row (for the progress hook).
     pages: u64,
     rows: u64,
+    first_time: Option<Timestamp>,
     /// The rows the LIMIT asks for (`u64::MAX` for ALL).
     wanted: u64,
     delivered: u64,
@@ -239,9 +241,18 @@ impl<T: Transport> Stitched<'_, T> {
     fn progress(&mut self, page: &Page) {
         self.pages += 1;
         self.rows += page.rows.len() as u64;
+        if self.first_time.is_none() {
+            self.first_time = page.rows.first().and_then(row_time);
+        }
         let covered = self.timeline.and_then(|(start, end, descending)| {
             let last = page.rows.last().and_then(row_time)?;
-            Some(super::progress::covered(start, end, descending, last))
+            let first = self.first_time?;
+            Some(super::progress::covered(
+                (start, end),
+                descending,
+                first,
+                last,
+            ))
         });
         self.client.report_progress(&super::Paging {
             rows: self.rows,

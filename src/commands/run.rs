@@ -33,6 +33,8 @@ pub(crate) struct Args<'a> {
     pub(crate) yes: bool,
     pub(crate) events: Option<&'a PathBuf>,
     pub(crate) skip_bad: bool,
+    /// `--threads`: the local engine's threads (default: all cores).
+    pub(crate) threads: Option<usize>,
     pub(crate) retry_tries: u32,
     pub(crate) retry_seconds: u64,
     pub(crate) timeout_seconds: u64,
@@ -192,6 +194,9 @@ fn fetch(
 ) -> Result<(), Failure> {
     progress.start();
     let fetched = fetch_pages(client, request, format, sink, n_rows, progress);
+    if fetched.is_ok() {
+        progress.complete();
+    }
     // Gone before what follows is said (the note, an error).
     progress.finish();
     let has_more = fetched?;

@@ -67,7 +67,9 @@ pub(crate) fn run(
                 skip_bad: args.skip_bad,
                 ..ReadOptions::default()
             },
-            ..RunOptions::default()
+            threads: args
+                .threads
+                .unwrap_or_else(|| RunOptions::default().threads),
         },
     };
     let (mut destination, layout) = super::output::Destination::open(&args.output)?;

@@ -67,6 +67,13 @@ impl RunProgress {
         }
     }
 
+    /// Every row of the statement came: an estimated total becomes the count.
+    pub(crate) fn complete(&self) {
+        if let Some(bar) = self.bar() {
+            bar.complete();
+        }
+    }
+
     /// Ends the statement's bar (cleared; plain lines end with the final count).
     pub(crate) fn finish(&self) {
         let bar = self

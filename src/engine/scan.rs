@@ -34,11 +34,31 @@ pub(crate) fn no_control(text: &[u8]) -> bool {
 pub(crate) struct Cursor<'a> {
     text: &'a str,
     pos: usize,
+    /// The text is known to be valid JSON (see [`Cursor::trusted`]): values are skipped by
+    /// finding their end, not checked.
+    trusted: bool,
 }
 
 impl<'a> Cursor<'a> {
     pub(crate) fn new(text: &'a str) -> Self {
-        Cursor { text, pos: 0 }
+        Cursor {
+            text,
+            pos: 0,
+            trusted: false,
+        }
+    }
+
+    /// A cursor over `text` that is known to be one valid JSON value: a member of an event
+    /// this scanner accepted (it validated the whole line) or that serde_json read as a raw
+    /// value (which it validates too). [`Cursor::value`] then skips what it does not read by
+    /// finding its end only ([`skip_valid`]), which is exact on valid JSON; the readers still
+    /// check every shape they read.
+    pub(crate) fn trusted(text: &'a str) -> Self {
+        Cursor {
+            text,
+            pos: 0,
+            trusted: true,
+        }
     }
 
     fn bytes(&self) -> &'a [u8] {
@@ -140,118 +160,295 @@ impl<'a> Cursor<'a> {
         Some(())
     }
 
-    /// Skips one value, validating it, and returns its text.
+    /// Skips one value, validating it (unless the text is [trusted](Cursor::trusted)), and
+    /// returns its text.
     pub(crate) fn value(&mut self, depth: usize) -> Option<&'a str> {
         let start = self.pos;
-        self.skip(depth)?;
+        if self.trusted {
+            self.pos = skip_valid(self.bytes(), start)?;
+        } else {
+            self.skip(depth)?;
+        }
         self.text.get(start..self.pos)
     }
 
-    /// An object member's key and colon, with the whitespace around them.
-    #[inline]
-    fn key(&mut self) -> Option<()> {
-        self.ws();
-        self.string()?;
-        self.ws();
-        self.eat(b':')?;
-        self.ws();
+    /// Skips one value, validating it ([`skip_checked`]).
+    fn skip(&mut self, depth: usize) -> Option<()> {
+        self.pos = skip_checked(self.bytes(), self.pos, MAX_DEPTH.saturating_sub(depth))?;
         Some(())
     }
+}
 
-    /// Skips one value without recursion: `objects` has bit `d` set when the container at
-    /// nesting `d` is an object.
-    fn skip(&mut self, depth: usize) -> Option<()> {
-        let limit = MAX_DEPTH.saturating_sub(depth);
-        let mut objects = 0u64;
-        let mut open = 0usize;
-        loop {
-            // A value.
-            match self.peek()? {
-                b'"' => {
-                    self.string()?;
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGH: u64 = 0x8080_8080_8080_8080;
+
+/// The high bit of every zero byte of `v`; the lowest one flagged is exact (false positives
+/// only sit above a true one), which is all the searches below use.
+#[inline]
+fn zero_bytes(v: u64) -> u64 {
+    v.wrapping_sub(ONES) & !v & HIGH
+}
+
+/// The end of the string whose opening quote is before `from`, in valid JSON: after its
+/// closing quote. Eight bytes at a time, as [`Cursor::string`].
+#[inline]
+fn string_end_valid(bytes: &[u8], mut i: usize) -> Option<usize> {
+    loop {
+        let at = match bytes.get(i..i + 8) {
+            Some(chunk) => {
+                let word = u64::from_le_bytes(chunk.try_into().ok()?);
+                let hits = zero_bytes(word ^ (ONES * u64::from(b'"')))
+                    | zero_bytes(word ^ (ONES * u64::from(b'\\')));
+                if hits == 0 {
+                    i += 8;
+                    continue;
                 }
-                b @ (b'{' | b'[') => {
-                    self.pos += 1;
-                    self.ws();
-                    let close = if b == b'{' { b'}' } else { b']' };
-                    if !self.eat_if(close) {
-                        if open >= limit {
-                            return None;
-                        }
-                        if b == b'{' {
-                            objects |= 1 << open;
-                            open += 1;
-                            self.key()?;
-                        } else {
-                            objects &= !(1 << open);
-                            open += 1;
-                        }
-                        continue;
+                i + (hits.trailing_zeros() / 8) as usize
+            }
+            None => i + memchr::memchr2(b'"', b'\\', bytes.get(i..)?)?,
+        };
+        if *bytes.get(at)? == b'"' {
+            return Some(at + 1);
+        }
+        // An escape: whatever follows the backslash (`\uXXXX` holds no quote) is skipped.
+        i = at + 2;
+    }
+}
+
+/// The end of the value at `i` in text known to be valid JSON, found without checking it:
+/// a container by counting brackets outside strings, eight bytes at a time. Hand-written
+/// because the search is for five bytes at once (`"`, `{`, `[`, `}`, `]`; memchr's searches
+/// take at most three) and most strings of an event are short (about 11 bytes), where one
+/// word's test costs less than a vector search's setup: `b | 0x20` maps `[` to `{` and `]`
+/// to `}`, and only the control character 0x02, which valid JSON never holds, to `"`.
+pub(crate) fn skip_valid(bytes: &[u8], mut i: usize) -> Option<usize> {
+    match *bytes.get(i)? {
+        b'"' => return string_end_valid(bytes, i + 1),
+        b'{' | b'[' => {}
+        _ => {
+            // A number or literal: up to the next delimiter.
+            let rest = bytes.get(i..)?;
+            let len = rest
+                .iter()
+                .position(|&b| matches!(b, b',' | b'}' | b']') || is_ws(b))
+                .unwrap_or(rest.len());
+            return Some(i + len);
+        }
+    }
+    let mut depth = 0usize;
+    loop {
+        let at = match bytes.get(i..i + 8) {
+            Some(chunk) => {
+                let word = u64::from_le_bytes(chunk.try_into().ok()?) | (ONES * 0x20);
+                let hits = zero_bytes(word ^ (ONES * u64::from(b'"')))
+                    | zero_bytes(word ^ (ONES * u64::from(b'{')))
+                    | zero_bytes(word ^ (ONES * u64::from(b'}')));
+                if hits == 0 {
+                    i += 8;
+                    continue;
+                }
+                i + (hits.trailing_zeros() / 8) as usize
+            }
+            None => {
+                let rest = bytes.get(i..)?;
+                i + rest
+                    .iter()
+                    .position(|&b| matches!(b, b'"' | b'{' | b'[' | b'}' | b']'))?
+            }
+        };
+        match *bytes.get(at)? {
+            b'"' => i = string_end_valid(bytes, at + 1)?,
+            b'{' | b'[' => {
+                depth += 1;
+                i = at + 1;
+            }
+            b'}' | b']' => {
+                depth = depth.checked_sub(1)?;
+                i = at + 1;
+                if depth == 0 {
+                    return Some(i);
+                }
+            }
+            // 0x02 (never in valid JSON).
+            _ => return None,
+        }
+    }
+}
+
+/// Position after JSON whitespace at `i`.
+#[inline(always)]
+fn ws_at(bytes: &[u8], mut i: usize) -> usize {
+    while bytes.get(i).is_some_and(|&b| is_ws(b)) {
+        i += 1;
+    }
+    i
+}
+
+/// The end of the string whose opening quote is before `i`, validating its escapes (lone
+/// surrogates give up, as [`Cursor::string`]); control characters are checked per line
+/// ([`no_control`]).
+#[inline]
+fn string_end_checked(bytes: &[u8], mut i: usize) -> Option<usize> {
+    loop {
+        let at = match bytes.get(i..i + 8) {
+            Some(chunk) => {
+                let word = u64::from_le_bytes(chunk.try_into().ok()?);
+                let hits = zero_bytes(word ^ (ONES * u64::from(b'"')))
+                    | zero_bytes(word ^ (ONES * u64::from(b'\\')));
+                if hits == 0 {
+                    i += 8;
+                    continue;
+                }
+                i + (hits.trailing_zeros() / 8) as usize
+            }
+            None => i + memchr::memchr2(b'"', b'\\', bytes.get(i..)?)?,
+        };
+        if *bytes.get(at)? == b'"' {
+            return Some(at + 1);
+        }
+        i = escape_end(bytes, at + 1)?;
+    }
+}
+
+/// The end of an escape sequence whose backslash is before `i`.
+#[cold]
+fn escape_end(bytes: &[u8], i: usize) -> Option<usize> {
+    match *bytes.get(i)? {
+        b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => Some(i + 1),
+        b'u' => {
+            let hex = bytes.get(i + 1..i + 5)?;
+            let mut unit = 0u16;
+            for &b in hex {
+                unit = unit * 16 + u16::from(char::from(b).to_digit(16)? as u8);
+            }
+            (!(0xD800..0xE000).contains(&unit)).then_some(i + 5)
+        }
+        _ => None,
+    }
+}
+
+/// The end of an object member's key and colon at `i`, with the whitespace around them.
+#[inline(always)]
+fn key_end(bytes: &[u8], i: usize) -> Option<usize> {
+    let i = ws_at(bytes, i);
+    if *bytes.get(i)? != b'"' {
+        return None;
+    }
+    let i = ws_at(bytes, string_end_checked(bytes, i + 1)?);
+    if *bytes.get(i)? != b':' {
+        return None;
+    }
+    Some(ws_at(bytes, i + 1))
+}
+
+/// The end of the literal `word` at `i`.
+#[inline(always)]
+fn literal_end(bytes: &[u8], i: usize, word: &[u8]) -> Option<usize> {
+    let end = i + word.len();
+    (bytes.get(i..end)? == word).then_some(end)
+}
+
+/// The end of the digits at `i`.
+#[inline(always)]
+fn digits_end(bytes: &[u8], mut i: usize) -> usize {
+    while bytes.get(i).is_some_and(u8::is_ascii_digit) {
+        i += 1;
+    }
+    i
+}
+
+/// The end of the number at `i`: `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`, with no
+/// digit right after it (`01` is serde_json's error).
+#[inline]
+fn number_end(bytes: &[u8], mut i: usize) -> Option<usize> {
+    if bytes.get(i) == Some(&b'-') {
+        i += 1;
+    }
+    match bytes.get(i) {
+        Some(b'0') => i += 1,
+        Some(b'1'..=b'9') => i = digits_end(bytes, i + 1),
+        _ => return None,
+    }
+    if bytes.get(i) == Some(&b'.') {
+        let end = digits_end(bytes, i + 1);
+        if end == i + 1 {
+            return None;
+        }
+        i = end;
+    }
+    if matches!(bytes.get(i), Some(b'e' | b'E')) {
+        i += 1;
+        if matches!(bytes.get(i), Some(b'+' | b'-')) {
+            i += 1;
+        }
+        let end = digits_end(bytes, i);
+        if end == i {
+            return None;
+        }
+        i = end;
+    }
+    (!bytes.get(i).is_some_and(u8::is_ascii_digit)).then_some(i)
+}
+
+/// The end of the value at `i`, validating it as serde_json would (nesting deeper than `limit`
+/// gives up), without recursion: `objects` has bit `d` set when the container at nesting `d`
+/// is an object. Free of the cursor so that the position stays in a register.
+pub(crate) fn skip_checked(bytes: &[u8], mut i: usize, limit: usize) -> Option<usize> {
+    let mut objects = 0u64;
+    let mut open = 0usize;
+    loop {
+        // A value.
+        match *bytes.get(i)? {
+            b'"' => i = string_end_checked(bytes, i + 1)?,
+            b @ (b'{' | b'[') => {
+                i = ws_at(bytes, i + 1);
+                let close = if b == b'{' { b'}' } else { b']' };
+                if bytes.get(i) == Some(&close) {
+                    i += 1;
+                } else {
+                    if open >= limit {
+                        return None;
                     }
+                    if b == b'{' {
+                        objects |= 1 << open;
+                        open += 1;
+                        i = key_end(bytes, i)?;
+                    } else {
+                        objects &= !(1 << open);
+                        open += 1;
+                    }
+                    continue;
                 }
-                b't' => self.literal("true")?,
-                b'f' => self.literal("false")?,
-                b'n' => self.literal("null")?,
-                b'-' | b'0'..=b'9' => self.number()?,
+            }
+            b't' => i = literal_end(bytes, i, b"true")?,
+            b'f' => i = literal_end(bytes, i, b"false")?,
+            b'n' => i = literal_end(bytes, i, b"null")?,
+            b'-' | b'0'..=b'9' => i = number_end(bytes, i)?,
+            _ => return None,
+        }
+        // After a value: close containers until one continues.
+        loop {
+            let Some(inner) = open.checked_sub(1) else {
+                return Some(i);
+            };
+            let in_object = objects & (1 << inner) != 0;
+            i = ws_at(bytes, i);
+            let b = *bytes.get(i)?;
+            i += 1;
+            match b {
+                b',' => {
+                    i = if in_object {
+                        key_end(bytes, i)?
+                    } else {
+                        ws_at(bytes, i)
+                    };
+                    break;
+                }
+                b'}' if in_object => open = inner,
+                b']' if !in_object => open = inner,
                 _ => return None,
             }
-            // After a value: close containers until one continues.
-            loop {
-                let Some(inner) = open.checked_sub(1) else {
-                    return Some(());
-                };
-                let in_object = objects & (1 << inner) != 0;
-                self.ws();
-                match self.next_byte()? {
-                    b',' => {
-                        if in_object {
-                            self.key()?;
-                        } else {
-                            self.ws();
-                        }
-                        break;
-                    }
-                    b'}' if in_object => open = inner,
-                    b']' if !in_object => open = inner,
-                    _ => return None,
-                }
-            }
         }
-    }
-
-    fn literal(&mut self, word: &str) -> Option<()> {
-        let end = self.pos + word.len();
-        (self.text.get(self.pos..end)? == word).then(|| self.pos = end)
-    }
-
-    fn digits(&mut self) -> usize {
-        let start = self.pos;
-        while self.peek().is_some_and(|b| b.is_ascii_digit()) {
-            self.pos += 1;
-        }
-        self.pos - start
-    }
-
-    /// `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`
-    fn number(&mut self) -> Option<()> {
-        self.eat_if(b'-');
-        if !self.eat_if(b'0') && self.digits() == 0 {
-            return None;
-        }
-        if self.eat_if(b'.') && self.digits() == 0 {
-            return None;
-        }
-        if matches!(self.peek(), Some(b'e' | b'E')) {
-            self.pos += 1;
-            if matches!(self.peek(), Some(b'+' | b'-')) {
-                self.pos += 1;
-            }
-            if self.digits() == 0 {
-                return None;
-            }
-        }
-        // A digit right after `0` (`01`) is serde_json's error; a delimiter must follow.
-        (!self.peek().is_some_and(|b| b.is_ascii_digit())).then_some(())
     }
 }
 

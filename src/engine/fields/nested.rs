@@ -75,9 +75,11 @@ fn null(c: &mut Cursor<'_>) -> Option<bool> {
     Some(false)
 }
 
-/// Reads one whole member text with `read`, which must leave nothing but whitespace.
+/// Reads one whole member text with `read`, which must leave nothing but whitespace. The
+/// text is valid JSON (a member the top-level scanner or serde_json validated), so what is
+/// not read is skipped without checking it again ([`Cursor::trusted`]).
 fn whole<'a, T>(text: &'a str, read: impl FnOnce(&mut Cursor<'a>) -> Option<T>) -> Option<T> {
-    let mut c = Cursor::new(text);
+    let mut c = Cursor::trusted(text);
     let out = read(&mut c)?;
     c.ws();
     c.at_end().then_some(out)
@@ -242,8 +244,8 @@ pub(super) fn entry<'a>(text: &'a str, kind: &str) -> Option<Option<&'a str>> {
 }
 
 /// The exceptions of an exception entry's `data` (or the top-level `exception`), as
-/// `parse_member::<ExceptionData>` reads them. Frames are checked as serde_json would read
-/// them, and kept only with `frames`.
+/// `parse_member::<ExceptionData>` reads them with `frames`, and as
+/// `parse_member::<ExceptionHeads>` without (the stack traces skipped unread).
 pub(super) fn exceptions(text: &str, frames: bool) -> Option<Vec<Exception<'_>>> {
     whole(text, |c| {
         if null(c)? {
@@ -286,9 +288,9 @@ fn exception<'a>(c: &mut Cursor<'a>, keep_frames: bool) -> Option<Exception<'a>>
                 once(&mut seen, 2)?;
                 exception.mechanism = mechanism(c)?;
             }
-            "stacktrace" => {
+            "stacktrace" if keep_frames => {
                 once(&mut seen, 3)?;
-                exception.stacktrace = stacktrace(c, keep_frames)?;
+                exception.stacktrace = stacktrace(c)?;
             }
             _ => {
                 c.value(NESTED)?;
@@ -324,7 +326,7 @@ fn mechanism<'a>(c: &mut Cursor<'a>) -> Option<Option<Mechanism<'a>>> {
     Some(Some(mechanism))
 }
 
-fn stacktrace<'a>(c: &mut Cursor<'a>, keep: bool) -> Option<Option<Stacktrace<'a>>> {
+fn stacktrace<'a>(c: &mut Cursor<'a>) -> Option<Option<Stacktrace<'a>>> {
     if null(c)? {
         return Some(None);
     }
@@ -341,10 +343,7 @@ fn stacktrace<'a>(c: &mut Cursor<'a>, keep: bool) -> Option<Option<Stacktrace<'a
         }
         let mut frames = Vec::new();
         scan::array(c, |c| {
-            let frame = frame(c)?;
-            if keep {
-                frames.push(frame);
-            }
+            frames.push(frame(c)?);
             Some(())
         })?;
         stacktrace.frames = Some(frames);

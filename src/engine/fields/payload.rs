@@ -141,6 +141,40 @@ pub(super) struct Exception<'a> {
     pub(super) stacktrace: Option<Stacktrace<'a>>,
 }
 
+/// [`ExceptionData`] without the stack traces, read for the fields that do not look at frames
+/// (`error.*`): a malformed frame then fails only the `stack.*` fields, as a malformed member
+/// fails only the fields that read it, and the frames, most of an exception's text, are only
+/// skipped.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(super) struct ExceptionHeads<'a> {
+    #[serde(borrow)]
+    pub(super) values: Option<Vec<ExceptionHead<'a>>>,
+}
+
+/// An [`Exception`] without its `stacktrace` (ignored, as an unknown member is).
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(super) struct ExceptionHead<'a> {
+    #[serde(rename = "type", borrow)]
+    pub(super) kind: Option<Value<'a>>,
+    #[serde(borrow)]
+    pub(super) value: Option<Value<'a>>,
+    #[serde(borrow)]
+    pub(super) mechanism: Option<Mechanism<'a>>,
+}
+
+impl<'a> From<ExceptionHead<'a>> for Exception<'a> {
+    fn from(head: ExceptionHead<'a>) -> Self {
+        Exception {
+            kind: head.kind,
+            value: head.value,
+            mechanism: head.mechanism,
+            stacktrace: None,
+        }
+    }
+}
+
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub(super) struct Mechanism<'a> {

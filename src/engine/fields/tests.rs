@@ -3,6 +3,7 @@ use super::nested;
 use super::tags::lookup_tags;
 use super::top::{Top, fast_top};
 use super::*;
+use crate::engine::scan;
 use std::borrow::Cow;
 
 fn extract(names: &[&str], json: &str) -> Vec<Value<'static>> {
@@ -92,6 +93,31 @@ fn malformed_members_fail_only_when_needed() {
         err,
         ExtractError::BadMember { member: "tags", .. }
     ));
+}
+
+#[test]
+fn a_malformed_frame_fails_only_the_stack_fields() {
+    let json = r#"{"entries":[{"type":"exception","data":{"values":[{"type":"E","stacktrace":{"frames":[{"lineNo":"x"}]},"value":"v"}]}}]}"#;
+    for fast in [true, false] {
+        let read = |names: &[&str]| Projection::new(names).extract_with(json.as_bytes(), fast);
+        let errors = read(&["error.type", "error.value"]).unwrap();
+        assert_eq!(
+            errors,
+            vec![Value::Array(vec![s("E")]), Value::Array(vec![s("v")])]
+        );
+        for names in [&["stack.lineno"][..], &["error.type", "stack.function"]] {
+            assert!(
+                matches!(
+                    read(names),
+                    Err(ExtractError::BadMember {
+                        member: "entries",
+                        ..
+                    })
+                ),
+                "{names:?} {fast}"
+            );
+        }
+    }
 }
 
 #[test]
@@ -210,6 +236,23 @@ proptest::proptest! {
         let fast = projection.extract_with(&bytes, true);
         let reference = projection.extract_with(&bytes, false);
         proptest::prop_assert_eq!(fast, reference, "{}", String::from_utf8_lossy(&bytes));
+    }
+
+    /// The skip of validated text ([`scan::skip_valid`], what the nested readers skip with)
+    /// ends every valid JSON value exactly where the validating skip does, with more text
+    /// after it as a member value has.
+    #[test]
+    fn skip_valid_ends_where_validation_ends(event in payloads::json(), style in proptest::collection::vec(proptest::prelude::any::<u8>(), 1..8)) {
+        let mut text = String::new();
+        payloads::write(&event, &style, &mut 0, &mut text);
+        let value = text.trim_matches([' ', '\t', '\r', '\n']);
+        proptest::prop_assume!(serde_json::from_str::<serde::de::IgnoredAny>(value).is_ok());
+        let followed = format!("{value},\"x\"}}");
+        let bytes = followed.as_bytes();
+        proptest::prop_assert_eq!(scan::skip_valid(bytes, 0), Some(value.len()));
+        if let Some(end) = scan::skip_checked(bytes, 0, 60) {
+            proptest::prop_assert_eq!(end, value.len());
+        }
     }
 
     /// [`scalar`]'s shortcuts agree with serde_json.

@@ -300,7 +300,8 @@ impl<'a, 'p> EventView<'a, 'p> {
         Ok(or_null(contexts.trace.as_ref().and_then(member)))
     }
 
-    /// The exceptions; with `frames`, their stack frames too.
+    /// The exceptions; with `frames`, their stack frames too (without, the frames are not
+    /// read at all, so a malformed one fails only the `stack.*` fields).
     fn exceptions(&mut self, frames: bool) -> Result<&[Exception<'a>], ExtractError> {
         if self.exceptions.is_none() || (frames && !self.frames) {
             let data = match self.entry("exception")? {
@@ -310,12 +311,17 @@ impl<'a, 'p> EventView<'a, 'p> {
             let fast = data
                 .filter(|_| self.fast)
                 .and_then(|d| nested::exceptions(d, frames));
-            self.frames = frames || fast.is_none();
+            self.frames = frames;
             self.exceptions = Some(match fast {
                 Some(values) => values,
-                None => {
+                None if frames => {
                     let data: ExceptionData<'a> = parse_member(data, "entries")?;
                     data.values.unwrap_or_default()
+                }
+                None => {
+                    let data: ExceptionHeads<'a> = parse_member(data, "entries")?;
+                    let heads = data.values.unwrap_or_default();
+                    heads.into_iter().map(Exception::from).collect()
                 }
             });
         }

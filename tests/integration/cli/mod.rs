@@ -15,6 +15,7 @@ mod offline;
 mod output;
 mod refusals;
 mod run;
+mod threads;
 
 /// A token distinctive enough that finding it anywhere in the output means it leaked.
 const TOKEN: &str = "sntryu_cli7e57c0ffee5ecre7da7a0123456789";
