@@ -64,6 +64,8 @@ mod saved_cli;
 mod saved_readme;
 mod search_syntax;
 mod series;
+mod series_gaps;
 mod shell;
+mod span_order;
 mod terminal;
 mod trace_items;

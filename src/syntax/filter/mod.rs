@@ -13,6 +13,7 @@ use super::ast::{
     SearchOp, SearchTerm, SearchValue, SearchValueKind, SqlCondition, SqlKind, SqlOp, Term,
     TermKey, TermKind,
 };
+use super::lexeme;
 use super::token::{self, Ctx, PResult};
 use crate::diagnostic::Diagnostic;
 use crate::registry::FilterSyntaxCode as Code;
@@ -209,13 +210,31 @@ pub(crate) fn clause_terminator(ctx: &Ctx<'_>, i: &str) -> Option<usize> {
     if matches!(*kw, "GROUP" | "ORDER") && !token::at_keyword(token::ws(ctx, after), "BY") {
         return None;
     }
-    if *kw == "COMPARE" && !token::at_keyword(token::ws(ctx, after), "TO") {
+    // SAMPLING and COMPARE TO are newer than Sentry searches that may hold the words, so they
+    // end a search only with their operand: `SAMPLING exact|normal`, `COMPARE TO <number>…`.
+    if *kw == "SAMPLING" && !sampling_mode_follows(token::ws(ctx, after)) {
+        return None;
+    }
+    if *kw == "COMPARE" && !compare_period_follows(ctx, token::ws(ctx, after)) {
         return None;
     }
     if sql_condition_starts(ctx, i) {
         return None;
     }
     Some(kw.len())
+}
+
+/// `exact` or `normal` as a word of its own (not a key such as `exact:1`).
+fn sampling_mode_follows(i: &str) -> bool {
+    ["exact", "normal"].iter().any(|mode| {
+        token::at_keyword(i, mode) && !i.get(mode.len()..).is_some_and(|r| r.starts_with(':'))
+    })
+}
+
+/// `TO` then a period starting with a digit (`7d`, `7 days`): `compare to baseline` is text.
+fn compare_period_follows(ctx: &Ctx<'_>, i: &str) -> bool {
+    token::at_keyword(i, "TO")
+        && token::ws(ctx, i.get(2..).unwrap_or("")).starts_with(|c: char| c.is_ascii_digit())
 }
 
 /// Reads terms, operators and groups up to `)` (inside a group), a terminator or the end.
