@@ -69,14 +69,15 @@ pub(crate) fn read(path: &Path) -> Result<String, FileError> {
     })?;
     String::from_utf8(bytes).map_err(|e| {
         let at = e.utf8_error().valid_up_to();
-        let before = &e.as_bytes()[..at];
-        let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+        let bytes = e.as_bytes();
+        let line = bytes
+            .get(..at)
+            .map_or(0, |before| before.iter().filter(|&&b| b == b'\n').count())
+            + 1;
+        let byte = bytes.get(at).copied().unwrap_or_default();
         FileError {
             code: CliCode::FileNotUtf8,
-            message: format!(
-                "{shown} is not UTF-8 text: byte {at} (line {line}) is 0x{:02x}",
-                e.as_bytes()[at]
-            ),
+            message: format!("{shown} is not UTF-8 text: byte {at} (line {line}) is 0x{byte:02x}"),
             help: format!("save it as UTF-8 (from Latin-1: `iconv -f latin1 -t utf-8 {shown}`)"),
         }
     })
