@@ -76,7 +76,7 @@ pub(crate) fn read(path: &Path) -> Result<String, FileError> {
             + 1;
         let byte = bytes.get(at).copied().unwrap_or_default();
         FileError {
-            code: CliCode::FileNotUtf8,
+            code: CliCode::BadEncoding,
             message: format!("{shown} is not UTF-8 text: byte {at} (line {line}) is 0x{byte:02x}"),
             help: format!("save it as UTF-8 (from Latin-1: `iconv -f latin1 -t utf-8 {shown}`)"),
         }

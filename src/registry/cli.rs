@@ -11,6 +11,6 @@ crate::codes! {
         /// `dql run q.dql` where `q.dql` cannot be read (permissions)
         FileUnreadable = "file_unreadable" : "the query file (or standard input) exists but cannot be read",
         /// `dql run q.dql` where `q.dql` is Latin-1 or binary
-        FileNotUtf8 = "file_not_utf8" : "the query file is not UTF-8 text",
+        BadEncoding = "bad_encoding" : "the query file is not UTF-8 text",
     }
 }

@@ -66,7 +66,7 @@ fn a_file_that_is_not_utf8_says_where() {
     .unwrap();
     let run = check(dir.path(), "latin1.dql");
     assert_eq!(run.code, 2, "{run:?}");
-    assert!(run.stderr.contains("dql::cli::file_not_utf8"), "{run:?}");
+    assert!(run.stderr.contains("dql::cli::bad_encoding"), "{run:?}");
     assert!(run.stderr.contains("(line 2) is 0xe9"), "{run:?}");
     assert!(run.stderr.contains("iconv"), "{run:?}");
 }
