@@ -362,7 +362,9 @@ fn usage_errors_exit_2() {
     let missing = dir.dql(&["check", "nowhere.dql"]);
     assert_eq!(missing.code, 2, "{missing:?}");
     assert!(
-        missing.stderr.contains("cannot read nowhere.dql"),
+        missing
+            .stderr
+            .contains("the query file nowhere.dql does not exist"),
         "{}",
         missing.stderr
     );
