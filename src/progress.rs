@@ -115,11 +115,11 @@ impl Progress {
         let unit = self.shared.unit;
         let template = if self.bar.length().is_some() {
             format!(
-                "{{wide_bar}} {{human_pos}}/{}{{human_len}} {unit} · {{msg}} · {{per_sec}} · ETA {{eta}}",
+                "{{wide_bar}} {{human_pos}}/{}{{human_len}} {unit} · {{msg}} · {{per_sec:0}} · ETA {{eta}}",
                 self.about()
             )
         } else {
-            format!("{{spinner}} {{human_pos}} {unit} · {{msg}} · {{per_sec}} · {{elapsed}}")
+            format!("{{spinner}} {{human_pos}} {unit} · {{msg}} · {{per_sec:0}} · {{elapsed}}")
         };
         if let Ok(style) = ProgressStyle::with_template(&template) {
             self.bar.set_style(style.progress_chars("=> "));

@@ -2,6 +2,7 @@
 //! [`crate::registry`] as [`ClientCode`]), help text and an exit-code class.
 
 use crate::registry::ClientCode;
+use std::borrow::Cow;
 use std::fmt;
 use std::path::PathBuf;
 
@@ -329,33 +330,106 @@ impl ClientError {
     }
 
     /// What to do about it.
-    fn help_text(&self) -> String {
-        match self {
-            ClientError::MissingToken => "pass --token, set SENTRY_AUTH_TOKEN, or add `[auth]` `token = …` to ~/.sentryclirc \
-             (`sentry-cli login` writes it); create one in Sentry under Settings → Auth Tokens".to_owned(),
-            ClientError::MissingOrg => "pass --org, set SENTRY_ORG, or add `[defaults]` `org = …` to .sentryclirc".to_owned(),
-            ClientError::ConfigFile { .. } => "fix or remove the file; it holds `[auth] token = …` and `[defaults] url/org/project = …`".to_owned(),
-            ClientError::InvalidUrl { .. } => "give a URL such as https://sentry.io or https://sentry.example.com (--url, SENTRY_URL or `[defaults] url`)".to_owned(),
-            ClientError::InvalidOrg { .. } => "an organization slug holds only letters, digits, `-`, `_` and `.`; it is the part after /organizations/ in Sentry's URLs".to_owned(),
-            ClientError::HttpSetup(_) => "this is an environment problem (TLS roots, proxy settings); try again with --verbose".to_owned(),
-            ClientError::Unauthorized { scope, .. } => format!("check the token (SENTRY_AUTH_TOKEN / .sentryclirc); this request needs a token with the `{scope}` scope"),
-            ClientError::Forbidden { scope, .. } => format!("this request needs a token with the `{scope}` scope and membership of the organization/projects it reads"),
-            ClientError::UnknownProject { suggestions, .. } => project_help(suggestions),
-            ClientError::NotFound { .. } => "check the spelling and that the token's user can see it (`dql config` shows the org in use)".to_owned(),
-            ClientError::BadQuery { clause, .. } => bad_query_help(clause),
-            ClientError::Refused { .. } => "the request was refused as sent; run with --verbose to see the URL".to_owned(),
-            ClientError::RateLimited { asked, .. } => rate_limited_help(*asked),
-            ClientError::InvalidToken => "a token is one line of printable characters: check for a trailing line break or a stray character where it is set (--token, SENTRY_AUTH_TOKEN or [auth] token)".to_owned(),
-            ClientError::Redirect { .. } => "point --url (SENTRY_URL, [defaults] url) at the address the server redirects to; run with --verbose to see each request".to_owned(),
-            ClientError::ResponseTooLarge { .. } => "raise the limit with --max-response-mb, or ask for less per page (fewer fields, smaller LIMIT)".to_owned(),
-            ClientError::Incomplete { .. } => "the rows written are a part of the result, not all of it; run again (with --verbose to see each page), or narrow the query".to_owned(),
-            ClientError::PastOffsetCap { fetched, .. } => format!("{fetched} rows were fetched before dql stopped rather than cut the result; narrow the query (SINCE, WHERE) to fewer rows, or change it as the reason says"),
-            ClientError::WindowTooDense { fetched, .. } => format!("{fetched} rows were fetched before dql stopped rather than cut the result; narrow the query with WHERE (a project, an environment, a release) so fewer share a second"),
-            ClientError::Server { .. } => "Sentry had a problem; try again later, or narrow the query (shorter SINCE) if it timed out".to_owned(),
-            ClientError::Network { .. } => "check the URL (--url / SENTRY_URL), the network and any proxy; a slow Sentry may need a longer --timeout (seconds per response, default 60)".to_owned(),
-            ClientError::NothingUpdated { .. } => "the issues may have been deleted or merged since they were listed, or moved out of reach of the token; list them again".to_owned(),
-            ClientError::BadResponse { .. } => "the answer was cut off or is not Sentry's API (is the URL right?); run with --verbose".to_owned(),
-        }
+    fn help_text(&self) -> Cow<'static, str> {
+        let text = match self {
+            ClientError::MissingToken => {
+                "pass --token, set SENTRY_AUTH_TOKEN, or add `[auth]` `token = …` to \
+                 ~/.sentryclirc (`sentry-cli login` writes it); create one in Sentry under \
+                 Settings → Auth Tokens"
+            }
+            ClientError::MissingOrg => {
+                "pass --org, set SENTRY_ORG, or add `[defaults]` `org = …` to .sentryclirc"
+            }
+            ClientError::ConfigFile { .. } => {
+                "fix or remove the file; it holds `[auth] token = …` and `[defaults] \
+                 url/org/project = …`"
+            }
+            ClientError::InvalidUrl { .. } => {
+                "give a URL such as https://sentry.io or https://sentry.example.com (--url, \
+                 SENTRY_URL or `[defaults] url`)"
+            }
+            ClientError::InvalidOrg { .. } => {
+                "an organization slug holds only letters, digits, `-`, `_` and `.`; it is the \
+                 part after /organizations/ in Sentry's URLs"
+            }
+            ClientError::HttpSetup(_) => {
+                "this is an environment problem (TLS roots, proxy settings); try again with \
+                 --verbose"
+            }
+            ClientError::Unauthorized { scope, .. } => return format!(
+                "check the token (SENTRY_AUTH_TOKEN / .sentryclirc); this request needs a token \
+                 with the `{scope}` scope"
+            )
+            .into(),
+            ClientError::Forbidden { scope, .. } => {
+                return format!(
+                    "this request needs a token with the `{scope}` scope and membership of the \
+                     organization/projects it reads"
+                )
+                .into();
+            }
+            ClientError::UnknownProject { suggestions, .. } => {
+                return project_help(suggestions).into();
+            }
+            ClientError::NotFound { .. } => {
+                "check the spelling and that the token's user can see it (`dql config` shows \
+                 the org in use)"
+            }
+            ClientError::BadQuery { clause, .. } => return bad_query_help(clause).into(),
+            ClientError::Refused { .. } => {
+                "the request was refused as sent; run with --verbose to see the URL"
+            }
+            ClientError::RateLimited { asked, .. } => return rate_limited_help(*asked).into(),
+            ClientError::InvalidToken => {
+                "a token is one line of printable characters: check for a trailing line break \
+                 or a stray character where it is set (--token, SENTRY_AUTH_TOKEN or [auth] \
+                 token)"
+            }
+            ClientError::Redirect { .. } => {
+                "point --url (SENTRY_URL, [defaults] url) at the address the server redirects \
+                 to; run with --verbose to see each request"
+            }
+            ClientError::ResponseTooLarge { .. } => {
+                "raise the limit with --max-response-mb, or ask for less per page (fewer \
+                 fields, smaller LIMIT)"
+            }
+            ClientError::Incomplete { .. } => {
+                "the rows written are a part of the result, not all of it; run again (with \
+                 --verbose to see each page), or narrow the query"
+            }
+            ClientError::PastOffsetCap { fetched, .. } => {
+                return format!(
+                    "{fetched} rows were fetched before dql stopped rather than cut the result; \
+                     narrow the query (SINCE, WHERE) to fewer rows, or change it as the reason says"
+                )
+                .into();
+            }
+            ClientError::WindowTooDense { fetched, .. } => {
+                return format!(
+                    "{fetched} rows were fetched before dql stopped rather than cut the result; \
+                     narrow the query with WHERE (a project, an environment, a release) so fewer \
+                     share a second"
+                )
+                .into();
+            }
+            ClientError::Server { .. } => {
+                "Sentry had a problem; try again later, or narrow the query (shorter SINCE) if \
+                 it timed out"
+            }
+            ClientError::Network { .. } => {
+                "check the URL (--url / SENTRY_URL), the network and any proxy; a slow Sentry \
+                 may need a longer --timeout (seconds per response, default 60)"
+            }
+            ClientError::NothingUpdated { .. } => {
+                "the issues may have been deleted or merged since they were listed, or moved \
+                 out of reach of the token; list them again"
+            }
+            ClientError::BadResponse { .. } => {
+                "the answer was cut off or is not Sentry's API (is the URL right?); run with \
+                 --verbose"
+            }
+        };
+        text.into()
     }
 
     /// The CLI exit code for this error: 3 configuration or authentication, 4 the API refused

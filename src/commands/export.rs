@@ -23,19 +23,13 @@ use dql::client::{Client, RetryPolicy};
 use dql::diagnostic::Code;
 use dql::lower::Request;
 use dql::lower::export::{self, Exported};
+use dql::registry::ExportCode;
 use std::collections::HashSet;
 use std::path::Path;
 use std::time::Duration;
 
 /// Events exported per statement when neither `--limit` nor the statement's LIMIT says how many.
 pub(crate) const DEFAULT_CAP: u64 = 100_000;
-
-dql::codes! {
-    /// Why a statement cannot be exported.
-    pub(crate) enum ExportCode in "export" {
-        NotExportable = "not_exportable": "only a SELECT of single events (errors, transactions, discover) or rows (spans, logs) can be exported",
-    }
-}
 
 /// Runs `dql export`.
 pub(crate) fn run(args: &Args, config: Result<Config, ClientError>) -> Result<(), Exit> {

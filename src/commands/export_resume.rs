@@ -10,23 +10,11 @@
 //! export asks for the same absolute time range.
 
 use dql::diagnostic::Code;
+use dql::registry::ResumeCode;
 use serde::{Deserialize, Serialize};
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
-
-dql::codes! {
-    /// Why `dql export --resume FILE` cannot continue (or start).
-    pub(crate) enum ResumeCode in "export" {
-        CheckpointUnreadable = "checkpoint_unreadable": "the checkpoint beside the --resume file exists but cannot be read",
-        CheckpointCorrupt = "checkpoint_corrupt": "the checkpoint beside the --resume file is not a checkpoint of this dql export (not JSON, another shape or another version)",
-        CheckpointMismatch = "checkpoint_mismatch": "the checkpoint is of another export: another query, parameters, time range or Sentry",
-        NoCheckpoint = "no_checkpoint": "the --resume file holds data but has no checkpoint beside it: it is no interrupted export",
-        OutputMissing = "output_missing": "the checkpoint says events were written but the --resume file is gone",
-        OutputChanged = "output_changed": "the --resume file no longer matches its checkpoint: shorter than it says, or no line ends where it says",
-        OutputUnusable = "output_unusable": "the --resume file or its checkpoint cannot be opened, read, cut back or written",
-    }
-}
 
 /// Why `--resume FILE` cannot go on: a coded diagnostic (no source: the file is the subject)
 /// with what to do.

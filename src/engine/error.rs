@@ -53,8 +53,9 @@ pub enum EngineError {
         found: &'static str,
     },
 
-    /// An NDJSON line longer than [`ReadOptions::max_line_bytes`](super::ReadOptions::max_line_bytes) (a file that is not NDJSON,
-    /// `/dev/zero`, a line cut in a corrupt export).
+    /// An NDJSON line longer than
+    /// [`ReadOptions::max_line_bytes`](super::ReadOptions::max_line_bytes) (a file that is not
+    /// NDJSON, `/dev/zero`, a line cut in a corrupt export).
     #[error("{}:{line}: the line is longer than {limit} bytes", path.display())]
     LineTooLong {
         /// The file.
@@ -119,7 +120,7 @@ impl EngineError {
         match self {
             EngineError::NotFound { .. } => {
                 "--events takes an NDJSON or JSON-array file of Sentry event payloads \
-             (optionally .gz), or a directory of such files"
+                 (optionally .gz), or a directory of such files"
             }
             EngineError::Read { .. } => {
                 "check the file's permissions; a .gz file must be a complete gzip stream"
@@ -128,22 +129,27 @@ impl EngineError {
                 "event files end in .ndjson, .jsonl or .json, optionally followed by .gz"
             }
             EngineError::BadJson { .. } => {
-                "each line of an NDJSON file must hold one complete JSON object; pass --skip-bad to skip bad lines and count them"
+                "each line of an NDJSON file must hold one complete JSON object; pass \
+                 --skip-bad to skip bad lines and count them"
             }
             EngineError::NotAnEvent { .. } => {
                 "each event must be a JSON object as Sentry's event endpoints return it"
             }
             EngineError::LineTooLong { .. } => {
-                "each line of an NDJSON file holds one event of at most a few MiB; is this an event export?"
+                "each line of an NDJSON file holds one event of at most a few MiB; is this an \
+                 event export?"
             }
             EngineError::ArrayTooLarge { .. } => {
-                "a JSON array is read whole into memory; export NDJSON instead (`dql export` writes it), which is streamed"
+                "a JSON array is read whole into memory; export NDJSON instead (`dql export` \
+                 writes it), which is streamed"
             }
             EngineError::SpoolFailed { .. } => {
-                "a pipe or FIFO is copied to a temporary file first (TMPDIR); free space there, or write the events to a file and pass that"
+                "a pipe or FIFO is copied to a temporary file first (TMPDIR); free space there, \
+                 or write the events to a file and pass that"
             }
             EngineError::BadMember { .. } => {
-                "the payload should have the shape of Sentry's event JSON; pass --skip-bad to skip such events and count them"
+                "the payload should have the shape of Sentry's event JSON; pass --skip-bad to \
+                 skip such events and count them"
             }
         }
     }

@@ -1,7 +1,8 @@
 //! The registry of every diagnostic code of the library, each declared once with
 //! [`codes!`](macro@crate::codes) and a one-line meaning, one file per stage: `syntax.rs`,
 //! `semantic.rs` (with filter typing and the catalog), `lower.rs`, `migrate.rs`, `saved.rs`,
-//! `format.rs`, `client.rs`, `engine.rs`.
+//! `format.rs`, `client.rs`, `engine.rs`, and `export.rs` (the codes `dql export` raises in the
+//! binary).
 //!
 //! The registry sits beside [`crate::diagnostic`] at the foundation: it imports nothing but the
 //! [`Code`] trait, and every stage imports its codes from here, so the lists below need no stage
@@ -11,6 +12,7 @@
 
 mod client;
 mod engine;
+mod export;
 mod format;
 mod lower;
 mod migrate;
@@ -20,6 +22,7 @@ mod syntax;
 
 pub use client::ClientCode;
 pub use engine::{EngineCode, EvalCode};
+pub use export::{ExportCode, ResumeCode};
 pub use format::FormatCode;
 pub use lower::{LowerCode, LowerFilterCode};
 pub use migrate::MigrateCode;
@@ -61,7 +64,7 @@ pub fn compile_codes() -> Vec<CodeInfo> {
 }
 
 /// The codes of everything else: output formats, migration, saved queries, the catalog, the
-/// HTTP client and the local engine.
+/// HTTP client, the local engine and `dql export`.
 pub fn runtime_codes() -> Vec<CodeInfo> {
     let mut all: Vec<CodeInfo> = infos(FormatCode::ALL)
         .chain(infos(MigrateCode::ALL))
@@ -71,6 +74,8 @@ pub fn runtime_codes() -> Vec<CodeInfo> {
         .chain(infos(ClientCode::ALL))
         .chain(infos(EngineCode::ALL))
         .chain(infos(EvalCode::ALL))
+        .chain(infos(ExportCode::ALL))
+        .chain(infos(ResumeCode::ALL))
         .collect();
     all.sort_by_key(|c| c.code);
     all

@@ -629,3 +629,27 @@ fn bad_catalogs_are_refused() {
         Some("dql::catalog::parse")
     );
 }
+
+#[test]
+fn catalog_errors_carry_their_registry_codes() {
+    let parse = Catalog::from_toml("[fields").unwrap_err();
+    assert!(matches!(parse, CatalogError::Parse(_)));
+    let text = r#"
+[datasets.errors]
+checked = true
+kind = "events"
+[fields]
+x = { type = "bogus", in = ["errors"] }
+"#;
+    let invalid = Catalog::from_toml(text).unwrap_err();
+    assert!(matches!(invalid, CatalogError::Invalid(_)), "{invalid:?}");
+    let errors = [parse, invalid];
+    let carried: Vec<&str> = errors.iter().map(|e| e.code().as_str()).collect();
+    let declared: Vec<&str> = CatalogCode::ALL.iter().map(|c| c.as_str()).collect();
+    assert_eq!(carried, declared);
+    for error in &errors {
+        let code = miette::Diagnostic::code(error).map(|c| c.to_string());
+        assert_eq!(code.as_deref(), Some(error.code().as_str()));
+        assert!(miette::Diagnostic::help(error).is_some());
+    }
+}
