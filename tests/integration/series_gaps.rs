@@ -92,3 +92,58 @@ fn compare_to_followed_by_a_period_is_the_clause() {
         }
     }
 }
+
+#[test]
+fn sorting_by_a_column_compare_to_adds_is_refused_with_a_fix() {
+    for (order, stem) in [
+        ("c_previous DESC", "c"),
+        ("c_change", "c"),
+        ("-c_change_pct", "c"),
+        ("count_previous", "count()"),
+        (
+            "p95_transaction_duration_change DESC",
+            "p95(transaction.duration)",
+        ),
+    ] {
+        let text = format!(
+            "SELECT transaction, count() AS c, count(), p95(transaction.duration) FROM transactions \
+             GROUP BY transaction ORDER BY {order} COMPARE TO 7d"
+        );
+        let (p, d) = compile(&text);
+        assert!(p.is_none(), "{order} compiled");
+        let e: Vec<_> = d
+            .iter()
+            .filter(|d| d.code == "dql::semantic::compare_sort")
+            .collect();
+        assert_eq!(e.len(), 1, "{order}: {d:?}");
+        assert_eq!(d.len(), 1, "{order}: only the one error: {d:?}");
+        let name = order.trim_start_matches('-').split(' ').next().unwrap();
+        let at = text.find(name).unwrap();
+        assert_eq!(e[0].labels[0].span.start as usize, at, "{order}");
+        assert_eq!(e[0].labels[0].span.end as usize, at + name.len(), "{order}");
+        assert!(
+            e[0].help.as_deref().unwrap().contains(stem),
+            "{:?}",
+            e[0].help
+        );
+        assert_eq!(e[0].fix.as_ref().unwrap().replacement, stem, "{order}");
+    }
+}
+
+#[test]
+fn sorting_by_the_compared_value_itself_is_honoured() {
+    let p = params(
+        "SELECT transaction, count() AS c FROM transactions GROUP BY transaction \
+         ORDER BY c DESC COMPARE TO 7d",
+    );
+    assert_eq!(param(&p, "sort"), Some("-count()"));
+    // Without COMPARE TO, a `_previous` name is an ordinary (ungrouped) field.
+    let (_, d) = compile(
+        "SELECT transaction, count() AS c FROM transactions GROUP BY transaction ORDER BY c_previous",
+    );
+    assert!(
+        d.iter()
+            .any(|d| d.code == "dql::semantic::sort_not_grouped"),
+        "{d:?}"
+    );
+}
