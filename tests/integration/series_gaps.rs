@@ -147,3 +147,75 @@ fn sorting_by_the_compared_value_itself_is_honoured() {
         "{d:?}"
     );
 }
+
+/// A Sentry whose Explore list answers 403 (a token without access to it); its Discover list
+/// answers 403 too when `discover_forbidden`.
+fn forbidding_sentry(discover_forbidden: bool) -> super::support::server::TestServer {
+    use super::saved_support::{DISCOVER, EXPLORE, discover_seed};
+    use super::support::server::{Recorded, Reply, TestServer};
+    use serde_json::{Value, json};
+    let denied = || {
+        Reply::json(
+            403,
+            json!({"detail": "You do not have permission to perform this action."}),
+        )
+    };
+    TestServer::start(move |request: &Recorded, _| {
+        let path = request.path();
+        if path == EXPLORE || (discover_forbidden && path == DISCOVER) {
+            return denied();
+        }
+        if path == DISCOVER {
+            let page: Vec<Value> = discover_seed()
+                .into_iter()
+                .map(|(id, mut q)| {
+                    q.insert("id".into(), json!(id.to_string()));
+                    Value::Object(q)
+                })
+                .collect();
+            return Reply::json(200, Value::Array(page));
+        }
+        Reply::json(
+            404,
+            json!({"detail": "The requested resource does not exist"}),
+        )
+    })
+}
+
+#[test]
+fn pull_keeps_the_discover_side_when_explore_is_forbidden() {
+    use super::saved_support::{dql, listing};
+    let server = forbidding_sentry(false);
+    let dir = tempfile::tempdir().unwrap();
+    let run = dql(dir.path(), &server, &["pull", "--dir", "queries"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("dql::saved::explore_forbidden"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("`org:read`"), "{}", run.stderr);
+    let seeded = super::saved_support::discover_seed().len();
+    assert_eq!(listing(dir.path()).len(), seeded, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains(&format!("({seeded} Discover, 0 Explore)")),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn pull_fails_when_nothing_can_be_listed() {
+    use super::saved_support::dql;
+    let server = forbidding_sentry(true);
+    let dir = tempfile::tempdir().unwrap();
+    let run = dql(dir.path(), &server, &["pull", "--dir", "queries"]);
+    // README "Exit codes": 3 for a 403.
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("dql::client::forbidden"),
+        "{}",
+        run.stderr
+    );
+}
