@@ -25,6 +25,7 @@
 
 mod compile;
 mod decompile;
+pub(crate) mod discover_chart;
 mod explore;
 mod meaning;
 

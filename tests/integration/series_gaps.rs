@@ -219,3 +219,79 @@ fn pull_fails_when_nothing_can_be_listed() {
         run.stderr
     );
 }
+
+/// A pulled Discover transaction query with its chart settings kept in `-- @saved`.
+const PULLED: &str = "-- @name slow_pages
+-- @id 7
+-- @source discover
+-- @saved {\"display\":\"dailytop5\",\"topEvents\":5,\"yAxis\":[\"count()\",\"p50()\"]}
+SELECT transaction, count() FROM transactions GROUP BY transaction ORDER BY count() DESC SINCE 7d
+";
+
+#[test]
+fn a_migrated_file_with_discover_chart_settings_pushes_as_it_is() {
+    use dql::semantic::Catalog;
+    let migration =
+        dql::migrate::migrate(&Source::new("slow_pages.dql", PULLED), Catalog::builtin());
+    let text = &migration.text;
+    assert!(text.contains("-- @source explore"), "{text}");
+    // display dailytop5: bars (chartType 0) by day; topEvents and the unselected p50() dropped.
+    let saved_line = text
+        .lines()
+        .find(|l| l.starts_with("-- @saved "))
+        .unwrap_or_else(|| panic!("{text}"));
+    let saved: serde_json::Value =
+        serde_json::from_str(saved_line.trim_start_matches("-- @saved ")).unwrap();
+    assert_eq!(
+        saved,
+        serde_json::json!({"interval": "1d", "query": [{"aggregateField": [
+            {"groupBy": "transaction"}, {"yAxes": ["count()"], "chartType": 0}]}]})
+    );
+    let warned: Vec<&str> = migration
+        .reports
+        .iter()
+        .filter(|d| d.code == "dql::migrate::chart_dropped")
+        .map(|d| d.message.as_str())
+        .collect();
+    assert_eq!(warned.len(), 2, "{:?}", migration.reports);
+    assert!(warned.iter().any(|m| m.contains("topEvents")), "{warned:?}");
+    assert!(warned.iter().any(|m| m.contains("p50()")), "{warned:?}");
+    assert!(
+        migration.reports.iter().all(|d| !d.is_error()),
+        "{:?}",
+        migration.reports
+    );
+    // What push compiles: no error, and the Explore body carries the chart types.
+    let file = dql::saved::saved_queries(
+        &Source::new("slow_pages.dql", text.as_str()),
+        Catalog::builtin(),
+    );
+    assert!(!file.has_errors(), "{:?}", file.diagnostics);
+    let body = serde_json::Value::Object(file.queries[0].body.clone());
+    assert_eq!(body["interval"], serde_json::json!("1d"), "{body}");
+    assert_eq!(
+        body["query"][0]["aggregateField"][1]["chartType"],
+        serde_json::json!(0),
+        "{body}"
+    );
+}
+
+#[test]
+fn a_migrated_file_without_chart_settings_is_left_alone() {
+    let text = PULLED.replace(
+        "-- @saved {\"display\":\"dailytop5\",\"topEvents\":5,\"yAxis\":[\"count()\",\"p50()\"]}\n",
+        "-- @saved {\"name\":\"Slow pages!\"}\n",
+    );
+    let migration = dql::migrate::migrate(
+        &Source::new("f.dql", text.as_str()),
+        dql::semantic::Catalog::builtin(),
+    );
+    assert!(
+        migration
+            .text
+            .contains("-- @saved {\"name\":\"Slow pages!\"}"),
+        "{}",
+        migration.text
+    );
+    assert!(migration.reports.is_empty(), "{:?}", migration.reports);
+}
