@@ -25,7 +25,6 @@
 
 mod compile;
 mod decompile;
-pub(crate) mod discover_chart;
 mod explore;
 mod meaning;
 

@@ -13,6 +13,8 @@
 //! and annotations survive. A statement with anything that has no equivalent is left as it
 //! is and each such thing is reported at its span: nothing is dropped silently.
 
+mod discover_chart;
+
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::registry::{MigrateCode, SemanticCode};
 use crate::semantic::{self, Catalog, CheckOptions, Params};
@@ -135,7 +137,7 @@ fn saved_query_edits(text: &str, statement: &ast::Statement) -> Vec<(Span, Strin
 
 /// A migrated Discover query's chart settings in `-- @saved` (`yAxis`, `display`,
 /// `topEvents`…), rewritten in Explore's terms where Sentry's migration has them
-/// ([`crate::saved::discover_chart`]), so `push` takes the file as it is; each setting dropped
+/// ([`discover_chart`]), so `push` takes the file as it is; each setting dropped
 /// is a warning at the annotation.
 fn saved_chart_edits(
     text: &str,
@@ -155,7 +157,7 @@ fn saved_chart_edits(
         return (Vec::new(), Vec::new());
     };
     let before = object.clone();
-    let (translated, dropped) = crate::saved::discover_chart::translate(object, columns);
+    let (translated, dropped) = discover_chart::translate(object, columns);
     let warnings = dropped
         .into_iter()
         .map(|message| {
