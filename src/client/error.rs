@@ -206,6 +206,17 @@ pub enum ClientError {
         location: Option<String>,
     },
 
+    /// Redirects that led nowhere: back to a URL already visited, or too many of them.
+    #[error("the request to {url} was redirected {hops} times without an answer{}", if *looped { " (a redirect loop: it came back to a URL it had visited)" } else { "" })]
+    RedirectLoop {
+        /// The URL asked for (credentials removed).
+        url: String,
+        /// The redirects received before giving up.
+        hops: u32,
+        /// Whether the last redirect pointed back at a URL already visited.
+        looped: bool,
+    },
+
     /// A response body larger than the configured cap (after decompression).
     #[error("Sentry's response is larger than the limit of {limit} bytes")]
     ResponseTooLarge {
@@ -221,6 +232,17 @@ pub enum ClientError {
         fetched: u64,
         /// Rows the LIMIT asked for.
         wanted: u64,
+        /// What the server did.
+        reason: String,
+    },
+
+    /// The same failure as [`ClientError::Incomplete`] (code `dql::client::incomplete`) for a
+    /// listing outside the query language (`Client::get_json_pages`: the catalog's attributes,
+    /// saved queries), counted in pages since it has no LIMIT.
+    #[error("only {pages} pages could be fetched while Sentry said there were more: {reason}")]
+    IncompletePages {
+        /// Pages fetched before pagination stopped.
+        pages: u32,
         /// What the server did.
         reason: String,
     },
@@ -318,8 +340,11 @@ impl ClientError {
             ClientError::RateLimited { .. } => ClientCode::RateLimited,
             ClientError::InvalidToken => ClientCode::InvalidToken,
             ClientError::Redirect { .. } => ClientCode::Redirect,
+            ClientError::RedirectLoop { .. } => ClientCode::RedirectLoop,
             ClientError::ResponseTooLarge { .. } => ClientCode::ResponseTooLarge,
-            ClientError::Incomplete { .. } => ClientCode::Incomplete,
+            ClientError::Incomplete { .. } | ClientError::IncompletePages { .. } => {
+                ClientCode::Incomplete
+            }
             ClientError::PastOffsetCap { .. } => ClientCode::PastOffsetCap,
             ClientError::WindowTooDense { .. } => ClientCode::WindowTooDense,
             ClientError::Server { .. } => ClientCode::ServerError,
@@ -389,6 +414,12 @@ impl ClientError {
                 "point --url (SENTRY_URL, [defaults] url) at the address the server redirects \
                  to; run with --verbose to see each request"
             }
+            ClientError::RedirectLoop { .. } => {
+                "the server, or a proxy in front of it, sends the request round in circles \
+                 (often http ⇄ https, a trailing slash, or a login page); point --url \
+                 (SENTRY_URL, [defaults] url) at Sentry's own address and run with --verbose to \
+                 see each request"
+            }
             ClientError::ResponseTooLarge { .. } => {
                 "raise the limit with --max-response-mb, or ask for less per page (fewer \
                  fields, smaller LIMIT)"
@@ -396,6 +427,10 @@ impl ClientError {
             ClientError::Incomplete { .. } => {
                 "the rows written are a part of the result, not all of it; run again (with \
                  --verbose to see each page), or narrow the query"
+            }
+            ClientError::IncompletePages { .. } => {
+                "what was fetched is a part of the listing, not all of it; run again (with \
+                 --verbose to see each page)"
             }
             ClientError::PastOffsetCap { fetched, .. } => {
                 return format!(
@@ -444,7 +479,8 @@ impl ClientError {
             | ClientError::Unauthorized { .. }
             | ClientError::Forbidden { .. }
             | ClientError::InvalidToken
-            | ClientError::Redirect { .. } => 3,
+            | ClientError::Redirect { .. }
+            | ClientError::RedirectLoop { .. } => 3,
             ClientError::UnknownProject { .. }
             | ClientError::NotFound { .. }
             | ClientError::BadQuery { .. }
@@ -458,6 +494,7 @@ impl ClientError {
             | ClientError::BadResponse { .. }
             | ClientError::ResponseTooLarge { .. }
             | ClientError::Incomplete { .. }
+            | ClientError::IncompletePages { .. }
             | ClientError::WindowTooDense { .. } => 5,
         }
     }
@@ -582,10 +619,19 @@ mod tests {
                 status: 302,
                 location: None,
             },
+            ClientError::RedirectLoop {
+                url: String::new(),
+                hops: 2,
+                looped: true,
+            },
             ClientError::ResponseTooLarge { limit: 1 },
             ClientError::Incomplete {
                 fetched: 1,
                 wanted: 2,
+                reason: String::new(),
+            },
+            ClientError::IncompletePages {
+                pages: 1,
                 reason: String::new(),
             },
             ClientError::PastOffsetCap {
@@ -615,10 +661,11 @@ mod tests {
                 reason: String::new(),
             },
         ];
-        // Every declared code is carried by exactly one variant, and miette reports it.
+        // Every declared code is carried by exactly one variant (but `incomplete`, by the rows
+        // of a query and the pages of a listing alike), and miette reports it.
         let carried: BTreeSet<&str> = errors.iter().map(|e| e.code().as_str()).collect();
         let declared: BTreeSet<&str> = ClientCode::ALL.iter().map(|c| c.as_str()).collect();
-        assert_eq!(errors.len(), carried.len());
+        assert_eq!(errors.len(), carried.len() + 1);
         assert_eq!(carried, declared);
         for error in &errors {
             let code = miette::Diagnostic::code(error).map(|c| c.to_string());

@@ -284,8 +284,9 @@ impl<T: Transport> Client<T> {
 
     /// GETs `path` with `params` and follows the `Link` header's next cursor (while it says
     /// `results="true"`), at most `max_pages` pages; returns each page's JSON body in order.
-    /// Retries as [`Client::execute`] does. For endpoints outside the query language, such as
-    /// `/trace-items/attributes/`.
+    /// Retries as [`Client::execute`] does. A next link that cannot be followed (the same
+    /// cursor again, a cycle, no cursor) is [`ClientError::IncompletePages`], never a quiet
+    /// end. For endpoints outside the query language, such as `/trace-items/attributes/`.
     pub fn get_json_pages(
         &self,
         path: &str,
@@ -309,6 +310,7 @@ impl<T: Transport> Client<T> {
         };
         let mut bodies = Vec::new();
         let mut cursor: Option<String> = None;
+        let mut seen = std::collections::HashSet::new();
         for _ in 0..max_pages {
             let mut params = request.params.clone();
             if let Some(cursor) = &cursor {
@@ -325,11 +327,31 @@ impl<T: Transport> Client<T> {
                 })?;
             bodies.push(body);
             let next = response.header("link").and_then(paginate::next_page);
+            let stop = |reason: String| ClientError::IncompletePages {
+                pages: u32::try_from(bodies.len()).unwrap_or(u32::MAX),
+                reason,
+            };
+            // As the events paging does (`pages.rs`): a cursor Sentry says leads to more
+            // results but that cannot be followed is a loud error, never a quiet end.
             match next {
-                Some(next) if next.results && cursor.as_ref() != Some(&next.cursor) => {
-                    cursor = Some(next.cursor);
+                Some(next) if !next.results => break,
+                None => break,
+                Some(next) if next.cursor.is_empty() => {
+                    return Err(stop("the `rel=\"next\"` link has no cursor".into()));
                 }
-                _ => break,
+                Some(next) if cursor.as_ref() == Some(&next.cursor) => {
+                    return Err(stop(format!(
+                        "Sentry answered with the same cursor `{}` again",
+                        next.cursor
+                    )));
+                }
+                Some(next) if !seen.insert(next.cursor.clone()) => {
+                    return Err(stop(format!(
+                        "Sentry's cursors went round in a cycle (back to `{}`)",
+                        next.cursor
+                    )));
+                }
+                Some(next) => cursor = Some(next.cursor),
             }
         }
         Ok(bodies)

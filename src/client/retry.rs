@@ -73,7 +73,7 @@ impl<T: Transport> Client<T> {
         let attempt = || {
             tries.set(tries.get() + 1);
             match self.send_once(&http, tries.get()) {
-                // A 3xx here was not followed (no Location, a loop, too many): not success.
+                // A 3xx here was not followed (no Location): not success. Loops are `Redirects`.
                 Ok(response) if response.status < 300 => Ok(response),
                 Ok(response) => Err(Failure::Status(response)),
                 Err(error) => Err(Failure::Transport(error)),
@@ -93,7 +93,11 @@ impl<T: Transport> Client<T> {
                 let retryable = match failure {
                     Failure::Status(r) => r.status == 429 || (r.status >= 500 && is_get),
                     Failure::Transport(e) => {
-                        is_get && !matches!(e.kind, FailureKind::TooLarge { .. })
+                        is_get
+                            && !matches!(
+                                e.kind,
+                                FailureKind::TooLarge { .. } | FailureKind::Redirects { .. }
+                            )
                     }
                 };
                 let server_wait = self.server_wait(failure).unwrap_or(Duration::ZERO);
@@ -135,6 +139,14 @@ impl<T: Transport> Client<T> {
                 kind: FailureKind::TooLarge { limit },
                 ..
             })) => Err(ClientError::ResponseTooLarge { limit }),
+            Err(Failure::Transport(TransportError {
+                kind: FailureKind::Redirects { hops, looped },
+                ..
+            })) => Err(ClientError::RedirectLoop {
+                url: redact_url(&http.url),
+                hops,
+                looped,
+            }),
             Err(Failure::Transport(error)) => Err(ClientError::Network {
                 url: redact_url(&http.url),
                 tries: tries.get(),
@@ -157,9 +169,9 @@ impl<T: Transport> Client<T> {
             if let Ok(seconds) = value.parse::<u64>() {
                 return Some(Duration::from_secs(seconds));
             }
-            if let Ok(date) = jiff::fmt::rfc2822::parse(value) {
-                let at_seconds = u64::try_from(date.timestamp().as_second()).unwrap_or(0);
-                let at = SystemTime::UNIX_EPOCH + Duration::from_secs(at_seconds);
+            // RFC 9110 §10.2.3: an HTTP-date (IMF-fixdate, or the obsolete RFC 850 and asctime
+            // forms a recipient must accept, §5.6.7) that proxies may send instead of seconds.
+            if let Ok(at) = httpdate::parse_http_date(value) {
                 return Some(at.duration_since(now).unwrap_or(Duration::ZERO));
             }
         }

@@ -53,6 +53,14 @@ pub enum FailureKind {
     Body,
     /// Anything else (redirect loops, TLS, …).
     Other,
+    /// Redirects went on without an answer: back to a URL already visited (`looped`), or more
+    /// than [`MAX_REDIRECTS`] of them. Not worth retrying.
+    Redirects {
+        /// The redirects received before giving up.
+        hops: u32,
+        /// Whether the last one pointed back at a URL already visited.
+        looped: bool,
+    },
     /// The body (decompressed) is larger than the transport's cap; not worth retrying.
     TooLarge {
         /// The cap, in bytes.
@@ -104,6 +112,47 @@ impl Default for Timeouts {
 /// The User-Agent dql sends.
 pub const USER_AGENT: &str = concat!("dql/", env!("CARGO_PKG_VERSION"));
 
+/// The most redirects followed in one request (reqwest's default too).
+pub const MAX_REDIRECTS: usize = 10;
+
+/// Why the redirect policy stopped: carried out of reqwest as its error's source.
+#[derive(Debug)]
+struct RedirectsStopped {
+    hops: u32,
+    looped: bool,
+}
+
+impl fmt::Display for RedirectsStopped {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.looped {
+            write!(f, "redirect loop after {} redirects", self.hops)
+        } else {
+            write!(f, "{} redirects", self.hops)
+        }
+    }
+}
+
+impl std::error::Error for RedirectsStopped {}
+
+/// Follows redirects as reqwest's default policy does, but tells a loop (a URL visited
+/// before) from a long chain, and counts the hops (the redirects received: every URL visited
+/// so far sent one), for the error.
+fn redirect_policy() -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(|attempt| {
+        let hops = u32::try_from(attempt.previous().len()).unwrap_or(u32::MAX);
+        if attempt.previous().contains(attempt.url()) {
+            attempt.error(RedirectsStopped { hops, looped: true })
+        } else if attempt.previous().len() > MAX_REDIRECTS {
+            attempt.error(RedirectsStopped {
+                hops,
+                looped: false,
+            })
+        } else {
+            attempt.follow()
+        }
+    })
+}
+
 /// The largest response body read by default (after decompression): 256 MiB.
 pub const DEFAULT_MAX_BODY: u64 = 256 << 20;
 
@@ -134,6 +183,7 @@ impl ReqwestTransport {
             .connect_timeout(timeouts.connect)
             .timeout(timeouts.read)
             .gzip(true)
+            .redirect(redirect_policy())
             .build()
             .map_err(|e| ClientError::HttpSetup(e.to_string()))?;
         Ok(ReqwestTransport {
@@ -222,7 +272,14 @@ impl Transport for ReqwestTransport {
 }
 
 fn failure(e: reqwest::Error) -> TransportError {
-    let kind = if e.is_timeout() {
+    let stopped = std::iter::successors(std::error::Error::source(&e), |cause| cause.source())
+        .find_map(|cause| cause.downcast_ref::<RedirectsStopped>());
+    let kind = if let Some(stopped) = stopped {
+        FailureKind::Redirects {
+            hops: stopped.hops,
+            looped: stopped.looped,
+        }
+    } else if e.is_timeout() {
         FailureKind::Timeout
     } else if e.is_connect() {
         FailureKind::Connect

@@ -34,6 +34,8 @@ crate::codes! {
         InvalidToken = "invalid_token" : "the token holds a line break or another character an HTTP header cannot carry",
         /// a 302 to a login page
         Redirect = "redirect" : "a 3xx that was not followed: the rows are not there",
+        /// a server that redirects back to where it came from
+        RedirectLoop = "redirect_loop" : "redirects that led nowhere: back to a URL already visited, or more than 10",
         /// a body over `--max-response-mb`
         ResponseTooLarge = "response_too_large" : "a response body over --max-response-mb after decompression",
         /// a `Link` header that repeats its cursor

@@ -12,14 +12,13 @@ pub(crate) const DEFAULT_WINDOW_SECONDS: u64 = 14 * 86_400;
 
 /// Parses a period `\d+[smhdw]` (a leading `-` is allowed when `allow_minus`).
 pub(crate) fn parse_period(text: &str, allow_minus: bool) -> Option<Period> {
-    let body = match text.strip_prefix('-') {
-        Some(rest) if allow_minus => rest,
-        Some(_) => return None,
-        None => text,
-    };
-    let unit = body.chars().last()?;
-    let digits = body.get(..body.len().checked_sub(1)?)?;
-    if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) {
+    use nom::Parser;
+    use nom::character::complete::{char, digit1, one_of};
+    use nom::combinator::{all_consuming, opt};
+    let shape: nom::IResult<&str, _, ()> =
+        all_consuming((opt(char('-')), digit1, one_of("smhdw"))).parse(text);
+    let (_, (minus, digits, unit)) = shape.ok()?;
+    if minus.is_some() && !allow_minus {
         return None;
     }
     let scale = match unit {

@@ -1,9 +1,20 @@
 //! Filter values as Sentry reads them: numbers (`1.5k`), durations (`300ms`), sizes (`2MiB`),
 //! percentages, booleans, relative (`-24h`) and ISO 8601 dates, and the exact-text and LIKE
 //! forms of Sentry's wildcard values. Pure functions of the text; the filter typer
-//! (`semantic::filter_typing`) picks the reader from the key's type.
+//! (`semantic::filter_typing`) picks the reader from the key's type. The shapes are nom parsers
+//! that must consume the whole value; the numbers they recognise are then read by `str::parse`
+//! and the calendar by jiff.
 
 use super::checked::filter::{RelativeDate, RelativeUnit, SpecificDate};
+use nom::Parser;
+use nom::branch::alt;
+use nom::bytes::complete::{tag, take_while, take_while_m_n, take_while1};
+use nom::character::complete::{char, digit1, one_of};
+use nom::combinator::{all_consuming, eof, map, map_opt, opt, recognize, value, verify};
+use nom::sequence::{preceded, terminated};
+
+/// The parsers here only recognise; a value that does not match is `None`, with no reason.
+type VResult<'a, T> = nom::IResult<&'a str, T, ()>;
 
 pub(crate) fn midnight(day: jiff::civil::Date) -> Option<jiff::Timestamp> {
     jiff::tz::Offset::UTC.to_timestamp(day.at(0, 0, 0, 0)).ok()
@@ -12,16 +23,16 @@ pub(crate) fn midnight(day: jiff::civil::Date) -> Option<jiff::Timestamp> {
 /// A number as Sentry reads it: `-?[0-9]+(\.[0-9]*)?` then an optional `k`, `m` or `b` (any
 /// case). `None` when not finite.
 pub fn parse_number(s: &str) -> Option<f64> {
-    let (body, mult) = match s.chars().last()? {
-        'k' | 'K' => (s.get(..s.len() - 1)?, 1e3),
-        'm' | 'M' => (s.get(..s.len() - 1)?, 1e6),
-        'b' | 'B' => (s.get(..s.len() - 1)?, 1e9),
-        _ => (s, 1.0),
+    let (_, (body, suffix)) =
+        all_consuming((recognize((opt(char('-')), decimal)), opt(one_of("kKmMbB"))))
+            .parse(s)
+            .ok()?;
+    let mult = match suffix {
+        Some('k' | 'K') => 1e3,
+        Some('m' | 'M') => 1e6,
+        Some(_) => 1e9,
+        None => 1.0,
     };
-    let digits = body.strip_prefix('-').unwrap_or(body);
-    if !plain_decimal(digits) {
-        return None;
-    }
     let value = body.parse::<f64>().ok()? * mult;
     value.is_finite().then_some(value)
 }
@@ -40,35 +51,33 @@ pub fn exact_integer(s: &str) -> Option<String> {
     (!exact_in_f64).then(|| s.to_owned())
 }
 
-/// `[0-9]+(\.[0-9]*)?`
-fn plain_decimal(s: &str) -> bool {
-    let (int, frac) = s.split_once('.').unwrap_or((s, ""));
-    !int.is_empty()
-        && int.bytes().all(|b| b.is_ascii_digit())
-        && frac.bytes().all(|b| b.is_ascii_digit())
+/// `[0-9]+(\.[0-9]*)?` (Sentry's numbers may end in `.`).
+///
+/// Not nom's `digit0` for the fraction: in nom 8.0.0 the `character::complete` parsers that may
+/// match nothing return, at the end of a `&str`, a remainder that points at the start of what
+/// they matched, so `recognize` cut `3.1415` to `3.` (rust-bakery/nom#1808, fixed after 8.0.0).
+/// `take_while` takes the other path and is right.
+fn decimal(i: &str) -> VResult<'_, &str> {
+    recognize((
+        digit1,
+        opt((char('.'), take_while(|c: char| c.is_ascii_digit()))),
+    ))
+    .parse(i)
 }
 
-/// Splits `s` into a plain decimal and a unit suffix from `units` (longest first).
+/// A plain decimal followed by exactly one unit of `units`. No unit holds a digit or a `.`,
+/// so the decimal ends where the unit starts.
 fn number_with_unit(s: &str, units: &[(&str, f64)], case_insensitive: bool) -> Option<f64> {
-    for (unit, factor) in units {
-        // A multi-byte character may stand where the unit would start: no split there.
-        let Some(at) = s.len().checked_sub(unit.len()).filter(|&at| at > 0) else {
-            continue;
-        };
-        let (Some(body), Some(suffix)) = (s.get(..at), s.get(at..)) else {
-            continue;
-        };
-        let matches = if case_insensitive {
+    let (suffix, body) = decimal(s).ok()?;
+    let (_, factor) = units.iter().find(|(unit, _)| {
+        if case_insensitive {
             suffix.eq_ignore_ascii_case(unit)
         } else {
             suffix == *unit
-        };
-        if matches && plain_decimal(body) {
-            let value = body.parse::<f64>().ok()? * factor;
-            return value.is_finite().then_some(value);
         }
-    }
-    None
+    })?;
+    let value = body.parse::<f64>().ok()? * factor;
+    value.is_finite().then_some(value)
 }
 
 /// A duration in milliseconds: a number then `ms s min m hr h day d wk w`.
@@ -132,104 +141,105 @@ pub fn parse_boolean(s: &str) -> Option<bool> {
 
 /// `[+-][0-9]+[wdhm]`.
 pub fn parse_relative_date(s: &str) -> Option<RelativeDate> {
-    let recent = match s.chars().next()? {
-        '-' => true,
-        '+' => false,
-        _ => return None,
-    };
-    let unit = match s.chars().last()? {
-        'w' => RelativeUnit::Weeks,
-        'd' => RelativeUnit::Days,
-        'h' => RelativeUnit::Hours,
-        'm' => RelativeUnit::Minutes,
-        _ => return None,
-    };
-    let digits = s.get(1..s.len() - 1)?;
-    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
+    let (_, (sign, digits, unit)) = all_consuming((one_of("+-"), digit1, relative_unit))
+        .parse(s)
+        .ok()?;
     Some(RelativeDate {
-        recent,
+        recent: sign == '-',
         amount: digits.parse().ok()?,
         unit,
     })
 }
 
+/// `w`, `d`, `h` or `m`.
+fn relative_unit(i: &str) -> VResult<'_, RelativeUnit> {
+    alt((
+        value(RelativeUnit::Weeks, char('w')),
+        value(RelativeUnit::Days, char('d')),
+        value(RelativeUnit::Hours, char('h')),
+        value(RelativeUnit::Minutes, char('m')),
+    ))
+    .parse(i)
+}
+
+/// Exactly `n` ASCII digits, as a number.
+fn fixed<'a, T: std::str::FromStr>(n: usize) -> impl Parser<&'a str, Output = T, Error = ()> {
+    map_opt(
+        take_while_m_n(n, n, |c: char| c.is_ascii_digit()),
+        |d: &str| d.parse().ok(),
+    )
+}
+
+/// `YYYY-MM-DD`.
+fn calendar_date(i: &str) -> VResult<'_, (i16, i8, i8)> {
+    map(
+        (fixed(4), char('-'), fixed(2), char('-'), fixed(2)),
+        |(year, _, month, _, day)| (year, month, day),
+    )
+    .parse(i)
+}
+
+/// `THH:MM:SS[.f{1,6}]`: hour, minute, second and the fraction's digits.
+fn clock(i: &str) -> VResult<'_, (i8, i8, i8, Option<&str>)> {
+    let fraction = preceded(
+        char('.'),
+        verify(take_while1(|c: char| c.is_ascii_digit()), |f: &str| {
+            f.len() <= 6
+        }),
+    );
+    map(
+        preceded(
+            char('T'),
+            (
+                fixed(2),
+                char(':'),
+                fixed(2),
+                char(':'),
+                fixed(2),
+                opt(fraction),
+            ),
+        ),
+        |(h, _, m, _, s, f)| (h, m, s, f),
+    )
+    .parse(i)
+}
+
+/// The end of the value: nothing or `Z` (UTC, `None`), or `±HH:MM` in seconds.
+fn zone(i: &str) -> VResult<'_, Option<i32>> {
+    let utc = value(None, alt((eof, terminated(tag("Z"), eof))));
+    let offset = map(
+        terminated(
+            (one_of("+-"), fixed::<i32>(2), char(':'), fixed::<i32>(2)),
+            eof,
+        ),
+        |(sign, h, _, m)| Some(if sign == '-' { -1 } else { 1 } * (h * 3600 + m * 60)),
+    );
+    alt((utc, offset)).parse(i)
+}
+
 /// Sentry's ISO 8601 form: `YYYY-MM-DD[THH:MM:SS[.f{1,6}]][Z|±HH:MM]`; without an offset the
 /// time is UTC. A date-only value is [`SpecificDate::Day`].
 pub fn parse_iso_date(s: &str) -> Option<SpecificDate> {
-    let b = s.as_bytes();
-    let num = |from: usize, len: usize| -> Option<i32> {
-        let part = s.get(from..from + len)?;
-        part.bytes()
-            .all(|c| c.is_ascii_digit())
-            .then(|| part.parse().ok())?
+    let (_, ((year, month, day), time, zone)) = (calendar_date, opt(clock), zone).parse(s).ok()?;
+    let date = jiff::civil::Date::new(year, month, day).ok()?;
+    let offset = match zone {
+        None => jiff::tz::Offset::UTC,
+        Some(seconds) => jiff::tz::Offset::from_seconds(seconds).ok()?,
     };
-    let year = num(0, 4)?;
-    if b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') {
-        return None;
-    }
-    let date = jiff::civil::Date::new(
-        i16::try_from(year).ok()?,
-        i8::try_from(num(5, 2)?).ok()?,
-        i8::try_from(num(8, 2)?).ok()?,
-    )
-    .ok()?;
-    let mut rest = s.get(10..)?;
-    let mut time = None;
-    if let Some(t) = rest.strip_prefix('T') {
-        let (h, mi, sec) = (num(11, 2)?, num(14, 2)?, num(17, 2)?);
-        if t.as_bytes().get(2) != Some(&b':') || t.as_bytes().get(5) != Some(&b':') {
-            return None;
-        }
-        rest = s.get(19..)?;
-        let mut nanos = 0i32;
-        if let Some(frac) = rest.strip_prefix('.') {
-            let len = frac
-                .find(|c: char| !c.is_ascii_digit())
-                .unwrap_or(frac.len());
-            if !(1..=6).contains(&len) {
-                return None;
-            }
-            let digits = frac.get(..len)?;
-            nanos = digits.parse::<i32>().ok()? * 10i32.pow(9 - u32::try_from(len).ok()?);
-            rest = frac.get(len..)?;
-        }
-        time = Some(date.at(
-            i8::try_from(h).ok()?,
-            i8::try_from(mi).ok()?,
-            i8::try_from(sec).ok()?,
-            nanos,
-        ));
-    }
-    let offset = match rest {
-        "" | "Z" => jiff::tz::Offset::UTC,
-        _ => {
-            let sign = match rest.as_bytes().first()? {
-                b'+' => 1,
-                b'-' => -1,
-                _ => return None,
-            };
-            let body = rest.get(1..)?;
-            if body.len() != 5 || body.as_bytes().get(2) != Some(&b':') {
-                return None;
-            }
-            let (h, m): (i32, i32) = (body.get(..2)?.parse().ok()?, body.get(3..)?.parse().ok()?);
-            if !body
-                .get(..2)?
-                .bytes()
-                .chain(body.get(3..)?.bytes())
-                .all(|c| c.is_ascii_digit())
-            {
-                return None;
-            }
-            jiff::tz::Offset::from_seconds(sign * (h * 3600 + m * 60)).ok()?
-        }
+    let Some((h, mi, sec, fraction)) = time else {
+        return Some(SpecificDate::Day(date));
     };
-    match time {
-        None => Some(SpecificDate::Day(date)),
-        Some(dt) => offset.to_timestamp(dt).ok().map(SpecificDate::Instant),
-    }
+    let nanos = match fraction {
+        // 1 to 6 digits, scaled to nanoseconds.
+        Some(f) => f.parse::<i32>().ok()? * 10i32.pow(9 - u32::try_from(f.len()).ok()?),
+        None => 0,
+    };
+    // An hour, minute or second out of range is no date (jiff's `Date::at` would panic).
+    let time = jiff::civil::Time::new(h, mi, sec, nanos).ok()?;
+    offset
+        .to_timestamp(date.to_datetime(time))
+        .ok()
+        .map(SpecificDate::Instant)
 }
 
 /// The instant a date value stands for in a comparison (a day is its midnight, UTC).
@@ -316,4 +326,61 @@ pub fn like_to_sentry(pattern: &str) -> Option<String> {
         escape_in_pattern(part, &mut out);
     }
     Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_durations_and_sizes_read_the_whole_value() {
+        assert_eq!(parse_number("-1.5k"), Some(-1500.0));
+        assert_eq!(parse_number("2.625"), Some(2.625));
+        assert_eq!(parse_number("0.5"), Some(0.5));
+        assert_eq!(parse_number("2."), Some(2.0));
+        assert_eq!(parse_number("5kk"), None);
+        assert_eq!(parse_number("k"), None);
+        assert_eq!(parse_duration_ms("1.5s"), Some(1500.0));
+        assert_eq!(parse_duration_ms("2min"), Some(120_000.0));
+        assert_eq!(parse_duration_ms("5MS"), None);
+        assert_eq!(parse_duration_ms("ms"), None);
+        assert_eq!(parse_size_bytes("2KiB"), Some(2048.0));
+        assert_eq!(parse_percentage("5%"), Some(5.0));
+        assert_eq!(parse_duration_ms("5é"), None);
+    }
+
+    #[test]
+    fn relative_dates_are_a_sign_digits_and_a_unit() {
+        let d = parse_relative_date("-24h").expect("a relative date");
+        assert!(d.recent && d.amount == 24 && d.unit == RelativeUnit::Hours);
+        assert!(parse_relative_date("24h").is_none());
+        assert!(parse_relative_date("-h").is_none());
+        assert!(parse_relative_date("-24y").is_none());
+    }
+
+    #[test]
+    fn iso_dates_in_sentrys_shape() {
+        let day = jiff::civil::date(2026, 11, 1);
+        assert_eq!(parse_iso_date("2026-11-01"), Some(SpecificDate::Day(day)));
+        assert_eq!(parse_iso_date("2026-11-01Z"), Some(SpecificDate::Day(day)));
+        let at = |s: &str| match parse_iso_date(s) {
+            Some(SpecificDate::Instant(ts)) => Some(ts.to_string()),
+            _ => None,
+        };
+        assert_eq!(
+            at("2026-11-01T10:00:00").as_deref(),
+            Some("2026-11-01T10:00:00Z")
+        );
+        assert_eq!(
+            at("2026-11-01T10:00:00.5+01:00").as_deref(),
+            Some("2026-11-01T09:00:00.5Z")
+        );
+        assert_eq!(at("2026-11-01T10:00:00.1234567"), None);
+        assert_eq!(parse_iso_date("2026-11-01T10:00"), None);
+        assert_eq!(parse_iso_date("2026-13-01"), None);
+        assert_eq!(parse_iso_date("2026-11-01+1:00"), None);
+        // Out of range: no date, and no panic.
+        assert_eq!(parse_iso_date("2026-11-01T25:00:00"), None);
+        assert_eq!(parse_iso_date("2026-11-01T23:59:60"), None);
+    }
 }

@@ -1,8 +1,36 @@
 //! The syntax stage: DQL text to [`ast::File`] plus diagnostics. Parsing never fails.
+//!
+//! Two layers, and nom in only one of them:
+//!
+//! - **The lexical layer is nom.** [`lexeme`] says once, as nom combinators, what each lexeme
+//!   is: numbers, parameter names, `"…"` and `'…'` strings with their escapes, comments,
+//!   keywords, operand words and Sentry keys; [`token`] wraps them with spans, the trivia
+//!   after a token and the diagnostics. The values the semantic stage reads out of words
+//!   (Sentry's numbers, durations, sizes, relative and ISO dates, SINCE/INTERVAL periods) are
+//!   nom shapes too (`semantic/values.rs`, `semantic/time.rs`). Two pieces stay hand-written,
+//!   each with its measured reason beside it: white space (`str::trim_start`; through nom's
+//!   `take_while`, [`token::ws`], which runs after every token, cost 3.4 % of the whole parse)
+//!   and the plain word (its combinator form cost 1.7 %; benches/README.md). Two nom 8.0.0
+//!   traps are avoided on purpose: `tag_no_case` on a `&str` folds case per Unicode character
+//!   (the keyword is compared as bytes), and the `character::complete` parsers that may match
+//!   nothing (`digit0`, …) end on a misplaced remainder at the end of input, which breaks
+//!   `recognize` (rust-bakery/nom#1808; `take_while` is used instead).
+//! - **Statements are hand-written recursive descent** (`parser/`, [`filter`]), on nom's result
+//!   types. What they do is what combinators do badly: recover (a bad statement becomes
+//!   [`ast::StatementKind::Error`] and parsing resumes after its `;`, so one file reports every
+//!   mistake), report into the shared [`token::Ctx`] while backtracking (and retract a
+//!   diagnostic when a reading is given up), say at each position what was expected there in
+//!   words with labelled spans, accept clauses in any order but each once (a duplicate labels
+//!   both), and end a filter where the next clause keyword starts — a decision that needs
+//!   look-ahead across terms (`GROUP` only before `BY`, free text that runs until a term
+//!   starts). Written with `alt`/`many0`, each of these would be a custom combinator that
+//!   carries the same state; the descent keeps it in plain code that follows
+//!   `grammar/dql.ebnf` rule by rule (each function names its rule).
 
 pub mod ast;
 pub mod filter;
 pub mod lex;
+pub mod lexeme;
 mod parser;
 mod print;
 pub mod print_filter;

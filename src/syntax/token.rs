@@ -2,13 +2,20 @@
 //! (white space and comments), keywords, names, strings, parameters and spans.
 //!
 //! Every parser takes the context and the remaining input (`&str`); a span is computed from how
-//! much of the whole source is left, so spans are made here and nowhere else.
+//! much of the whole source is left, so spans are made here and nowhere else. What each lexeme
+//! is (a name, a string, a comment, …) is said once, as a nom parser, in [`super::lexeme`];
+//! this module adds the spans, the trivia after a token and the diagnostics.
 
 use super::ast::Comment;
+use super::lexeme;
 use crate::diagnostic::Diagnostic;
 use crate::registry::SyntaxCode;
 use crate::span::Span;
+use nom::Parser;
+use nom::bytes::complete::tag;
+use nom::character::complete::char;
 use nom::error::{ErrorKind, ParseError};
+use nom::sequence::terminated;
 use std::cell::{Cell, RefCell};
 
 /// Every keyword of the language (case-insensitive). `tests/integration/grammar.rs` compares this set with
@@ -283,29 +290,30 @@ fn comment_allowed(ctx: &Ctx<'_>, rest: &str) -> bool {
 /// Skips white space and comments, recording the comments. Never fails.
 pub fn ws<'a>(ctx: &Ctx<'_>, mut i: &'a str) -> &'a str {
     loop {
-        let trimmed = i.trim_start();
-        i = trimmed;
-        if i.starts_with("--") && comment_allowed(ctx, i) {
-            let end = i.find('\n').unwrap_or(i.len());
-            let text = i.get(2..end).unwrap_or("");
+        // White space is `str::trim_start`, not nom: nom's `take_while(char::is_whitespace)`
+        // here, after every token, cost 3.4 % of the whole parse (benches/README.md).
+        i = i.trim_start();
+        if i.starts_with("--")
+            && comment_allowed(ctx, i)
+            && let Ok((rest, text)) = lexeme::line_comment(i)
+        {
             ctx.record_comment(Comment {
                 text: text.trim_end().to_string(),
                 block: false,
-                span: ctx.span_len(i, end),
+                span: ctx.span(i, rest),
             });
-            i = i.get(end..).unwrap_or("");
+            i = rest;
         } else if i.starts_with("/*") && comment_allowed(ctx, i) {
-            match i.get(2..).and_then(|rest| rest.find("*/")) {
-                Some(close) => {
-                    let end = close + 4;
+            match lexeme::block_comment(i) {
+                Ok((rest, text)) => {
                     ctx.record_comment(Comment {
-                        text: i.get(2..close + 2).unwrap_or("").to_string(),
+                        text: text.to_string(),
                         block: true,
-                        span: ctx.span_len(i, end),
+                        span: ctx.span(i, rest),
                     });
-                    i = i.get(end..).unwrap_or("");
+                    i = rest;
                 }
-                None => {
+                Err(_) => {
                     ctx.report(
                         Diagnostic::error(
                             SyntaxCode::UnterminatedComment,
@@ -326,70 +334,45 @@ pub fn ws<'a>(ctx: &Ctx<'_>, mut i: &'a str) -> &'a str {
 
 /// Whether `i` starts with keyword `kw` (case-insensitive) as a whole word.
 pub fn at_keyword(i: &str, kw: &str) -> bool {
-    let n = kw.len();
-    match i.get(..n) {
-        Some(head) if head.eq_ignore_ascii_case(kw) => !i
-            .get(n..)
-            .and_then(|s| s.chars().next())
-            .is_some_and(is_name_char),
-        _ => false,
-    }
+    lexeme::keyword(kw).parse(i).is_ok()
 }
 
 /// Matches keyword `kw` and the trivia after it; returns its span.
 pub fn keyword<'a>(ctx: &Ctx<'_>, i: &'a str, kw: &'static str) -> PResult<'a, Span> {
-    if !at_keyword(i, kw) {
+    let Ok((rest, _)) = lexeme::keyword(kw).parse(i) else {
         return fail(i, kw);
-    }
-    let rest = i.get(kw.len()..).unwrap_or("");
+    };
     let span = ctx.span(i, rest);
     Ok((ws(ctx, rest), span))
 }
 
 /// Matches punctuation `p` and the trivia after it; returns its span.
 pub fn punct<'a>(ctx: &Ctx<'_>, i: &'a str, p: &'static str) -> PResult<'a, Span> {
-    match i.strip_prefix(p) {
-        Some(rest) => {
+    match tag::<_, _, PError<'a>>(p).parse(i) {
+        Ok((rest, _)) => {
             let span = ctx.span(i, rest);
             Ok((ws(ctx, rest), span))
         }
-        None => fail(i, p),
+        Err(_) => fail(i, p),
     }
 }
 
-/// The length of the plain word at the start of `i`: name characters, where a `-` does not
-/// continue a word that so far is a number (so `2-1` subtracts) and a word never starts with `-`.
+/// The length of the plain word at the start of `i` ([`lexeme::word`]): name characters, where
+/// a `-` does not continue a word that so far is a number (so `2-1` subtracts) and a word never
+/// starts with `-`. 0 when no word starts there.
 pub fn word_len(i: &str) -> usize {
-    let mut len = 0;
-    for (idx, c) in i.char_indices() {
-        if !is_name_char(c) || (c == '-' && (idx == 0 || is_number(i.get(..idx).unwrap_or("")))) {
-            break;
-        }
-        len = idx + c.len_utf8();
-    }
-    len
+    lexeme::word(i).map_or(0, |(_, w)| w.len())
 }
 
-/// Whether `s` is shaped `\d+(\.\d+)?`.
-pub fn is_number(s: &str) -> bool {
-    let (int, frac) = match s.split_once('.') {
-        Some((a, b)) => (a, Some(b)),
-        None => (s, None),
-    };
-    !int.is_empty()
-        && int.bytes().all(|b| b.is_ascii_digit())
-        && frac.is_none_or(|f| !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit()))
-}
+pub use super::lexeme::is_number;
 
 /// A plain word (see [`word_len`]) and the trivia after it.
 ///
 /// Grammar: `word`
 pub fn word<'a>(ctx: &Ctx<'_>, i: &'a str) -> PResult<'a, (&'a str, Span)> {
-    let len = word_len(i);
-    if len == 0 {
+    let Ok((rest, text)) = lexeme::word(i) else {
         return fail(i, "a name");
-    }
-    let (text, rest) = i.split_at(len);
+    };
     let span = ctx.span(i, rest);
     Ok((ws(ctx, rest), (text, span)))
 }
@@ -401,15 +384,7 @@ pub fn param<'a>(ctx: &Ctx<'_>, i: &'a str) -> PResult<'a, (String, Span)> {
     let Some(after) = i.strip_prefix('$') else {
         return fail(i, "a parameter");
     };
-    let len = after
-        .char_indices()
-        .take_while(|&(idx, c)| {
-            c == '_' || c.is_ascii_alphabetic() || (idx > 0 && c.is_ascii_digit())
-        })
-        .map(|(idx, c)| idx + c.len_utf8())
-        .last()
-        .unwrap_or(0);
-    let (name, rest) = after.split_at(len);
+    let (rest, name) = lexeme::param_name(after).unwrap_or((after, ""));
     if name.is_empty()
         || rest
             .chars()
@@ -458,23 +433,13 @@ pub fn quoted_raw<'a>(ctx: &Ctx<'_>, i: &'a str, quote: char) -> PResult<'a, Str
     let Some(body) = i.strip_prefix(quote) else {
         return fail(i, "a quoted string");
     };
-    let mut out = String::new();
-    let mut chars = body.char_indices().peekable();
-    while let Some((idx, c)) = chars.next() {
-        if quote == '"' && c == '\\' && chars.peek().is_some_and(|&(_, n)| n == '"') {
-            out.push('"');
-            chars.next();
-        } else if c == quote {
-            if quote == '\'' && chars.peek().is_some_and(|&(_, n)| n == '\'') {
-                out.push('\'');
-                chars.next();
-            } else {
-                let rest = body.get(idx + 1..).unwrap_or("");
-                return Ok((rest, out));
-            }
-        } else {
-            out.push(c);
-        }
+    let inside = if quote == '"' {
+        lexeme::double_body
+    } else {
+        lexeme::single_body
+    };
+    if let Ok(closed) = terminated(inside, char::<_, PError<'a>>(quote)).parse(body) {
+        return Ok(closed);
     }
     // Unterminated: report at the opening quote, end the string at the end of its line.
     let line_end = body.find('\n').unwrap_or(body.len());
@@ -528,13 +493,9 @@ pub fn operand<'a>(ctx: &Ctx<'_>, i: &'a str) -> PResult<'a, super::ast::Operand
             },
         ));
     }
-    let len = i
-        .find(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '(' | ')' | '\'' | '"'))
-        .unwrap_or(i.len());
-    if len == 0 {
+    let Ok((rest, text)) = lexeme::operand_word(i) else {
         return fail(i, "a value");
-    }
-    let (text, rest) = i.split_at(len);
+    };
     let span = ctx.span(i, rest);
     Ok((
         ws(ctx, rest),

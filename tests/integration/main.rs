@@ -62,5 +62,6 @@ mod search_syntax;
 mod series;
 mod series_gaps;
 mod shell;
+mod span_order;
 mod terminal;
 mod trace_items;

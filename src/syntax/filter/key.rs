@@ -6,25 +6,13 @@ use super::*;
 /// A `"…"` string with Sentry's escaping, without reporting anything: `(unescaped, byte length)`,
 /// `None` when unterminated.
 pub(super) fn scan_quoted(i: &str) -> Option<(String, usize)> {
-    let body = i.strip_prefix('"')?;
-    let mut out = String::new();
-    let mut chars = body.char_indices().peekable();
-    while let Some((idx, c)) = chars.next() {
-        if c == '\\' && chars.peek().is_some_and(|&(_, n)| n == '"') {
-            out.push('"');
-            chars.next();
-        } else if c == '"' {
-            return Some((out, idx + 2));
-        } else {
-            out.push(c);
-        }
-    }
-    None
+    let (rest, text) = lexeme::double_string(i).ok()?;
+    Some((text, i.len() - rest.len()))
 }
 
 /// Length of a Sentry key (`[A-Za-z0-9_.-]+`).
 pub(super) fn key_len(i: &str) -> usize {
-    i.find(|c: char| !token::is_name_char(c)).unwrap_or(i.len())
+    lexeme::key_name(i).map_or(0, |(_, name)| name.len())
 }
 
 fn is_quoted_key_char(c: char) -> bool {
@@ -221,14 +209,9 @@ fn call_args<'a>(
     }
 }
 
+/// Length of the parameter name at `s` (after `$`), 0 when none ([`lexeme::param_name`]).
 pub(super) fn param_name_len(s: &str) -> usize {
-    s.char_indices()
-        .take_while(|&(idx, c)| {
-            c == '_' || c.is_ascii_alphabetic() || (idx > 0 && c.is_ascii_digit())
-        })
-        .map(|(idx, c)| idx + c.len_utf8())
-        .last()
-        .unwrap_or(0)
+    lexeme::param_name(s).map_or(0, |(_, name)| name.len())
 }
 
 /// A whole `$name` operand at `i` (followed by an end of value): its name and length.

@@ -13,6 +13,7 @@ use super::ast::{
     SearchOp, SearchTerm, SearchValue, SearchValueKind, SqlCondition, SqlKind, SqlOp, Term,
     TermKey, TermKind,
 };
+use super::lexeme;
 use super::token::{self, Ctx, PResult};
 use crate::diagnostic::Diagnostic;
 use crate::registry::FilterSyntaxCode as Code;

@@ -16,6 +16,7 @@ use std::time::{Duration, SystemTime};
 mod codes;
 mod config;
 mod errors;
+mod gaps;
 mod requests;
 mod retries;
 mod rows;
