@@ -6,7 +6,9 @@
 //! one line. Anything else is drawn as the table format draws it, so `--format chart` never
 //! loses a result. What Sentry said about accuracy ([`crate::result::Accuracy`]) is written
 //! under the chart (terminal) or into it (SVG), and incomplete buckets are drawn as points
-//! rather than joined by the line.
+//! rather than joined by the line. The earlier period of a `COMPARE TO` series (its
+//! `…_previous` column) is drawn dotted (SVG: dashed) in a paler shade of its series' colour,
+//! and labelled as the earlier period in the legend.
 
 mod sparkline;
 mod svg_chart;
@@ -53,6 +55,8 @@ pub(crate) struct Line {
     pub(crate) values: Vec<Option<f64>>,
     /// Whether it is the "Other" series of a top-n result (drawn grey, as Sentry draws it).
     pub(crate) other: bool,
+    /// For the earlier period of a compared series (`s_previous`), the index of `s`'s line.
+    pub(crate) previous_of: Option<usize>,
 }
 
 /// Colours of the lines, in order: Tableau 10, a palette told apart by most colour-blind
@@ -72,10 +76,18 @@ pub(crate) const PALETTE: [(u8, u8, u8); 9] = [
 pub(crate) const OTHER_COLOUR: (u8, u8, u8) = (0xba, 0xb0, 0xac);
 
 impl Chart {
-    /// The colour of line `index`.
+    /// The colour of line `index`; an earlier period takes its series' colour, paler.
     pub(crate) fn colour(&self, index: usize) -> (u8, u8, u8) {
         match self.lines.get(index) {
             Some(line) if line.other => OTHER_COLOUR,
+            Some(Line {
+                previous_of: Some(current),
+                ..
+            }) if *current != index => {
+                let pale = |c: u8| c + (255 - c) / 2;
+                let (r, g, b) = self.colour(*current);
+                (pale(r), pale(g), pale(b))
+            }
             _ => PALETTE
                 .get(index % PALETTE.len())
                 .copied()
@@ -111,9 +123,14 @@ impl Chart {
         if numeric.is_empty() {
             return None;
         }
+        let previous_of = |c: &OutputColumn| {
+            let stem = c.field.strip_suffix(crate::answer::PREVIOUS)?;
+            numeric.iter().position(|n| n.field == stem)
+        };
         let lines = numeric
             .iter()
             .map(|c| Line {
+                previous_of: previous_of(c),
                 label: c.label.clone(),
                 values: rows
                     .iter()

@@ -125,14 +125,16 @@ pub(super) fn draw(chart: &Chart, title: Option<&str>) -> String {
             };
             pen_down = true;
         }
-        doc = doc.add(
-            Path::new()
-                .set("d", data)
-                .set("fill", "none")
-                .set("stroke", colour.clone())
-                .set("stroke-width", 2)
-                .set("stroke-linejoin", "round"),
-        );
+        let mut path = Path::new()
+            .set("d", data)
+            .set("fill", "none")
+            .set("stroke", colour.clone())
+            .set("stroke-width", 2)
+            .set("stroke-linejoin", "round");
+        if line.previous_of.is_some() {
+            path = path.set("stroke-dasharray", "5 4");
+        }
+        doc = doc.add(path);
         for (cx, cy) in hollow {
             doc = doc.add(
                 Circle::new()
@@ -163,7 +165,10 @@ pub(super) fn draw(chart: &Chart, title: Option<&str>) -> String {
                     .set("fill", hex(chart.colour(index))),
             )
             .add(text(
-                line.label.clone(),
+                match line.previous_of {
+                    Some(_) => format!("{} (earlier period)", line.label),
+                    None => line.label.clone(),
+                },
                 (at_x + 20.0, row_y - 3.0),
                 "start",
                 12,

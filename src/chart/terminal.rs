@@ -1,6 +1,7 @@
 //! Series drawn in braille on a terminal by `textplots`: one chart holding every line, each in
 //! its colour, with a legend; without colour (`NO_COLOR`, a pipe) lines could not be told
-//! apart, so each line gets a chart of its own under its label.
+//! apart, so each line gets a chart of its own under its label — except a compared series'
+//! earlier period, drawn as dots beside its line, which dots and lines tell apart.
 
 use super::{Chart, axis_label, time_label};
 use std::fmt::Write as _;
@@ -28,11 +29,28 @@ pub(super) fn draw(chart: &Chart, width: Option<usize>, colour: bool) -> String 
         out.push_str(&panel(chart, &all, width, ROWS, colour));
         out.push_str(&legend(chart, colour));
     } else {
-        for index in 0..chart.lines.len() {
-            if let Some(line) = chart.lines.get(index) {
-                let _ = writeln!(out, "{}", line.label);
+        for (index, line) in chart.lines.iter().enumerate() {
+            if line.previous_of.is_some() {
+                continue;
             }
-            out.push_str(&panel(chart, &[index], width, SMALL_ROWS, false));
+            let mut which = vec![index];
+            which.extend(
+                (0..chart.lines.len())
+                    .filter(|&i| chart.lines.get(i).and_then(|l| l.previous_of) == Some(index)),
+            );
+            if which.len() == 1 {
+                let _ = writeln!(out, "{}", line.label);
+            } else {
+                let subset = Chart {
+                    lines: which
+                        .iter()
+                        .filter_map(|&i| chart.lines.get(i).cloned())
+                        .collect(),
+                    ..chart.clone()
+                };
+                let _ = write!(out, "{}", legend(&subset, false));
+            }
+            out.push_str(&panel(chart, &which, width, SMALL_ROWS, false));
         }
     }
     if !chart.incomplete.is_empty() {
@@ -80,7 +98,7 @@ fn panel(chart: &Chart, which: &[usize], width: usize, rows: u32, colour: bool) 
         for (time, value) in chart.times.iter().zip(&line.values) {
             let Some(value) = value else { continue };
             let point = ((time - t0) as f32, *value as f32);
-            if chart.incomplete.contains(time) {
+            if chart.incomplete.contains(time) || line.previous_of.is_some() {
                 dots.push(point);
             } else {
                 solid.push(point);
@@ -132,18 +150,20 @@ fn panel(chart: &Chart, which: &[usize], width: usize, rows: u32, colour: bool) 
     out
 }
 
-/// `━━ label` per line, each in its colour.
+/// `━━ label` per line (`·· label (earlier period)` for a compared series' earlier period),
+/// each in its colour.
 fn legend(chart: &Chart, colour: bool) -> String {
     let mut parts = Vec::new();
     for (index, line) in chart.lines.iter().enumerate() {
+        let (mark, label) = match line.previous_of {
+            Some(_) => ("··", format!("{} (earlier period)", line.label)),
+            None => ("━━", line.label.clone()),
+        };
         if colour {
             let (r, g, b) = chart.colour(index);
-            parts.push(format!(
-                "\u{1b}[38;2;{r};{g};{b}m━━\u{1b}[0m {}",
-                line.label
-            ));
+            parts.push(format!("\u{1b}[38;2;{r};{g};{b}m{mark}\u{1b}[0m {label}"));
         } else {
-            parts.push(format!("━━ {}", line.label));
+            parts.push(format!("{mark} {label}"));
         }
     }
     format!("{}\n", parts.join("   "))

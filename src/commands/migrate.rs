@@ -18,7 +18,7 @@ pub(crate) fn run(path: &std::path::Path, check: bool) -> Result<(), Exit> {
         super::print_diagnostics(&source, &migration.reports);
     }
     let changed = migration.changed(&source);
-    let failed = !migration.reports.is_empty();
+    let failed = migration.reports.iter().any(dql::Diagnostic::is_error);
     if check {
         if changed {
             eprintln!(

@@ -42,7 +42,8 @@ pub(crate) fn connect(config: Result<Config, ClientError>) -> Result<Client, Exi
 }
 
 /// Every saved query of one source, following the list's pages; `None` when the server has no
-/// such list (an Explore list answering 404).
+/// such list (an Explore list answering 404); none when it may not show it (an Explore list
+/// answering 403, said as `dql::saved::explore_forbidden`).
 fn list_source(
     client: &Client,
     source: SavedSource,
@@ -54,6 +55,10 @@ fn list_source(
     let pages = match client.get_json_pages(source.list_path(), &params, MAX_PAGES) {
         Ok(pages) => pages,
         Err(ClientError::NotFound { .. }) if source == SavedSource::Explore => return Ok(None),
+        Err(ClientError::Forbidden { scope, detail }) if source == SavedSource::Explore => {
+            explore_forbidden(scope, detail.as_deref());
+            return Ok(Some(Vec::new()));
+        }
         Err(e) => return Err(report_client_error(e)),
     };
     let mut out = Vec::new();
@@ -73,6 +78,26 @@ fn list_source(
         }));
     }
     Ok(Some(out))
+}
+
+/// Warns that the Explore list was refused (403) while the Discover one was read: Discover's
+/// queries are still pulled, and the pull fails only when Discover's list fails too. Both lists
+/// are organization endpoints, which read with `org:read` (getsentry/sentry
+/// `src/sentry/api/bases/organization.py`, `OrganizationPermission.scope_map`); Explore's also
+/// needs the `organizations:visibility-explore-view` feature and project access.
+fn explore_forbidden(scope: &str, detail: Option<&str>) {
+    let said = detail.map_or(String::new(), |d| format!(" ({d})"));
+    let mut warning = dql::Diagnostic::warning(
+        dql::registry::SavedCode::ExploreForbidden,
+        dql::span::Span::default(),
+        format!("the Explore saved queries were not pulled: Sentry denied their list (403){said}"),
+    )
+    .help(format!(
+        "give the token the `{scope}` scope and the user access to Explore, then pull again; \
+         the Discover saved queries are pulled, and files of Explore queries are left as they are"
+    ));
+    warning.labels.clear();
+    super::print_diagnostics(&dql::Source::new("<server>", ""), &[warning]);
 }
 
 /// Every Discover and Explore saved query of the organization but Sentry's prebuilt ones. With

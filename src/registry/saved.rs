@@ -16,5 +16,7 @@ crate::codes! {
         WrongSource = "wrong_source" : "the statement's dataset is not one the `@source` (Discover or Explore) stores",
         /// a saved query whose chart settings are kept in `-- @saved`
         KeptVerbatim = "kept_verbatim" : "part of a saved query has no DQL form and is kept verbatim in `-- @saved`",
+        /// `dql pull` with a token that may list Discover's saved queries but not Explore's
+        ExploreForbidden = "explore_forbidden" : "`dql pull` could not list the Explore saved queries (403) and pulled the Discover ones alone",
     }
 }

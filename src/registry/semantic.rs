@@ -114,6 +114,8 @@ crate::codes! {
         BadCompare = "bad_compare" : "COMPARE TO is not a period",
         /// `SELECT title FROM errors COMPARE TO 7d AGO`
         NotComparable = "not_comparable" : "COMPARE TO where rows cannot be matched across periods (raw rows, top-n series, issues, UPDATE)",
+        /// `SELECT release, count() AS c FROM errors GROUP BY release ORDER BY c_previous COMPARE TO 7d`
+        CompareSort = "compare_sort" : "ORDER BY a column COMPARE TO adds after the join (`_previous`, `_change`, `_change_pct`)",
         /// `SELECT count() FROM errors PROJECT frontend, 42`
         MixedProjects = "mixed_projects" : "PROJECT mixes slugs and numeric ids",
         /// a select list of more than 20 fields, hidden ones included

@@ -9,7 +9,7 @@
 //! `src/sentry/api/endpoints/organization_events_timeseries.py`, whose top-events branch passes
 //! no `comparison_delta`).
 
-use super::checked::{Period, Sampling};
+use super::checked::{Column, Period, Sampling};
 use super::context::Cx;
 use super::params;
 use super::time::{near_period, parse_period};
@@ -127,6 +127,63 @@ pub(crate) fn check_comparable(
         .with_label(span, "grouped here")
         .help("remove GROUP BY to compare the whole series, or remove INTERVAL to compare the groups as a table");
     }
+}
+
+/// The suffixes of the columns a compared table adds after the join (`lower::compare`).
+const DERIVED: [&str; 3] = ["_change_pct", "_change", "_previous"];
+
+/// Refuses a sort key naming a column COMPARE TO adds (`c_previous`, `c_change`,
+/// `c_change_pct`); true when it did. Sentry sorts each period's request itself, and can sort
+/// only by what that request selects ("Cannot order by a field that is not selected":
+/// getsentry/sentry `src/sentry/search/events/fields.py`, `resolve_orderby`); these columns
+/// exist only after dql joins the two answers, and sorting them then would reorder groups
+/// that the current request's LIMIT already chose by its own order.
+pub(crate) fn refuse_derived_sort(
+    cx: &mut Cx<'_>,
+    name: &str,
+    span: Span,
+    columns: &[Column],
+) -> bool {
+    let Some((stem, suffix)) = DERIVED
+        .iter()
+        .find_map(|suffix| name.strip_suffix(suffix).map(|stem| (stem, *suffix)))
+    else {
+        return false;
+    };
+    let Some(column) = columns
+        .iter()
+        .filter(|c| c.value.is_aggregate())
+        .find(|c| c.label == stem || sentry_alias(&c.label) == stem)
+    else {
+        return false;
+    };
+    cx.error(
+        SemanticCode::CompareSort,
+        span,
+        format!("cannot sort by `{name}`: COMPARE TO computes it after the two periods are joined"),
+    )
+    .label(format!("`{suffix}` of `{}`", column.label))
+    .help(format!(
+        "sort by `{}` (the current period's value): Sentry sorts each period's request by what it \
+         selects, and the current one's order and LIMIT choose the groups",
+        column.label
+    ))
+    .fix(span, column.label.clone());
+    true
+}
+
+/// Sentry's alias of a column (`count()` → `count`, `p95(transaction.duration)` →
+/// `p95_transaction_duration`).
+fn sentry_alias(label: &str) -> String {
+    let mapped: String = label
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    mapped
+        .split('_')
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join("_")
 }
 
 /// Refuses SAMPLING and COMPARE TO in a statement that takes neither (issues, UPDATE).

@@ -249,3 +249,43 @@ fn incomplete_buckets_are_not_joined_by_the_line() {
     let frame = |t: &str| t.lines().take(12).collect::<Vec<_>>().join("\n");
     assert_ne!(frame(&joined), frame(&dotted), "{joined}\n{dotted}");
 }
+
+/// A compared series: the earlier period (`count()_previous`) beside the current one.
+fn compared() -> (Vec<OutputColumn>, ResultSet) {
+    let earlier: Vec<Value> = [2, 4, 6, 9, 10, 12, 15, 14, 9, 6, 3, 2]
+        .iter()
+        .map(|n| json!(n))
+        .collect();
+    series(
+        &[
+            ("count()", "count()"),
+            ("count()_previous", "count()_previous"),
+        ],
+        &[&ramp(), &earlier],
+    )
+}
+
+#[test]
+fn a_compared_series_draws_its_earlier_period_dotted_and_labelled() {
+    let (columns, result) = compared();
+    let text = draw(Format::Chart, 70, false, &columns, &result);
+    assert!(text.lines().all(|l| unicode_width(l) <= 70), "{text}");
+    // Without colour the two periods share one panel, told apart by line and dots.
+    assert_eq!(
+        text.matches("━━ count()   ·· count()_previous (earlier period)")
+            .count(),
+        1,
+        "{text}"
+    );
+    insta::assert_snapshot!("compared_series_no_colour_70", text);
+    let coloured = draw(Format::Chart, 70, true, &columns, &result);
+    // The earlier period is a paler shade of its series' colour (Tableau blue 4e79a7).
+    assert!(coloured.contains("\u{1b}[38;2;78;121;167m━━"), "{coloured}");
+    assert!(
+        coloured.contains("\u{1b}[38;2;166;188;211m··"),
+        "{coloured}"
+    );
+    let svg = draw(Format::Svg, 640, false, &columns, &result);
+    assert_eq!(svg.matches("stroke-dasharray=\"5 4\"").count(), 1, "{svg}");
+    assert!(svg.contains("count()_previous (earlier period)"), "{svg}");
+}

@@ -23,6 +23,7 @@ mod client;
 mod codes;
 mod compare;
 mod compile;
+mod date_values;
 mod engine_eval;
 mod engine_io;
 mod engine_parity;

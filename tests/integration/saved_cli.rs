@@ -360,7 +360,7 @@ fn migrate_moves_transaction_queries_to_explore_and_push_creates_them_there() {
         all_events,
         r#"-- @name all_events
 -- @source explore
--- @saved {"display":"default","name":"All Events","yAxis":["count()"]}
+-- @saved {"name":"All Events","query":[{"aggregateField":[{"groupBy":"transaction"},{"groupBy":"project"},{"chartType":2,"yAxes":["count()"]},{"chartType":2,"yAxes":["avg(span.duration)"]},{"chartType":2,"yAxes":["p75()"]},{"chartType":2,"yAxes":["p95()"]}]}]}
 SELECT transaction, project, count(), avg(span.duration), p75(), p95()
 FROM spans
 WHERE transaction:/api/foo AND is_transaction:true
@@ -374,29 +374,8 @@ SINCE 24h;
         "{}",
         read(dir, "checkout_latency.dql")
     );
-    // Discover's chart settings are no Explore attributes (Explore's serializer would drop
-    // them): diff and push refuse the file until they go.
-    for command in ["diff", "push"] {
-        let refused = dql(
-            dir,
-            server,
-            &[command, "--yes"][..if command == "diff" { 1 } else { 2 }],
-        );
-        assert_eq!(refused.code, 1, "{}", refused.stderr);
-        assert!(
-            refused.stderr.contains("`display` is a Discover attribute"),
-            "{}",
-            refused.stderr
-        );
-    }
-    std::fs::write(
-        dir.join("queries/all_events.dql"),
-        all_events.replace(
-            r#"-- @saved {"display":"default","name":"All Events","yAxis":["count()"]}"#,
-            r#"-- @saved {"name":"All Events"}"#,
-        ),
-    )
-    .unwrap();
+    // Discover's chart settings became Explore's (`display` default: area charts), as Sentry's
+    // migration writes them: the migrated file diffs and pushes as it is.
     let differ = dql(dir, server, &["diff"]);
     assert_eq!(differ.code, 1, "{}", differ.stderr);
     for line in [
@@ -420,8 +399,9 @@ SINCE 24h;
             "query": [{"mode": "aggregate",
                 "query": "transaction:/api/foo is_transaction:true",
                 "aggregateField": [{"groupBy": "transaction"}, {"groupBy": "project"},
-                    {"yAxes": ["count()"]}, {"yAxes": ["avg(span.duration)"]},
-                    {"yAxes": ["p75()"]}, {"yAxes": ["p95()"]}],
+                    {"yAxes": ["count()"], "chartType": 2},
+                    {"yAxes": ["avg(span.duration)"], "chartType": 2},
+                    {"yAxes": ["p75()"], "chartType": 2}, {"yAxes": ["p95()"], "chartType": 2}],
                 "aggregateOrderby": "-count()"}]})
     );
     // --prune removed the Discover originals no file names any more.

@@ -194,6 +194,15 @@ pub(super) fn check_order_by(
                 true
             }
         };
+        if let OrderTarget::Expr(expr) = &key.target
+            && select.clauses.compare.is_some()
+            && let ExprKind::Field(field) = &expr.kind
+            && let Some(name) = names::plain_name(field)
+            && by_alias(name, columns, aliases).is_none()
+            && crate::semantic::compare::refuse_derived_sort(cx, name, expr.span, columns)
+        {
+            continue;
+        }
         let value = match &key.target {
             OrderTarget::Position(p) => match position(cx, p.node, p.span, columns, "ORDER BY") {
                 Some(c) => c.value.clone(),

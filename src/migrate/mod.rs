@@ -13,6 +13,8 @@
 //! and annotations survive. A statement with anything that has no equivalent is left as it
 //! is and each such thing is reported at its span: nothing is dropped silently.
 
+mod discover_chart;
+
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::registry::{MigrateCode, SemanticCode};
 use crate::semantic::{self, Catalog, CheckOptions, Params};
@@ -92,6 +94,9 @@ pub fn migrate(source: &Source, catalog: &Catalog) -> Migration {
         if plan.reports.is_empty() {
             edits.extend(plan.edits);
             edits.extend(saved_query_edits(source.text(), statement));
+            let (chart, dropped) = saved_chart_edits(source.text(), statement, &plan.columns);
+            edits.extend(chart);
+            reports.extend(dropped);
             rewritten += 1;
         } else {
             reports.extend(plan.reports);
@@ -128,6 +133,54 @@ fn saved_query_edits(text: &str, statement: &ast::Statement) -> Vec<(Span, Strin
         edits.push((Span::new(a.span.start as usize, end), String::new()));
     }
     edits
+}
+
+/// A migrated Discover query's chart settings in `-- @saved` (`yAxis`, `display`,
+/// `topEvents`…), rewritten in Explore's terms where Sentry's migration has them
+/// ([`discover_chart`]), so `push` takes the file as it is; each setting dropped
+/// is a warning at the annotation.
+fn saved_chart_edits(
+    text: &str,
+    statement: &ast::Statement,
+    columns: &[(String, bool)],
+) -> (Vec<(Span, String)>, Vec<Diagnostic>) {
+    let from_discover = statement
+        .annotations
+        .iter()
+        .any(|a| a.key.node == "source" && a.value.node.trim() == "discover");
+    let saved = statement.annotations.iter().find(|a| a.key.node == "saved");
+    let (true, Some(saved)) = (from_discover, saved) else {
+        return (Vec::new(), Vec::new());
+    };
+    let Ok(serde_json::Value::Object(object)) = serde_json::from_str(&saved.value.node) else {
+        // A malformed annotation is push's to report (`dql::saved::bad_annotation`).
+        return (Vec::new(), Vec::new());
+    };
+    let before = object.clone();
+    let (translated, dropped) = discover_chart::translate(object, columns);
+    let warnings = dropped
+        .into_iter()
+        .map(|message| {
+            Diagnostic::warning(MigrateCode::ChartDropped, saved.value.span, message)
+                .label("in the Discover chart settings")
+                .help("Explore's chart is its `aggregateField` chart types and `interval`; set what you need there in `-- @saved`")
+        })
+        .collect();
+    if translated == before {
+        return (Vec::new(), warnings);
+    }
+    let edit = if translated.is_empty() {
+        let end = saved.span.end as usize;
+        let end = match text.get(end..end + 1) {
+            Some("\n") => end + 1,
+            _ => end,
+        };
+        (Span::new(saved.span.start as usize, end), String::new())
+    } else {
+        let json = serde_json::Value::Object(translated).to_string();
+        (saved.value.span, json)
+    };
+    (vec![edit], warnings)
 }
 
 /// The warning for a session default of `dataset` (the REPL's `.set dataset NAME`, `span` at
@@ -240,6 +293,8 @@ fn apply(text: &str, mut edits: Vec<(Span, String)>) -> String {
 struct Plan {
     edits: Vec<(Span, String)>,
     reports: Vec<Diagnostic>,
+    /// The rewritten statement's columns (canonical text, whether it aggregates), once checked.
+    columns: Vec<(String, bool)>,
 }
 
 fn plan_statement(text: &str, statement: &ast::Statement, catalog: &Catalog) -> Option<Plan> {
@@ -254,6 +309,7 @@ fn plan_statement(text: &str, statement: &ast::Statement, catalog: &Catalog) -> 
     let mut plan = Plan {
         edits: vec![(from.dataset.span, String::from("spans"))],
         reports: Vec::new(),
+        columns: Vec::new(),
     };
     let mut walker = Walker {
         catalog,
@@ -345,6 +401,15 @@ fn check_rewrite(text: &str, statement: &ast::Statement, plan: &mut Plan, catalo
         &Params::new(),
         &CheckOptions::default(),
     );
+    if let Some(crate::semantic::checked::CheckedKind::Events(q)) =
+        checked.statements.first().map(|s| &s.kind)
+    {
+        plan.columns = q
+            .columns
+            .iter()
+            .map(|c| (c.value.canonical(), c.value.is_aggregate()))
+            .collect();
+    }
     let errors = parsed
         .diagnostics
         .iter()
