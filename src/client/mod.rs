@@ -284,6 +284,7 @@ impl<T: Transport> Client<T> {
 
     /// GETs `path` with `params` and follows the `Link` header's next cursor (while it says
     /// `results="true"`), at most `max_pages` pages; returns each page's JSON body in order.
+    /// A listing longer than `max_pages` is [`ClientError::IncompletePages`], not a cut.
     /// Retries as [`Client::execute`] does. A next link that cannot be followed (the same
     /// cursor again, a cycle, no cursor) is [`ClientError::IncompletePages`], never a quiet
     /// end. For endpoints outside the query language, such as `/trace-items/attributes/`.
@@ -311,7 +312,7 @@ impl<T: Transport> Client<T> {
         let mut bodies = Vec::new();
         let mut cursor: Option<String> = None;
         let mut seen = std::collections::HashSet::new();
-        for _ in 0..max_pages {
+        for page in 1..=max_pages {
             let mut params = request.params.clone();
             if let Some(cursor) = &cursor {
                 params.push(("cursor".to_owned(), cursor.clone()));
@@ -349,6 +350,13 @@ impl<T: Transport> Client<T> {
                     return Err(stop(format!(
                         "Sentry's cursors went round in a cycle (back to `{}`)",
                         next.cursor
+                    )));
+                }
+                // The cap is a guard against a server that never ends, not a place to cut
+                // the listing quietly: a listing longer than it is a loud error too.
+                Some(_) if page == max_pages => {
+                    return Err(stop(format!(
+                        "Sentry has more pages than the {max_pages} dql reads of this listing"
                     )));
                 }
                 Some(next) => cursor = Some(next.cursor),

@@ -61,6 +61,34 @@ fn a_listing_that_ends_is_whole() {
     assert_eq!(bodies, [json!([1]), json!([2])]);
 }
 
+#[test]
+fn a_listing_longer_than_the_page_cap_fails_loudly() {
+    // Three pages, each saying more follow, read with a cap of two: never a quiet cut.
+    let server = TestServer::scripted(vec![
+        Reply::json(200, json!([1])).header("Link", &link("a")),
+        Reply::json(200, json!([2])).header("Link", &link("b")),
+        Reply::json(200, json!([3])).header("Link", &link("c")),
+    ]);
+    let waits = no_waits();
+    let error = client(&server, &waits)
+        .get_json_pages("/api/0/organizations/acme/trace-items/attributes/", &[], 2)
+        .unwrap_err();
+    assert!(
+        matches!(&error, ClientError::IncompletePages { pages: 2, reason } if reason.contains("more pages than the 2")),
+        "{error:?}"
+    );
+    assert_eq!(server.requests().len(), 2);
+    // The same listing read whole within the cap.
+    let server = TestServer::scripted(vec![
+        Reply::json(200, json!([1])).header("Link", &link("a")),
+        Reply::json(200, json!([2])),
+    ]);
+    let bodies = client(&server, &waits)
+        .get_json_pages("/api/0/organizations/acme/trace-items/attributes/", &[], 2)
+        .unwrap();
+    assert_eq!(bodies, [json!([1]), json!([2])]);
+}
+
 /// 2023-11-14T22:13:20Z, five seconds before the dates below.
 fn clock() -> SystemTime {
     SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000)
