@@ -1,4 +1,4 @@
-//! A misspelt statement keyword gets a did-you-mean with a machine-applicable fix.
+//! A misspelt statement or clause keyword gets a did-you-mean with a machine-applicable fix.
 
 use dql::{Source, syntax};
 
@@ -44,5 +44,50 @@ fn a_misspelt_statement_keyword_is_suggested_with_a_fix() {
 fn a_word_far_from_every_keyword_gets_no_suggestion() {
     let rendered = first_error("DELETE FROM errors").to_string();
     assert!(rendered.contains("unexpected `DELETE`"), "{rendered}");
+    assert!(!rendered.contains("did you mean"), "{rendered}");
+}
+
+#[test]
+fn a_misspelt_clause_keyword_is_suggested_with_a_fix() {
+    for (text, word, fix) in [
+        (
+            "SELECT count() FROM errors GROPU BY release",
+            "GROPU",
+            "GROUP",
+        ),
+        ("SELECT count() FROM errors limt 5", "limt", "limit"),
+        (
+            "SELECT count() FROM errors SINCE 1d LIMTI 5",
+            "LIMTI",
+            "LIMIT",
+        ),
+        (
+            "SELECT release, count() FROM errors GROUP BY release ODRER BY count()",
+            "ODRER",
+            "ORDER",
+        ),
+        ("SELECT count() FROM errors SNCE 1d", "SNCE", "SINCE"),
+    ] {
+        let json = first_error(text);
+        let rendered = json.to_string();
+        assert_eq!(json["code"], "dql::syntax::unexpected_token", "{rendered}");
+        assert!(
+            rendered.contains(&format!("did you mean `{fix}`?")),
+            "{text}: {rendered}"
+        );
+        assert!(
+            rendered.contains(&format!("unexpected `{word}`")),
+            "{rendered}"
+        );
+        assert!(
+            rendered.contains(&format!("\"{fix}\"")),
+            "{text}: the fix replaces the word: {rendered}"
+        );
+        // One error for the word, not a second "expected a clause" beside it.
+        let source = Source::new("q.dql", text);
+        assert_eq!(syntax::parse(&source).diagnostics.len(), 1, "{text}");
+    }
+    let rendered = first_error("SELECT count() FROM errors banana 5").to_string();
+    assert!(rendered.contains("unexpected `banana`"), "{rendered}");
     assert!(!rendered.contains("did you mean"), "{rendered}");
 }

@@ -177,6 +177,17 @@ pub(super) fn clauses<'a>(ctx: &Ctx<'_>, mut i: &'a str) -> PResult<'a, Clauses>
             set_once(ctx, &mut c.compare, clause, |x| x.span, "COMPARE TO");
             i = rest;
         } else {
+            // `GROPU BY`, `LIMT 5`: a misspelt clause keyword gets its fix, not a bare
+            // "unexpected".
+            if let Some(d) = super::misspelt_keyword(
+                ctx,
+                i,
+                super::super::token::CLAUSE_KEYWORDS,
+                "not a clause keyword",
+                "a clause is FROM, WHERE, GROUP BY, HAVING, ORDER BY, LIMIT, SINCE, UNTIL, PROJECT, ENVIRONMENT, INTERVAL, SAMPLING or COMPARE TO",
+            ) {
+                ctx.report(d);
+            }
             return cut_fail(
                 i,
                 "a clause (FROM, WHERE, GROUP BY, HAVING, ORDER BY, LIMIT, SINCE, PROJECT, ENVIRONMENT, INTERVAL, SAMPLING, COMPARE TO) or `;`",

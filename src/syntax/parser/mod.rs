@@ -202,15 +202,34 @@ const STATEMENT_KEYWORDS: [&str; 3] = ["SELECT", "SHOW", "UPDATE"];
 /// `SELEC count() FROM errors`: the error at a word one or two edits from a statement
 /// keyword, with the keyword as its fix (in the word's case), instead of a bare "unexpected".
 fn misspelt_statement_keyword(ctx: &Ctx<'_>, i: &str) -> Option<Diagnostic> {
+    misspelt_keyword(
+        ctx,
+        i,
+        &STATEMENT_KEYWORDS,
+        "not a statement keyword",
+        "a statement is `SELECT …`, `SHOW EVENT …` or `UPDATE issues …`",
+    )
+}
+
+/// The error at a word one or two edits from one of `keywords` (`SELEC`, `GROPU`, `LIMT`),
+/// labelled `label`, with the nearest keyword as its fix (in the word's case) and `help` after
+/// the "did you mean"; `None` when no keyword is near.
+pub(super) fn misspelt_keyword(
+    ctx: &Ctx<'_>,
+    i: &str,
+    keywords: &[&str],
+    label: &str,
+    help: &str,
+) -> Option<Diagnostic> {
     let len = word_len(i);
     let word = i.get(..len)?;
     let upper = word.to_ascii_uppercase();
     // One edit for a short word, two from five letters on (as names are suggested).
     let limit = if upper.len() >= 5 { 2 } else { 1 };
-    let keyword = STATEMENT_KEYWORDS
-        .into_iter()
+    let keyword = keywords
+        .iter()
         .filter(|_| upper.len() > 2)
-        .map(|kw| (strsim::osa_distance(&upper, kw), kw))
+        .map(|kw| (strsim::osa_distance(&upper, kw), *kw))
         .filter(|&(d, _)| d <= limit)
         .min()?
         .1;
@@ -226,10 +245,8 @@ fn misspelt_statement_keyword(ctx: &Ctx<'_>, i: &str) -> Option<Diagnostic> {
             span,
             format!("unexpected `{word}`"),
         )
-        .label("not a statement keyword")
-        .help(format!(
-            "did you mean `{fix}`? a statement is `SELECT …`, `SHOW EVENT …` or `UPDATE issues …`"
-        ))
+        .label(label)
+        .help(format!("did you mean `{fix}`? {help}"))
         .fix(span, fix),
     )
 }
