@@ -9,6 +9,25 @@ fn first_error(text: &str) -> serde_json::Value {
     first.to_json(&source)
 }
 
+/// The first error of `text` is at `word`, suggests `fix` and carries it as its fix.
+fn assert_suggested(text: &str, word: &str, fix: &str) {
+    let json = first_error(text);
+    let rendered = json.to_string();
+    assert_eq!(json["code"], "dql::syntax::unexpected_token", "{rendered}");
+    assert!(
+        rendered.contains(&format!("did you mean `{fix}`?")),
+        "{text}: {rendered}"
+    );
+    assert!(
+        rendered.contains(&format!("unexpected `{word}`")),
+        "{rendered}"
+    );
+    assert!(
+        rendered.contains(&format!("\"{fix}\"")),
+        "{text}: the fix replaces the word: {rendered}"
+    );
+}
+
 #[test]
 fn a_misspelt_statement_keyword_is_suggested_with_a_fix() {
     for (text, word, fix) in [
@@ -22,21 +41,7 @@ fn a_misspelt_statement_keyword_is_suggested_with_a_fix() {
             "UPDATE",
         ),
     ] {
-        let json = first_error(text);
-        let rendered = json.to_string();
-        assert_eq!(json["code"], "dql::syntax::unexpected_token", "{rendered}");
-        assert!(
-            rendered.contains(&format!("did you mean `{fix}`?")),
-            "{text}: {rendered}"
-        );
-        assert!(
-            rendered.contains(&format!("unexpected `{word}`")),
-            "{rendered}"
-        );
-        assert!(
-            rendered.contains(&format!("\"{fix}\"")),
-            "{text}: the fix replaces the word: {rendered}"
-        );
+        assert_suggested(text, word, fix);
     }
 }
 
@@ -68,21 +73,7 @@ fn a_misspelt_clause_keyword_is_suggested_with_a_fix() {
         ),
         ("SELECT count() FROM errors SNCE 1d", "SNCE", "SINCE"),
     ] {
-        let json = first_error(text);
-        let rendered = json.to_string();
-        assert_eq!(json["code"], "dql::syntax::unexpected_token", "{rendered}");
-        assert!(
-            rendered.contains(&format!("did you mean `{fix}`?")),
-            "{text}: {rendered}"
-        );
-        assert!(
-            rendered.contains(&format!("unexpected `{word}`")),
-            "{rendered}"
-        );
-        assert!(
-            rendered.contains(&format!("\"{fix}\"")),
-            "{text}: the fix replaces the word: {rendered}"
-        );
+        assert_suggested(text, word, fix);
         // One error for the word, not a second "expected a clause" beside it.
         let source = Source::new("q.dql", text);
         assert_eq!(syntax::parse(&source).diagnostics.len(), 1, "{text}");
