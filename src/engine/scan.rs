@@ -97,26 +97,10 @@ impl<'a> Cursor<'a> {
         self.pos >= self.text.len()
     }
 
-    /// The position of the first `"` or `\\` at or after `from`, eight bytes at a time.
+    /// The position of the first `"` or `\\` at or after `from` ([`quote_or_escape`]).
     #[inline]
     fn find_quote_or_escape(&self, from: usize) -> Option<usize> {
-        const ONES: u64 = 0x0101_0101_0101_0101;
-        const HIGH: u64 = 0x8080_8080_8080_8080;
-        // The lowest flagged byte is exact (false positives only sit above a true one).
-        let zero_byte = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
-        let bytes = self.bytes();
-        let mut i = from;
-        while let Some(chunk) = bytes.get(i..i + 8) {
-            let word = u64::from_le_bytes(chunk.try_into().ok()?);
-            let hits = zero_byte(word ^ (ONES * u64::from(b'"')))
-                | zero_byte(word ^ (ONES * u64::from(b'\\')));
-            if hits != 0 {
-                return Some(i + (hits.trailing_zeros() / 8) as usize);
-            }
-            i += 8;
-        }
-        let rest = bytes.get(i..)?;
-        Some(i + rest.iter().position(|&b| b == b'"' || b == b'\\')?)
+        quote_or_escape(self.bytes(), from)
     }
 
     /// A string: its text between the quotes (escapes left as written) and whether it has
@@ -189,24 +173,29 @@ fn zero_bytes(v: u64) -> u64 {
     v.wrapping_sub(ONES) & !v & HIGH
 }
 
+/// The position of the first `"` or `\\` at or after `from`: eight bytes at a time (a string's
+/// text is most of an event's bytes, so this loop is the scanner's hottest), the tail with
+/// memchr. The one search every string scan here uses.
+#[inline(always)]
+fn quote_or_escape(bytes: &[u8], mut i: usize) -> Option<usize> {
+    while let Some(chunk) = bytes.get(i..i + 8) {
+        let word = u64::from_le_bytes(chunk.try_into().ok()?);
+        let hits = zero_bytes(word ^ (ONES * u64::from(b'"')))
+            | zero_bytes(word ^ (ONES * u64::from(b'\\')));
+        if hits != 0 {
+            return Some(i + (hits.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    Some(i + memchr::memchr2(b'"', b'\\', bytes.get(i..)?)?)
+}
+
 /// The end of the string whose opening quote is before `from`, in valid JSON: after its
 /// closing quote. Eight bytes at a time, as [`Cursor::string`].
 #[inline]
 fn string_end_valid(bytes: &[u8], mut i: usize) -> Option<usize> {
     loop {
-        let at = match bytes.get(i..i + 8) {
-            Some(chunk) => {
-                let word = u64::from_le_bytes(chunk.try_into().ok()?);
-                let hits = zero_bytes(word ^ (ONES * u64::from(b'"')))
-                    | zero_bytes(word ^ (ONES * u64::from(b'\\')));
-                if hits == 0 {
-                    i += 8;
-                    continue;
-                }
-                i + (hits.trailing_zeros() / 8) as usize
-            }
-            None => i + memchr::memchr2(b'"', b'\\', bytes.get(i..)?)?,
-        };
+        let at = quote_or_escape(bytes, i)?;
         if *bytes.get(at)? == b'"' {
             return Some(at + 1);
         }
@@ -290,19 +279,7 @@ fn ws_at(bytes: &[u8], mut i: usize) -> usize {
 #[inline(always)]
 fn string_end_checked(bytes: &[u8], mut i: usize) -> Option<usize> {
     loop {
-        let at = match bytes.get(i..i + 8) {
-            Some(chunk) => {
-                let word = u64::from_le_bytes(chunk.try_into().ok()?);
-                let hits = zero_bytes(word ^ (ONES * u64::from(b'"')))
-                    | zero_bytes(word ^ (ONES * u64::from(b'\\')));
-                if hits == 0 {
-                    i += 8;
-                    continue;
-                }
-                i + (hits.trailing_zeros() / 8) as usize
-            }
-            None => i + memchr::memchr2(b'"', b'\\', bytes.get(i..)?)?,
-        };
+        let at = quote_or_escape(bytes, i)?;
         if *bytes.get(at)? == b'"' {
             return Some(at + 1);
         }
