@@ -30,18 +30,12 @@ pub const EXPLORE_DATASETS: &[(&str, &str)] = &[
 
 /// The DQL dataset of an Explore `dataset`.
 pub fn dataset_of_explore(dataset: &str) -> Option<&'static str> {
-    EXPLORE_DATASETS
-        .iter()
-        .find(|(e, _)| *e == dataset)
-        .map(|(_, d)| *d)
+    super::dql_dataset_in(EXPLORE_DATASETS, dataset)
 }
 
 /// The Explore `dataset` of a DQL dataset.
 pub fn explore_dataset_of(dataset: &str) -> Option<&'static str> {
-    EXPLORE_DATASETS
-        .iter()
-        .find(|(_, d)| *d == dataset)
-        .map(|(e, _)| *e)
+    super::sentry_dataset_in(EXPLORE_DATASETS, dataset)
 }
 
 /// The attributes of a flattened Explore query the statement expresses.

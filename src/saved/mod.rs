@@ -87,18 +87,22 @@ pub const DISCOVER_DATASETS: &[(&str, &str)] = &[
 
 /// The DQL dataset of a Discover `queryDataset`.
 pub fn dataset_of_query_dataset(query_dataset: &str) -> Option<&'static str> {
-    DISCOVER_DATASETS
-        .iter()
-        .find(|(q, _)| *q == query_dataset)
-        .map(|(_, d)| *d)
+    dql_dataset_in(DISCOVER_DATASETS, query_dataset)
 }
 
 /// The Discover `queryDataset` of a DQL dataset.
 pub fn query_dataset_of(dataset: &str) -> Option<&'static str> {
-    DISCOVER_DATASETS
-        .iter()
-        .find(|(_, d)| *d == dataset)
-        .map(|(q, _)| *q)
+    sentry_dataset_in(DISCOVER_DATASETS, dataset)
+}
+
+/// In a table of (Sentry's name, DQL dataset) pairs, the DQL dataset of `sentry`.
+fn dql_dataset_in(table: &[(&str, &'static str)], sentry: &str) -> Option<&'static str> {
+    table.iter().find(|(s, _)| *s == sentry).map(|(_, d)| *d)
+}
+
+/// In a table of (Sentry's name, DQL dataset) pairs, Sentry's name for `dataset`.
+fn sentry_dataset_in(table: &[(&'static str, &str)], dataset: &str) -> Option<&'static str> {
+    table.iter().find(|(_, d)| *d == dataset).map(|(s, _)| *s)
 }
 
 /// Attributes of a saved query the decompiler turns into DQL.
