@@ -24,21 +24,7 @@ impl<T: Transport> Client<T> {
         path: &str,
         params: &[(String, String)],
     ) -> Result<JsonPage, ClientError> {
-        let request = Request {
-            name: None,
-            method: Method::Get,
-            endpoint: Endpoint::ProjectEvent,
-            path: path.to_owned(),
-            params: Vec::new(),
-            body: None,
-            columns: Vec::new(),
-            hidden: Vec::new(),
-            limit: None,
-            update: None,
-            fallback: None,
-            compare: None,
-            split: None,
-        };
+        let request = Request::new(Method::Get, Endpoint::ProjectEvent, path.to_owned());
         let response = self.send(&request, params)?;
         let body: Value =
             serde_json::from_slice(&response.body).map_err(|e| ClientError::BadResponse {

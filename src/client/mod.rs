@@ -295,19 +295,8 @@ impl<T: Transport> Client<T> {
         max_pages: u32,
     ) -> Result<Vec<Value>, ClientError> {
         let request = Request {
-            name: None,
-            method: Method::Get,
-            endpoint: Endpoint::Events,
-            path: path.to_owned(),
             params: params.to_vec(),
-            body: None,
-            columns: Vec::new(),
-            hidden: Vec::new(),
-            limit: None,
-            update: None,
-            fallback: None,
-            compare: None,
-            split: None,
+            ..Request::new(Method::Get, Endpoint::Events, path.to_owned())
         };
         let mut bodies = Vec::new();
         let mut cursor: Option<String> = None;
@@ -433,21 +422,7 @@ impl<T: Transport> Client<T> {
         path: String,
         params: &[(String, String)],
     ) -> Result<Vec<String>, ClientError> {
-        let request = Request {
-            name: None,
-            method: Method::Get,
-            endpoint: crate::lower::Endpoint::Events,
-            path,
-            params: Vec::new(),
-            body: None,
-            columns: Vec::new(),
-            hidden: Vec::new(),
-            limit: None,
-            update: None,
-            fallback: None,
-            compare: None,
-            split: None,
-        };
+        let request = Request::new(Method::Get, crate::lower::Endpoint::Events, path);
         let response = self.send(&request, params)?;
         let items: Vec<serde_json::Value> =
             serde_json::from_slice(&response.body).map_err(|e| ClientError::BadResponse {
@@ -473,19 +448,8 @@ impl<T: Transport> Client<T> {
         body: Option<Value>,
     ) -> Result<Value, ClientError> {
         let request = Request {
-            name: None,
-            method,
-            endpoint: Endpoint::Events,
-            path: path.to_owned(),
-            params: Vec::new(),
             body,
-            columns: Vec::new(),
-            hidden: Vec::new(),
-            limit: None,
-            update: None,
-            fallback: None,
-            compare: None,
-            split: None,
+            ..Request::new(method, Endpoint::Events, path.to_owned())
         };
         let response = match self.send(&request, &[]) {
             Ok(response) => response,

@@ -208,18 +208,11 @@ fn ids_request(
     };
     let request = Request {
         name: ctx.name.clone(),
-        method: Method::Get,
-        endpoint: Endpoint::Events,
-        path: ctx.org_path("events/"),
         params,
-        body: None,
         columns: vec![column("id"), column("project")],
         hidden: fields.iter().skip(2).cloned().collect(),
         limit: Some(limit),
-        update: None,
-        fallback: None,
-        compare: None,
-        split: None,
+        ..Request::new(Method::Get, Endpoint::Events, ctx.org_path("events/"))
     };
     // As the ids request sends them, with `per_page=1` after the time.
     let mut counted = vec![("field".to_owned(), "count()".to_owned())];
@@ -293,21 +286,11 @@ fn rows_request(
 /// The request for one event's payload (`project` and `id` already checked to be a slug and
 /// an event id).
 pub fn event_request(project: &str, id: &str) -> Request {
-    Request {
-        name: None,
-        method: Method::Get,
-        endpoint: Endpoint::ProjectEvent,
-        path: format!("/api/0/projects/{{org}}/{project}/events/{id}/"),
-        params: Vec::new(),
-        body: None,
-        columns: Vec::new(),
-        hidden: Vec::new(),
-        limit: None,
-        update: None,
-        fallback: None,
-        compare: None,
-        split: None,
-    }
+    Request::new(
+        Method::Get,
+        Endpoint::ProjectEvent,
+        format!("/api/0/projects/{{org}}/{project}/events/{id}/"),
+    )
 }
 
 #[cfg(test)]

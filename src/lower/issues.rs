@@ -92,18 +92,10 @@ pub(super) fn lower_issues(ctx: &Ctx<'_>, q: &IssuesQuery) -> Result<Request, Ve
     )?;
     Ok(Request {
         name: ctx.name.clone(),
-        method: Method::Get,
-        endpoint: Endpoint::Issues,
-        path: ctx.org_path("issues/"),
         params,
-        body: None,
         columns: ctx.columns.clone(),
-        hidden: Vec::new(),
         limit: q.limit,
-        update: None,
-        fallback: None,
-        compare: None,
-        split: None,
+        ..Request::new(Method::Get, Endpoint::Issues, ctx.org_path("issues/"))
     })
 }
 
@@ -144,18 +136,7 @@ pub(super) fn lower_show_event(
     };
     Ok(Request {
         name: ctx.name.clone(),
-        method: Method::Get,
-        endpoint,
-        path,
-        params: Vec::new(),
-        body: None,
-        columns: Vec::new(),
-        hidden: Vec::new(),
-        limit: None,
-        update: None,
-        fallback: None,
-        compare: None,
-        split: None,
+        ..Request::new(Method::Get, endpoint, path)
     })
 }
 
@@ -192,23 +173,16 @@ pub(super) fn lower_update(
         .collect();
     Ok(Request {
         name: ctx.name.clone(),
-        method: Method::Get,
-        endpoint: Endpoint::Issues,
-        path: path.clone(),
         params,
-        body: None,
         columns: ctx.columns.clone(),
-        hidden: Vec::new(),
         limit: Some(limit),
         update: Some(UpdatePlan {
             method: Method::Put,
-            path,
+            path: path.clone(),
             body: Value::Object(body),
             params: scope,
             chunk: UPDATE_CHUNK,
         }),
-        fallback: None,
-        compare: None,
-        split: None,
+        ..Request::new(Method::Get, Endpoint::Issues, path)
     })
 }

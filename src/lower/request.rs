@@ -128,6 +128,26 @@ impl Serialize for ComparePlan {
 }
 
 impl Request {
+    /// A bare `method` request to `endpoint` at `path`: no name, parameters, body, output plan,
+    /// limit or follow-up plans. Lowering fills in what a statement adds with struct update.
+    pub fn new(method: Method, endpoint: Endpoint, path: String) -> Request {
+        Request {
+            name: None,
+            method,
+            endpoint,
+            path,
+            params: Vec::new(),
+            body: None,
+            columns: Vec::new(),
+            hidden: Vec::new(),
+            limit: None,
+            update: None,
+            fallback: None,
+            compare: None,
+            split: None,
+        }
+    }
+
     /// The full URL of this request under `base` (`https://sentry.io`), its parameters
     /// form-encoded as a browser or `curl` sends them: `query=level:error foo` is
     /// `query=level%3Aerror+foo`.
@@ -250,18 +270,9 @@ impl UpdatePlan {
                 params.extend(chunk.iter().map(|id| ("id".to_owned(), (*id).to_owned())));
                 requests.push(Request {
                     name: name.map(str::to_owned),
-                    method: self.method,
-                    endpoint: Endpoint::IssuesUpdate,
-                    path: self.path.clone(),
                     params,
                     body: Some(self.body.clone()),
-                    columns: Vec::new(),
-                    hidden: Vec::new(),
-                    limit: None,
-                    update: None,
-                    fallback: None,
-                    compare: None,
-                    split: None,
+                    ..Request::new(self.method, Endpoint::IssuesUpdate, self.path.clone())
                 });
             }
         }

@@ -162,18 +162,14 @@ pub(super) fn lower_stats(ctx: &Ctx<'_>, q: &EventsQuery) -> Result<Request, Vec
         .collect();
     let stats = Request {
         name: ctx.name.clone(),
-        method: Method::Get,
-        endpoint: Endpoint::EventsStats,
-        path: ctx.org_path("events-stats/"),
         params,
-        body: None,
         columns: columns.clone(),
         hidden: hidden.clone(),
-        limit: None,
-        update: None,
-        fallback: None,
-        compare: None,
-        split: None,
+        ..Request::new(
+            Method::Get,
+            Endpoint::EventsStats,
+            ctx.org_path("events-stats/"),
+        )
     };
     if !TIMESERIES_DATASETS.contains(&q.dataset.as_str()) {
         return Ok(stats);
