@@ -5,6 +5,8 @@
 //! back to serde_json, which then gives the exact answer or error message. So whenever it
 //! accepts text, serde_json accepts it too.
 
+mod blocks;
+
 /// serde_json's recursion limit is 128; give up well before it.
 const MAX_DEPTH: usize = 60;
 
@@ -205,15 +207,12 @@ fn string_end_valid(bytes: &[u8], mut i: usize) -> Option<usize> {
 }
 
 /// The end of the value at `i` in text known to be valid JSON, found without checking it:
-/// a container by counting brackets outside strings, eight bytes at a time. Hand-written
-/// because the search is for five bytes at once (`"`, `{`, `[`, `}`, `]`; memchr's searches
-/// take at most three) and most strings of an event are short (about 11 bytes), where one
-/// word's test costs less than a vector search's setup: `b | 0x20` maps `[` to `{` and `]`
-/// to `}`, and only the control character 0x02, which valid JSON never holds, to `"`.
-pub(crate) fn skip_valid(bytes: &[u8], mut i: usize) -> Option<usize> {
+/// a string by its closing quote, a container by counting brackets outside strings, 64 bytes
+/// at a time ([`blocks::container_end`]).
+pub(crate) fn skip_valid(bytes: &[u8], i: usize) -> Option<usize> {
     match *bytes.get(i)? {
-        b'"' => return string_end_valid(bytes, i + 1),
-        b'{' | b'[' => {}
+        b'"' => string_end_valid(bytes, i + 1),
+        b'{' | b'[' => blocks::container_end(bytes, i),
         _ => {
             // A number or literal: up to the next delimiter.
             let rest = bytes.get(i..)?;
@@ -221,45 +220,7 @@ pub(crate) fn skip_valid(bytes: &[u8], mut i: usize) -> Option<usize> {
                 .iter()
                 .position(|&b| matches!(b, b',' | b'}' | b']') || is_ws(b))
                 .unwrap_or(rest.len());
-            return Some(i + len);
-        }
-    }
-    let mut depth = 0usize;
-    loop {
-        let at = match bytes.get(i..i + 8) {
-            Some(chunk) => {
-                let word = u64::from_le_bytes(chunk.try_into().ok()?) | (ONES * 0x20);
-                let hits = zero_bytes(word ^ (ONES * u64::from(b'"')))
-                    | zero_bytes(word ^ (ONES * u64::from(b'{')))
-                    | zero_bytes(word ^ (ONES * u64::from(b'}')));
-                if hits == 0 {
-                    i += 8;
-                    continue;
-                }
-                i + (hits.trailing_zeros() / 8) as usize
-            }
-            None => {
-                let rest = bytes.get(i..)?;
-                i + rest
-                    .iter()
-                    .position(|&b| matches!(b, b'"' | b'{' | b'[' | b'}' | b']'))?
-            }
-        };
-        match *bytes.get(at)? {
-            b'"' => i = string_end_valid(bytes, at + 1)?,
-            b'{' | b'[' => {
-                depth += 1;
-                i = at + 1;
-            }
-            b'}' | b']' => {
-                depth = depth.checked_sub(1)?;
-                i = at + 1;
-                if depth == 0 {
-                    return Some(i);
-                }
-            }
-            // 0x02 (never in valid JSON).
-            _ => return None,
+            Some(i + len)
         }
     }
 }
