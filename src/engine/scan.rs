@@ -6,6 +6,9 @@
 //! accepts text, serde_json accepts it too.
 
 mod blocks;
+mod compact;
+
+pub(crate) use compact::{MAX_MEMBERS, object_members};
 
 /// serde_json's recursion limit is 128; give up well before it.
 const MAX_DEPTH: usize = 60;
@@ -423,6 +426,30 @@ pub(crate) fn members<'a>(
     }
     c.ws();
     c.at_end().then_some(())
+}
+
+/// Walks the members of the object `text` as [`members`] does, in text that
+/// [`object_members`] validated, with `ends` the end of each member it found: each key is read
+/// (keys with escapes give up), each value is the text up to its end, and nothing is checked
+/// or skipped again.
+pub(crate) fn indexed_members<'a>(
+    text: &'a str,
+    ends: &[u32],
+    mut member: impl FnMut(&'a str, &'a str) -> Option<()>,
+) -> Option<()> {
+    let bytes = text.as_bytes();
+    // After the opening brace, then after each member's comma.
+    let mut start = 1;
+    for &end in ends {
+        let end = end as usize;
+        let quote = quote_or_escape(bytes, start + 1)?;
+        if *bytes.get(quote)? != b'"' {
+            return None;
+        }
+        member(text.get(start + 1..quote)?, text.get(quote + 2..end)?)?;
+        start = end + 1;
+    }
+    Some(())
 }
 
 /// Walks the object at `c` (whitespace before it allowed), calling `member(key, c)` with the

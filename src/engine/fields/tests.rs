@@ -220,22 +220,55 @@ proptest::proptest! {
             (proptest::prelude::any::<usize>(), 0u8..12),
         ),
         fields in proptest::sample::subsequence(ALL_FIELDS, 1..8),
+        compact in proptest::prelude::any::<bool>(),
     ) {
+        let style = if compact { compact_style(&style) } else { style };
         let mut text = String::new();
         payloads::write(&event, &style, &mut 0, &mut text);
         let mut bytes = text.into_bytes();
-        if let Some((at, what)) = mutation && !bytes.is_empty() {
-            let at = at % bytes.len();
-            match what {
-                0 => { bytes.remove(at); }
-                1 => bytes.truncate(at),
-                n => bytes.insert(at, b",{}[]\":\\x0\xff"[usize::from(n - 2)]),
-            }
-        }
+        mutate(&mut bytes, mutation);
         let projection = Projection::new(&fields);
         let fast = projection.extract_with(&bytes, true);
         let reference = projection.extract_with(&bytes, false);
         proptest::prop_assert_eq!(fast, reference, "{}", String::from_utf8_lossy(&bytes));
+    }
+
+    /// The compact validation ([`scan::object_members`]) takes only text that serde_json
+    /// reads; it takes every compact event the generator writes (but those with a surrogate
+    /// escape, which the fast path leaves to serde_json); and the members it indexes are those
+    /// the token-by-token walk finds.
+    #[test]
+    fn compact_validation_agrees_with_serde(
+        event in payloads::event(),
+        style in proptest::collection::vec(proptest::prelude::any::<u8>(), 1..64),
+        mutation in proptest::option::weighted(
+            0.5,
+            (proptest::prelude::any::<usize>(), 0u8..12),
+        ),
+    ) {
+        let mut text = String::new();
+        payloads::write(&event, &compact_style(&style), &mut 0, &mut text);
+        let mut bytes = text.into_bytes();
+        mutate(&mut bytes, mutation);
+        let shown = String::from_utf8_lossy(&bytes).into_owned();
+        let mut ends = [0; scan::MAX_MEMBERS];
+        let taken = scan::object_members(&bytes, &mut ends);
+        let serde_reads = serde_json::from_slice::<serde::de::IgnoredAny>(&bytes).is_ok();
+        if taken.is_some() && scan::no_control(&bytes) {
+            proptest::prop_assert!(serde_reads, "taken but invalid: {}", shown);
+        }
+        if serde_reads && !has_surrogate_escape(&shown) && scan::no_control(&bytes) && bytes.first() == Some(&b'{') {
+            proptest::prop_assert!(taken.is_some(), "valid but not taken: {}", shown);
+        }
+        if let (Some(n), Ok(text)) = (taken, std::str::from_utf8(&bytes)) {
+            let (mut walked, mut indexed) = (Vec::new(), Vec::new());
+            let walk = scan::members(text, |k, v| { walked.push((k, v)); Some(()) });
+            let index = scan::indexed_members(text, ends.get(..n).unwrap_or_default(), |k, v| { indexed.push((k, v)); Some(()) });
+            proptest::prop_assert_eq!(walk.is_some(), index.is_some(), "{}", shown);
+            if walk.is_some() {
+                proptest::prop_assert_eq!(walked, indexed, "{}", shown);
+            }
+        }
     }
 
     /// The skip of validated text ([`scan::skip_valid`], what the nested readers skip with)
@@ -265,6 +298,39 @@ proptest::proptest! {
         let reference = serde_json::from_str::<Option<Value<'_>>>(text).map_err(|e| e.to_string());
         proptest::prop_assert_eq!(fast, reference);
     }
+}
+
+/// A style for [`payloads::write`] that writes no white space between tokens (what Sentry and
+/// `dql export` write), and still escapes some strings whole.
+fn compact_style(style: &[u8]) -> Vec<u8> {
+    style.iter().map(|s| 5 + s % 11).collect()
+}
+
+/// Corrupts `bytes` at one place: a byte removed, the text cut, or a byte that matters to JSON
+/// inserted.
+fn mutate(bytes: &mut Vec<u8>, mutation: Option<(usize, u8)>) {
+    if let Some((at, what)) = mutation
+        && !bytes.is_empty()
+    {
+        let at = at % bytes.len();
+        match what {
+            0 => {
+                bytes.remove(at);
+            }
+            1 => bytes.truncate(at),
+            n => bytes.insert(at, b",{}[]\":\\x0\xff"[usize::from(n - 2)]),
+        }
+    }
+}
+
+/// Whether `text` holds a `\uXXXX` escape of a UTF-16 surrogate (the fast path leaves those to
+/// serde_json).
+fn has_surrogate_escape(text: &str) -> bool {
+    text.match_indices("\\u").any(|(at, _)| {
+        text.get(at + 2..at + 6)
+            .and_then(|hex| u16::from_str_radix(hex, 16).ok())
+            .is_some_and(|unit| (0xD800..0xE000).contains(&unit))
+    })
 }
 
 /// Most generated events take the fast path, so the property above tests it.

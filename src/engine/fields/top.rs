@@ -13,7 +13,11 @@ pub(super) fn fast_top<'a>(top: &mut Top<'a>, text: &'a [u8], scalars: u32) -> O
     if !scan::no_control(body) {
         return None;
     }
-    Top::scan(top, std::str::from_utf8(body).ok()?, scalars)
+    let mut ends = [0; scan::MAX_MEMBERS];
+    let members = scan::object_members(body, &mut ends);
+    let text = std::str::from_utf8(body).ok()?;
+    let ends = members.and_then(|n| ends.get(..n));
+    Top::scan(top, text, ends, scalars)
 }
 
 /// The top level of an event: scalars borrowed, big members kept as raw text for later.
@@ -54,10 +58,12 @@ impl<'a> Top<'a> {
     /// Fills a default `top` by the fast scanner; `None` (`top` then half filled) when
     /// serde_json must decide. In place: `Top` is large to move. Scalar members not in
     /// `scalars` are left unset, once it is sure serde_json would read them without error.
-    fn scan(top: &mut Top<'a>, text: &'a str, scalars: u32) -> Option<()> {
+    /// `ends` is where [`scan::object_members`] found each member to end, when it validated
+    /// the text; otherwise the members are walked and validated token by token.
+    fn scan(top: &mut Top<'a>, text: &'a str, ends: Option<&[u32]>, scalars: u32) -> Option<()> {
         top.scanned = true;
         let mut seen = 0u32;
-        scan::members(text, |key, raw| {
+        let member = |key, raw: &'a str| {
             let (bit, slot) = match key {
                 "id" => (0, Slot::Value(&mut top.id)),
                 "eventID" => (1, Slot::Value(&mut top.event_id)),
@@ -105,7 +111,11 @@ impl<'a> Top<'a> {
                 }
             }
             Some(())
-        })
+        };
+        match ends {
+            Some(ends) => scan::indexed_members(text, ends, member),
+            None => scan::members(text, member),
+        }
     }
 }
 

@@ -12,24 +12,26 @@
 use wide::u8x16;
 
 /// Bytes a block.
-const BLOCK: usize = 64;
+pub(super) const BLOCK: usize = 64;
 
 /// The classes of one block's bytes, bit `k` for its byte `k`.
 #[derive(Clone, Copy, Default)]
-struct Masks {
-    quote: u64,
-    backslash: u64,
+pub(super) struct Masks {
+    pub(super) quote: u64,
+    pub(super) backslash: u64,
     /// `{` and `[`.
-    open: u64,
+    pub(super) open: u64,
     /// `}` and `]`.
-    close: u64,
+    pub(super) close: u64,
+    pub(super) colon: u64,
+    pub(super) comma: u64,
 }
 
 /// Classifies one block: four 16-byte lanes, each compared against every class at once.
 /// `b | 0x20` maps `[` to `{` and `]` to `}` (and nothing else to either), so one compare
 /// finds both kinds of bracket.
 #[inline(always)]
-fn masks(block: &[u8; BLOCK]) -> Masks {
+pub(super) fn masks(block: &[u8; BLOCK]) -> Masks {
     let mut m = Masks::default();
     for (k, lane) in block.chunks_exact(16).enumerate() {
         let mut bytes = [0u8; 16];
@@ -42,6 +44,8 @@ fn masks(block: &[u8; BLOCK]) -> Masks {
         m.backslash |= bits(v.simd_eq(u8x16::splat(b'\\')));
         m.open |= bits(folded.simd_eq(u8x16::splat(b'{')));
         m.close |= bits(folded.simd_eq(u8x16::splat(b'}')));
+        m.colon |= bits(v.simd_eq(u8x16::splat(b':')));
+        m.comma |= bits(v.simd_eq(u8x16::splat(b',')));
     }
     m
 }
@@ -49,7 +53,7 @@ fn masks(block: &[u8; BLOCK]) -> Masks {
 /// Bit `k` of the result is the XOR of bits `0..=k` of `x`: over the unescaped quotes, the
 /// bytes inside strings (the opening quote included, the closing one not).
 #[inline(always)]
-fn prefix_xor(mut x: u64) -> u64 {
+pub(super) fn prefix_xor(mut x: u64) -> u64 {
     x ^= x << 1;
     x ^= x << 2;
     x ^= x << 4;
@@ -62,7 +66,7 @@ fn prefix_xor(mut x: u64) -> u64 {
 /// The block of `bytes` at `base`: the text itself, or its tail padded with spaces (white
 /// space, which no search here looks for). `None` past the end.
 #[inline(always)]
-fn block_at<'b>(bytes: &'b [u8], base: usize, pad: &'b mut [u8; BLOCK]) -> Option<&'b [u8; BLOCK]> {
+pub(super) fn block_at<'b>(bytes: &'b [u8], base: usize, pad: &'b mut [u8; BLOCK]) -> Option<&'b [u8; BLOCK]> {
     if let Some(block) = bytes.get(base..base + BLOCK) {
         return block.try_into().ok();
     }
@@ -75,7 +79,7 @@ fn block_at<'b>(bytes: &'b [u8], base: usize, pad: &'b mut [u8; BLOCK]) -> Optio
 /// escaped), with `carry` the escape that the previous block's last byte began; updates
 /// `carry` for the next block. Backslashes are rare in events, so they are walked one by one.
 #[inline(always)]
-fn escaped(backslash: u64, carry: &mut bool) -> u64 {
+pub(super) fn escaped(backslash: u64, carry: &mut bool) -> u64 {
     let mut escaped = u64::from(*carry);
     let mut rest = backslash & !escaped;
     *carry = false;
