@@ -10,11 +10,11 @@ use serde_json::value::RawValue;
 /// UTF-8 or holds control characters (only valid between tokens, and rare there) included.
 pub(super) fn fast_top<'a>(top: &mut Top<'a>, text: &'a [u8], scalars: u32) -> Option<()> {
     let body = scan::trim(text);
-    if !scan::no_control(body) {
-        return None;
-    }
     let mut ends = [0; scan::MAX_MEMBERS];
     let members = scan::object_members(body, &mut ends);
+    if members.is_none() && !scan::no_control(body) {
+        return None;
+    }
     let text = std::str::from_utf8(body).ok()?;
     let ends = members.and_then(|n| ends.get(..n));
     Top::scan(top, text, ends, scalars)

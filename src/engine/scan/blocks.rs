@@ -25,6 +25,8 @@ pub(super) struct Masks {
     pub(super) close: u64,
     pub(super) colon: u64,
     pub(super) comma: u64,
+    /// Below 0x20.
+    pub(super) control: u64,
 }
 
 /// Classifies one block: four 16-byte lanes, each compared against every class at once.
@@ -46,6 +48,7 @@ pub(super) fn masks(block: &[u8; BLOCK]) -> Masks {
         m.close |= bits(folded.simd_eq(u8x16::splat(b'}')));
         m.colon |= bits(v.simd_eq(u8x16::splat(b':')));
         m.comma |= bits(v.simd_eq(u8x16::splat(b',')));
+        m.control |= bits(v.min(u8x16::splat(0x1F)).simd_eq(v));
     }
     m
 }

@@ -65,10 +65,9 @@ struct Before {
     key_end: u64,
 }
 
-/// Whether `text` (with no control characters: [`super::no_control`]) is one compact JSON
-/// object that serde_json reads, writing the end of each top-level member (the position of
+/// Whether `text` is one compact JSON object that serde_json reads, writing the end of each top-level member (the position of
 /// the comma or closing brace after its value) to `ends` and giving their number. `None` means
-/// "not taken here", not "invalid": white space outside strings, nesting deeper than 60, more
+/// "not taken here", not "invalid": white space outside strings, control characters, nesting deeper than 60, more
 /// than [`MAX_MEMBERS`] members, a lone surrogate escape, or invalid JSON; the caller then
 /// validates token by token.
 pub(crate) fn object_members(text: &[u8], ends: &mut [u32; MAX_MEMBERS]) -> Option<usize> {
@@ -96,6 +95,9 @@ pub(crate) fn object_members(text: &[u8], ends: &mut [u32; MAX_MEMBERS]) -> Opti
             .checked_shl(u32::try_from(text.len() - base).ok()?)
             .map_or(!0, |b| b - 1);
         let m = masks(block_at(text, base, &mut pad)?);
+        if m.control & live != 0 {
+            return None;
+        }
         // Strings: escapes, then unescaped quotes, then the bytes between them.
         let escaped = escaped(m.backslash, &mut escape);
         let escapes = m.backslash & !escaped;
@@ -275,6 +277,9 @@ mod tests {
             r#"{1:2}"#,
             r#"{"a"::1}"#,
             r#"{,"a":1}"#,
+            "{\"a\":\"\t\"}",
+            "{\"a\":\"\u{1}\"}",
+            "{\"a\":1,\n\"b\":2}",
         ] {
             assert_eq!(members(text), None, "{text}");
         }
