@@ -5,14 +5,14 @@ use std::io::Read;
 /// Bytes read at a time: large reads, and lines handed out in place rather than copied.
 ///
 /// Measured (2026-12-02, 1 thread, count_by_release and errors_by_type on the two 540 MB plain
-/// inputs of `benches/engine_duckdb.sh`, median task-clock of 5 and 9 alternating runs) at
-/// 64 KiB, 128 KiB, 256 KiB, 512 KiB, 1 MiB and 4 MiB: every size within ±4 % of 1 MiB, none
-/// ahead on all four; the kernel's copy (about 15 % of the time, in sys) is the same whatever
-/// the size. A memory map instead (memmap2) cut sys by 8–27 ms but raised user time by 7–38 ms
-/// (presumably the scan reading the pages from memory, not from a buffer the copy has just put
-/// in cache): −0.5 %
-/// to +5 % in all, and the whole mapped file counted in peak memory (528 MiB against 14). Not
-/// taken, so the crate keeps `unsafe_code = "forbid"`.
+/// inputs of `benches/engine_duckdb.sh`, median task-clock of 5 and 9 alternating runs, the
+/// file read straight into this buffer) at 64 KiB, 128 KiB, 256 KiB, 512 KiB, 1 MiB and 4 MiB:
+/// every size within ±4 % of 1 MiB, none ahead on all four; the kernel's copy (about 15 % of
+/// the time, in sys) is the same whatever the size. A memory map instead (memmap2) cut sys by
+/// 8–27 ms but raised user time by 7–38 ms (presumably the scan reading the pages from memory,
+/// not from a buffer the copy has just put in cache): −0.5 % to +5 % in all, and the whole
+/// mapped file counted in peak memory (528 MiB against 14). Not taken, so the crate keeps
+/// `unsafe_code = "forbid"`.
 pub(super) const READ_BYTES: usize = 1 << 20;
 
 /// The lines of a reader as slices of one buffer; a line is moved only when it straddles two
