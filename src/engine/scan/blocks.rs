@@ -69,7 +69,11 @@ pub(super) fn prefix_xor(mut x: u64) -> u64 {
 /// The block of `bytes` at `base`: the text itself, or its tail padded with spaces (white
 /// space, which no search here looks for). `None` past the end.
 #[inline(always)]
-pub(super) fn block_at<'b>(bytes: &'b [u8], base: usize, pad: &'b mut [u8; BLOCK]) -> Option<&'b [u8; BLOCK]> {
+pub(super) fn block_at<'b>(
+    bytes: &'b [u8],
+    base: usize,
+    pad: &'b mut [u8; BLOCK],
+) -> Option<&'b [u8; BLOCK]> {
     if let Some(block) = bytes.get(base..base + BLOCK) {
         return block.try_into().ok();
     }

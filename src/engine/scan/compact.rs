@@ -184,7 +184,8 @@ pub(crate) fn object_members(text: &[u8], ends: &mut [u32; MAX_MEMBERS]) -> Opti
         let key_end = sum & !inside & closing;
         let value_end = close | (closing & !key_end);
         let value_start = opening | open | scalar_start;
-        let wrong = ((after(value_end, before.value_end) | (after(scalar, before.scalar) & !scalar))
+        let wrong = ((after(value_end, before.value_end)
+            | (after(scalar, before.scalar) & !scalar))
             & !(comma | close))
             | (after(colon, before.colon) & !value_start)
             | (after(comma, before.comma) & !value_start)
@@ -243,13 +244,23 @@ mod tests {
     fn takes_compact_objects_and_indexes_their_members() {
         assert_eq!(members("{}"), Some(vec![]));
         assert_eq!(members(r#"{"a":1}"#), Some(vec![6]));
-        assert_eq!(members(r#"{"a":[1,{"b":2}],"c":"d,}"}"#), Some(vec![16, 26]));
+        assert_eq!(
+            members(r#"{"a":[1,{"b":2}],"c":"d,}"}"#),
+            Some(vec![16, 26])
+        );
         assert_eq!(members(r#"{"a":"\"","b":{}}"#), Some(vec![9, 16]));
-        let long = format!(r#"{{"a":"{}","b":[{}],"c":null}}"#, "x".repeat(100), "1,".repeat(40) + "1");
+        let long = format!(
+            r#"{{"a":"{}","b":[{}],"c":null}}"#,
+            "x".repeat(100),
+            "1,".repeat(40) + "1"
+        );
         let ends = members(&long).unwrap_or_default();
         assert_eq!(ends.len(), 3);
         for end in ends {
-            assert!(matches!(long.as_bytes().get(end as usize), Some(b',' | b'}')));
+            assert!(matches!(
+                long.as_bytes().get(end as usize),
+                Some(b',' | b'}')
+            ));
         }
     }
 
