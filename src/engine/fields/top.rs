@@ -15,7 +15,7 @@ pub(super) fn fast_top<'a>(top: &mut Top<'a>, text: &'a [u8], scalars: u32) -> O
     if members.is_none() && !scan::no_control(body) {
         return None;
     }
-    let text = std::str::from_utf8(body).ok()?;
+    let text = simdutf8::basic::from_utf8(body).ok()?;
     let ends = members.and_then(|n| ends.get(..n));
     Top::scan(top, text, ends, scalars)
 }
