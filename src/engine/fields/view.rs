@@ -281,13 +281,18 @@ impl<'a, 'p> EventView<'a, 'p> {
 
     fn contexts(&mut self) -> Result<&Contexts<'a>, ExtractError> {
         if self.contexts.is_none() {
-            let fast = (self.top.contexts)
-                .filter(|_| self.fast)
-                .and_then(nested::contexts);
-            self.contexts = Some(match fast {
-                Some(contexts) => contexts,
-                None => parse_member(self.top.contexts, "contexts")?,
-            });
+            let (text, fast) = (self.top.contexts, self.fast);
+            // Filled in place (see `nested::contexts_into`).
+            let slot = self.contexts.insert(Contexts::default());
+            if !(fast && text.is_some_and(|text| nested::contexts_into(text, slot).is_some())) {
+                match parse_member(text, "contexts") {
+                    Ok(contexts) => *slot = contexts,
+                    Err(e) => {
+                        self.contexts = None;
+                        return Err(e);
+                    }
+                }
+            }
         }
         Ok(self.contexts.get_or_insert_with(Contexts::default))
     }
