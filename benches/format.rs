@@ -60,7 +60,7 @@ fn make_row(index: usize) -> Row {
         "transaction": format!("/api/{}/items/{index}", ["orders", "users", "注文"][index % 3]),
         "p95(transaction.duration)": (index % 5000) as f64 * 1.37,
         "failure_rate()": (index % 100) as f64 / 100.0,
-        "tpm()": if index % 17 == 0 { serde_json::Value::Null } else { json!(index as f64 / 7.0) },
+        "tpm()": if index.is_multiple_of(17) { serde_json::Value::Null } else { json!(index as f64 / 7.0) },
         "avg(http.response_content_length)": index * 131,
         "last_seen()": format!("2026-11-{:02}T{:02}:00:00+00:00", 1 + index % 28, index % 24),
         "count()": index * 3,

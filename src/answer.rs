@@ -116,14 +116,14 @@ pub fn series_columns(plan: &[OutputColumn], names: &[String]) -> Vec<OutputColu
                 return c.clone();
             }
             // COMPARE TO: a series' earlier values, labelled and typed as the series.
-            if let Some(base) = name.strip_suffix(PREVIOUS) {
-                if let Some(series) = series_columns(plan, &[base.to_owned()]).pop() {
-                    return OutputColumn {
-                        field: name.clone(),
-                        label: format!("{}{PREVIOUS}", series.label),
-                        ty: series.ty,
-                    };
-                }
+            if let Some(base) = name.strip_suffix(PREVIOUS)
+                && let Some(series) = series_columns(plan, &[base.to_owned()]).pop()
+            {
+                return OutputColumn {
+                    field: name.clone(),
+                    label: format!("{}{PREVIOUS}", series.label),
+                    ty: series.ty,
+                };
             }
             let ty = plan
                 .iter()

@@ -176,13 +176,12 @@ pub struct ResultSet {
 /// is in every format (right-aligned and grouped in tables, a JSON number in json). A count that
 /// does not read as a whole number is kept as it came.
 pub fn normalize_issue_row(row: &mut Row) {
-    if let Some(value) = row.get_mut("count") {
-        if let Some(count) = value
+    if let Some(value) = row.get_mut("count")
+        && let Some(count) = value
             .as_str()
             .and_then(|text| text.trim().parse::<u64>().ok())
-        {
-            *value = serde_json::Value::from(count);
-        }
+    {
+        *value = serde_json::Value::from(count);
     }
 }
 

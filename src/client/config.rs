@@ -190,18 +190,18 @@ impl Config {
     pub fn resolve(inputs: &ConfigInputs) -> Result<Config, ClientError> {
         let mut files = Vec::new();
         let home_rc = inputs.home.as_ref().map(|h| h.join(RC_FILE));
-        if let Some(cwd) = &inputs.cwd {
-            if let Some(local) = find_upwards(cwd) {
-                // The home file found by walking up is read once, as the global one.
-                if home_rc.as_ref() != Some(&local) {
-                    files.push(read_rc(&local)?);
-                }
+        if let Some(cwd) = &inputs.cwd
+            && let Some(local) = find_upwards(cwd)
+        {
+            // The home file found by walking up is read once, as the global one.
+            if home_rc.as_ref() != Some(&local) {
+                files.push(read_rc(&local)?);
             }
         }
-        if let Some(home_rc) = home_rc {
-            if home_rc.is_file() {
-                files.push(read_rc(&home_rc)?);
-            }
+        if let Some(home_rc) = home_rc
+            && home_rc.is_file()
+        {
+            files.push(read_rc(&home_rc)?);
         }
         let from_files = |section: &str, key: &str| -> Option<Setting<String>> {
             files.iter().find_map(|file| {

@@ -92,12 +92,12 @@ impl<T: Transport> Pages<'_, T> {
                     _ => "per_page",
                 };
                 for (key, value) in &mut params {
-                    if key == size_key {
-                        if let Ok(size) = value.parse::<u64>() {
-                            let size = size.min(remaining).max(1);
-                            asked_size = Some(size);
-                            *value = size.to_string();
-                        }
+                    if key == size_key
+                        && let Ok(size) = value.parse::<u64>()
+                    {
+                        let size = size.min(remaining).max(1);
+                        asked_size = Some(size);
+                        *value = size.to_string();
                     }
                 }
             }

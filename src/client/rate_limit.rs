@@ -332,10 +332,10 @@ impl Pacer {
     /// trying `bucket` again: the window or hold it waited for is over.
     pub fn waited_out(&self, bucket: &str) {
         let mut buckets = self.lock();
-        if let Some(state) = buckets.get_mut(bucket) {
-            if let (Some(0), Some(end)) = (state.remaining, state.window_end) {
-                state.next_window(end);
-            }
+        if let Some(state) = buckets.get_mut(bucket)
+            && let (Some(0), Some(end)) = (state.remaining, state.window_end)
+        {
+            state.next_window(end);
         }
         drop(buckets);
         self.answered.notify_all();

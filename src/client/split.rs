@@ -629,10 +629,10 @@ fn sum(a: &Value, b: &Value) -> Value {
     match (a, b) {
         (Value::Null, x) | (x, Value::Null) => x.clone(),
         (Value::Number(x), Value::Number(y)) => {
-            if let (Some(x), Some(y)) = (x.as_i64(), y.as_i64()) {
-                if let Some(total) = x.checked_add(y) {
-                    return Value::from(total);
-                }
+            if let (Some(x), Some(y)) = (x.as_i64(), y.as_i64())
+                && let Some(total) = x.checked_add(y)
+            {
+                return Value::from(total);
             }
             let total = x.as_f64().unwrap_or(0.0) + y.as_f64().unwrap_or(0.0);
             serde_json::Number::from_f64(total).map_or(Value::Null, Value::Number)

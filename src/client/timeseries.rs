@@ -100,11 +100,12 @@ pub(crate) fn to_table(body: &Value) -> Result<Table, String> {
             if point.get("confidence").and_then(Value::as_str) == Some("low") {
                 accuracy.low_confidence.push(at());
             }
-            if let Some(rate) = point.get("sampleRate").and_then(Value::as_f64) {
-                if rate < 1.0 && rate > 0.0 {
-                    accuracy.min_sample_rate =
-                        Some(accuracy.min_sample_rate.map_or(rate, |m: f64| m.min(rate)));
-                }
+            if let Some(rate) = point.get("sampleRate").and_then(Value::as_f64)
+                && rate < 1.0
+                && rate > 0.0
+            {
+                accuracy.min_sample_rate =
+                    Some(accuracy.min_sample_rate.map_or(rate, |m: f64| m.min(rate)));
             }
             let bucket = buckets.entry(time).or_default();
             bucket.insert(name.clone(), value);

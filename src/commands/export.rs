@@ -243,11 +243,11 @@ pub(crate) fn run(args: &Args, config: Result<Config, ClientError>) -> Result<()
         }
     }
     tally.finish_progress();
-    if let Err(e) = sink.complete() {
-        if e.kind() != std::io::ErrorKind::BrokenPipe {
-            eprintln!("error: cannot write the output: {e}");
-            return Err(Exit::USAGE);
-        }
+    if let Err(e) = sink.complete()
+        && e.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        eprintln!("error: cannot write the output: {e}");
+        return Err(Exit::USAGE);
     }
     tally.summary();
     Ok(())

@@ -308,7 +308,7 @@ fn split_wildcards(value: &str) -> Vec<String> {
             run += 1;
             false
         }
-        '*' if run % 2 == 0 => true,
+        '*' if run.is_multiple_of(2) => true,
         _ => {
             run = 0;
             false

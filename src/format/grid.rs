@@ -258,10 +258,10 @@ impl<W: Write> GridSink<W> {
         let lines = self.table_lines(cells);
         // comfy-table cannot cut below one character a column: when even that is too wide,
         // vertical blocks are the only way to stay inside the screen.
-        if let (Expanded::Auto, Some(width)) = (expanded, self.layout.width) {
-            if lines.iter().any(|line| line.width() > width) {
-                return self.draw_vertical(cells);
-            }
+        if let (Expanded::Auto, Some(width)) = (expanded, self.layout.width)
+            && lines.iter().any(|line| line.width() > width)
+        {
+            return self.draw_vertical(cells);
         }
         for line in lines {
             self.out.write_all(line.as_bytes())?;

@@ -53,10 +53,10 @@ impl Plan {
     /// The value to write for `column`: the row's own, a normalised date, or null when absent.
     fn value<'r>(column: &Planned, row: &'r Row) -> Cell<'r> {
         let value = row.get(&column.field).unwrap_or(&Value::Null);
-        if column.is_date {
-            if let Some(date) = units::normalize_date(value) {
-                return Cell::Date(date);
-            }
+        if column.is_date
+            && let Some(date) = units::normalize_date(value)
+        {
+            return Cell::Date(date);
         }
         Cell::Raw(value)
     }

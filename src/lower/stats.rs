@@ -228,12 +228,12 @@ pub(super) fn lower_stats(ctx: &Ctx<'_>, q: &EventsQuery) -> Result<Request, Vec
 /// `include_other = request.GET.get("excludeOther") != "1"`, and
 /// `organization_events_stats.py`). A request that is no top-n series is left as it is.
 pub fn exclude_other(request: &mut Request) {
-    if let Some(at) = request.params.iter().position(|(k, _)| k == "topEvents") {
-        if !request.params.iter().any(|(k, _)| k == "excludeOther") {
-            request
-                .params
-                .insert(at + 1, ("excludeOther".into(), "1".into()));
-        }
+    if let Some(at) = request.params.iter().position(|(k, _)| k == "topEvents")
+        && !request.params.iter().any(|(k, _)| k == "excludeOther")
+    {
+        request
+            .params
+            .insert(at + 1, ("excludeOther".into(), "1".into()));
     }
     if let Some(fallback) = &mut request.fallback {
         exclude_other(fallback);

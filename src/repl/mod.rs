@@ -65,10 +65,10 @@ pub(crate) fn run(backend: impl Backend, format: Format, remote: Option<Remote>)
             let _ = std::fs::create_dir_all(dir);
         }
         // A missing file is the first session; anything else is worth a word.
-        if let Err(error) = editor.load_history(path) {
-            if path.exists() {
-                eprintln!("warning: cannot read history {}: {error}", path.display());
-            }
+        if let Err(error) = editor.load_history(path)
+            && path.exists()
+        {
+            eprintln!("warning: cannot read history {}: {error}", path.display());
         }
     }
 

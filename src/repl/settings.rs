@@ -306,12 +306,11 @@ pub(crate) fn apply_defaults(file: &mut File, settings: &Settings) {
                 fill(&mut clauses.project, &settings.project);
             }
             StatementKind::ShowEvent(show) => {
-                if show.project.is_none() {
-                    if let Some(Default { value, .. }) = &settings.project {
-                        if let [only] = value.items.as_slice() {
-                            show.project = Some(only.clone());
-                        }
-                    }
+                if show.project.is_none()
+                    && let Some(Default { value, .. }) = &settings.project
+                    && let [only] = value.items.as_slice()
+                {
+                    show.project = Some(only.clone());
                 }
             }
             StatementKind::Error => {}

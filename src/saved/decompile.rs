@@ -193,13 +193,13 @@ pub fn decompile(query: &Map<String, Value>, source: SavedSource, catalog: &Cata
         reasons: Vec::new(),
         keep_mode: false,
     };
-    if let Some(range) = str_attr(query, "range") {
-        if !is_period(range) {
-            plan.keep(
-                Part::Range,
-                format!("the range `{range}` is not a DQL period"),
-            );
-        }
+    if let Some(range) = str_attr(query, "range")
+        && !is_period(range)
+    {
+        plan.keep(
+            Part::Range,
+            format!("the range `{range}` is not a DQL period"),
+        );
     }
     if str_attr(query, "range").is_some()
         && (str_attr(query, "start").is_some() || str_attr(query, "end").is_some())
@@ -215,15 +215,15 @@ pub fn decompile(query: &Map<String, Value>, source: SavedSource, catalog: &Cata
             "the query has only one of start and end".into(),
         );
     }
-    if let Some(Value::Array(p)) = query.get("projects") {
-        if p.iter().any(|v| v.as_i64().is_none()) {
-            plan.keep(Part::Projects, "a project id is not a number".into());
-        }
+    if let Some(Value::Array(p)) = query.get("projects")
+        && p.iter().any(|v| v.as_i64().is_none())
+    {
+        plan.keep(Part::Projects, "a project id is not a number".into());
     }
-    if let Some(Value::Array(e)) = query.get("environment") {
-        if e.iter().any(|v| v.as_str().is_none_or(str::is_empty)) {
-            plan.keep(Part::Environment, "an environment is not a name".into());
-        }
+    if let Some(Value::Array(e)) = query.get("environment")
+        && e.iter().any(|v| v.as_str().is_none_or(str::is_empty))
+    {
+        plan.keep(Part::Environment, "an environment is not a name".into());
     }
     let catalog_source = |text: &str| Source::new(format!("{name}.dql"), text.to_owned());
     for _ in 0..16 {
@@ -448,10 +448,10 @@ impl Plan<'_> {
                 out.insert(key.clone(), value.clone());
             }
         }
-        if self.keep_mode {
-            if let Some(mode) = self.query.get("mode") {
-                out.insert("query[0].mode".into(), mode.clone());
-            }
+        if self.keep_mode
+            && let Some(mode) = self.query.get("mode")
+        {
+            out.insert("query[0].mode".into(), mode.clone());
         }
         if let Some(name) = self.query.get("name").and_then(Value::as_str) {
             // `-- @name` is a statement name: a saved name that is not one is kept as written.
@@ -523,40 +523,39 @@ impl Plan<'_> {
         lines.push((format!("SELECT {}", items.join(", ")), Part::Fields));
         lines.push((format!("FROM {}", self.dataset), Part::Fields));
         let form = self.form(Part::Query);
-        if form != Form::Verbatim {
-            if let Some(query) = str_attr(q, "query").filter(|t| !t.trim().is_empty()) {
-                // As dql sends it (`1.5s` is `1500ms`), so that the next pull of what
-                // `dql push` saved gives the same text.
-                let sent = super::meaning::canonical_query(query, self.dataset, self.catalog);
-                let query = match (&sent, form) {
-                    (Some(sent), Form::Written) => sent.as_str(),
-                    _ => query,
-                };
-                if let Some((plain, aggregate)) = split_query(query, form == Form::Printed) {
-                    if !plain.is_empty() {
-                        lines.push((format!("WHERE {plain}"), Part::Query));
-                    }
-                    if !aggregate.is_empty() {
-                        lines.push((format!("HAVING {aggregate}"), Part::Query));
-                    }
-                } else {
-                    lines.push((format!("WHERE {query}"), Part::Query));
+        if form != Form::Verbatim
+            && let Some(query) = str_attr(q, "query").filter(|t| !t.trim().is_empty())
+        {
+            // As dql sends it (`1.5s` is `1500ms`), so that the next pull of what
+            // `dql push` saved gives the same text.
+            let sent = super::meaning::canonical_query(query, self.dataset, self.catalog);
+            let query = match (&sent, form) {
+                (Some(sent), Form::Written) => sent.as_str(),
+                _ => query,
+            };
+            if let Some((plain, aggregate)) = split_query(query, form == Form::Printed) {
+                if !plain.is_empty() {
+                    lines.push((format!("WHERE {plain}"), Part::Query));
                 }
+                if !aggregate.is_empty() {
+                    lines.push((format!("HAVING {aggregate}"), Part::Query));
+                }
+            } else {
+                lines.push((format!("WHERE {query}"), Part::Query));
             }
         }
-        if self.form(Part::Orderby) != Form::Verbatim {
-            if let Some((key, desc)) =
+        if self.form(Part::Orderby) != Form::Verbatim
+            && let Some((key, desc)) =
                 str_attr(q, "orderby").and_then(|o| resolve_orderby(o, &self.fields))
-            {
-                let key = key.strip_prefix("equation|").unwrap_or(&key);
-                let key = if key.contains('(') || key.contains('[') || key.contains(' ') {
-                    key.to_owned()
-                } else {
-                    name_item(key, quote)
-                };
-                let dir = if desc { "DESC" } else { "ASC" };
-                lines.push((format!("ORDER BY {key} {dir}"), Part::Orderby));
-            }
+        {
+            let key = key.strip_prefix("equation|").unwrap_or(&key);
+            let key = if key.contains('(') || key.contains('[') || key.contains(' ') {
+                key.to_owned()
+            } else {
+                name_item(key, quote)
+            };
+            let dir = if desc { "DESC" } else { "ASC" };
+            lines.push((format!("ORDER BY {key} {dir}"), Part::Orderby));
         }
         if self.form(Part::Range) != Form::Verbatim {
             if let Some(range) = str_attr(q, "range") {
@@ -568,30 +567,30 @@ impl Plan<'_> {
                 ));
             }
         }
-        if self.form(Part::Projects) != Form::Verbatim {
-            if let Some(Value::Array(p)) = q.get("projects") {
-                let ids: Vec<i64> = p.iter().filter_map(Value::as_i64).collect();
-                if ids == [-1] {
-                    lines.push(("PROJECT ALL".into(), Part::Projects));
-                } else if !ids.is_empty() {
-                    let ids: Vec<String> = ids.iter().map(i64::to_string).collect();
-                    lines.push((format!("PROJECT {}", ids.join(", ")), Part::Projects));
-                }
+        if self.form(Part::Projects) != Form::Verbatim
+            && let Some(Value::Array(p)) = q.get("projects")
+        {
+            let ids: Vec<i64> = p.iter().filter_map(Value::as_i64).collect();
+            if ids == [-1] {
+                lines.push(("PROJECT ALL".into(), Part::Projects));
+            } else if !ids.is_empty() {
+                let ids: Vec<String> = ids.iter().map(i64::to_string).collect();
+                lines.push((format!("PROJECT {}", ids.join(", ")), Part::Projects));
             }
         }
-        if self.form(Part::Environment) != Form::Verbatim {
-            if let Some(Value::Array(e)) = q.get("environment") {
-                let names: Vec<String> = e
-                    .iter()
-                    .filter_map(Value::as_str)
-                    .map(|n| name_item(n, self.form(Part::Environment) == Form::Printed))
-                    .collect();
-                if !names.is_empty() {
-                    lines.push((
-                        format!("ENVIRONMENT {}", names.join(", ")),
-                        Part::Environment,
-                    ));
-                }
+        if self.form(Part::Environment) != Form::Verbatim
+            && let Some(Value::Array(e)) = q.get("environment")
+        {
+            let names: Vec<String> = e
+                .iter()
+                .filter_map(Value::as_str)
+                .map(|n| name_item(n, self.form(Part::Environment) == Form::Printed))
+                .collect();
+            if !names.is_empty() {
+                lines.push((
+                    format!("ENVIRONMENT {}", names.join(", ")),
+                    Part::Environment,
+                ));
             }
         }
         let mut text = String::new();

@@ -191,10 +191,9 @@ pub fn resolve_orderby(orderby: &str, fields: &[String]) -> Option<(String, bool
         .strip_prefix("equation[")
         .and_then(|r| r.strip_suffix(']'))
         .and_then(|n| n.parse::<usize>().ok())
+        && let Some(eq) = fields.iter().filter(|f| f.starts_with("equation|")).nth(n)
     {
-        if let Some(eq) = fields.iter().filter(|f| f.starts_with("equation|")).nth(n) {
-            return Some((eq.clone(), descending));
-        }
+        return Some((eq.clone(), descending));
     }
     if let Some(f) = fields.iter().find(|f| f.as_str() == key) {
         return Some((f.clone(), descending));

@@ -217,10 +217,10 @@ fn null_reading(cx: &mut Cx<'_>, filter: &Filter, changed: &mut bool) -> Filter 
                     }
                 }
             }
-            if out.len() == 1 {
-                if let Some(only) = out.pop() {
-                    return only;
-                }
+            if out.len() == 1
+                && let Some(only) = out.pop()
+            {
+                return only;
             }
             Filter {
                 span: filter.span,

@@ -53,10 +53,10 @@ fn search_type(ty: FieldType) -> SearchKeyType {
 impl KeyTypes for CatalogKeys<'_> {
     fn key_type(&self, key: &Key) -> Option<SearchKeyType> {
         let name = key_name(key);
-        if let Some(SearchKey::Field(field)) = self.catalog.search_key(self.dataset, &name) {
-            if field.text_operators {
-                return Some(SearchKeyType::Semver);
-            }
+        if let Some(SearchKey::Field(field)) = self.catalog.search_key(self.dataset, &name)
+            && field.text_operators
+        {
+            return Some(SearchKeyType::Semver);
         }
         self.catalog
             .search_key_type(self.dataset, &name)

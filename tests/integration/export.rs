@@ -17,7 +17,7 @@ fn id(n: usize) -> String {
 
 /// The project event `n` belongs to.
 fn project(n: usize) -> &'static str {
-    if n % 2 == 0 { "web" } else { "api" }
+    if n.is_multiple_of(2) { "web" } else { "api" }
 }
 
 /// A Sentry event payload as the event endpoint returns it (sentry-api.md §13.7): level and
@@ -27,7 +27,7 @@ fn payload(n: usize) -> Value {
         "id": id(n),
         "eventID": id(n),
         "groupID": "42",
-        "projectID": if n % 2 == 0 { "1" } else { "2" },
+        "projectID": if n.is_multiple_of(2) { "1" } else { "2" },
         "type": "error",
         "title": format!("Error {n}"),
         "message": "",
@@ -35,7 +35,7 @@ fn payload(n: usize) -> Value {
         "dateCreated": format!("2026-11-26T09:{:02}:00Z", 59 - n),
         "dateReceived": format!("2026-11-26T09:{:02}:00.5Z", 59 - n),
         "tags": [
-            {"key": "level", "value": if n % 2 == 0 { "error" } else { "warning" }},
+            {"key": "level", "value": if n.is_multiple_of(2) { "error" } else { "warning" }},
             {"key": "environment", "value": "production"}
         ],
         "entries": []

@@ -261,13 +261,13 @@ fn expected_value(v: &Value) -> String {
         "valueDuration" => {
             let n: f64 = s(&v["value"]).parse().unwrap_or(f64::NAN);
             let ms = n * duration_unit(&s(&v["unit"]));
-            if let Some(parsed) = v["parsed"]["value"].as_f64() {
-                if v["parsed"]["unit"].is_null() {
-                    assert!(
-                        (parsed - ms).abs() < 1e-6,
-                        "fixture's own parsed value {parsed} != {ms}"
-                    );
-                }
+            if let Some(parsed) = v["parsed"]["value"].as_f64()
+                && v["parsed"]["unit"].is_null()
+            {
+                assert!(
+                    (parsed - ms).abs() < 1e-6,
+                    "fixture's own parsed value {parsed} != {ms}"
+                );
             }
             format!("{}ms", num(ms))
         }

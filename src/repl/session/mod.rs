@@ -149,11 +149,11 @@ impl<B: Backend> Session<B> {
     /// Handles one complete input: a meta-command or one or more statements.
     pub(crate) fn handle(&mut self, input: &str, out: &mut dyn Write) -> io::Result<Step> {
         let trimmed = input.trim();
-        if let Some(argument) = trimmed.strip_prefix("\\x") {
-            if argument.is_empty() || argument.starts_with(char::is_whitespace) {
-                writeln!(out, "{}", self.settings.display.command("x", argument))?;
-                return Ok(Step::Continue);
-            }
+        if let Some(argument) = trimmed.strip_prefix("\\x")
+            && (argument.is_empty() || argument.starts_with(char::is_whitespace))
+        {
+            writeln!(out, "{}", self.settings.display.command("x", argument))?;
+            return Ok(Step::Continue);
         }
         if let Some(command) = trimmed.strip_prefix('.') {
             return self.meta(command, out);
@@ -207,10 +207,10 @@ impl<B: Backend> Session<B> {
         };
         let checked = self.backend.check(&query);
         let mut errors = checked.diagnostics;
-        if !errors.iter().any(|d| d.is_error()) {
-            if let Err(found) = checked.statements {
-                errors = found;
-            }
+        if !errors.iter().any(|d| d.is_error())
+            && let Err(found) = checked.statements
+        {
+            errors = found;
         }
         let error = errors.into_iter().find(|d| d.is_error())?;
         Some(match error.help {

@@ -234,12 +234,13 @@ impl<B: Backend> Session<B> {
     /// Text that may be taller than the screen (`.describe`, `.functions`): in the pager when
     /// it is, as a result would be, else printed.
     pub(super) fn show_long(&self, text: &[u8], out: &mut dyn Write) -> io::Result<()> {
-        if let Some(screen) = self.screen {
-            if self.settings.display.pager && crate::terminal::taller_than(text, screen) {
-                out.flush()?;
-                if crate::terminal::page(text)? {
-                    return Ok(());
-                }
+        if let Some(screen) = self.screen
+            && self.settings.display.pager
+            && crate::terminal::taller_than(text, screen)
+        {
+            out.flush()?;
+            if crate::terminal::page(text)? {
+                return Ok(());
             }
         }
         out.write_all(text)
@@ -286,10 +287,11 @@ fn remember_values(values: &mut BTreeMap<String, BTreeSet<String>>, answer: &Ans
             if seen.len() >= VALUES_PER_KEY {
                 break;
             }
-            if let Some(serde_json::Value::String(text)) = row.get(field) {
-                if !text.is_empty() && text.len() <= 200 {
-                    seen.insert(text.clone());
-                }
+            if let Some(serde_json::Value::String(text)) = row.get(field)
+                && !text.is_empty()
+                && text.len() <= 200
+            {
+                seen.insert(text.clone());
             }
         }
     }

@@ -354,13 +354,13 @@ impl Catalog {
             }
         }
         for info in functions.values() {
-            if let Some(target) = &info.alias_of {
-                if !functions.contains_key(target) {
-                    return Err(invalid(format!(
-                        "function `{}` is an alias of unknown `{target}`",
-                        info.name
-                    )));
-                }
+            if let Some(target) = &info.alias_of
+                && !functions.contains_key(target)
+            {
+                return Err(invalid(format!(
+                    "function `{}` is an alias of unknown `{target}`",
+                    info.name
+                )));
             }
         }
 

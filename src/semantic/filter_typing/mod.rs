@@ -253,10 +253,9 @@ impl<'k> Typer<'k> {
             kind: KeyKind::Name(name),
             ..
         }) = &s.key
+            && (name == "has" || name == "is")
         {
-            if name == "has" || name == "is" {
-                return self.has_or_is(s, name == "has", span);
-            }
+            return self.has_or_is(s, name == "has", span);
         }
         let (key, ty) = self.key(&s.key)?;
         let op = match s.op.as_ref().map(|o| o.node) {

@@ -272,17 +272,19 @@ fn sequence<'a>(
             i = token::ws(ctx, after);
             continue;
         }
-        if mode == FilterMode::Clause && depth == 0 {
-            if let Some(len) = clause_terminator(ctx, i) {
-                if let Some(ft) = last_free_text {
-                    let kw_span = ctx.span_len(i, len);
-                    let between = ctx
-                        .src()
-                        .get(ft.end as usize..kw_span.start as usize)
-                        .unwrap_or("");
-                    if !between.contains('\n') {
-                        let text = ft.slice(ctx.src()).unwrap_or("");
-                        ctx.report(
+        if mode == FilterMode::Clause
+            && depth == 0
+            && let Some(len) = clause_terminator(ctx, i)
+        {
+            if let Some(ft) = last_free_text {
+                let kw_span = ctx.span_len(i, len);
+                let between = ctx
+                    .src()
+                    .get(ft.end as usize..kw_span.start as usize)
+                    .unwrap_or("");
+                if !between.contains('\n') {
+                    let text = ft.slice(ctx.src()).unwrap_or("");
+                    ctx.report(
                             Diagnostic::warning(
                                 Code::KeywordAfterFreeText,
                                 kw_span,
@@ -293,10 +295,9 @@ fn sequence<'a>(
                             .help("to search for the word, quote the text; otherwise start the clause on a new line")
                             .fix(ft, format!("\"{}\"", text.replace('"', "\\\""))),
                         );
-                    }
                 }
-                break;
             }
+            break;
         }
         let before = i;
         last_free_text = None;
@@ -340,13 +341,13 @@ fn sequence<'a>(
             i = rest;
             continue;
         }
-        if mode == FilterMode::Clause {
-            if let Some(result) = sql_condition(ctx, i) {
-                let (rest, term) = result?;
-                elems.push(Elem::Filter(term_filter(term)));
-                i = rest;
-                continue;
-            }
+        if mode == FilterMode::Clause
+            && let Some(result) = sql_condition(ctx, i)
+        {
+            let (rest, term) = result?;
+            elems.push(Elem::Filter(term_filter(term)));
+            i = rest;
+            continue;
         }
         if let Some((rest, term)) = search_term(ctx, i, mode) {
             elems.push(Elem::Filter(term_filter(term)));
@@ -668,10 +669,10 @@ fn has_free_text(f: &Filter) -> bool {
 
 /// Joins filters with AND (or OR), flattening nested nodes of the same kind.
 fn combine(mut items: Vec<Filter>, or: bool) -> Filter {
-    if items.len() == 1 {
-        if let Some(f) = items.pop() {
-            return f;
-        }
+    if items.len() == 1
+        && let Some(f) = items.pop()
+    {
+        return f;
     }
     let span = match (items.first(), items.last()) {
         (Some(a), Some(b)) => a.span.to(b.span),

@@ -37,19 +37,18 @@ pub(super) fn search_term<'a>(
         kind: KeyKind::Name(name),
         span,
     }) = &key
+        && let Some(stripped) = name.strip_prefix('-')
     {
-        if let Some(stripped) = name.strip_prefix('-') {
-            ctx.report(
-                Diagnostic::warning(
-                    Code::MinusKey,
-                    *span,
-                    format!("did you mean `!{stripped}:…`?"),
-                )
-                .label("Sentry reads this as the tag `-…`")
-                .help("negation is written with `!`; `-key` is a tag whose name starts with `-`")
-                .fix(ctx.span_len(k, 1), "!"),
-            );
-        }
+        ctx.report(
+            Diagnostic::warning(
+                Code::MinusKey,
+                *span,
+                format!("did you mean `!{stripped}:…`?"),
+            )
+            .label("Sentry reads this as the tag `-…`")
+            .help("negation is written with `!`; `-key` is a tag whose name starts with `-`")
+            .fix(ctx.span_len(k, 1), "!"),
+        );
     }
     let (op, v) = search_op(ctx, after_colon);
     let comparison = op.as_ref().is_some_and(|o| {
@@ -80,26 +79,26 @@ pub(super) fn search_term<'a>(
 ///
 /// Grammar: `search_op`
 fn search_op<'a>(ctx: &Ctx<'_>, i: &'a str) -> (Option<Spanned<SearchOp>>, &'a str) {
-    if let Some(body) = i.strip_prefix('\u{F00D}') {
-        if let Some(end) = body.find('\u{F00D}') {
-            let word: String = body
-                .get(..end)
-                .unwrap_or("")
-                .chars()
-                .filter(|c| *c != ' ')
-                .collect::<String>()
-                .to_ascii_lowercase();
-            let op = match word.as_str() {
-                "contains" => Some(SearchOp::Contains),
-                "startswith" => Some(SearchOp::StartsWith),
-                "endswith" => Some(SearchOp::EndsWith),
-                "matches" => Some(SearchOp::Matches),
-                _ => None,
-            };
-            if let Some(op) = op {
-                let rest = body.get(end + '\u{F00D}'.len_utf8()..).unwrap_or("");
-                return (Some(Spanned::new(op, ctx.span(i, rest))), rest);
-            }
+    if let Some(body) = i.strip_prefix('\u{F00D}')
+        && let Some(end) = body.find('\u{F00D}')
+    {
+        let word: String = body
+            .get(..end)
+            .unwrap_or("")
+            .chars()
+            .filter(|c| *c != ' ')
+            .collect::<String>()
+            .to_ascii_lowercase();
+        let op = match word.as_str() {
+            "contains" => Some(SearchOp::Contains),
+            "startswith" => Some(SearchOp::StartsWith),
+            "endswith" => Some(SearchOp::EndsWith),
+            "matches" => Some(SearchOp::Matches),
+            _ => None,
+        };
+        if let Some(op) = op {
+            let rest = body.get(end + '\u{F00D}'.len_utf8()..).unwrap_or("");
+            return (Some(Spanned::new(op, ctx.span(i, rest))), rest);
         }
     }
     for (text, op) in [
@@ -133,30 +132,32 @@ fn search_value<'a>(
         }
         bad_param(ctx, v);
     }
-    if mode == FilterMode::Clause && v.starts_with('\'') {
-        if let Ok((rest, text)) = token::quoted_raw(ctx, v, '\'') {
-            let span = ctx.span(v, rest);
-            ctx.report(
+    if mode == FilterMode::Clause
+        && v.starts_with('\'')
+        && let Ok((rest, text)) = token::quoted_raw(ctx, v, '\'')
+    {
+        let span = ctx.span(v, rest);
+        ctx.report(
                 Diagnostic::error(Code::SingleQuotedSearchValue, span, "Sentry's search syntax has no single quotes")
                     .label("single-quoted value")
                     .help("write the value in double quotes; an apostrophe inside an unquoted value is literal")
                     .fix(span, format!("\"{}\"", text.replace('"', "\\\""))),
             );
-            return (rest, SearchValueKind::Text { text, quoted: true });
-        }
+        return (rest, SearchValueKind::Text { text, quoted: true });
     }
-    if v.starts_with('"') {
-        if let Some((text, len)) = scan_quoted(v) {
-            return (
-                v.get(len..).unwrap_or(""),
-                SearchValueKind::Text { text, quoted: true },
-            );
-        }
+    if v.starts_with('"')
+        && let Some((text, len)) = scan_quoted(v)
+    {
+        return (
+            v.get(len..).unwrap_or(""),
+            SearchValueKind::Text { text, quoted: true },
+        );
     }
-    if !comparison && v.starts_with('[') {
-        if let Some((rest, items)) = list(ctx, v, mode) {
-            return (rest, SearchValueKind::List(items));
-        }
+    if !comparison
+        && v.starts_with('[')
+        && let Some((rest, items)) = list(ctx, v, mode)
+    {
+        return (rest, SearchValueKind::List(items));
     }
     let len = regex_literal_len(v, mode).unwrap_or_else(|| {
         v.find(|c: char| {
@@ -258,20 +259,20 @@ pub(super) fn list<'a>(
                 .unwrap_or(p.len());
             let run = p.get(..len)?;
             let after = p.get(len..)?;
-            if let Some(body) = run.strip_suffix(']') {
-                if end_value(after, mode) {
-                    if items.is_empty() && body.is_empty() {
-                        return None;
-                    }
-                    let item_end = p.get(body.len()..)?;
-                    items.push(ListItem {
-                        text: body.to_string(),
-                        quoted: false,
-                        param: false,
-                        span: ctx.span(start, item_end),
-                    });
-                    return Some((after, items));
+            if let Some(body) = run.strip_suffix(']')
+                && end_value(after, mode)
+            {
+                if items.is_empty() && body.is_empty() {
+                    return None;
                 }
+                let item_end = p.get(body.len()..)?;
+                items.push(ListItem {
+                    text: body.to_string(),
+                    quoted: false,
+                    param: false,
+                    span: ctx.span(start, item_end),
+                });
+                return Some((after, items));
             }
             p = after;
             items.push(ListItem {

@@ -332,7 +332,7 @@ pub(super) fn write(json: &Json, style: &[u8], at: &mut usize, out: &mut String)
         Json::Int(i) => out.push_str(&i.to_string()),
         Json::Float(f) => out.push_str(&serde_json::to_string(f).unwrap()),
         Json::Raw(text) => out.push_str(text),
-        Json::Str(s) => string(s, pick(style, at) % 8 == 0, out),
+        Json::Str(s) => string(s, pick(style, at).is_multiple_of(8), out),
         Json::Array(items) => {
             out.push('[');
             for (i, item) in items.iter().enumerate() {
@@ -351,7 +351,7 @@ pub(super) fn write(json: &Json, style: &[u8], at: &mut usize, out: &mut String)
                     out.push(',');
                 }
                 ws(at, out);
-                string(k, odd && pick(style, at) % 4 == 0, out);
+                string(k, odd && pick(style, at).is_multiple_of(4), out);
                 ws(at, out);
                 out.push(':');
                 write(v, style, at, out);
