@@ -65,11 +65,12 @@ struct Before {
     key_end: u64,
 }
 
-/// Whether `text` is one compact JSON object that serde_json reads, writing the end of each top-level member (the position of
-/// the comma or closing brace after its value) to `ends` and giving their number. `None` means
-/// "not taken here", not "invalid": white space outside strings, control characters, nesting deeper than 60, more
-/// than [`MAX_MEMBERS`] members, a lone surrogate escape, or invalid JSON; the caller then
-/// validates token by token.
+/// Whether `text` is one compact JSON object that serde_json reads (if it is UTF-8, which is
+/// not checked here: the caller checks the whole line), writing the end of each top-level
+/// member (the position of the comma or closing brace after its value) to `ends` and giving
+/// their number. `None` means "not taken here", not "invalid": white space outside strings,
+/// control characters, nesting deeper than 60, more than [`MAX_MEMBERS`] members, a lone
+/// surrogate escape, or invalid JSON; the caller then validates token by token.
 pub(crate) fn object_members(text: &[u8], ends: &mut [u32; MAX_MEMBERS]) -> Option<usize> {
     if text.first() != Some(&b'{') || u32::try_from(text.len()).is_err() {
         return None;
