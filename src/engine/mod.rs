@@ -55,8 +55,7 @@ pub use progress::ScanProgress;
 /// The compact validation of one event line, the first step of the fast path
 /// (`scan/compact.rs`): the number of top-level members when it takes the text, `None` when it
 /// leaves it to the token-by-token validation (UTF-8 is checked by the caller, not here). For
-/// the `compact` fuzz target, which holds it to
-/// serde_json; not an API.
+/// the `compact` fuzz target, which holds it to serde_json; not an API.
 #[doc(hidden)]
 pub fn compact_members(text: &[u8]) -> Option<usize> {
     scan::object_members(text, &mut [0; scan::MAX_MEMBERS])

@@ -56,7 +56,7 @@ pub(super) fn masks(block: &[u8; BLOCK]) -> Masks {
 /// Bit `k` of the result is the XOR of bits `0..=k` of `x`: over the unescaped quotes, the
 /// bytes inside strings (the opening quote included, the closing one not).
 #[inline(always)]
-pub(super) fn prefix_xor(mut x: u64) -> u64 {
+fn prefix_xor(mut x: u64) -> u64 {
     x ^= x << 1;
     x ^= x << 2;
     x ^= x << 4;
@@ -86,7 +86,7 @@ pub(super) fn block_at<'b>(
 /// escaped), with `carry` the escape that the previous block's last byte began; updates
 /// `carry` for the next block. Backslashes are rare in events, so they are walked one by one.
 #[inline(always)]
-pub(super) fn escaped(backslash: u64, carry: &mut bool) -> u64 {
+fn escaped(backslash: u64, carry: &mut bool) -> u64 {
     let mut escaped = u64::from(*carry);
     let mut rest = backslash & !escaped;
     *carry = false;
@@ -103,23 +103,55 @@ pub(super) fn escaped(backslash: u64, carry: &mut bool) -> u64 {
     escaped
 }
 
+/// Where strings are, block after block: what a block's last byte leaves open for the next
+/// (an escape, a string).
+#[derive(Default)]
+pub(super) struct Strings {
+    escape: bool,
+    in_string: bool,
+}
+
+/// One block's strings, bit `k` for its byte `k`.
+pub(super) struct BlockStrings {
+    /// Backslashes that escape the byte after them.
+    pub(super) escapes: u64,
+    /// Unescaped quotes.
+    pub(super) quotes: u64,
+    /// Bytes inside strings: the opening quote included, the closing one not.
+    pub(super) inside: u64,
+}
+
+impl Strings {
+    /// The strings of the next block, whose masks are `m`: escapes, then the unescaped
+    /// quotes, then the bytes between them.
+    #[inline(always)]
+    pub(super) fn next(&mut self, m: &Masks) -> BlockStrings {
+        let escaped = escaped(m.backslash, &mut self.escape);
+        let quotes = m.quote & !escaped;
+        let mut inside = prefix_xor(quotes);
+        if self.in_string {
+            inside = !inside;
+        }
+        self.in_string = inside >> 63 == 1;
+        BlockStrings {
+            escapes: m.backslash & !escaped,
+            quotes,
+            inside,
+        }
+    }
+}
+
 /// The end (after its closing bracket) of the object or array whose opening bracket is at
 /// `i`, in text known to be valid JSON; `None` if it does not end (or the text is not valid
 /// after all: never a wrong position on valid text).
 pub(super) fn container_end(bytes: &[u8], i: usize) -> Option<usize> {
     let mut base = i;
     let mut depth = 0u32;
-    let mut in_string = false;
-    let mut carry = false;
+    let mut strings = Strings::default();
     let mut pad = [b' '; BLOCK];
     loop {
         let m = masks(block_at(bytes, base, &mut pad)?);
-        let quotes = m.quote & !escaped(m.backslash, &mut carry);
-        let mut inside = prefix_xor(quotes);
-        if in_string {
-            inside = !inside;
-        }
-        in_string = inside >> 63 == 1;
+        let inside = strings.next(&m).inside;
         let mut open = m.open & !inside;
         let mut close = m.close & !inside;
         // Each close in turn, after the opens before it.

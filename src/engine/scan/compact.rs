@@ -16,7 +16,7 @@
 //! that validated each. The property test `compact_validation_agrees_with_serde` and the
 //! `scanner` fuzz target hold it to serde_json: whatever it accepts, serde_json accepts.
 
-use super::blocks::{BLOCK, block_at, escaped, masks, prefix_xor};
+use super::blocks::{BLOCK, BlockStrings, Strings, block_at, masks};
 use super::{escape_end, literal_end, number_end};
 
 /// Deeper nesting is left to the token-by-token validation (serde_json's limit is 128).
@@ -79,8 +79,7 @@ pub(crate) fn object_members(text: &[u8], ends: &mut [u32; MAX_MEMBERS]) -> Opti
     let mut members = 0usize;
     let mut before = Before::default();
     // Carried from block to block.
-    let mut escape = false;
-    let mut in_string = false;
+    let mut strings = Strings::default();
     let mut key_carry = false;
     let mut depth = 0u32;
     let mut objects = 0u64;
@@ -99,15 +98,11 @@ pub(crate) fn object_members(text: &[u8], ends: &mut [u32; MAX_MEMBERS]) -> Opti
         if m.control & live != 0 {
             return None;
         }
-        // Strings: escapes, then unescaped quotes, then the bytes between them.
-        let escaped = escaped(m.backslash, &mut escape);
-        let escapes = m.backslash & !escaped;
-        let quotes = m.quote & !escaped;
-        let mut inside = prefix_xor(quotes);
-        if in_string {
-            inside = !inside;
-        }
-        in_string = inside >> 63 == 1;
+        let BlockStrings {
+            escapes,
+            quotes,
+            inside,
+        } = strings.next(&m);
         if escapes & !inside != 0 {
             return None;
         }
