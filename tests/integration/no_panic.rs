@@ -174,3 +174,18 @@ fn pathological_inputs() {
         check_text(&text);
     }
 }
+
+/// Every two pieces followed by a character of several bytes, glued and spaced: the sweep
+/// that holds each diagnostic's label to whole characters in every run, not only when the
+/// random soup happens to reach one (it found `SELECT FROM AS \u{f00d}` once in CI).
+#[test]
+fn a_label_at_a_multi_byte_character_keeps_it_whole() {
+    for a in PIECES {
+        for b in PIECES {
+            for wide in ["\u{f00d}", "é"] {
+                check_text(&format!("SELECT {a} {b} {wide}"));
+                check_text(&format!("{a} {b}{wide}"));
+            }
+        }
+    }
+}

@@ -393,7 +393,8 @@ fn alias<'a>(ctx: &Ctx<'_>, i: &'a str) -> PResult<'a, Alias> {
         .unwrap_or(0);
     let word_end = word_len(i);
     if len == 0 || word_end > len {
-        let bad = word_end.max(1);
+        // At least the first character, whole: a non-word character may be several bytes.
+        let bad = word_end.max(i.chars().next().map_or(0, char::len_utf8));
         ctx.report(
             Diagnostic::error(
                 SyntaxCode::BadAlias,
