@@ -189,3 +189,20 @@ fn a_label_at_a_multi_byte_character_keeps_it_whole() {
         }
     }
 }
+
+/// A comment after the last statement belongs to the file's end whether or not a `;` ends the
+/// statement, so the printed form (which always has the `;`) reads back as the same tree (the
+/// random soup found `SELECT FROM --c` once).
+#[test]
+fn a_comment_after_the_last_statement_reads_back_the_same() {
+    for text in [
+        "SELECT FROM --c\n",
+        "SELECT count() --c",
+        "SELECT count() /* c */",
+        "SELECT count() FROM errors -- a\n-- b\n",
+        "SELECT count(); SELECT 1 -- c\n",
+        "SELECT count() -- a\nWHERE level:error -- b\n",
+    ] {
+        check_text(text);
+    }
+}

@@ -61,7 +61,16 @@ pub(crate) fn file(ctx: &Ctx<'_>) -> File {
         let gap = Span::new(gap_start, span.start as usize);
         let mut annotations = Vec::new();
         let mut comments = Vec::new();
-        let owned = Span::new(gap.start as usize, ctx.offset(rest).max(span.end as usize));
+        // After the last statement with no `;`, what follows its last token is the file's end,
+        // as it is after a `;`: `SELECT a -- c` and `SELECT a; -- c` are one tree, and the
+        // printed form of either (which ends the statement with `;`) reads back as it.
+        let at_end = rest.is_empty();
+        let owned_end = if at_end {
+            span.end as usize
+        } else {
+            ctx.offset(rest).max(span.end as usize)
+        };
+        let owned = Span::new(gap.start as usize, owned_end);
         for comment in ctx.comments_in(owned) {
             match annotation(ctx, &comment) {
                 Some(a) if gap.contains(comment.span) => annotations.push(a),
@@ -83,6 +92,9 @@ pub(crate) fn file(ctx: &Ctx<'_>) -> File {
             .min(span.end as usize + 1)
             .max(span.end as usize);
         gap_start = gap_start.max(ctx.offset(rest));
+        if at_end {
+            gap_start = span.end as usize;
+        }
     }
     let tail = Span::new(gap_start, src.len());
     File {
