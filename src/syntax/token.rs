@@ -172,9 +172,14 @@ impl<'s> Ctx<'s> {
         Span::new(self.offset(before), self.offset(after))
     }
 
-    /// A span of `len` bytes starting at `at`.
+    /// A span of `len` bytes starting at `at`, widened to the end of the character it would
+    /// end inside and kept within `at`: a label never splits a character, whatever length a
+    /// caller counts.
     pub fn span_len(&self, at: &str, len: usize) -> Span {
         let start = self.offset(at);
+        let len = (len.min(at.len())..at.len())
+            .find(|&end| at.is_char_boundary(end))
+            .unwrap_or(at.len());
         Span::new(start, start + len)
     }
 

@@ -87,14 +87,14 @@ pub(crate) fn file(ctx: &Ctx<'_>) -> File {
             Some(after) => ws(ctx, after),
             None => rest,
         };
-        gap_start = ctx
-            .offset(i)
-            .min(span.end as usize + 1)
-            .max(span.end as usize);
-        gap_start = gap_start.max(ctx.offset(rest));
-        if at_end {
-            gap_start = span.end as usize;
-        }
+        gap_start = if at_end {
+            span.end as usize
+        } else {
+            ctx.offset(i)
+                .min(span.end as usize + 1)
+                .max(span.end as usize)
+                .max(ctx.offset(rest))
+        };
     }
     let tail = Span::new(gap_start, src.len());
     File {
@@ -405,12 +405,12 @@ fn alias<'a>(ctx: &Ctx<'_>, i: &'a str) -> PResult<'a, Alias> {
         .unwrap_or(0);
     let word_end = word_len(i);
     if len == 0 || word_end > len {
-        // At least the first character, whole: a non-word character may be several bytes.
-        let bad = word_end.max(i.chars().next().map_or(0, char::len_utf8));
+        // At least the first character (`span_len` keeps it whole).
+        let bad = word_end.max(1);
         ctx.report(
             Diagnostic::error(
                 SyntaxCode::BadAlias,
-                ctx.span_len(i, bad.min(i.len())),
+                ctx.span_len(i, bad),
                 "an alias is a plain identifier or a quoted name",
             )
             .label("not an alias")
