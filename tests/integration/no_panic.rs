@@ -206,3 +206,17 @@ fn a_comment_after_the_last_statement_reads_back_the_same() {
         check_text(text);
     }
 }
+
+/// Two comments between the head of a statement and its next clause stay where they are when
+/// the printed form is printed again (the random soup found the second print moving one of them
+/// above the statement).
+#[test]
+fn comments_before_a_clause_stay_put_when_printed_twice() {
+    for text in [
+        "SELECT SELECT * \"y\" --c\n WHERE --c\n IN",
+        "SELECT count() --a\n--b\nWHERE level:error",
+        "SELECT count()\n--a\n--b\nWHERE level:error",
+    ] {
+        check_text(text);
+    }
+}

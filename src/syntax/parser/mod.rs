@@ -109,9 +109,14 @@ fn last_token_end<'a>(ctx: &Ctx<'_>, start: &'a str, rest: &'a str) -> &'a str {
     let consumed = start.len().saturating_sub(rest.len());
     let body = start.get(..consumed).unwrap_or("");
     // Trailing trivia is white space and comments; comments recorded inside it end before rest.
+    // Last first, so that cutting one comment off exposes the one before it (`x --a\n--b\n`).
     let mut end = body.trim_end().len();
     let body_start = ctx.offset(start);
-    for c in ctx.comments_in(Span::new(body_start, body_start + consumed)) {
+    for c in ctx
+        .comments_in(Span::new(body_start, body_start + consumed))
+        .into_iter()
+        .rev()
+    {
         let c_start = (c.span.start as usize).saturating_sub(body_start);
         if c_start < end && c.span.end as usize >= body_start + end {
             end = body.get(..c_start).unwrap_or("").trim_end().len();
