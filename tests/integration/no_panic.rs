@@ -216,6 +216,8 @@ fn comments_before_a_clause_stay_put_when_printed_twice() {
         "SELECT SELECT * \"y\" --c\n WHERE --c\n IN",
         "SELECT count() --a\n--b\nWHERE level:error",
         "SELECT count()\n--a\n--b\nWHERE level:error",
+        "SELECT count() WHERE level:error --a\n/* b */ --c\nORDER BY count()",
+        "SELECT count() GROUP BY a --a\n--b\n--c\nLIMIT 5 --d\n--e\nSINCE 1d",
     ] {
         check_text(text);
     }
