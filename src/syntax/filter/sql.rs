@@ -3,6 +3,8 @@
 use super::*;
 
 /// Whether a SQL-style condition starts at `i` (no diagnostics are kept from the look-ahead).
+/// Comments between its words are trivia, as everywhere in a clause (`n --c` and a new line before `> 1` is `n > 1`);
+/// the look-ahead records them as the parse would (a comment is recorded once, by its start).
 pub(super) fn sql_condition_starts(ctx: &Ctx<'_>, i: &str) -> bool {
     let Some((after_key, _, _)) = term_key(ctx, i, FilterMode::Clause, false) else {
         return false;
@@ -10,34 +12,37 @@ pub(super) fn sql_condition_starts(ctx: &Ctx<'_>, i: &str) -> bool {
     if !after_key.starts_with(char::is_whitespace) {
         return false;
     }
-    let r = after_key.trim_start();
+    let r = token::ws(ctx, after_key);
     if r.starts_with(['=', '<', '>']) || r.starts_with("!=") {
         return true;
     }
     if token::at_keyword(r, "IN") {
-        return r.get(2..).is_some_and(|s| s.trim_start().starts_with('('));
+        return r
+            .get(2..)
+            .is_some_and(|s| token::ws(ctx, s).starts_with('('));
     }
     if token::at_keyword(r, "LIKE") {
         return r
             .get(4..)
-            .is_some_and(|s| s.trim_start().starts_with(['\'', '"', '$']));
+            .is_some_and(|s| token::ws(ctx, s).starts_with(['\'', '"', '$']));
     }
     if token::at_keyword(r, "NOT") {
-        let s = r.get(3..).unwrap_or("").trim_start();
+        let s = token::ws(ctx, r.get(3..).unwrap_or(""));
         return (token::at_keyword(s, "IN")
-            && s.get(2..).is_some_and(|s| s.trim_start().starts_with('(')))
+            && s.get(2..)
+                .is_some_and(|s| token::ws(ctx, s).starts_with('(')))
             || (token::at_keyword(s, "LIKE")
                 && s.get(4..)
-                    .is_some_and(|s| s.trim_start().starts_with(['\'', '"', '$'])))
+                    .is_some_and(|s| token::ws(ctx, s).starts_with(['\'', '"', '$'])))
             || token::at_keyword(s, "BETWEEN");
     }
     if token::at_keyword(r, "BETWEEN") {
         return true;
     }
     if token::at_keyword(r, "IS") {
-        let s = r.get(2..).unwrap_or("").trim_start();
+        let s = token::ws(ctx, r.get(2..).unwrap_or(""));
         let s = if token::at_keyword(s, "NOT") {
-            s.get(3..).unwrap_or("").trim_start()
+            token::ws(ctx, s.get(3..).unwrap_or(""))
         } else {
             s
         };
