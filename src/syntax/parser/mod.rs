@@ -61,16 +61,11 @@ pub(crate) fn file(ctx: &Ctx<'_>) -> File {
         let gap = Span::new(gap_start, span.start as usize);
         let mut annotations = Vec::new();
         let mut comments = Vec::new();
-        // After the last statement with no `;`, what follows its last token is the file's end,
-        // as it is after a `;`: `SELECT a -- c` and `SELECT a; -- c` are one tree, and the
-        // printed form of either (which ends the statement with `;`) reads back as it.
-        let at_end = rest.is_empty();
-        let owned_end = if at_end {
-            span.end as usize
-        } else {
-            ctx.offset(rest).max(span.end as usize)
-        };
-        let owned = Span::new(gap.start as usize, owned_end);
+        // A statement's comments end at its last token: what follows it, before or after its
+        // `;`, is the gap before the next statement (or the file's end). So `SELECT a -- c`,
+        // the same with `;` on the next line, and `SELECT a; -- c` are one tree, and the
+        // printed form of any of them (the `;` right after the last token) reads back as it.
+        let owned = Span::new(gap.start as usize, span.end as usize);
         for comment in ctx.comments_in(owned) {
             match annotation(ctx, &comment) {
                 Some(a) if gap.contains(comment.span) => annotations.push(a),
@@ -87,14 +82,7 @@ pub(crate) fn file(ctx: &Ctx<'_>) -> File {
             Some(after) => ws(ctx, after),
             None => rest,
         };
-        gap_start = if at_end {
-            span.end as usize
-        } else {
-            ctx.offset(i)
-                .min(span.end as usize + 1)
-                .max(span.end as usize)
-                .max(ctx.offset(rest))
-        };
+        gap_start = span.end as usize;
     }
     let tail = Span::new(gap_start, src.len());
     File {
