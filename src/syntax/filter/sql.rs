@@ -3,8 +3,9 @@
 use super::*;
 
 /// Whether a SQL-style condition starts at `i` (no diagnostics are kept from the look-ahead).
-/// Comments between its words are trivia, as everywhere in a clause (`n --c` and a new line before `> 1` is `n > 1`);
-/// the look-ahead records them as the parse would (a comment is recorded once, by its start).
+/// Comments between its words are trivia, as everywhere in a clause (`n --c` and a new line
+/// before `> 1` is `n > 1`): each keyword is read with `token::keyword`, which skips them as
+/// the parse does (and records them as it would: a comment is recorded once, by its start).
 pub(super) fn sql_condition_starts(ctx: &Ctx<'_>, i: &str) -> bool {
     let Some((after_key, _, _)) = term_key(ctx, i, FilterMode::Clause, false) else {
         return false;
@@ -12,41 +13,33 @@ pub(super) fn sql_condition_starts(ctx: &Ctx<'_>, i: &str) -> bool {
     if !after_key.starts_with(char::is_whitespace) {
         return false;
     }
+    // What follows keyword `kw` at `s` and the trivia after it, if `kw` is there.
+    fn after_kw<'a>(ctx: &Ctx<'_>, s: &'a str, kw: &'static str) -> Option<&'a str> {
+        token::keyword(ctx, s, kw).ok().map(|(s, _)| s)
+    }
+    let after = |s, kw| after_kw(ctx, s, kw);
+    let list = |s: &str| s.starts_with('(');
+    let pattern = |s: &str| s.starts_with(['\'', '"', '$']);
     let r = token::ws(ctx, after_key);
     if r.starts_with(['=', '<', '>']) || r.starts_with("!=") {
         return true;
     }
-    if token::at_keyword(r, "IN") {
-        return r
-            .get(2..)
-            .is_some_and(|s| token::ws(ctx, s).starts_with('('));
+    if let Some(s) = after(r, "IN") {
+        return list(s);
     }
-    if token::at_keyword(r, "LIKE") {
-        return r
-            .get(4..)
-            .is_some_and(|s| token::ws(ctx, s).starts_with(['\'', '"', '$']));
+    if let Some(s) = after(r, "LIKE") {
+        return pattern(s);
     }
-    if token::at_keyword(r, "NOT") {
-        let s = token::ws(ctx, r.get(3..).unwrap_or(""));
-        return (token::at_keyword(s, "IN")
-            && s.get(2..)
-                .is_some_and(|s| token::ws(ctx, s).starts_with('(')))
-            || (token::at_keyword(s, "LIKE")
-                && s.get(4..)
-                    .is_some_and(|s| token::ws(ctx, s).starts_with(['\'', '"', '$'])))
+    if let Some(s) = after(r, "NOT") {
+        return after(s, "IN").is_some_and(list)
+            || after(s, "LIKE").is_some_and(pattern)
             || token::at_keyword(s, "BETWEEN");
     }
     if token::at_keyword(r, "BETWEEN") {
         return true;
     }
-    if token::at_keyword(r, "IS") {
-        let s = token::ws(ctx, r.get(2..).unwrap_or(""));
-        let s = if token::at_keyword(s, "NOT") {
-            token::ws(ctx, s.get(3..).unwrap_or(""))
-        } else {
-            s
-        };
-        return token::at_keyword(s, "NULL");
+    if let Some(s) = after(r, "IS") {
+        return token::at_keyword(after(s, "NOT").unwrap_or(s), "NULL");
     }
     false
 }
