@@ -126,7 +126,12 @@ fn null_reading(cx: &mut Cx<'_>, filter: &Filter, changed: &mut bool) -> Filter 
             let TermKind::Sql(sql) = &term.kind else {
                 return filter.clone();
             };
-            let SqlKind::IsNull { negated, written } = &sql.kind else {
+            let SqlKind::IsNull {
+                negated,
+                written,
+                words: words_span,
+            } = &sql.kind
+            else {
                 return filter.clone();
             };
             let key_len = match &sql.key {
@@ -152,11 +157,7 @@ fn null_reading(cx: &mut Cx<'_>, filter: &Filter, changed: &mut bool) -> Filter 
                 };
             }
             if !capitals {
-                let lead = words.len() - words.trim_start().len();
-                let words_span = Span::new(
-                    term.span.start as usize + key_len + lead,
-                    term.span.end as usize,
-                );
+                let words_span = *words_span;
                 let canonical = if *negated { "IS NOT NULL" } else { "IS NULL" };
                 let severity = if cx.options.strict {
                     crate::diagnostic::Severity::Error

@@ -660,9 +660,12 @@ pub enum SqlKind {
     IsNull {
         /// `IS NOT NULL`.
         negated: bool,
-        /// The condition as written, key included (`x is  not null`): Sentry reads it as free
-        /// text, which dql does too unless the key is a known field (language.md §5).
+        /// The condition as written, key included (`x is  not null`), its comments left out as
+        /// trivia: Sentry reads it as free text, which dql does too unless the key is a known
+        /// field (language.md §5).
         written: String,
+        /// Where `IS [NOT] NULL` is written.
+        words: Span,
     },
 }
 

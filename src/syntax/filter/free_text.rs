@@ -135,12 +135,10 @@ pub(super) fn free_text<'a>(
         if !free_parens && !free_not && term_starts(ctx, gap_end, mode, depth) {
             break;
         }
-        let gap = ctx.span(p, gap_end).slice(ctx.src()).unwrap_or(" ");
-        if gap.chars().all(|c| c == ' ') {
-            text.push_str(gap);
-        } else {
-            text.push(' ');
-        }
+        push_gap(
+            &mut text,
+            ctx.span(p, gap_end).slice(ctx.src()).unwrap_or(" "),
+        );
         p = gap_end;
     }
     let term = Term {
@@ -152,6 +150,16 @@ pub(super) fn free_text<'a>(
         span: ctx.span(i, end),
     };
     (token::ws(ctx, end), term)
+}
+
+/// Appends the trivia between two words of free text as Sentry merges it: spaces as they are,
+/// any other separator (a tab, a new line, a comment) as one space.
+pub(super) fn push_gap(text: &mut String, gap: &str) {
+    if gap.chars().all(|c| c == ' ') {
+        text.push_str(gap);
+    } else {
+        text.push(' ');
+    }
 }
 
 /// Length of a balanced `( … )` at the start of `p` on one line, or `None`.

@@ -150,19 +150,29 @@ pub(super) fn sql_condition<'a>(ctx: &Ctx<'_>, i: &'a str) -> Option<PResult<'a,
         let (rest, high) = sql_operand(ctx, rest);
         return Some(make(rest, SqlKind::Between { negated, low, high }));
     }
-    if let Ok((r, _)) = token::keyword(ctx, r, "IS") {
+    if let Ok((r, is)) = token::keyword(ctx, r, "IS") {
         let (r, not) = match token::keyword(ctx, r, "NOT") {
-            Ok((rest, _)) => (rest, true),
-            Err(_) => (r, false),
+            Ok((rest, span)) => (rest, Some(span)),
+            Err(_) => (r, None),
         };
-        if let Ok((_, span)) = token::keyword(ctx, r, "NULL") {
-            let rest = r.get(span.len()..).unwrap_or("");
-            let written = ctx.span(i, rest).slice(ctx.src()).unwrap_or("").to_string();
+        if let Ok((_, null)) = token::keyword(ctx, r, "NULL") {
+            let rest = r.get(null.len()..).unwrap_or("");
+            // The words as Sentry would read them as free text: comments between them are
+            // trivia, merged as free text merges its gaps (`x /* c */ is null` is `x is null`).
+            let mut prev = ctx.span(i, after_key);
+            let mut written = prev.slice(ctx.src()).unwrap_or("").to_string();
+            for word in [Some(is), not, Some(null)].into_iter().flatten() {
+                let gap = Span::new(prev.end as usize, word.start as usize);
+                push_gap(&mut written, gap.slice(ctx.src()).unwrap_or(" "));
+                written.push_str(word.slice(ctx.src()).unwrap_or(""));
+                prev = word;
+            }
             return Some(make(
                 rest,
                 SqlKind::IsNull {
-                    negated: not,
+                    negated: not.is_some(),
                     written,
+                    words: is.to(null),
                 },
             ));
         }

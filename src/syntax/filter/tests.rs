@@ -84,6 +84,52 @@ fn keyword_after_free_text_warns() {
 }
 
 #[test]
+fn is_null_is_written_without_its_comments() {
+    // Comments between the words are trivia: the words read as Sentry reads them as free text
+    // (a comment is one space, spaces stay as they are), and the span of `IS … NULL` is the
+    // source's.
+    for (text, written, words) in [
+        ("mytag /* x */ is null", "mytag is null", "is null"),
+        ("mytag  is  null", "mytag  is  null", "is  null"),
+        (
+            "user.email is --y\n not /* z */ null",
+            "user.email is not null",
+            "is --y\n not /* z */ null",
+        ),
+        (
+            "user.email IS NOT NULL",
+            "user.email IS NOT NULL",
+            "IS NOT NULL",
+        ),
+    ] {
+        let (f, d, rest) = clause(text);
+        assert!(d.is_empty(), "{text}: {d:?}");
+        assert_eq!(rest, "", "{text}");
+        let Some(Filter {
+            kind:
+                FilterKind::Term(Term {
+                    kind: TermKind::Sql(sql),
+                    ..
+                }),
+            ..
+        }) = f
+        else {
+            panic!("{text}: not one SQL condition");
+        };
+        let SqlKind::IsNull {
+            written: got,
+            words: span,
+            ..
+        } = &sql.kind
+        else {
+            panic!("{text}: not IS NULL");
+        };
+        assert_eq!(got, written, "{text}");
+        assert_eq!(span.slice(text), Some(words), "{text}");
+    }
+}
+
+#[test]
 fn comments_and_double_dash_values() {
     let (f, d, _) = clause("message:a--b -- a comment\n level:error /* x */ OR b:c");
     assert!(d.is_empty(), "{d:?}");
